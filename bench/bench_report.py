@@ -1,0 +1,268 @@
+"""Benchmark: a measurement's report data for 2,000 units and 200,000 responses, on PostgreSQL.
+
+Run: ``python bench/bench_report.py`` (flags: ``--help``). It drops and creates the
+database ``tryghed_bench_report``, migrates it and bulk-inserts an organisation of
+``--units`` units (10 areas, 10 departments each, teams below; about one response in
+eight lands on a department, the rest on teams of very unequal size, so some teams are
+below the minimum), a closed measurement with ps7, opgavefokus, stress, tavshed, guldkorn
+and hesteskoen (free text) of ``--responses`` synthetic responses (surveys.demo's latent
+model), and an earlier wave of ``--previous`` responses that it is compared with.
+
+It then times ``compute_report_data`` (cold: everything computed) ``--cold`` times and
+``report_data`` (warm: fingerprint, then the stored JSON) ``--warm`` times, and prints
+p50/p95, the fingerprint alone, the stored size, and the process's peak memory. The
+database is dropped at the end. If PostgreSQL does not answer, it says so and exits 0.
+
+No assertions: timings belong here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DATABASE = "tryghed_bench_report"
+INSTRUMENTS = ["ps7", "opgavefokus", "stress", "tavshed", "guldkorn", "hesteskoen"]
+AREAS = 10
+DEPARTMENTS_PER_AREA = 10
+
+
+def admin_connect(url: str) -> psycopg.Connection[Any] | None:
+    parts = urlsplit(url)
+    try:
+        return psycopg.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password or None,
+            dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
+            connect_timeout=3,
+            autocommit=True,
+        )
+    except psycopg.Error:
+        return None
+
+
+def recreate(admin: psycopg.Connection[Any], *, drop_only: bool = False) -> None:
+    name = sql.Identifier(PG_DATABASE)
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+        (PG_DATABASE,),
+    )
+    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+    if not drop_only:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def timed(label: str, runs: int, call: Callable[[], object]) -> list[float]:
+    seconds: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - start)
+    print(
+        f"{label:<44} runs {runs:>2}  p50 {percentile(seconds, 0.5):7.2f} s  "
+        f"p95 {percentile(seconds, 0.95):7.2f} s  min {min(seconds):7.2f} s"
+    )
+    return seconds
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(units: int, responses: int, previous_responses: int, seed: int) -> tuple[int, int]:
+    """The organisation and the two waves; returns (measurement id, previous id)."""
+    from django.db import transaction
+
+    from tryghed.orgs import services as org_services
+    from tryghed.orgs.models import Unit, UnitKind
+    from tryghed.surveys import services
+    from tryghed.surveys.demo import synthetic_answers
+    from tryghed.surveys.models import Measurement, Response, Status
+
+    rng = random.Random(seed)
+    organisation = org_services.organisation_create(
+        name="Benchkommune", slug="benchkommune", actor=None
+    )
+    root = Unit.objects.get(organisation=organisation, parent__isnull=True)
+
+    def add_level(parents: Sequence[Unit], count: int, kind: str, prefix: str) -> list[Unit]:
+        rows = [
+            Unit(
+                organisation=organisation,
+                parent=parents[i % len(parents)],
+                name=f"{prefix} {i}",
+                kind=kind,
+                external_id=f"{prefix}{i}",
+                path="/",
+                depth=parents[i % len(parents)].depth + 1,
+            )
+            for i in range(count)
+        ]
+        created = Unit.objects.bulk_create(rows, batch_size=1000)
+        for unit in created:
+            assert unit.parent is not None
+            unit.path = f"{unit.parent.path}{unit.pk}/"
+        Unit.objects.bulk_update(created, ["path"], batch_size=1000)
+        return created
+
+    with transaction.atomic():
+        areas = add_level([root], AREAS, UnitKind.AREA, "A")
+        departments = add_level(areas, AREAS * DEPARTMENTS_PER_AREA, UnitKind.DEPARTMENT, "D")
+        teams = add_level(
+            departments, units - 1 - len(areas) - len(departments), UnitKind.TEAM, "T"
+        )
+    # Very unequal sizes: a few large teams, many ordinary ones, some below the minimum.
+    effect = {u.pk: rng.gauss(0, 0.55) for u in [*areas, *departments, *teams]}
+    weights = [rng.lognormvariate(0, 0.9) for _ in teams]
+
+    def wave(name: str, count: int, previous: Measurement | None, opens: dt.date) -> Measurement:
+        measurement = services.measurement_create(
+            organisation=organisation,
+            actor=None,
+            name=name,
+            instrument_ids=INSTRUMENTS,
+            scope=[services.ScopeEntry(root)],
+            opens_on=opens,
+            closes_on=opens + dt.timedelta(days=14),
+            previous=previous,
+        )
+        instruments = services.measurement_instruments(measurement)
+        week = services.iso_week(opens)
+        chosen = rng.choices(teams, weights=weights, k=count)
+        batch: list[Response] = []
+        for i, team in enumerate(chosen):
+            unit = team if rng.random() >= 0.125 else team.parent
+            assert unit is not None
+            answers, texts = synthetic_answers(rng, instruments, effect[unit.pk] + rng.gauss(0, 1))
+            batch.append(
+                Response(
+                    measurement=measurement,
+                    unit_id=unit.pk,
+                    week=week,
+                    language="da",
+                    answers=answers,
+                    texts=texts,
+                )
+            )
+            if len(batch) == 5000 or i == count - 1:
+                Response.objects.bulk_create(batch, batch_size=5000)
+                batch = []
+        Measurement.objects.filter(pk=measurement.pk).update(status=Status.CLOSED)
+        return Measurement.objects.get(pk=measurement.pk)
+
+    first = wave("Forår", previous_responses, None, dt.date(2026, 4, 13))
+    second = wave("Efterår", responses, first, dt.date(2026, 10, 5))
+    return second.pk, first.pk
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=2_000)
+    parser.add_argument("--responses", type=int, default=200_000)
+    parser.add_argument("--previous", type=int, default=100_000, help="responses, earlier wave")
+    parser.add_argument("--cold", type=int, default=5, help="runs of compute_report_data")
+    parser.add_argument("--warm", type=int, default=10, help="runs of report_data, cached")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="an administrative connection (the bench database is created through it)",
+    )
+    args = parser.parse_args()
+
+    admin = admin_connect(args.postgres_url)
+    if admin is None:
+        print(f"SKIPPED: PostgreSQL does not answer at {args.postgres_url}.")
+        return 0
+    recreate(admin)
+    parts = urlsplit(args.postgres_url)
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{PG_DATABASE}"))
+    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from tryghed.results import aggregates
+        from tryghed.results.models import ReportCache
+        from tryghed.surveys.models import Measurement
+
+        call_command("migrate", verbosity=0)
+        start = time.perf_counter()
+        measurement_id, _ = build(args.units, args.responses, args.previous, args.seed)
+        print(
+            f"built {args.units:,} units, {args.responses:,} + {args.previous:,} responses "
+            f"in {time.perf_counter() - start:.0f} s (PostgreSQL {admin.info.server_version})"
+        )
+        measurement = Measurement.objects.get(pk=measurement_id)
+        baseline = peak_rss_mb()
+
+        data: dict[str, Any] = {}
+
+        def cold() -> None:
+            nonlocal data
+            data = aggregates.compute_report_data(measurement)
+
+        timed("compute_report_data (cold)", args.cold, cold)
+        after_cold = peak_rss_mb()
+        ReportCache.objects.filter(measurement=measurement).delete()
+        timed(
+            "report_data, first call (computes, stores)",
+            1,
+            lambda: aggregates.report_data(measurement),
+        )
+        timed("report_data (warm, cached)", args.warm, lambda: aggregates.report_data(measurement))
+        timed("fingerprint alone", args.warm, lambda: aggregates.fingerprint(measurement))
+        size = len(json.dumps(data, separators=(",", ":")))
+        groups = data["groups"]
+        hidden = sum(1 for g in groups if g.get("suppressed"))
+        ps7 = [g["instruments"]["ps7"]["scales"]["total"] for g in groups if not g["suppressed"]]
+        print(
+            f"report data: {size / 1e6:.1f} MB as compact JSON, {len(data['units']):,} units, "
+            f"{len(groups):,} distinct groups ({hidden:,} with under the minimum of responses), "
+            f"ps7 hidden in {sum(1 for s in ps7 if s['suppressed']):,} of the others "
+            f"({sum(1 for s in ps7 if s.get('reason') == 'complementary'):,} complementary), "
+            f"{len(data['texts']):,} texts"
+        )
+        print(
+            f"peak memory (max RSS): {baseline:,.0f} MB before, {after_cold:,.0f} MB after the "
+            f"cold runs, {peak_rss_mb():,.0f} MB at the end"
+        )
+        connection.close()
+    finally:
+        recreate(admin, drop_only=True)
+        admin.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,589 @@
+"""Which group figures may be shown: minimum group sizes and no disclosure by subtraction.
+
+This is the one engine behind every report view, every export and ``tryghed score``
+(spec/privacy.md sections 2 and 3). A *group* is a set of disjoint *atoms*, the cells
+respondents fall into: a unit, or a unit crossed with a job group. The caller gives the
+number of respondents per atom for the scale or item being shown and calls
+:func:`suppress` once per kind of figure, with that kind's minimum.
+
+The attacker reads every shown group's figures (so its count and its sums) and
+subtracts: a shown group minus shown groups inside it, then again from what that
+yields. Every set of respondents derivable that way must hold 0 or at least the
+minimum. The engine reasons about respondents, not atoms: atoms without respondents
+are dropped (a response-rate page may reveal them), so groups with the same
+respondents always get the same decision.
+
+1. A group below the minimum is hidden, ``"below_minimum"``; one with no respondents
+   is empty and hidden the same way.
+2. When all groups are nested or disjoint (a unit tree, with unit and subtree scope),
+   every derivable set is a union of *regions*: the respondents of a shown group that
+   are in no smaller shown group inside it. So it suffices that every region holds 0 or
+   at least the minimum (the remainder and difference rules of privacy.md), and since
+   every shown figure is then a sum of regions, adding figures together reveals nothing
+   either. Dynamic programming over the tree finds the fewest groups to hide (a leaf's
+   two scopes count once; then the fewest respondents), which may hide a parent rather
+   than a child when that hides less. Linear in the number of groups (times min² at
+   worst).
+3. Otherwise (a filter crossing), the engine keeps the minimal derivable sets up to
+   date (every derivable set is a disjoint union of them, so they are all that needs
+   checking) while it shows groups one at a time, largest first: first the groups
+   inside no other group, which cannot be subtracted from one another, then each other
+   group unless showing it would let a set of 1..min-1 respondents be derived. Showing
+   more never derives less, so every group it hides would leak if shown: no needless
+   hides. Proven against subtraction; the tests attack it by adding too, so far in vain.
+   It is superlinear; past a work limit it fails closed, hiding what is left undecided.
+
+Hidden groups that are neither below the minimum nor empty get ``"complementary"``
+("skjult for at beskytte en mindre gruppe"). A group inside no other group (the whole
+organisation) is hidden only when it is itself below the minimum. The result depends
+only on the data, not on the order of the input: ties are broken by ``(n, repr(key))``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+__all__ = [
+    "DEFAULT_MINIMUM",
+    "FLOOR_MINIMUM",
+    "Counts",
+    "Decision",
+    "Group",
+    "MinimumKind",
+    "Reason",
+    "crossed_groups",
+    "minimum_group_size",
+    "suppress",
+    "tree_groups",
+]
+
+Reason = Literal["below_minimum", "complementary"]
+# Respondents per atom. Keyed by Any because Mapping is invariant in its key: a
+# dict[str, int] is not a Mapping[Hashable, int] to mypy, yet any hashable atom will do.
+Counts = Mapping[Any, int]
+MinimumKind = Literal["score", "comment", "sensitive"]
+
+# privacy.md section 2; the kind names match settings.TRYGHED_MIN_GROUP_*.
+DEFAULT_MINIMUM: Final[Mapping[MinimumKind, int]] = MappingProxyType(
+    {"score": 5, "comment": 10, "sensitive": 10}
+)
+FLOOR_MINIMUM: Final[Mapping[MinimumKind, int]] = MappingProxyType(
+    {"score": 3, "comment": 5, "sensitive": 10}
+)
+
+# Work allowed to the audit of a crossing before it fails closed (about 2,000 groups).
+_AUDIT_WORK_LIMIT: Final = 200_000
+
+
+def minimum_group_size(kind: MinimumKind, chosen: int | None = None) -> int:
+    """The minimum to use for ``kind``: the organisation's choice, or the default.
+
+    An organisation may raise a minimum, never lower it below the floor.
+    """
+    if kind not in FLOOR_MINIMUM:
+        raise ValueError(f"unknown kind of figure: {kind!r}")
+    if chosen is None:
+        return DEFAULT_MINIMUM[kind]
+    if isinstance(chosen, bool) or not isinstance(chosen, int):
+        raise TypeError(f"a minimum group size is a whole number, got {chosen!r}")
+    floor = FLOOR_MINIMUM[kind]
+    if chosen < floor:
+        raise ValueError(f"the minimum group size for {kind} may not be below {floor}: {chosen}")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group a figure may be shown for, as the disjoint atoms it is made of."""
+
+    key: Hashable  # ("unit", "A"), ("subtree", "A"), ("cross", "unit", "A", "job:nurse")
+    atoms: frozenset[Hashable]
+
+
+@dataclass(frozen=True)
+class Decision:
+    shown: bool
+    reason: Reason | None  # None when shown
+    n: int  # the group's true size: never display it when the group is hidden
+
+
+def suppress(
+    groups: Sequence[Group],
+    counts: Counts,
+    min_size: int,
+    *,
+    strategy: Literal["auto", "general"] = "auto",
+) -> dict[Hashable, Decision]:
+    """Decide, for every group, whether its figures may be shown.
+
+    ``counts`` holds the respondents per atom (those who answered the scale or item
+    shown); a missing atom counts 0. ``min_size`` is the minimum for this kind of figure
+    (see :func:`minimum_group_size`). ``strategy="general"`` skips the fast path for
+    trees; it exists so tests and benchmarks can check the general path on trees.
+    """
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        raise ValueError(f"min_size must be a positive whole number, got {min_size!r}")
+    nodes, node_of = _nodes(groups, counts)
+    reasons: dict[int, Reason] = {
+        i: "below_minimum" for i, node in enumerate(nodes) if node.n < min_size
+    }
+    parents = _laminar_parents(nodes) if strategy == "auto" else None
+    if parents is not None:
+        hidden = _hide_in_tree(nodes, parents, min_size)
+    else:
+        hidden = _hide_in_general(nodes, counts, min_size)
+    for i in hidden:
+        reasons.setdefault(i, "complementary")
+    decisions: dict[Hashable, Decision] = {}
+    for group in groups:
+        i = node_of[group.key]
+        reason = reasons.get(i)
+        decisions[group.key] = Decision(shown=reason is None, reason=reason, n=nodes[i].n)
+    return decisions
+
+
+def tree_groups(
+    parent_of: Mapping[str, str | None], *, unit_scope: bool = True, subtree_scope: bool = True
+) -> list[Group]:
+    """The groups of a unit tree; the atoms are the units.
+
+    Unit scope, key ``("unit", u)``: the unit's own respondents. Subtree scope, key
+    ``("subtree", u)``: the unit and every unit below it.
+    """
+    subtrees = _subtrees(parent_of)
+    out: list[Group] = []
+    for unit in sorted(parent_of):
+        if unit_scope:
+            out.append(Group(("unit", unit), frozenset({unit})))
+        if subtree_scope:
+            out.append(Group(("subtree", unit), frozenset(subtrees[unit])))
+    return out
+
+
+def crossed_groups(
+    parent_of: Mapping[str, str | None],
+    categories: Sequence[Hashable],
+    *,
+    unit_scope: bool = True,
+    subtree_scope: bool = True,
+    totals: bool = True,
+) -> list[Group]:
+    """The groups of a report filtered by a demographic crossing; atoms ``(unit, category)``.
+
+    Every respondent must fall in exactly one category (give missing answers a category
+    of their own, e.g. ``"job:unknown"``), so that the totals are the sums of the cells.
+    Crossed cells have keys ``("cross", "unit", u, c)`` and ``("cross", "subtree", u, c)``;
+    with ``totals`` the unfiltered tree groups ``("unit", u)`` and ``("subtree", u)`` are
+    included over the same atoms. Pass all of them in one :func:`suppress` call together
+    with anything else the same reader can see, since the attacker combines views.
+    """
+    if len(set(categories)) != len(categories):
+        raise ValueError("categories must be distinct")
+    subtrees = _subtrees(parent_of)
+    out: list[Group] = []
+    for unit in sorted(parent_of):
+        scopes: list[tuple[str, list[str]]] = []
+        if unit_scope:
+            scopes.append(("unit", [unit]))
+        if subtree_scope:
+            scopes.append(("subtree", sorted(subtrees[unit])))
+        for scope, units in scopes:
+            if totals:
+                out.append(
+                    Group((scope, unit), frozenset((u, c) for u in units for c in categories))
+                )
+            for category in categories:
+                out.append(
+                    Group(("cross", scope, unit, category), frozenset((u, category) for u in units))
+                )
+    return out
+
+
+# -- nodes: groups with the same respondents ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Node:
+    atoms: frozenset[Hashable]  # the atoms with respondents
+    n: int
+    order: tuple[int, str]  # canonical total order: (n, smallest repr of its keys)
+
+
+def _nodes(groups: Sequence[Group], counts: Counts) -> tuple[list[_Node], dict[Hashable, int]]:
+    """Merge groups with the same respondents into nodes, in canonical order."""
+    keys_of: dict[frozenset[Hashable], list[Hashable]] = defaultdict(list)
+    seen: set[Hashable] = set()
+    for group in groups:
+        if group.key in seen:
+            raise ValueError(f"group key {group.key!r} appears twice")
+        seen.add(group.key)
+        populated = frozenset(a for a in group.atoms if _count(counts, a) > 0)
+        keys_of[populated].append(group.key)
+    nodes = sorted(
+        (
+            _Node(atoms, n, (n, min(repr(k) for k in keys)))
+            for atoms, keys in keys_of.items()
+            for n in [sum(counts[a] for a in atoms)]
+        ),
+        key=lambda node: node.order,
+    )
+    node_of = {key: i for i, node in enumerate(nodes) for key in keys_of[node.atoms]}
+    return nodes, node_of
+
+
+def _count(counts: Counts, atom: Hashable) -> int:
+    value = counts.get(atom, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"the count of atom {atom!r} must be a whole number >= 0, got {value!r}")
+    return value
+
+
+# -- nested or disjoint groups: a forest ---------------------------------------------------
+
+
+def _laminar_parents(nodes: Sequence[_Node]) -> list[int] | None:
+    """Each node's smallest strict superset (-1 for none), or None if some groups cross."""
+    parents = [-1] * len(nodes)
+    deepest: dict[Hashable, int] = {}  # per atom: the smallest node seen so far holding it
+    by_size = sorted(range(len(nodes)), key=lambda i: (-len(nodes[i].atoms), nodes[i].order))
+    for i in by_size:
+        atoms = nodes[i].atoms
+        if not atoms:
+            continue
+        parent = deepest.get(next(iter(atoms)), -1)
+        # Equal-sized distinct sets were merged, so all atoms must share the same holder.
+        if any(deepest.get(a, -1) != parent for a in atoms):
+            return None
+        parents[i] = parent
+        for a in atoms:
+            deepest[a] = i
+    return parents
+
+
+def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int) -> set[int]:
+    """Complementary hides for a forest of nodes; see the module docstring, point 2.
+
+    Dynamic programming, bottom-up: a hidden node passes its region on to its nearest
+    shown ancestor, and what a subtree passes on matters only as 0, 1..min-1 or "enough",
+    so per node and per amount passed on (capped at ``min_size``) keep the cheapest way to
+    settle the subtree. Cost: hidden nodes, then hidden respondents.
+    """
+    size = len(nodes)
+    children: list[list[int]] = [[] for _ in range(size)]
+    roots: list[int] = []
+    for i in range(size):  # canonical order, so children lists are canonical too
+        if nodes[i].atoms:
+            (children[parents[i]] if parents[i] >= 0 else roots).append(i)
+    own = [nodes[i].n - sum(nodes[c].n for c in children[i]) for i in range(size)]
+    per_node = 1 + sum(node.n for node in nodes)  # one node outweighs any number of people
+    # best[v][passed] = (cost, v shown?, sum passed on by its children)
+    best: list[dict[int, tuple[int, bool, int]]] = [{} for _ in range(size)]
+    # steps[v][k][total] = (cost, total before child k, passed on by child k)
+    steps: list[list[dict[int, tuple[int, int, int]]]] = [[] for _ in range(size)]
+    is_root = [False] * size
+    for r in roots:
+        is_root[r] = True
+
+    for v in _postorder(roots, children):
+        combined: dict[int, int] = {0: 0}
+        for c in children[v]:
+            step: dict[int, tuple[int, int, int]] = {}
+            for before, cost in combined.items():
+                for passed, (cost_c, _, _) in best[c].items():
+                    total = min(before + passed, min_size)
+                    if total not in step or cost + cost_c < step[total][0]:
+                        step[total] = (cost + cost_c, before, passed)
+            steps[v].append(step)
+            combined = {total: entry[0] for total, entry in step.items()}
+        options = best[v]
+        for passed_in, cost in combined.items():
+            region = own[v] + passed_in
+            may_show = nodes[v].n >= min_size and (region == 0 or region >= min_size)
+            if may_show and (0 not in options or cost < options[0][0]):
+                options[0] = (cost, True, passed_in)
+            if nodes[v].n < min_size or not is_root[v]:
+                hide_cost = cost + (per_node + nodes[v].n if nodes[v].n >= min_size else 0)
+                out = min(region, min_size)
+                if out not in options or hide_cost < options[out][0]:
+                    options[out] = (hide_cost, False, passed_in)
+
+    hidden: set[int] = set()
+    stack = [(r, min(best[r].items(), key=lambda item: item[1][0])[0]) for r in roots]
+    while stack:
+        v, passed = stack.pop()
+        _, shown, passed_in = best[v][passed]
+        if not shown and nodes[v].n >= min_size:
+            hidden.add(v)
+        for k in range(len(children[v]) - 1, -1, -1):
+            _, before, from_child = steps[v][k][passed_in]
+            stack.append((children[v][k], from_child))
+            passed_in = before
+    return hidden
+
+
+def _postorder(roots: Sequence[int], children: Sequence[Sequence[int]]) -> Iterator[int]:
+    stack: list[tuple[int, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        i, expanded = stack.pop()
+        if expanded:
+            yield i
+        else:
+            stack.append((i, True))
+            stack.extend((c, False) for c in reversed(children[i]))
+
+
+# -- any groups: exact audit of what subtraction derives ----------------------------------
+
+
+class _TooComplex(Exception):
+    """The exact audit would take too long."""
+
+
+def _hide_in_general(nodes: Sequence[_Node], counts: Counts, min_size: int) -> set[int]:
+    """Complementary hides for arbitrary groups; see the module docstring, point 3."""
+    masks, weights = _cell_masks(nodes, counts)
+
+    def too_small(mask: int) -> bool:
+        total = 0
+        while mask:
+            low = mask & -mask
+            total += weights[low.bit_length() - 1]
+            mask ^= low
+        return 0 < total < min_size
+
+    live = [i for i, node in enumerate(nodes) if node.atoms and node.n >= min_size]
+    tops: list[int] = []  # in no other group; what is inside a group is inside a top
+    for i in sorted(live, key=lambda i: -masks[i].bit_count()):
+        if not any(masks[i] & masks[t] == masks[i] for t in tops):
+            tops.append(i)
+    # Groups inside no other group cannot be subtracted from each other: always safe.
+    # Then the others, largest first, each shown unless it lets a small set be derived.
+    undecided = sorted(set(live) - set(tops), key=lambda i: nodes[i].order)
+    audit = _Audit(_AUDIT_WORK_LIMIT)
+    hidden: set[int] = set()
+    try:
+        for i in tops:
+            audit.add(masks[i])
+        while undecided:
+            if not audit.try_add(masks[undecided[-1]], too_small):
+                hidden.add(undecided[-1])
+            undecided.pop()
+    except _TooComplex:
+        # What was shown before is safe; fail closed on the group being added and the rest.
+        hidden.update(undecided)
+    return hidden
+
+
+def _cell_masks(nodes: Sequence[_Node], counts: Counts) -> tuple[list[int], list[int]]:
+    """Each node as a bit mask over cells (atoms in exactly the same nodes), and cell sizes."""
+    member_of: dict[Hashable, list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        for atom in node.atoms:
+            member_of[atom].append(i)
+    cells: dict[tuple[int, ...], list[Hashable]] = defaultdict(list)
+    for atom, holders in member_of.items():
+        cells[tuple(holders)].append(atom)
+    ordered = sorted(cells.items(), key=lambda item: min(repr(a) for a in item[1]))
+    masks = [0] * len(nodes)
+    weights: list[int] = []
+    for bit, (owners, atoms) in enumerate(ordered):
+        weights.append(sum(counts[a] for a in atoms))
+        for i in owners:
+            masks[i] |= 1 << bit
+    return masks, weights
+
+
+class _Audit:
+    """The minimal sets derivable by differences from the known sets, kept up to date.
+
+    Every derivable set is some known A minus a disjoint union of derivable sets inside
+    it, hence a disjoint union of minimal ones; and the minimal ones are exactly what is
+    left of a known A after a maximal packing of minimal sets inside it. The family is
+    kept at that fixpoint as known sets are added, as an antichain (a member containing
+    another is split). Adding a known set only ever adds derivations, so the fixpoint is
+    restored by revisiting the known sets with a changed inside.
+    """
+
+    def __init__(self, work_limit: int) -> None:
+        self.known: list[int] = []
+        self.members: set[int] = set()
+        self.budget = [work_limit]
+        self.packings: _Packings = {}
+
+    def try_add(self, mask: int, too_small: Callable[[int], bool]) -> bool:
+        """Add a known set unless that makes a too-small set derivable; say which."""
+        members = set(self.members)
+        changed = self.add(mask)
+        if any(too_small(m) for m in changed if m in self.members):
+            self.members = members
+            self.known.pop()
+            return False
+        return True
+
+    def add(self, mask: int) -> list[int]:
+        """Add a known set and restore the fixpoint; return the members added or removed."""
+        self.known.append(mask)
+        changed: list[int] = []
+        self._insert(mask, changed)
+        todo = [mask, *(a for a in self.known[:-1] if any(m & a == m for m in changed))]
+        while todo:
+            seen = len(changed)
+            for a in todo:
+                inside = sorted(m for m in self.members if m & a == m)
+                for rest in list(_remainders(a, inside, self.budget, self.packings)):
+                    self._insert(rest, changed)
+            fresh = changed[seen:]
+            todo = [a for a in self.known if any(m & a == m for m in fresh)]
+        return changed
+
+    def _insert(self, x: int, changed: list[int]) -> None:
+        members = self.members
+        stack = [x]
+        while stack:
+            y = stack.pop()
+            if not y or y in members:
+                continue
+            inner = next((m for m in members if m & y == m), None)
+            if inner is not None:
+                stack.append(y & ~inner)
+                continue
+            for m in [m for m in members if m & y == y]:
+                members.remove(m)
+                changed.append(m)
+                stack.append(m & ~y)
+            members.add(y)
+            changed.append(y)
+            self.budget[0] -= 1 + len(members) // 64
+            if self.budget[0] < 0:
+                raise _TooComplex
+
+
+_Packings = dict[tuple[int, ...], list[int]]
+
+
+def _remainders(
+    a: int, inside: Sequence[int], budget: list[int], cache: _Packings
+) -> Iterator[int]:
+    """What is left of ``a`` after each maximal packing of disjoint sets from ``inside``."""
+    budget[0] -= 1 + len(inside) // 16
+    if budget[0] < 0:
+        raise _TooComplex
+    cover = shared = 0
+    for m in inside:
+        shared |= cover & m
+        cover |= m
+    base = a & ~cover
+    # A set sharing no cell with another is in every maximal packing: it leaves nothing.
+    choices: list[list[int]] = []
+    for component in _overlap_components([m for m in inside if m & shared], shared):
+        key = tuple(component)
+        if key not in cache:
+            union = _union(component)
+            cache[key] = sorted(
+                {union & ~_union(packing) for packing in _maximal_packings(component, budget)}
+            )
+        choices.append(cache[key])
+    for combo in itertools.product(*choices):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooComplex
+        yield base | _union(combo)
+
+
+def _union(sets: Iterable[int]) -> int:
+    out = 0
+    for s in sets:
+        out |= s
+    return out
+
+
+def _overlap_components(sets: Sequence[int], shared: int) -> list[list[int]]:
+    """The sets grouped so that sets sharing a cell, directly or through others, go together.
+
+    ``shared`` holds the cells in more than one set: only they connect sets.
+    """
+    root = list(range(len(sets)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    holder: dict[int, int] = {}
+    for i, s in enumerate(sets):
+        for cell in _bits(s & shared):
+            if cell in holder:
+                root[find(i)] = find(holder[cell])
+            else:
+                holder[cell] = i
+    components: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(sets):
+        components[find(i)].append(s)
+    return list(components.values())
+
+
+def _maximal_packings(sets: Sequence[int], budget: list[int]) -> Iterator[list[int]]:
+    """Each maximal family of pairwise disjoint sets (Bron-Kerbosch with pivot)."""
+    disjoint = [0] * len(sets)
+    for i, j in itertools.combinations(range(len(sets)), 2):
+        if not sets[i] & sets[j]:
+            disjoint[i] |= 1 << j
+            disjoint[j] |= 1 << i
+
+    def expand(chosen: list[int], candidates: int, excluded: int) -> Iterator[list[int]]:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooComplex
+        if not candidates and not excluded:
+            yield chosen
+            return
+        pivot = max(
+            _bits(candidates | excluded), key=lambda u: (candidates & disjoint[u]).bit_count()
+        )
+        for v in _bits(candidates & ~disjoint[pivot]):
+            yield from expand([*chosen, sets[v]], candidates & disjoint[v], excluded & disjoint[v])
+            candidates &= ~(1 << v)
+            excluded |= 1 << v
+
+    yield from expand([], (1 << len(sets)) - 1, 0)
+
+
+def _bits(mask: int) -> Iterator[int]:
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+# -- trees ---------------------------------------------------------------------------------
+
+
+def _subtrees(parent_of: Mapping[str, str | None]) -> dict[str, frozenset[str]]:
+    """Each unit's subtree (itself and all below it); rejects unknown parents and cycles."""
+    children: dict[str, list[str]] = defaultdict(list)
+    roots: list[str] = []
+    for unit, parent in parent_of.items():
+        if parent is None:
+            roots.append(unit)
+        elif parent not in parent_of:
+            raise ValueError(f"unit {unit!r} has an unknown parent {parent!r}")
+        else:
+            children[parent].append(unit)
+    subtrees: dict[str, frozenset[str]] = {}
+    order: list[str] = []
+    stack = list(roots)
+    while stack:
+        unit = stack.pop()
+        order.append(unit)
+        stack.extend(children[unit])
+    if len(order) != len(parent_of):
+        raise ValueError("the unit tree has a cycle")
+    for unit in reversed(order):
+        subtrees[unit] = frozenset({unit}).union(*(subtrees[c] for c in children[unit]))
+    return subtrees

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tryghed.orgs.models import Role, Unit, UnitKind
+from tryghed.orgs.selectors import OrgAccess, move_targets, visible_units
+
+
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    """Units shown indented by depth so the tree reads in a plain select."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{'— ' * obj.depth}{obj.name}"
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type"), choices=UnitKind.choices, initial=UnitKind.TEAM)
+    external_id = forms.CharField(
+        label=_("Enheds-id"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "Organisationens eget id for enheden, fx fra lønsystemet. Bruges ved import. "
+            "Udfyldes automatisk, hvis du lader det stå tomt."
+        ),
+    )
+
+
+class UnitCreateForm(UnitForm):
+    field_order = ["parent", "name", "kind", "external_id"]
+
+    def __init__(self, *args: Any, access: OrgAccess, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = UnitChoiceField(
+            label=_("Overordnet enhed"),
+            queryset=visible_units(access).filter(is_active=True).order_by("path"),
+        )
+        self.order_fields(self.field_order)
+
+
+class UnitMoveForm(forms.Form):
+    def __init__(self, *args: Any, access: OrgAccess, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"] = UnitChoiceField(
+            label=_("Ny overordnet enhed"),
+            queryset=move_targets(access, unit),
+            help_text=_(
+                "Enheden flyttes med alle sine underenheder og medarbejdere. "
+                "Tidligere resultater og handleplaner følger med."
+            ),
+        )
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_(
+            "Bruges til invitationer. Kan udelades, hvis medarbejderen svarer via et fælles link."
+        ),
+    )
+    job_group = forms.CharField(label=_("Jobgruppe"), max_length=100, required=False)
+    seniority_band = forms.CharField(
+        label=_("Anciennitet"),
+        max_length=50,
+        required=False,
+        help_text=_('Et groft interval, fx "0-2 år".'),
+    )
+
+    def __init__(self, *args: Any, access: OrgAccess, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(
+            label=_("Enhed"), queryset=visible_units(access).filter(is_active=True).order_by("path")
+        )
+        self.order_fields(["name", "email", "unit", "job_group", "seniority_band"])
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(label=_("Søg efter navn, e-mail eller medarbejdernummer"), required=False)
+
+    def __init__(self, *args: Any, access: OrgAccess, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(
+            label=_("Enhed (med underenheder)"),
+            required=False,
+            queryset=visible_units(access).filter(is_active=True).order_by("path"),
+            empty_label=_("Alle enheder"),
+        )
+
+
+class MembershipForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(
+        label=_("Navn"),
+        max_length=200,
+        required=False,
+        help_text=_("Kun nødvendigt for nye brugere."),
+    )
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+
+    def __init__(self, *args: Any, access: OrgAccess, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(
+            label=_("Enhed"),
+            required=False,
+            queryset=visible_units(access).filter(is_active=True).order_by("path"),
+            help_text=_(
+                "Ledere ser deres enhed med underenheder; medarbejdere deres egen enhed. "
+                "Administratorer og AMO ser hele organisationen."
+            ),
+        )
+        self.order_fields(["email", "full_name", "role", "unit"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") in {Role.LEADER, Role.EMPLOYEE} and not data.get("unit"):
+            self.add_error("unit", _("Vælg den enhed, rollen gælder for."))
+        return data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV-fil"),
+        help_text=_(
+            "Enheder: kolonnerne unit_id, name, parent_id (og evt. kind). "
+            "Medarbejdere: employee_id, name, unit_id (og evt. email, job_group, "
+            "seniority_band). Komma eller semikolon, UTF-8."
+        ),
+    )
+    deactivate_missing = forms.BooleanField(
+        label=_("Deaktivér medarbejdere, der ikke står i filen"),
+        required=False,
+        help_text=_("Kun for medarbejderfiler: brug det, når filen er den fulde liste."),
+    )

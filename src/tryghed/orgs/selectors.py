@@ -1,0 +1,216 @@
+"""Reads of organisation data, scoped to what the acting user may see.
+
+Every function takes the organisation (or an ``OrgAccess`` built for the acting user)
+and returns only what that user may see. An object outside it is a 404, never a 403
+that confirms it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from tryghed.orgs.models import (
+    ORGANISATION_WIDE_ROLES,
+    ImportBatch,
+    Membership,
+    Organisation,
+    Person,
+    Role,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tryghed.accounts.models import User
+
+
+@dataclass(frozen=True)
+class OrgAccess:
+    """What one user may do and see in one organisation, computed once per request."""
+
+    organisation: Organisation
+    user: User
+    roles: frozenset[str]
+    # Paths of the units whose subtree the user's scoped roles cover.
+    leader_paths: tuple[str, ...] = ()
+    employee_unit_ids: tuple[int, ...] = ()
+    memberships: tuple[Membership, ...] = field(default=(), repr=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def sees_whole_organisation(self) -> bool:
+        return bool(self.roles & ORGANISATION_WIDE_ROLES)
+
+    @property
+    def can_view_structure(self) -> bool:
+        return self.sees_whole_organisation or bool(self.leader_paths)
+
+    @property
+    def can_manage_structure(self) -> bool:
+        return self.is_admin
+
+    @property
+    def can_manage_measurements(self) -> bool:
+        """Admins and the AMO launch measurements and follow response rates."""
+        return self.sees_whole_organisation
+
+    def unit_filter(self, prefix: str = "") -> Q:
+        """A filter on units (or on rows with a unit relation, given its prefix)."""
+        if self.sees_whole_organisation:
+            return Q()
+        q = Q(pk__in=[])
+        for path in self.leader_paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+
+def organisations_for_user(user: User | AnonymousUser) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).distinct().order_by("name")
+
+
+def access_for(*, user: User | AnonymousUser, slug: str) -> OrgAccess:
+    """The organisation with that slug as seen by the user; 404 when they hold no role in it."""
+    if not user.is_authenticated:
+        raise Http404
+    memberships = tuple(
+        Membership.objects.filter(organisation__slug=slug, user=user).select_related(
+            "organisation", "unit"
+        )
+    )
+    if not memberships:
+        raise Http404
+    return OrgAccess(
+        organisation=memberships[0].organisation,
+        user=user,
+        roles=frozenset(m.role for m in memberships),
+        leader_paths=tuple(
+            m.unit.path for m in memberships if m.role == Role.LEADER and m.unit is not None
+        ),
+        employee_unit_ids=tuple(
+            m.unit.pk for m in memberships if m.role == Role.EMPLOYEE and m.unit is not None
+        ),
+        memberships=memberships,
+    )
+
+
+def visible_units(access: OrgAccess) -> QuerySet[Unit]:
+    if not access.can_view_structure:
+        return Unit.objects.none()
+    return Unit.objects.filter(organisation=access.organisation).filter(access.unit_filter())
+
+
+def unit_tree(access: OrgAccess, *, include_inactive: bool = False) -> list[tuple[Unit, int]]:
+    """Visible units in tree order with their people count, as (unit, people) pairs."""
+    units = visible_units(access)
+    if not include_inactive:
+        units = units.filter(is_active=True)
+    units = units.annotate(people_count=Count("people", filter=Q(people__is_active=True))).order_by(
+        "path"
+    )
+    return [(u, u.people_count) for u in units]
+
+
+def get_unit(access: OrgAccess, unit_id: int) -> Unit:
+    try:
+        return visible_units(access).select_related("parent").get(pk=unit_id)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    """The unit's ancestors from the root down (excluding the unit itself)."""
+    ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def unit_subtree(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(organisation_id=unit.organisation_id, path__startswith=unit.path)
+
+
+def move_targets(access: OrgAccess, unit: Unit) -> QuerySet[Unit]:
+    """Units the given unit may be moved under: visible, active, not in its own subtree."""
+    return (
+        visible_units(access)
+        .filter(is_active=True)
+        .exclude(path__startswith=unit.path)
+        .order_by("path")
+    )
+
+
+def visible_people(access: OrgAccess) -> QuerySet[Person]:
+    if not access.can_view_structure:
+        return Person.objects.none()
+    return (
+        Person.objects.filter(organisation=access.organisation)
+        .filter(access.unit_filter("unit__"))
+        .select_related("unit")
+    )
+
+
+def search_people(
+    access: OrgAccess, *, query: str = "", unit: Unit | None = None
+) -> QuerySet[Person]:
+    people = visible_people(access).filter(is_active=True)
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    if query:
+        people = people.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(employee_id__iexact=query)
+        )
+    return people.order_by("name", "pk")
+
+
+def get_person(access: OrgAccess, person_id: int) -> Person:
+    try:
+        return visible_people(access).get(pk=person_id)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def organisation_memberships(access: OrgAccess) -> QuerySet[Membership]:
+    if not access.can_manage_structure:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(organisation=access.organisation)
+        .select_related("user", "unit")
+        .order_by("user__email", "role")
+    )
+
+
+def get_membership(access: OrgAccess, membership_id: int) -> Membership:
+    try:
+        return organisation_memberships(access).get(pk=membership_id)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def get_import_batch(access: OrgAccess, batch_id: int) -> ImportBatch:
+    if not access.can_manage_structure:
+        raise Http404
+    try:
+        return ImportBatch.objects.get(pk=batch_id, organisation=access.organisation)
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None
+
+
+def organisation_counts(access: OrgAccess) -> dict[str, int]:
+    units = visible_units(access).filter(is_active=True)
+    return {
+        "units": units.count(),
+        "people": visible_people(access).filter(is_active=True).count(),
+        "staff": Membership.objects.filter(organisation=access.organisation)
+        .values("user")
+        .distinct()
+        .count(),
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from tryghed.surveys import views
+
+app_name = "surveys_admin"
+urlpatterns = [
+    path("", views.measurement_list, name="list"),
+    path("ny/", views.measurement_create, name="create"),
+    path("<int:measurement_id>/", views.measurement_detail, name="detail"),
+    path("<int:measurement_id>/aabn/", views.measurement_open, name="open"),
+    path("<int:measurement_id>/luk/", views.measurement_close, name="close"),
+    path("<int:measurement_id>/paamind/", views.measurement_remind, name="remind"),
+    path("<int:measurement_id>/faelles-link/", views.open_link_create, name="open_link_create"),
+    path("<int:measurement_id>/faelles-link/<int:unit_id>/", views.open_link, name="open_link"),
+]

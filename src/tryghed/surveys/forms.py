@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tryghed.core.instruments import load_builtin, load_templates
+from tryghed.core.suppression import FLOOR_MINIMUM
+from tryghed.orgs.forms import UnitChoiceField
+from tryghed.orgs.models import Unit
+from tryghed.orgs.selectors import OrgAccess, visible_units
+from tryghed.surveys.models import Measurement
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO 8601 whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class UnitsField(forms.ModelMultipleChoiceField[Unit]):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{'— ' * obj.depth}{obj.name}"
+
+
+class MeasurementForm(forms.Form):
+    name = forms.CharField(
+        label=_("Navn"), max_length=200, help_text=_("Fx «Trivselsmåling efterår 2026».")
+    )
+    template = forms.ChoiceField(label=_("Skabelon"), required=False, widget=forms.RadioSelect)
+    instruments = forms.MultipleChoiceField(
+        label=_("Spørgeskemaer"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Bruges, når du ikke vælger en skabelon."),
+    )
+    opens_on = forms.DateField(label=_("Åbner"), widget=DateInput)
+    closes_on = forms.DateField(label=_("Lukker"), widget=DateInput)
+    languages = forms.MultipleChoiceField(
+        label=_("Sprog"),
+        choices=[("da", _("Dansk")), ("en", _("Engelsk"))],
+        widget=forms.CheckboxSelectMultiple,
+        initial=["da", "en"],
+    )
+    min_group_score = forms.IntegerField(label=_("Mindste antal svar for at vise et resultat"))
+    min_group_comment = forms.IntegerField(label=_("Mindste antal svar for at vise kommentarer"))
+    min_group_sensitive = forms.IntegerField(
+        label=_("Mindste antal svar for følsomme spørgsmål (krænkelser, vold)")
+    )
+
+    def __init__(self, *args: Any, access: OrgAccess, **kwargs: Any) -> None:
+        org = access.organisation
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {}).update(
+            {
+                "opens_on": today,
+                "closes_on": today + dt.timedelta(days=14),
+                "min_group_score": org.min_group_score,
+                "min_group_comment": org.min_group_comment,
+                "min_group_sensitive": org.min_group_sensitive,
+                "languages": ["da", "en"],
+            }
+        )
+        super().__init__(*args, **kwargs)
+        lang = get_language() or "da"
+        builtin = load_builtin()
+        cast(forms.ChoiceField, self.fields["template"]).choices = [
+            ("", _("Intet – jeg vælger selv spørgeskemaer"))
+        ] + [
+            (
+                t.id,
+                f"{t.name.get(lang)}: "
+                + ", ".join(builtin[i].name.get(lang) for i in t.instruments),
+            )
+            for t in load_templates()
+        ]
+        cast(forms.ChoiceField, self.fields["instruments"]).choices = [
+            (
+                i.id,
+                f"{i.name.get(lang)}"
+                + (f" ({_('screening')})" if i.authored_by == "project" else ""),
+            )
+            for i in builtin.values()
+        ]
+        self.fields["units"] = UnitsField(
+            label=_("Enheder"),
+            queryset=visible_units(access).filter(is_active=True).order_by("path"),
+            help_text=_("En valgt enhed kommer med alle sine underenheder."),
+        )
+        self.fields["previous"] = forms.ModelChoiceField(
+            label=_("Sammenlign med tidligere måling"),
+            required=False,
+            queryset=Measurement.objects.filter(organisation=org).exclude(status="draft"),
+            help_text=_("Ændringer vises kun for de samme spørgeskemaer."),
+        )
+        for kind in ("score", "comment", "sensitive"):
+            # An organisation may raise the minimums, never go below its own or the floor.
+            floor = max(FLOOR_MINIMUM[kind], getattr(org, f"min_group_{kind}"))
+            label = self.fields[f"min_group_{kind}"].label
+            self.fields[f"min_group_{kind}"] = forms.IntegerField(
+                label=label, min_value=floor, max_value=50
+            )
+        self.order_fields(
+            [
+                "name",
+                "template",
+                "instruments",
+                "units",
+                "opens_on",
+                "closes_on",
+                "languages",
+                "previous",
+            ]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("template") and not data.get("instruments"):
+            self.add_error("instruments", _("Vælg en skabelon eller mindst ét spørgeskema."))
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("Målingen skal lukke efter, den åbner."))
+        if closes and closes < timezone.localdate():
+            self.add_error("closes_on", _("Lukkedatoen ligger i fortiden."))
+        return data
+
+    def instrument_ids(self) -> list[str]:
+        template = self.cleaned_data.get("template")
+        if template:
+            return list(next(t for t in load_templates() if t.id == template).instruments)
+        return list(self.cleaned_data["instruments"])
+
+
+class OpenLinkForm(forms.Form):
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(label=_("Enhed"), queryset=units)

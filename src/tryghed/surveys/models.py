@@ -1,0 +1,190 @@
+"""Measurements ("målinger"), invitations and anonymous responses.
+
+Unlinkability is built into the tables (privacy.md section 1):
+
+- ``Invitation`` knows the person (to send the link and reminders) and whether it is
+  used; it stores only hashes of its tokens, and no time finer than the ISO week.
+- ``Response`` has no reference to an invitation, a person or a session: a random UUID,
+  the coarse categories copied from the invitation (unit, job group, seniority band),
+  the ISO week, and the answers. Nothing else.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tryghed.orgs.models import Organisation, Person, Unit
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    OPEN = "open", _("Åben")
+    CLOSED = "closed", _("Lukket")
+
+
+class Measurement(models.Model):
+    """A survey of some units with some instruments, open between two dates."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="measurements"
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    template = models.CharField(_("skabelon"), max_length=60, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField(_("åbner"))
+    closes_on = models.DateField(_("lukker"))
+    languages = models.JSONField(_("sprog"), default=list)
+    min_group_score = models.PositiveSmallIntegerField(default=5)
+    min_group_comment = models.PositiveSmallIntegerField(default=10)
+    min_group_sensitive = models.PositiveSmallIntegerField(default=10)
+    # The earlier measurement of the same units this one is compared with (a wave).
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("måling")
+        verbose_name_plural = _("målinger")
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="measurement_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasurementInstrument(models.Model):
+    """An instrument as it was when the measurement was created (a frozen copy)."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="instruments"
+    )
+    instrument_id = models.CharField(max_length=60)
+    version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    # The YAML it was loaded from, so old results score with the wording that was asked.
+    source = models.TextField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "instrument_id"], name="instrument_once_per_measurement"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.version}"
+
+
+class MeasurementScope(models.Model):
+    """A unit in scope, alone or with its whole subtree."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="scope")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    include_subtree = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "unit"], name="scope_unit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}{' +' if self.include_subtree else ''}"
+
+
+class Invitation(models.Model):
+    """One person's right to answer once. Knows who, never what."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="invitations"
+    )
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Coarse categories copied onto the response when it is submitted.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    job_group = models.CharField(max_length=100, blank=True)
+    seniority_band = models.CharField(max_length=50, blank=True)
+    used = models.BooleanField(default=False)
+    # ISO weeks ("2026-W47"), never a finer time.
+    sent_week = models.CharField(max_length=8, blank=True)
+    reminded_week = models.CharField(max_length=8, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "person"], name="invitation_once_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["measurement", "used"])]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+
+class InvitationToken(models.Model):
+    """The SHA-256 of a link token. Every reminder issues a new token for the same invitation,
+    because the raw token is never stored and so cannot be sent again."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"token for invitation {self.invitation_id}"
+
+
+class OpenLink(models.Model):
+    """One shared link per unit, for workplaces without e-mail. One person can answer twice."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="open_links"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The raw token is kept for open links only: the link is meant to be printed and shared.
+    token = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "unit"], name="open_link_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"open link {self.unit}"
+
+
+class Response(models.Model):
+    """An anonymous response. No reference to the invitation, the person or the session."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="responses")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    job_group = models.CharField(max_length=100, blank=True)
+    seniority_band = models.CharField(max_length=50, blank=True)
+    week = models.CharField(max_length=8)
+    language = models.CharField(max_length=5)
+    # {"ps7.1": 2, ...}: option codes; a missing key is an unanswered item.
+    answers = models.JSONField(default=dict)
+    # {"hesteskoen.2": "..."}: free text as written; shown in random order, without dates.
+    texts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["measurement", "unit"])]
+
+    def __str__(self) -> str:
+        return f"response {self.pk}"

@@ -1,0 +1,222 @@
+"""The respondent's way through: privacy notice, one page per instrument, thank-you.
+
+These views set no cookie at all: no session, no CSRF cookie, no language cookie. The
+link token travels in the POST body after the first visit; the unguessable token is
+what a CSRF token would prove (a forged form cannot carry it), so the views are
+exempt from the cookie-based CSRF check. Answers given so far are carried in a signed
+hidden field; nothing is stored until the final submission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from tryghed.core.instruments import Instrument
+from tryghed.surveys import questionnaire, services
+from tryghed.surveys.models import Measurement
+
+ERROR_STATUS = {"unknown": 404, "used": 200, "closed": 410, "not_open": 200}
+
+
+def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """No caching, no referrer (the first URL holds the token), no cookies."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response.cookies.clear()
+        return response
+
+    return csrf_exempt(wrapper)
+
+
+def _language(measurement: Measurement | None, asked: str = "") -> str:
+    """The respondent's choice when the measurement offers it, else its first language.
+
+    Danish is the default even for an English-speaking browser: the respondent switches
+    explicitly on the notice page, so nobody gets a half-translated mix by accident.
+    """
+    languages = measurement.languages if measurement else ["da", "en"]
+    if asked in languages:
+        return asked
+    return "da" if "da" in languages else languages[0]
+
+
+def _refused(request: HttpRequest, reason: str, lang: str = "da") -> HttpResponse:
+    with translation.override(lang):
+        return render(
+            request,
+            "surveys/respond/refused.html",
+            {"reason": reason, "lang": lang},
+            status=ERROR_STATUS[reason],
+        )
+
+
+def _minimums(measurement: Measurement) -> dict[str, int]:
+    return {
+        "score": measurement.min_group_score,
+        "comment": measurement.min_group_comment,
+        "sensitive": measurement.min_group_sensitive,
+    }
+
+
+@private
+@require_GET
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail: the privacy notice, with a form that carries the token on."""
+    try:
+        entry = services.resolve_token(token)
+    except services.SubmissionRefused as refused:
+        return _refused(request, refused.reason, _language(None, request.GET.get("sprog", "")))
+    measurement = entry.measurement
+    lang = _language(measurement, request.GET.get("sprog", ""))
+    instruments = services.measurement_instruments(measurement)
+    with translation.override(lang):
+        return render(
+            request,
+            "surveys/respond/notice.html",
+            {
+                "token": token,
+                "lang": lang,
+                "measurement": measurement,
+                "organisation": measurement.organisation,
+                "instruments": instruments,
+                "minimums": _minimums(measurement),
+                "open_link": entry.open_link_id is not None,
+                "item_count": sum(len(i.items) for i in instruments),
+                "has_sensitive": any(item.sensitive for i in instruments for item in i.items),
+                "has_text": any(item.type == "text" for i in instruments for item in i.items),
+            },
+        )
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    token: str,
+    lang: str,
+    measurement: Measurement,
+    instruments: list[Instrument],
+    step: int,
+    state: questionnaire.State,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    instrument = instruments[step]
+    with translation.override(lang):
+        return render(
+            request,
+            "surveys/respond/page.html",
+            {
+                "token": token,
+                "lang": lang,
+                "measurement": measurement,
+                "step": step,
+                "step_number": step + 1,
+                "steps": len(instruments),
+                "instrument": instrument,
+                "instrument_name": instrument.name.get(lang),
+                "questions": questionnaire.questions(
+                    instrument, lang, state.answers, state.texts, errors
+                ),
+                "state": state.dump(),
+                "is_last": step == len(instruments) - 1,
+                "error_count": len(errors or {}),
+                "progress_percent": round(100 * step / len(instruments)),
+            },
+            status=status,
+        )
+
+
+@private
+@require_POST
+def answer(request: HttpRequest) -> HttpResponse:
+    """Every step after the notice: read this page's answers, then go back, on, or submit."""
+    token = request.POST.get("token", "")
+    try:
+        entry = services.resolve_token(token)
+    except services.SubmissionRefused as refused:
+        return _refused(request, refused.reason, _language(None, request.POST.get("lang", "")))
+    measurement = entry.measurement
+    lang = _language(measurement, request.POST.get("lang", ""))
+    instruments = services.measurement_instruments(measurement)
+    state = questionnaire.State.load(request.POST.get("state", ""))
+    try:
+        step = int(request.POST.get("step", "-1"))
+    except ValueError:
+        step = -1
+    action = request.POST.get("action", "next")
+    if step < 0 or step >= len(instruments):
+        # From the notice page (or a tampered step): the first page.
+        return _page(
+            request,
+            token=token,
+            lang=lang,
+            measurement=measurement,
+            instruments=instruments,
+            step=0,
+            state=state,
+        )
+    answers, texts, errors = questionnaire.read_answers(instruments[step], request.POST)
+    state.replace(instruments[step], answers, texts)
+    if errors:
+        return _page(
+            request,
+            token=token,
+            lang=lang,
+            measurement=measurement,
+            instruments=instruments,
+            step=step,
+            state=state,
+            errors=errors,
+            status=400,
+        )
+    if action == "back":
+        return _page(
+            request,
+            token=token,
+            lang=lang,
+            measurement=measurement,
+            instruments=instruments,
+            step=max(0, step - 1),
+            state=state,
+        )
+    if action != "submit" or step < len(instruments) - 1:
+        return _page(
+            request,
+            token=token,
+            lang=lang,
+            measurement=measurement,
+            instruments=instruments,
+            step=step + 1,
+            state=state,
+        )
+    final = questionnaire.only_known(instruments, state)
+    try:
+        services.response_submit(
+            token=token, answers=final.answers, texts=final.texts, language=lang
+        )
+    except services.SubmissionRefused as refused:
+        return _refused(request, refused.reason, lang)
+    with translation.override(lang):
+        return render(
+            request,
+            "surveys/respond/thanks.html",
+            {
+                "lang": lang,
+                "measurement": measurement,
+                "organisation": measurement.organisation,
+                "minimums": _minimums(measurement),
+                "open_link": entry.open_link_id is not None,
+            },
+        )

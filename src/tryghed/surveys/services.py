@@ -1,0 +1,414 @@
+"""Writes for measurements, invitations and responses.
+
+The one place a response is stored is ``response_submit``: it marks the invitation used
+and stores the response in one transaction, with a conditional UPDATE that changes
+exactly one row, so two submissions with the same token store one response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tryghed.audit.services import audit_record
+from tryghed.core.instruments import BUILTIN_DIR, Instrument, load_builtin, parse_instrument
+from tryghed.core.suppression import FLOOR_MINIMUM
+from tryghed.orgs.models import Organisation, Person, Unit
+from tryghed.surveys.models import (
+    Invitation,
+    InvitationToken,
+    Measurement,
+    MeasurementInstrument,
+    MeasurementScope,
+    OpenLink,
+    Response,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from tryghed.accounts.models import User
+
+TOKEN_BYTES = 32  # 256 bits; privacy.md asks for at least 128
+
+
+def iso_week(day: dt.date | None = None) -> str:
+    """The ISO week of a day as "2026-W47": the finest time a response or invitation keeps."""
+    year, week, _weekday = (day or timezone.localdate()).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh random token and its hash. Only the hash is ever stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(source: str, content_hash: str) -> Instrument:
+    return parse_instrument(source, file=f"measurement instrument {content_hash[:12]}")
+
+
+def measurement_instruments(measurement: Measurement) -> list[Instrument]:
+    """The measurement's instruments, as frozen when it was created."""
+    return [
+        _parse_cached(mi.source, mi.content_hash)
+        for mi in measurement.instruments.order_by("position")
+    ]
+
+
+@dataclass(frozen=True)
+class ScopeEntry:
+    unit: Unit
+    include_subtree: bool = True
+
+
+def _check_minimums(organisation: Organisation, minimums: Mapping[str, int]) -> dict[str, int]:
+    chosen = {}
+    org_values = {
+        "score": organisation.min_group_score,
+        "comment": organisation.min_group_comment,
+        "sensitive": organisation.min_group_sensitive,
+    }
+    for kind in ("score", "comment", "sensitive"):
+        value = int(minimums.get(kind, org_values[kind]))
+        floor = max(FLOOR_MINIMUM[kind], org_values[kind])
+        if value < floor:
+            raise ValidationError(
+                {
+                    f"min_group_{kind}": _(
+                        "Må ikke være under %(floor)s (organisationens mindstegrænse)."
+                    )
+                    % {"floor": floor}
+                }
+            )
+        chosen[kind] = value
+    return chosen
+
+
+@transaction.atomic
+def measurement_create(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    name: str,
+    instrument_ids: Sequence[str],
+    scope: Sequence[ScopeEntry],
+    opens_on: dt.date,
+    closes_on: dt.date,
+    languages: Sequence[str] = ("da",),
+    minimums: Mapping[str, int] | None = None,
+    template: str = "",
+    previous: Measurement | None = None,
+) -> Measurement:
+    """A draft measurement with frozen copies of its instruments."""
+    builtin = load_builtin()
+    unknown = [i for i in instrument_ids if i not in builtin]
+    if unknown:
+        raise ValidationError(
+            {"instruments": _("Ukendt spørgeskema: %(ids)s") % {"ids": ", ".join(unknown)}}
+        )
+    if not instrument_ids:
+        raise ValidationError({"instruments": _("Vælg mindst ét spørgeskema.")})
+    if not scope:
+        raise ValidationError({"scope": _("Vælg mindst én enhed.")})
+    if any(entry.unit.organisation_id != organisation.pk for entry in scope):
+        raise ValidationError({"scope": _("En enhed hører til en anden organisation.")})
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("Målingen skal lukke efter, den åbner.")})
+    if not set(languages) <= {"da", "en"} or not languages:
+        raise ValidationError({"languages": _("Vælg dansk og/eller engelsk.")})
+    if previous is not None and previous.organisation_id != organisation.pk:
+        raise ValidationError(
+            {"previous": _("Den tidligere måling hører til en anden organisation.")}
+        )
+    chosen = _check_minimums(organisation, minimums or {})
+    measurement = Measurement.objects.create(
+        organisation=organisation,
+        name=name.strip(),
+        template=template,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        languages=list(languages),
+        min_group_score=chosen["score"],
+        min_group_comment=chosen["comment"],
+        min_group_sensitive=chosen["sensitive"],
+        previous=previous,
+        created_by=actor,
+    )
+    directory = BUILTIN_DIR
+    for position, instrument_id in enumerate(dict.fromkeys(instrument_ids)):
+        instrument = builtin[instrument_id]
+        MeasurementInstrument.objects.create(
+            measurement=measurement,
+            instrument_id=instrument_id,
+            version=instrument.version,
+            content_hash=instrument.content_hash,
+            source=(directory / f"{instrument_id}.yaml").read_text(encoding="utf-8"),
+            position=position,
+        )
+    for entry in scope:
+        MeasurementScope.objects.create(
+            measurement=measurement, unit=entry.unit, include_subtree=entry.include_subtree
+        )
+    audit_record(
+        actor=actor,
+        action="measurement.created",
+        organisation=organisation,
+        obj=measurement,
+        summary=measurement.name,
+        data={"instruments": list(instrument_ids), "units": [e.unit.pk for e in scope]},
+    )
+    return measurement
+
+
+def scope_units(measurement: Measurement) -> QuerySet[Unit]:
+    """Every active unit the measurement covers (scope units and, where asked, their subtrees)."""
+    query = Q(pk__in=[])
+    for entry in measurement.scope.select_related("unit"):
+        query |= (
+            Q(path__startswith=entry.unit.path) if entry.include_subtree else Q(pk=entry.unit.pk)
+        )
+    return (
+        Unit.objects.filter(organisation=measurement.organisation, is_active=True)
+        .filter(query)
+        .order_by("path")
+    )
+
+
+def units_in_scope(measurement: Measurement) -> list[Unit]:
+    return list(scope_units(measurement))
+
+
+def people_in_scope(measurement: Measurement) -> Iterable[Person]:
+    return Person.objects.filter(
+        organisation=measurement.organisation,
+        is_active=True,
+        unit__in=scope_units(measurement),
+    ).select_related("unit")
+
+
+@transaction.atomic
+def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
+    """Open the measurement: invite everyone in scope and send the e-mails after commit.
+
+    Returns the number of invitations created. People without an e-mail address get an
+    invitation too (so the response rate counts them) and answer through an open link.
+    """
+    measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if measurement.status != Status.DRAFT:
+        raise ValidationError(_("Målingen er allerede åbnet."))
+    if measurement.closes_on < timezone.localdate():
+        raise ValidationError(_("Lukkedatoen er overskredet. Ret datoerne først."))
+    week = iso_week()
+    invitations = [
+        Invitation(
+            measurement=measurement,
+            person=person,
+            unit=person.unit,
+            job_group=person.job_group,
+            seniority_band=person.seniority_band,
+            sent_week=week if person.email else "",
+        )
+        for person in people_in_scope(measurement)
+    ]
+    if not invitations:
+        raise ValidationError(_("Der er ingen medarbejdere i de valgte enheder."))
+    Invitation.objects.bulk_create(invitations, batch_size=1000)
+    measurement.status = Status.OPEN
+    measurement.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="measurement.opened",
+        organisation=measurement.organisation,
+        obj=measurement,
+        summary=measurement.name,
+        data={"invitations": len(invitations)},
+    )
+    from tryghed.surveys.tasks import send_invitations
+
+    measurement_id = measurement.pk
+    transaction.on_commit(lambda: send_invitations.enqueue(measurement_id))
+    return len(invitations)
+
+
+@transaction.atomic
+def measurement_close(*, measurement: Measurement, actor: User | None) -> Measurement:
+    """Close the measurement: no more answers; the answers given are frozen."""
+    measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if measurement.status == Status.CLOSED:
+        return measurement
+    if measurement.status == Status.DRAFT:
+        raise ValidationError(_("En kladde kan ikke lukkes; slet den i stedet."))
+    measurement.status = Status.CLOSED
+    measurement.closed_at = timezone.now()
+    measurement.save(update_fields=["status", "closed_at"])
+    OpenLink.objects.filter(measurement=measurement).update(is_active=False)
+    audit_record(
+        actor=actor,
+        action="measurement.closed",
+        organisation=measurement.organisation,
+        obj=measurement,
+        summary=measurement.name,
+    )
+    return measurement
+
+
+@transaction.atomic
+def reminders_request(*, measurement: Measurement, actor: User | None) -> int:
+    """Queue reminders to everyone who has not answered. Nobody is shown who that is."""
+    measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if not is_accepting(measurement):
+        raise ValidationError(_("Der kan kun sendes påmindelser, mens målingen er åben."))
+    pending = Invitation.objects.filter(
+        measurement=measurement, used=False, person__isnull=False
+    ).exclude(person__email="")
+    count = pending.count()
+    audit_record(
+        actor=actor,
+        action="measurement.reminded",
+        organisation=measurement.organisation,
+        obj=measurement,
+        summary=measurement.name,
+        data={"reminders": count},
+    )
+    from tryghed.surveys.tasks import send_reminders
+
+    measurement_id = measurement.pk
+    transaction.on_commit(lambda: send_reminders.enqueue(measurement_id))
+    return count
+
+
+@transaction.atomic
+def open_link_create(*, measurement: Measurement, unit: Unit, actor: User | None) -> OpenLink:
+    """A shared link for one unit (for workplaces without e-mail), made once per unit."""
+    if unit.organisation_id != measurement.organisation_id:
+        raise ValidationError(_("Enheden hører til en anden organisation."))
+    if not scope_units(measurement).filter(pk=unit.pk).exists():
+        raise ValidationError(_("Enheden er ikke med i målingen."))
+    existing = OpenLink.objects.filter(measurement=measurement, unit=unit).first()
+    if existing is not None:
+        return existing
+    token, token_hash = new_token()
+    link = OpenLink.objects.create(
+        measurement=measurement, unit=unit, token=token, token_hash=token_hash
+    )
+    audit_record(
+        actor=actor,
+        action="measurement.open_link",
+        organisation=measurement.organisation,
+        obj=measurement,
+        summary=unit.name,
+    )
+    return link
+
+
+def is_accepting(measurement: Measurement, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        measurement.status == Status.OPEN and measurement.opens_on <= today <= measurement.closes_on
+    )
+
+
+class SubmissionRefused(Exception):
+    """Why a submission was not stored: "unknown", "used", "closed", "not_open"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a respondent came in: a personal invitation or a unit's open link."""
+
+    measurement: Measurement
+    unit: Unit
+    invitation_id: int | None = None
+    open_link_id: int | None = None
+    job_group: str = ""
+    seniority_band: str = ""
+
+
+def resolve_token(token: str) -> Entry:
+    """Find what a link token opens, or refuse with the reason (never store anything)."""
+    token_hash = hash_token(token)
+    found = (
+        InvitationToken.objects.filter(token_hash=token_hash)
+        .select_related("invitation__measurement__organisation", "invitation__unit")
+        .first()
+    )
+    if found is not None:
+        invitation = found.invitation
+        entry = Entry(
+            measurement=invitation.measurement,
+            unit=invitation.unit,
+            invitation_id=invitation.pk,
+            job_group=invitation.job_group,
+            seniority_band=invitation.seniority_band,
+        )
+        if invitation.used:
+            raise SubmissionRefused("used")
+    else:
+        link = (
+            OpenLink.objects.filter(token_hash=token_hash)
+            .select_related("measurement__organisation", "unit")
+            .first()
+        )
+        if link is None:
+            raise SubmissionRefused("unknown")
+        entry = Entry(measurement=link.measurement, unit=link.unit, open_link_id=link.pk)
+        if not link.is_active:
+            raise SubmissionRefused("closed")
+    measurement, today = entry.measurement, timezone.localdate()
+    if measurement.status == Status.CLOSED or today > measurement.closes_on:
+        raise SubmissionRefused("closed")
+    if measurement.status != Status.OPEN or today < measurement.opens_on:
+        raise SubmissionRefused("not_open")
+    return entry
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    token: str,
+    answers: Mapping[str, int | list[int]],
+    texts: Mapping[str, str],
+    language: str,
+) -> Response:
+    """Store one anonymous response for a token, exactly once.
+
+    The invitation is marked used with ``UPDATE ... WHERE used = false``, which changes
+    exactly one row for the first submission and none for any concurrent or later one;
+    only then is the response stored, in the same transaction. The response keeps no
+    reference to the invitation.
+    """
+    entry = resolve_token(token)
+    if entry.invitation_id is not None:
+        claimed = Invitation.objects.filter(pk=entry.invitation_id, used=False).update(used=True)
+        if claimed != 1:
+            raise SubmissionRefused("used")
+    return Response.objects.create(
+        measurement=entry.measurement,
+        unit=entry.unit,
+        job_group=entry.job_group,
+        seniority_band=entry.seniority_band,
+        week=iso_week(),
+        language=language if language in ("da", "en") else "da",
+        answers=dict(answers),
+        texts={k: v for k, v in texts.items() if v.strip()},
+    )

@@ -1,0 +1,103 @@
+"""Background tasks: invitation and reminder e-mails.
+
+The raw link token exists only here, in memory, while the e-mail is written: the task
+creates it, stores its hash, and sends it. It is never in the task queue's arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
+from tryghed.surveys.services import iso_week, new_token
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def _site_url() -> str:
+    return str(getattr(settings, "TRYGHED_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def _send(invitation: Invitation, measurement: Measurement, *, reminder: bool) -> None:
+    token, token_hash = new_token()
+    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+    link = _site_url() + reverse("surveys:start", kwargs={"token": token})
+    person = invitation.person
+    assert person is not None
+    context = {
+        "measurement": measurement,
+        "organisation": measurement.organisation,
+        "link": link,
+        "name": person.name.split(" ")[0],
+        "reminder": reminder,
+        "both_languages": set(measurement.languages) == {"da", "en"},
+    }
+    language = "da" if "da" in measurement.languages else "en"
+    with translation.override(language):
+        subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
+        body = render_to_string("surveys/email/invitation.txt", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[person.email])
+    message.send()
+
+
+def _pending(measurement: Measurement, *, reminder: bool) -> list[int]:
+    invitations = Invitation.objects.filter(
+        measurement=measurement, used=False, person__isnull=False
+    ).exclude(person__email="")
+    if reminder:
+        # One reminder per week at most, whoever asks for it.
+        invitations = invitations.exclude(reminded_week=iso_week())
+    else:
+        invitations = invitations.filter(tokens__isnull=True)
+    return list(invitations.order_by("pk").values_list("pk", flat=True))
+
+
+def _deliver(measurement_id: int, *, reminder: bool) -> int:
+    measurement = Measurement.objects.select_related("organisation").get(pk=measurement_id)
+    if measurement.status != Status.OPEN:
+        return 0
+    sent = 0
+    ids = _pending(measurement, reminder=reminder)
+    for start in range(0, len(ids), BATCH):
+        batch = Invitation.objects.filter(pk__in=ids[start : start + BATCH]).select_related(
+            "person"
+        )
+        for invitation in batch:
+            # Each e-mail in its own transaction: a failed send leaves no orphan token.
+            with transaction.atomic():
+                _send(invitation, measurement, reminder=reminder)
+                if reminder:
+                    Invitation.objects.filter(pk=invitation.pk).update(
+                        reminded_week=iso_week(),
+                        reminders_sent=invitation.reminders_sent + 1,
+                    )
+            sent += 1
+    logger.info(
+        "measurement %s: %s %s sent",
+        measurement_id,
+        sent,
+        "reminders" if reminder else "invitations",
+    )
+    return sent
+
+
+@task()
+def send_invitations(measurement_id: int) -> int:
+    """Send the invitation e-mail to everyone invited who has not had one yet."""
+    return _deliver(measurement_id, reminder=False)
+
+
+@task()
+def send_reminders(measurement_id: int) -> int:
+    """Send a reminder, with a fresh link, to everyone who has not answered yet."""
+    return _deliver(measurement_id, reminder=True)

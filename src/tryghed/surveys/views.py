@@ -1,0 +1,210 @@
+"""Measurement pages for the AMO and administrators: create, launch, follow, remind, close."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tryghed.orgs.selectors import OrgAccess
+from tryghed.orgs.views import form_errors, org_view, render_org
+from tryghed.surveys import selectors, services
+from tryghed.surveys.forms import MeasurementForm, OpenLinkForm
+from tryghed.surveys.models import OpenLink, Status
+
+
+@org_view("manage_measurements")
+def measurement_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    return render_org(
+        request,
+        access,
+        "surveys/measurement_list.html",
+        "measurements",
+        {
+            "measurements": selectors.measurements(access),
+        },
+    )
+
+
+@org_view("manage_measurements")
+@require_http_methods(["GET", "POST"])
+def measurement_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    form = MeasurementForm(request.POST or None, access=access)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            measurement = services.measurement_create(
+                organisation=access.organisation,
+                actor=access.user,
+                name=data["name"],
+                instrument_ids=form.instrument_ids(),
+                scope=[services.ScopeEntry(unit) for unit in data["units"]],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                languages=data["languages"],
+                template=data["template"] or "",
+                previous=data["previous"],
+                minimums={
+                    "score": data["min_group_score"],
+                    "comment": data["min_group_comment"],
+                    "sensitive": data["min_group_sensitive"],
+                },
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(
+                request, _("Målingen er oprettet som kladde. Tjek den, og åbn den, når I er klar.")
+            )
+            return redirect(
+                "surveys_admin:detail", org=access.organisation.slug, measurement_id=measurement.pk
+            )
+    return render_org(
+        request, access, "surveys/measurement_form.html", "measurements", {"form": form}
+    )
+
+
+@org_view("manage_measurements")
+def measurement_detail(
+    request: HttpRequest, access: OrgAccess, measurement_id: int
+) -> HttpResponse:
+    measurement = selectors.get_measurement(access, measurement_id)
+    rows, total = selectors.response_rates(measurement)
+    links = (
+        OpenLink.objects.filter(measurement=measurement)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    return render_org(
+        request,
+        access,
+        "surveys/measurement_detail.html",
+        "measurements",
+        {
+            "measurement": measurement,
+            "instruments": services.measurement_instruments(measurement),
+            "scope": measurement.scope.select_related("unit"),
+            "rows": rows,
+            "total": total,
+            "accepting": services.is_accepting(measurement),
+            "pending_reminders": selectors.unanswered_with_email(measurement),
+            "without_email": selectors.without_email(measurement),
+            "open_links": links,
+            "open_link_form": OpenLinkForm(units=services.scope_units(measurement)),
+            "Status": Status,
+        },
+    )
+
+
+def _act(request: HttpRequest, access: OrgAccess, measurement_id: int, action: str) -> HttpResponse:
+    measurement = selectors.get_measurement(access, measurement_id)
+    try:
+        if action == "open":
+            count = services.measurement_open(measurement=measurement, actor=access.user)
+            messages.success(
+                request,
+                _("Målingen er åben. %(n)s medarbejdere er inviteret; e-mails sendes nu.")
+                % {"n": count},
+            )
+        elif action == "close":
+            services.measurement_close(measurement=measurement, actor=access.user)
+            messages.success(request, _("Målingen er lukket. Svarene er låst."))
+        elif action == "remind":
+            count = services.reminders_request(measurement=measurement, actor=access.user)
+            messages.success(
+                request,
+                _(
+                    "Påmindelser sendes til dem, der ikke har svaret endnu (%(n)s). Ingen kan se, hvem det er."
+                )
+                % {"n": count},
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(
+        "surveys_admin:detail", org=access.organisation.slug, measurement_id=measurement.pk
+    )
+
+
+@org_view("manage_measurements")
+@require_POST
+def measurement_open(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
+    return _act(request, access, measurement_id, "open")
+
+
+@org_view("manage_measurements")
+@require_POST
+def measurement_close(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
+    return _act(request, access, measurement_id, "close")
+
+
+@org_view("manage_measurements")
+@require_POST
+def measurement_remind(
+    request: HttpRequest, access: OrgAccess, measurement_id: int
+) -> HttpResponse:
+    return _act(request, access, measurement_id, "remind")
+
+
+@org_view("manage_measurements")
+@require_POST
+def open_link_create(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
+    measurement = selectors.get_measurement(access, measurement_id)
+    form = OpenLinkForm(request.POST, units=services.scope_units(measurement))
+    if form.is_valid():
+        try:
+            link = services.open_link_create(
+                measurement=measurement, unit=form.cleaned_data["unit"], actor=access.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect(
+                "surveys_admin:open_link",
+                org=access.organisation.slug,
+                measurement_id=measurement.pk,
+                unit_id=link.unit_id,
+            )
+    else:
+        messages.error(request, _("Vælg en enhed."))
+    return redirect(
+        "surveys_admin:detail", org=access.organisation.slug, measurement_id=measurement.pk
+    )
+
+
+@org_view("manage_measurements")
+def open_link(
+    request: HttpRequest, access: OrgAccess, measurement_id: int, unit_id: int
+) -> HttpResponse:
+    """A printable page with the unit's shared link and its QR code."""
+    measurement = selectors.get_measurement(access, measurement_id)
+    link = selectors.get_open_link(access, measurement, unit_id)
+    url = request.build_absolute_uri(reverse("surveys:start", kwargs={"token": link.token}))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=6,
+        border=2,
+        xmldecl=False,
+        svgns=True,
+        title=_("QR-kode til målingen"),
+    )
+    return render_org(
+        request,
+        access,
+        "surveys/open_link.html",
+        "measurements",
+        {
+            "measurement": measurement,
+            "link": link,
+            "url": url,
+            "qr_svg": buffer.getvalue().decode(),
+        },
+    )

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/", include("tryghed.accounts.urls")),
+    path("s/", include("tryghed.surveys.urls")),
+    path("o/<slug:org>/maalinger/", include("tryghed.surveys.admin_urls")),
+    path("o/<slug:org>/", include("tryghed.orgs.urls")),
+    path("", include("tryghed.web.urls")),
+]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import grant, make_org, make_person, make_unit, make_user, root_of
+from tryghed.accounts.models import User
+from tryghed.orgs.models import Organisation, Person, Role, Unit
+
+
+@dataclass
+class World:
+    """An organisation with a small tree, and the three people every access test needs.
+
+    org: root → area → (team_a, team_b); other_org: an organisation the outsider owns.
+    owner = admin of org; leader = leader of team_a; employee = employee in team_a;
+    amo = AMO member of org; outsider = admin of other_org only.
+    """
+
+    org: Organisation
+    root: Unit
+    area: Unit
+    team_a: Unit
+    team_b: Unit
+    person_a: Person
+    person_b: Person
+    owner: User
+    amo: User
+    leader: User
+    employee: User
+    outsider: User
+    other_org: Organisation
+    other_unit: Unit
+    other_person: Person
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    org = make_org("Testkommune", slug="testkommune")
+    root = root_of(org)
+    area = make_unit(org, name="Område", kind="omraade", external_id="AREA")
+    team_a = make_unit(org, parent=area, name="Team A", external_id="TA")
+    team_b = make_unit(org, parent=area, name="Team B", external_id="TB")
+    owner, amo, leader, employee, outsider = (
+        make_user(f"{n}@example.test") for n in ("owner", "amo", "leader", "employee", "outsider")
+    )
+    grant(owner, org, Role.ADMIN)
+    grant(amo, org, Role.AMO)
+    grant(leader, org, Role.LEADER, team_a)
+    grant(employee, org, Role.EMPLOYEE, team_a)
+    other_org = make_org("Andenkommune", slug="andenkommune")
+    grant(outsider, other_org, Role.ADMIN)
+    other_unit = make_unit(other_org, name="Fremmed team", external_id="X")
+    return World(
+        org=org,
+        root=root,
+        area=area,
+        team_a=team_a,
+        team_b=team_b,
+        person_a=make_person(team_a, name="Alma A", email="alma@example.test"),
+        person_b=make_person(team_b, name="Bent B", email="bent@example.test"),
+        owner=owner,
+        amo=amo,
+        leader=leader,
+        employee=employee,
+        outsider=outsider,
+        other_org=other_org,
+        other_unit=other_unit,
+        other_person=make_person(other_unit, name="Frede Fremmed"),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,71 @@
+"""Small factories for tests: build exactly the data a test needs, nothing from fixture files."""
+
+from __future__ import annotations
+
+import itertools
+
+from tryghed.accounts.models import User
+from tryghed.orgs import services
+from tryghed.orgs.models import Membership, Organisation, Person, Role, Unit, UnitKind
+
+_counter = itertools.count(1)
+PASSWORD = "a-long-test-password"
+
+
+def make_user(email: str | None = None, *, name: str = "") -> User:
+    n = next(_counter)
+    return User.objects.create_user(
+        email=email or f"user{n}@example.test", password=PASSWORD, full_name=name or f"User {n}"
+    )
+
+
+def make_org(name: str | None = None, *, slug: str | None = None) -> Organisation:
+    n = next(_counter)
+    return services.organisation_create(
+        name=name or f"Org {n}", slug=slug or f"org-{n}", actor=None, root_external_id="root"
+    )
+
+
+def root_of(org: Organisation) -> Unit:
+    return Unit.objects.get(organisation=org, parent__isnull=True)
+
+
+def make_unit(
+    org: Organisation,
+    *,
+    parent: Unit | None = None,
+    name: str | None = None,
+    kind: str = UnitKind.TEAM,
+    external_id: str | None = None,
+) -> Unit:
+    n = next(_counter)
+    return services.unit_create(
+        organisation=org,
+        actor=None,
+        parent=parent or root_of(org),
+        name=name or f"Unit {n}",
+        kind=kind,
+        external_id=external_id or f"u{n}",
+    )
+
+
+def make_person(
+    unit: Unit, *, name: str | None = None, email: str = "", employee_id: str | None = None
+) -> Person:
+    n = next(_counter)
+    return Person.objects.create(
+        organisation=unit.organisation,
+        unit=unit,
+        employee_id=employee_id or f"e{n}",
+        name=name or f"Person {n}",
+        email=email,
+    )
+
+
+def grant(user: User, org: Organisation, role: str, unit: Unit | None = None) -> Membership:
+    return Membership.objects.create(
+        organisation=org,
+        user=user,
+        role=role,
+        unit=None if role in (Role.ADMIN, Role.AMO) else unit,
+    )

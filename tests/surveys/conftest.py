@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from tests.conftest import World
+from tests.factories import make_person
+from tryghed.orgs.models import Person
+from tryghed.surveys import services
+from tryghed.surveys.models import Measurement
+
+LINK = re.compile(r"https?://[^\s]+/s/([A-Za-z0-9_\-]+)/")
+CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    # In tests a queued task runs as soon as it is enqueued (after the commit).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def tokens_from_outbox(start: int = 0) -> dict[str, str]:
+    """E-mail address -> the link token in the latest e-mail to it."""
+    found = {}
+    for message in mail.outbox[start:]:
+        match = LINK.search(str(message.body))
+        assert match, message.body
+        found[message.to[0]] = match.group(1)
+    return found
+
+
+@dataclass
+class Survey:
+    measurement: Measurement
+    tokens: dict[str, str]  # e-mail -> token
+    people: list[Person]
+
+
+@pytest.fixture
+def open_survey(world: World, django_capture_on_commit_callbacks: CaptureOnCommit) -> Survey:
+    """ps7 + hesteskoen for the world's area: Alma, Bent and three more, all with e-mail."""
+    extra = [
+        make_person(world.team_a, name=f"Extra {i}", email=f"extra{i}@example.test")
+        for i in range(3)
+    ]
+    today = timezone.localdate()
+    measurement = services.measurement_create(
+        organisation=world.org,
+        actor=world.owner,
+        name="Efterår",
+        instrument_ids=["ps7", "hesteskoen"],
+        scope=[services.ScopeEntry(world.area)],
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+        languages=["da", "en"],
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measurement_open(measurement=measurement, actor=world.owner)
+    return Survey(measurement, tokens_from_outbox(), [world.person_a, world.person_b, *extra])
+
+
+@pytest.fixture
+def ps7_answers() -> dict[str, int]:
+    return {f"ps7.{n}": code for n, code in zip(range(1, 8), [1, 2, 3, 4, 5, 1, 2], strict=True)}
+
+
+@pytest.fixture
+def outbox() -> Iterator[list[mail.EmailMessage]]:
+    yield mail.outbox

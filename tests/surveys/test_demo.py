@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tryghed.orgs.demo import load_demo
+from tryghed.surveys.demo import demo_respondent_link, load_demo_measurements
+from tryghed.surveys.models import Measurement, Response, Status
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_closed_waves_and_an_open_measurement_the_demo_user_can_answer(
+    settings: object,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # type: ignore[attr-defined]
+    organisation, _ = load_demo()
+    assert load_demo_measurements(organisation)
+    assert not load_demo_measurements(organisation)  # once only
+    closed = list(Measurement.objects.filter(status=Status.CLOSED).order_by("opens_on"))
+    assert len(closed) == 2
+    assert closed[1].previous == closed[0]
+    for wave in closed:
+        invited, answered = wave.invitations.count(), wave.responses.count()
+        assert 0.6 < answered / invited < 0.85
+        per_unit = Counter(wave.responses.values_list("unit_id", flat=True))
+        assert any(0 < n < 5 for n in per_unit.values()), "some teams should be below the minimum"
+        assert sum(1 for n in per_unit.values() if n >= 5) >= 20
+    open_measurement = Measurement.objects.get(status=Status.OPEN)
+    link = demo_respondent_link(organisation, "http://testserver/")
+    assert link is not None
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert open_measurement.instruments.first().instrument_id == "ps7-hem"  # type: ignore[union-attr]
+    html = _submit_template(token)
+    assert "Tak for dine svar" in html
+    assert Response.objects.filter(measurement=open_measurement).count() == 1
+    assert demo_respondent_link(organisation, "http://testserver/") is None  # answered now
+
+
+def _submit_template(token: str) -> str:
+    """Answer the open demo measurement (four instruments) with a few answers per page."""
+    client, url = Client(), reverse("surveys:answer")
+    page = client.post(url, {"token": token, "lang": "da", "step": "-1"}).content.decode()
+    for step in range(4):
+        state = re.search(r'name="state" value="([^"]*)"', page)
+        assert state, page[:400]
+        action = "submit" if step == 3 else "next"
+        page = client.post(
+            url,
+            {
+                "token": token,
+                "lang": "da",
+                "step": str(step),
+                "state": state.group(1),
+                "action": action,
+                "q-ps7-hem.1": "2",
+            },
+        ).content.decode()
+    return page
