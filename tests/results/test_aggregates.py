@@ -688,3 +688,15 @@ def test_a_deleted_response_changes_the_fingerprint_even_when_the_count_is_resto
     answer(measurement, world.team_a, ps7([2]))
     assert Response.objects.filter(measurement=measurement).count() == 6
     assert aggregates.fingerprint(measurement) != first
+
+
+@pytest.mark.django_db
+def test_a_measurement_without_answers_yet_has_report_data_with_everything_hidden(
+    world: World,
+) -> None:
+    measurement = make_measurement(
+        world, ("ps7", "stress", "guldkorn", "hesteskoen"), status=Status.OPEN
+    )
+    data = compute_report_data(measurement)
+    assert group(data, None, "organisation") == {"suppressed": True, "reason": "below_minimum"}
+    assert data["texts"] == []

@@ -371,7 +371,8 @@ class Groups:
 
     def by_atom(self, values: npt.NDArray[np.float64]) -> FloatArray:
         """Sums of per-person values (n, or n x c) per atom (atoms, or atoms x c)."""
-        matrix = values.reshape(values.shape[0], -1)
+        columns = int(np.prod(values.shape[1:], dtype=np.int64))  # -1 fails on 0 rows
+        matrix = values.reshape(values.shape[0], columns)
         keep = self.atom >= 0
         atom = self.atom[keep]
         out = np.empty((self.n_atoms, matrix.shape[1]))
