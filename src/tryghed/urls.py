@@ -5,6 +5,7 @@ urlpatterns = [
     path("konto/", include("tryghed.accounts.urls")),
     path("s/", include("tryghed.surveys.urls")),
     path("o/<slug:org>/maalinger/", include("tryghed.surveys.admin_urls")),
+    path("o/<slug:org>/rapporter/", include("tryghed.results.urls")),
     path("o/<slug:org>/", include("tryghed.orgs.urls")),
     path("", include("tryghed.web.urls")),
 ]
