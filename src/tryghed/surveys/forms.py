@@ -83,11 +83,11 @@ class MeasurementForm(forms.Form):
             )
             for t in load_templates()
         ]
+        screening = _("screening")
         cast(forms.ChoiceField, self.fields["instruments"]).choices = [
             (
                 i.id,
-                f"{i.name.get(lang)}"
-                + (f" ({_('screening')})" if i.authored_by == "project" else ""),
+                f"{i.name.get(lang)}" + (f" ({screening})" if i.authored_by == "project" else ""),
             )
             for i in builtin.values()
         ]

@@ -57,7 +57,9 @@ def _condition_text(instrument: Instrument, item: Item, lang: str) -> str:
         for o in other.options
         if o.code in condition.codes
     ]
-    quoted = ", ".join(f"«{label}»" for label in labels)
+    # Danish quotes with «», English with curly double quotes.
+    opening, closing = ("“", "”") if lang == "en" else ("«", "»")
+    quoted = ", ".join(f"{opening}{label}{closing}" for label in labels)
     return _("Besvar kun, hvis du svarede %(answers)s på spørgsmål %(number)s.") % {
         "answers": quoted,
         "number": condition.item,

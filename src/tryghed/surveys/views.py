@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tryghed.orgs.selectors import OrgAccess
@@ -110,7 +111,11 @@ def _act(request: HttpRequest, access: OrgAccess, measurement_id: int, action: s
             count = services.measurement_open(measurement=measurement, actor=access.user)
             messages.success(
                 request,
-                _("Målingen er åben. %(n)s medarbejdere er inviteret; e-mails sendes nu.")
+                ngettext(
+                    "Målingen er åben. %(n)s medarbejder er inviteret; e-mailen sendes nu.",
+                    "Målingen er åben. %(n)s medarbejdere er inviteret; e-mails sendes nu.",
+                    count,
+                )
                 % {"n": count},
             )
         elif action == "close":
