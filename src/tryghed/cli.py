@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("score", "score a CSV of responses for one instrument"),
     "import-org": ("import_org", "import units or people from a CSV file"),
     "worker": ("worker", "run the background tasks (e-mails, report files)"),
+    "purge-responses": ("purge_responses", "delete answers past the retention period (daily)"),
     "manage": ("manage", "run a Django management command (migrate, load_demo, ...)"),
 }
 

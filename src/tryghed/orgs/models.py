@@ -36,6 +36,11 @@ class Organisation(models.Model):
         default=DEFAULT_MINIMUM["sensitive"],
         validators=[MinValueValidator(FLOOR_MINIMUM["sensitive"])],
     )
+    response_retention_months = models.PositiveSmallIntegerField(
+        _("måneder de enkelte besvarelser gemmes efter lukning"),
+        default=36,  # the APV cycle (privacy.md section 5)
+        validators=[MinValueValidator(1)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

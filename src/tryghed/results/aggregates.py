@@ -1221,6 +1221,12 @@ def report_data(measurement: Measurement) -> JsonDict:
     """The measurement's report data: stored when its fingerprint still matches, else
     computed and stored. Open measurements work too (each response changes it)."""
     measurement = Measurement.objects.get(pk=measurement.pk)  # status and minimums as stored
+    if measurement.report_frozen_at is not None:
+        # Final since the answers were deleted (surveys.retention): never recomputed.
+        frozen = ReportCache.objects.filter(measurement=measurement).values_list("data", flat=True)
+        if (kept := frozen.first()) is not None:
+            final: JsonDict = kept
+            return final
     before = fingerprint(measurement)
     stored = (
         ReportCache.objects.filter(measurement=measurement, fingerprint=before)

@@ -50,6 +50,13 @@ class Measurement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Retention (privacy.md section 5): when the answers were deleted, and how many there
+    # were per unit (the response rate needs the counts afterwards).
+    responses_purged_at = models.DateTimeField(null=True, blank=True)
+    purged_response_counts = models.JSONField(default=dict, blank=True)
+    # From then on the stored report data is final: it cannot be recomputed from answers
+    # that no longer exist (this wave's, or the earlier wave it compares with).
+    report_frozen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("måling")

@@ -57,12 +57,15 @@ def response_rates(measurement: Measurement) -> tuple[list[RateRow], RateRow | N
         .annotate(n=Count("pk"))
         .values_list("unit", "n")
     )
-    answered = dict(
-        Response.objects.filter(measurement=measurement)
-        .values_list("unit")
-        .annotate(n=Count("pk"))
-        .values_list("unit", "n")
-    )
+    if measurement.responses_purged_at is not None:  # the answers are gone, the counts kept
+        answered = {int(unit): n for unit, n in measurement.purged_response_counts.items()}
+    else:
+        answered = dict(
+            Response.objects.filter(measurement=measurement)
+            .values_list("unit")
+            .annotate(n=Count("pk"))
+            .values_list("unit", "n")
+        )
     rows = [
         RateRow(unit, invited.get(unit.pk, 0), answered.get(unit.pk, 0))
         for unit in units_in_scope(measurement)

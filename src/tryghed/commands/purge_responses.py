@@ -1,0 +1,24 @@
+"""``tryghed purge-responses``: delete answers past the retention period (run daily)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    parser.add_argument("--today", help="the date to judge by, YYYY-MM-DD (default: today)")
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    options: dict[str, object] = {"dry_run": args.dry_run}
+    if args.today:
+        options["today"] = args.today
+    call_command("purge_responses", **options)
+    return 0
