@@ -34,6 +34,7 @@ VIEWS: list[tuple[str, Kwargs, str, int, int, int]] = [
         403,
     ),
     ("orgs:import", lambda w: {}, "get", 200, 403, 403),
+    ("orgs:settings", lambda w: {}, "get", 200, 403, 403),
     (
         "orgs:import_preview",
         lambda w: {

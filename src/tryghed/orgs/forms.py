@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tryghed.core.suppression import FLOOR_MINIMUM
 from tryghed.orgs.models import Role, Unit, UnitKind
 from tryghed.orgs.selectors import OrgAccess, move_targets, visible_units
 
@@ -136,4 +137,47 @@ class ImportUploadForm(forms.Form):
         label=_("Deaktivér medarbejdere, der ikke står i filen"),
         required=False,
         help_text=_("Kun for medarbejderfiler: brug det, når filen er den fulde liste."),
+    )
+
+
+class OrganisationSettingsForm(forms.Form):
+    """The organisation's own settings: minimum group sizes, retention, contact."""
+
+    min_group_score = forms.IntegerField(
+        label=_("Mindste antal svar for at vise et resultat"),
+        min_value=FLOOR_MINIMUM["score"],
+        max_value=50,
+        help_text=_("Gælder nye målinger. Kan hæves, men ikke sættes under %(floor)s.")
+        % {"floor": FLOOR_MINIMUM["score"]},
+    )
+    min_group_comment = forms.IntegerField(
+        label=_("Mindste antal svar for at vise kommentarer"),
+        min_value=FLOOR_MINIMUM["comment"],
+        max_value=50,
+        help_text=_("Gælder nye målinger. Kan hæves, men ikke sættes under %(floor)s.")
+        % {"floor": FLOOR_MINIMUM["comment"]},
+    )
+    min_group_sensitive = forms.IntegerField(
+        label=_("Mindste antal svar for følsomme spørgsmål"),
+        min_value=FLOOR_MINIMUM["sensitive"],
+        max_value=50,
+        help_text=_(
+            "Spørgsmål om krænkende handlinger og vold. Gælder nye målinger. Kan hæves, men "
+            "ikke sættes under %(floor)s."
+        )
+        % {"floor": FLOOR_MINIMUM["sensitive"]},
+    )
+    response_retention_months = forms.IntegerField(
+        label=_("Måneder de enkelte besvarelser gemmes efter lukning"),
+        min_value=1,
+        max_value=120,
+        help_text=_(
+            "Derefter slettes besvarelserne; rapporter, handleplaner og APV bevares. "
+            "36 måneder svarer til APV'ens cyklus."
+        ),
+    )
+    contact_email = forms.EmailField(
+        label=_("Kontakt om tilgængelighed og databeskyttelse"),
+        required=False,
+        help_text=_("Vises i tilgængelighedserklæringen og for dem, der svarer."),
     )

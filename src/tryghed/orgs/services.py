@@ -76,6 +76,46 @@ def _check_external_id_free(
         )
 
 
+SETTINGS_FIELDS = (
+    "min_group_score",
+    "min_group_comment",
+    "min_group_sensitive",
+    "response_retention_months",
+    "contact_email",
+)
+
+
+@transaction.atomic
+def organisation_update_settings(
+    *, organisation: Organisation, actor: User | None, **values: object
+) -> Organisation:
+    """Change the organisation's settings; minimums never go below the floor (model
+    validators). Measurements keep the minimums they were created with."""
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"not a setting: {', '.join(sorted(unknown))}")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = {
+        name: [getattr(organisation, name), value]
+        for name, value in values.items()
+        if getattr(organisation, name) != value
+    }
+    for name, value in values.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save(update_fields=list(values))
+    if changed:
+        audit_record(
+            actor=actor,
+            action="organisation.settings_changed",
+            organisation=organisation,
+            obj=organisation,
+            summary=", ".join(sorted(changed)),
+            data={"changed": changed},
+        )
+    return organisation
+
+
 @transaction.atomic
 def unit_create(
     *,

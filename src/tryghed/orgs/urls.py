@@ -15,6 +15,7 @@ urlpatterns = [
     path("medarbejdere/<int:person_id>/", views.person_edit, name="person_edit"),
     path("roller/", views.roles, name="roles"),
     path("roller/<int:membership_id>/fjern/", views.role_revoke, name="role_revoke"),
+    path("indstillinger/", views.organisation_settings, name="settings"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
 ]

@@ -22,6 +22,7 @@ from tryghed.orgs import importing, selectors, services
 from tryghed.orgs.forms import (
     ImportUploadForm,
     MembershipForm,
+    OrganisationSettingsForm,
     PeopleSearchForm,
     PersonForm,
     UnitCreateForm,
@@ -490,3 +491,24 @@ def import_preview(request: HttpRequest, access: OrgAccess, batch_id: int) -> Ht
             "limit": 200,
         },
     )
+
+
+@org_view("manage_structure")
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    organisation = access.organisation
+    form = OrganisationSettingsForm(
+        request.POST or None,
+        initial={name: getattr(organisation, name) for name in services.SETTINGS_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update_settings(
+                organisation=organisation, actor=access.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Indstillingerne er gemt."))
+            return redirect("orgs:settings", org=organisation.slug)
+    return render_org(request, access, "orgs/settings.html", "settings", {"form": form})
