@@ -204,6 +204,26 @@ def test_a_closed_measurement_refuses_answers_and_says_so(
     assert Response.objects.count() == 0
 
 
+def test_closing_computes_and_stores_the_report_data_in_the_background(
+    open_survey: Survey,
+    world: World,
+    client: Client,
+    ps7_answers: dict[str, int],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:
+    from tryghed.results.aggregates import fingerprint
+    from tryghed.results.models import ReportCache
+
+    for token in open_survey.tokens.values():
+        _submit(client, token, ps7_answers)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measurement_close(measurement=open_survey.measurement, actor=world.owner)
+    measurement = Measurement.objects.get(pk=open_survey.measurement.pk)
+    stored = ReportCache.objects.get(measurement=measurement)
+    assert stored.fingerprint == fingerprint(measurement)
+    assert stored.data["organisation"] is not None
+
+
 def test_a_measurement_past_its_closing_date_refuses_answers(open_survey: Survey) -> None:
     Measurement.objects.filter(pk=open_survey.measurement.pk).update(
         opens_on=timezone.localdate() - dt.timedelta(days=10),

@@ -265,6 +265,10 @@ def measurement_close(*, measurement: Measurement, actor: User | None) -> Measur
         obj=measurement,
         summary=measurement.name,
     )
+    from tryghed.surveys.tasks import prepare_report
+
+    measurement_id = measurement.pk
+    transaction.on_commit(lambda: prepare_report.enqueue(measurement_id))
     return measurement
 
 

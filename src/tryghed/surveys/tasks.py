@@ -101,3 +101,16 @@ def send_invitations(measurement_id: int) -> int:
 def send_reminders(measurement_id: int) -> int:
     """Send a reminder, with a fresh link, to everyone who has not answered yet."""
     return _deliver(measurement_id, reminder=True)
+
+
+@task()
+def prepare_report(measurement_id: int) -> bool:
+    """Compute and store a closed measurement's report data, so that its first reader does
+    not wait for it (a large organisation's takes seconds; reading it back, under one)."""
+    from tryghed.results.aggregates import report_data  # results builds on surveys
+
+    measurement = Measurement.objects.filter(pk=measurement_id, status=Status.CLOSED).first()
+    if measurement is None:
+        return False
+    report_data(measurement)
+    return True
