@@ -180,6 +180,42 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
     return second.pk, first.pk
 
 
+def pages(measurement: Any, runs: int) -> None:
+    """The pages as a signed-in AMO member asks for them (middleware, templates, the cached
+    report data read back each time), through Django's test client in this process."""
+    from django.test import Client
+
+    from tryghed.accounts.models import User
+    from tryghed.orgs.models import Membership, Role, Unit, UnitKind
+
+    organisation = measurement.organisation
+    user = User.objects.create_user(email="amo@bench.test", password=None)
+    Membership.objects.create(organisation=organisation, user=user, role=Role.AMO)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    base = f"/o/{organisation.slug}/rapporter/maaling/{measurement.pk}"
+    team = Unit.objects.filter(organisation=organisation, kind=UnitKind.TEAM).order_by("pk").first()
+    department = (
+        Unit.objects.filter(organisation=organisation, kind=UnitKind.DEPARTMENT)
+        .order_by("pk")
+        .first()
+    )
+    assert team is not None and department is not None
+
+    def get(path: str) -> None:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+
+    timed("organisation report page (heatmap etc.)", runs, lambda: get(f"{base}/organisation/"))
+    timed(
+        "organisation report, all units, sorted",
+        runs,
+        lambda: get(f"{base}/organisation/?niveau=alle&sort=ps7.total&dir=asc"),
+    )
+    timed("unit report page, a department", runs, lambda: get(f"{base}/enhed/{department.pk}/"))
+    timed("unit report page, a team", runs, lambda: get(f"{base}/enhed/{team.pk}/"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=2_000)
@@ -242,6 +278,7 @@ def main() -> int:
         )
         timed("report_data (warm, cached)", args.warm, lambda: aggregates.report_data(measurement))
         timed("fingerprint alone", args.warm, lambda: aggregates.fingerprint(measurement))
+        pages(measurement, args.warm)
         size = len(json.dumps(data, separators=(",", ":")))
         groups = data["groups"]
         hidden = sum(1 for g in groups if g.get("suppressed"))

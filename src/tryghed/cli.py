@@ -20,7 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("score", "score a CSV of responses for one instrument"),
     "import-org": ("import_org", "import units or people from a CSV file"),
     "worker": ("worker", "run the background tasks (e-mails, report files)"),
+    "remind-actions": ("remind_actions", "enqueue reminders for action deadlines (daily)"),
     "purge-responses": ("purge_responses", "delete answers past the retention period (daily)"),
+    "remind-apv": ("remind_apv", "queue the APV reminders that are due (run daily)"),
     "manage": ("manage", "run a Django management command (migrate, load_demo, ...)"),
 }
 

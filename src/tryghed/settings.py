@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "tryghed.orgs",
     "tryghed.surveys",
     "tryghed.results",
+    "tryghed.actions",
+    "tryghed.apv",
     "django_tasks_db",
 ]
 

@@ -6,6 +6,8 @@ urlpatterns = [
     path("s/", include("tryghed.surveys.urls")),
     path("o/<slug:org>/maalinger/", include("tryghed.surveys.admin_urls")),
     path("o/<slug:org>/rapporter/", include("tryghed.results.urls")),
+    path("o/<slug:org>/handleplaner/", include("tryghed.actions.urls")),
+    path("o/<slug:org>/apv/", include("tryghed.apv.urls")),
     path("o/<slug:org>/", include("tryghed.orgs.urls")),
     path("", include("tryghed.web.urls")),
 ]

@@ -17,6 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 SKIPPED: Mapping[str, str] = {
     "set_language": "the language switch (i18n/setlang) only redirects; pages are scanned in English",
     "web:health": "JSON health endpoint for monitoring, no HTML",
+    "results:export_download": "a report file (PDF or xlsx), not HTML; tested in tests/results/test_exports.py",
+    "apv:document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
+    "apv:unit_document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
 }
 SKIPPED_NAMESPACES = frozenset({"admin"})
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
@@ -12,10 +13,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.actions.scenario import action_plan
+from tests.apv.scenario import apv_values
 from tests.conftest import World
+from tests.results.export_scenario import report_export
 from tryghed.orgs.models import ImportBatch, Membership
 from tryghed.surveys import services
-from tryghed.surveys.models import Measurement, OpenLink
+from tryghed.surveys.models import Measurement, OpenLink, Response, Status
 
 UNITS_CSV = "unit_id;name;parent_id;kind\nNY;Nyt team;AREA;team\n"
 LINK = re.compile(r"https?://[^\s]+/s/[A-Za-z0-9_\-]+/")
@@ -40,6 +44,49 @@ def open_measurement(
     return measurement
 
 
+def closed_measurement(world: World, *, per_team: int = 12, seed: int = 7) -> Measurement:
+    """A closed measurement of the whole organisation, answered by ``per_team`` people in each
+    team, so every report page has figures to show (the teams, the area and the whole)."""
+    measurement = services.measurement_create(
+        organisation=world.org,
+        actor=world.owner,
+        name="Forår",
+        instrument_ids=["ps7", "opgavefokus", "tavshed", "stress", "hesteskoen"],
+        scope=[services.ScopeEntry(world.root)],
+        opens_on=dt.date(2026, 4, 13),
+        closes_on=dt.date(2026, 5, 1),
+    )
+    Measurement.objects.filter(pk=measurement.pk).update(status=Status.CLOSED)
+    rng = random.Random(seed)
+    items = [f"ps7.{n}" for n in range(1, 8)] + [f"opgavefokus.{n}" for n in range(1, 4)]
+    for unit in (world.team_a, world.team_b):
+        for _ in range(per_team):
+            answers = {item: rng.randint(1, 4) for item in items}
+            answers |= {f"tavshed.{n}": rng.randint(1, 4) for n in range(1, 5)}
+            answers |= {"stress.1": rng.randint(1, 5), "hesteskoen.1": rng.randint(3, 9)}
+            Response.objects.create(
+                measurement=measurement, unit=unit, week="2026-W17", language="da", answers=answers
+            )
+    measurement.refresh_from_db()
+    return measurement
+
+
+class ForReports(Mapping[str, object]):
+    """A path value that differs for the report pages (namespace "results") only."""
+
+    def __init__(self, reports: object, default: object) -> None:
+        self.reports, self.default = reports, default
+
+    def __getitem__(self, url_name: str) -> object:
+        return self.reports if url_name.startswith("results:") else self.default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 def invitation_link(email: str) -> str:
     """The survey link in the latest invitation e-mail to that address."""
     for message in reversed(mail.outbox):
@@ -60,6 +107,7 @@ def path_values(world: World) -> dict[str, object]:
     link: OpenLink = services.open_link_create(
         measurement=measurement, unit=world.team_a, actor=world.owner
     )
+    action = action_plan(world, measurement)
     return {
         "org": world.org.slug,
         "unit_id": world.team_a.pk,
@@ -72,7 +120,13 @@ def path_values(world: World) -> dict[str, object]:
             content=UNITS_CSV,
             created_by=world.owner,
         ).pk,
-        "measurement_id": measurement.pk,
+        # Reports read a closed measurement with answers; the survey pages an open one.
+        "measurement_id": ForReports(closed_measurement(world).pk, measurement.pk),
+        "export_id": report_export(world),  # after the closed measurement it exports
+        "focus_id": action.plan.focus_area_id,
+        "plan_id": action.plan_id,
+        "action_id": action.pk,
+        **apv_values(world),
         # A reset link for someone who does not sign in during the crawl, so it stays valid.
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {

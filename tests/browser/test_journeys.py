@@ -8,11 +8,13 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import Login
-from tests.browser.scenarios import invitation_link, open_measurement
+from tests.browser.conftest import Login, PageFactory
+from tests.browser.scenarios import closed_measurement, invitation_link, open_measurement
 from tests.conftest import World
 from tests.factories import PASSWORD
 from tryghed.orgs.models import Person, Unit
+from tryghed.results.aggregates import group, report_data
+from tryghed.results.charts import format_number
 from tryghed.surveys.models import Response
 
 UNITS = (
@@ -295,7 +297,7 @@ def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise(
     expect(page.get_by_role("heading", level=1)).to_have_text("Tryghed i Team A")
     expect(page.get_by_text("Kladde", exact=True)).to_be_visible()
     page.get_by_role("button", name="Åbn målingen og send invitationer").click()
-    expect(page.get_by_role("status")).to_contain_text("1 medarbejdere er inviteret")
+    expect(page.get_by_role("status")).to_contain_text("1 medarbejder er inviteret")
     expect(page.get_by_role("main")).to_contain_text("0 af 1 inviterede har svaret")
     assert_accessible(page, who="amo, open measurement")
 
@@ -312,3 +314,33 @@ def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise(
     expect(page.get_by_role("main")).to_contain_text("1 af 1 inviterede har svaret")
     expect(page.get_by_role("main")).to_contain_text("100 %")
     expect(page.get_by_role("main")).not_to_contain_text(world.person_a.name)
+
+
+def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
+    new_page: PageFactory, login: Login, world: World
+) -> None:
+    measurement = closed_measurement(world)
+    ps7 = group(report_data(measurement), world.team_a.pk)["instruments"]["ps7"]["scales"]
+    key_figure = format_number(ps7["total"]["mean"], "da")
+    page = new_page(phone=True)
+    login(page, world.leader)
+    page.get_by_role("link", name="Se rapporterne for dine enheder").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapporter")
+    expect(page.get_by_role("main")).not_to_contain_text("Team B")
+    page.get_by_role("region", name="Forår").get_by_role("link", name="Team A").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Team A")
+    safety = page.locator("#instrument-ps7")
+    expect(safety.locator(".report-key__value")).to_have_text(key_figure)
+    expect(safety).to_contain_text(f"n = {ps7['total']['n']} svar")
+    expect(page.get_by_role("heading", name="Hvad taler I om?")).to_be_visible()
+    assert page.evaluate(SCROLL_WIDTH) <= 360
+    assert_accessible(page, who="leader, team report on a phone")
+
+    report_url = page.url
+    outsider = new_page(phone=True)
+    login(outsider, world.outsider)
+    response = outsider.goto(report_url)
+    assert response is not None and response.status == 404
+    expect(outsider.get_by_role("heading", level=1)).to_have_text("Siden findes ikke")
+    expect(outsider.locator("body")).not_to_contain_text("Team A")

@@ -66,6 +66,7 @@ def test_the_answers_go_and_the_report_and_response_rate_read_the_same(
     assert Response.objects.filter(measurement=measurement).count() == 0
     assert InvitationToken.objects.filter(invitation__measurement=measurement).count() == 0
     assert not Invitation.objects.filter(measurement=measurement, person__isnull=False).exists()
+    measurement.refresh_from_db()
     assert report_data(measurement) == before
     assert selectors.response_rates(measurement) == rates_before
     event = AuditEvent.objects.get(action="measurement.responses_purged")

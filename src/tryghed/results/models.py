@@ -30,3 +30,69 @@ class ReportCache(models.Model):
 
     def __str__(self) -> str:
         return f"report data for measurement {self.measurement_id}"
+
+
+class ExportKind(models.TextChoices):
+    UNIT_PDF = "unit_pdf", _("Enhedsrapport (PDF)")
+    ORGANISATION_PDF = "organisation_pdf", _("Organisationsrapport (PDF)")
+    EXCEL = "excel", _("Tal til regneark (Excel)")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("I gang")
+    DONE = "done", _("Klar")
+    FAILED = "failed", _("Fejlet")
+
+
+class ReportExport(models.Model):
+    """A downloadable report file ("eksport"): a PDF or a spreadsheet, made in the background.
+
+    The file is kept in the database, not on disk: every app server can serve it without a
+    shared file system, it is deleted with its measurement, and it holds only report data
+    (suppressed figures), so it is no more sensitive than the page it copies. ``fingerprint``
+    names the report data (and unit names) it was made from; a file whose fingerprint no
+    longer matches is stale and is made again rather than served.
+    """
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="report_exports"
+    )
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="report_exports"
+    )
+    kind = models.CharField(max_length=20, choices=ExportKind.choices)
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # "unit" (the unit's own respondents) or "subtree"; empty for organisation-wide files.
+    scope = models.CharField(max_length=10, blank=True, default="")
+    language = models.CharField(max_length=8, default="da")
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True, default="")
+    fingerprint = models.CharField(max_length=64)
+    filename = models.CharField(max_length=200, blank=True, default="")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapporteksport")
+        verbose_name_plural = _("rapporteksporter")
+        indexes = [models.Index(fields=["measurement", "kind", "fingerprint"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} export {self.pk} of measurement {self.measurement_id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -1,3 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from tryghed.results import org_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "maaling/<int:measurement_id>/organisation/",
+        org_views.org_report,
+        name="org_report",
+    ),
+]

@@ -2,6 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from tryghed.actions.demo import load_demo_actions
+from tryghed.apv.demo import load_demo_apv
 from tryghed.orgs.demo import load_demo
 from tryghed.surveys.demo import load_demo_measurements
 
@@ -22,4 +24,11 @@ class Command(BaseCommand):
         if load_demo_measurements(organisation):
             self.stdout.write(
                 "Loaded two closed measurements with answers and one open measurement."
+            )
+        if load_demo_actions(organisation):
+            self.stdout.write("Loaded two action plans for Hjemmeplejen Nord.")
+        if load_demo_apv(organisation):
+            self.stdout.write(
+                "Loaded the APV: risk assessments, sickness absence, a wellbeing team and a "
+                "change in the work with a revision reminder due."
             )

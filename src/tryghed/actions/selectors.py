@@ -1,0 +1,468 @@
+"""Reads for focus areas, plans and "I sagde – vi gjorde", scoped to what the user may see.
+
+Leaders see the plans of their subtree, the AMO and administrators every plan; another
+organisation's plan, or one outside a leader's subtree, is a 404 by construction. Report
+figures come only from the report data (results.aggregates), so a hidden figure is never
+shown here either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tryghed.actions.models import (
+    Action,
+    ActionPlan,
+    FigureKind,
+    FocusArea,
+    PlanHistory,
+)
+from tryghed.core import statistics
+from tryghed.core.instruments import Instrument
+from tryghed.orgs.models import Role, Unit
+from tryghed.orgs.selectors import OrgAccess, unit_ancestors, visible_units
+from tryghed.results.aggregates import group, report_data
+from tryghed.surveys.models import Measurement, Status
+from tryghed.surveys.services import measurement_instruments
+
+# A unit's report, on these pages, is the unit as a whole: its own people and its teams'.
+SCOPE = "subtree"
+
+
+# --------------------------------------------------------------------------- access
+
+
+def can_manage_plans(access: OrgAccess) -> bool:
+    """Leaders (their subtree), the AMO and administrators write focus areas and plans."""
+    return access.can_view_structure
+
+
+def can_sign_off(access: OrgAccess) -> bool:
+    return Role.AMO in access.roles
+
+
+def focus_areas(access: OrgAccess) -> QuerySet[FocusArea]:
+    if not can_manage_plans(access):
+        return FocusArea.objects.none()
+    return (
+        FocusArea.objects.filter(organisation=access.organisation)
+        .filter(access.unit_filter("unit__"))
+        .select_related("unit", "measurement")
+    )
+
+
+def get_focus_area(access: OrgAccess, focus_id: int) -> FocusArea:
+    try:
+        return focus_areas(access).get(pk=focus_id)
+    except FocusArea.DoesNotExist:
+        raise Http404 from None
+
+
+def plans(access: OrgAccess) -> QuerySet[ActionPlan]:
+    if not can_manage_plans(access):
+        return ActionPlan.objects.none()
+    return (
+        ActionPlan.objects.filter(organisation=access.organisation)
+        .filter(access.unit_filter("focus_area__unit__"))
+        .select_related("focus_area__unit", "focus_area__measurement", "signed_off_by")
+    )
+
+
+def get_plan(access: OrgAccess, plan_id: int) -> ActionPlan:
+    try:
+        return plans(access).get(pk=plan_id)
+    except ActionPlan.DoesNotExist:
+        raise Http404 from None
+
+
+def get_action(plan: ActionPlan, action_id: int) -> Action:
+    try:
+        return plan.actions.select_related("owner_person").get(pk=action_id)
+    except Action.DoesNotExist:
+        raise Http404 from None
+
+
+def plan_actions(plan: ActionPlan) -> QuerySet[Action]:
+    return plan.actions.select_related("owner_person")
+
+
+def plan_history(plan: ActionPlan) -> QuerySet[PlanHistory]:
+    return plan.history.select_related("action")
+
+
+def closed_measurements(access: OrgAccess) -> QuerySet[Measurement]:
+    return Measurement.objects.filter(
+        organisation=access.organisation, status=Status.CLOSED
+    ).order_by("-opens_on", "-pk")
+
+
+def get_measurement(access: OrgAccess, measurement_id: int) -> Measurement:
+    """A measurement of the organisation; only a closed one has results to choose from."""
+    try:
+        return Measurement.objects.get(organisation=access.organisation, pk=measurement_id)
+    except Measurement.DoesNotExist:
+        raise Http404 from None
+
+
+def feedback_unit(access: OrgAccess, unit_id: int) -> Unit:
+    """A unit whose "I sagde – vi gjorde" page the user may read: any unit they see, and an
+    employee's own unit."""
+    own = Q(pk__in=access.employee_unit_ids)
+    if access.sees_whole_organisation:
+        allowed = Q()
+    elif access.can_view_structure:
+        allowed = access.unit_filter() | own
+    else:
+        allowed = own
+    units = Unit.objects.filter(organisation=access.organisation).filter(allowed)
+    try:
+        return units.get(pk=unit_id)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def feedback_units(access: OrgAccess) -> list[Unit]:
+    """The units whose feedback page the user is pointed to first: their own."""
+    ids = list(access.employee_unit_ids)
+    ids += [m.unit.pk for m in access.memberships if m.role == Role.LEADER and m.unit is not None]
+    return list(Unit.objects.filter(pk__in=ids, organisation=access.organisation))
+
+
+def feedback_plans(unit: Unit) -> list[ActionPlan]:
+    """The plans of the unit and of the units above it: what is being done for its people."""
+    ids = [u.pk for u in unit_ancestors(unit)] + [unit.pk]
+    return list(
+        ActionPlan.objects.filter(focus_area__unit_id__in=ids)
+        .select_related("focus_area__unit", "focus_area__measurement")
+        .prefetch_related("actions")
+        .order_by("focus_area__unit__path", "pk")
+    )
+
+
+def visible_plan_units(access: OrgAccess) -> QuerySet[Unit]:
+    return visible_units(access).filter(is_active=True).order_by("path")
+
+
+# --------------------------------------------------------------------------- report figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One shown figure of a unit's report that can become a focus area."""
+
+    kind: str
+    instrument_id: str
+    figure_id: str
+    instrument_name: str
+    label: str
+    n: int
+    mean: float
+    ci95: tuple[float, float] | None
+    score: tuple[float, float] | None
+    # 0 = worst end of the scale, 1 = best; None where "better" has no direction.
+    standing: float | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.instrument_id}:{self.figure_id}"
+
+    def baseline(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "mean": self.mean,
+            "ci95": list(self.ci95) if self.ci95 is not None else None,
+            "score": list(self.score) if self.score is not None else None,
+        }
+
+
+def _standing(mean: float, score: Sequence[float] | None, polarity: str) -> float | None:
+    if score is None or polarity not in ("higher_better", "lower_better"):
+        return None
+    low, high = float(score[0]), float(score[1])
+    if high <= low:
+        return None
+    position = (mean - low) / (high - low)
+    return position if polarity == "higher_better" else 1.0 - position
+
+
+def _shown_group(data: Mapping[str, Any], unit_id: int) -> Mapping[str, Any] | None:
+    if str(unit_id) not in data["units"]:
+        return None
+    found = group(data, unit_id, SCOPE)
+    return None if found["suppressed"] else found
+
+
+def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figure]:
+    """The unit's shown scale and item figures in one measurement, weakest scales first.
+
+    Only a closed measurement has results to act on; a bipolar scale has no mean and
+    stays out (its bands are read on the report)."""
+    if measurement.status != Status.CLOSED:
+        return []
+    data = report_data(measurement)
+    shown = _shown_group(data, unit.pk)
+    if shown is None:
+        return []
+    instruments = {i.id: i for i in measurement_instruments(measurement)}
+    scales: list[Figure] = []
+    items: list[Figure] = []
+    for iid, block in shown["instruments"].items():
+        instrument = instruments.get(iid)
+        meta = data["instruments"].get(iid)
+        if instrument is None or meta is None:
+            continue
+        name = instrument.name.get(lang)
+        scale_names = {s.id: s.name.get(lang) for s in instrument.scales}
+        for sid, figures in block["scales"].items():
+            if figures["suppressed"] or figures.get("mean") is None:
+                continue
+            scale_meta = meta["scales"][sid]
+            ci = figures.get("ci95")
+            scales.append(
+                Figure(
+                    kind=FigureKind.SCALE,
+                    instrument_id=iid,
+                    figure_id=sid,
+                    instrument_name=name,
+                    label=scale_names.get(sid, sid),
+                    n=int(figures["n"]),
+                    mean=float(figures["mean"]),
+                    ci95=(ci[0], ci[1]) if ci and None not in ci else None,
+                    score=tuple(scale_meta["score"]) if scale_meta.get("score") else None,
+                    standing=_standing(
+                        float(figures["mean"]), scale_meta.get("score"), scale_meta["polarity"]
+                    ),
+                )
+            )
+        item_texts = {item.id: item.text.get(lang) for item in instrument.items}
+        for item_id, figures in block["items"].items():
+            if figures["suppressed"] or figures.get("mean_points") is None:
+                continue
+            items.append(
+                Figure(
+                    kind=FigureKind.ITEM,
+                    instrument_id=iid,
+                    figure_id=item_id,
+                    instrument_name=name,
+                    label=item_texts.get(item_id, item_id),
+                    n=int(figures["n"]),
+                    mean=float(figures["mean_points"]),
+                    ci95=None,
+                    score=None,
+                    standing=None,
+                )
+            )
+    scales.sort(key=lambda f: (f.standing is None, f.standing or 0.0))
+    return scales + items
+
+
+def find_figure(measurement: Measurement, unit: Unit, key: str, lang: str) -> Figure | None:
+    return next((f for f in report_figures(measurement, unit, lang) if f.key == key), None)
+
+
+def weakest_scales(measurement: Measurement, unit: Unit, count: int, lang: str) -> list[Figure]:
+    ranked = [
+        f
+        for f in report_figures(measurement, unit, lang)
+        if f.kind == FigureKind.SCALE and f.standing is not None
+    ]
+    return ranked[:count]
+
+
+def figure_label(focus: FocusArea, lang: str) -> str:
+    """The name of the figure a focus area starts from, in the reader's language."""
+    for instrument in measurement_instruments(focus.measurement):
+        if instrument.id != focus.instrument_id:
+            continue
+        if focus.kind == FigureKind.SCALE:
+            for scale in instrument.scales:
+                if scale.id == focus.figure_id:
+                    return f"{instrument.name.get(lang)}: {scale.name.get(lang)}"
+        for item in instrument.items:
+            if item.id == focus.figure_id:
+                return f"{instrument.name.get(lang)}: {item.text.get(lang)}"
+    return focus.figure_id
+
+
+# --------------------------------------------------------------------------- key results
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    instrument: str
+    scale: str
+    mean: float
+    score: tuple[float, float] | None
+    n: int
+    change: Mapping[str, Any] | None
+
+
+def _main_scale_id(instrument: Instrument, meta: Mapping[str, Any]) -> str | None:
+    main = meta.get("main_scale")
+    if isinstance(main, str):
+        return main
+    return instrument.scales[0].id if instrument.scales else None
+
+
+def key_results(unit: Unit, lang: str) -> tuple[Measurement | None, list[KeyResult]]:
+    """The unit's main scale per instrument in its latest closed measurement where the unit
+    as a whole is shown; only figures the report data shows, with their change if any."""
+    candidates = Measurement.objects.filter(
+        organisation_id=unit.organisation_id, status=Status.CLOSED
+    ).order_by("-opens_on", "-pk")
+    for measurement in candidates[:5]:
+        data = report_data(measurement)
+        shown = _shown_group(data, unit.pk)
+        if shown is None:
+            continue
+        results: list[KeyResult] = []
+        for instrument in measurement_instruments(measurement):
+            meta = data["instruments"].get(instrument.id)
+            block = shown["instruments"].get(instrument.id)
+            if meta is None or block is None:
+                continue
+            sid = _main_scale_id(instrument, meta)
+            figures = block["scales"].get(sid) if sid else None
+            if not figures or figures["suppressed"] or figures.get("mean") is None:
+                continue
+            scale = next(s for s in instrument.scales if s.id == sid)
+            score = meta["scales"][sid].get("score")
+            results.append(
+                KeyResult(
+                    instrument=instrument.name.get(lang),
+                    scale=scale.name.get(lang),
+                    mean=float(figures["mean"]),
+                    score=(score[0], score[1]) if score else None,
+                    n=int(figures["n"]),
+                    change=figures.get("change"),
+                )
+            )
+        if results:
+            return measurement, results
+    return None, []
+
+
+def vi_gjorde_context(unit: Unit, lang: str, *, with_results: bool = True) -> dict[str, Any]:
+    """What "I sagde – vi gjorde" shows for a unit (template actions/_vi_gjorde.html): its key
+    results, only what the report data shows, and the plans for it and the units above it
+    with their status. The caller has checked that the reader may see the unit. A page that
+    shows the results itself (the results app's feedback page) asks without them."""
+    measurement, results = key_results(unit, lang) if with_results else (None, [])
+    return {
+        "vg_unit": unit,
+        "vg_show_results": with_results,
+        "vg_measurement": measurement,
+        "vg_results": results,
+        "vg_plans": feedback_plans(unit),
+    }
+
+
+# --------------------------------------------------------------------------- re-measurement
+
+
+@dataclass(frozen=True)
+class Remeasurement:
+    """A later measurement of the plan's unit with the targeted scale shown."""
+
+    measurement: Measurement
+    n: int
+    mean: float
+    mean_before: float | None
+    change: Mapping[str, Any] | None  # the report data's change block shape
+    source: str  # "report": the later wave's own change; "computed": from both waves
+
+
+def _summary_sample(n: int, mean: float, sd: float) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """n values with exactly this mean and sample SD. Welch's test and Hedges' g depend on a
+    sample only through n, mean and SD, so core.statistics gives the change of two shown
+    group summaries without any person's score."""
+    base = np.arange(n, dtype=np.float64)
+    spread = float(base.std(ddof=1))
+    return mean + sd * (base - base.mean()) / spread
+
+
+def _computed_change(before: Mapping[str, Any], after: Mapping[str, Any], previous: int) -> Any:
+    if before.get("sd") is None or after.get("sd") is None:
+        return None
+    n1, n2 = int(before["n"]), int(after["n"])
+    if n1 < 2 or n2 < 2:
+        return None
+    result = statistics.welch_change(
+        _summary_sample(n1, float(before["mean"]), float(before["sd"])),
+        _summary_sample(n2, float(after["mean"]), float(after["sd"])),
+    )
+    if result is None:
+        return None
+    return {
+        "previous": previous,
+        "n_before": result.n_before,
+        "mean_before": result.mean_before,
+        "difference": result.difference,
+        "ci95": list(result.ci95),
+        "t": result.t,
+        "df": result.df,
+        "p": result.p,
+        "hedges_g": result.hedges_g,
+        "real": result.real,
+        "reading": "real" if result.real else "indicative",
+    }
+
+
+def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
+    """Later closed measurements of the plan's unit that show its targeted scale, each with
+    the change since the measurement the focus area was chosen from.
+
+    The later wave's own change block is used when that wave was compared with the plan's
+    wave; otherwise the change is computed from both waves' shown figures (same instrument
+    version only). A figure hidden in either wave shows no change."""
+    focus = plan.focus_area
+    if focus.kind != FigureKind.SCALE:
+        return []
+    start = focus.measurement
+    base_data = report_data(start)
+    base_group = _shown_group(base_data, focus.unit_id)
+    base_block = None
+    if base_group is not None:
+        block = base_group["instruments"].get(focus.instrument_id, {}).get("scales", {})
+        candidate = block.get(focus.figure_id)
+        if candidate and not candidate["suppressed"] and candidate.get("mean") is not None:
+            base_block = candidate
+    base_version = base_data["instruments"].get(focus.instrument_id, {}).get("version")
+    later = Measurement.objects.filter(
+        organisation_id=plan.organisation_id, status=Status.CLOSED, opens_on__gt=start.opens_on
+    ).order_by("opens_on", "pk")
+    found: list[Remeasurement] = []
+    for measurement in later:
+        data = report_data(measurement)
+        shown = _shown_group(data, focus.unit_id)
+        meta = data["instruments"].get(focus.instrument_id)
+        if shown is None or meta is None:
+            continue
+        block = shown["instruments"].get(focus.instrument_id, {}).get("scales", {})
+        after = block.get(focus.figure_id)
+        if not after or after["suppressed"] or after.get("mean") is None:
+            continue
+        change: Mapping[str, Any] | None = None
+        source = ""
+        own = after.get("change")
+        if own is not None and own.get("previous") == start.pk:
+            change, source = own, "report"
+        elif base_block is not None and meta.get("version") == base_version:
+            change, source = _computed_change(base_block, after, start.pk), "computed"
+        found.append(
+            Remeasurement(
+                measurement=measurement,
+                n=int(after["n"]),
+                mean=float(after["mean"]),
+                mean_before=float(base_block["mean"]) if base_block is not None else None,
+                change=change,
+                source=source if change is not None else "",
+            )
+        )
+    return found

@@ -1,0 +1,374 @@
+"""APV pages: the document for everyone, risk assessments, sickness absence, changes in the
+work, the wellbeing team and its leading indicators. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tryghed.apv import forms, indicators, selectors, services
+from tryghed.apv.models import GoldenRule
+from tryghed.orgs.models import Unit
+from tryghed.orgs.selectors import OrgAccess, get_unit, visible_units
+from tryghed.orgs.views import form_errors, org_view, render_org
+
+SECTION = "apv"
+
+
+def _require_write(access: OrgAccess) -> None:
+    if not selectors.can_write(access):
+        raise PermissionDenied
+
+
+def _units(access: OrgAccess) -> Any:
+    return visible_units(access).filter(is_active=True).order_by("path")
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def _document_context(access: OrgAccess, unit: Unit | None) -> dict[str, Any]:
+    return {
+        "content": selectors.apv_content(access.organisation, unit),
+        "can_write": selectors.can_write(access),
+        "today": timezone.localdate(),
+    }
+
+
+@org_view()
+def document(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    return render_org(
+        request, access, "apv/document.html", SECTION, _document_context(access, None)
+    )
+
+
+@org_view()
+def unit_document(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
+    unit = selectors.get_org_unit(access, unit_id)
+    return render_org(
+        request, access, "apv/document.html", SECTION, _document_context(access, unit)
+    )
+
+
+def _pdf(request: HttpRequest, access: OrgAccess, unit: Unit | None) -> HttpResponse:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "apv/document_pdf.html", {"access": access, **_document_context(access, unit)}, request
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    name = f"apv-{access.organisation.slug}" + (f"-{unit.pk}" if unit is not None else "")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+@org_view()
+def document_pdf(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    return _pdf(request, access, None)
+
+
+@org_view()
+def unit_document_pdf(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
+    return _pdf(request, access, selectors.get_org_unit(access, unit_id))
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def document_edit(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    _require_write(access)
+    current = selectors.document_for(access.organisation)
+    form = forms.DocumentForm(
+        request.POST or None,
+        initial={
+            "adopted_on": current.adopted_on,
+            "sickness_summary": current.sickness_summary,
+            "action_plan_text": current.action_plan_text,
+            "follow_up_guidelines": current.follow_up_guidelines,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.apv_document_update(
+            organisation=access.organisation, actor=access.user, **form.cleaned_data
+        )
+        messages.success(request, _("APV'en er gemt."))
+        return redirect("apv:document", org=access.organisation.slug)
+    return render_org(request, access, "apv/document_form.html", SECTION, {"form": form})
+
+
+# --------------------------------------------------------------------------- risk assessments
+
+
+@org_view("view_structure")
+def assessments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    return render_org(
+        request,
+        access,
+        "apv/assessment_list.html",
+        SECTION,
+        {"rows": selectors.assessment_overview(access), "can_write": selectors.can_write(access)},
+    )
+
+
+@org_view()
+@require_POST
+def assessment_start(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
+    _require_write(access)
+    unit = get_unit(access, unit_id)
+    assessment = services.risk_assessment_start(
+        organisation=access.organisation, unit=unit, actor=access.user
+    )
+    messages.success(request, _("Risikovurderingen er oprettet."))
+    return redirect("apv:assessment", org=access.organisation.slug, assessment_id=assessment.pk)
+
+
+@org_view("view_structure")
+def assessment_detail(request: HttpRequest, access: OrgAccess, assessment_id: int) -> HttpResponse:
+    assessment = selectors.get_risk_assessment(access, assessment_id)
+    factors = list(assessment.factors.all())
+    plans = selectors.plans_by_id([f.action_plan_id for f in factors if f.action_plan_id])
+    figures = {
+        f.factor: f for f in selectors.screening_figures(assessment.measurement, assessment.unit)
+    }
+    return render_org(
+        request,
+        access,
+        "apv/assessment_detail.html",
+        SECTION,
+        {
+            "assessment": assessment,
+            "rows": [(f, figures.get(f.factor), plans.get(f.action_plan_id or 0)) for f in factors],
+            "has_screening": bool(figures),
+            "can_write": selectors.can_write(access),
+        },
+    )
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def factor_edit(
+    request: HttpRequest, access: OrgAccess, assessment_id: int, factor: str
+) -> HttpResponse:
+    _require_write(access)
+    assessment = selectors.get_risk_assessment(access, assessment_id)
+    row = selectors.get_factor(assessment, factor)
+    plans = [(p.pk, str(p)) for p in selectors.unit_plans(assessment.unit)]
+    form = forms.FactorForm(
+        request.POST or None,
+        plans=plans,
+        initial={
+            "extent": row.extent,
+            "duration": row.duration,
+            "character": row.character,
+            "measures": row.measures,
+            "measures_other": row.measures_other,
+            "combination": row.combination,
+            "fully_sound": row.fully_sound,
+            "actions": row.actions,
+            "action_plan": row.action_plan_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["action_plan_id"] = data.pop("action_plan")
+        try:
+            services.factor_assessment_update(factor=row, actor=access.user, **data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Vurderingen er gemt."))
+            return redirect(
+                "apv:assessment", org=access.organisation.slug, assessment_id=assessment.pk
+            )
+    figure = next(
+        (
+            f
+            for f in selectors.screening_figures(assessment.measurement, assessment.unit)
+            if f.factor == factor
+        ),
+        None,
+    )
+    return render_org(
+        request,
+        access,
+        "apv/factor_form.html",
+        SECTION,
+        {
+            "assessment": assessment,
+            "row": row,
+            "form": form,
+            "figure": figure,
+            "actions_available": selectors.actions_installed(),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- sickness absence
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def absences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    _require_write(access)
+    form = forms.SicknessAbsenceForm(request.POST or None, units=_units(access))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sickness_absence_record(
+                organisation=access.organisation, actor=access.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Sygefraværet er registreret."))
+            return redirect("apv:absences", org=access.organisation.slug)
+    return render_org(
+        request,
+        access,
+        "apv/absences.html",
+        SECTION,
+        {"form": form, "absences": selectors.sickness_absences(access)},
+    )
+
+
+@org_view()
+@require_POST
+def absence_delete(request: HttpRequest, access: OrgAccess, absence_id: int) -> HttpResponse:
+    _require_write(access)
+    services.sickness_absence_delete(
+        absence=selectors.get_sickness_absence(access, absence_id), actor=access.user
+    )
+    messages.success(request, _("Registreringen er slettet."))
+    return redirect("apv:absences", org=access.organisation.slug)
+
+
+# --------------------------------------------------------------------------- changes in the work
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def changes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    _require_write(access)
+    form = forms.WorkChangeForm(request.POST or None, units=_units(access))
+    if request.method == "POST" and form.is_valid():
+        services.work_change_record(
+            organisation=access.organisation, actor=access.user, **form.cleaned_data
+        )
+        messages.success(request, _("Ændringen er registreret. APV'en skal nu revideres for den."))
+        return redirect("apv:changes", org=access.organisation.slug)
+    return render_org(
+        request,
+        access,
+        "apv/changes.html",
+        SECTION,
+        {
+            "form": form,
+            "changes": selectors.work_changes(access).prefetch_related("risk_assessments"),
+            "revision": selectors.revision_state(access.organisation),
+        },
+    )
+
+
+@org_view()
+@require_POST
+def change_assess(request: HttpRequest, access: OrgAccess, change_id: int) -> HttpResponse:
+    _require_write(access)
+    change = selectors.get_work_change(access, change_id)
+    unit = change.unit or Unit.objects.get(organisation=access.organisation, parent__isnull=True)
+    assessment = services.risk_assessment_start(
+        organisation=access.organisation, unit=unit, actor=access.user, work_change=change
+    )
+    messages.success(request, _("Risikovurderingen af ændringen er oprettet."))
+    return redirect("apv:assessment", org=access.organisation.slug, assessment_id=assessment.pk)
+
+
+# --------------------------------------------------------------------------- wellbeing team
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    _require_write(access)
+    form = forms.TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.team_member_add(
+            organisation=access.organisation, actor=access.user, **form.cleaned_data
+        )
+        messages.success(request, _("Personen er tilføjet til trivselsteamet."))
+        return redirect("apv:team", org=access.organisation.slug)
+    return render_org(
+        request,
+        access,
+        "apv/team.html",
+        SECTION,
+        {
+            "form": form,
+            "members": selectors.team_members(access.organisation),
+            "balance": selectors.team_balance(access.organisation),
+        },
+    )
+
+
+@org_view()
+@require_POST
+def team_remove(request: HttpRequest, access: OrgAccess, member_id: int) -> HttpResponse:
+    services.team_member_remove(
+        member=selectors.get_team_member(access, member_id), actor=access.user
+    )
+    messages.success(request, _("Personen er fjernet fra trivselsteamet."))
+    return redirect("apv:team", org=access.organisation.slug)
+
+
+# --------------------------------------------------------------------------- leading indicators
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    _require_write(access)
+    form = forms.IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.indicator_entry_add(
+            organisation=access.organisation, actor=access.user, **form.cleaned_data
+        )
+        messages.success(request, _("Målet er registreret."))
+        return redirect("apv:dashboard", org=access.organisation.slug)
+    computed = indicators.computed_indicators(access.organisation)
+    entries = list(selectors.indicator_entries(access.organisation))
+    rules = [
+        (
+            rule,
+            [i for i in computed if i.rule == rule.value],
+            [e for e in entries if e.rule == rule],
+        )
+        for rule in GoldenRule
+    ]
+    return render_org(
+        request,
+        access,
+        "apv/dashboard.html",
+        SECTION,
+        {
+            "form": form,
+            "rules": rules,
+            "balance": selectors.team_balance(access.organisation),
+            "actions_available": selectors.actions_installed(),
+        },
+    )
+
+
+@org_view()
+@require_POST
+def indicator_delete(request: HttpRequest, access: OrgAccess, entry_id: int) -> HttpResponse:
+    services.indicator_entry_delete(
+        entry=selectors.get_indicator_entry(access, entry_id), actor=access.user
+    )
+    messages.success(request, _("Målet er slettet."))
+    return redirect("apv:dashboard", org=access.organisation.slug)

@@ -1,0 +1,55 @@
+"""The organisation report page: the whole organisation, for those who see all of it."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from tryghed.orgs.models import Unit
+from tryghed.orgs.selectors import OrgAccess
+from tryghed.orgs.views import org_view, render_org
+from tryghed.results.aggregates import report_data
+from tryghed.results.org_presenters import org_report_context
+from tryghed.surveys import selectors as survey_selectors
+from tryghed.surveys.services import measurement_instruments
+
+QUERY_KEYS = ("sort", "dir", "niveau", "side", "par")
+
+
+@org_view()
+def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
+    # A leader or employee reads the unit report; this page does not confirm it exists.
+    if not access.sees_whole_organisation:
+        raise Http404
+    measurement = survey_selectors.get_measurement(access, measurement_id)
+    data = report_data(measurement)
+    names = dict(
+        Unit.objects.filter(
+            organisation=access.organisation, pk__in=[int(u) for u in data["units"]]
+        ).values_list("pk", "name")
+    )
+    _, total = survey_selectors.response_rates(measurement)
+    report = org_report_context(
+        data=data,
+        instruments=measurement_instruments(measurement),
+        unit_names=names,
+        total=total,
+        lang=get_language() or "da",
+        params={k: request.GET[k] for k in QUERY_KEYS if k in request.GET},
+        unit_url=lambda unit_id: reverse(
+            "results:unit_report",
+            kwargs={
+                "org": access.organisation.slug,
+                "measurement_id": measurement.pk,
+                "unit_id": unit_id,
+            },
+        ),
+    )
+    return render_org(
+        request,
+        access,
+        "results/org_report.html",
+        "measurements",
+        {"measurement": measurement, "report": report},
+    )

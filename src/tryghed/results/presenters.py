@@ -1,0 +1,795 @@
+"""What a unit report shows, built from the report data alone ("rapportdata").
+
+``unit_report_context`` turns one group of ``aggregates.report_data`` into plain values
+for the templates: formatted numbers, the reasons a figure is hidden, and the charts of
+``charts``. It never reads responses, so the one suppression decision of the report data
+is the only one (a hidden figure has no number here to leak). The page, the feedback page
+and the PDF export all render from this context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from tryghed.core.instruments import Instrument, Item, Scale
+from tryghed.orgs.models import Unit
+from tryghed.results import charts
+from tryghed.results.aggregates import comment_texts, group
+from tryghed.surveys.models import Measurement, Status
+from tryghed.surveys.services import measurement_instruments
+
+Audience = Literal["leader", "employee"]
+Scope = Literal["unit", "subtree"]
+JsonDict = Mapping[str, Any]
+
+# rwg(j) below this reads as disagreement (statistics.md); above the second, as unity.
+AGREEMENT_LOW = 0.70
+AGREEMENT_HIGH = 0.90
+PROMPT_COUNT = 3
+TOPICS_BEHIND = 3
+# Instruments whose key figures carry the reading; their main scale is not repeated.
+KEY_FIGURE_READINGS = frozenset({"stress", "tavshed"})
+
+
+# --------------------------------------------------------------------------- view objects
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """A chart with its heading and the table that states its numbers."""
+
+    id: str
+    heading: str
+    chart: charts.Chart
+    note: str = ""
+
+    @property
+    def svg(self) -> SafeString:
+        # The charts module escapes every text it draws and writes no script or style.
+        return mark_safe(self.chart.svg)  # noqa: S308
+
+    @property
+    def header(self) -> list[str]:
+        return self.chart.table[0] if self.chart.table else []
+
+    @property
+    def rows(self) -> list[list[str]]:
+        return self.chart.table[1:]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure in a table: its text, or why it is hidden."""
+
+    text: str = ""
+    hidden: str = ""
+
+
+@dataclass(frozen=True)
+class ScaleRow:
+    name: str
+    value: Cell
+    ci: str
+    n: str
+    agreement: str
+    disagrees: bool
+    parent: Cell | None
+    organisation: Cell | None
+    change: str
+    change_reading: str  # "real", "indicative" or ""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The instrument's one number: the main scale's mean with its interval and n."""
+
+    name: str
+    value: str
+    range: str
+    ci: str
+    n: str
+    agreement: str
+    disagrees: bool
+    hidden: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class NuggetRow:
+    """One golden nugget: its band shares and the possible consequence (seed 003)."""
+
+    name: str
+    bands: list[tuple[str, str]]
+    dominant: str
+    consequence: str
+    hidden: str
+
+
+@dataclass(frozen=True)
+class CommentView:
+    question: str
+    texts: list[str]
+    hidden: str
+
+
+@dataclass
+class InstrumentView:
+    """One instrument of the report, ready for results/_instrument_block.html."""
+
+    id: str
+    name: str
+    description: str
+    screening: bool
+    headline: Headline | None = None
+    scales: list[ScaleRow] = field(default_factory=list)
+    readings: list[ChartView] = field(default_factory=list)
+    nuggets: list[NuggetRow] = field(default_factory=list)
+    nugget_bands: list[str] = field(default_factory=list)
+    topics_behind: list[str] = field(default_factory=list)
+    distribution: ChartView | None = None
+    profile: ChartView | None = None
+    comments: list[CommentView] = field(default_factory=list)
+    compared: bool = False
+    hidden: str = ""
+
+    @property
+    def disagreement(self) -> bool:
+        return any(row.disagrees for row in self.scales)
+
+
+# --------------------------------------------------------------------------- words
+
+
+def hidden_reason(block: JsonDict, minimum: int) -> str:
+    """Why a figure is hidden, in plain words (privacy.md 2 and 3)."""
+    if block.get("reason") == "complementary":
+        return _("Skjult, så en lille gruppe ikke kan regnes ud ved at trække tal fra hinanden")
+    return _("For få svar – vises først ved mindst %(minimum)d svar") % {"minimum": minimum}
+
+
+def agreement_words(rwg: float | None, lang: str) -> tuple[str, bool]:
+    """rwg(j) as "enighed i gruppen" in words, and whether the group disagrees."""
+    if rwg is None:
+        return "", False
+    value = charts.format_number(rwg, lang, 2)
+    if rwg < AGREEMENT_LOW:
+        return (
+            _("Svarene peger i forskellige retninger (enighed %(value)s af 1).") % {"value": value},
+            True,
+        )
+    if rwg < AGREEMENT_HIGH:
+        return _("Gruppen svarer nogenlunde ens (enighed %(value)s af 1).") % {
+            "value": value
+        }, False
+    return _("Gruppen svarer meget ens (enighed %(value)s af 1).") % {"value": value}, False
+
+
+def change_words(change: JsonDict, lang: str, polarity: str) -> tuple[str, str]:
+    """The change since the previous measurement and its reading (statistics.md)."""
+    difference = float(change["difference"])
+    amount = charts.format_number(abs(difference), lang, 1)
+    low, high = (charts.format_number(float(v), lang, 1) for v in change["ci95"])
+    if round(difference, 1) == 0:
+        moved = _("Uændret")
+    elif difference > 0:
+        moved = _("Steget %(amount)s") % {"amount": amount}
+    else:
+        moved = _("Faldet %(amount)s") % {"amount": amount}
+    interval = _("95 %% sikkerhedsinterval %(low)s til %(high)s") % {"low": low, "high": high}
+    if change["reading"] == "real":
+        reading = _("Sikker ændring")
+    else:
+        reading = _("Indikativ – kan skyldes tilfældigheder")
+    text = f"{moved} ({interval}). {reading}."
+    if polarity == "lower_better":
+        text += " " + _("Her er lavere bedre.")
+    return text, str(change["reading"])
+
+
+def _fmt(value: float | None, lang: str, decimals: int = 1) -> str:
+    return "" if value is None else charts.format_number(value, lang, decimals)
+
+
+def _n(n: int, lang: str) -> str:
+    return charts.format_number(n, lang, 0)
+
+
+def _ci(ci95: Sequence[float | None] | None, lang: str) -> str:
+    if not ci95 or ci95[0] is None or ci95[1] is None:
+        return ""
+    return f"{_fmt(ci95[0], lang)}–{_fmt(ci95[1], lang)}"
+
+
+def _direction(polarity: str) -> str:
+    if polarity == "lower_better":
+        return _("Lavere er bedre.")
+    if polarity == "higher_better":
+        return _("Højere er bedre.")
+    return ""
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class _Builder:
+    data: JsonDict
+    measurement: Measurement
+    unit: Unit
+    scope: Scope
+    audience: Audience
+    lang: str
+    instruments: dict[str, Instrument]
+    parent_name: str | None
+    group: JsonDict
+    parent: JsonDict | None
+    organisation: JsonDict
+
+    @property
+    def leader(self) -> bool:
+        return self.audience == "leader"
+
+    def minimum(self, instrument_id: str, kind: str, key: str) -> int:
+        meta = self.data["instruments"][instrument_id][kind][key]
+        return int(meta["minimum"])
+
+    def figures(self, g: JsonDict | None, instrument_id: str) -> JsonDict | None:
+        if g is None or g.get("suppressed", True):
+            return None
+        found: JsonDict | None = g["instruments"].get(instrument_id)
+        return found
+
+    # ----------------------------------------------------------------- per instrument
+
+    def instrument(self, instrument: Instrument) -> InstrumentView:
+        iid = instrument.id
+        meta = self.data["instruments"][iid]
+        view = InstrumentView(
+            id=iid,
+            name=instrument.name.get(self.lang),
+            description=instrument.description.get(self.lang),
+            screening=instrument.authored_by == "project",
+            compared=meta.get("compared_with") is not None,
+        )
+        figures = self.figures(self.group, iid)
+        if figures is None:
+            view.hidden = hidden_reason(self.group, int(self.data["minimums"]["score"]))
+            return view
+        scales = [s for s in instrument.scales if s.id in meta["scales"]]
+        if len(scales) == 1 and iid not in KEY_FIGURE_READINGS:
+            view.headline = self.headline(iid, scales[0], figures)
+        view.scales = [self.scale_row(iid, s, figures) for s in scales if s.polarity != "bipolar"]
+        view.readings = self.readings(instrument, figures)
+        if iid == "guldkorn":
+            self.nuggets(view, instrument, figures)
+        if iid == "vz-maturity":
+            view.topics_behind = self.topics_behind(instrument, figures)
+        if iid != "guldkorn" and iid != "support4" and scales:
+            view.distribution = self.distribution(instrument, scales[0], figures)
+        view.profile = self.profile(instrument, figures)
+        view.comments = self.comments(instrument)
+        return view
+
+    def headline(self, iid: str, scale: Scale, figures: JsonDict) -> Headline:
+        block = figures["scales"][scale.id]
+        name = scale.name.get(self.lang)
+        span = f"{_fmt(scale.score.min, self.lang, 0)}–{_fmt(scale.score.max, self.lang, 0)}"
+        if block["suppressed"]:
+            return Headline(
+                name, "", span, "", "", "", False, self.scale_hidden(iid, scale, block), ""
+            )
+        agreement, disagrees = agreement_words(block.get("rwg_j"), self.lang)
+        return Headline(
+            name=name,
+            value=_fmt(block["mean"], self.lang),
+            range=span,
+            ci=_ci(block["ci95"], self.lang),
+            n=_n(block["n"], self.lang),
+            agreement=agreement,
+            disagrees=disagrees,
+            hidden="",
+            direction=_direction(scale.polarity),
+        )
+
+    def scale_hidden(self, iid: str, scale: Scale, block: JsonDict) -> str:
+        return hidden_reason(block, self.minimum(iid, "scales", scale.id))
+
+    def scale_cell(self, g: JsonDict | None, iid: str, scale: Scale) -> Cell:
+        figures = self.figures(g, iid)
+        if figures is None:
+            return Cell(hidden=hidden_reason(g or {}, int(self.data["minimums"]["score"])))
+        block = figures["scales"][scale.id]
+        if block["suppressed"]:
+            return Cell(hidden=self.scale_hidden(iid, scale, block))
+        return Cell(text=_fmt(block.get("mean"), self.lang))
+
+    def scale_row(self, iid: str, scale: Scale, figures: JsonDict) -> ScaleRow:
+        block = figures["scales"][scale.id]
+        parent: Cell | None = None
+        organisation: Cell | None = None
+        if self.leader:
+            if self.parent is not None:
+                parent = self.scale_cell(self.parent, iid, scale)
+            organisation = self.scale_cell(self.organisation, iid, scale)
+        if block["suppressed"]:
+            return ScaleRow(
+                scale.name.get(self.lang),
+                Cell(hidden=self.scale_hidden(iid, scale, block)),
+                "",
+                "",
+                "",
+                False,
+                parent,
+                organisation,
+                "",
+                "",
+            )
+        agreement, disagrees = agreement_words(block.get("rwg_j"), self.lang)
+        change, reading = "", ""
+        if block.get("change"):
+            change, reading = change_words(block["change"], self.lang, scale.polarity)
+        return ScaleRow(
+            name=scale.name.get(self.lang),
+            value=Cell(text=_fmt(block["mean"], self.lang)),
+            ci=_ci(block["ci95"], self.lang),
+            n=_n(block["n"], self.lang),
+            agreement=agreement,
+            disagrees=disagrees,
+            parent=parent,
+            organisation=organisation,
+            change=change,
+            change_reading=reading,
+        )
+
+    # ----------------------------------------------------------------- readings
+
+    def readings(self, instrument: Instrument, figures: JsonDict) -> list[ChartView]:
+        out: list[ChartView] = []
+        iid = instrument.id
+        for figure in instrument.key_figures:
+            block = figures["key_figures"].get(figure.id)
+            if block is None:
+                continue
+            label = figure.label.get(self.lang)
+            hidden = "" if not block["suppressed"] else self.key_hidden(iid, figure.id, block)
+            reference = figure.reference.value if figure.reference else None
+            reference_label = (
+                figure.reference.label.get(self.lang)
+                if figure.reference and figure.reference.label
+                else None
+            )
+            chart = charts.key_figure_chart(
+                share=None if hidden else float(block["share"]),
+                label=label,
+                lang=self.lang,
+                id_prefix=f"kf-{iid}-{figure.id}",
+                reference=None if figure.reference_range else reference,
+                reference_range=figure.reference_range,
+                reference_label=reference_label,
+                n=None if hidden else int(block["n"]),
+                hidden_text=hidden or None,
+            )
+            out.append(ChartView(f"kf-{iid}-{figure.id}", label, chart, self.key_note(iid)))
+        if iid == "support4":
+            out.append(self.support(instrument, figures))
+        if iid == "vz-maturity":
+            out.append(self.staircase(instrument, figures))
+        return out
+
+    def key_hidden(self, iid: str, figure_id: str, block: JsonDict) -> str:
+        return hidden_reason(block, self.minimum(iid, "key_figures", figure_id))
+
+    def key_note(self, iid: str) -> str:
+        if iid == "stress":
+            return _(
+                "Til sammenligning har 17,7 % af lønmodtagerne i Danmark følt sig stresset ofte "
+                "eller hele tiden de seneste to uger (NFA 2023)."
+            )
+        if iid == "tavshed":
+            return _(
+                "Forskning viser, at 50–70 % af ansatte holder relevant viden tilbage af frygt "
+                "for sanktioner (Morrison 2012). Ligger I i eller over det spænd, er tavshed "
+                "et fælles tema, ikke den enkeltes problem."
+            )
+        return ""
+
+    def support(self, instrument: Instrument, figures: JsonDict) -> ChartView:
+        rows: list[charts.SupportRow] = []
+        notes: list[str] = []
+        meta = self.data["instruments"][instrument.id]["scales"]
+        for scale in instrument.scales:
+            block = figures["scales"].get(scale.id)
+            if block is None:
+                continue
+            label = scale.name.get(self.lang)
+            if block["suppressed"]:
+                rows.append(charts.SupportRow(label, None))
+                notes.append(f"{label}: {self.scale_hidden(instrument.id, scale, block)}")
+                continue
+            order = meta[scale.id]["bands"]
+            shares = tuple(float(block["bands"].get(b, 0.0)) for b in order)
+            three = (*shares, 0.0, 0.0, 0.0)[:3]
+            rows.append(charts.SupportRow(label, (three[0], three[1], three[2]), block["mean"]))
+        chart = charts.support_needs_chart(
+            rows=rows, lang=self.lang, id_prefix=f"support-{instrument.id}"
+        )
+        return ChartView(
+            f"support-{instrument.id}",
+            _("Behov for støtte"),
+            chart,
+            " ".join(notes)
+            or _(
+                "Ikke en skala, hvor mere er bedre: 1–3 betyder »vil have mindre«, 4–7 »det er "
+                "fint« og 8–10 »har brug for mere«."
+            ),
+        )
+
+    def staircase(self, instrument: Instrument, figures: JsonDict) -> ChartView:
+        scale = instrument.main_scale
+        assert scale is not None
+        block = figures["scales"][scale.id]
+        names = [level.label.get(self.lang) for level in scale.levels] or None
+        hidden = self.scale_hidden(instrument.id, scale, block) if block["suppressed"] else ""
+        chart = charts.maturity_staircase(
+            score=None if hidden else float(block["mean"]),
+            ci95=None if hidden else (float(block["ci95"][0]), float(block["ci95"][1])),
+            n=None if hidden else int(block["n"]),
+            levels=names,
+            lang=self.lang,
+            id_prefix=f"stairs-{instrument.id}",
+            hidden_text=hidden or None,
+        )
+        return ChartView(f"stairs-{instrument.id}", _("Modenhedstrappen"), chart)
+
+    def topics_behind(self, instrument: Instrument, figures: JsonDict) -> list[str]:
+        shown = [
+            (float(block["mean_points"]), instrument.item(int(item_id.rsplit(".", 1)[1])))
+            for item_id, block in figures["items"].items()
+            if not block["suppressed"] and block.get("mean_points") is not None
+        ]
+        shown.sort(key=lambda pair: pair[0])
+        return [
+            _("%(topic)s (%(score)s af 5)")
+            % {"topic": item.text.get(self.lang), "score": _fmt(score, self.lang)}
+            for score, item in shown[:TOPICS_BEHIND]
+        ]
+
+    def nuggets(self, view: InstrumentView, instrument: Instrument, figures: JsonDict) -> None:
+        meta = self.data["instruments"][instrument.id]["scales"]
+        for scale in instrument.scales:
+            block = figures["scales"].get(scale.id)
+            if block is None:
+                continue
+            band_names = {b.id: b.label.get(self.lang) for b in scale.bands}
+            consequences = {key: text.get(self.lang) for key, text in scale.consequences}
+            if block["suppressed"]:
+                view.nuggets.append(
+                    NuggetRow(
+                        scale.name.get(self.lang),
+                        [],
+                        "",
+                        "",
+                        self.scale_hidden(instrument.id, scale, block),
+                    )
+                )
+                continue
+            bands = [
+                (
+                    band_names.get(b, b),
+                    charts.format_percent(block["bands"].get(b, 0.0), self.lang, 0),
+                )
+                for b in meta[scale.id]["bands"]
+            ]
+            dominant = str(block.get("dominant_band") or "")
+            consequence = consequences.get(str(block.get("consequence") or ""), "")
+            view.nuggets.append(
+                NuggetRow(
+                    scale.name.get(self.lang),
+                    bands,
+                    band_names.get(dominant, ""),
+                    consequence,
+                    "",
+                )
+            )
+
+    # ----------------------------------------------------------------- charts
+
+    def distribution(
+        self, instrument: Instrument, scale: Scale, figures: JsonDict
+    ) -> ChartView | None:
+        iid = instrument.id
+        block = figures["scales"][scale.id]
+        prefix = f"dist-{iid}"
+        heading = _("Sådan fordeler svarene sig")
+        if len(scale.items) == 1:
+            item = instrument.item(scale.items[0])
+            item_block = figures["items"].get(item.id)
+            if item_block is None:
+                return None
+            labels = [
+                o.label.get(self.lang) if o.label else _fmt(o.code, self.lang, 0)
+                for o in item.options
+            ]
+            hidden = (
+                hidden_reason(item_block, self.minimum(iid, "items", item.id))
+                if item_block["suppressed"]
+                else ""
+            )
+            counts = None if hidden else [int(c) for c in item_block["counts"]]
+            chart = charts.distribution_chart(
+                labels=labels,
+                counts=counts,
+                lang=self.lang,
+                id_prefix=prefix,
+                category_name=_("Svar"),
+                title=item.text.get(self.lang),
+                hidden_text=hidden or None,
+            )
+            return ChartView(prefix, heading, chart)
+        edges = self.data["instruments"][iid]["scales"][scale.id]["bin_edges"]
+        # Whole edges read as "0–7"; fractional ones (1.4, 1.8 …) keep one decimal.
+        decimals = 0 if all(abs(e - round(e)) < 1e-9 for e in edges) else 1
+        labels = [
+            f"{_fmt(edges[k], self.lang, decimals)}–{_fmt(edges[k + 1], self.lang, decimals)}"
+            for k in range(len(edges) - 1)
+        ]
+        hidden = self.scale_hidden(iid, scale, block) if block["suppressed"] else ""
+        chart = charts.distribution_chart(
+            labels=labels,
+            counts=None if hidden else [int(c) for c in block["bins"]],
+            lang=self.lang,
+            id_prefix=prefix,
+            category_name=_("Score"),
+            title=_("Fordeling af scoren for %(scale)s") % {"scale": scale.name.get(self.lang)},
+            hidden_text=hidden or None,
+        )
+        return ChartView(prefix, heading, chart)
+
+    def profile(self, instrument: Instrument, figures: JsonDict) -> ChartView | None:
+        iid = instrument.id
+        # Bipolar (Krav) and need items have their own readings; "higher is better" would
+        # mislead there.
+        polarity = _item_polarities(instrument)
+        items = [
+            item
+            for item in instrument.items
+            if item.id in figures["items"]
+            and _points_range(item) is not None
+            and polarity.get(item.number) in ("higher_better", "lower_better")
+        ]
+        if len(items) < 2:
+            return None
+        ranges = [r for r in (_points_range(i) for i in items) if r is not None]
+        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        comparisons: list[tuple[str, JsonDict | None]] = []
+        if self.leader:
+            if self.parent is not None and self.parent_name:
+                comparisons.append((self.parent_name, self.figures(self.parent, iid)))
+            comparisons.append((_("Hele organisationen"), self.figures(self.organisation, iid)))
+        rows = []
+        for item in items:
+            block = figures["items"][item.id]
+            value = None if block["suppressed"] else block.get("mean_points")
+            others = tuple(_item_mean(f, item.id) for _name, f in comparisons)
+            rows.append(charts.ProfileRow(item.text.get(self.lang), value, others))
+        chart = charts.item_profile_chart(
+            rows=rows,
+            scale_min=low,
+            scale_max=high,
+            lang=self.lang,
+            id_prefix=f"profile-{iid}",
+            series_name=self.unit.name,
+            comparison_names=[name for name, _f in comparisons],
+            title=_("Spørgsmål for spørgsmål"),
+        )
+        note = _("Gennemsnitlige point pr. spørgsmål, %(low)s–%(high)s.") % {
+            "low": _fmt(low, self.lang, 0),
+            "high": _fmt(high, self.lang, 0),
+        }
+        main = instrument.main_scale
+        if main is not None and _direction(main.polarity):
+            note += " " + _direction(main.polarity)
+        return ChartView(f"profile-{iid}", _("Spørgsmål for spørgsmål"), chart, note)
+
+    def comments(self, instrument: Instrument) -> list[CommentView]:
+        out: list[CommentView] = []
+        minimum = int(self.data["minimums"]["comment"])
+        comments = self.group.get("comments", {}) if not self.group["suppressed"] else {}
+        for item_id in self.data["instruments"][instrument.id].get("texts", []):
+            block = comments.get(item_id)
+            if block is None:
+                continue
+            item = instrument.item(int(item_id.rsplit(".", 1)[1]))
+            texts = comment_texts(self.data, block)
+            if block["suppressed"] and not self.leader:
+                continue  # the feedback page shows only what is shown in the report data
+            hidden = hidden_reason(block, minimum) if block["suppressed"] else ""
+            out.append(CommentView(item.text.get(self.lang), texts, hidden))
+        return out
+
+    # ----------------------------------------------------------------- whole report
+
+    def zone(self) -> ChartView | None:
+        zones = next((i.zones for i in self.instruments.values() if i.zones is not None), None)
+        if zones is None or not any(s in self.instruments for s in zones.safety):
+            return None
+        placed = None if self.group["suppressed"] else self.group.get("zone")
+        hidden = ""
+        if placed is None:
+            hidden = self.zone_hidden(zones.safety, zones.focus)
+        chart = charts.zone_chart(
+            safety=None if placed is None else float(placed["safety"]),
+            safety_ci95=None if placed is None else _pair(placed["safety_ci95"]),
+            focus=None if placed is None else float(placed["focus"]),
+            focus_ci95=None if placed is None else _pair(placed["focus_ci95"]),
+            split=float(zones.split) if placed is None else float(placed["split"]),
+            lang=self.lang,
+            id_prefix="zones",
+            unit_label=self.unit.name,
+            hidden_text=hidden or None,
+        )
+        note = _(
+            "Punktet er jeres placering; stregerne viser usikkerheden (95 % "
+            "sikkerhedsinterval). Krydser en streg midterlinjen, er zonen usikker."
+        )
+        return ChartView("zones", _("De fire zoner"), chart, note)
+
+    def zone_hidden(self, safety_ids: Sequence[str], focus_id: str) -> str:
+        if self.group["suppressed"]:
+            return hidden_reason(self.group, int(self.data["minimums"]["score"]))
+        for iid in (*safety_ids, focus_id):
+            if iid not in self.instruments:
+                continue
+            instrument = self.instruments[iid]
+            main = instrument.main_scale
+            block = self.group["instruments"][iid]["scales"].get(main.id) if main else None
+            if block is not None and block["suppressed"]:
+                return hidden_reason(block, self.minimum(iid, "scales", main.id if main else ""))
+        return _("Zonen kan ikke beregnes for denne gruppe.")
+
+    def prompts(self) -> list[str]:
+        """Discussion prompts from the weakest shown higher-is-better items (relative to
+        their range; points are reverse-keyed already, so a low one is a weak answer)."""
+        if self.group["suppressed"]:
+            return []
+        candidates: list[tuple[float, Item]] = []
+        for iid, instrument in self.instruments.items():
+            figures = self.group["instruments"].get(iid)
+            if figures is None:
+                continue
+            polarity = _item_polarities(instrument)
+            for item in instrument.items:
+                block = figures["items"].get(item.id)
+                points = _points_range(item)
+                if (
+                    block is None
+                    or block["suppressed"]
+                    or block.get("mean_points") is None
+                    or points is None
+                    or item.sensitive
+                    # The prompts speak of statements; frequencies and needs read otherwise.
+                    or polarity.get(item.number) != "higher_better"
+                ):
+                    continue
+                position = (float(block["mean_points"]) - points[0]) / (points[1] - points[0])
+                candidates.append((position, item))
+        candidates.sort(key=lambda pair: pair[0])
+        templates = (
+            _(
+                "»%(item)s« Hvad ligger der bag jeres svar her, og hvad kunne I prøve allerede i næste uge?"
+            ),
+            _(
+                "»%(item)s« Kan I give et eksempel på en situation, hvor det gik godt – og en, hvor det ikke gjorde?"
+            ),
+            _("»%(item)s« Hvad skal der til, før I ville svare anderledes om et halvt år?"),
+        )
+        return [
+            template % {"item": item.text.get(self.lang)}
+            for template, (_position, item) in zip(
+                templates, candidates[:PROMPT_COUNT], strict=False
+            )
+        ]
+
+
+def _pair(values: Sequence[float | None] | None) -> tuple[float, float] | None:
+    if not values or values[0] is None or values[1] is None:
+        return None
+    return float(values[0]), float(values[1])
+
+
+def _points_range(item: Item) -> tuple[float, float] | None:
+    points = [p for o in item.options for p in (o.points, o.points_reversed) if p is not None]
+    if item.type != "choice" or not points or min(points) == max(points):
+        return None
+    return min(points), max(points)
+
+
+def _item_polarities(instrument: Instrument) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for scale in instrument.scales:
+        for number in scale.items:
+            out.setdefault(number, scale.polarity)
+    return out
+
+
+def _item_mean(figures: JsonDict | None, item_id: str) -> float | None:
+    if figures is None:
+        return None
+    block = figures["items"].get(item_id)
+    if block is None or block["suppressed"]:
+        return None
+    value = block.get("mean_points")
+    return None if value is None else float(value)
+
+
+def unit_report_context(
+    *,
+    data: JsonDict,
+    measurement: Measurement,
+    unit: Unit,
+    scope: Scope,
+    lang: str,
+    audience: Audience = "leader",
+) -> dict[str, Any]:
+    """Everything a unit report or feedback page shows for one group of the report data.
+
+    ``data`` is ``aggregates.report_data(measurement)``; the unit must be in it. The
+    leader audience adds the comparison with the parent unit and the organisation,
+    agreement, change and hidden free-text blocks (with their reason); the employee
+    audience shows only what the unit's own group shows.
+    """
+    lang = "en" if lang.lower().startswith("en") else "da"
+    entry = data["units"][str(unit.pk)]
+    has_children = bool(entry["children"])
+    if not has_children:
+        scope = "unit"
+    parent_id = entry["parent"]
+    parent_unit = Unit.objects.filter(pk=parent_id).first() if parent_id is not None else None
+    builder = _Builder(
+        data=data,
+        measurement=measurement,
+        unit=unit,
+        scope=scope,
+        audience=audience,
+        lang=lang,
+        instruments={i.id: i for i in measurement_instruments(measurement)},
+        parent_name=parent_unit.name if parent_unit else None,
+        group=group(data, unit.pk, scope),
+        parent=group(data, parent_id, "subtree") if parent_id is not None else None,
+        organisation=group(data, None),
+    )
+    instruments = [
+        builder.instrument(i) for i in builder.instruments.values() if i.id in data["instruments"]
+    ]
+    hidden = (
+        hidden_reason(builder.group, int(data["minimums"]["score"]))
+        if builder.group["suppressed"]
+        else ""
+    )
+    return {
+        "measurement": measurement,
+        "unit": unit,
+        "scope": scope,
+        "has_children": has_children,
+        "audience": audience,
+        "preliminary": measurement.status == Status.OPEN,
+        "parent_name": builder.parent_name if audience == "leader" else None,
+        "minimums": data["minimums"],
+        "group_hidden": hidden,
+        "zone": None if hidden else builder.zone(),
+        "instruments": instruments,
+        "prompts": builder.prompts() if audience == "leader" else [],
+        "has_change": any(i.compared for i in instruments),
+        "children_ids": [int(c) for c in entry["children"]],
+        "scope_label": (
+            pgettext("report scope", "enheden og alt under den")
+            if scope == "subtree"
+            else pgettext("report scope", "kun enhedens egne svar")
+        ),
+    }

@@ -1,0 +1,135 @@
+"""Which reports ("rapporter") a user may open: pairs of a measurement and a unit.
+
+Access by construction: every report page asks these functions for its measurement and
+unit, and anything they do not return is a 404, whether it belongs to another
+organisation, lies outside a leader's subtree, is a draft, or is simply not there.
+
+- Leader report: leaders see the units of their own subtree, the AMO and administrators
+  every unit; open measurements too (marked as preliminary figures).
+- Feedback page ("tilbagemelding"): an employee sees their own unit of a closed
+  measurement, and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tryghed.orgs.models import Unit
+from tryghed.orgs.selectors import OrgAccess, visible_units
+from tryghed.surveys.models import Measurement, Status
+from tryghed.surveys.services import scope_units
+
+REPORTED_STATUSES = (Status.OPEN, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One measurement in the list of reports, with the units the user may open."""
+
+    measurement: Measurement
+    units: list[Unit]
+
+    @property
+    def preliminary(self) -> bool:
+        return self.measurement.status == Status.OPEN
+
+    @property
+    def rows(self) -> list[tuple[Unit, int]]:
+        """The units with their depth below the shallowest one listed (for indenting)."""
+        top = min((u.depth for u in self.units), default=0)
+        return [(u, u.depth - top) for u in self.units]
+
+
+def reported_measurements(access: OrgAccess) -> QuerySet[Measurement]:
+    """The organisation's open and closed measurements, newest first."""
+    return Measurement.objects.filter(
+        organisation=access.organisation, status__in=REPORTED_STATUSES
+    ).order_by("-opens_on", "-pk")
+
+
+def can_read_unit_reports(access: OrgAccess) -> bool:
+    """Leaders, the AMO and administrators read unit reports; employees get feedback."""
+    return access.sees_whole_organisation or bool(access.leader_paths)
+
+
+def report_units(access: OrgAccess, measurement: Measurement) -> QuerySet[Unit]:
+    """The measurement's units the user may open a report for, in tree order."""
+    if not can_read_unit_reports(access) or measurement.organisation_id != access.organisation.pk:
+        return Unit.objects.none()
+    visible = visible_units(access).values("pk")
+    return scope_units(measurement).filter(pk__in=visible).order_by("path")
+
+
+def report_list(access: OrgAccess) -> list[ReportEntry]:
+    """Every reported measurement with the units the user may open (none left out empty)."""
+    if not can_read_unit_reports(access):
+        return []
+    entries = [ReportEntry(m, list(report_units(access, m))) for m in reported_measurements(access)]
+    return [entry for entry in entries if entry.units]
+
+
+def get_unit_report(
+    access: OrgAccess, measurement_id: int, unit_id: int
+) -> tuple[Measurement, Unit]:
+    """The measurement and unit of a leader report the user may open; else a 404."""
+    try:
+        measurement = reported_measurements(access).get(pk=measurement_id)
+        unit = report_units(access, measurement).select_related("parent").get(pk=unit_id)
+    except (Measurement.DoesNotExist, Unit.DoesNotExist):
+        raise Http404 from None
+    return measurement, unit
+
+
+def feedback_units(access: OrgAccess) -> QuerySet[Unit]:
+    """The units whose feedback page the user may read: their own, as an employee."""
+    return Unit.objects.filter(organisation=access.organisation, pk__in=access.employee_unit_ids)
+
+
+def feedback_measurements(access: OrgAccess) -> QuerySet[Measurement]:
+    """Closed measurements that covered one of the user's own units, newest first."""
+    units = list(feedback_units(access))
+    if not units:
+        return Measurement.objects.none()
+    covering = [
+        m.pk
+        for m in Measurement.objects.filter(
+            organisation=access.organisation, status=Status.CLOSED
+        ).prefetch_related("scope__unit")
+        if any(_covers(m, unit) for unit in units)
+    ]
+    return Measurement.objects.filter(pk__in=covering).order_by("-closes_on", "-pk")
+
+
+def _covers(measurement: Measurement, unit: Unit) -> bool:
+    for entry in measurement.scope.all():
+        if entry.unit_id == unit.pk or (
+            entry.include_subtree and unit.path.startswith(entry.unit.path)
+        ):
+            return True
+    return False
+
+
+def get_feedback(access: OrgAccess, measurement_id: int | None) -> tuple[Measurement, Unit] | None:
+    """The measurement (the latest closed one when no id is given) and the user's own unit.
+
+    None when the user is an employee but no closed measurement has covered their unit
+    yet; a 404 when they are no employee here or the measurement is not theirs to read.
+    """
+    units = list(feedback_units(access).order_by("path"))
+    if not units:
+        raise Http404
+    measurements = feedback_measurements(access)
+    if measurement_id is None:
+        measurement = measurements.first()
+        if measurement is None:
+            return None
+    else:
+        try:
+            measurement = measurements.get(pk=measurement_id)
+        except Measurement.DoesNotExist:
+            raise Http404 from None
+    unit = next(u for u in units if _covers(measurement, u))
+    return measurement, unit

@@ -1,0 +1,87 @@
+"""Unit reports and the employees' feedback page. Thin: resolve access, build, render."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from tryghed.actions.selectors import vi_gjorde_context
+from tryghed.orgs.selectors import OrgAccess
+from tryghed.orgs.views import org_view, render_org
+from tryghed.results import selectors
+from tryghed.results.aggregates import report_data
+from tryghed.results.presenters import Scope, unit_report_context
+
+SCOPE_PARAMETER = "omfang"
+SCOPES: dict[str, Scope] = {"alt": "subtree", "enhed": "unit"}
+
+
+@org_view()
+def report_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    return render_org(
+        request,
+        access,
+        "results/report_list.html",
+        "reports",
+        {
+            "entries": selectors.report_list(access),
+            "can_read_reports": selectors.can_read_unit_reports(access),
+            "has_feedback": bool(access.employee_unit_ids),
+        },
+    )
+
+
+@org_view()
+def unit_report(
+    request: HttpRequest, access: OrgAccess, measurement_id: int, unit_id: int
+) -> HttpResponse:
+    measurement, unit = selectors.get_unit_report(access, measurement_id, unit_id)
+    scope = SCOPES.get(request.GET.get(SCOPE_PARAMETER, ""), "subtree")
+    context = unit_report_context(
+        data=report_data(measurement),
+        measurement=measurement,
+        unit=unit,
+        scope=scope,
+        lang=get_language() or "da",
+    )
+    children = list(
+        selectors.report_units(access, measurement).filter(pk__in=context["children_ids"])
+    )
+    return render_org(
+        request,
+        access,
+        "results/unit_report.html",
+        "reports",
+        {**context, "children": children, "scope_parameter": SCOPE_PARAMETER},
+    )
+
+
+@org_view()
+def feedback(
+    request: HttpRequest, access: OrgAccess, measurement_id: int | None = None
+) -> HttpResponse:
+    found = selectors.get_feedback(access, measurement_id)
+    if found is None:
+        return render_org(request, access, "results/feedback_empty.html", "feedback", {})
+    measurement, unit = found
+    data = report_data(measurement)
+    if str(unit.pk) not in data["units"]:
+        raise Http404  # a unit closed before the measurement: it has no report
+    context = unit_report_context(
+        data=data,
+        measurement=measurement,
+        unit=unit,
+        scope="unit",
+        lang=get_language() or "da",
+        audience="employee",
+    )
+    others = selectors.feedback_measurements(access).exclude(pk=measurement.pk)
+    # "I sagde – vi gjorde": the plans for the unit, from tryghed.actions (results shown above).
+    plans = vi_gjorde_context(unit, get_language() or "da", with_results=False)
+    return render_org(
+        request,
+        access,
+        "results/feedback.html",
+        "feedback",
+        {**context, "others": others, **plans},
+    )

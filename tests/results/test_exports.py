@@ -1,0 +1,566 @@
+"""Report files: the spreadsheet and the PDFs hold the report data's figures and nothing
+hidden; the job records its progress, a file is reused while its figures hold, and only
+those who may read a report may have it as a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.conftest import World, client_for
+from tryghed.audit.models import AuditEvent
+from tryghed.orgs.models import Unit
+from tryghed.orgs.selectors import OrgAccess, access_for
+from tryghed.results import exports
+from tryghed.results.aggregates import group, report_data
+from tryghed.results.models import ExportStatus, ReportExport
+from tryghed.surveys import services
+from tryghed.surveys.models import Measurement, Response, Status
+
+CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+WEEK = "2026-W45"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def ps7(codes: Sequence[int]) -> dict[str, int]:
+    if len(codes) == 1:
+        codes = list(codes) * 7
+    return {f"ps7.{n}": code for n, code in enumerate(codes, start=1)}
+
+
+def answer(measurement: Measurement, unit: Unit, codes: Sequence[int]) -> Response:
+    return Response.objects.create(
+        measurement=measurement, unit=unit, week=WEEK, language="da", answers=ps7(codes)
+    )
+
+
+@pytest.fixture
+def measured(world: World) -> Measurement:
+    """ps7 for the whole organisation, closed: Team A (6) and the top unit (6) shown, Team B
+    (3, all scoring 70, 70 and 34: a mean of 58) hidden, the area's own 2 hidden."""
+    opens = dt.date(2026, 11, 2)
+    measurement = services.measurement_create(
+        organisation=world.org,
+        actor=None,
+        name="Efterår 2026",
+        instrument_ids=["ps7"],
+        scope=[services.ScopeEntry(world.root)],
+        opens_on=opens,
+        closes_on=opens + dt.timedelta(days=14),
+    )
+    Measurement.objects.filter(pk=measurement.pk).update(status=Status.CLOSED)
+    measurement.refresh_from_db()
+    for codes in ([1], [2], [3], [4], [5], [2]):
+        answer(measurement, world.team_a, codes)
+    for codes in ([5, 1, 5, 1, 5, 1, 1], [5, 1, 5, 1, 5, 1, 1], [2]):
+        answer(measurement, world.team_b, codes)
+    for codes in ([1], [3]):
+        answer(measurement, world.area, codes)
+    for codes in ([1], [1], [2], [3], [3], [4]):
+        answer(measurement, world.root, codes)
+    return measurement
+
+
+HIDDEN_MEANS = ("58,0", "58.0", "82,9", "82.9")  # Team B's mean, 0-70 and 0-100
+REASONS = {"for få svar", "skjult for at beskytte en mindre gruppe"}
+
+
+def amo_access(world: World) -> OrgAccess:
+    return access_for(user=world.amo, slug=world.org.slug)
+
+
+def make_export(
+    capture: CaptureOnCommit,
+    access: OrgAccess,
+    measurement: Measurement,
+    kind: str,
+    unit: Unit | None = None,
+    scope: str = "subtree",
+    language: str = "da",
+) -> ReportExport:
+    with capture(execute=True):
+        export = exports.export_request(
+            access=access,
+            measurement=measurement,
+            kind=kind,
+            unit=unit,
+            scope=scope,
+            language=language,
+        )
+    export.refresh_from_db()
+    return export
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def sheet_rows(content: bytes, title: str | int) -> list[tuple[Any, ...]]:
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[title] if isinstance(title, int) else workbook[title]
+    return list(sheet.iter_rows(values_only=True))
+
+
+def rows_for(rows: Sequence[tuple[Any, ...]], unit: str, scope_label: str) -> list[tuple[Any, ...]]:
+    return [row for row in rows if row[0] == unit and row[3] == scope_label]
+
+
+# --------------------------------------------------------------------------- the spreadsheet
+
+
+@pytest.mark.django_db
+def test_the_spreadsheet_holds_the_report_datas_numbers_and_reasons_for_hidden_cells(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(django_capture_on_commit_callbacks, amo_access(world), measured, "excel")
+    assert export.status == ExportStatus.DONE and export.content_type == exports.XLSX
+    content = bytes(export.content or b"")
+    data = report_data(measured)
+    assert load_workbook(io.BytesIO(content)).sheetnames == [
+        "Læs mig",
+        "Psykologisk tryghed (7 udsagn,",
+        "Spørgsmål",
+    ]
+    rows = sheet_rows(content, 1)
+    header = rows[0]
+    assert header[:4] == ("Enhed", "Placering", "Niveau", "Gruppe")
+    assert header[4:9] == (
+        "Psykologisk tryghed: antal svar",
+        "Psykologisk tryghed: gennemsnit",
+        "Psykologisk tryghed: spredning (SD)",
+        "Psykologisk tryghed: 95 %-interval, nedre",
+        "Psykologisk tryghed: 95 %-interval, øvre",
+    )
+
+    (team_a,) = rows_for(rows, "Team A", "Enheden")
+    shown = group(data, world.team_a.pk)["instruments"]["ps7"]["scales"]["total"]
+    assert team_a[1:3] == ("Testkommune / Område", 2)
+    # Unrounded, as in the report data (an xlsx keeps 15 significant digits).
+    assert team_a[4:9] == pytest.approx(
+        (shown["n"], shown["mean"], shown["sd"], shown["ci95"][0], shown["ci95"][1]), rel=1e-12
+    )
+    assert team_a[4] == 6 and team_a[5] == pytest.approx(32.5)
+    (area,) = rows_for(rows, "Område", "Med underenheder")
+    assert area[4] == 11 and area[5] == pytest.approx(39.72727, abs=1e-4)
+    (whole,) = rows_for(rows, "Hele målingen", "Alle svar")
+    assert whole[4] == 17
+
+    # Team B (3 answers) and the area's own 2 answers: the reason in every cell, no number.
+    (team_b,) = rows_for(rows, "Team B", "Enheden")
+    (area_own,) = rows_for(rows, "Område", "Kun enheden selv")
+    for row in (team_b, area_own):
+        assert row[4:9] == ("for få svar",) * 5
+    items = sheet_rows(content, "Spørgsmål")
+    hidden_items = [r for r in items if r[0] == "Team B"]
+    assert len(hidden_items) == 7
+    for row in hidden_items:
+        assert set(row[7:]) == {"for få svar"}
+    shown_item = next(r for r in items if r[0] == "Team A" and r[5] == 1)
+    figure = group(data, world.team_a.pk)["instruments"]["ps7"]["items"]["ps7.1"]
+    assert shown_item[7] == figure["n"] and shown_item[8] == pytest.approx(figure["mean_points"])
+    assert shown_item[10].startswith("Meget enig: 1; Enig: 2;")
+
+    readme = sheet_rows(content, "Læs mig")
+    text = " ".join(str(cell) for row in readme for cell in row if cell)
+    assert "mindst 5 personer" in text and "skjult for at beskytte en mindre gruppe" in text
+
+
+@pytest.mark.django_db
+def test_no_cell_of_the_spreadsheet_is_a_hidden_groups_number(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(django_capture_on_commit_callbacks, amo_access(world), measured, "excel")
+    workbook = load_workbook(io.BytesIO(bytes(export.content or b"")))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for cell in row:
+                if isinstance(cell, float):
+                    assert round(cell, 1) not in (58.0, 82.9), (sheet.title, row)
+            if row and row[0] == "Team B":
+                # After the group's own columns (and on the item sheet the item's number).
+                figures = row[7:] if sheet.title == "Spørgsmål" else row[4:]
+                assert figures and not any(isinstance(c, (int, float)) for c in figures), row
+
+
+# --------------------------------------------------------------------------- the PDFs
+
+
+@pytest.mark.django_db
+def test_the_unit_pdf_shows_the_units_figures_and_not_a_hidden_teams_mean(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(
+        django_capture_on_commit_callbacks, amo_access(world), measured, "unit_pdf", world.area
+    )
+    content = bytes(export.content or b"")
+    assert export.status == ExportStatus.DONE and content.startswith(b"%PDF")
+    assert export.filename == "Enhedsrapport - Område - Efterår 2026 2026-11-02.pdf"
+    text = pdf_text(content)
+    assert "Område" in text and "Psykologisk tryghed" in text
+    assert "39,7" in text and "n = 11 svar" in text  # the area with its subunits
+    assert "1 / " in text  # page numbers
+    for hidden in HIDDEN_MEANS:
+        assert hidden not in text
+
+
+@pytest.mark.django_db
+def test_a_unit_pdf_of_a_hidden_group_says_why_and_shows_no_figure(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(
+        django_capture_on_commit_callbacks, amo_access(world), measured, "unit_pdf", world.team_b
+    )
+    text = pdf_text(bytes(export.content or b""))
+    assert "Team B" in text and "for få svar" in text
+    assert "n = " not in text
+    for hidden in HIDDEN_MEANS:
+        assert hidden not in text
+
+
+@pytest.mark.django_db
+def test_the_organisation_pdf_has_every_unit_and_marks_the_hidden_one(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(
+        django_capture_on_commit_callbacks, amo_access(world), measured, "organisation_pdf"
+    )
+    content = bytes(export.content or b"")
+    assert content.startswith(b"%PDF")
+    text = pdf_text(content)
+    for name in ("Område", "Team A", "Team B"):
+        assert name in text
+    assert "32,5" in text and "39,7" in text  # Team A, the area
+    assert "for få svar" in text
+    for hidden in HIDDEN_MEANS:
+        assert hidden not in text
+
+
+# --------------------------------------------------------------------------- the job
+
+
+@pytest.mark.django_db
+def test_a_job_is_queued_until_the_commit_then_runs_with_rising_progress_to_done(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    seen: list[tuple[str, int]] = []
+    real = exports._set_progress
+
+    def record(export_id: int, progress: int, **fields: Any) -> None:
+        real(export_id, progress, **fields)
+        row = ReportExport.objects.get(pk=export_id)
+        seen.append((row.status, row.progress))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        export = exports.export_request(
+            access=amo_access(world),
+            measurement=measured,
+            kind="excel",
+            unit=None,
+            scope="",
+            language="da",
+        )
+    export.refresh_from_db()
+    assert (export.status, export.progress, export.started_at) == ("queued", 0, None)
+    assert len(callbacks) == 1
+    with mock.patch.object(exports, "_set_progress", record):
+        callbacks[0]()
+    export.refresh_from_db()
+
+    assert seen[0] == ("running", 5)
+    assert [status for status, _ in seen] == ["running"] * len(seen)
+    progress = [p for _, p in seen]
+    assert progress == sorted(progress) and len(set(progress)) >= 4
+    assert (export.status, export.progress, export.message) == ("done", 100, "")
+    assert export.started_at is not None and export.finished_at is not None
+    assert export.size == len(bytes(export.content or b"")) > 1000
+
+
+@pytest.mark.django_db
+def test_a_failed_job_is_kept_as_failed_with_a_message_and_can_be_asked_for_again(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    with mock.patch.object(exports, "build_workbook", side_effect=RuntimeError("disk full")):
+        export = make_export(
+            django_capture_on_commit_callbacks, amo_access(world), measured, "excel"
+        )
+    assert export.status == ExportStatus.FAILED
+    assert export.content is None and export.finished_at is not None
+    assert "kunne ikke laves" in export.message and "disk" not in export.message
+
+    client = client_for(world.amo)
+    page = client.get(status_url(world, export))
+    assert "Prøv igen" in page.content.decode()
+    assert client.get(download_url(world, export)).status_code == 302
+    again = make_export(django_capture_on_commit_callbacks, amo_access(world), measured, "excel")
+    assert again.pk != export.pk and again.status == ExportStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_file_is_made_once_and_reused_while_its_report_data_is_the_same(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    access = amo_access(world)
+    first = make_export(django_capture_on_commit_callbacks, access, measured, "excel")
+    with mock.patch.object(exports, "build_workbook") as build:
+        second = make_export(django_capture_on_commit_callbacks, access, measured, "excel")
+        build.assert_not_called()
+    assert second.pk == first.pk
+    events = AuditEvent.objects.filter(action="report.export").order_by("pk")
+    assert [e.data["reused"] for e in events] == [False, True]
+    assert events[0].actor == world.amo and events[0].object_id == str(first.pk)
+
+    # Another language or another subject is another file.
+    english = make_export(
+        django_capture_on_commit_callbacks, access, measured, "excel", language="en"
+    )
+    assert english.pk != first.pk and english.language == "en"
+
+    # A new answer changes the report data: the old file is stale and never served.
+    answer(measured, world.team_a, [1])
+    client = client_for(world.amo)
+    assert client.get(download_url(world, first)).status_code == 302
+    page = client.get(status_url(world, first)).content.decode()
+    assert "Tallene er ændret" in page and download_url(world, first) not in page
+    fresh = make_export(django_capture_on_commit_callbacks, access, measured, "excel")
+    assert fresh.pk != first.pk and fresh.status == ExportStatus.DONE
+    assert client.get(download_url(world, fresh)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_renamed_unit_makes_the_unit_pdf_again(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    access = amo_access(world)
+    first = make_export(
+        django_capture_on_commit_callbacks, access, measured, "unit_pdf", world.team_a
+    )
+    Unit.objects.filter(pk=world.team_a.pk).update(name="Team Alfa")
+    world.team_a.refresh_from_db()
+    second = make_export(
+        django_capture_on_commit_callbacks, access, measured, "unit_pdf", world.team_a
+    )
+    assert second.pk != first.pk
+    assert "Team Alfa" in pdf_text(bytes(second.content or b""))
+
+
+# --------------------------------------------------------------------------- pages and access
+
+
+def panel_url(world: World, measurement: Measurement) -> str:
+    return reverse("results:export_panel", args=[world.org.slug, measurement.pk])
+
+
+def request_url(world: World, measurement: Measurement) -> str:
+    return reverse("results:export_request", args=[world.org.slug, measurement.pk])
+
+
+def status_url(world: World, export: ReportExport) -> str:
+    return reverse("results:export_status", args=[world.org.slug, export.pk])
+
+
+def download_url(world: World, export: ReportExport) -> str:
+    return reverse("results:export_download", args=[world.org.slug, export.pk])
+
+
+def ask(
+    client: Client,
+    world: World,
+    measurement: Measurement,
+    capture: CaptureOnCommit,
+    **fields: Any,
+) -> Any:
+    with capture(execute=True):
+        return client.post(request_url(world, measurement), fields)
+
+
+@pytest.mark.django_db
+def test_the_amo_asks_for_the_spreadsheet_follows_it_and_downloads_it(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    client = client_for(world.amo)
+    panel = client.get(panel_url(world, measured))
+    assert panel.status_code == 200
+    body = panel.content.decode()
+    assert "Lav regneark (Excel)" in body and "Lav organisationsrapport (PDF)" in body
+    assert f'value="{world.team_b.pk}"' in body  # every unit for the unit PDF
+
+    answer_ = ask(client, world, measured, django_capture_on_commit_callbacks, kind="excel")
+    export = ReportExport.objects.get()
+    assert answer_.status_code == 302 and answer_["Location"] == status_url(world, export)
+    status = client.get(status_url(world, export)).content.decode()
+    assert "Filen er klar." in status and download_url(world, export) in status
+    assert 'http-equiv="refresh"' not in status
+
+    download = client.get(download_url(world, export))
+    assert download.status_code == 200
+    assert download["Content-Type"] == exports.XLSX
+    assert download["Cache-Control"] == "private, no-store"
+    assert "attachment" in download["Content-Disposition"]
+    assert (
+        "Resultater%20-%20Efter%C3%A5r%202026%202026-11-02.xlsx" in download["Content-Disposition"]
+    )
+    assert download.content == bytes(export.content or b"")
+    listed = client.get(panel_url(world, measured)).content.decode()
+    assert f'<a href="{status_url(world, export)}">Tal til regneark (Excel)</a>' in listed
+
+
+@pytest.mark.django_db
+def test_the_status_page_shows_progress_with_a_reload_link_and_a_script_while_it_runs(
+    world: World, measured: Measurement
+) -> None:
+    export = ReportExport.objects.create(
+        organisation=world.org,
+        measurement=measured,
+        kind="excel",
+        fingerprint="x",
+        status=ExportStatus.RUNNING,
+        progress=45,
+    )
+    page = client_for(world.owner).get(status_url(world, export)).content.decode()
+    assert 'value="45"' in page and "45 % færdig" in page
+    assert 'src="/static/results/export-status.js"' in page and 'data-poll="' in page
+    assert f'href="{status_url(world, export)}"' in page
+    assert 'http-equiv="refresh"' not in page and "<script>" not in page
+
+
+@pytest.mark.django_db
+def test_a_leader_may_have_her_own_units_pdf_and_nothing_else(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    client = client_for(world.leader)
+    panel = client.get(panel_url(world, measured)).content.decode()
+    assert "Lav regneark" not in panel and f'value="{world.team_b.pk}"' not in panel
+    mine = ask(
+        client,
+        world,
+        measured,
+        django_capture_on_commit_callbacks,
+        kind="unit_pdf",
+        unit=world.team_a.pk,
+    )
+    assert mine.status_code == 302
+    own = ReportExport.objects.get(kind="unit_pdf")
+    assert own.unit == world.team_a and own.requested_by == world.leader
+    assert client.get(download_url(world, own)).content.startswith(b"%PDF")
+
+    for fields in (
+        {"kind": "unit_pdf", "unit": world.team_b.pk},
+        {"kind": "unit_pdf", "unit": world.area.pk},
+        {"kind": "unit_pdf"},
+        {"kind": "organisation_pdf"},
+        {"kind": "excel"},
+    ):
+        assert (
+            ask(client, world, measured, django_capture_on_commit_callbacks, **fields).status_code
+            == 404
+        )
+    # The AMO's files are not the leader's to follow or download.
+    theirs = make_export(django_capture_on_commit_callbacks, amo_access(world), measured, "excel")
+    other_unit = make_export(
+        django_capture_on_commit_callbacks, amo_access(world), measured, "unit_pdf", world.team_b
+    )
+    for export in (theirs, other_unit):
+        assert client.get(status_url(world, export)).status_code == 404
+        assert client.get(download_url(world, export)).status_code == 404
+    assert ReportExport.objects.filter(requested_by=world.leader).count() == 1
+    assert AuditEvent.objects.filter(action="report.export", actor=world.leader).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_employee_and_an_outsider_get_404_everywhere(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(django_capture_on_commit_callbacks, amo_access(world), measured, "excel")
+    for user in (world.employee, world.outsider):
+        client = client_for(user)
+        assert client.get(panel_url(world, measured)).status_code == 404
+        assert (
+            ask(
+                client, world, measured, django_capture_on_commit_callbacks, kind="excel"
+            ).status_code
+            == 404
+        )
+        assert (
+            ask(
+                client,
+                world,
+                measured,
+                django_capture_on_commit_callbacks,
+                kind="unit_pdf",
+                unit=world.team_a.pk,
+            ).status_code
+            == 404
+        )
+        assert client.get(status_url(world, export)).status_code == 404
+        assert client.get(download_url(world, export)).status_code == 404
+    # The outsider's own organisation does not open another's file either.
+    other = reverse("results:export_status", args=[world.other_org.slug, export.pk])
+    assert client_for(world.outsider).get(other).status_code == 404
+    assert ReportExport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_draft_measurement_has_no_files(world: World) -> None:
+    draft = services.measurement_create(
+        organisation=world.org,
+        actor=None,
+        name="Kladde",
+        instrument_ids=["ps7"],
+        scope=[services.ScopeEntry(world.root)],
+        opens_on=dt.date(2026, 11, 2),
+        closes_on=dt.date(2026, 11, 16),
+    )
+    client = client_for(world.owner)
+    assert client.get(panel_url(world, draft)).status_code == 404
+    assert client.post(request_url(world, draft), {"kind": "excel"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_english_request_gets_the_instruments_and_items_in_english(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(
+        django_capture_on_commit_callbacks, amo_access(world), measured, "excel", language="en"
+    )
+    content = bytes(export.content or b"")
+    assert load_workbook(io.BytesIO(content)).sheetnames[1] == "Psychological safety (7 items,"
+    items = sheet_rows(content, 2)
+    assert items[1][4] == "Psychological safety (7 items, Edmondson)"
+    assert items[1][6] == "If you make a mistake on this team, it is often held against you"
+
+
+@pytest.mark.django_db
+def test_the_measurement_page_links_to_its_files(world: World, measured: Measurement) -> None:
+    page = client_for(world.amo).get(
+        reverse("surveys_admin:detail", args=[world.org.slug, measured.pk])
+    )
+    assert panel_url(world, measured) in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_stays_current_when_the_answers_are_deleted_and_the_figures_frozen(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    export = make_export(django_capture_on_commit_callbacks, amo_access(world), measured, "excel")
+    # What the retention command does: the report data is stored and frozen, answers go.
+    Measurement.objects.filter(pk=measured.pk).update(report_frozen_at=timezone.now())
+    Response.objects.filter(measurement=measured).delete()
+    measured.refresh_from_db()
+    export.refresh_from_db()
+    assert exports.is_current(export)
+    assert client_for(world.amo).get(download_url(world, export)).status_code == 200
