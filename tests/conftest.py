@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import grant, make_org, make_person, make_unit, make_user, root_of
 from tryghed.accounts.models import User
@@ -40,6 +42,15 @@ class World:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_danish() -> Iterator[None]:
+    # A request in English leaves English active in the thread; the next test must not
+    # inherit it (code outside a request then speaks the default language, Danish).
+    translation.activate("da")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_the_dashboard_counts_assessed_changes_and_units_and_the_response_rate(
     assert (units.numerator, units.denominator) == (1, 4)  # root, area, team A, team B
     equipment = found["Nye IT-systemer og lokaler, hvor trivslen er vurderet"]
     assert (equipment.numerator, equipment.denominator) == (1, 1)
-    rate = found["Svarprocent i seneste afsluttede måling"]
+    rate = found["Svarprocent i den seneste afsluttede måling"]
     assert (rate.numerator, rate.denominator, rate.percent) == (3, 4, 75)
     plans = found["Enheder med en handleplan"]
     assert plans.available and (plans.numerator, plans.denominator) == (0, 4)

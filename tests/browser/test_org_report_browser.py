@@ -76,3 +76,24 @@ def test_the_heatmap_sorts_with_links_alone(
     assert len(shown) >= 4 and shown == sorted(shown, reverse=True), cells
     assert not cells[-1][:1].isdigit()  # the hidden cells come last
     assert_accessible(page, who="owner, sorted")
+
+
+def test_long_unit_names_wrap_inside_the_heatmaps_unit_column_on_a_phone(
+    new_page: PageFactory, login: Login, world: World
+) -> None:
+    url = rich_report(world)
+    world.team_a.name = "Arbejdsmiljøorganisationen Virksomhedsservice"
+    world.team_a.save(update_fields=["name"])
+    page = new_page(phone=True)
+    login(page, world.amo)
+    page.goto(url)
+    cell = page.locator("table.heatmap tbody th[scope=row]", has_text="Virksomhedsservice")
+    expect(cell).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "da"  # picks the hyphenation
+    style = cell.evaluate(
+        "th => { const s = getComputedStyle(th); return [s.hyphens, s.overflowWrap]; }"
+    )
+    assert style == ["auto", "break-word"]
+    # The name stays inside its cell (it wraps) instead of running over the numbers.
+    overflow = cell.evaluate("th => th.scrollWidth - th.clientWidth")
+    assert overflow <= 0, f"the unit name sticks out of its column by {overflow}px"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import World, client_for
@@ -66,3 +67,16 @@ def test_the_form_shows_the_current_values(world: World) -> None:
     html = page.content.decode()
     assert 'name="response_retention_months" value="36"' in html
     assert 'name="min_group_comment" value="10"' in html
+
+
+@pytest.mark.django_db
+def test_the_floor_help_texts_follow_the_readers_language(world: World) -> None:
+    url = reverse("orgs:settings", kwargs={"org": world.org.slug})
+    client = client_for(world.owner)
+    danish = client.get(url).content.decode()
+    assert "Kan hæves, men ikke sættes under 3." in danish
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Can be raised, but not set below 3." in english
+    assert "Questions about harassment and violence." in english
+    assert "Kan hæves" not in english

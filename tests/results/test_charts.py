@@ -572,6 +572,27 @@ def test_numbers_are_written_the_danish_way_in_danish_and_the_english_way_in_eng
     assert charts.format_percent(0.5, "da", 0) == f"50{NBSP}%"
 
 
+def test_negative_numbers_get_a_minus_sign_not_a_hyphen() -> None:
+    assert charts.format_number(-0.96, "da", 2) == "\u22120,96"
+    assert charts.format_number(-1234.5, "en") == "\u22121,234.5"
+    assert charts.format_number(-1234.5, "da") == "\u22121.234,5"
+    assert charts.format_percent(-0.05, "da", 0) == f"\u22125{NBSP}%"
+    assert charts.format_number(-0.04, "da", 1) == "0,0"  # rounds to zero: no sign at all
+
+
+def test_the_number_filter_writes_negative_numbers_with_a_minus_sign() -> None:
+    from django.template import engines
+    from django.utils import translation
+
+    template = engines["django"].from_string(
+        "{% load report_numbers %}{{ low|number:1 }}–{{ high|number:2 }}|{{ none|number:1 }}"
+    )
+    with translation.override("da"):
+        assert template.render({"low": -1.04, "high": -0.962, "none": None}) == (
+            "\u22121,0–\u22120,96|"
+        )
+
+
 def test_labels_from_an_organisation_are_escaped_not_run() -> None:
     evil = '<script>alert("x")</script> & "Salg"'
     chart = charts.item_profile_chart(

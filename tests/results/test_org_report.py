@@ -539,4 +539,4 @@ def test_the_scatter_starts_with_work_environment_competence_as_seed_003_does() 
     chosen = org_presenters.correlations(
         data, [], {}, lang="da", params={"par": "amk/total|stress/total"}
     ).chosen
-    assert chosen is not None and chosen.r_text == "-0,40"
+    assert chosen is not None and chosen.r_text == "\u22120,40"  # minus sign, not a hyphen

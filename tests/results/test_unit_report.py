@@ -202,9 +202,9 @@ def test_the_change_since_the_previous_measurement_reads_real_or_indicative(
 
     team_a = page(client, url(world, after, world.team_a))
     assert "Steget 24,0" in team_a and "Sikker ændring." in team_a
-    assert "Indikativ – kan skyldes tilfældigheder" not in team_a
+    assert "Vejledende – kan skyldes tilfældigheder" not in team_a
     team_b = page(client, url(world, after, world.team_b))
-    assert "Steget 3,0" in team_b and "Indikativ – kan skyldes tilfældigheder" in team_b
+    assert "Steget 3,0" in team_b and "Vejledende – kan skyldes tilfældigheder" in team_b
     assert "Sikker ændring." not in team_b
 
 
@@ -321,3 +321,17 @@ def test_the_reports_offer_their_files_and_the_list_leads_the_amo_to_the_whole_o
     assert org_url in page(amo, list_url)
     whole = page(amo, org_url)
     assert 'value="organisation_pdf"' in whole and 'value="excel"' in whole
+
+
+def test_each_questionnaires_per_question_chart_is_named_by_the_questionnaire(
+    world: World, shown: Measurement
+) -> None:
+    instrument = measurement_instruments(shown)[0]
+    name = instrument.name.get("da")
+    html = page(client_for(world.leader), url(world, shown, world.team_a))
+    heading = f"Spørgsmål for spørgsmål – {name}"
+    figcaption = f'<figcaption id="profile-{instrument.id}-heading" class="report-figure__heading">'
+    assert f"{figcaption}{escape(heading)}</figcaption>" in html
+    # The toggle and the SVG's own title say it too, so neither is ambiguous out of context.
+    assert f'<span class="visually-hidden">: {escape(heading)}</span>' in html
+    assert f">{escape(heading)}</title>" in html

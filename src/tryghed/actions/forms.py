@@ -42,7 +42,7 @@ class FocusChoiceForm(PrioritiesForm):
         assert isinstance(figure, forms.ChoiceField)
         figure.choices = choices
         self.fields["title"].required = False
-        self.fields["title"].help_text = _("Tomt felt: resultatets navn bruges.")
+        self.fields["title"].help_text = _("Lader du feltet stå tomt, bruges resultatets navn.")
         self.order_fields(["figure", "title", "has_solution", "ease", "cost_of_ignoring"])
 
 

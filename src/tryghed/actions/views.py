@@ -33,7 +33,7 @@ from tryghed.actions.models import (
     PlanHistory,
 )
 from tryghed.orgs.selectors import OrgAccess, get_unit
-from tryghed.orgs.views import form_errors, org_view, render_org
+from tryghed.orgs.views import form_errors, org_view, render_org, save_form
 
 SECTION = "actions"
 
@@ -45,6 +45,10 @@ def _lang() -> str:
 def _require_manager(access: OrgAccess) -> None:
     if not selectors.can_manage_plans(access):
         raise PermissionDenied
+
+
+def _to_plan(access: OrgAccess, plan: ActionPlan) -> HttpResponse:
+    return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
 
 
 # --------------------------------------------------------------------------- overview
@@ -177,14 +181,14 @@ def focus_detail(request: HttpRequest, access: OrgAccess, focus_id: int) -> Http
             "cost_of_ignoring": focus.cost_of_ignoring,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.focus_area_update(focus=focus, actor=access.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Ændringerne er gemt."))
-            return redirect("actions:focus_detail", org=access.organisation.slug, focus_id=focus.pk)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.focus_area_update(focus=focus, actor=access.user, **data),
+        _("Ændringerne er gemt."),
+    )
+    if saved is not None:
+        return redirect("actions:focus_detail", org=access.organisation.slug, focus_id=focus.pk)
     return render_org(
         request,
         access,
@@ -207,14 +211,14 @@ def focus_detail(request: HttpRequest, access: OrgAccess, focus_id: int) -> Http
 def plan_create(request: HttpRequest, access: OrgAccess, focus_id: int) -> HttpResponse:
     focus = selectors.get_focus_area(access, focus_id)
     form = PlanForm(request.POST or None, initial={"status": "planned"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(focus=focus, actor=access.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Handleplanen er oprettet. Tilføj nu handlingerne."))
-            return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
+    plan = save_form(
+        request,
+        form,
+        lambda data: services.plan_create(focus=focus, actor=access.user, **data),
+        _("Handleplanen er oprettet. Tilføj nu handlingerne."),
+    )
+    if plan is not None:
+        return _to_plan(access, plan)
     return render_org(
         request,
         access,
@@ -231,14 +235,14 @@ def plan_edit(request: HttpRequest, access: OrgAccess, plan_id: int) -> HttpResp
     form = PlanForm(
         request.POST or None, initial={name: getattr(plan, name) for name in services.PLAN_FIELDS}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(plan=plan, actor=access.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Ændringerne er gemt."))
-            return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.plan_update(plan=plan, actor=access.user, **data),
+        _("Ændringerne er gemt."),
+    )
+    if saved is not None:
+        return _to_plan(access, plan)
     return render_org(
         request,
         access,
@@ -337,7 +341,7 @@ def plan_sign_off(request: HttpRequest, access: OrgAccess, plan_id: int) -> Http
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Handleplanen er godkendt af AMO."))
-    return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
+    return _to_plan(access, plan)
 
 
 @org_view("view_structure")
@@ -352,14 +356,14 @@ def plan_evaluate(request: HttpRequest, access: OrgAccess, plan_id: int) -> Http
             "evaluated_on": plan.evaluated_on or timezone.localdate(),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_evaluate(plan=plan, actor=access.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Evalueringen er gemt."))
-            return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.plan_evaluate(plan=plan, actor=access.user, **data),
+        _("Evalueringen er gemt."),
+    )
+    if saved is not None:
+        return _to_plan(access, plan)
     return render_org(
         request,
         access,
@@ -379,14 +383,14 @@ def action_create(request: HttpRequest, access: OrgAccess, plan_id: int) -> Http
     form = ActionForm(
         request.POST or None, unit=plan.focus_area.unit, initial={"status": "not_started"}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_add(plan=plan, actor=access.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Handlingen er tilføjet."))
-            return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
+    added = save_form(
+        request,
+        form,
+        lambda data: services.action_add(plan=plan, actor=access.user, **data),
+        _("Handlingen er tilføjet."),
+    )
+    if added is not None:
+        return _to_plan(access, plan)
     return render_org(
         request,
         access,
@@ -414,14 +418,14 @@ def action_edit(
             "status": action.status,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(action=action, actor=access.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Ændringerne er gemt."))
-            return redirect("actions:plan_detail", org=access.organisation.slug, plan_id=plan.pk)
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.action_update(action=action, actor=access.user, **data),
+        _("Ændringerne er gemt."),
+    )
+    if saved is not None:
+        return _to_plan(access, plan)
     return render_org(
         request,
         access,

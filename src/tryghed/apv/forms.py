@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from tryghed.apv.models import (
     Contribution,
@@ -21,24 +22,25 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _free_text(label: StrOrPromise, help_text: StrOrPromise = "", rows: int = 3) -> forms.CharField:
+    """An optional answer in the group's own words."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        required=False,
+    )
+
+
 class FactorForm(forms.Form):
-    extent = forms.CharField(
-        label=_("Omfang"),
-        help_text=_("Hvor mange er udsat, og hvor ofte? Brug screeningen og jeres egen viden."),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        required=False,
+    extent = _free_text(
+        _("Omfang"), _("Hvor mange er udsat, og hvor ofte? Brug screeningen og jeres egen viden.")
     )
-    duration = forms.CharField(
-        label=_("Varighed"),
-        help_text=_("Den tidsmæssige udstrækning: i perioder, hele året, i mange år?"),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        required=False,
+    duration = _free_text(
+        _("Varighed"), _("Den tidsmæssige udstrækning: i perioder, hele året, i mange år?")
     )
-    character = forms.CharField(
-        label=_("Karakter"),
-        help_text=_("Hvordan viser påvirkningen sig, og hvor alvorlig er den?"),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        required=False,
+    character = _free_text(
+        _("Karakter"), _("Hvordan viser påvirkningen sig, og hvor alvorlig er den?")
     )
     measures = forms.MultipleChoiceField(
         label=_("Forebyggende tiltag, der allerede er på plads (bilag 1)"),
@@ -46,16 +48,10 @@ class FactorForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    measures_other = forms.CharField(
-        label=_("Andre forebyggende tiltag"),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        required=False,
-    )
-    combination = forms.CharField(
-        label=_("Kombination med andre påvirkninger"),
-        help_text=_("Øger andre påvirkninger i arbejdsmiljøet risikoen sammen med denne?"),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        required=False,
+    measures_other = _free_text(_("Andre forebyggende tiltag"))
+    combination = _free_text(
+        _("Kombination med andre påvirkninger"),
+        _("Øger andre påvirkninger i arbejdsmiljøet risikoen sammen med denne?"),
     )
     fully_sound = forms.ChoiceField(
         label=_("Er arbejdet fuldt forsvarligt på kort og lang sigt?"),
@@ -63,11 +59,7 @@ class FactorForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    actions = forms.CharField(
-        label=_("Handlinger, som vurderingen fører til"),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        required=False,
-    )
+    actions = _free_text(_("Handlinger, som vurderingen fører til"))
     action_plan = forms.TypedChoiceField(
         label=_("Handleplan"),
         coerce=int,
@@ -97,22 +89,16 @@ class DocumentForm(forms.Form):
         widget=DateInput,
         required=False,
     )
-    sickness_summary = forms.CharField(
-        label=_("Samlet vurdering af sygefraværet"),
-        help_text=_("Bidrager arbejdsmiljøet til sygefraværet, og hvad gør I ved det?"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
+    sickness_summary = _free_text(
+        _("Samlet vurdering af sygefraværet"),
+        _("Bidrager arbejdsmiljøet til sygefraværet, og hvad gør I ved det?"),
+        rows=4,
     )
-    action_plan_text = forms.CharField(
-        label=_("Handleplan ud over enhedernes handleplaner"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-    )
-    follow_up_guidelines = forms.CharField(
-        label=_("Retningslinjer for opfølgning"),
-        help_text=_("Hvem følger op på handleplanen, hvornår og hvordan?"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
+    action_plan_text = _free_text(_("Handleplan ud over enhedernes handleplaner"), rows=4)
+    follow_up_guidelines = _free_text(
+        _("Retningslinjer for opfølgning"),
+        _("Hvem følger op på handleplanen, hvornår og hvordan?"),
+        rows=4,
     )
 
 
@@ -121,7 +107,15 @@ class UnitChoiceField(forms.ModelChoiceField[Unit]):
         return ("– " * obj.depth) + obj.name
 
 
-class SicknessAbsenceForm(forms.Form):
+class _UnitForm(forms.Form):
+    """A form with a unit field limited to the units the user may choose."""
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class SicknessAbsenceForm(_UnitForm):
     unit = UnitChoiceField(label=_("Enhed"), queryset=Unit.objects.none())
     period_start = forms.DateField(label=_("Periode fra"), widget=DateInput)
     period_end = forms.DateField(label=_("Periode til"), widget=DateInput)
@@ -134,16 +128,10 @@ class SicknessAbsenceForm(forms.Form):
     contributes = forms.ChoiceField(
         label=_("Bidrager arbejdsmiljøet til sygefraværet?"), choices=Contribution.choices
     )
-    assessment = forms.CharField(
-        label=_("Vurdering"), widget=forms.Textarea(attrs=TEXTAREA), required=False
-    )
-
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    assessment = _free_text(_("Vurdering"))
 
 
-class WorkChangeForm(forms.Form):
+class WorkChangeForm(_UnitForm):
     kind = forms.ChoiceField(label=_("Slags ændring"), choices=WorkChangeKind.choices)
     unit = UnitChoiceField(
         label=_("Enhed"),
@@ -155,10 +143,6 @@ class WorkChangeForm(forms.Form):
     description = forms.CharField(
         label=_("Beskrivelse"), widget=forms.Textarea(attrs=TEXTAREA), max_length=2000
     )
-
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
 class TeamMemberForm(forms.Form):

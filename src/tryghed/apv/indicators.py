@@ -143,7 +143,7 @@ def computed_indicators(
         .order_by("-closes_on", "-pk")
         .first()
     )
-    label = _("Svarprocent i seneste afsluttede måling")
+    label = _("Svarprocent i den seneste afsluttede måling")
     total = response_rates(latest)[1] if latest is not None else None
     if total is not None and total.invited:
         out.append(Indicator(GoldenRule.PEOPLE, label, total.responses, total.invited))

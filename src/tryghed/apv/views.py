@@ -3,10 +3,11 @@ work, the wellbeing team and its leading indicators. Thin: parse, call, render."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -18,7 +19,7 @@ from tryghed.apv import forms, indicators, selectors, services
 from tryghed.apv.models import GoldenRule
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, get_unit, visible_units
-from tryghed.orgs.views import form_errors, org_view, render_org
+from tryghed.orgs.views import org_view, render_org, save_form
 
 SECTION = "apv"
 
@@ -30,6 +31,24 @@ def _require_write(access: OrgAccess) -> None:
 
 def _units(access: OrgAccess) -> Any:
     return visible_units(access).filter(is_active=True).order_by("path")
+
+
+def _record(
+    request: HttpRequest,
+    access: OrgAccess,
+    form: Any,
+    service: Callable[..., object],
+    message: str,
+) -> bool:
+    """Save a valid POSTed form with an organisation-wide service (organisation, actor and
+    the form's fields); True when saved."""
+    saved = save_form(
+        request,
+        form,
+        lambda data: service(organisation=access.organisation, actor=access.user, **data),
+        message,
+    )
+    return saved is not None
 
 
 # --------------------------------------------------------------------------- the document
@@ -95,11 +114,7 @@ def document_edit(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "follow_up_guidelines": current.follow_up_guidelines,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        services.apv_document_update(
-            organisation=access.organisation, actor=access.user, **form.cleaned_data
-        )
-        messages.success(request, _("APV'en er gemt."))
+    if _record(request, access, form, services.apv_document_update, _("APV'en er gemt.")):
         return redirect("apv:document", org=access.organisation.slug)
     return render_org(request, access, "apv/document_form.html", SECTION, {"form": form})
 
@@ -176,18 +191,14 @@ def factor_edit(
             "action_plan": row.action_plan_id,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data: dict[str, Any]) -> object:
         data["action_plan_id"] = data.pop("action_plan")
-        try:
-            services.factor_assessment_update(factor=row, actor=access.user, **data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Vurderingen er gemt."))
-            return redirect(
-                "apv:assessment", org=access.organisation.slug, assessment_id=assessment.pk
-            )
+        return services.factor_assessment_update(factor=row, actor=access.user, **data)
+
+    saved = save_form(request, form, save, _("Vurderingen er gemt."))
+    if saved is not None:
+        return redirect("apv:assessment", org=access.organisation.slug, assessment_id=assessment.pk)
     figure = next(
         (
             f
@@ -219,16 +230,9 @@ def factor_edit(
 def absences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     _require_write(access)
     form = forms.SicknessAbsenceForm(request.POST or None, units=_units(access))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sickness_absence_record(
-                organisation=access.organisation, actor=access.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Sygefraværet er registreret."))
-            return redirect("apv:absences", org=access.organisation.slug)
+    message = _("Sygefraværet er registreret.")
+    if _record(request, access, form, services.sickness_absence_record, message):
+        return redirect("apv:absences", org=access.organisation.slug)
     return render_org(
         request,
         access,
@@ -257,11 +261,8 @@ def absence_delete(request: HttpRequest, access: OrgAccess, absence_id: int) -> 
 def changes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     _require_write(access)
     form = forms.WorkChangeForm(request.POST or None, units=_units(access))
-    if request.method == "POST" and form.is_valid():
-        services.work_change_record(
-            organisation=access.organisation, actor=access.user, **form.cleaned_data
-        )
-        messages.success(request, _("Ændringen er registreret. APV'en skal nu revideres for den."))
+    message = _("Ændringen er registreret. APV'en skal nu revideres for den.")
+    if _record(request, access, form, services.work_change_record, message):
         return redirect("apv:changes", org=access.organisation.slug)
     return render_org(
         request,
@@ -297,11 +298,8 @@ def change_assess(request: HttpRequest, access: OrgAccess, change_id: int) -> Ht
 def team(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     _require_write(access)
     form = forms.TeamMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.team_member_add(
-            organisation=access.organisation, actor=access.user, **form.cleaned_data
-        )
-        messages.success(request, _("Personen er tilføjet til trivselsteamet."))
+    message = _("Personen er tilføjet til trivselsteamet.")
+    if _record(request, access, form, services.team_member_add, message):
         return redirect("apv:team", org=access.organisation.slug)
     return render_org(
         request,
@@ -334,11 +332,7 @@ def team_remove(request: HttpRequest, access: OrgAccess, member_id: int) -> Http
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     _require_write(access)
     form = forms.IndicatorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.indicator_entry_add(
-            organisation=access.organisation, actor=access.user, **form.cleaned_data
-        )
-        messages.success(request, _("Målet er registreret."))
+    if _record(request, access, form, services.indicator_entry_add, _("Målet er registreret.")):
         return redirect("apv:dashboard", org=access.organisation.slug)
     computed = indicators.computed_indicators(access.organisation)
     entries = list(selectors.indicator_entries(access.organisation))

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tryghed.core.suppression import FLOOR_MINIMUM
+from tryghed.core.suppression import FLOOR_MINIMUM, MinimumKind
 from tryghed.orgs.models import Role, Unit, UnitKind
 from tryghed.orgs.selectors import OrgAccess, move_targets, visible_units
 
@@ -140,6 +142,21 @@ class ImportUploadForm(forms.Form):
     )
 
 
+def _floor_help(kind: MinimumKind) -> str:
+    # Interpolated when shown, not at import: "lazy % dict" would fix the language.
+    if kind == "sensitive":
+        text = gettext(
+            "Spørgsmål om krænkende handlinger og vold. Gælder nye målinger. Kan hæves, men "
+            "ikke sættes under %(floor)s."
+        )
+    else:
+        text = gettext("Gælder nye målinger. Kan hæves, men ikke sættes under %(floor)s.")
+    return text % {"floor": FLOOR_MINIMUM[kind]}
+
+
+floor_help = lazy(_floor_help, str)
+
+
 class OrganisationSettingsForm(forms.Form):
     """The organisation's own settings: minimum group sizes, retention, contact."""
 
@@ -147,25 +164,19 @@ class OrganisationSettingsForm(forms.Form):
         label=_("Mindste antal svar for at vise et resultat"),
         min_value=FLOOR_MINIMUM["score"],
         max_value=50,
-        help_text=_("Gælder nye målinger. Kan hæves, men ikke sættes under %(floor)s.")
-        % {"floor": FLOOR_MINIMUM["score"]},
+        help_text=floor_help("score"),
     )
     min_group_comment = forms.IntegerField(
         label=_("Mindste antal svar for at vise kommentarer"),
         min_value=FLOOR_MINIMUM["comment"],
         max_value=50,
-        help_text=_("Gælder nye målinger. Kan hæves, men ikke sættes under %(floor)s.")
-        % {"floor": FLOOR_MINIMUM["comment"]},
+        help_text=floor_help("comment"),
     )
     min_group_sensitive = forms.IntegerField(
         label=_("Mindste antal svar for følsomme spørgsmål"),
         min_value=FLOOR_MINIMUM["sensitive"],
         max_value=50,
-        help_text=_(
-            "Spørgsmål om krænkende handlinger og vold. Gælder nye målinger. Kan hæves, men "
-            "ikke sættes under %(floor)s."
-        )
-        % {"floor": FLOOR_MINIMUM["sensitive"]},
+        help_text=floor_help("sensitive"),
     )
     response_retention_months = forms.IntegerField(
         label=_("Måneder de enkelte besvarelser gemmes efter lukning"),

@@ -79,6 +79,23 @@ def form_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def save_form[T](
+    request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], T], message: str
+) -> T | None:
+    """On a POST with a valid form, call the service with the cleaned data and confirm with
+    `message`; return what the service returned. None on a GET, on an invalid form, or when
+    the service refuses with a ValidationError (its messages are then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(dict(form.cleaned_data))
+    except ValidationError as error:
+        form_errors(form, error)
+        return None
+    messages.success(request, message)
+    return result
+
+
 @org_view()
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     counts = selectors.organisation_counts(access) if access.can_view_structure else {}

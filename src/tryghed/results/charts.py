@@ -100,6 +100,9 @@ def _en(lang: str) -> bool:
 
 
 NBSP: Final = "\u00a0"
+# Negative numbers in text get the minus sign (U+2212), not a hyphen: screen readers read
+# "−0,96" as minus, and "-1,00–-0,96" beside an en dash is hard to read for anyone.
+MINUS: Final = "\u2212"
 
 
 def _t(lang: str, da: str, en: str) -> str:
@@ -112,13 +115,16 @@ def hidden_label(lang: str) -> str:
 
 
 def format_number(value: float, lang: str, decimals: int = 1) -> str:
-    """3.5 → "3,5" in Danish, "3.5" in English; thousands as "1.234" / "1,234"."""
+    """3.5 → "3,5" in Danish, "3.5" in English; thousands as "1.234" / "1,234";
+    −0.4 with the minus sign (U+2212) in both languages."""
     text = f"{value:,.{decimals}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
+    sign = ""
+    if text.startswith("-"):
         text = text[1:]
-    if _en(lang):
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        sign = "" if float(text.replace(",", "")) == 0 else MINUS
+    if not _en(lang):
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return sign + text
 
 
 def format_percent(share: float, lang: str, decimals: int = 1) -> str:
@@ -140,7 +146,7 @@ def _span(low: str, high: str) -> str:
 
 
 def _ci_words(lang: str) -> str:
-    return _t(lang, f"95{NBSP}%-konfidensinterval", "95% confidence interval")
+    return _t(lang, f"95{NBSP}% sikkerhedsinterval", "95% confidence interval")
 
 
 def _n_equals(n: int, lang: str) -> str:

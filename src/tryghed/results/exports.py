@@ -264,11 +264,13 @@ def run_export(export_id: int) -> ReportExport:
             filename = file_name(export)
     except Exception:
         logger.exception("report export %s failed", export.pk)
+        with translation.override(export.language):  # the language the file was asked in
+            message = _("Filen kunne ikke laves. Prøv igen, eller kontakt jeres administrator.")
         _set_progress(
             export.pk,
             export.progress,
             status=ExportStatus.FAILED,
-            message=_("Filen kunne ikke laves. Prøv igen, eller kontakt jeres administrator."),
+            message=message,
             finished_at=timezone.now(),
         )
         export.refresh_from_db()
@@ -666,6 +668,7 @@ def _write_readme(
         (
             _("95 %-interval"),
             _(
+                # xgettext:no-python-format
                 "Det område, gennemsnittet med 95 % sikkerhed ligger i. Jo færre svar, jo "
                 "bredere interval."
             ),

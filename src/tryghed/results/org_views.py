@@ -50,6 +50,6 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
         request,
         access,
         "results/org_report.html",
-        "measurements",
+        "reports",
         {"measurement": measurement, "report": report},
     )

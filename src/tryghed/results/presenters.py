@@ -185,7 +185,7 @@ def change_words(change: JsonDict, lang: str, polarity: str) -> tuple[str, str]:
     if change["reading"] == "real":
         reading = _("Sikker ændring")
     else:
-        reading = _("Indikativ – kan skyldes tilfældigheder")
+        reading = _("Vejledende – kan skyldes tilfældigheder")
     text = f"{moved} ({interval}). {reading}."
     if polarity == "lower_better":
         text += " " + _("Her er lavere bedre.")
@@ -578,6 +578,11 @@ class _Builder:
             value = None if block["suppressed"] else block.get("mean_points")
             others = tuple(_item_mean(f, item.id) for _name, f in comparisons)
             rows.append(charts.ProfileRow(item.text.get(self.lang), value, others))
+        # Named by its questionnaire: every questionnaire has one, and a screen reader's
+        # list of headings or toggles must tell them apart.
+        heading = _("Spørgsmål for spørgsmål – %(instrument)s") % {
+            "instrument": instrument.name.get(self.lang)
+        }
         chart = charts.item_profile_chart(
             rows=rows,
             scale_min=low,
@@ -586,7 +591,7 @@ class _Builder:
             id_prefix=f"profile-{iid}",
             series_name=self.unit.name,
             comparison_names=[name for name, _f in comparisons],
-            title=_("Spørgsmål for spørgsmål"),
+            title=heading,
         )
         note = _("Gennemsnitlige point pr. spørgsmål, %(low)s–%(high)s.") % {
             "low": _fmt(low, self.lang, 0),
@@ -595,7 +600,7 @@ class _Builder:
         main = instrument.main_scale
         if main is not None and _direction(main.polarity):
             note += " " + _direction(main.polarity)
-        return ChartView(f"profile-{iid}", _("Spørgsmål for spørgsmål"), chart, note)
+        return ChartView(f"profile-{iid}", heading, chart, note)
 
     def comments(self, instrument: Instrument) -> list[CommentView]:
         out: list[CommentView] = []
@@ -635,6 +640,7 @@ class _Builder:
             hidden_text=hidden or None,
         )
         note = _(
+            # xgettext:no-python-format
             "Punktet er jeres placering; stregerne viser usikkerheden (95 % "
             "sikkerhedsinterval). Krydser en streg midterlinjen, er zonen usikker."
         )

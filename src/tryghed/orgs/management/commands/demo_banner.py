@@ -34,6 +34,11 @@ class Command(BaseCommand):
             ]
         lines += [
             "",
+            "  Prøv fx:",
+            "    leder:       Rapporter → Hjemmeplejen Nord → Vælg fokusområder; Handleplaner",
+            "    amo:         Målinger → forår 2026 → organisationsrapport, PDF og Excel; APV",
+            "    medarbejder: Rapporter → tilbagemeldingen til dit team, I sagde – vi gjorde",
+            "",
             "  E-mails (invitationer, påmindelser) skrives i data/worker.log i demoen.",
             "  Stop serveren med Ctrl+C. Data gemmes i data/ og bevares til næste gang.",
             "=" * 72,

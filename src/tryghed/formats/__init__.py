@@ -1,0 +1,1 @@
+"""Date formats for the English interface (FORMAT_MODULE_PATH); Danish uses Django's own."""
