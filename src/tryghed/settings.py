@@ -192,6 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = "tryghed.formats"  # British dates in English
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

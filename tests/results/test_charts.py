@@ -245,7 +245,7 @@ def test_a_suppressed_chart_says_too_few_responses_and_shows_no_number_at_all(
     build: Builder, lang: str
 ) -> None:
     chart = build(lang, "c")
-    words = "for få svar" if lang == "da" else "too few responses"
+    words = "for få svar" if lang == "da" else "too few answers"
     root = parse(chart)
     assert words in visible_text(root)
     assert words in chart.alt
@@ -544,7 +544,7 @@ def test_a_hidden_heat_cell_is_white_and_says_why() -> None:
         None,
         "#ffffff",
         "heat heat-none",
-        "too few responses",
+        "too few answers",
     )
 
 

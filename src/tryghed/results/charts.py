@@ -111,7 +111,7 @@ def _t(lang: str, da: str, en: str) -> str:
 
 def hidden_label(lang: str) -> str:
     """What a suppressed value shows instead of a number (spec/privacy.md section 2)."""
-    return _t(lang, "for få svar", "too few responses")
+    return _t(lang, "for få svar", "too few answers")
 
 
 def format_number(value: float, lang: str, decimals: int = 1) -> str:

@@ -478,15 +478,19 @@ def build_workbook(
         ]
         key_figures = [f for f in instrument.key_figures if f.id in meta["key_figures"]]
         columns = list(group_headers)
+        # Outside the f-strings, where makemessages would not find them.
+        scale_columns = [
+            _("antal svar"),
+            _("gennemsnit"),
+            _("spredning (SD)"),
+            # xgettext:no-python-format
+            _("95 %-interval, nedre"),
+            # xgettext:no-python-format
+            _("95 %-interval, øvre"),
+        ]
         for scale in scales:
             name = scale.name.get(language)
-            columns += [
-                f"{name}: {_('antal svar')}",
-                f"{name}: {_('gennemsnit')}",
-                f"{name}: {_('spredning (SD)')}",
-                f"{name}: {_('95 %-interval, nedre')}",
-                f"{name}: {_('95 %-interval, øvre')}",
-            ]
+            columns += [f"{name}: {column}" for column in scale_columns]
         for scale in bipolar:
             columns.append(f"{scale.name.get(language)}: {_('største gruppe')}")
         for key in key_figures:
