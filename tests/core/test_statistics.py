@@ -26,6 +26,7 @@ from tryghed.core.statistics import (
     t_interval,
     unit_correlation,
     welch_change,
+    welch_change_from_summaries,
 )
 
 NAN = math.nan
@@ -326,6 +327,24 @@ def test_it_computes_welch_change_for_a_hand_example() -> None:
     assert result.ci95 == pytest.approx((2 - half, 2 + half))
     assert result.hedges_g == pytest.approx(2 / math.sqrt(2.5) * 28 / 31)
     assert result.real is False  # n < 10
+
+
+def test_the_change_from_summaries_matches_scipys_welch_test_from_stats() -> None:
+    # scipy's ttest_ind_from_stats takes the same n, mean and SD a shown group figure has.
+    expected = stats.ttest_ind_from_stats(46.0, 12.0, 31, 40.0, 8.0, 23, equal_var=False)
+    result = welch_change_from_summaries(
+        n_before=23, mean_before=40.0, sd_before=8.0, n_after=31, mean_after=46.0, sd_after=12.0
+    )
+    assert result is not None
+    assert result.t == pytest.approx(expected.statistic)
+    assert result.p == pytest.approx(expected.pvalue)
+    assert result.difference == pytest.approx(6.0)
+    assert (
+        welch_change_from_summaries(
+            n_before=1, mean_before=1.0, sd_before=0.0, n_after=5, mean_after=2.0, sd_after=1.0
+        )
+        is None
+    )
 
 
 def test_it_matches_scipy_welch_test_and_pingouin_hedges_g() -> None:

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -378,24 +377,19 @@ class Remeasurement:
     source: str  # "report": the later wave's own change; "computed": from both waves
 
 
-def _summary_sample(n: int, mean: float, sd: float) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """n values with exactly this mean and sample SD. Welch's test and Hedges' g depend on a
-    sample only through n, mean and SD, so core.statistics gives the change of two shown
-    group summaries without any person's score."""
-    base = np.arange(n, dtype=np.float64)
-    spread = float(base.std(ddof=1))
-    return mean + sd * (base - base.mean()) / spread
-
-
 def _computed_change(before: Mapping[str, Any], after: Mapping[str, Any], previous: int) -> Any:
     if before.get("sd") is None or after.get("sd") is None:
         return None
     n1, n2 = int(before["n"]), int(after["n"])
     if n1 < 2 or n2 < 2:
         return None
-    result = statistics.welch_change(
-        _summary_sample(n1, float(before["mean"]), float(before["sd"])),
-        _summary_sample(n2, float(after["mean"]), float(after["sd"])),
+    result = statistics.welch_change_from_summaries(
+        n_before=n1,
+        mean_before=float(before["mean"]),
+        sd_before=float(before["sd"]),
+        n_after=n2,
+        mean_after=float(after["mean"]),
+        sd_after=float(after["sd"]),
     )
     if result is None:
         return None

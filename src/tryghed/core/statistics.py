@@ -308,15 +308,38 @@ def welch_change(before: ArrayLike, after: ArrayLike) -> ChangeResult | None:
     n1, n2 = int(first.size), int(second.size)
     if n1 < 2 or n2 < 2:
         return None
-    mean1, mean2 = float(first.mean()), float(second.mean())
-    var1, var2 = float(first.var(ddof=1)), float(second.var(ddof=1))
+    return welch_change_from_summaries(
+        n_before=n1,
+        mean_before=float(first.mean()),
+        sd_before=float(first.std(ddof=1)),
+        n_after=n2,
+        mean_after=float(second.mean()),
+        sd_after=float(second.std(ddof=1)),
+    )
+
+
+def welch_change_from_summaries(
+    *,
+    n_before: int,
+    mean_before: float,
+    sd_before: float,
+    n_after: int,
+    mean_after: float,
+    sd_after: float,
+) -> ChangeResult | None:
+    """welch_change from each wave's n, mean and sample SD, which is all it depends on: the
+    change of two shown group figures without any person's score."""
+    n1, n2 = n_before, n_after
+    if n1 < 2 or n2 < 2:
+        return None
+    var1, var2 = sd_before * sd_before, sd_after * sd_after
     part1, part2 = var1 / n1, var2 / n2
     se2 = part1 + part2
     if se2 == 0:
         return None
     se = sqrt(se2)
     df = se2 * se2 / (part1 * part1 / (n1 - 1) + part2 * part2 / (n2 - 1))
-    difference = mean2 - mean1
+    difference = mean_after - mean_before
     t_value = difference / se
     p = float(2.0 * stats.t.sf(abs(t_value), df))
     half = float(stats.t.ppf(_UPPER, df)) * se
@@ -325,8 +348,8 @@ def welch_change(before: ArrayLike, after: ArrayLike) -> ChangeResult | None:
     return ChangeResult(
         n_before=n1,
         n_after=n2,
-        mean_before=mean1,
-        mean_after=mean2,
+        mean_before=mean_before,
+        mean_after=mean_after,
         difference=difference,
         ci95=(difference - half, difference + half),
         t=t_value,
