@@ -57,6 +57,10 @@ class Measurement(models.Model):
     # From then on the stored report data is final: it cannot be recomputed from answers
     # that no longer exist (this wave's, or the earlier wave it compares with).
     report_frozen_at = models.DateTimeField(null=True, blank=True)
+    # The unit tree as it stood at closing (privacy.md section 3, "frozen at closing"):
+    # [{"id", "parent", "path", "depth", "name", "active"}, ...] in path order. A closed
+    # measurement's groups are these units, whatever happens to the organisation later.
+    frozen_tree = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = _("måling")
