@@ -60,7 +60,9 @@ def test_the_json_has_exactly_the_contract_shape(
     two_units: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     result = score_json(capsys, str(two_units), "--instrument", "ps7")
-    assert set(result) == {"instrument", "min_group", "groups", "reliability", "icc1", "icc2"}
+    contract = {"instrument", "min_group", "groups", "reliability", "icc1", "icc2"}
+    # statistics.md: "an optional reliability_by_scale gives every scale's".
+    assert set(result) == contract | {"reliability_by_scale"}
     assert (result["instrument"], result["min_group"]) == ("ps7", 5)
     assert set(result["reliability"]) == {"alpha", "alpha_ci95", "n_complete"}
     assert result["reliability"]["n_complete"] == 9
@@ -301,3 +303,66 @@ def test_a_sensitive_scale_needs_ten_answers(
     group = score_json(capsys, str(path), "--instrument", "risk5")["groups"][0]
     assert group["n"] == 8
     assert group["scales"][offensive.id] == {"suppressed": True, "reason": "below_minimum"}
+
+
+def test_two_waves_give_per_wave_reliability_and_changes_from_the_shown_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "unit,wave," + HEADER.split(",", 1)[1]
+    before = [f"A,før{row}" for row in (ALL_1, ALL_5, ALL_3) * 4]
+    after = [f"A,efter{row}" for row in (ALL_1, ALL_1, ALL_1, ALL_5) * 3]
+    result = score_json(
+        capsys, str(write(tmp_path, "r.csv", [header, *before, *after])), "--instrument", "ps7"
+    )
+    assert set(result["reliability"]) == {"før", "efter"}
+    assert set(result["icc1"]) == {"før", "efter"}
+    shown = {g["wave"]: g for g in result["groups"]}
+    expected = statistics.welch_change(
+        np.array([40.0, 30.0, 28.0] * 4), np.array([40.0, 40.0, 40.0, 30.0] * 3), scale_range=70
+    )
+    assert expected is not None
+    [change] = result["changes"]
+    assert (change["unit"], change["before"], change["after"]) == ("A", "før", "efter")
+    assert change["mean_before"] == shown["før"]["mean"]
+    assert change["n_before"] == shown["før"]["n"] == 12
+    assert change["diff"] == pytest.approx(expected.difference, abs=1e-12)
+    assert change["p"] == pytest.approx(expected.p, rel=1e-9)
+    assert change["real"] is expected.real
+
+
+def test_identical_non_integer_scores_have_sd_zero_and_show_no_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One item unanswered: the person score is prorated and not a whole number.
+    header = "unit,wave," + HEADER.split(",", 1)[1]
+    row = ",2,3,4,5,1,2,"
+    rows = [f"A,1{row}"] * 12 + [f"A,2{row}"] * 12
+    result = score_json(
+        capsys, str(write(tmp_path, "r.csv", [header, *rows])), "--instrument", "ps7"
+    )
+    means = {g["wave"]: g["mean"] for g in result["groups"]}
+    assert means["1"] != round(means["1"])  # the case the rule is about
+    assert {g["sd"] for g in result["groups"]} == {0.0}
+    [change] = result["changes"]
+    assert (change["diff"], change["real"], change["zero_variance"]) == (0.0, False, True)
+
+
+def test_a_bipolar_scale_carries_shares_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    guldkorn = load_builtin()["guldkorn"]
+    bipolar = [s for s in guldkorn.scales if s.polarity == "bipolar"]
+    assert bipolar
+    items = [i for i in guldkorn.items if i.type == "choice"]
+    header = "unit," + ",".join(i.id for i in items)
+    row = "A," + ",".join(str(i.options[0].code) for i in items)
+    result = score_json(
+        capsys, str(write(tmp_path, "g.csv", [header, *[row] * 6])), "--instrument", "guldkorn"
+    )
+    [group] = [g for g in result["groups"] if g["scope"] == "unit"]
+    blocks = [group, *group.get("scales", {}).values()]
+    ids = [guldkorn.main_scale.id if guldkorn.main_scale else "", *group.get("scales", {})]
+    for scale_id, block in zip(ids, blocks, strict=True):
+        if guldkorn.scale(scale_id).polarity == "bipolar":
+            assert not {"mean", "sd", "ci95"} & set(block), scale_id
+            assert block["bands"]

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from tryghed.core import statistics
 from tryghed.core.statistics import (
     cronbach_alpha,
     icc,
@@ -380,10 +381,42 @@ def test_it_calls_a_change_real_only_with_ten_on_each_side_and_p_below_five_perc
     assert noise is not None and noise.p >= 0.05 and noise.real is False
 
 
-def test_it_has_no_change_with_fewer_than_two_on_a_side_or_no_variance() -> None:
+def test_it_has_no_change_with_fewer_than_two_on_a_side() -> None:
     assert welch_change(np.array([1.0]), np.array([1.0, 2.0, 3.0])) is None
     assert welch_change(np.array([1.0, 2.0]), np.array([NAN, 2.0])) is None
-    assert welch_change(np.array([2.0, 2.0]), np.array([3.0, 3.0])) is None
+
+
+def test_zero_variance_equal_means_are_no_change_whatever_the_decimals() -> None:
+    # statistics.md: both SDs 0 and equal means is "no change"; 53.2 must read like 53.
+    for value in (53.0, 53.2, 1 / 3):
+        before = np.full(12, value)
+        result = welch_change(before, before.copy(), scale_range=70.0)
+        assert result is not None and result.zero_variance
+        assert (result.difference, result.real, result.t, result.p) == (0.0, False, None, None)
+
+
+def test_a_rounding_noise_sd_is_no_spread() -> None:
+    # An SD below 1e-9 x the scale's range is 0: the change is not t = 3e9 "sikker
+    # ændring" but the zero-variance reading (scoring no longer leaves 3e-7 at all).
+    result = statistics.welch_change_from_summaries(
+        n_before=12,
+        mean_before=53.2,
+        sd_before=3e-11,
+        n_after=12,
+        mean_after=53.2,
+        sd_after=2e-11,
+        scale_range=100.0,
+    )
+    assert result is not None and result.zero_variance and result.real is False
+    assert result.difference == 0.0
+
+
+def test_zero_variance_different_means_are_real_only_from_ten_on_each_side() -> None:
+    big = welch_change(np.full(10, 2.0), np.full(10, 3.0), scale_range=4.0)
+    assert big is not None and big.zero_variance and big.real is True
+    assert big.difference == 1.0 and big.ci95 == (1.0, 1.0)
+    small = welch_change(np.full(9, 2.0), np.full(10, 3.0), scale_range=4.0)
+    assert small is not None and small.real is False and small.difference == 1.0
 
 
 # --------------------------------------------------------------------------- unit correlation

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -33,7 +34,7 @@ from typing import Any, TextIO, cast
 import numpy as np
 import numpy.typing as npt
 
-from tryghed.core import scoring, suppression
+from tryghed.core import scoring, statistics, suppression
 from tryghed.core.instruments import Instrument, InstrumentError, Item, Scale, load_builtin
 
 DEFAULT_MIN_GROUP = suppression.DEFAULT_MINIMUM["score"]
@@ -310,6 +311,9 @@ def score(
     assert main is not None
 
     out_groups: list[JsonDict] = []
+    reliability: dict[str | None, JsonDict] = {}
+    by_scale: dict[str | None, JsonDict] = {}
+    iccs: dict[str | None, tuple[float | None, float | None]] = {}
     for wave in waves:
         rows = np.flatnonzero(wave_array == wave) if len(waves) > 1 else np.arange(len(data.units))
         scored = scoring.score_persons(instrument, data.codes[rows])
@@ -317,29 +321,105 @@ def score(
         out_groups.extend(
             _wave_groups(instrument, scored, grouping, atoms, groups, wave, min_group)
         )
+        # Each wave is its own measurement: reliability and ICC are never pooled across waves.
+        reliability[wave] = _reliability(scored, main)
+        by_scale[wave] = {
+            s.id: _reliability(scored, s) for s in instrument.scales if len(s.items) > 1
+        }
+        icc = scoring.unit_icc(scored, main.id, person_atom[rows])
+        iccs[wave] = (icc.icc1, icc.icc2) if icc is not None else (None, None)
 
-    scored_all = scoring.score_persons(instrument, data.codes)
-    alpha = scoring.reliability(scored_all, main.id)
-    # ICC by unit within a measurement: with waves the cells are (wave, unit).
-    cells = [f"{w}\x00{u}" for w, u in zip(data.waves, data.units, strict=True)]
-    icc = scoring.unit_icc(scored_all, main.id, np.array(cells, dtype=object))
-    n_complete = (
-        alpha.n_complete
-        if alpha is not None
-        else int((~np.isnan(scored_all.points[:, scored_all.columns(main)]).any(axis=1)).sum())
-    )
-    return {
+    result: JsonDict = {
         "instrument": instrument.id,
         "min_group": min_group,
         "groups": out_groups,
-        "reliability": {
-            "alpha": alpha.alpha if alpha is not None else None,
-            "alpha_ci95": list(alpha.ci95) if alpha is not None else None,
-            "n_complete": n_complete,
-        },
-        "icc1": icc.icc1 if icc is not None else None,
-        "icc2": icc.icc2 if icc is not None else None,
     }
+    if len(waves) > 1:
+        result["reliability"] = {str(w): reliability[w] for w in waves}
+        result["reliability_by_scale"] = {str(w): by_scale[w] for w in waves}
+        result["icc1"] = {str(w): iccs[w][0] for w in waves}
+        result["icc2"] = {str(w): iccs[w][1] for w in waves}
+        result["changes"] = _changes(instrument, out_groups, waves)
+    else:
+        only = waves[0] if waves else None
+        result["reliability"] = reliability.get(only, _reliability(None, main))
+        result["reliability_by_scale"] = by_scale.get(only, {})
+        result["icc1"], result["icc2"] = iccs.get(only, (None, None))
+    return result
+
+
+def _reliability(scored: scoring.ScoredAnswers | None, scale: Scale) -> JsonDict:
+    """Cronbach's alpha of one scale in one wave, with the complete answers it rests on."""
+    if scored is None:
+        return {"alpha": None, "alpha_ci95": None, "n_complete": 0}
+    alpha = scoring.reliability(scored, scale.id) if len(scale.items) > 1 else None
+    n_complete = (
+        alpha.n_complete
+        if alpha is not None
+        else int((~np.isnan(scored.points[:, scored.columns(scale)]).any(axis=1)).sum())
+    )
+    return {
+        "alpha": alpha.alpha if alpha is not None else None,
+        "alpha_ci95": list(alpha.ci95) if alpha is not None else None,
+        "n_complete": n_complete,
+    }
+
+
+def _changes(
+    instrument: Instrument, groups: Sequence[JsonDict], waves: Sequence[str | None]
+) -> list[JsonDict]:
+    """The main scale's change of every group shown in both of two consecutive waves, from
+    the figures each wave shows (n, mean, SD), never from a recomputation: the "before" is
+    exactly what the earlier wave published (statistics.md, privacy.md section 3)."""
+    main = instrument.main_scale
+    if main is None or main.polarity == "bipolar":
+        return []
+    shown = {
+        (g["wave"], g["scope"], g["unit"]): g
+        for g in groups
+        if not g["suppressed"] and g.get("mean") is not None and g.get("sd") is not None
+    }
+    out: list[JsonDict] = []
+    for before_wave, after_wave in itertools.pairwise(waves):
+        for g in groups:
+            if g["wave"] != after_wave:
+                continue
+            after = shown.get((after_wave, g["scope"], g["unit"]))
+            before = shown.get((before_wave, g["scope"], g["unit"]))
+            if after is None or before is None:
+                continue
+            change = statistics.welch_change_from_summaries(
+                n_before=int(before["n"]),
+                mean_before=float(before["mean"]),
+                sd_before=float(before["sd"]),
+                n_after=int(after["n"]),
+                mean_after=float(after["mean"]),
+                sd_after=float(after["sd"]),
+                scale_range=main.score.max - main.score.min,
+            )
+            if change is None:
+                continue
+            out.append(
+                {
+                    "unit": g["unit"],
+                    "scope": g["scope"],
+                    "before": before_wave,
+                    "after": after_wave,
+                    "n_before": change.n_before,
+                    "n_after": change.n_after,
+                    "mean_before": change.mean_before,
+                    "mean_after": change.mean_after,
+                    "diff": change.difference,
+                    "diff_ci95": list(change.ci95),
+                    "t": change.t,
+                    "df": change.df,
+                    "p": change.p,
+                    "hedges_g": change.hedges_g,
+                    "real": change.real,
+                    "zero_variance": change.zero_variance,
+                }
+            )
+    return out
 
 
 def _min_for(items: Sequence[Item], min_group: int) -> int:
@@ -487,11 +567,13 @@ def _scale_json(
 ) -> JsonDict:
     group = figures.group(g)
     scale: Scale = figures.scale
-    out: JsonDict = {
-        "n": group.n,
-        "mean": group.mean,
-        "sd": group.sd,
-        "ci95": list(group.ci95) if group.ci95 is not None else None,
+    out: JsonDict = {"n": group.n}
+    if scale.polarity != "bipolar":
+        # A bipolar scale (guldkorn's Krav: good is the middle) has shares only, no mean.
+        out["mean"] = group.mean
+        out["sd"] = group.sd
+        out["ci95"] = list(group.ci95) if group.ci95 is not None else None
+    out |= {
         "rwg_j": group.rwg_j,
         "items": {
             item.item_id: (
@@ -713,17 +795,58 @@ def print_table(
             rows.append(row)
         _print_aligned([*lead_header, "n", *labels], rows, out)
     print(file=out)
-    rel = result["reliability"]
-    if rel["alpha"] is not None:
-        low, high = rel["alpha_ci95"]
-        print(
-            f"Cronbach's alpha ({main.id}): {rel['alpha']:.2f} (95% CI {low:.2f}-{high:.2f}, "
-            f"{rel['n_complete']} complete answers)",
-            file=out,
+    if "changes" in result:
+        _print_changes(result["changes"], out)
+    per_wave = "changes" in result
+    for label, rel, icc1, icc2 in (
+        [
+            (f" [{wave}]", rel, result["icc1"][wave], result["icc2"][wave])
+            for wave, rel in result["reliability"].items()
+        ]
+        if per_wave
+        else [("", result["reliability"], result["icc1"], result["icc2"])]
+    ):
+        if rel["alpha"] is not None:
+            low, high = rel["alpha_ci95"]
+            print(
+                f"Cronbach's alpha ({main.id}){label}: {rel['alpha']:.2f} "
+                f"(95% CI {low:.2f}-{high:.2f}, {rel['n_complete']} complete answers)",
+                file=out,
+            )
+        else:
+            print(
+                f"Cronbach's alpha ({main.id}){label}: - ({rel['n_complete']} complete answers)",
+                file=out,
+            )
+        print(f"ICC(1){label}: {_fmt(icc1, 2)}   ICC(2){label}: {_fmt(icc2, 2)}", file=out)
+
+
+def _print_changes(changes: Sequence[JsonDict], out: TextIO) -> None:
+    """One line per group shown in both waves: before, after, difference with CI, reading."""
+    if not changes:
+        return
+    rows = []
+    for change in changes:
+        low, high = change["diff_ci95"]
+        reading = "real" if change["real"] else "indicative"
+        if change["zero_variance"] and change["diff"] == 0:
+            reading = "no change"
+        rows.append(
+            [
+                change["unit"],
+                change["scope"],
+                f"{change['before']}->{change['after']}",
+                _fmt(change["mean_before"]),
+                _fmt(change["mean_after"]),
+                _fmt(change["diff"]),
+                f"{_fmt(low)}..{_fmt(high)}",
+                _fmt(change["p"], 3),
+                reading,
+            ]
         )
-    else:
-        print(f"Cronbach's alpha ({main.id}): - ({rel['n_complete']} complete answers)", file=out)
-    print(f"ICC(1): {_fmt(result['icc1'], 2)}   ICC(2): {_fmt(result['icc2'], 2)}", file=out)
+    header = ["unit", "scope", "waves", "before", "after", "diff", "95% CI", "p", "reading"]
+    _print_aligned(header, rows, out)
+    print(file=out)
 
 
 def _print_item_table(

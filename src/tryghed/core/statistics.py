@@ -31,6 +31,7 @@ __all__ = [
     "t_interval",
     "unit_correlation",
     "welch_change",
+    "zero_sd_below",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -278,7 +279,12 @@ def icc(scores: ArrayLike, groups: ArrayLike) -> IccResult | None:
 
 @dataclass(frozen=True)
 class ChangeResult:
-    """Change between two independent waves of one group; difference = after − before."""
+    """Change between two independent waves of one group; difference = after − before.
+
+    With no spread in either wave (``zero_variance``) there is no t-test: t, df, p and
+    Hedges' g are None, the CI is the difference itself, and the change is real when the
+    means differ and both waves have n ≥ 10 (statistics.md, "Zero variance").
+    """
 
     n_before: int
     n_after: int
@@ -286,20 +292,34 @@ class ChangeResult:
     mean_after: float
     difference: float
     ci95: tuple[float, float]
-    t: float
-    df: float
-    p: float
-    hedges_g: float
+    t: float | None
+    df: float | None
+    p: float | None
+    hedges_g: float | None
     real: bool
+    zero_variance: bool = False
 
 
-def welch_change(before: ArrayLike, after: ArrayLike) -> ChangeResult | None:
+# An SD below this share of the scale's range is 0: floating-point sums of identical
+# non-integer scores leave ~1e-7, which must not become a "sikker ændring" (statistics.md).
+ZERO_SD_SHARE = 1e-9
+
+
+def zero_sd_below(scale_range: float) -> float:
+    """The SD under which a group's scores count as identical, for a scale of this width."""
+    return ZERO_SD_SHARE * abs(scale_range) if scale_range else ZERO_SD_SHARE
+
+
+def welch_change(
+    before: ArrayLike, after: ArrayLike, *, scale_range: float = 1.0
+) -> ChangeResult | None:
     """Welch's t-test with Welch–Satterthwaite df, the 95 % CI of after − before, Hedges' g.
 
     se² = s₁²/n₁ + s₂²/n₂; df = se⁴ / ((s₁²/n₁)²/(n₁ − 1) + (s₂²/n₂)²/(n₂ − 1)) (Welch 1947).
     Hedges' g = J·(x̄₂ − x̄₁)/s_pooled, s_pooled² = ((n₁ − 1)s₁² + (n₂ − 1)s₂²)/(n₁ + n₂ − 2),
     J = 1 − 3/(4(n₁ + n₂) − 9) (Hedges 1981; Hedges & Olkin 1985, eq. 5.10 approximation).
-    real = both n ≥ 10 and p < 0.05. None when a side has n < 2 or both sides have no variance.
+    real = both n ≥ 10 and p < 0.05. None when a side has n < 2. ``scale_range`` (max − min
+    of the score) sets what counts as no spread (see ``welch_change_from_summaries``).
     """
     first = _floats(before).ravel()
     second = _floats(after).ravel()
@@ -315,6 +335,7 @@ def welch_change(before: ArrayLike, after: ArrayLike) -> ChangeResult | None:
         n_after=n2,
         mean_after=float(second.mean()),
         sd_after=float(second.std(ddof=1)),
+        scale_range=scale_range,
     )
 
 
@@ -326,20 +347,44 @@ def welch_change_from_summaries(
     n_after: int,
     mean_after: float,
     sd_after: float,
+    scale_range: float = 1.0,
 ) -> ChangeResult | None:
     """welch_change from each wave's n, mean and sample SD, which is all it depends on: the
-    change of two shown group figures without any person's score."""
+    change of two shown group figures without any person's score.
+
+    An SD below ``zero_sd_below(scale_range)`` is 0. When both are 0, means closer than
+    that are "no change" (difference 0, not real) and different means are a real change
+    when both n ≥ 10: the same case gives the same answer whatever the scores' decimals.
+    """
     n1, n2 = n_before, n_after
     if n1 < 2 or n2 < 2:
         return None
-    var1, var2 = sd_before * sd_before, sd_after * sd_after
+    tiny = zero_sd_below(scale_range)
+    sd1 = 0.0 if sd_before < tiny else sd_before
+    sd2 = 0.0 if sd_after < tiny else sd_after
+    var1, var2 = sd1 * sd1, sd2 * sd2
     part1, part2 = var1 / n1, var2 / n2
     se2 = part1 + part2
+    difference = mean_after - mean_before
     if se2 == 0:
-        return None
+        same = abs(difference) < tiny
+        difference = 0.0 if same else difference
+        return ChangeResult(
+            n_before=n1,
+            n_after=n2,
+            mean_before=mean_before,
+            mean_after=mean_after,
+            difference=difference,
+            ci95=(difference, difference),
+            t=None,
+            df=None,
+            p=None,
+            hedges_g=None,
+            real=not same and n1 >= 10 and n2 >= 10,
+            zero_variance=True,
+        )
     se = sqrt(se2)
     df = se2 * se2 / (part1 * part1 / (n1 - 1) + part2 * part2 / (n2 - 1))
-    difference = mean_after - mean_before
     t_value = difference / se
     p = float(2.0 * stats.t.sf(abs(t_value), df))
     half = float(stats.t.ppf(_UPPER, df)) * se
