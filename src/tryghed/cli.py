@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -48,7 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(f"tryghed.commands.{module_name}")
     parser = argparse.ArgumentParser(prog=f"tryghed {name}", description=help_text)
     module.add_arguments(parser)
-    result: int = module.run(parser.parse_args(rest))
+    try:
+        result: int = module.run(parser.parse_args(rest))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`tryghed instruments ps7 | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return result
 
 

@@ -366,3 +366,59 @@ def test_a_bipolar_scale_carries_shares_only(
         if guldkorn.scale(scale_id).polarity == "bipolar":
             assert not {"mean", "sd", "ci95"} & set(block), scale_id
             assert block["bands"]
+
+
+def test_an_error_after_a_text_with_line_breaks_names_the_spreadsheet_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = HEADER + ",note"
+    rows = [f'A{ALL_1},"første linje\nanden linje"', f"A{ALL_1}".replace(",1,1,1", ",9,1,1", 1)]
+    path = write(tmp_path, "r.csv", [header, *rows])
+    assert main(["score", str(path), "--instrument", "ps7", "--json"]) == 2
+    error = capsys.readouterr().err
+    # Row 3 in a spreadsheet (header = row 1), though it starts on the file's line 4.
+    assert "row 3, column ps7.1: invalid code '9'" in error
+
+
+def test_a_windows_1252_file_from_danish_excel_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "\r\n".join([HEADER, *(f"Børnehaven Åen{ALL_1}" for _ in range(5))]) + "\r\n"
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode("cp1252"))
+    result = score_json(capsys, str(path), "--instrument", "ps7")
+    assert [g["unit"] for g in result["groups"]] == ["Børnehaven Åen"]
+    assert result["groups"][0]["n"] == 5
+
+
+def test_a_unit_name_written_decomposed_matches_its_composed_twin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import unicodedata
+
+    composed = "Skovgården"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    rows = [f"{composed}{ALL_1}"] * 3 + [f"{decomposed}{ALL_1}"] * 3
+    responses = write(tmp_path, "r.csv", [HEADER, *rows])
+    units = write(tmp_path, "u.csv", ["unit,parent", f"{decomposed},"])
+    result = score_json(capsys, str(responses), "--instrument", "ps7", "--units", str(units))
+    assert {(g["unit"], g["n"]) for g in result["groups"]} == {(composed, 6)}
+
+
+def test_a_closed_pipe_ends_the_command_without_a_traceback() -> None:
+    import subprocess
+    import sys
+
+    # The reader is gone before the command writes (as with `| head` on long output).
+    code = "import sys; from tryghed.cli import main; sys.exit(main())"
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-c", code, "instruments", "ps7"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors

@@ -34,7 +34,7 @@ from typing import Any, TextIO, cast
 import numpy as np
 import numpy.typing as npt
 
-from tryghed.core import scoring, statistics, suppression
+from tryghed.core import scoring, statistics, suppression, textfiles
 from tryghed.core.instruments import Instrument, InstrumentError, Item, Scale, load_builtin
 
 DEFAULT_MIN_GROUP = suppression.DEFAULT_MINIMUM["score"]
@@ -103,11 +103,11 @@ class Responses:
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = textfiles.decode(path.read_bytes())
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text") from exc
+        raise UsageError(f"{path}: neither UTF-8 nor Windows-1252 text") from exc
     first = text.split("\n", 1)[0]
     # Danish spreadsheets export with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -117,10 +117,10 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except StopIteration:
         raise UsageError(f"{path}: the file is empty") from None
     rows: list[tuple[int, list[str]]] = []
-    for values in reader:
+    # A spreadsheet's row, not the file's line: a quoted text may hold line breaks.
+    for row, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        row = reader.line_num
         if len(values) > len(header):
             raise UsageError(
                 f"{path}: row {row}: {len(values)} fields, the header has {len(header)}"

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tryghed.audit.services import audit_record
+from tryghed.core import textfiles
 from tryghed.orgs import services
 from tryghed.orgs.models import ImportKind, Organisation, Person, Unit, UnitKind
 
@@ -121,13 +122,16 @@ class _Table:
 
 
 def decode(raw: bytes) -> str:
-    """Decode an uploaded file: UTF-8 (with or without BOM), else Windows-1252 (old Excel)."""
+    """Decode an uploaded file: UTF-8 (with or without BOM), else Windows-1252 (old Excel),
+    in composed form (NFC), so a name typed on a Mac matches the same name typed on Windows."""
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("Filen er for stor (højst 5 MB)."))
     try:
-        return raw.decode("utf-8-sig")
+        return textfiles.decode(raw)
     except UnicodeDecodeError:
-        return raw.decode("cp1252")
+        raise ValidationError(
+            _("Filen kan ikke læses som tekst. Gem den som CSV (UTF-8) og prøv igen.")
+        ) from None
 
 
 def _read(content: str) -> tuple[_Table | None, list[RowError]]:
