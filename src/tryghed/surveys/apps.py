@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class SurveysConfig(AppConfig):
     name = "tryghed.surveys"
     label = "surveys"
     verbose_name = "Målinger"
+
+    def ready(self) -> None:
+        from tryghed.surveys.checks import check_answer_keys
+
+        checks.register(check_answer_keys, checks.Tags.security)
