@@ -377,3 +377,21 @@ def test_scores_stay_in_range_and_group_means_are_person_means(
             assert figures.mean[g] == pytest.approx(mine.mean(), abs=1e-9)
         if mine.size >= 2:
             assert figures.sd[g] == pytest.approx(mine.std(ddof=1), abs=1e-7)
+
+
+def test_a_topic_scale_inside_a_total_shows_the_same_number_as_its_item_in_the_total() -> None:
+    # vz-maturity: topic 1 is its own scale and an item of the total. One number, one set
+    # of people: someone who answered topic 1 but too few topics for a total counts in
+    # neither (privacy.md section 3, "one set of people per item and group").
+    instrument = load_builtin()["vz-maturity"]
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 6, size=(60, len(instrument.items))).astype(np.float64)
+    codes[rng.random(codes.shape) < 0.4] = np.nan
+    codes[:5, 1:] = np.nan  # topic 1 only: no total
+    scored = score_persons(instrument, codes)
+    groups = Groups.disjoint(np.zeros(60, dtype=np.intp), 1)
+    total = scale_figures(scored, "total", groups)
+    topic = scale_figures(scored, "priority", groups)
+    assert int(topic.n[0]) == int(total.item_n[0, 0])
+    assert float(topic.mean[0]) == pytest.approx(float(total.item_mean[0, 0]), abs=1e-12)
+    assert np.isnan(scored.scores["priority"][:5]).all()

@@ -250,6 +250,13 @@ class ScoredAnswers:
         return result
 
 
+def _enclosing_scale(instrument: Instrument, scale: Scale) -> Scale | None:
+    """The largest other scale holding every item of ``scale`` and more, if any."""
+    inside = set(scale.items)
+    larger = [s for s in instrument.scales if s is not scale and inside < set(s.items)]
+    return max(larger, key=lambda s: len(s.items)) if larger else None
+
+
 def score_persons(instrument: Instrument, answers: npt.ArrayLike) -> ScoredAnswers:
     """Person scores for every scale of ``instrument``.
 
@@ -291,7 +298,11 @@ def score_persons(instrument: Instrument, answers: npt.ArrayLike) -> ScoredAnswe
     scores: dict[str, FloatArray] = {}
     answered: dict[str, IntArray] = {}
     sums: dict[str, FloatArray] = {}
-    for scale in instrument.scales:
+    # Larger scales first: a scale inside a larger one (vz-maturity's topics inside its
+    # total) is scored over the larger scale's people, so a topic shows one number, the
+    # same as its item inside the total, over one set of people (privacy.md section 3).
+    for scale in sorted(instrument.scales, key=lambda s: -len(s.items)):
+        enclosing = _enclosing_scale(instrument, scale)
         count = np.zeros(n, dtype=np.intp)
         total = np.zeros(n)
         for number in scale.items:
@@ -300,6 +311,8 @@ def score_persons(instrument: Instrument, answers: npt.ArrayLike) -> ScoredAnswe
             count += has
             total += np.where(has, col, 0.0)
         enough = 2 * count > len(scale.items)  # more than half of the items answered
+        if enclosing is not None:
+            enough &= ~np.isnan(scores[enclosing.id])
         with np.errstate(invalid="ignore", divide="ignore"):
             person = rescale(total / count, scale_points_range(instrument, scale), scale.score)
         person[~enough] = np.nan
@@ -313,7 +326,7 @@ def score_persons(instrument: Instrument, answers: npt.ArrayLike) -> ScoredAnswe
         codes=codes,
         cells=cells,
         points=points,
-        scores=scores,
+        scores={scale.id: scores[scale.id] for scale in instrument.scales},
         answered=answered,
         points_sum=sums,
         _tables=tables,
