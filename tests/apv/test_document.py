@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tests.conftest import World, client_for
+from tests.factories import make_person
 from tryghed.apv import selectors, services
 from tryghed.apv.models import FactorAssessment
 
@@ -46,6 +47,9 @@ def _fill(world: World) -> None:
         actions="Færre besøg pr. rute",
         action_plan_id=None,
     )
+    # Health figures are shown only for units of at least 10 employees (privacy.md §2).
+    for i in range(9):
+        make_person(world.team_b, name=f"Kollega {i}")
     services.sickness_absence_record(
         organisation=world.org,
         unit=world.team_b,
@@ -67,7 +71,7 @@ def _pdf_text(content: bytes) -> str:
 
 def test_the_pdf_is_a_real_pdf_with_the_four_elements(world: World) -> None:
     _fill(world)
-    response = client_for(world.employee).get(
+    response = client_for(world.amo).get(
         reverse("apv:document_pdf", kwargs={"org": world.org.slug})
     )
     assert response.status_code == 200
@@ -85,7 +89,7 @@ def test_the_pdf_is_a_real_pdf_with_the_four_elements(world: World) -> None:
 
 def test_a_units_apv_shows_only_its_subtree(world: World) -> None:
     _fill(world)
-    client = client_for(world.employee)
+    client = client_for(world.amo)
     team_b = client.get(
         reverse("apv:unit_document", kwargs={"org": world.org.slug, "unit_id": world.team_b.pk})
     ).content.decode()

@@ -445,14 +445,22 @@ def test_the_trust_box_shows_alpha_icc_and_the_response_rate(
 
 @pytest.mark.django_db
 def test_the_response_rate_counts_invitations_and_answers(world: World) -> None:
-    from tryghed.surveys.selectors import RateRow
+    from tryghed.surveys.participation import RateRow
 
     rate = org_presenters.trust(
         {"instruments": {}, "measurement_level": {"scales": {}}},
         [],
-        RateRow(world.root, invited=40, responses=30),
+        RateRow(world.root.pk, world.root.name, 0, invited=40, responses=30),
         lang="da",
     )
+    hidden = org_presenters.trust(
+        {"instruments": {}, "measurement_level": {"scales": {}}},
+        [],
+        RateRow(world.root.pk, world.root.name, 0, None, None, reason="few_answers"),
+        lang="da",
+    )
+    assert (hidden.rate_text, hidden.responses, hidden.invited) == ("", None, None)
+    assert hidden.rate_hidden == "for få svar"
     assert rate.rate_text == "75\xa0%" and (rate.responses, rate.invited) == (30, 40)
 
 

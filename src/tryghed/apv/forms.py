@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -103,8 +104,14 @@ class DocumentForm(forms.Form):
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    # Units whose label warns that their figures will not be shown (set by the form).
+    small: frozenset[int] = frozenset()
+
     def label_from_instance(self, obj: Unit) -> str:
-        return ("– " * obj.depth) + obj.name
+        label = ("– " * obj.depth) + obj.name
+        if obj.pk in self.small:
+            label += " " + str(_("(under 10 medarbejdere: tallet vises ikke)"))
+        return label
 
 
 class _UnitForm(forms.Form):
@@ -116,7 +123,21 @@ class _UnitForm(forms.Form):
 
 
 class SicknessAbsenceForm(_UnitForm):
-    unit = UnitChoiceField(label=_("Enhed"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(
+        label=_("Enhed"),
+        queryset=Unit.objects.none(),
+        help_text=_(
+            "Tallet gælder enheden med alle dens underenheder. Det vises kun for enheder med "
+            "mindst 10 medarbejdere; mindre enheder kan registreres til APV'en, men tallet vises ikke."
+        ),
+    )
+
+    def __init__(self, *args: Any, units: Any, small: Iterable[int] = (), **kwargs: Any) -> None:
+        super().__init__(*args, units=units, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, UnitChoiceField)
+        field.small = frozenset(small)
+
     period_start = forms.DateField(label=_("Periode fra"), widget=DateInput)
     period_end = forms.DateField(label=_("Periode til"), widget=DateInput)
     absence_percent = forms.DecimalField(

@@ -18,7 +18,7 @@ from tryghed.apv.models import GoldenRule, RiskAssessment, WorkChange, WorkChang
 from tryghed.apv.selectors import actions_installed
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.selectors import response_rates
+from tryghed.surveys.participation import response_rates
 
 
 @dataclass(frozen=True)
@@ -145,8 +145,11 @@ def computed_indicators(
     )
     label = _("Svarprocent i den seneste afsluttede måling")
     total = response_rates(latest)[1] if latest is not None else None
-    if total is not None and total.invited:
+    if total is not None and total.shown:
         out.append(Indicator(GoldenRule.PEOPLE, label, total.responses, total.invited))
+    elif total is not None:
+        # Suppressed like every participation figure (privacy.md section 4).
+        out.append(_not_available(GoldenRule.PEOPLE, label, total.hidden_text))
     else:
         out.append(
             _not_available(GoldenRule.PEOPLE, label, _("Der er ingen afsluttet måling endnu."))

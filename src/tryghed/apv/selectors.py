@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tryghed.apv.health import AbsenceRow, absence_rows
 from tryghed.apv.models import (
     ApvDocument,
     FactorAssessment,
@@ -262,7 +263,8 @@ class ApvContent:
     assessments: list[RiskAssessment] = field(default_factory=list)
     factors: dict[int, list[FactorAssessment]] = field(default_factory=dict)
     plans: dict[int, ActionPlan] = field(default_factory=dict)
-    absences: list[SicknessAbsence] = field(default_factory=list)
+    # Each with whether this reader may see its figures (apv.health, privacy.md section 2).
+    absences: list[AbsenceRow] = field(default_factory=list)
     action_plans: list[ActionPlan] = field(default_factory=list)
     actions_available: bool = False
 
@@ -282,9 +284,13 @@ class ApvContent:
         ]
 
 
-def apv_content(organisation: Organisation, unit: Unit | None = None) -> ApvContent:
+def apv_content(
+    organisation: Organisation, unit: Unit | None = None, *, access: OrgAccess | None = None
+) -> ApvContent:
     """What the APV document shows. It holds the written assessments and figures entered by
-    hand, never survey figures, so every member of the organisation may read it."""
+    hand, never survey figures, so every member of the organisation may read it; sickness
+    absence shows its figures only for units of at least 10 employees that ``access`` sees
+    (none without a reader)."""
     in_tree = Q() if unit is None else Q(unit__path__startswith=unit.path)
     latest = latest_by_unit(
         RiskAssessment.objects.filter(organisation=organisation).filter(in_tree)
@@ -314,10 +320,11 @@ def apv_content(organisation: Organisation, unit: Unit | None = None) -> ApvCont
         assessments=assessments,
         factors=factors,
         plans=plans_by_id(plan_ids),
-        absences=list(
+        absences=absence_rows(
+            access,
             SicknessAbsence.objects.filter(organisation=organisation)
             .filter(in_tree)
-            .select_related("unit")
+            .select_related("unit"),
         ),
         action_plans=action_plans,
         actions_available=actions_installed(),

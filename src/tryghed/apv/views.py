@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tryghed.apv import forms, indicators, selectors, services
+from tryghed.apv import forms, health, indicators, selectors, services
 from tryghed.apv.models import GoldenRule
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, get_unit, visible_units
@@ -56,7 +56,7 @@ def _record(
 
 def _document_context(access: OrgAccess, unit: Unit | None) -> dict[str, Any]:
     return {
-        "content": selectors.apv_content(access.organisation, unit),
+        "content": selectors.apv_content(access.organisation, unit, access=access),
         "can_write": selectors.can_write(access),
         "today": timezone.localdate(),
     }
@@ -229,16 +229,30 @@ def factor_edit(
 @require_http_methods(["GET", "POST"])
 def absences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     _require_write(access)
-    form = forms.SicknessAbsenceForm(request.POST or None, units=_units(access))
+    small = health.small_units(access.organisation)
+    form = forms.SicknessAbsenceForm(request.POST or None, units=_units(access), small=small)
     message = _("Sygefraværet er registreret.")
     if _record(request, access, form, services.sickness_absence_record, message):
+        if form.cleaned_data["unit"].pk in small:
+            messages.warning(
+                request,
+                _(
+                    "Enheden har færre end %(n)s medarbejdere, så tallet vises ikke nogen steder, "
+                    "heller ikke i APV'en. Det indgår kun i jeres egen vurdering."
+                )
+                % {"n": health.HEALTH_MINIMUM},
+            )
         return redirect("apv:absences", org=access.organisation.slug)
     return render_org(
         request,
         access,
         "apv/absences.html",
         SECTION,
-        {"form": form, "absences": selectors.sickness_absences(access)},
+        {
+            "form": form,
+            "absences": health.absence_rows(access, selectors.sickness_absences(access)),
+            "health_minimum": health.HEALTH_MINIMUM,
+        },
     )
 
 

@@ -66,14 +66,15 @@ Reason = Literal["below_minimum", "complementary"]
 # Respondents per atom. Keyed by Any because Mapping is invariant in its key: a
 # dict[str, int] is not a Mapping[Hashable, int] to mypy, yet any hashable atom will do.
 Counts = Mapping[Any, int]
-MinimumKind = Literal["score", "comment", "sensitive"]
+MinimumKind = Literal["score", "comment", "sensitive", "participation", "health"]
 
-# privacy.md section 2; the kind names match settings.TRYGHED_MIN_GROUP_*.
+# privacy.md section 2; the kind names match settings.TRYGHED_MIN_GROUP_*. Participation
+# counts invited people; health figures (sickness absence) count employees of the unit.
 DEFAULT_MINIMUM: Final[Mapping[MinimumKind, int]] = MappingProxyType(
-    {"score": 5, "comment": 10, "sensitive": 10}
+    {"score": 5, "comment": 10, "sensitive": 10, "participation": 5, "health": 10}
 )
 FLOOR_MINIMUM: Final[Mapping[MinimumKind, int]] = MappingProxyType(
-    {"score": 3, "comment": 5, "sensitive": 10}
+    {"score": 3, "comment": 5, "sensitive": 10, "participation": 3, "health": 10}
 )
 
 # Work allowed to the audit of a crossing before it fails closed (about 2,000 groups).

@@ -37,7 +37,7 @@ from tryghed.core.instruments import Instrument
 from tryghed.results import charts
 from tryghed.results.aggregates import group
 from tryghed.results.charts import Chart, HeatCell, ScatterPoint
-from tryghed.surveys.selectors import RateRow
+from tryghed.surveys.participation import RateRow
 
 JsonDict = dict[str, Any]
 
@@ -676,6 +676,7 @@ class Trust:
     responses: int | None
     invited: int | None
     rate_text: str
+    rate_hidden: str = ""
 
 
 def _alpha_reading(alpha: float) -> str:
@@ -745,14 +746,17 @@ def trust(
                 icc_reading=_icc_reading(icc2) if icc2 is not None else "",
             )
         )
+    # Participation is suppressed in surveys.participation (privacy.md section 4): a
+    # hidden total carries no counts, only its reason.
     rate = ""
-    if total is not None and total.invited:
-        rate = charts.format_percent(total.responses / total.invited, lang, 0)
+    if total is not None and total.rate is not None:
+        rate = charts.format_percent(total.rate, lang, 0)
     return Trust(
         rows=rows,
-        responses=total.responses if total is not None else None,
-        invited=total.invited if total is not None else None,
+        responses=total.responses if total is not None and rate else None,
+        invited=total.invited if total is not None and rate else None,
         rate_text=rate,
+        rate_hidden=total.hidden_text if total is not None else "",
     )
 
 
@@ -783,7 +787,7 @@ def org_report_context(
     """Everything the organisation report shows, for the page and the exports.
 
     ``data`` is ``aggregates.report_data(measurement)``; ``total`` the response-rate total
-    of ``surveys.selectors.response_rates`` (counts only); ``params`` the query string
+    of ``surveys.participation.response_rates`` (suppressed counts only); ``params`` the query string
     (``sort``, ``dir``, ``niveau``, ``side``, ``par``). An export passes
     ``params={"niveau": "alle"}`` and ``page_size=None`` for every unit on one page.
     ``unit_url`` links a heatmap row to that unit's report (the page passes it)."""
