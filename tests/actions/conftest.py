@@ -49,7 +49,6 @@ def answer(measurement: Measurement, unit: Unit, codes: Sequence[int], count: in
             measurement=measurement,
             unit=unit,
             week="2026-W45",
-            language="da",
             answers={f"ps7.{n}": codes[i % len(codes)] for n in range(1, 8)},
         )
         for i in range(count)

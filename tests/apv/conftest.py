@@ -46,6 +46,6 @@ def risk5_answers(workload: int = 1, offensive: int = 1) -> dict[str, int]:
 
 def answer(measurement: Measurement, unit: Unit, answers_list: Sequence[dict[str, int]]) -> None:
     Response.objects.bulk_create(
-        Response(measurement=measurement, unit=unit, week="2026-W17", language="da", answers=a)
+        Response(measurement=measurement, unit=unit, week="2026-W17", answers=a)
         for a in answers_list
     )

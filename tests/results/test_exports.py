@@ -45,7 +45,7 @@ def ps7(codes: Sequence[int]) -> dict[str, int]:
 
 def answer(measurement: Measurement, unit: Unit, codes: Sequence[int]) -> Response:
     return Response.objects.create(
-        measurement=measurement, unit=unit, week=WEEK, language="da", answers=ps7(codes)
+        measurement=measurement, unit=unit, week=WEEK, answers=ps7(codes)
     )
 
 
@@ -311,7 +311,7 @@ def test_a_failed_job_is_kept_as_failed_with_a_message_and_can_be_asked_for_agai
 
 
 @pytest.mark.django_db
-def test_a_file_is_made_once_and_reused_while_its_report_data_is_the_same(
+def test_a_file_is_made_once_and_reused_for_the_final_publication(
     world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     access = amo_access(world)
@@ -330,19 +330,17 @@ def test_a_file_is_made_once_and_reused_while_its_report_data_is_the_same(
     )
     assert english.pk != first.pk and english.language == "en"
 
-    # A new answer changes the report data: the old file is stale and never served.
+    # The publication of a closed measurement is final: even an answer stored behind its
+    # back changes nothing, and the file is still the current one.
     answer(measured, world.team_a, [1])
     client = client_for(world.amo)
-    assert client.get(download_url(world, first)).status_code == 302
-    page = client.get(status_url(world, first)).content.decode()
-    assert "Tallene er ændret" in page and download_url(world, first) not in page
-    fresh = make_export(django_capture_on_commit_callbacks, access, measured, "excel")
-    assert fresh.pk != first.pk and fresh.status == ExportStatus.DONE
-    assert client.get(download_url(world, fresh)).status_code == 200
+    assert client.get(download_url(world, first)).status_code == 200
+    again = make_export(django_capture_on_commit_callbacks, access, measured, "excel")
+    assert again.pk == first.pk
 
 
 @pytest.mark.django_db
-def test_a_renamed_unit_makes_the_unit_pdf_again(
+def test_a_renamed_unit_keeps_its_name_at_closing_in_the_unit_pdf(
     world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     access = amo_access(world)
@@ -354,8 +352,10 @@ def test_a_renamed_unit_makes_the_unit_pdf_again(
     second = make_export(
         django_capture_on_commit_callbacks, access, measured, "unit_pdf", world.team_a
     )
-    assert second.pk != first.pk
-    assert "Team Alfa" in pdf_text(bytes(second.content or b""))
+    # The name as it stood at closing: the same file, reused.
+    assert second.pk == first.pk
+    text = pdf_text(bytes(second.content or b""))
+    assert "Team A" in text and "Team Alfa" not in text
 
 
 # --------------------------------------------------------------------------- pages and access

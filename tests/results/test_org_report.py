@@ -76,7 +76,6 @@ def answer(measurement: Measurement, unit: Unit, count: int, answers: Mapping[st
             measurement=measurement,
             unit=unit,
             week=WEEK,
-            language="da",
             answers=dict(answers),
             texts={},
         )
@@ -453,6 +452,7 @@ def test_the_response_rate_counts_invitations_and_answers(world: World) -> None:
         RateRow(world.root.pk, world.root.name, 0, invited=40, responses=30),
         lang="da",
     )
+    assert rate.rate_text == "75\xa0%" and (rate.responses, rate.invited) == (30, 40)
     hidden = org_presenters.trust(
         {"instruments": {}, "measurement_level": {"scales": {}}},
         [],
@@ -461,7 +461,6 @@ def test_the_response_rate_counts_invitations_and_answers(world: World) -> None:
     )
     assert (hidden.rate_text, hidden.responses, hidden.invited) == ("", None, None)
     assert hidden.rate_hidden == "for få svar"
-    assert rate.rate_text == "75\xa0%" and (rate.responses, rate.invited) == (30, 40)
 
 
 @pytest.mark.django_db

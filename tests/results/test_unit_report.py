@@ -113,7 +113,7 @@ def test_the_list_shows_a_leader_her_team_and_marks_open_measurements(world: Wor
     html = page(client, reverse("results:list", kwargs={"org": world.org.slug}))
     assert url(world, closed, world.team_a) in html
     assert url(world, running, world.team_a) in html
-    assert "foreløbige tal" in html
+    assert "åben – tal efter lukning" in html
     assert "Team B" not in html and url(world, closed, world.team_b) not in html
 
     amo_html = page(client_for(world.amo), reverse("results:list", kwargs={"org": world.org.slug}))
@@ -121,11 +121,14 @@ def test_the_list_shows_a_leader_her_team_and_marks_open_measurements(world: Wor
     assert url(world, closed, world.root) in amo_html
 
 
-def test_an_open_measurement_says_its_figures_are_preliminary(world: World) -> None:
+def test_an_open_measurement_shows_no_figures_to_anyone(world: World) -> None:
     running = make_measurement(world, status=Status.OPEN)
     fill(running, world.team_a, 6, [1])
-    html = page(client_for(world.leader), url(world, running, world.team_a))
-    assert "Foreløbige tal." in html
+    for user in (world.leader, world.amo, world.owner):
+        html = page(client_for(user), url(world, running, world.team_a))
+        assert "Resultaterne vises, når målingen er lukket." in html
+        assert "report-scale" not in html and "<svg" not in html
+        assert "6 svar" not in html and "n = 6" not in html
 
 
 # --------------------------------------------------------------------------- numbers

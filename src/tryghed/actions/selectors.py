@@ -26,7 +26,7 @@ from tryghed.core import statistics
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Role, Unit
 from tryghed.orgs.selectors import OrgAccess, unit_ancestors, visible_units
-from tryghed.results.aggregates import group, report_data
+from tryghed.results.aggregates import group, is_published, report_data
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.services import measurement_instruments
 
@@ -202,7 +202,7 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
 
     Only a closed measurement has results to act on; a bipolar scale has no mean and
     stays out (its bands are read on the report)."""
-    if measurement.status != Status.CLOSED:
+    if not is_published(measurement):
         return []
     data = report_data(measurement)
     shown = _shown_group(data, unit.pk)
@@ -419,6 +419,8 @@ def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
     if focus.kind != FigureKind.SCALE:
         return []
     start = focus.measurement
+    if not is_published(start):
+        return []
     base_data = report_data(start)
     base_group = _shown_group(base_data, focus.unit_id)
     base_block = None

@@ -30,7 +30,7 @@ from tryghed.apv.models import (
 )
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
-from tryghed.results.aggregates import group, report_data
+from tryghed.results.aggregates import group, is_published, report_data
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.services import scope_units
 
@@ -89,8 +89,8 @@ def screening_figures(measurement: Measurement | None, unit: Unit) -> list[Scree
 
     Read from the report data only, so the suppression engine decides what is shown
     (krænkende handlinger and vold use the sensitive minimum)."""
-    if measurement is None:
-        return []
+    if measurement is None or not is_published(measurement):
+        return []  # no live figures while it is open (privacy.md section 3)
     data = report_data(measurement)
     if str(unit.pk) not in data["units"] or SCREENING_INSTRUMENT not in data["instruments"]:
         return []

@@ -96,30 +96,31 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, StringAgg, TextField, Value
-from django.db.models.functions import MD5, Cast
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from scipy import stats as scipy_stats
 
 from tryghed.core import scoring, statistics, suppression
 from tryghed.core.instruments import Instrument, Item, KeyFigure, Scale
-from tryghed.orgs.models import Unit
 from tryghed.results.models import ReportCache
-from tryghed.surveys.models import Measurement, MeasurementInstrument, MeasurementScope, Response
-from tryghed.surveys.services import measurement_instruments, scope_units
+from tryghed.surveys.models import Measurement, Response, Status
+from tryghed.surveys.services import measurement_freeze_tree, measurement_instruments
 
 __all__ = [
     "SCHEMA",
+    "NotPublished",
     "comment_texts",
     "compute_report_data",
     "fingerprint",
-    "fingerprint_inputs",
     "group",
+    "is_published",
     "report_data",
+    "unit_name",
 ]
 
-SCHEMA = 1
+# 2: closed measurements only, over the frozen tree, with unit names; waves from the
+# earlier publication; key figures over their scale's people.
+SCHEMA = 2
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]
@@ -173,17 +174,13 @@ class _Tree:
         return scoring.Groups.from_members(atom, self.n_atoms, self.members)
 
 
-def _report_units(measurement: Measurement) -> list[tuple[int, str, int, bool]]:
-    """(pk, path, depth, in scope) of the units in scope and of every unit a response names,
-    in path order."""
-    in_scope = set(scope_units(measurement).values_list("pk", flat=True))
-    answered = Response.objects.filter(measurement=measurement).values("unit_id")
-    rows = (
-        Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=answered))
-        .order_by("path")
-        .values_list("pk", "path", "depth")
-    )
-    return [(pk, path, depth, pk in in_scope) for pk, path, depth in rows]
+def _report_units(tree: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, int, bool]]:
+    """(pk, path, depth, in scope) of the frozen tree's units, in path order. A tree frozen
+    before "in_scope" was stored counts every unit as in scope."""
+    rows = [
+        (int(u["id"]), str(u["path"]), int(u["depth"]), bool(u.get("in_scope", True))) for u in tree
+    ]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
 def _build_tree(rows: Sequence[tuple[int, str, int, bool]]) -> _Tree:
@@ -464,6 +461,16 @@ def _population_scale(instrument: Instrument, item: Item) -> Scale | None:
     return largest if len(largest.items) > 1 else None
 
 
+def _key_figure_population(instrument: Instrument, figure: KeyFigure) -> Scale | None:
+    """The scale a key figure is computed over: the largest holding all its items, when
+    it has more than one item; else None (everyone who answered one of its items)."""
+    holding = [s for s in instrument.scales if all(n in s.items for n in figure.items)]
+    if not holding:
+        return None
+    largest = max(holding, key=lambda s: len(s.items))
+    return largest if len(largest.items) > 1 else None
+
+
 def _masked(groups: scoring.Groups, keep: npt.NDArray[np.bool_]) -> scoring.Groups:
     return scoring.Groups(
         atom=np.where(keep, groups.atom, -1),
@@ -481,9 +488,29 @@ def _comment_seed(measurement_id: int, item_id: str, key: GroupKey) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+class NotPublished(Exception):
+    """The measurement is not closed, so it has no figures (privacy.md section 3, "no live
+    figures"): while it is open, a reader reloading a report between two answers would
+    read the newest person's answers. Pages show "Resultaterne vises, når målingen er
+    lukket." instead."""
+
+    def __init__(self, measurement: Measurement) -> None:
+        super().__init__(f"measurement {measurement.pk} is {measurement.status}, not closed")
+        self.measurement = measurement
+
+
+def is_published(measurement: Measurement) -> bool:
+    """Whether the measurement's figures may be shown at all: only once it is closed."""
+    return measurement.status == Status.CLOSED
+
+
 def compute_report_data(measurement: Measurement) -> JsonDict:
-    """Every figure the measurement's reports may show, suppression applied (see above)."""
-    return _Report(measurement).build()
+    """Every figure the closed measurement's reports may show, suppression applied (see
+    above), over its frozen unit tree (stored now if it has none yet)."""
+    if not is_published(measurement):
+        raise NotPublished(measurement)
+    frozen = measurement_freeze_tree(measurement=measurement)
+    return _Report(measurement, frozen).build()
 
 
 def group(data: Mapping[str, Any], unit: int | str | None, scope: str = "unit") -> JsonDict:
@@ -492,6 +519,14 @@ def group(data: Mapping[str, Any], unit: int | str | None, scope: str = "unit") 
     slot = data["organisation"] if unit is None else data["units"][str(unit)][scope]
     found: JsonDict = data["groups"][slot]
     return found
+
+
+def unit_name(data: Mapping[str, Any], unit: int | str, fallback: str = "") -> str:
+    """The unit's name as it stood at closing (the frozen tree); ``fallback`` for report
+    data stored before names were kept in it."""
+    entry = data["units"].get(str(unit))
+    name = entry.get("name") if entry is not None else None
+    return name if isinstance(name, str) and name else fallback
 
 
 def comment_texts(data: Mapping[str, Any], block: Mapping[str, Any]) -> list[str]:
@@ -503,11 +538,12 @@ def comment_texts(data: Mapping[str, Any], block: Mapping[str, Any]) -> list[str
 
 
 class _Report:
-    def __init__(self, measurement: Measurement) -> None:
+    def __init__(self, measurement: Measurement, frozen: Sequence[Mapping[str, Any]]) -> None:
         self.measurement = measurement
         self.minimums = _Minimums.of(measurement)
         self.instruments = measurement_instruments(measurement)
-        self.tree = _build_tree(_report_units(measurement))
+        self.tree = _build_tree(_report_units(frozen))
+        self.names = {str(u["id"]): str(u.get("name", "")) for u in frozen}
         self.decider = _Decider(self.tree)
         self.answers = _load_answers(measurement, self.instruments, self.tree, with_texts=True)
         self.groups = self.tree.groups(self.answers.atom)
@@ -532,6 +568,7 @@ class _Report:
         slot = self.tree.slot
         units: JsonDict = {
             unit: {
+                "name": self.names.get(unit, ""),
                 "parent": self.tree.parent[unit],
                 "path": self.tree.path[unit],
                 "depth": self.tree.depth[unit],
@@ -604,9 +641,49 @@ class _Report:
                 )
         items = self._items(instrument, figures)
         keys = self._key_figures(instrument, figures)
+        for g in range(n_slots):
+            self._one_set_of_people(instrument, scales[g], items[g], keys[g])
         return [
             {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
         ]
+
+    def _one_set_of_people(
+        self,
+        instrument: Instrument,
+        scales: Mapping[str, JsonDict],
+        items: dict[str, JsonDict],
+        keys: dict[str, JsonDict],
+    ) -> None:
+        """Hide, in one group, an item distribution or key figure whose people differ from
+        those of the scale it is computed over by 1 to minimum - 1 (privacy.md section 3,
+        "one set of people per item and group"): the scale's n minus the figure's n would
+        be a group that small. Both are subsets of the scale's people, so the smaller one
+        is the figure. Hiding a shown figure only widens the remainders around it, so the
+        suppression engine's rules across groups still hold."""
+        related: list[tuple[str, Scale | None, dict[str, JsonDict], list[Item]]] = []
+        for item in instrument.items:
+            if item.type == "choice" and item.id in items:
+                population = _population_scale(instrument, item)
+                related.append((item.id, population, items, [item]))
+        for figure in instrument.key_figures:
+            if figure.id in keys:
+                population = _key_figure_population(instrument, figure)
+                members = [instrument.item(n) for n in figure.items]
+                related.append((figure.id, population, keys, members))
+        for figure_id, population, blocks, members in related:
+            block = blocks[figure_id]
+            if population is None or block.get("suppressed", True):
+                continue
+            scale_block = scales.get(population.id)
+            if scale_block is None or scale_block.get("suppressed", True):
+                continue
+            minimum = max(
+                self.minimums.for_items(members),
+                self.minimums.for_items(_scale_items(instrument, population)),
+            )
+            gap = int(scale_block["n"]) - int(block["n"])
+            if 0 < gap < minimum:
+                blocks[figure_id] = {"suppressed": True, "reason": "complementary"}
 
     def _scale_json(self, scale: Scale, table: scoring.ScaleFigures, g: int) -> JsonDict:
         group = table.group(g)
@@ -732,8 +809,21 @@ class _Report:
         self, instrument: Instrument, figures: _InstrumentFigures
     ) -> list[dict[str, JsonDict]]:
         out: list[dict[str, JsonDict]] = [{} for _ in range(self.tree.n_slots)]
-        for figure_id, table in scoring.key_figures(figures.scored, self.groups).items():
-            figure = table.figure
+        # Over the people of the scale holding the figure's items, like item distributions:
+        # over everyone who answered, a key figure's n could exceed its scale's by one.
+        by_population: dict[str | None, dict[str, scoring.KeyFigureTable]] = {}
+        for figure in instrument.key_figures:
+            population = _key_figure_population(instrument, figure)
+            key = population.id if population is not None else None
+            if key not in by_population:
+                groups = (
+                    _masked(self.groups, ~np.isnan(figures.scored.scores[key]))
+                    if key is not None
+                    else self.groups
+                )
+                by_population[key] = scoring.key_figures(figures.scored, groups)
+            table = by_population[key][figure.id]
+            figure_id = figure.id
             minimum = self.minimums.for_items(instrument.item(n) for n in figure.items)
             decisions = self.decider.decide(table.atom_n, minimum)
             shares = table.share
@@ -858,53 +948,56 @@ class _Report:
     def _changes(
         self,
     ) -> tuple[dict[tuple[str, str], dict[int, JsonDict]], dict[str, int]]:
-        """Welch change per group and scale against the previous wave, where both waves'
-        groups are shown; only the same instrument id and version (ps7 never against
-        ps7-hem), never a bipolar scale."""
+        """Welch change per group and scale against the previous wave, where both waves show
+        the group; only the same instrument id and version (ps7 never against ps7-hem),
+        never a bipolar scale.
+
+        The "before" figure of a group is exactly the figure (n, mean, SD) that group shows
+        in the earlier measurement's own stored publication (privacy.md section 3, waves),
+        never recomputed from its answers on this wave's tree, which could show a group the
+        earlier wave hid. Hidden there, or not a group there: no change. A slot that stands
+        for several groups (a unit without children here) gets a change only when they
+        all read the same figure there."""
         previous = self.measurement.previous
-        if previous is None:
+        if previous is None or not is_published(previous):
             return {}, {}
-        before_instruments = {i.id: i for i in measurement_instruments(previous)}
+        before = report_data(previous)
         comparable: list[Instrument] = []
         for instrument in self.instruments:
-            other = before_instruments.get(instrument.id)
-            if other is not None and other.version == instrument.version:
-                comparable.append(other)
+            meta = before["instruments"].get(instrument.id)
+            if meta is not None and meta.get("version") == instrument.version:
+                comparable.append(instrument)
         if not comparable:
             return {}, {}
-        before_minimums = _Minimums.of(previous)
-        before_answers = _load_answers(previous, comparable, self.tree, with_texts=False)
-        before_groups = self.tree.groups(before_answers.atom)
+        keys_of_slot: dict[int, list[GroupKey]] = {}
+        for key, g in self.tree.slot.items():
+            keys_of_slot.setdefault(g, []).append(key)
+        before_groups: list[list[JsonDict]] = []
+        for g in range(self.tree.n_slots):
+            found = [_group_by_key(before, key) for key in keys_of_slot.get(g, [])]
+            present = [f for f in found if f is not None]
+            before_groups.append(present if len(present) == len(found) else [])
         out: dict[tuple[str, str], dict[int, JsonDict]] = {}
-        for old in comparable:
-            now = self.figures[old.id]
-            scale_ids = [
-                s.id
-                for s in now.instrument.scales
-                if s.polarity != "bipolar" and s.id in {o.id for o in old.scales}
-            ]
-            before = _figures(
-                old,
-                before_answers.codes[old.id],
-                before_groups,
-                self.decider,
-                before_minimums,
-                scale_ids,
-            )
-            for scale_id in scale_ids:
-                shown = np.array(
-                    [
-                        a.shown and b.shown
-                        for a, b in zip(
-                            now.scale_decisions[scale_id],
-                            before.scale_decisions[scale_id],
-                            strict=True,
-                        )
-                    ],
-                    dtype=np.bool_,
+        for instrument in comparable:
+            now = self.figures[instrument.id]
+            before_scales = before["instruments"][instrument.id]["scales"]
+            for scale in instrument.scales:
+                if scale.polarity == "bipolar" or scale.id not in before_scales:
+                    continue
+                n1 = np.zeros(self.tree.n_slots, dtype=np.float64)
+                m1 = np.full(self.tree.n_slots, np.nan)
+                sd1 = np.full(self.tree.n_slots, np.nan)
+                has_before = np.zeros(self.tree.n_slots, dtype=np.bool_)
+                for g, earlier in enumerate(before_groups):
+                    summary = _shown_summary(earlier, instrument.id, scale.id)
+                    if summary is not None:
+                        n1[g], m1[g], sd1[g] = summary
+                        has_before[g] = True
+                shown = has_before & np.array(
+                    [d.shown for d in now.scale_decisions[scale.id]], dtype=np.bool_
                 )
-                out[(old.id, scale_id)] = _changes_by_slot(
-                    before.scales[scale_id], now.scales[scale_id], shown, previous.pk
+                out[(instrument.id, scale.id)] = _changes_by_slot(
+                    n1, m1, sd1, now.scales[scale.id], shown, previous.pk
                 )
         return out, {i.id: previous.pk for i in comparable}
 
@@ -924,7 +1017,7 @@ class _Report:
                 alpha = (
                     scoring.reliability(figures.scored, scale.id) if len(scale.items) > 1 else None
                 )
-                icc = scoring.unit_icc(figures.scored, scale.id, self.answers.atom)
+                icc = self._icc(figures, scale.id)
                 per_scale[scale.id] = {
                     "suppressed": False,
                     "alpha": (
@@ -945,6 +1038,27 @@ class _Report:
             "correlations": self._correlations(),
             "drivers": self._drivers(),
         }
+
+    def _icc(self, figures: _InstrumentFigures, scale_id: str) -> statistics.IccResult | None:
+        """ICC(1) and ICC(2) over the respondents of the units whose own group shows this
+        scale, and only when at least two do (privacy.md section 3, organisation-wide
+        statistics): over every respondent, they pinned a hidden team's mean.
+
+        The other measurement-level figures stay within what is shown as well: alpha and
+        the drivers pool the whole organisation and appear only when the organisation
+        group shows the scale (then its people are a shown group); correlations use the
+        means of units shown on both scales."""
+        decisions = figures.scale_decisions[scale_id]
+        shown_atom = np.array(
+            [decisions[self.tree.slot[("unit", unit)]].shown for unit in self.tree.units],
+            dtype=np.bool_,
+        )
+        atom = self.answers.atom
+        keep = atom >= 0
+        keep[keep] = shown_atom[atom[keep]]
+        if len(np.unique(atom[keep])) < 2:
+            return None
+        return statistics.icc(figures.scored.scores[scale_id][keep], atom[keep])
 
     def _correlations(self) -> list[JsonDict]:
         """Pearson r across units (unit scope, disjoint) that are shown on both scales."""
@@ -1092,8 +1206,40 @@ def _reference(figure: KeyFigure) -> float | list[float] | None:
     return None
 
 
+def _group_by_key(data: Mapping[str, Any], key: GroupKey) -> JsonDict | None:
+    """The group a publication shows for a group key, or None when it has no such group."""
+    if key == ORGANISATION:
+        slot = data["organisation"]
+    else:
+        unit = data["units"].get(key[1])
+        if unit is None:
+            return None
+        slot = unit[key[0]]
+    found: JsonDict = data["groups"][slot]
+    return found
+
+
+def _shown_summary(
+    found: Sequence[Mapping[str, Any]], instrument_id: str, scale_id: str
+) -> tuple[int, float, float] | None:
+    """(n, mean, SD) of a scale that every one of the groups shows, identically; else None."""
+    summaries: set[tuple[int, float, float]] = set()
+    for block in found:
+        if block.get("suppressed", True):
+            return None
+        scale = block["instruments"].get(instrument_id, {}).get("scales", {}).get(scale_id)
+        if scale is None or scale.get("suppressed", True):
+            return None
+        if scale.get("mean") is None or scale.get("sd") is None:
+            return None
+        summaries.add((int(scale["n"]), float(scale["mean"]), float(scale["sd"])))
+    return summaries.pop() if len(summaries) == 1 else None
+
+
 def _changes_by_slot(
-    before: scoring.ScaleFigures,
+    n_before: FloatArray,
+    mean_before: FloatArray,
+    sd_before: FloatArray,
     after: scoring.ScaleFigures,
     shown: npt.NDArray[np.bool_],
     previous_id: int,
@@ -1101,13 +1247,14 @@ def _changes_by_slot(
     """statistics.welch_change for every slot at once, from each wave's n, mean and SD.
 
     The same formulas (Welch 1947; Hedges' g with J = 1 - 3/(4(n1 + n2) - 9)); from the
-    groups' summaries so that 2,000 units x 10 scales take one pass, not 20,000 calls. For a
-    pooled scale (vz-maturity) these are the summaries the report shows (people as
-    clusters). Slots where either wave is hidden, has n < 2, or both have no spread get none.
+    groups' summaries so that 2,000 units x 10 scales take one pass, not 20,000 calls. The
+    earlier wave's summaries are those its publication shows; for a pooled scale
+    (vz-maturity) these are the summaries the report shows (people as clusters). Slots
+    where either wave is hidden, has n < 2, or both have no spread get none.
     """
-    n1, n2 = before.n.astype(np.float64), after.n.astype(np.float64)
-    m1, m2 = before.mean, after.mean
-    v1, v2 = before.sd**2, after.sd**2
+    n1, n2 = n_before, after.n.astype(np.float64)
+    m1, m2 = mean_before, after.mean
+    v1, v2 = sd_before**2, after.sd**2
     with np.errstate(invalid="ignore", divide="ignore"):
         part1, part2 = v1 / n1, v2 / n2
         se2 = part1 + part2
@@ -1139,112 +1286,63 @@ def _changes_by_slot(
     return out
 
 
-# --------------------------------------------------------------------------- cache
+# --------------------------------------------------------------------------- the publication
 
 
-def _responses_checksum(measurement_id: int) -> tuple[int, str]:
-    """The number of responses and a hash of their sorted ids (ids are random UUIDs, and a
-    response is never edited: a new, deleted or replaced response changes it). PostgreSQL
-    hashes in the database; elsewhere the ids are read."""
-    responses = Response.objects.filter(measurement_id=measurement_id)
-    if connection.vendor == "postgresql":
-        found = responses.aggregate(
-            n=Count("id"),
-            digest=MD5(StringAgg(Cast("id", TextField()), delimiter=Value(""), order_by="id")),
-        )
-        return int(found["n"]), str(found["digest"] or "")
-    digest = hashlib.sha256()
-    count = 0
-    for response_id in responses.order_by("id").values_list("id", flat=True).iterator(20_000):
-        digest.update(response_id.bytes)
-        count += 1
-    return count, digest.hexdigest()
-
-
-def _wave_inputs(measurement: Measurement) -> JsonDict:
-    count, checksum = _responses_checksum(measurement.pk)
-    instruments = list(
-        MeasurementInstrument.objects.filter(measurement=measurement)
-        .order_by("position")
-        .values_list("instrument_id", "version", "content_hash", "position")
-    )
-    return {
-        "id": measurement.pk,
-        "status": measurement.status,
-        "minimums": [
-            measurement.min_group_score,
-            measurement.min_group_comment,
-            measurement.min_group_sensitive,
-        ],
-        "instruments": [list(row) for row in instruments],
-        "responses": [count, checksum],
-    }
-
-
-def fingerprint_inputs(measurement: Measurement) -> JsonDict:
-    """Everything the report data depends on, each part small: the measurement and its
-    previous wave (id, status, minimums, instruments' content hashes, responses' count and
-    checksum), the scope, and the organisation's unit tree (ids, parents, paths, active)."""
-    previous = (
-        Measurement.objects.filter(pk=measurement.previous_id).first()
-        if measurement.previous_id is not None
-        else None
-    )
-    scope = sorted(
-        MeasurementScope.objects.filter(measurement=measurement).values_list(
-            "unit_id", "include_subtree"
-        )
-    )
-    tree = hashlib.sha256()
-    units = (
-        Unit.objects.filter(organisation_id=measurement.organisation_id)
-        .order_by("pk")
-        .values_list("pk", "parent_id", "path", "is_active")
-    )
-    for pk, parent_id, path, is_active in units:
-        tree.update(f"{pk}:{parent_id}:{path}:{int(is_active)};".encode())
-    return {
-        "schema": SCHEMA,
-        "measurement": _wave_inputs(measurement),
-        "previous": _wave_inputs(previous) if previous is not None else None,
-        "scope": [list(row) for row in scope],
-        "units": tree.hexdigest(),
-    }
-
-
-def fingerprint(measurement: Measurement) -> str:
-    canonical = json.dumps(fingerprint_inputs(measurement), sort_keys=True, separators=(",", ":"))
+def _content_fingerprint(data: Mapping[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def report_data(measurement: Measurement) -> JsonDict:
-    """The measurement's report data: stored when its fingerprint still matches, else
-    computed and stored. Open measurements work too (each response changes it)."""
-    measurement = Measurement.objects.get(pk=measurement.pk)  # status and minimums as stored
-    if measurement.report_frozen_at is not None:
-        # Final since the answers were deleted (surveys.retention): never recomputed.
-        frozen = ReportCache.objects.filter(measurement=measurement).values_list("data", flat=True)
-        if (kept := frozen.first()) is not None:
-            final: JsonDict = kept
-            return final
-    before = fingerprint(measurement)
-    stored = (
-        ReportCache.objects.filter(measurement=measurement, fingerprint=before)
-        .values_list("data", flat=True)
-        .first()
-    )
-    if stored is not None:
-        data: JsonDict = stored
-        return data
+    """The closed measurement's publication: every figure any page, export, focus area,
+    plan or APV page may show of it. ``NotPublished`` while it is not closed.
+
+    Computed once, over the unit tree frozen at closing, and stored final (privacy.md
+    section 3, "frozen at closing"): the answers of a closed measurement never change
+    (retention deletes them only after freezing this), and later moves, renames, merges,
+    deletions, scope changes or minimums change nothing in it. A raised minimum could only
+    ever hide more, which would need a new version of the publication; none is made.
+
+    A measurement closed before trees were frozen gets the tree of its first computation.
+    Report data stored in an earlier schema is computed once more, over that frozen tree,
+    while the answers exist; once they are deleted (``report_frozen_at``) it stays as it is.
+    """
+    measurement = Measurement.objects.get(pk=measurement.pk)  # status as stored
+    if not is_published(measurement):
+        raise NotPublished(measurement)
+    stored = ReportCache.objects.filter(measurement=measurement).values_list("data", flat=True)
+    kept: JsonDict | None = stored.first()
+    if kept is not None and (
+        kept.get("schema") == SCHEMA or measurement.report_frozen_at is not None
+    ):
+        return kept
     data = compute_report_data(measurement)
-    # Stored only if nothing changed while it was computed; else the next call recomputes.
-    if fingerprint(measurement) == before:
-        try:
-            with transaction.atomic():
-                ReportCache.objects.update_or_create(
-                    measurement=measurement,
-                    defaults={"fingerprint": before, "data": data, "computed_at": timezone.now()},
-                )
-        except IntegrityError:
-            pass  # a concurrent call stored the same figures first
+    values = {
+        "fingerprint": _content_fingerprint(data),
+        "data": data,
+        "computed_at": timezone.now(),
+    }
+    try:
+        with transaction.atomic():
+            if kept is None:
+                ReportCache.objects.create(measurement=measurement, **values)
+            else:
+                ReportCache.objects.filter(measurement=measurement).update(**values)
+    except IntegrityError:
+        # A concurrent first computation stored it first: that one is the publication.
+        first: JsonDict = stored.get()
+        return first
     return data
+
+
+def fingerprint(measurement: Measurement) -> str:
+    """A name for the closed measurement's publication (a hash of its content, stored with
+    it): files made from it are reused while it is the same."""
+    report_data(measurement)
+    found: str = (
+        ReportCache.objects.filter(measurement=measurement)
+        .values_list("fingerprint", flat=True)
+        .get()
+    )
+    return found

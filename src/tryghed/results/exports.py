@@ -38,7 +38,7 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.results import aggregates
 from tryghed.results.aggregates import group
 from tryghed.results.charts import heatmap_css
-from tryghed.results.models import ExportKind, ExportStatus, ReportCache, ReportExport
+from tryghed.results.models import ExportKind, ExportStatus, ReportExport
 from tryghed.results.selectors import get_unit_report, report_units, reported_measurements
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.services import measurement_instruments
@@ -73,6 +73,8 @@ def get_export_measurement(access: OrgAccess, measurement_id: int) -> Measuremen
         measurement = reported_measurements(access).get(pk=measurement_id)
     except Measurement.DoesNotExist:
         raise Http404 from None
+    if not aggregates.is_published(measurement):
+        raise Http404  # no files while it is open: no live figures (privacy.md section 3)
     if not organisation_exports_allowed(access) and not report_units(access, measurement).exists():
         raise Http404
     return measurement
@@ -132,26 +134,32 @@ def visible_exports(access: OrgAccess, measurement: Measurement) -> list[ReportE
 
 
 def export_fingerprint(measurement: Measurement) -> str:
-    """What a file depends on: the report data (frozen or current), the unit names it
-    prints, and the file layout."""
-    frozen = None
-    if measurement.report_frozen_at is not None:
-        # The answers are gone; the frozen figures keep the fingerprint they were made from.
-        frozen = (
-            ReportCache.objects.filter(measurement=measurement)
-            .values_list("fingerprint", flat=True)
-            .first()
-        )
-    data_fingerprint = frozen or aggregates.fingerprint(measurement)
+    """What a file depends on: the closed measurement's publication (its figures and the
+    unit names frozen at closing, or, for report data frozen before names were kept in
+    it, today's names), the measurement's name and the file layout."""
+    data = aggregates.report_data(measurement)
     names = hashlib.sha256()
-    for pk, name in (
-        Unit.objects.filter(organisation_id=measurement.organisation_id)
-        .order_by("pk")
-        .values_list("pk", "name")
-    ):
+    for pk, name in sorted(unit_names(measurement, data).items()):
         names.update(f"{pk}:{name};".encode())
-    combined = f"{FORMAT_VERSION}|{data_fingerprint}|{names.hexdigest()}|{measurement.name}"
+    publication = aggregates.fingerprint(measurement)
+    combined = f"{FORMAT_VERSION}|{publication}|{names.hexdigest()}|{measurement.name}"
     return hashlib.sha256(combined.encode()).hexdigest()
+
+
+def unit_names(measurement: Measurement, data: Mapping[str, Any]) -> dict[str, str]:
+    """Unit id -> name as it stood at closing (the frozen tree in the report data); today's
+    name only for report data stored before names were kept in it."""
+    missing = [int(u) for u in data["units"] if not aggregates.unit_name(data, u)]
+    today = (
+        dict(
+            Unit.objects.filter(
+                organisation_id=measurement.organisation_id, pk__in=missing
+            ).values_list("pk", "name")
+        )
+        if missing
+        else {}
+    )
+    return {u: aggregates.unit_name(data, u, today.get(int(u), u)) for u in data["units"]}
 
 
 # --------------------------------------------------------------------------- writes
@@ -303,7 +311,12 @@ def file_name(export: ReportExport) -> str:
     measurement = export.measurement
     if export.kind == ExportKind.UNIT_PDF:
         assert export.unit is not None
-        parts = [_("Enhedsrapport"), export.unit.name, measurement.name]
+        data = aggregates.report_data(measurement)
+        parts = [
+            _("Enhedsrapport"),
+            aggregates.unit_name(data, export.unit.pk, export.unit.name),
+            measurement.name,
+        ]
         extension = "pdf"
     elif export.kind == ExportKind.ORGANISATION_PDF:
         parts = [_("Organisationsrapport"), measurement.name]
@@ -357,12 +370,7 @@ def group_rows(measurement: Measurement, data: Mapping[str, Any]) -> list[GroupR
     """The whole measurement, then every unit: its own respondents, and with its subunits
     where that is another group."""
     units: Mapping[str, Any] = data["units"]
-    names = {
-        str(pk): name
-        for pk, name in Unit.objects.filter(
-            organisation_id=measurement.organisation_id
-        ).values_list("pk", "name")
-    }
+    names = unit_names(measurement, data)
     rows = [
         GroupRow(
             label=_("Hele målingen"),
@@ -736,13 +744,9 @@ def print_context(export: ReportExport, data: JsonDict) -> tuple[str, dict[str, 
         )
         return "results/print/unit_report.html", {**base, **context}
     from tryghed.results.org_presenters import org_report_context
-    from tryghed.surveys.selectors import response_rates
+    from tryghed.surveys.participation import response_rates
 
-    names = dict(
-        Unit.objects.filter(
-            organisation_id=measurement.organisation_id, pk__in=[int(u) for u in data["units"]]
-        ).values_list("pk", "name")
-    )
+    names = {int(u): name for u, name in unit_names(measurement, data).items()}
     _rates, total = response_rates(measurement)
     report = org_report_context(
         data=data,

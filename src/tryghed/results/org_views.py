@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
-from tryghed.results.aggregates import report_data
+from tryghed.results.aggregates import is_published, report_data
+from tryghed.results.exports import unit_names
 from tryghed.results.org_presenters import org_report_context
+from tryghed.results.views import not_published
 from tryghed.surveys import selectors as survey_selectors
+from tryghed.surveys.participation import response_rates
 from tryghed.surveys.services import measurement_instruments
 
 QUERY_KEYS = ("sort", "dir", "niveau", "side", "par")
@@ -23,13 +26,11 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
     if not access.sees_whole_organisation:
         raise Http404
     measurement = survey_selectors.get_measurement(access, measurement_id)
+    if not is_published(measurement):
+        return not_published(request, access, measurement, _("Organisationsrapport"))
     data = report_data(measurement)
-    names = dict(
-        Unit.objects.filter(
-            organisation=access.organisation, pk__in=[int(u) for u in data["units"]]
-        ).values_list("pk", "name")
-    )
-    _, total = survey_selectors.response_rates(measurement)
+    names = {int(u): name for u, name in unit_names(measurement, data).items()}
+    _rates, total = response_rates(measurement)
     report = org_report_context(
         data=data,
         instruments=measurement_instruments(measurement),

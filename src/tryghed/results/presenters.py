@@ -20,8 +20,8 @@ from django.utils.translation import pgettext
 from tryghed.core.instruments import Instrument, Item, Scale
 from tryghed.orgs.models import Unit
 from tryghed.results import charts
-from tryghed.results.aggregates import comment_texts, group
-from tryghed.surveys.models import Measurement, Status
+from tryghed.results.aggregates import comment_texts, group, unit_name
+from tryghed.surveys.models import Measurement
 from tryghed.surveys.services import measurement_instruments
 
 Audience = Literal["leader", "employee"]
@@ -217,11 +217,20 @@ def _direction(polarity: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+@dataclass(frozen=True)
+class ReportUnit:
+    """The reported unit as it stood when the measurement closed (its name from the frozen
+    tree): a later rename or move changes nothing in the report."""
+
+    pk: int
+    name: str
+
+
 @dataclass
 class _Builder:
     data: JsonDict
     measurement: Measurement
-    unit: Unit
+    unit: ReportUnit
     scope: Scope
     audience: Audience
     lang: str
@@ -757,15 +766,21 @@ def unit_report_context(
         scope = "unit"
     parent_id = entry["parent"]
     parent_unit = Unit.objects.filter(pk=parent_id).first() if parent_id is not None else None
+    parent_name = (
+        unit_name(data, parent_id, parent_unit.name if parent_unit else "") or None
+        if parent_id is not None
+        else None
+    )
+    reported = ReportUnit(pk=unit.pk, name=unit_name(data, unit.pk, unit.name))
     builder = _Builder(
         data=data,
         measurement=measurement,
-        unit=unit,
+        unit=reported,
         scope=scope,
         audience=audience,
         lang=lang,
         instruments={i.id: i for i in measurement_instruments(measurement)},
-        parent_name=parent_unit.name if parent_unit else None,
+        parent_name=parent_name,
         group=group(data, unit.pk, scope),
         parent=group(data, parent_id, "subtree") if parent_id is not None else None,
         organisation=group(data, None),
@@ -780,11 +795,10 @@ def unit_report_context(
     )
     return {
         "measurement": measurement,
-        "unit": unit,
+        "unit": reported,
         "scope": scope,
         "has_children": has_children,
         "audience": audience,
-        "preliminary": measurement.status == Status.OPEN,
         "parent_name": builder.parent_name if audience == "leader" else None,
         "minimums": data["minimums"],
         "group_hidden": hidden,

@@ -4,8 +4,9 @@ Access by construction: every report page asks these functions for its measureme
 unit, and anything they do not return is a 404, whether it belongs to another
 organisation, lies outside a leader's subtree, is a draft, or is simply not there.
 
-- Leader report: leaders see the units of their own subtree, the AMO and administrators
-  every unit; open measurements too (marked as preliminary figures).
+- Leader report: leaders see the units of their own subtree (as it is today), the AMO and
+  administrators every unit; of a closed measurement, the units of the tree frozen at its
+  closing. Open measurements are listed, but their reports show no figures.
 - Feedback page ("tilbagemelding"): an employee sees their own unit of a closed
   measurement, and nothing else.
 """
@@ -60,6 +61,14 @@ def report_units(access: OrgAccess, measurement: Measurement) -> QuerySet[Unit]:
     if not can_read_unit_reports(access) or measurement.organisation_id != access.organisation.pk:
         return Unit.objects.none()
     visible = visible_units(access).values("pk")
+    if measurement.status == Status.CLOSED and measurement.frozen_tree is not None:
+        # The units of the tree frozen at closing that the user may see today.
+        frozen = [u["id"] for u in measurement.frozen_tree if u.get("in_scope", True)]
+        return (
+            Unit.objects.filter(organisation=access.organisation, pk__in=frozen)
+            .filter(pk__in=visible)
+            .order_by("path")
+        )
     return scope_units(measurement).filter(pk__in=visible).order_by("path")
 
 

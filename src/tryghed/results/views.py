@@ -9,8 +9,9 @@ from tryghed.actions.selectors import vi_gjorde_context
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
-from tryghed.results.aggregates import report_data
-from tryghed.results.presenters import Scope, unit_report_context
+from tryghed.results.aggregates import is_published, report_data, unit_name
+from tryghed.results.presenters import ReportUnit, Scope, unit_report_context
+from tryghed.surveys.models import Measurement
 
 SCOPE_PARAMETER = "omfang"
 SCOPES: dict[str, Scope] = {"alt": "subtree", "enhed": "unit"}
@@ -36,23 +37,45 @@ def unit_report(
     request: HttpRequest, access: OrgAccess, measurement_id: int, unit_id: int
 ) -> HttpResponse:
     measurement, unit = selectors.get_unit_report(access, measurement_id, unit_id)
+    if not is_published(measurement):
+        return not_published(request, access, measurement, unit.name)
     scope = SCOPES.get(request.GET.get(SCOPE_PARAMETER, ""), "subtree")
+    context_data = report_data(measurement)
+    if str(unit.pk) not in context_data["units"]:
+        raise Http404  # a unit that was not in the measurement when it closed
     context = unit_report_context(
-        data=report_data(measurement),
+        data=context_data,
         measurement=measurement,
         unit=unit,
         scope=scope,
         lang=get_language() or "da",
     )
-    children = list(
-        selectors.report_units(access, measurement).filter(pk__in=context["children_ids"])
-    )
+    # Names as they stood at closing; the links only to units the reader may open now.
+    children = [
+        ReportUnit(pk=child.pk, name=unit_name(context_data, child.pk, child.name))
+        for child in selectors.report_units(access, measurement).filter(
+            pk__in=context["children_ids"]
+        )
+    ]
     return render_org(
         request,
         access,
         "results/unit_report.html",
         "reports",
         {**context, "children": children, "scope_parameter": SCOPE_PARAMETER},
+    )
+
+
+def not_published(
+    request: HttpRequest, access: OrgAccess, measurement: Measurement, title: str
+) -> HttpResponse:
+    """The page of a report whose measurement is still open: no figures, no comments."""
+    return render_org(
+        request,
+        access,
+        "results/not_published.html",
+        "reports",
+        {"measurement": measurement, "title": title},
     )
 
 
@@ -64,6 +87,8 @@ def feedback(
     if found is None:
         return render_org(request, access, "results/feedback_empty.html", "feedback", {})
     measurement, unit = found
+    if not is_published(measurement):
+        raise Http404  # only closed measurements are listed; this one was reopened
     data = report_data(measurement)
     if str(unit.pk) not in data["units"]:
         raise Http404  # a unit closed before the measurement: it has no report

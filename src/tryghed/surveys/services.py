@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -202,6 +202,49 @@ def people_in_scope(measurement: Measurement) -> Iterable[Person]:
     ).select_related("unit")
 
 
+def unit_tree_now(measurement: Measurement) -> list[dict[str, Any]]:
+    """The units in the measurement's scope and every unit a response names, as they stand
+    now, in path order: what ``Measurement.frozen_tree`` keeps from closing on."""
+    in_scope = set(scope_units(measurement).values_list("pk", flat=True))
+    answered = Response.objects.filter(measurement=measurement).values("unit_id")
+    rows = (
+        Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=answered))
+        .order_by("path", "pk")
+        .values_list("pk", "parent_id", "path", "depth", "name", "is_active")
+    )
+    return [
+        {
+            "id": pk,
+            "parent": parent_id,
+            "path": path,
+            "depth": depth,
+            "name": name,
+            "active": is_active,
+            "in_scope": pk in in_scope,
+        }
+        for pk, parent_id, path, depth, name, is_active in rows
+    ]
+
+
+def measurement_freeze_tree(*, measurement: Measurement) -> list[dict[str, Any]]:
+    """Store the unit tree of a closed measurement once (privacy.md section 3, "frozen at
+    closing"); a tree already stored is kept and returned. Called by ``measurement_close``
+    after the last answers are in, and for a measurement closed before trees were frozen,
+    by its first report computation (then it is the tree of that moment)."""
+    if measurement.frozen_tree is not None:
+        stored: list[dict[str, Any]] = measurement.frozen_tree
+        return stored
+    tree = unit_tree_now(measurement)
+    # Conditional: of two concurrent first computations, the first tree stays.
+    unfrozen = Measurement.objects.filter(pk=measurement.pk, frozen_tree__isnull=True)
+    unfrozen.update(frozen_tree=tree)
+    kept: list[dict[str, Any]] = (
+        Measurement.objects.values_list("frozen_tree", flat=True).get(pk=measurement.pk) or tree
+    )
+    measurement.frozen_tree = kept
+    return kept
+
+
 @transaction.atomic
 def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
     """Open the measurement: invite everyone in scope and send the e-mails after commit.
@@ -257,6 +300,8 @@ def measurement_close(*, measurement: Measurement, actor: User | None) -> Measur
     measurement.status = Status.CLOSED
     measurement.closed_at = timezone.now()
     measurement.save(update_fields=["status", "closed_at"])
+    # After the last answers are in: the groups of its reports, as the tree stands now.
+    measurement_freeze_tree(measurement=measurement)
     OpenLink.objects.filter(measurement=measurement).update(is_active=False)
     audit_record(
         actor=actor,
