@@ -19,7 +19,7 @@ from tests.conftest import World
 from tests.results.export_scenario import report_export
 from tryghed.orgs.models import ImportBatch, Membership
 from tryghed.surveys import services
-from tryghed.surveys.models import Measurement, OpenLink, Response, Status
+from tryghed.surveys.models import Measurement, Response, Status
 
 UNITS_CSV = "unit_id;name;parent_id;kind\nNY;Nyt team;AREA;team\n"
 LINK = re.compile(r"https?://[^\s]+/s/[A-Za-z0-9_\-]+/")
@@ -104,9 +104,9 @@ def path_values(world: World) -> dict[str, object]:
     name means different things in different URLs, the value maps URL name to value.
     """
     measurement = open_measurement(world)
-    link: OpenLink = services.open_link_create(
-        measurement=measurement, unit=world.team_a, actor=world.owner
-    )
+    # A personal link of its own (like a reminder's), so the crawl sees the notice page.
+    token, token_hash = services.new_token()
+    measurement.invitations.get(person=world.person_a).tokens.create(token_hash=token_hash)
     action = action_plan(world, measurement)
     return {
         "org": world.org.slug,
@@ -131,6 +131,6 @@ def path_values(world: World) -> dict[str, object]:
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {
             "accounts:password_reset_confirm": default_token_generator.make_token(world.outsider),
-            "surveys:start": link.token,
+            "surveys:start": token,
         },
     }

@@ -10,6 +10,5 @@ urlpatterns = [
     path("<int:measurement_id>/aabn/", views.measurement_open, name="open"),
     path("<int:measurement_id>/luk/", views.measurement_close, name="close"),
     path("<int:measurement_id>/paamind/", views.measurement_remind, name="remind"),
-    path("<int:measurement_id>/faelles-link/", views.open_link_create, name="open_link_create"),
-    path("<int:measurement_id>/faelles-link/<int:unit_id>/", views.open_link, name="open_link"),
+    path("<int:measurement_id>/papirkoder/", views.paper_codes_print, name="paper_codes_print"),
 ]

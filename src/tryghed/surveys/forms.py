@@ -140,7 +140,12 @@ class MeasurementForm(forms.Form):
         return list(self.cleaned_data["instruments"])
 
 
-class OpenLinkForm(forms.Form):
+class PaperCodeForm(forms.Form):
+    """Which unit, and how many codes (the service enforces the cap)."""
+
+    count = forms.IntegerField(label=_("Antal koder"), min_value=1, max_value=1000)
+
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label=_("Enhed"), queryset=units)
+        self.order_fields(["unit", "count"])
