@@ -66,6 +66,7 @@ test-postgres: $(STAMP)
 
 check-deploy: $(STAMP)
 	TRYGHED_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	TRYGHED_ANSWER_KEYS=check:$$($(PY) -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())') \
 	ALLOWED_HOSTS=tryghed.example DATABASE_URL=sqlite:///:memory: \
 	$(PY) -m tryghed.manage check --deploy --fail-level WARNING
 

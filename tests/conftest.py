@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -42,6 +43,15 @@ class World:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+# A fixed answer key (docs/anonymity.md), so tests never depend on data/answer.key.
+TEST_ANSWER_KEY = "test:" + base64.b64encode(bytes(range(32))).decode()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_answer_key(settings: pytest.FixtureRequest) -> None:
+    settings.TRYGHED_ANSWER_KEYS = [TEST_ANSWER_KEY]  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -56,6 +56,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+SQLITE_SECURE_DELETE = "PRAGMA secure_delete=ON; "
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Translate ``postgres://user:pw@host:port/name`` or ``sqlite:///path`` into Django's form."""
     parts = urlsplit(url)
@@ -76,6 +79,8 @@ def database_from_url(url: str) -> dict[str, object]:
         path = unquote(parts.path)
         # sqlite:///relative.db -> "/relative.db"; sqlite:////abs.db -> "//abs.db"
         name = path[1:] if path.startswith("//") else path.lstrip("/") or ":memory:"
+        # Deleted answers are overwritten in the file, not left in free pages.
+        options["init_command"] = SQLITE_SECURE_DELETE + options.get("init_command", "")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": options}
     raise ImproperlyConfigured(
         f"DATABASE_URL has an unsupported scheme {parts.scheme!r}; use postgres:// or sqlite://"
@@ -94,6 +99,47 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when TRYGHED_ENV=production")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+
+
+def answer_keys(data_dir: Path, *, create: bool) -> list[str]:
+    """The answer keyring (docs/anonymity.md, "Key handling"): ``TRYGHED_ANSWER_KEYS``
+    (comma-separated ``<key id>:<base64 of 32 bytes>``, current first), else the lines of
+    ``DATA_DIR/answer.key``. Outside production a missing key file is created (mode 0600);
+    in production a missing key is a system check error, never a silent new key."""
+    from_env = env_list("TRYGHED_ANSWER_KEYS", [])
+    if from_env:
+        return from_env
+    key_file = data_dir / "answer.key"
+    if not key_file.exists() and create:
+        import base64
+        import datetime
+        import secrets
+
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_id = datetime.date.today().strftime("k%Y%m%d")
+        line = f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode()}\n"
+        # Written aside and linked into place, so two processes starting at once cannot
+        # each create (and use) a different key: the second link fails, and it reads the first.
+        aside = key_file.with_name(f".answer.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+        try:
+            os.link(aside, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(aside)
+    if not key_file.exists():
+        return []
+    lines = key_file.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+# Seals pending answers and keys the submission marks; never stored in the database.
+TRYGHED_ANSWER_KEYS = answer_keys(DATA_DIR, create=not PRODUCTION)
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
@@ -159,8 +205,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "tryghed.sqlite3",
             "OPTIONS": {
-                # WAL and a busy timeout let the web server and the worker share the file.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # WAL and a busy timeout let the web server and the worker share the file;
+                # secure_delete overwrites deleted answers instead of leaving them in free pages.
+                "init_command": SQLITE_SECURE_DELETE
+                + "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

@@ -7,18 +7,21 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.surveys.conftest import CaptureOnCommit
 from tryghed.orgs.demo import load_demo
 from tryghed.surveys.demo import demo_respondent_link, load_demo_measurements
-from tryghed.surveys.models import Measurement, Response, Status
+from tryghed.surveys.models import Measurement, PendingAnswer, Response, Status, SubmissionMark
+from tryghed.surveys.services import answered_invitation_ids
 
 
 @pytest.mark.django_db
 def test_the_demo_has_two_closed_waves_and_an_open_measurement_the_demo_user_can_answer(
-    settings: object,
+    settings: object, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # type: ignore[attr-defined]
     organisation, _ = load_demo()
-    assert load_demo_measurements(organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert load_demo_measurements(organisation)
     assert not load_demo_measurements(organisation)  # once only
     closed = list(Measurement.objects.filter(status=Status.CLOSED).order_by("opens_on"))
     assert len(closed) == 2
@@ -29,14 +32,24 @@ def test_the_demo_has_two_closed_waves_and_an_open_measurement_the_demo_user_can
         per_unit = Counter(wave.responses.values_list("unit_id", flat=True))
         assert any(0 < n < 5 for n in per_unit.values()), "some teams should be below the minimum"
         assert sum(1 for n in per_unit.values() if n >= 5) >= 20
+        # Stored as the real path leaves them: one keyed mark per answer, no used flag.
+        assert SubmissionMark.objects.filter(measurement=wave).count() == answered
+        assert len(answered_invitation_ids(wave)) == answered
     open_measurement = Measurement.objects.get(status=Status.OPEN)
+    # Half of the open measurement answered through the submission service: some answers
+    # are released in a batch, the minimum is held back, sealed.
+    marks = SubmissionMark.objects.filter(measurement=open_measurement).count()
+    released = Response.objects.filter(measurement=open_measurement).count()
+    pending = PendingAnswer.objects.filter(measurement=open_measurement).count()
+    assert released >= 5 and 5 <= pending < 10
+    assert released + pending == marks
     link = demo_respondent_link(organisation, "http://testserver/")
     assert link is not None
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert open_measurement.instruments.first().instrument_id == "ps7-hem"  # type: ignore[union-attr]
     html = _submit_template(token)
     assert "Tak for dine svar" in html
-    assert Response.objects.filter(measurement=open_measurement).count() == 1
+    assert SubmissionMark.objects.filter(measurement=open_measurement).count() == marks + 1
     assert demo_respondent_link(organisation, "http://testserver/") is None  # answered now
 
 

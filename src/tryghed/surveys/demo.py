@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from tryghed.core.instruments import Instrument, Item, load_builtin, load_templates
 from tryghed.orgs.models import Organisation, Person, Unit
-from tryghed.surveys import services
-from tryghed.surveys.models import Invitation, Measurement, Response, Status
+from tryghed.surveys import sealing, services
+from tryghed.surveys.models import Invitation, Measurement, Response, Status, SubmissionMark
 
 WAVE_INSTRUMENTS = [
     "ps7",
@@ -136,7 +136,7 @@ def _wave(
     )
     instruments = services.measurement_instruments(measurement)
     weeks = _iso_weeks(opens_on, closes_on)
-    invitations, responses = [], []
+    invitations, responses, answered_flags = [], [], []
     for person in people:
         # Response rate varies between units (55-90 %).
         rate = 0.55 + 0.35 * ((person.unit_id * 7919) % 100) / 100
@@ -146,14 +146,12 @@ def _wave(
                 measurement=measurement,
                 person=person,
                 unit=person.unit,
-                job_group=person.job_group,
-                seniority_band=person.seniority_band,
-                used=answered,
                 sent_week=weeks[0],
                 reminded_week=weeks[-1] if not answered else "",
                 reminders_sent=0 if answered else 1,
             )
         )
+        answered_flags.append(answered)
         if answered:
             theta = (
                 unit_effect[person.unit_id] + improvement.get(person.unit_id, 0.0) + rng.gauss(0, 1)
@@ -163,16 +161,24 @@ def _wave(
                 Response(
                     measurement=measurement,
                     unit=person.unit,
-                    job_group=person.job_group,
-                    seniority_band=person.seniority_band,
                     week=rng.choice(weeks),
-                    language="da" if rng.random() < 0.93 else "en",
                     answers=answers,
                     texts=texts,
                 )
             )
-    rng.shuffle(responses)  # insertion order carries no information about who answered
+    # As the real path leaves them (docs/anonymity.md): a keyed mark per invitation that
+    # answered, and responses in an order that says nothing about who answered.
+    rng.shuffle(responses)
     Invitation.objects.bulk_create(invitations, batch_size=1000)
+    marks = [
+        SubmissionMark(
+            measurement=measurement, mark=sealing.current_mark(measurement.pk, invitation.pk)
+        )
+        for invitation, answered in zip(invitations, answered_flags, strict=True)
+        if answered
+    ]
+    rng.shuffle(marks)
+    SubmissionMark.objects.bulk_create(marks, batch_size=1000)
     Response.objects.bulk_create(responses, batch_size=500)
     Measurement.objects.filter(pk=measurement.pk).update(
         status=Status.CLOSED,
@@ -238,8 +244,29 @@ def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> b
         languages=["da", "en"],
     )
     services.measurement_open(measurement=open_measurement, actor=None)
+    _answer_open(open_measurement, rng)
     assert load_builtin()  # the instruments are loadable before anything is shown
     return True
+
+
+def _answer_open(measurement: Measurement, rng: random.Random) -> None:
+    """Half of the open measurement's invited answer through the real path (a token, the
+    submission service), so that after the commit some answers are released in a batch
+    and the rest wait, sealed, as they would in use. The demo employee is left to answer."""
+    instruments = services.measurement_instruments(measurement)
+    invitations = (
+        Invitation.objects.filter(measurement=measurement, person__isnull=False)
+        .exclude(person__email="")  # those hold paper codes, not links
+        .exclude(person__email="medarbejder@demo-kommune.dk")
+        .order_by("pk")
+    )
+    for invitation in invitations:
+        if rng.random() >= 0.5:
+            continue
+        token, token_hash = services.new_token()
+        invitation.tokens.create(token_hash=token_hash)
+        answers, texts = synthetic_answers(rng, instruments, rng.gauss(0, 1))
+        services.response_submit(token=token, answers=answers, texts=texts)
 
 
 def demo_respondent_link(organisation: Organisation, base_url: str) -> str | None:
@@ -248,9 +275,8 @@ def demo_respondent_link(organisation: Organisation, base_url: str) -> str | Non
         measurement__organisation=organisation,
         measurement__status=Status.OPEN,
         person__email="medarbejder@demo-kommune.dk",
-        used=False,
     ).first()
-    if invitation is None:
+    if invitation is None or services.invitation_answered(invitation):
         return None
     token, token_hash = services.new_token()
     invitation.tokens.create(token_hash=token_hash)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
-from tryghed.surveys.services import iso_week, new_token
+from tryghed.surveys.services import iso_week, new_token, unanswered_invitation_ids
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +51,8 @@ def _send(invitation: Invitation, measurement: Measurement, *, reminder: bool) -
 
 
 def _pending(measurement: Measurement, *, reminder: bool) -> list[int]:
-    invitations = Invitation.objects.filter(
-        measurement=measurement, used=False, person__isnull=False
-    ).exclude(person__email="")
+    # Who has not answered is known only through the answer key (services).
+    invitations = Invitation.objects.filter(pk__in=unanswered_invitation_ids(measurement))
     if reminder:
         # One reminder per week at most, whoever asks for it.
         invitations = invitations.exclude(reminded_week=iso_week())
