@@ -4,6 +4,7 @@ stored as hashes only, printed once with an audit row, and answered without sign
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from tryghed.orgs.models import Person
 from tryghed.surveys import codes, services
 from tryghed.surveys.models import Invitation, Measurement, PaperCode, Response, SubmissionMark
 from tryghed.surveys.selectors import paper_code_counts, paper_code_counts_shown
+from tryghed.web.log import RedactSurveyTokens
 
 CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 PS7 = {f"ps7.{n}": 3 for n in range(1, 8)}
@@ -373,3 +375,17 @@ def test_two_concurrent_submissions_with_one_code_store_one_answer(
     assert SubmissionMark.objects.filter(measurement=measurement).count() == 1
     services.measurement_close(measurement=measurement, actor=None)
     assert Response.objects.filter(measurement=measurement).count() == 1
+
+
+def test_the_request_log_never_holds_a_code_from_a_qr_address() -> None:
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"GET /s/%s/ HTTP/1.1" 200',
+        ("7K2M-QX9D-4HRT-B0WE",),
+        None,
+    )
+    RedactSurveyTokens().filter(record)
+    assert record.getMessage() == '"GET /s/[token]/ HTTP/1.1" 200'

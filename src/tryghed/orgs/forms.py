@@ -64,7 +64,7 @@ class PersonForm(forms.Form):
         label=_("E-mail"),
         required=False,
         help_text=_(
-            "Bruges til invitationer. Kan udelades, hvis medarbejderen svarer via et fælles link."
+            "Bruges til invitationer. Kan udelades, hvis medarbejderen svarer med en papirkode."
         ),
     )
     job_group = forms.CharField(label=_("Jobgruppe"), max_length=100, required=False)
