@@ -1,0 +1,437 @@
+"""The anonymity audit ("anonymitetsrevision"): a measurement's publication as each reader
+sees it, handed to the subtraction solver (core.disclosure).
+
+A reader's *view* is the set of report groups their pages and exports show (privacy.md
+section 3 and the access model in docs/architecture.md):
+
+- administrators and the AMO (``OrgAccess.sees_whole_organisation``): every group of the
+  report data, and the whole organisation;
+- a leader: the unit report of every unit they may open (``report_units``): the unit's own
+  group and its subtree, the parent's subtree it is compared with, and the organisation;
+- an employee: the feedback page of their own unit (the unit's own group) and, to be on
+  the safe side, the organisation.
+
+From each shown group the audit takes every count a reader sees: a scale's n (with its
+mean), an item's n, a key figure's n (with its share), the number of free-text answers
+shown, and a change's n and mean "before" (a figure of the earlier wave's people). Across
+waves the earlier measurement's view is added; across a reorganisation the caller adds
+the view recorded before the move. Organisation-wide statistics (reliability, ICC,
+drivers, correlations) carry no group count and are not part of the subtraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from tryghed.core.disclosure import Audit, Figure, audit
+from tryghed.core.instruments import Instrument
+from tryghed.orgs.models import Membership, Organisation, Role, Unit
+from tryghed.orgs.selectors import OrgAccess, access_for
+from tryghed.results import selectors
+from tryghed.results.aggregates import report_data
+from tryghed.surveys.models import Measurement, Status
+from tryghed.surveys.services import measurement_instruments
+
+__all__ = [
+    "Finding",
+    "Publication",
+    "Reader",
+    "audit_organisation",
+    "audited_measurements",
+    "measurement_figures",
+    "publications",
+    "readers",
+    "view_groups",
+]
+
+JsonDict = dict[str, Any]
+GroupKey = tuple[str, ...]  # ("unit", id) | ("subtree", id) | ("organisation",)
+ORGANISATION: GroupKey = ("organisation",)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A reader whose view is audited: a label for people and the access they hold."""
+
+    label: str
+    access: OrgAccess
+
+
+def readers(organisation: Organisation, role: str | None = None) -> list[Reader]:
+    """The readers to audit: one per role held in the organisation (each leader and each
+    employee separately), or the one ``role`` names: ``admin``, ``amo``,
+    ``leader:<e-mail>`` or ``employee:<e-mail>``. Raises LookupError for an unknown one."""
+    memberships = Membership.objects.filter(organisation=organisation).select_related("user")
+    if role is not None:
+        kind, _, email = role.partition(":")
+        if kind not in {r.value for r in Role}:
+            raise LookupError(role)
+        chosen = memberships.filter(role=kind)
+        if email:
+            chosen = chosen.filter(user__email__iexact=email)
+        membership = chosen.order_by("pk").first()
+        if membership is None:
+            raise LookupError(role)
+        return [_reader(organisation, membership, role)]
+    out: list[Reader] = []
+    seen: set[str] = set()
+    for membership in memberships.order_by("role", "pk"):
+        if membership.role in (Role.ADMIN, Role.AMO):
+            label = str(membership.role)
+        else:
+            label = f"{membership.role}:{membership.user.email}"
+        if label not in seen:
+            seen.add(label)
+            out.append(_reader(organisation, membership, label))
+    return out
+
+
+def _reader(organisation: Organisation, membership: Membership, label: str) -> Reader:
+    return Reader(label, access_for(user=membership.user, slug=organisation.slug))
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _atoms_by_key(data: Mapping[str, Any]) -> dict[GroupKey, frozenset[str]]:
+    units: Mapping[str, JsonDict] = data["units"]
+    subtree: dict[str, frozenset[str]] = {}
+
+    def below(unit: str) -> frozenset[str]:
+        if unit not in subtree:
+            found = {unit}
+            stack = list(units[unit]["children"])
+            while stack:
+                child = stack.pop()
+                found.add(child)
+                stack.extend(units[child]["children"])
+            subtree[unit] = frozenset(found)
+        return subtree[unit]
+
+    atoms: dict[GroupKey, frozenset[str]] = {ORGANISATION: frozenset(units)}
+    for unit in units:
+        atoms[("unit", unit)] = frozenset({unit})
+        atoms[("subtree", unit)] = below(unit)
+    return atoms
+
+
+def _slot(data: Mapping[str, Any], key: GroupKey) -> int:
+    if key == ORGANISATION:
+        return int(data["organisation"])
+    return int(data["units"][key[1]][key[0]])
+
+
+def view_groups(
+    reader: Reader, measurement: Measurement, data: Mapping[str, Any]
+) -> list[GroupKey]:
+    """The report groups the reader's pages and exports show for the measurement."""
+    access = reader.access
+    units: Mapping[str, JsonDict] = data["units"]
+    if access.sees_whole_organisation:
+        return [ORGANISATION, *((s, u) for u in units for s in ("unit", "subtree"))]
+    keys: list[GroupKey] = []
+    if selectors.can_read_unit_reports(access):
+        opened = {
+            str(pk)
+            for pk in selectors.report_units(access, measurement).values_list("pk", flat=True)
+        }
+        for unit in units:
+            if unit not in opened:
+                continue
+            keys += [("unit", unit), ("subtree", unit)]
+            parent = units[unit]["parent"]
+            if parent is not None:
+                keys.append(("subtree", str(parent)))
+    if measurement.status == Status.CLOSED:
+        for pk in selectors.feedback_units(access).values_list("pk", flat=True):
+            if str(pk) in units:
+                keys.append(("unit", str(pk)))
+    if keys:
+        keys.append(ORGANISATION)
+    return list(dict.fromkeys(keys))
+
+
+def _labels(data: Mapping[str, Any], organisation_id: int) -> dict[GroupKey, str]:
+    names = dict(
+        Unit.objects.filter(
+            organisation_id=organisation_id, pk__in=[int(u) for u in data["units"]]
+        ).values_list("pk", "name")
+    )
+    labels: dict[GroupKey, str] = {ORGANISATION: "Hele organisationen"}
+    for unit in data["units"]:
+        name = names.get(int(unit), f"enhed {unit}")
+        labels[("unit", unit)] = f"{name} (kun egne svar)"
+        labels[("subtree", unit)] = f"{name} (hele enheden)"
+    return labels
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def measurement_figures(
+    measurement: Measurement,
+    keys: Iterable[GroupKey] | None = None,
+    *,
+    data: Mapping[str, Any] | None = None,
+    previous: Mapping[str, Any] | None = None,
+) -> list[Figure]:
+    """Every count the given groups of the measurement's report data show (all groups when
+    ``keys`` is None). ``previous`` is the earlier wave's report data: a change's "before"
+    figure is about the earlier wave's people in that group as the earlier wave drew it."""
+    data = report_data(measurement) if data is None else data
+    by_key = _figures_by_key(measurement, data, previous, keys)
+    return [f for found in by_key.values() for f in found]
+
+
+def _figures_by_key(
+    measurement: Measurement,
+    data: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    keys: Iterable[GroupKey] | None = None,
+) -> dict[GroupKey, list[Figure]]:
+    atoms = _atoms_by_key(data)
+    before_atoms = _atoms_by_key(previous) if previous is not None else {}
+    labels = _labels(data, measurement.organisation_id)
+    instruments = {i.id: i for i in measurement_instruments(measurement)}
+    out: dict[GroupKey, list[Figure]] = {}
+    shared = _items_over_their_scale(data)
+    for key in dict.fromkeys(atoms if keys is None else keys):
+        if key not in atoms:
+            continue
+        block = data["groups"][_slot(data, key)]
+        if block.get("suppressed", True):
+            continue
+        out[key] = _group_figures(
+            data,
+            block,
+            atoms=atoms[key],
+            before=before_atoms.get(key, atoms[key]),
+            label=labels[key],
+            instruments=instruments,
+        )
+        # An item counted over exactly its scale's people is a figure of those people.
+        out[key] = [
+            replace(f, population=shared[f.population]) if f.population in shared else f
+            for f in out[key]
+        ]
+    return out
+
+
+def _items_over_their_scale(data: Mapping[str, Any]) -> dict[str, str]:
+    """Items whose n equals their scale's n in every group that shows both (the report
+    data computes an item over its scale's people): item population -> scale population.
+
+    Then a shown item reveals its scale's count where the scale is hidden, and the audit
+    must count them as one set of people. Items counted over the people who answered them
+    stay a population of their own.
+    """
+    mid = data["measurement"]["id"]
+    same: dict[str, bool] = {}
+    target: dict[str, str] = {}
+    for block in data["groups"]:
+        if block.get("suppressed", True):
+            continue
+        for iid, figures in block["instruments"].items():
+            items_meta = data["instruments"][iid]["items"]
+            for item_id, item in figures["items"].items():
+                over = items_meta[item_id].get("population")
+                if over is None or item.get("suppressed", True):
+                    continue
+                key = f"m{mid}/{iid}/item/{item_id}"
+                target[key] = f"m{mid}/{iid}/scale/{over}"
+                scale = figures["scales"].get(over, {})
+                if not scale.get("suppressed", True):
+                    same[key] = same.get(key, True) and scale.get("n") == item.get("n")
+    return {k: v for k, v in target.items() if same.get(k, False)}
+
+
+def _group_figures(
+    data: Mapping[str, Any],
+    block: Mapping[str, Any],
+    *,
+    atoms: frozenset[str],
+    before: frozenset[str],
+    label: str,
+    instruments: Mapping[str, Instrument],
+) -> list[Figure]:
+    mid = data["measurement"]["id"]
+    out: list[Figure] = []
+    for iid, figures in block["instruments"].items():
+        meta = data["instruments"][iid]
+        for sid, scale in figures["scales"].items():
+            if scale.get("suppressed", True):
+                continue
+            population = f"m{mid}/{iid}/scale/{sid}"
+            minimum = int(meta["scales"][sid]["minimum"])
+            out.append(
+                Figure(
+                    population,
+                    label,
+                    atoms,
+                    int(scale["n"]),
+                    minimum,
+                    _total(scale["n"], scale.get("mean")),
+                    frozenset({population}),
+                )
+            )
+            change = scale.get("change")
+            if change:
+                earlier = f"m{change['previous']}/{iid}/scale/{sid}"
+                out.append(
+                    Figure(
+                        earlier,
+                        f"{label}, før (måling {change['previous']})",
+                        before,
+                        int(change["n_before"]),
+                        minimum,
+                        _total(change["n_before"], change.get("mean_before")),
+                        frozenset({earlier}),
+                    )
+                )
+        for item_id, item in figures["items"].items():
+            if item.get("suppressed", True):
+                continue
+            item_meta = meta["items"][item_id]
+            subject = f"m{mid}/{iid}/item/{item_id}"
+            out.append(
+                Figure(
+                    subject,
+                    label,
+                    atoms,
+                    int(item["n"]),
+                    int(item_meta["minimum"]),
+                    None,
+                    frozenset({subject}),
+                )
+            )
+        instrument = instruments.get(iid)
+        for fid, key_figure in figures["key_figures"].items():
+            if key_figure.get("suppressed", True):
+                continue
+            share = key_figure.get("share")
+            out.append(
+                Figure(
+                    f"m{mid}/{iid}/key/{fid}",
+                    label,
+                    atoms,
+                    int(key_figure["n"]),
+                    int(meta["key_figures"][fid]["minimum"]),
+                    _total(key_figure["n"], share),
+                    _key_subjects(mid, iid, instrument, fid),
+                )
+            )
+    for item_id, comments in block.get("comments", {}).items():
+        if comments.get("suppressed", True):
+            continue
+        population = f"m{mid}/text/{item_id}"
+        out.append(
+            Figure(
+                population,
+                label,
+                atoms,
+                len(comments["texts"]),
+                int(data["minimums"]["comment"]),
+                None,
+                frozenset({population}),
+            )
+        )
+    return out
+
+
+def _total(n: object, mean: object) -> float | None:
+    if isinstance(mean, int | float) and isinstance(n, int):
+        return float(n) * float(mean)
+    return None
+
+
+def _key_subjects(mid: int, iid: str, instrument: Instrument | None, fid: str) -> frozenset[str]:
+    """A key figure is about its items, and about every scale made of (at least) them."""
+    subjects = {f"m{mid}/{iid}/key/{fid}"}
+    if instrument is None:
+        return frozenset(subjects)
+    figure = next((k for k in instrument.key_figures if k.id == fid), None)
+    if figure is None:
+        return frozenset(subjects)
+    items = set(figure.items)
+    subjects |= {f"m{mid}/{instrument.id}/item/{instrument.item(n).id}" for n in items}
+    subjects |= {
+        f"m{mid}/{instrument.id}/scale/{s.id}" for s in instrument.scales if items <= set(s.items)
+    }
+    return frozenset(subjects)
+
+
+# --------------------------------------------------------------------------- audits
+
+
+class Publication:
+    """A closed measurement's report data with its figures per group, read once."""
+
+    def __init__(self, measurement: Measurement, previous: Publication | None = None) -> None:
+        self.measurement = measurement
+        self.data: Mapping[str, Any] = report_data(measurement)
+        self.previous = previous
+        self._figures = _figures_by_key(
+            measurement, self.data, previous.data if previous is not None else None
+        )
+
+    def figures(self, keys: Iterable[GroupKey]) -> list[Figure]:
+        return [f for key in dict.fromkeys(keys) for f in self._figures.get(key, ())]
+
+    def data_keys(self) -> list[GroupKey]:
+        """Every group of the report data (what an administrator sees)."""
+        return list(self._figures)
+
+    def seen_by(self, reader: Reader) -> list[Figure]:
+        return self.figures(view_groups(reader, self.measurement, self.data))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One audit run: whose view, of what, and what the solver found."""
+
+    reader: str
+    title: str
+    result: Audit
+
+
+def audited_measurements(
+    organisation: Organisation, measurement_id: int | None = None
+) -> list[Measurement]:
+    """The organisation's closed measurements (those with a publication), oldest first."""
+    found = Measurement.objects.filter(organisation=organisation, status=Status.CLOSED)
+    if measurement_id is not None:
+        found = found.filter(pk=measurement_id)
+    return list(found.order_by("closes_on", "pk"))
+
+
+def publications(measurements: Sequence[Measurement]) -> list[Publication]:
+    """Each measurement's publication, linked to its earlier wave's when that is closed."""
+    out: list[Publication] = []
+    for measurement in measurements:
+        earlier = (
+            Measurement.objects.filter(pk=measurement.previous_id, status=Status.CLOSED).first()
+            if measurement.previous_id is not None
+            else None
+        )
+        out.append(Publication(measurement, Publication(earlier) if earlier else None))
+    return out
+
+
+def audit_organisation(
+    organisation: Organisation, *, measurement_id: int | None = None, role: str | None = None
+) -> list[Finding]:
+    """Every closed measurement as every reader sees it, alone and with its earlier wave."""
+    shown = publications(audited_measurements(organisation, measurement_id))
+    findings: list[Finding] = []
+    for reader in readers(organisation, role):
+        for publication in shown:
+            figures = publication.seen_by(reader)
+            findings.append(Finding(reader.label, publication.measurement.name, audit(figures)))
+            earlier = publication.previous
+            if earlier is not None:
+                both = [*figures, *earlier.seen_by(reader)]
+                title = f"{earlier.measurement.name} + {publication.measurement.name}"
+                findings.append(Finding(reader.label, title, audit(both)))
+    return findings
