@@ -116,15 +116,17 @@ def launch(
     *,
     previous: Measurement | None = None,
     name: str = "Måling",
+    scope: Sequence[Unit] | None = None,
 ) -> Launched:
-    """Create and open a measurement of the whole organisation, collect the e-mailed links."""
+    """Create and open a measurement (of the whole organisation unless ``scope`` names
+    units), and collect the links e-mailed to the people."""
     today = timezone.localdate()
     measurement = services.measurement_create(
         organisation=place.org,
         actor=place.owner,
         name=name,
         instrument_ids=list(instruments),
-        scope=[services.ScopeEntry(place.root)],
+        scope=[services.ScopeEntry(u) for u in (scope or [place.root])],
         opens_on=today,
         closes_on=today + dt.timedelta(days=14),
         languages=["da"],
@@ -191,9 +193,20 @@ def read(client: Client, url: str) -> str | None:
     response = client.get(url)
     if response.status_code != 200:
         return None
-    if response.get("Content-Type", "").startswith("text/html"):
-        return response.content.decode()
-    return response.content.decode(errors="replace")
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if kind.startswith("application/pdf"):
+        return pdf_text(body)
+    return body.decode(errors="replace")
+
+
+def pdf_text(body: bytes) -> str:
+    """The text of a PDF export, as anyone opening the file reads it."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
 
 
 _HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1>", re.S | re.I)
