@@ -17,7 +17,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
-from tryghed.surveys.services import iso_week, new_token, unanswered_invitation_ids
+from tryghed.surveys.services import (
+    answered_invitation_ids,
+    iso_week,
+    new_token,
+    unanswered_invitation_ids,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +56,20 @@ def _send(invitation: Invitation, measurement: Measurement, *, reminder: bool) -
 
 
 def _pending(measurement: Measurement, *, reminder: bool) -> list[int]:
-    # Who has not answered is known only through the answer key (services).
-    invitations = Invitation.objects.filter(pk__in=unanswered_invitation_ids(measurement))
     if reminder:
-        # One reminder per week at most, whoever asks for it.
-        invitations = invitations.exclude(reminded_week=iso_week())
+        # Everyone with a personal link, answered or not (see ``_deliver``); one reminder
+        # round per week at most, whoever asks for it.
+        invitations = (
+            Invitation.objects.filter(measurement=measurement, person__isnull=False)
+            .exclude(person__email="")
+            .exclude(sent_week="")
+            .exclude(reminded_week=iso_week())
+        )
     else:
-        invitations = invitations.filter(tokens__isnull=True)
+        # Who has not answered is known only through the answer key (services).
+        invitations = Invitation.objects.filter(
+            pk__in=unanswered_invitation_ids(measurement), tokens__isnull=True
+        )
     return list(invitations.order_by("pk").values_list("pk", flat=True))
 
 
@@ -67,6 +79,7 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
         return 0
     sent = 0
     ids = _pending(measurement, reminder=reminder)
+    answered = answered_invitation_ids(measurement) if reminder else set()
     for start in range(0, len(ids), BATCH):
         batch = Invitation.objects.filter(pk__in=ids[start : start + BATCH]).select_related(
             "person"
@@ -74,13 +87,19 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
         for invitation in batch:
             # Each e-mail in its own transaction: a failed send leaves no orphan token.
             with transaction.atomic():
-                _send(invitation, measurement, reminder=reminder)
+                if invitation.pk in answered:
+                    # No e-mail, but the same rows as a reminder (a token nobody holds, the
+                    # reminder week): otherwise the invitation rows would show the operator
+                    # who had answered by each reminder (docs/anonymity.md, "Storage").
+                    InvitationToken.objects.create(invitation=invitation, token_hash=new_token()[1])
+                else:
+                    _send(invitation, measurement, reminder=reminder)
+                    sent += 1
                 if reminder:
                     Invitation.objects.filter(pk=invitation.pk).update(
                         reminded_week=iso_week(),
                         reminders_sent=invitation.reminders_sent + 1,
                     )
-            sent += 1
     logger.info(
         "measurement %s: %s %s sent",
         measurement_id,
