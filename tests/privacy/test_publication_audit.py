@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.factories import grant, make_org, make_unit, make_user, root_of
+from tryghed.cli import main
 from tryghed.core.disclosure import Figure, audit
 from tryghed.core.instruments import Instrument
 from tryghed.orgs import services as org_services
@@ -82,6 +83,8 @@ def test_the_audit_command_reports_no_derived_group_for_the_demo(demo: Organisat
     text = out.getvalue()
     assert "0 afledte grupper under mindstegrænsen" in text
     assert "Lækage" not in text
+    assert main(["audit-anonymity", "--org", demo.slug, "--role", "amo"]) == 0
+    assert main(["audit-anonymity", "--org", "ingen-saadan"]) == 2
 
 
 # --------------------------------------------------------------------------- deliberate leaks
