@@ -164,7 +164,6 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
                     measurement=measurement,
                     unit_id=unit.pk,
                     week=week,
-                    language="da",
                     answers=answers,
                     texts=texts,
                 )

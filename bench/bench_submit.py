@@ -135,8 +135,17 @@ def child_verify(measurement_id: int) -> None:
     django.setup()
     from django.db.models import Count
 
-    from tryghed.surveys.models import Invitation, InvitationToken, Response
+    from tryghed.surveys.models import (
+        Invitation,
+        InvitationToken,
+        Measurement,
+        Response,
+        SubmissionMark,
+    )
+    from tryghed.surveys.services import measurement_close
 
+    # Closing releases the answers still held back in the sealed pending pool.
+    measurement_close(measurement=Measurement.objects.get(pk=measurement_id), actor=None)
     responses = Response.objects.filter(measurement_id=measurement_id)
     answers = list(responses.values_list("answers", flat=True))
     invitations = Invitation.objects.filter(measurement_id=measurement_id)
@@ -151,7 +160,7 @@ def child_verify(measurement_id: int) -> None:
         "responses": len(answers),
         "complete_answers": sum(1 for a in answers if isinstance(a, dict) and len(a) == 8),
         "invitations": invitations.count(),
-        "used": invitations.filter(used=True).count(),
+        "used": SubmissionMark.objects.filter(measurement_id=measurement_id).count(),
         "invitations_with_several_tokens": tokens_per_invitation,
     }
     print(MARKER + json.dumps(report), flush=True)
