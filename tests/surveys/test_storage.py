@@ -16,7 +16,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.conftest import World
@@ -33,6 +34,7 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
+from tryghed.surveys.questionnaire import MAX_TEXT
 
 KEY_A = "a:" + base64.b64encode(bytes([1]) * 32).decode()
 KEY_B = "b:" + base64.b64encode(bytes([2]) * 32).decode()
@@ -190,7 +192,7 @@ def test_every_sealed_answer_of_a_measurement_has_the_same_size_even_the_largest
         for item in instrument.items:
             if item.type == "text":
                 # The widest JSON per character (a control character is \\u00XX).
-                largest_texts[item.id] = "\x01" * sealing.MAX_TEXT
+                largest_texts[item.id] = "\x01" * MAX_TEXT
             elif item.type == "multi":
                 largest_answers[item.id] = list(item.codes)
             else:
@@ -300,3 +302,22 @@ def test_sqlite_responses_have_no_rowid_and_deleted_data_is_overwritten() -> Non
     # loses WITHOUT ROWID: it must then rebuild it again, as 0004 does.
     assert "WITHOUT ROWID" in create.upper()
     assert secure_delete == 1
+
+
+def test_after_a_reminder_the_invitation_rows_of_those_who_answered_look_like_the_others(
+    world: World, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    measurement, tokens = _opened_survey(world, django_capture_on_commit_callbacks, 4)
+    services.response_submit(token=tokens[0], answers={"ps7.1": 2}, texts={})
+    start = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_request(measurement=measurement, actor=world.owner)
+    assert len(mail.outbox) - start == 3  # e-mail only to those who have not answered
+    rows = [
+        (i["reminded_week"], i["reminders_sent"], n)
+        for i, n in (
+            (row, Invitation.objects.get(pk=row["id"]).tokens.count())
+            for row in Invitation.objects.filter(measurement=measurement).values()
+        )
+    ]
+    assert len(set(rows)) == 1, rows  # the same reminder week, count and tokens for all
