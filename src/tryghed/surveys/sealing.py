@@ -149,7 +149,7 @@ def seal(*, measurement_id: int, payload: dict[str, Any], size: int) -> bytes:
     return key.key_id.encode() + b":" + nonce + ciphertext
 
 
-def unseal(*, measurement_id: int, sealed: bytes) -> dict[str, Any]:
+def unseal(*, measurement_id: int, sealed: bytes | memoryview) -> dict[str, Any]:
     """Open a sealed answer with whichever key of the ring sealed it."""
     key_id, sep, rest = bytes(sealed).partition(b":")
     key = next((k for k in keyring() if k.key_id.encode() == key_id), None)
