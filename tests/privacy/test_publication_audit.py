@@ -5,15 +5,20 @@ the subtraction solver. No derived group may hold 1..min-1 people."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import random
+import re
 from collections.abc import Sequence
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import grant, make_org, make_unit, make_user, root_of
+from tryghed.accounts.models import User
 from tryghed.cli import main
 from tryghed.core.disclosure import Figure, audit
 from tryghed.core.instruments import Instrument
@@ -85,6 +90,112 @@ def test_the_audit_command_reports_no_derived_group_for_the_demo(demo: Organisat
     assert "Lækage" not in text
     assert main(["audit-anonymity", "--org", demo.slug, "--role", "amo"]) == 0
     assert main(["audit-anonymity", "--org", "ingen-saadan"]) == 2
+
+
+# --------------------------------------------------------------------------- pages
+
+
+NUMBER = re.compile(r"[−-]?\d+(?:[.,]\d+)?")
+
+
+def _renderings(value: float) -> set[str]:
+    """How a page may print a number: as is, rounded to 0-2 decimals, or as a percentage,
+    with a decimal comma or point and a real minus sign."""
+    out: set[str] = set()
+    if isinstance(value, int):
+        out.add(str(value))
+    for x in (value, value * 100):
+        for decimals in (0, 1, 2):
+            text = f"{x:.{decimals}f}"
+            out |= {text, text.replace(".", ",")}
+    return out | {t.replace("-", "−") for t in out}
+
+
+def _published_numbers(part: object) -> set[str]:
+    """Every rendering of every number in a publication slice, and the shares a page
+    derives from a distribution (a count over its group's n, shown as a percentage)."""
+    out: set[str] = set()
+    if isinstance(part, dict):
+        n = part.get("n")
+        for key in ("counts", "bins"):
+            values = part.get(key)
+            if isinstance(values, list) and isinstance(n, int) and n > 0:
+                for count in values:
+                    out |= _renderings(count / n)
+        for value in part.values():
+            out |= _published_numbers(value)
+    elif isinstance(part, list):
+        for value in part:
+            out |= _published_numbers(value)
+    elif isinstance(part, int | float) and not isinstance(part, bool):
+        out |= _renderings(part)
+    return out
+
+
+def _page_numbers(html_text: str) -> list[str]:
+    """The numbers in a page's main content as a reader sees them (text, not markup)."""
+    main = html_text[html_text.find("<main") : html_text.find("</main>")]
+    main = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", main, flags=re.S)
+    return NUMBER.findall(html.unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
+def _allowed_besides(measurement: Measurement) -> set[str]:
+    """Numbers a page prints that are not figures: the measurement's dates and the
+    instruments' own texts (question wording, references such as "BEK 1406/2020")."""
+    allowed: set[str] = set()
+    for day in (measurement.opens_on, measurement.closes_on):
+        allowed |= {str(day.year), str(day.month), str(day.day), f"{day.day:02d}"}
+    for source in measurement.instruments.values_list("source", flat=True):
+        allowed |= set(NUMBER.findall(source))
+    return allowed
+
+
+def _unpublished(
+    page: str, publication: Publication, reader_label: str, demo: Organisation
+) -> list[str]:
+    reader = next(r for r in readers(demo) if r.label == reader_label)
+    accepted = _published_numbers(publication.slice_for(reader))
+    accepted |= _allowed_besides(publication.measurement)
+    return sorted({n for n in _page_numbers(page) if n not in accepted})
+
+
+def test_every_number_on_the_report_pages_is_in_the_readers_publication(
+    demo: Organisation, client: Client
+) -> None:
+    measurement = audited_measurements(demo)[-1]
+    publication = Publication(measurement)
+    leader_unit = Unit.objects.get(organisation=demo, external_id="SUND-HJN")
+    pages = {
+        "leader:leder@demo-kommune.dk": [
+            reverse(
+                "results:unit_report",
+                kwargs={"org": demo.slug, "measurement_id": measurement.pk, "unit_id": unit},
+            )
+            + suffix
+            for unit in (
+                leader_unit.pk,
+                *Unit.objects.filter(parent=leader_unit).values_list("pk", flat=True),
+            )
+            for suffix in ("", "?omfang=enhed")
+        ],
+        "admin": [
+            reverse(
+                "results:org_report", kwargs={"org": demo.slug, "measurement_id": measurement.pk}
+            )
+        ],
+    }
+    checked = 0
+    for label, urls in pages.items():
+        client.force_login(
+            User.objects.get(email=label.partition(":")[2] or "admin@demo-kommune.dk")
+        )
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            page = response.content.decode()
+            checked += len(_page_numbers(page))
+            assert _unpublished(page, publication, label, demo) == [], url
+    assert checked > 1000
 
 
 # --------------------------------------------------------------------------- deliberate leaks

@@ -386,6 +386,20 @@ class Publication:
     def seen_by(self, reader: Reader) -> list[Figure]:
         return self.figures(view_groups(reader, self.measurement, self.data))
 
+    def slice_for(self, reader: Reader) -> JsonDict:
+        """The part of the report data the reader's pages may draw on: the groups they
+        see, the instruments' metadata and the minimums, and the organisation-wide
+        statistics for those who see the whole organisation."""
+        keys = view_groups(reader, self.measurement, self.data)
+        part: JsonDict = {
+            "groups": [self.data["groups"][_slot(self.data, key)] for key in keys],
+            "instruments": self.data["instruments"],
+            "minimums": self.data["minimums"],
+        }
+        if reader.access.sees_whole_organisation:
+            part["measurement_level"] = self.data["measurement_level"]
+        return part
+
 
 @dataclass(frozen=True)
 class Finding:
