@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tryghed.core.disclosure import Audit, Figure, audit
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
@@ -159,11 +161,11 @@ def _labels(data: Mapping[str, Any], organisation_id: int) -> dict[GroupKey, str
             organisation_id=organisation_id, pk__in=[int(u) for u in data["units"]]
         ).values_list("pk", "name")
     )
-    labels: dict[GroupKey, str] = {ORGANISATION: "Hele organisationen"}
+    labels: dict[GroupKey, str] = {ORGANISATION: _("Hele organisationen")}
     for unit in data["units"]:
-        name = names.get(int(unit), f"enhed {unit}")
-        labels[("unit", unit)] = f"{name} (kun egne svar)"
-        labels[("subtree", unit)] = f"{name} (hele enheden)"
+        name = names.get(int(unit)) or _("enhed %(id)s") % {"id": unit}
+        labels[("unit", unit)] = _("%(name)s (kun egne svar)") % {"name": name}
+        labels[("subtree", unit)] = _("%(name)s (hele enheden)") % {"name": name}
     return labels
 
 
@@ -282,7 +284,8 @@ def _group_figures(
                 out.append(
                     Figure(
                         earlier,
-                        f"{label}, før (måling {change['previous']})",
+                        _("%(group)s, før (måling %(id)s)")
+                        % {"group": label, "id": change["previous"]},
                         before,
                         int(change["n_before"]),
                         minimum,

@@ -146,9 +146,8 @@ class Command(BaseCommand):
             sign = "+" if term.coefficient > 0 else "−"
             size = abs(term.coefficient)
             factor = "" if size == 1 else f"{size} × "
-            self.stdout.write(
-                f"      {sign} {factor}{term.label}: " + _("%(n)d personer") % {"n": term.n}
-            )
+            people = ngettext("%(n)d person", "%(n)d personer", term.n) % {"n": term.n}
+            self.stdout.write(f"      {sign} {factor}{term.label}: {people}")
 
 
 def _reader(label: str) -> str:
