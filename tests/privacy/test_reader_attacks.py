@@ -163,6 +163,7 @@ def test_an_insider_cannot_pad_a_small_team_with_known_answers() -> None:
         attack.submit(launched.tokens[person.pk], ps7([3]))  # score 28
     attack.close(place, launched.measurement)
 
+    assert _answers_stored_for(place.units["Team B"].pk) == 6, "the count must see answers"
     answered = _answers_stored_for(team_a.pk)
     assert answered <= 3, f"Team A has 3 invited people and {answered} stored answers"
     pages = attack.read_all(place, attack.report_urls(place, launched.measurement))
@@ -224,7 +225,15 @@ def test_moving_a_unit_after_closing_changes_no_figure_of_the_closed_measurement
         unit=place.units["Team B"], actor=place.owner, new_parent=place.units["Område 2"]
     )
     after = attack.read_all(place, urls)
-    assert _changes(before, after) == {}
+    assert before, "no role could open any report page: the attack would prove nothing"
+    changed = _changes({k: p for k, p in before.items() if k in after}, after)
+    # A reader who gains a page by the move (a new leader above Team B) must read there
+    # what somebody could read at that address before the move: the same publication.
+    published = {url: attack.figures(page) for (_, url), page in before.items()}
+    for key in set(after) - set(before):
+        if attack.figures(after[key]) == published.get(key[1]):
+            changed.pop(" ".join(key), None)
+    assert changed == {}
 
 
 # --------------------------------------------------------------------------- finding 6
@@ -334,6 +343,7 @@ def test_changing_only_a_hidden_teams_answers_changes_no_shown_icc() -> None:
         )
         assert page is not None
         icc.append(_icc_cells(page))
+    print("ICC cells shown:", icc)
     assert icc[0] == icc[1], "the ICC moved with a hidden team's answers"
 
 
@@ -366,11 +376,18 @@ def test_a_key_figure_and_its_scale_rest_on_the_same_people() -> None:
     gaps = [(a, b) for a in ns for b in ns if 0 < b - a < MINIMUM]
     assert gaps == [], f"n's {ns} on one group's page: a derived group of {gaps}"
     # A share that no k/n of the scale's n can give betrays a different n (5/9 = 56 %).
+    # Percentages in the page's wording ("95 % sikkerhedsinterval", the research range
+    # 50-70 %) also print on Team B's page, so the attacker discards those.
     scale_n = max(ns)
+    url_b = url.replace(
+        f"/enhed/{place.units['Team A'].pk}/", f"/enhed/{place.units['Team B'].pk}/"
+    )
+    page_b = attack.read(attack.client_for(place.owner), url_b) or ""
+    wording = {v for v in attack.figures(page_b) if v.endswith("%")}
     shares = [
         attack.as_number(v)
         for v in attack.figures(page)
-        if v.endswith("%") and not v.startswith("svg:")
+        if v.endswith("%") and not v.startswith("svg:") and v not in wording
     ]
     odd = [s for s in shares if all(abs(s - 100 * k / scale_n) > 0.51 for k in range(scale_n + 1))]
     assert odd == [], f"shares {odd} % cannot come from {scale_n} people"
@@ -405,24 +422,42 @@ def test_participation_is_not_shown_for_groups_below_the_minimum() -> None:
     _answer_all(launched, place.people["Køkkenet"][:6], [1, 2, 3, 4, 5, 1])
     m = launched.measurement
     urls = [*attack.rate_urls(place, m), *attack.report_urls(place, m)]
-    pages = attack.read_all(place, urls)
-    assert any(k[1] == urls[0] for k in pages), "the AMO must see the rate page"
     small = {"Hjemmeplejen Nord"}  # 3 invited; the others have at least 5 (Hjemmeplejen 9)
     leaks = []
-    for key, page in pages.items():
-        counts: dict[str, list[int]] = {}
-        for tr in re.findall(r"<tr\b.*?</tr>", page, re.S):
-            text = attack.visible_text(tr).strip()
-            for name in sorted(place.units, key=len, reverse=True):
-                if re.match(re.escape(name) + r"(\s+[\d–]|$)", text):
-                    counts[name] = [int(x) for x in re.findall(r"\b\d+\b", text[len(name) :])]
-                    break
-        for name in small:
-            if counts.get(name):
-                leaks.append(f"{' '.join(key)}: {name} {counts[name]}")
-        parent, child = counts.get("Hjemmeplejen"), counts.get("Hjemmeplejen Syd")
-        if parent and child:
-            gaps = [p - c for p, c in zip(parent[:2], child[:2], strict=False)]
-            if any(0 < g < MINIMUM for g in gaps):
-                leaks.append(f"{' '.join(key)}: Hjemmeplejen {parent} vs Syd {child}")
+    for moment in ("open", "closed"):
+        if moment == "closed":
+            attack.close(place, m)
+        pages = attack.read_all(place, urls)
+        assert any(k[1] == urls[0] for k in pages), "the AMO must see the rate page"
+        for key, page in pages.items():
+            counts = _row_counts(page, list(place.units))
+            if key == ("amo", urls[0]):
+                # The attack must read the rows it judges.
+                assert {"Køkkenet", "Hjemmeplejen Nord"} <= set(counts), counts
+            for name in small:
+                if counts.get(name):
+                    leaks.append(f"{moment} {' '.join(key)}: {name} {counts[name]}")
+            parent, child = counts.get("Hjemmeplejen"), counts.get("Hjemmeplejen Syd")
+            if parent and child:
+                gaps = [p - c for p, c in zip(parent[:2], child[:2], strict=False)]
+                if any(0 < g < MINIMUM for g in gaps):
+                    leaks.append(f"{moment} {' '.join(key)}: Hjemmeplejen {parent} vs {child}")
     assert leaks == []
+
+
+def _row_counts(page: str, names: list[str]) -> dict[str, list[int]]:
+    """Unit name -> the numbers in the cells of its table row that hold only a number
+    (invited, answered, rate); a cell explaining why a figure is hidden is not one."""
+    counts: dict[str, list[int]] = {}
+    for tr in re.findall(r"<tr\b.*?</tr>", page, re.S):
+        cells = [
+            attack.visible_text(c).strip() for c in re.findall(r"<t[hd]\b.*?</t[hd]>", tr, re.S)
+        ]
+        if not cells:
+            continue
+        name = cells[0].lstrip("–- \xa0")  # indentation shows the depth
+        label = next((n for n in names if name == n), None)
+        if label is None:
+            continue
+        counts[label] = [int(c.rstrip(" %")) for c in cells[1:] if re.fullmatch(r"\d+( ?%)?", c)]
+    return counts
