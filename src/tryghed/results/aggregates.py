@@ -44,7 +44,8 @@ once: a unit without children in the report, and the top unit's subtree)::
                           "consequences": [keys]}},
          "items": {item id: {"type", "minimum", "sensitive", "codes": [...],
                              "population": sid | None}},
-         "key_figures": {fid: {"minimum", "reference": value | [low, high] | None}},
+         "key_figures": {fid: {"minimum", "reference": value | [low, high] | None,
+                               "population": sid | None}},
          "texts": [item ids], "compared_with": previous measurement id | None}},
      "units": {unit id: {"parent": unit id | None, "path", "depth", "in_scope",
                          "children": [unit ids], "unit": g, "subtree": g}},
@@ -1173,13 +1174,14 @@ class _Report:
                 "codes": list(item.codes),
                 "population": population.id if population is not None else None,
             }
-        key_figures: JsonDict = {
-            figure.id: {
+        key_figures: JsonDict = {}
+        for figure in instrument.key_figures:
+            population = _key_figure_population(instrument, figure)
+            key_figures[figure.id] = {
                 "minimum": self.minimums.for_items(instrument.item(n) for n in figure.items),
                 "reference": _reference(figure),
+                "population": population.id if population is not None else None,
             }
-            for figure in instrument.key_figures
-        }
         main = instrument.main_scale
         return {
             "version": instrument.version,
