@@ -213,20 +213,22 @@ def _figures_by_key(
             label=labels[key],
             instruments=instruments,
         )
-        # An item counted over exactly its scale's people is a figure of those people.
+        # An item or key figure counted over exactly its scale's people is a count of
+        # those people (its share is not the scale's sum, so it carries no total there).
         out[key] = [
-            replace(f, population=shared[f.population]) if f.population in shared else f
+            replace(f, population=shared[f.population], total=None) if f.population in shared else f
             for f in out[key]
         ]
     return out
 
 
 def _items_over_their_scale(data: Mapping[str, Any]) -> dict[str, str]:
-    """Items whose n equals their scale's n in every group that shows both (the report
-    data computes an item over its scale's people): item population -> scale population.
+    """Items and key figures whose n equals their scale's n in every group that shows
+    both (the report data names that scale as their ``population``): their population ->
+    the scale's.
 
     Then a shown item reveals its scale's count where the scale is hidden, and the audit
-    must count them as one set of people. Items counted over the people who answered them
+    must count them as one set of people. Those counted over the people who answered them
     stay a population of their own.
     """
     mid = data["measurement"]["id"]
@@ -236,16 +238,18 @@ def _items_over_their_scale(data: Mapping[str, Any]) -> dict[str, str]:
         if block.get("suppressed", True):
             continue
         for iid, figures in block["instruments"].items():
-            items_meta = data["instruments"][iid]["items"]
-            for item_id, item in figures["items"].items():
-                over = items_meta[item_id].get("population")
-                if over is None or item.get("suppressed", True):
-                    continue
-                key = f"m{mid}/{iid}/item/{item_id}"
-                target[key] = f"m{mid}/{iid}/scale/{over}"
-                scale = figures["scales"].get(over, {})
-                if not scale.get("suppressed", True):
-                    same[key] = same.get(key, True) and scale.get("n") == item.get("n")
+            meta = data["instruments"][iid]
+            for kind, section in (("item", "items"), ("key", "key_figures")):
+                for figure_id, figure in figures[section].items():
+                    over = meta[section].get(figure_id, {}).get("population")
+                    if over is None or figure.get("suppressed", True):
+                        continue
+                    key = f"m{mid}/{iid}/{kind}/{figure_id}"
+                    target[key] = f"m{mid}/{iid}/scale/{over}"
+                    scale = figures["scales"].get(over, {})
+                    if not scale.get("suppressed", True):
+                        equal = scale.get("n") == figure.get("n")
+                        same[key] = same.get(key, True) and equal
     return {k: v for k, v in target.items() if same.get(k, False)}
 
 
