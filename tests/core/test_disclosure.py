@@ -130,6 +130,10 @@ def test_a_key_figure_over_eight_people_next_to_its_scale_over_seven_reveals_one
     assert leak.kind == "different_people"
     assert leak.n == 1
     assert leak.atoms == team
+    assert [(t.population, t.n) for t in leak.terms] == [
+        ("m1/ps7/key/K", 8),
+        ("m1/ps7/scale/S", 7),
+    ]
 
 
 def test_figures_about_different_subjects_may_rest_on_different_people() -> None:

@@ -84,6 +84,7 @@ class Term:
     coefficient: Fraction
     label: str
     n: int
+    population: str = ""  # set when the terms of one derivation count different people
 
 
 @dataclass(frozen=True)
@@ -445,7 +446,10 @@ def _difference(population: str, a: Figure, b: Figure, minimum: int) -> Derived:
         big.n - small.n,
         mean,
         minimum,
-        (Term(Fraction(1), big.label, big.n), Term(Fraction(-1), small.label, small.n)),
+        (
+            Term(Fraction(1), big.label, big.n, big.population),
+            Term(Fraction(-1), small.label, small.n, small.population),
+        ),
         "different_people",
     )
 

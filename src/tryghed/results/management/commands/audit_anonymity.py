@@ -147,7 +147,8 @@ class Command(BaseCommand):
             size = abs(term.coefficient)
             factor = "" if size == 1 else f"{size} × "
             people = ngettext("%(n)d person", "%(n)d personer", term.n) % {"n": term.n}
-            self.stdout.write(f"      {sign} {factor}{term.label}: {people}")
+            about = f" ({_subject(term.population)})" if term.population else ""
+            self.stdout.write(f"      {sign} {factor}{term.label}{about}: {people}")
 
 
 def _reader(label: str) -> str:
