@@ -314,6 +314,43 @@ def read_all(place: Workplace, urls: Sequence[str]) -> dict[tuple[str, str], str
     return pages
 
 
+def excel_figures(user: User, place: Workplace, measurement: Measurement) -> Counter[str] | None:
+    """Every cell value of the measurement's spreadsheet export as ``user`` downloads it
+    (None when the role may not export it)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client = client_for(user)
+    url = reverse(
+        "results:export_request", kwargs={"org": place.org.slug, "measurement_id": measurement.pk}
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        asked = client.post(url, {"kind": "excel"})
+    if asked.status_code != 302:
+        return None
+    match = re.search(r"/filer/(\d+)/", asked["Location"])
+    assert match, asked["Location"]
+    download = reverse(
+        "results:export_download", kwargs={"org": place.org.slug, "export_id": int(match[1])}
+    )
+    got = client.get(download)
+    if got.status_code != 200:
+        return None
+    body = b"".join(got.streaming_content) if got.streaming else got.content
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    found: Counter[str] = Counter()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    found[f"{sheet.title}:{value!r}"] += 1
+                elif isinstance(value, str):
+                    for number in NUMBER.findall(value):
+                        found[f"{sheet.title}:{number}"] += 1
+    return found
+
+
 # --------------------------------------------------------------------------- the database
 
 

@@ -10,6 +10,7 @@ the product only through its services (submit, close, move a unit).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -75,9 +76,16 @@ def test_reading_the_reports_around_one_response_shows_nothing_of_it() -> None:
     urls = attack.report_urls(place, m)
     before = attack.read_all(place, urls)
     assert before, "no role could open any report page: the attack would prove nothing"
+    sheet_before = attack.excel_figures(place.owner, place, m)
     victim = place.people["Team A"][7]
     (secret,) = _answer_all(launched, [victim], [5])
     after = attack.read_all(place, urls)
+    sheet_after = attack.excel_figures(place.owner, place, m)
+    if sheet_before is not None or sheet_after is not None:  # None: no export while open
+        assert attack.diff(sheet_before or Counter(), sheet_after or Counter()) == {
+            "appeared": [],
+            "gone": [],
+        }, "the spreadsheet moved with one answer"
 
     comments = {" ".join(k): sorted(attack.secrets_on(p)) for k, p in after.items()}
     assert {k: v for k, v in comments.items() if v} == {}, "comments shown while open"
@@ -221,6 +229,8 @@ def test_moving_a_unit_after_closing_changes_no_figure_of_the_closed_measurement
     attack.close(place, launched.measurement)
     urls = attack.report_urls(place, launched.measurement)
     before = attack.read_all(place, urls)
+    sheet_before = attack.excel_figures(place.owner, place, launched.measurement)
+    assert sheet_before, "the admin's spreadsheet must hold figures"
     org_services.unit_move(
         unit=place.units["Team B"], actor=place.owner, new_parent=place.units["Område 2"]
     )
@@ -234,6 +244,9 @@ def test_moving_a_unit_after_closing_changes_no_figure_of_the_closed_measurement
         if attack.figures(after[key]) == published.get(key[1]):
             changed.pop(" ".join(key), None)
     assert changed == {}
+    sheet_after = attack.excel_figures(place.owner, place, launched.measurement)
+    assert sheet_after is not None
+    assert attack.diff(sheet_before, sheet_after) == {"appeared": [], "gone": []}
 
 
 # --------------------------------------------------------------------------- finding 6
@@ -343,7 +356,6 @@ def test_changing_only_a_hidden_teams_answers_changes_no_shown_icc() -> None:
         )
         assert page is not None
         icc.append(_icc_cells(page))
-    print("ICC cells shown:", icc)
     assert icc[0] == icc[1], "the ICC moved with a hidden team's answers"
 
 

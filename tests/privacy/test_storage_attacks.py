@@ -61,6 +61,13 @@ class Scene:
         return self.invitation_person.get(int(value))
 
 
+def _attackable() -> None:
+    """The attacker has something to pair: rows naming people (the invitations) and, once
+    closed, readable answers. Without both, an attack would pass for the wrong reason."""
+    assert attack.person_linked_tables(), "no table names a person"
+    assert attack.tables_holding_secrets(), "no answer is readable after closing"
+
+
 def _xmin_links(scene: Scene) -> list[str]:
     """Rows naming a person and rows holding an answer written by the same transaction."""
     by_xmin: dict[str, set[int]] = {}
@@ -123,6 +130,7 @@ def test_xmin_does_not_pair_a_person_with_her_answers_not_even_after_vacuum_free
     scene = Scene()
     assert _xmin_links(scene) == [], "while open"
     scene.close()
+    _attackable()
     assert _xmin_links(scene) == [], "after closing"
     with connection.cursor() as cursor:
         cursor.execute("VACUUM FREEZE")
@@ -138,6 +146,7 @@ def test_physical_order_does_not_pair_people_with_answers_on_postgresql() -> Non
     scene = Scene()
     assert _physical_order_links(scene, "ctid::text") == [], "while open"
     scene.close()
+    _attackable()
     assert _physical_order_links(scene, "ctid::text") == [], "after closing"
 
 
@@ -150,6 +159,7 @@ def test_rowid_order_does_not_pair_people_with_answers_on_sqlite() -> None:
     scene = Scene()
     assert _physical_order_links(scene, "rowid") == [], "while open"
     scene.close()
+    _attackable()
     assert _physical_order_links(scene, "rowid") == [], "after closing"
 
 
