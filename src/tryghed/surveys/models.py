@@ -1,12 +1,15 @@
 """Measurements ("målinger"), invitations and anonymous responses.
 
-Unlinkability is built into the tables (privacy.md section 1):
+Unlinkability is built into the tables (privacy.md section 1; docs/anonymity.md):
 
-- ``Invitation`` knows the person (to send the link and reminders) and whether it is
-  used; it stores only hashes of its tokens, and no time finer than the ISO week.
+- ``Invitation`` knows the person (to send the link and reminders), never whether they
+  answered; it stores only hashes of its tokens, and no time finer than the ISO week.
+- ``SubmissionMark`` says that *some* invitation of a measurement has answered: a keyed
+  hash that only the application (holding the answer key) can match to an invitation.
+- ``PendingAnswer`` holds a submitted answer, sealed and padded, until it is released in
+  a batch of at least the minimum group size.
 - ``Response`` has no reference to an invitation, a person or a session: a random UUID,
-  the coarse categories copied from the invitation (unit, job group, seniority band),
-  the ISO week, and the answers. Nothing else.
+  the unit as of the invitation, the ISO week, and the answers. Nothing else.
 """
 
 from __future__ import annotations
@@ -125,11 +128,8 @@ class Invitation(models.Model):
         Measurement, on_delete=models.CASCADE, related_name="invitations"
     )
     person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
-    # Coarse categories copied onto the response when it is submitted.
+    # The unit the response is counted in (as of the invitation, not of the answer).
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    job_group = models.CharField(max_length=100, blank=True)
-    seniority_band = models.CharField(max_length=50, blank=True)
-    used = models.BooleanField(default=False)
     # ISO weeks ("2026-W47"), never a finer time.
     sent_week = models.CharField(max_length=8, blank=True)
     reminded_week = models.CharField(max_length=8, blank=True)
@@ -141,7 +141,6 @@ class Invitation(models.Model):
                 fields=["measurement", "person"], name="invitation_once_per_person"
             ),
         ]
-        indexes = [models.Index(fields=["measurement", "used"])]
 
     def __str__(self) -> str:
         return f"invitation {self.pk}"
@@ -179,16 +178,49 @@ class OpenLink(models.Model):
         return f"open link {self.unit}"
 
 
+class SubmissionMark(models.Model):
+    """That one invitation of the measurement has answered ("besvaret"), as a keyed hash:
+    HMAC(answer key, "<measurement id>:<invitation id>"). The unique constraint lets each
+    invitation answer exactly once, even under races; without the key (which is not in the
+    database) nobody can tell which invitation a mark belongs to."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="+")
+    mark = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "mark"], name="submission_mark_once"),
+        ]
+
+    def __str__(self) -> str:
+        return "submission mark"
+
+
+class PendingAnswer(models.Model):
+    """A submitted answer not yet released: AES-GCM sealed, padded to a size fixed per
+    measurement, under a key that is not in the database (``surveys.sealing``). Released
+    into ``Response`` rows in shuffled batches of at least the minimum group size."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="+")
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "pending answer"
+
+
 class Response(models.Model):
-    """An anonymous response. No reference to the invitation, the person or the session."""
+    """An anonymous response. No reference to the invitation, the person or the session.
+
+    Written only by a batch release (``services.pending_release``), in shuffled order; on
+    SQLite the table is ``WITHOUT ROWID`` (migration 0004), so no row number follows the
+    order in which people answered."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="responses")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    job_group = models.CharField(max_length=100, blank=True)
-    seniority_band = models.CharField(max_length=50, blank=True)
+    # The ISO week of the submission, never a finer time.
     week = models.CharField(max_length=8)
-    language = models.CharField(max_length=5)
     # {"ps7.1": 2, ...}: option codes; a missing key is an unanswered item.
     answers = models.JSONField(default=dict)
     # {"hesteskoen.2": "..."}: free text as written; shown in random order, without dates.

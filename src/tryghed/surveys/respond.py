@@ -203,9 +203,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         )
     final = questionnaire.only_known(instruments, state)
     try:
-        services.response_submit(
-            token=token, answers=final.answers, texts=final.texts, language=lang
-        )
+        services.response_submit(token=token, answers=final.answers, texts=final.texts)
     except services.SubmissionRefused as refused:
         return _refused(request, refused.reason, lang)
     with translation.override(lang):

@@ -25,8 +25,10 @@ from tryghed.surveys.models import (
     InvitationToken,
     Measurement,
     OpenLink,
+    PendingAnswer,
     Response,
     Status,
+    SubmissionMark,
 )
 
 
@@ -130,9 +132,11 @@ def measurement_purge_responses(*, measurement: Measurement) -> int:
         Response.objects.filter(measurement=measurement).delete()
         InvitationToken.objects.filter(invitation__measurement=measurement).delete()
         # Who was invited (and whether they answered) is personal data too; the counts stay.
-        Invitation.objects.filter(measurement=measurement).update(
-            person=None, job_group="", seniority_band=""
-        )
+        Invitation.objects.filter(measurement=measurement).update(person=None)
+        # Marks say, to whoever holds the answer key, which invitations answered.
+        SubmissionMark.objects.filter(measurement=measurement).delete()
+        # Answers sealed under a key that was lost before closing (docs/anonymity.md).
+        PendingAnswer.objects.filter(measurement=measurement).delete()
         OpenLink.objects.filter(measurement=measurement).delete()
         measurement.responses_purged_at = now
         measurement.purged_response_counts = counts

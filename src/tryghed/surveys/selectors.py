@@ -10,7 +10,7 @@ from django.http import Http404
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.surveys.models import Invitation, Measurement, OpenLink, Response
-from tryghed.surveys.services import units_in_scope
+from tryghed.surveys.services import unanswered_invitation_ids, units_in_scope
 
 
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
@@ -82,11 +82,7 @@ def response_rates(measurement: Measurement) -> tuple[list[RateRow], RateRow | N
 
 
 def unanswered_with_email(measurement: Measurement) -> int:
-    return (
-        Invitation.objects.filter(measurement=measurement, used=False, person__isnull=False)
-        .exclude(person__email="")
-        .count()
-    )
+    return len(unanswered_invitation_ids(measurement))
 
 
 def without_email(measurement: Measurement) -> QuerySet[Unit]:

@@ -1,22 +1,25 @@
 """Writes for measurements, invitations and responses.
 
-The one place a response is stored is ``response_submit``: it marks the invitation used
-and stores the response in one transaction, with a conditional UPDATE that changes
-exactly one row, so two submissions with the same token store one response.
+An answer comes in through ``response_submit``: it leaves a keyed mark (whose unique
+constraint lets each invitation answer once, also under races) and the sealed answer, in
+one transaction. It becomes a readable ``Response`` only in a batch of at least the
+minimum group size, in another transaction (``pending_release``); see docs/anonymity.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +28,7 @@ from tryghed.audit.services import audit_record
 from tryghed.core.instruments import BUILTIN_DIR, Instrument, load_builtin, parse_instrument
 from tryghed.core.suppression import FLOOR_MINIMUM
 from tryghed.orgs.models import Organisation, Person, Unit
+from tryghed.surveys import sealing
 from tryghed.surveys.models import (
     Invitation,
     InvitationToken,
@@ -32,12 +36,16 @@ from tryghed.surveys.models import (
     MeasurementInstrument,
     MeasurementScope,
     OpenLink,
+    PendingAnswer,
     Response,
     Status,
+    SubmissionMark,
 )
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 bits; privacy.md asks for at least 128
 
@@ -263,8 +271,6 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
             measurement=measurement,
             person=person,
             unit=person.unit,
-            job_group=person.job_group,
-            seniority_band=person.seniority_band,
             sent_week=week if person.email else "",
         )
         for person in people_in_scope(measurement)
@@ -300,6 +306,10 @@ def measurement_close(*, measurement: Measurement, actor: User | None) -> Measur
     measurement.status = Status.CLOSED
     measurement.closed_at = timezone.now()
     measurement.save(update_fields=["status", "closed_at"])
+    # The last batch: everything still pending, held back so it is never smaller than the
+    # minimum. Submissions wait for this lock and then find the measurement closed.
+    _release_locked(measurement, everything=True)
+    transaction.on_commit(_checkpoint_sqlite, robust=True)
     # After the last answers are in: the groups of its reports, as the tree stands now.
     measurement_freeze_tree(measurement=measurement)
     OpenLink.objects.filter(measurement=measurement).update(is_active=False)
@@ -323,10 +333,7 @@ def reminders_request(*, measurement: Measurement, actor: User | None) -> int:
     measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
     if not is_accepting(measurement):
         raise ValidationError(_("Der kan kun sendes påmindelser, mens målingen er åben."))
-    pending = Invitation.objects.filter(
-        measurement=measurement, used=False, person__isnull=False
-    ).exclude(person__email="")
-    count = pending.count()
+    count = len(unanswered_invitation_ids(measurement))
     audit_record(
         actor=actor,
         action="measurement.reminded",
@@ -389,8 +396,8 @@ class Entry:
     unit: Unit
     invitation_id: int | None = None
     open_link_id: int | None = None
-    job_group: str = ""
-    seniority_band: str = ""
+    # The SubmissionMark that answering leaves (current key); "" where none is left.
+    mark: str = ""
 
 
 def resolve_token(token: str) -> Entry:
@@ -407,10 +414,9 @@ def resolve_token(token: str) -> Entry:
             measurement=invitation.measurement,
             unit=invitation.unit,
             invitation_id=invitation.pk,
-            job_group=invitation.job_group,
-            seniority_band=invitation.seniority_band,
+            mark=sealing.current_mark(invitation.measurement_id, invitation.pk),
         )
-        if invitation.used:
+        if invitation_answered(invitation):
             raise SubmissionRefused("used")
     else:
         link = (
@@ -431,33 +437,180 @@ def resolve_token(token: str) -> Entry:
     return entry
 
 
-@transaction.atomic
 def response_submit(
     *,
     token: str,
     answers: Mapping[str, int | list[int]],
     texts: Mapping[str, str],
-    language: str,
-) -> Response:
-    """Store one anonymous response for a token, exactly once.
+) -> None:
+    """Take one anonymous answer for a token, exactly once; it becomes readable later.
 
-    The invitation is marked used with ``UPDATE ... WHERE used = false``, which changes
-    exactly one row for the first submission and none for any concurrent or later one;
-    only then is the response stored, in the same transaction. The response keeps no
-    reference to the invitation.
+    One transaction stores two rows that say nothing readable (docs/anonymity.md):
+    the invitation's ``SubmissionMark`` (a keyed hash; its unique constraint refuses a
+    second answer, also under races) and the answer as a sealed, padded ``PendingAnswer``.
+    The invitation row is not touched. After the commit, ``pending_release`` may release
+    a batch into ``Response`` rows, in another transaction.
     """
-    entry = resolve_token(token)
-    if entry.invitation_id is not None:
-        claimed = Invitation.objects.filter(pk=entry.invitation_id, used=False).update(used=True)
-        if claimed != 1:
-            raise SubmissionRefused("used")
-    return Response.objects.create(
-        measurement=entry.measurement,
-        unit=entry.unit,
-        job_group=entry.job_group,
-        seniority_band=entry.seniority_band,
-        week=iso_week(),
-        language=language if language in ("da", "en") else "da",
-        answers=dict(answers),
-        texts={k: v for k, v in texts.items() if v.strip()},
+    with transaction.atomic():
+        entry = resolve_token(token)
+        _lock_while_accepting(entry.measurement)
+        if entry.mark:
+            try:
+                with transaction.atomic():  # a savepoint: the refusal leaves nothing behind
+                    SubmissionMark.objects.create(measurement=entry.measurement, mark=entry.mark)
+            except IntegrityError:
+                raise SubmissionRefused("used") from None
+        payload = {
+            "unit": entry.unit.pk,
+            "week": iso_week(),
+            "answers": dict(answers),
+            "texts": {k: v for k, v in texts.items() if v.strip()},
+        }
+        PendingAnswer.objects.create(
+            measurement=entry.measurement,
+            sealed=sealing.seal(
+                measurement_id=entry.measurement.pk,
+                payload=payload,
+                size=sealing.sealed_size(measurement_instruments(entry.measurement)),
+            ),
+        )
+        measurement = entry.measurement
+        # robust: the answer is in; a failed release is retried by the next one or at closing.
+        transaction.on_commit(lambda: pending_release(measurement=measurement), robust=True)
+
+
+# --------------------------------------------------------------------------- release
+
+
+def _lock_while_accepting(measurement: Measurement) -> None:
+    """Hold the measurement open until this submission commits, or refuse it as closed.
+
+    On PostgreSQL a FOR KEY SHARE lock: submissions do not block each other, but closing
+    (FOR UPDATE) waits for them, and a submission that waited for a closing sees it
+    closed. So no answer is left pending after the closing's final release. On SQLite
+    the whole transaction holds the write lock (IMMEDIATE) and a plain read suffices.
+    """
+    table = Measurement._meta.db_table
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{lock}", [measurement.pk])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None or row[0] != Status.OPEN:
+        raise SubmissionRefused("closed")
+
+
+def answered_invitation_ids(measurement: Measurement) -> set[int]:
+    """Which invitations have answered, found by matching each one's keyed mark (under
+    every key of the ring) against the measurement's marks. Needs the answer key: this is
+    what the operator without it cannot compute. For sending reminders, never for display."""
+    marks = set(
+        SubmissionMark.objects.filter(measurement=measurement).values_list("mark", flat=True)
     )
+    if not marks:
+        return set()
+    keys = sealing.keyring()
+    return {
+        pk
+        for pk in Invitation.objects.filter(measurement=measurement).values_list("pk", flat=True)
+        if any(sealing.mark_with(key, measurement.pk, pk) in marks for key in keys)
+    }
+
+
+def invitation_answered(invitation: Invitation) -> bool:
+    return SubmissionMark.objects.filter(
+        measurement_id=invitation.measurement_id,
+        mark__in=sealing.all_marks(invitation.measurement_id, invitation.pk),
+    ).exists()
+
+
+def unanswered_invitation_ids(measurement: Measurement) -> list[int]:
+    """Invitations of people with an e-mail address who have not answered (for reminders)."""
+    answered = answered_invitation_ids(measurement)
+    candidates = (
+        Invitation.objects.filter(measurement=measurement, person__isnull=False)
+        .exclude(person__email="")
+        # Only those who had an e-mail address at opening: the others may hold a paper
+        # code, and a personal link on top would let one answer twice (privacy.md 5).
+        .exclude(sent_week="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in candidates if pk not in answered]
+
+
+def _release_locked(measurement: Measurement, *, everything: bool) -> int:
+    """Release pending answers of a measurement whose row the caller has locked.
+
+    "No release is ever smaller than the minimum" (privacy.md section 1): while open,
+    only when at least twice the minimum is pending, and then all but the minimum, which
+    stays behind so that the closing always has a batch of at least the minimum to join.
+    At closing (``everything``) all that remains goes, in one batch. Answers sealed under
+    a key that is no longer in the ring stay pending (and are reported), never lost.
+    """
+    minimum = max(1, measurement.min_group_score)
+    rows = list(
+        PendingAnswer.objects.filter(measurement=measurement)
+        .select_for_update()
+        .values_list("pk", "sealed")
+    )
+    opened: list[tuple[uuid.UUID, dict[str, Any]]] = []
+    unreadable = 0
+    for pk, sealed in rows:
+        try:
+            opened.append((pk, sealing.unseal(measurement_id=measurement.pk, sealed=sealed)))
+        except sealing.SealBroken:
+            unreadable += 1
+    if unreadable:
+        logger.error(
+            "measurement %s: %s pending answers do not open with the answer keys",
+            measurement.pk,
+            unreadable,
+        )
+    chooser = secrets.SystemRandom()
+    if everything:
+        chosen = opened
+    elif len(opened) >= 2 * minimum:
+        chosen = chooser.sample(opened, len(opened) - minimum)
+    else:
+        return 0
+    responses = [
+        Response(
+            id=uuid.uuid4(),
+            measurement=measurement,
+            unit_id=int(payload["unit"]),
+            week=str(payload["week"]),
+            answers=dict(payload["answers"]),
+            texts=dict(payload["texts"]),
+        )
+        for _pk, payload in chosen
+    ]
+    chooser.shuffle(responses)  # the insertion order (ctid) says nothing either
+    Response.objects.bulk_create(responses, batch_size=500)
+    ids = [pk for pk, _payload in chosen]
+    for start in range(0, len(ids), 500):
+        PendingAnswer.objects.filter(pk__in=ids[start : start + 500]).delete()
+    return len(responses)
+
+
+def _checkpoint_sqlite() -> None:
+    """Move the WAL into the database file and empty it: the WAL would otherwise show the
+    pending rows and the marks of every submission since the last checkpoint."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def pending_release(*, measurement: Measurement) -> int:
+    """Release what may be released of a measurement's pending answers (after each
+    submission commits; at closing everything). Returns how many became responses.
+
+    Safe to run twice and concurrently: the measurement row is locked (FOR NO KEY UPDATE,
+    which submissions' FOR KEY SHARE does not wait for) so releases take turns, and each
+    sees what the previous one left.
+    """
+    with transaction.atomic():
+        locked = Measurement.objects.select_for_update(no_key=True).get(pk=measurement.pk)
+        released = _release_locked(locked, everything=locked.status == Status.CLOSED)
+    if released:
+        _checkpoint_sqlite()
+    return released
