@@ -13,7 +13,15 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.surveys.conftest import Survey
-from tryghed.surveys.models import Invitation, InvitationToken, OpenLink, Response
+from tryghed.surveys import services
+from tryghed.surveys.models import (
+    Invitation,
+    InvitationToken,
+    OpenLink,
+    PendingAnswer,
+    Response,
+    SubmissionMark,
+)
 from tryghed.surveys.services import hash_token
 
 ISO_WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -68,17 +76,8 @@ def test_a_response_row_has_no_column_that_links_it_to_an_invitation_person_or_s
             c.name
             for c in connection.introspection.get_table_description(cursor, Response._meta.db_table)
         }
-    assert columns == {
-        "id",
-        "measurement_id",
-        "unit_id",
-        "job_group",
-        "seniority_band",
-        "week",
-        "language",
-        "answers",
-        "texts",
-    }
+    # No job group, seniority or language: quasi-identifiers no report uses.
+    assert columns == {"id", "measurement_id", "unit_id", "week", "answers", "texts"}
     related = {f.related_model for f in Response._meta.get_fields() if f.is_relation}
     assert Invitation not in related and InvitationToken not in related
     assert not {m.__name__ for m in related if m} & {"Person", "Session", "User", "Invitation"}
@@ -88,7 +87,8 @@ def test_no_time_finer_than_the_iso_week_is_stored_for_responses_or_invitations(
     open_survey: Survey, ps7_answers: dict[str, int]
 ) -> None:
     _submit(Client(), next(iter(open_survey.tokens.values())), ps7_answers)
-    for model in (Response, Invitation, InvitationToken, OpenLink):
+    services.measurement_close(measurement=open_survey.measurement, actor=None)
+    for model in (Response, Invitation, InvitationToken, OpenLink, SubmissionMark, PendingAnswer):
         time_fields = [
             f.name
             for f in model._meta.get_fields()
@@ -97,8 +97,8 @@ def test_no_time_finer_than_the_iso_week_is_stored_for_responses_or_invitations(
         assert time_fields == [], f"{model.__name__} stores a time: {time_fields}"
     response = Response.objects.get()
     assert ISO_WEEK.match(response.week)
-    invitation = Invitation.objects.filter(used=True).get()
-    assert ISO_WEEK.match(invitation.sent_week)
+    invitation = Invitation.objects.filter(measurement=open_survey.measurement).first()
+    assert invitation is not None and ISO_WEEK.match(invitation.sent_week)
 
 
 def test_response_ids_are_random_uuids_not_sequential(
@@ -107,6 +107,7 @@ def test_response_ids_are_random_uuids_not_sequential(
     client = Client()
     for token in open_survey.tokens.values():
         _submit(client, token, ps7_answers)
+    services.measurement_close(measurement=open_survey.measurement, actor=None)
     ids = list(Response.objects.values_list("id", flat=True))
     assert len(ids) == 5
     assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
@@ -177,16 +178,18 @@ def test_survey_pages_set_no_cookie_and_send_no_referrer(open_survey: Survey) ->
     assert client.cookies == {}
 
 
-def test_demographics_on_the_response_are_the_invitations_coarse_categories(
-    open_survey: Survey, ps7_answers: dict[str, int]
+def test_a_response_carries_the_unit_of_the_invitation_and_no_demographics(
+    open_survey: Survey, ps7_answers: dict[str, int], world: Any
 ) -> None:
     person = open_survey.people[0]
     person.job_group, person.seniority_band = "SSA", "2-5 år"
-    Invitation.objects.filter(person=person).update(job_group="SSA", seniority_band="2-5 år")
+    person.save()
+    invited_unit = person.unit_id
+    person.unit = world.team_b  # moved after the invitation: the answer counts where invited
+    person.save()
     _submit(Client(), open_survey.tokens[person.email], ps7_answers)
+    services.measurement_close(measurement=open_survey.measurement, actor=None)
     response = Response.objects.get()
-    assert (response.unit_id, response.job_group, response.seniority_band) == (
-        person.unit_id,
-        "SSA",
-        "2-5 år",
-    )
+    assert response.unit_id == invited_unit != world.team_b.pk
+    stored = str(Response.objects.values().get())
+    assert "SSA" not in stored and "2-5" not in stored
