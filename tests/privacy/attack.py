@@ -194,10 +194,17 @@ def read(client: Client, url: str) -> str | None:
     if response.status_code != 200:
         return None
     kind = response.get("Content-Type", "")
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = _body(response)
     if kind.startswith("application/pdf"):
         return pdf_text(body)
     return body.decode(errors="replace")
+
+
+def _body(response: Any) -> bytes:
+    """The bytes of a response, streamed (file downloads) or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return bytes(response.content)
 
 
 def pdf_text(body: bytes) -> str:
@@ -337,7 +344,7 @@ def excel_figures(user: User, place: Workplace, measurement: Measurement) -> Cou
     got = client.get(download)
     if got.status_code != 200:
         return None
-    body = b"".join(got.streaming_content) if got.streaming else got.content
+    body = _body(got)
     book = load_workbook(io.BytesIO(body), read_only=True)
     found: Counter[str] = Counter()
     for sheet in book.worksheets:

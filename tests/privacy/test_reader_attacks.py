@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from tests.privacy import attack
 from tests.privacy.attack import ps7
 from tryghed.orgs import services as org_services
+from tryghed.orgs.models import Person
 from tryghed.surveys import services
 from tryghed.surveys.services import SubmissionRefused
 
@@ -27,7 +29,7 @@ MINIMUM = 5
 
 
 def _answer_all(
-    launched: attack.Launched, people: list, codes: list[int], with_comment: bool = True
+    launched: attack.Launched, people: list[Person], codes: list[int], with_comment: bool = True
 ) -> list[str]:
     secrets = []
     for person, code in zip(people, codes, strict=True):
@@ -281,7 +283,7 @@ def test_a_waves_before_figure_is_what_the_earlier_wave_showed() -> None:
     attack.close(place, second.measurement)
     data1, data2 = report_data(first.measurement), report_data(second.measurement)
 
-    def shown(data: dict, unit: str | None, scope: str) -> tuple[int, float] | None:
+    def shown(data: dict[str, Any], unit: str | None, scope: str) -> tuple[int, float] | None:
         try:
             block = group(data, unit, scope)["instruments"]["ps7"]["scales"]["total"]
         except (KeyError, TypeError):

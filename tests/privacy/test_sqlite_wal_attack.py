@@ -23,7 +23,7 @@ from django.conf import settings
 from tests.privacy.attack import secrets_in
 
 pytestmark = pytest.mark.skipif(
-    "sqlite" not in settings.DATABASES["default"]["ENGINE"],
+    "sqlite" not in str(settings.DATABASES["default"]["ENGINE"]),
     reason="the -wal file attack is SQLite's; the PostgreSQL run checks xmin and ctid",
 )
 
