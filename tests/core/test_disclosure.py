@@ -97,7 +97,10 @@ def test_a_hidden_small_team_is_derived_from_its_parent_minus_its_shown_sibling(
     assert leak.atoms == frozenset({"P", "B"})
     assert leak.n == 2
     assert leak.mean == 2.5
-    assert [(t.label, t.coefficient) for t in leak.terms] == [("G0", Fraction(1)), ("G1", Fraction(-1))]
+    assert [(t.label, t.coefficient) for t in leak.terms] == [
+        ("G0", Fraction(1)),
+        ("G1", Fraction(-1)),
+    ]
 
 
 def test_the_reorganisation_attack_old_parent_minus_child_minus_new_child() -> None:
