@@ -168,6 +168,9 @@ def test_an_insider_cannot_pad_a_small_team_with_known_answers() -> None:
         except SubmissionRefused:
             continue
         known += 1
+    # The product lets the one colleague without e-mail answer somehow (a link or a code),
+    # and the insider holds it: her own answer and that one at least got in.
+    assert known >= 2, "no shared entry was usable: the attack would pass for nothing"
     attack.submit(launched.tokens[victim.pk], ps7([5]))  # score 30: the secret
     for person in place.people["Team B"]:
         attack.submit(launched.tokens[person.pk], ps7([3]))  # score 28
