@@ -17,7 +17,7 @@ from tryghed.surveys import services
 from tryghed.surveys.models import (
     Invitation,
     InvitationToken,
-    OpenLink,
+    PaperCode,
     PendingAnswer,
     Response,
     SubmissionMark,
@@ -88,7 +88,7 @@ def test_no_time_finer_than_the_iso_week_is_stored_for_responses_or_invitations(
 ) -> None:
     _submit(Client(), next(iter(open_survey.tokens.values())), ps7_answers)
     services.measurement_close(measurement=open_survey.measurement, actor=None)
-    for model in (Response, Invitation, InvitationToken, OpenLink, SubmissionMark, PendingAnswer):
+    for model in (Response, Invitation, InvitationToken, PaperCode, SubmissionMark, PendingAnswer):
         time_fields = [
             f.name
             for f in model._meta.get_fields()

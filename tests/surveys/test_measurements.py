@@ -18,14 +18,12 @@ from tests.surveys.conftest import CaptureOnCommit, Survey, tokens_from_outbox
 from tests.surveys.test_anonymity import _submit
 from tryghed.surveys import services
 from tryghed.surveys.models import (
-    Invitation,
     Measurement,
     PendingAnswer,
     Response,
     Status,
     SubmissionMark,
 )
-from tryghed.surveys.selectors import response_rates
 
 
 def _state(html: str) -> str:
@@ -288,34 +286,6 @@ def test_the_admin_page_shows_counts_never_who_answered(
     assert "1 af 5" not in html and "20 %" not in html
     for person in open_survey.people:
         assert person.name not in html and person.email not in html
-
-
-def test_an_open_link_lets_a_unit_answer_without_email_and_warns_about_double_answers(
-    open_survey: Survey, world: World, ps7_answers: dict[str, int]
-) -> None:
-    link = services.open_link_create(
-        measurement=open_survey.measurement, unit=world.team_b, actor=world.owner
-    )
-    page = (
-        client_for(world.owner)
-        .get(
-            reverse(
-                "surveys_admin:open_link",
-                kwargs={
-                    "org": world.org.slug,
-                    "measurement_id": open_survey.measurement.pk,
-                    "unit_id": world.team_b.pk,
-                },
-            )
-        )
-        .content.decode()
-    )
-    assert "<svg" in page and "én person kan svare flere gange" in page
-    notice = Client().get(reverse("surveys:start", kwargs={"token": link.token})).content.decode()
-    assert "fælles link" in notice
-    for _ in range(2):
-        assert "Tak for dine svar" in _submit(Client(), link.token, ps7_answers)
-    assert Response.objects.filter(unit=world.team_b).count() == 2
 
 
 @pytest.mark.parametrize(

@@ -157,25 +157,30 @@ class InvitationToken(models.Model):
         return f"token for invitation {self.invitation_id}"
 
 
-class OpenLink(models.Model):
-    """One shared link per unit, for workplaces without e-mail. One person can answer twice."""
+class PaperCode(models.Model):
+    """A single-use code on a paper slip ("papirkode") for someone without e-mail
+    (privacy.md section 5).
 
+    Printed for one unit of an open measurement, at most one per invited person of that
+    unit who got no personal link, and handed out at random: a code belongs to no one.
+    Only the hash is stored; the raw codes are shown once, on the printable page. Whether
+    a code has been used is a ``SubmissionMark`` keyed like an invitation's, so the
+    database does not show which codes (or how many of a unit's) have answered.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     measurement = models.ForeignKey(
-        Measurement, on_delete=models.CASCADE, related_name="open_links"
+        Measurement, on_delete=models.CASCADE, related_name="paper_codes"
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
-    # The raw token is kept for open links only: the link is meant to be printed and shared.
-    token = models.CharField(max_length=64)
-    is_active = models.BooleanField(default=True)
+    # The unit the answer counts in.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["measurement", "unit"], name="open_link_once_per_unit"),
-        ]
+        indexes = [models.Index(fields=["measurement", "unit"])]
 
     def __str__(self) -> str:
-        return f"open link {self.unit}"
+        return "paper code"
 
 
 class SubmissionMark(models.Model):

@@ -17,10 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tryghed.core.instruments import Instrument
 from tryghed.surveys import questionnaire, services
+from tryghed.surveys.codes import paper_code_display, paper_code_normalise
 from tryghed.surveys.models import Measurement
 
 ERROR_STATUS = {"unknown": 404, "used": 200, "closed": 410, "not_open": 200}
@@ -52,12 +53,14 @@ def _language(measurement: Measurement | None, asked: str = "") -> str:
     return "da" if "da" in languages else languages[0]
 
 
-def _refused(request: HttpRequest, reason: str, lang: str = "da") -> HttpResponse:
+def _refused(
+    request: HttpRequest, reason: str, lang: str = "da", *, paper_code: bool = False
+) -> HttpResponse:
     with translation.override(lang):
         return render(
             request,
             "surveys/respond/refused.html",
-            {"reason": reason, "lang": lang},
+            {"reason": reason, "lang": lang, "paper_code": paper_code},
             status=ERROR_STATUS[reason],
         )
 
@@ -73,13 +76,55 @@ def _minimums(measurement: Measurement) -> dict[str, int]:
 @private
 @require_GET
 def start(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the e-mail: the privacy notice, with a form that carries the token on."""
+    """The link from the e-mail (or a paper code's QR code): the privacy notice, with a
+    form that carries the token on."""
     try:
         entry = services.resolve_token(token)
     except services.SubmissionRefused as refused:
-        return _refused(request, refused.reason, _language(None, request.GET.get("sprog", "")))
+        return _refused(
+            request,
+            refused.reason,
+            _language(None, request.GET.get("sprog", "")),
+            paper_code=paper_code_normalise(token) is not None,
+        )
+    return _notice(request, token, entry, request.GET.get("sprog", ""))
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest) -> HttpResponse:
+    """Answering with a paper code: the respondent types the code from the slip.
+
+    The code arrives in the POST body, never in the URL; from here on it travels like an
+    invitation token.
+    """
+    lang = _language(None, request.GET.get("sprog", "") or request.POST.get("lang", ""))
+    typed = request.POST.get("code", "") if request.method == "POST" else ""
+    error = ""
+    if request.method == "POST":
+        normalised = paper_code_normalise(typed)
+        try:
+            if normalised is None:
+                raise services.SubmissionRefused("unknown")
+            entry = services.resolve_token(normalised)
+        except services.SubmissionRefused as refused:
+            if refused.reason != "unknown":
+                return _refused(request, refused.reason, lang, paper_code=True)
+            error = "unknown"
+        else:
+            return _notice(request, paper_code_display(normalised), entry, lang)
+    with translation.override(lang):
+        return render(
+            request,
+            "surveys/respond/code.html",
+            {"lang": lang, "typed": typed, "error": error},
+            status=404 if error else 200,
+        )
+
+
+def _notice(request: HttpRequest, token: str, entry: services.Entry, asked: str) -> HttpResponse:
     measurement = entry.measurement
-    lang = _language(measurement, request.GET.get("sprog", ""))
+    lang = _language(measurement, asked)
     instruments = services.measurement_instruments(measurement)
     with translation.override(lang):
         return render(
@@ -92,7 +137,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
                 "organisation": measurement.organisation,
                 "instruments": instruments,
                 "minimums": _minimums(measurement),
-                "open_link": entry.open_link_id is not None,
+                "paper_code": entry.paper_code_id is not None,
                 "item_count": sum(len(i.items) for i in instruments),
                 "has_sensitive": any(item.sensitive for i in instruments for item in i.items),
                 "has_text": any(item.type == "text" for i in instruments for item in i.items),
@@ -146,7 +191,12 @@ def answer(request: HttpRequest) -> HttpResponse:
     try:
         entry = services.resolve_token(token)
     except services.SubmissionRefused as refused:
-        return _refused(request, refused.reason, _language(None, request.POST.get("lang", "")))
+        return _refused(
+            request,
+            refused.reason,
+            _language(None, request.POST.get("lang", "")),
+            paper_code=paper_code_normalise(token) is not None,
+        )
     measurement = entry.measurement
     lang = _language(measurement, request.POST.get("lang", ""))
     instruments = services.measurement_instruments(measurement)
@@ -205,7 +255,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     try:
         services.response_submit(token=token, answers=final.answers, texts=final.texts)
     except services.SubmissionRefused as refused:
-        return _refused(request, refused.reason, lang)
+        return _refused(request, refused.reason, lang, paper_code=entry.paper_code_id is not None)
     with translation.override(lang):
         return render(
             request,
@@ -215,6 +265,6 @@ def answer(request: HttpRequest) -> HttpResponse:
                 "measurement": measurement,
                 "organisation": measurement.organisation,
                 "minimums": _minimums(measurement),
-                "open_link": entry.open_link_id is not None,
+                "paper_code": entry.paper_code_id is not None,
             },
         )

@@ -24,7 +24,7 @@ from tryghed.surveys.models import (
     Invitation,
     InvitationToken,
     Measurement,
-    OpenLink,
+    PaperCode,
     PendingAnswer,
     Response,
     Status,
@@ -135,9 +135,9 @@ def measurement_purge_responses(*, measurement: Measurement) -> int:
         Invitation.objects.filter(measurement=measurement).update(person=None)
         # Marks say, to whoever holds the answer key, which invitations answered.
         SubmissionMark.objects.filter(measurement=measurement).delete()
+        PaperCode.objects.filter(measurement=measurement).delete()
         # Answers sealed under a key that was lost before closing (docs/anonymity.md).
         PendingAnswer.objects.filter(measurement=measurement).delete()
-        OpenLink.objects.filter(measurement=measurement).delete()
         measurement.responses_purged_at = now
         measurement.purged_response_counts = counts
         measurement.save(update_fields=["responses_purged_at", "purged_response_counts"])

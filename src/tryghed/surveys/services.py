@@ -23,19 +23,27 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tryghed.audit.services import audit_record
 from tryghed.core.instruments import BUILTIN_DIR, Instrument, load_builtin, parse_instrument
 from tryghed.core.suppression import FLOOR_MINIMUM
 from tryghed.orgs.models import Organisation, Person, Unit
 from tryghed.surveys import sealing
+from tryghed.surveys.codes import (
+    paper_code_display,
+    paper_code_mark,
+    paper_code_marks,
+    paper_code_new,
+    paper_code_normalise,
+)
 from tryghed.surveys.models import (
     Invitation,
     InvitationToken,
     Measurement,
     MeasurementInstrument,
     MeasurementScope,
-    OpenLink,
+    PaperCode,
     PendingAnswer,
     Response,
     Status,
@@ -258,7 +266,7 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
     """Open the measurement: invite everyone in scope and send the e-mails after commit.
 
     Returns the number of invitations created. People without an e-mail address get an
-    invitation too (so the response rate counts them) and answer through an open link.
+    invitation too (so the response rate counts them) and answer with a paper code.
     """
     measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
     if measurement.status != Status.DRAFT:
@@ -312,7 +320,6 @@ def measurement_close(*, measurement: Measurement, actor: User | None) -> Measur
     transaction.on_commit(_checkpoint_sqlite, robust=True)
     # After the last answers are in: the groups of its reports, as the tree stands now.
     measurement_freeze_tree(measurement=measurement)
-    OpenLink.objects.filter(measurement=measurement).update(is_active=False)
     audit_record(
         actor=actor,
         action="measurement.closed",
@@ -349,28 +356,62 @@ def reminders_request(*, measurement: Measurement, actor: User | None) -> int:
     return count
 
 
+def paper_code_room(measurement: Measurement, unit: Unit) -> int:
+    """How many more paper codes may be printed for a unit (privacy.md section 5).
+
+    One per invitation that got no personal link at opening (``sent_week`` empty: the
+    person had no e-mail address then), minus the codes printed already. E-mail
+    invitations and codes together then never exceed the unit's invited headcount.
+    """
+    without_link = Invitation.objects.filter(
+        measurement=measurement, unit=unit, sent_week=""
+    ).count()
+    printed = PaperCode.objects.filter(measurement=measurement, unit=unit).count()
+    return max(0, without_link - printed)
+
+
 @transaction.atomic
-def open_link_create(*, measurement: Measurement, unit: Unit, actor: User | None) -> OpenLink:
-    """A shared link for one unit (for workplaces without e-mail), made once per unit."""
+def paper_codes_print(
+    *, measurement: Measurement, unit: Unit, count: int, actor: User | None
+) -> list[str]:
+    """New single-use codes for a unit, returned raw (formatted for print) exactly once.
+
+    Only their hashes are stored. Printing is audit-logged: who, how many, which unit.
+    """
+    # The lock serialises printing for the measurement, so two printers cannot both pass
+    # the cap with the same room.
+    measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if not is_accepting(measurement):
+        raise ValidationError(_("Der kan kun laves koder, mens målingen er åben."))
     if unit.organisation_id != measurement.organisation_id:
         raise ValidationError(_("Enheden hører til en anden organisation."))
-    if not scope_units(measurement).filter(pk=unit.pk).exists():
-        raise ValidationError(_("Enheden er ikke med i målingen."))
-    existing = OpenLink.objects.filter(measurement=measurement, unit=unit).first()
-    if existing is not None:
-        return existing
-    token, token_hash = new_token()
-    link = OpenLink.objects.create(
-        measurement=measurement, unit=unit, token=token, token_hash=token_hash
+    room = paper_code_room(measurement, unit)
+    if count < 1:
+        raise ValidationError(_("Vælg mindst én kode."))
+    if count > room:
+        raise ValidationError(
+            ngettext(
+                "Der kan højst laves %(n)s kode mere til %(unit)s: én pr. inviteret "
+                "medarbejder uden e-mail, minus de koder, der allerede er lavet.",
+                "Der kan højst laves %(n)s koder mere til %(unit)s: én pr. inviteret "
+                "medarbejder uden e-mail, minus de koder, der allerede er lavet.",
+                room,
+            )
+            % {"n": room, "unit": unit.name}
+        )
+    codes = [paper_code_new() for _ in range(count)]
+    PaperCode.objects.bulk_create(
+        [PaperCode(measurement=measurement, unit=unit, code_hash=hash_token(c)) for c in codes]
     )
     audit_record(
         actor=actor,
-        action="measurement.open_link",
+        action="measurement.paper_codes_printed",
         organisation=measurement.organisation,
         obj=measurement,
         summary=unit.name,
+        data={"unit": unit.pk, "count": count},
     )
-    return link
+    return [paper_code_display(code) for code in codes]
 
 
 def is_accepting(measurement: Measurement, today: dt.date | None = None) -> bool:
@@ -390,12 +431,12 @@ class SubmissionRefused(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """Where a respondent came in: a personal invitation or a unit's open link."""
+    """Where a respondent came in: a personal invitation or a paper code."""
 
     measurement: Measurement
     unit: Unit
     invitation_id: int | None = None
-    open_link_id: int | None = None
+    paper_code_id: uuid.UUID | None = None
     # The SubmissionMark that answering leaves (current key); "" where none is left.
     mark: str = ""
 
@@ -419,16 +460,29 @@ def resolve_token(token: str) -> Entry:
         if invitation_answered(invitation):
             raise SubmissionRefused("used")
     else:
-        link = (
-            OpenLink.objects.filter(token_hash=token_hash)
+        # A paper code (privacy.md section 5), typed or from its QR code: answers once,
+        # in the unit it was printed for, and leaves a keyed mark like an invitation's.
+        code = paper_code_normalise(token)
+        paper = (
+            PaperCode.objects.filter(code_hash=hash_token(code))
             .select_related("measurement__organisation", "unit")
             .first()
+            if code is not None
+            else None
         )
-        if link is None:
+        if paper is None:
             raise SubmissionRefused("unknown")
-        entry = Entry(measurement=link.measurement, unit=link.unit, open_link_id=link.pk)
-        if not link.is_active:
-            raise SubmissionRefused("closed")
+        entry = Entry(
+            measurement=paper.measurement,
+            unit=paper.unit,
+            paper_code_id=paper.pk,
+            mark=paper_code_mark(paper.measurement_id, paper.pk),
+        )
+        if SubmissionMark.objects.filter(
+            measurement_id=paper.measurement_id,
+            mark__in=paper_code_marks(paper.measurement_id, paper.pk),
+        ).exists():
+            raise SubmissionRefused("used")
     measurement, today = entry.measurement, timezone.localdate()
     if measurement.status == Status.CLOSED or today > measurement.closes_on:
         raise SubmissionRefused("closed")
