@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
-from tryghed.surveys.models import Invitation, Measurement, OpenLink, Response
+from tryghed.surveys import participation
+from tryghed.surveys.codes import paper_code_marks
+from tryghed.surveys.models import (
+    Invitation,
+    Measurement,
+    PaperCode,
+    Response,
+    Status,
+    SubmissionMark,
+)
 from tryghed.surveys.services import unanswered_invitation_ids, units_in_scope
 
 
@@ -29,15 +38,88 @@ def get_measurement(access: OrgAccess, measurement_id: int) -> Measurement:
         raise Http404 from None
 
 
-def get_open_link(access: OrgAccess, measurement: Measurement, unit_id: int) -> OpenLink:
-    try:
-        return OpenLink.objects.select_related("unit").get(
-            measurement=get_measurement(access, measurement.pk), unit_id=unit_id
+@dataclass(frozen=True)
+class PaperCodeRow:
+    """A unit whose invited people include some without a personal link."""
+
+    unit: Unit
+    without_link: int
+    printed: int
+
+    @property
+    def room(self) -> int:
+        return max(0, self.without_link - self.printed)
+
+
+def paper_code_units(measurement: Measurement) -> list[PaperCodeRow]:
+    """Per unit: invitations without a personal link, and paper codes printed for it.
+
+    Never how many codes have been used: that is a per-measurement figure only.
+    """
+    without_link = dict(
+        Invitation.objects.filter(measurement=measurement, sent_week="")
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    printed = dict(
+        PaperCode.objects.filter(measurement=measurement)
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    units = Unit.objects.filter(pk__in=set(without_link) | set(printed)).order_by("path")
+    return [PaperCodeRow(u, without_link.get(u.pk, 0), printed.get(u.pk, 0)) for u in units]
+
+
+def paper_code_counts(measurement: Measurement) -> tuple[int, int]:
+    """(printed, used) paper codes of the measurement: how many answers came by code.
+
+    A figure for the whole measurement, never per unit or per person. "Used" is read
+    through the answer key (``codes.paper_code_marks``), which the database lacks. Raw:
+    publish it through ``paper_code_counts_shown``. After retention the codes and marks
+    are gone and this is (0, 0).
+    """
+    code_ids = list(PaperCode.objects.filter(measurement=measurement).values_list("pk", flat=True))
+    if not code_ids:
+        return 0, 0
+    marks = {m for code_id in code_ids for m in paper_code_marks(measurement.pk, code_id)}
+    found = set(
+        SubmissionMark.objects.filter(measurement=measurement, mark__in=marks).values_list(
+            "mark", flat=True
         )
-    except OpenLink.DoesNotExist:
-        raise Http404 from None
+    )
+    used = sum(
+        1
+        for code_id in code_ids
+        if any(m in found for m in paper_code_marks(measurement.pk, code_id))
+    )
+    return len(code_ids), used
 
 
+def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
+    """``paper_code_counts`` where it may be published, else None.
+
+    The code holders and the others are two groups of the measurement (section 4): each
+    must have 0 or at least the participation minimum invited and answered, or the split
+    tells whether the one or two people with a code answered. Used codes count at
+    submission, before answers are released in batches, so only a closed measurement
+    (everything released) shows them: a live count would date one person's answer.
+    """
+    if measurement.status != Status.CLOSED or measurement.responses_purged_at is not None:
+        return None
+    printed, used = paper_code_counts(measurement)
+    invited = Invitation.objects.filter(measurement=measurement).count()
+    answered = Response.objects.filter(measurement=measurement).count()
+    minimum = participation.PARTICIPATION_MINIMUM
+    parts = (printed, used, invited - printed, answered - used)
+    if printed == 0 or any(0 < n < minimum for n in parts):
+        return None
+    return printed, used
+
+
+# Participation lives in its own module (suppressed counts, privacy.md section 4); the
+# names stay importable from here for the pages that show it.
 @dataclass(frozen=True)
 class RateRow:
     unit: Unit
@@ -83,12 +165,3 @@ def response_rates(measurement: Measurement) -> tuple[list[RateRow], RateRow | N
 
 def unanswered_with_email(measurement: Measurement) -> int:
     return len(unanswered_invitation_ids(measurement))
-
-
-def without_email(measurement: Measurement) -> QuerySet[Unit]:
-    """Units with invited people who have no e-mail address: they need an open link."""
-    return Unit.objects.filter(
-        pk__in=Invitation.objects.filter(measurement=measurement)
-        .filter(Q(person__email="") | Q(person__isnull=True))
-        .values("unit")
-    ).order_by("path")

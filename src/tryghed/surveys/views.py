@@ -7,6 +7,7 @@ import io
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys import selectors, services
-from tryghed.surveys.forms import MeasurementForm, OpenLinkForm
-from tryghed.surveys.models import OpenLink, Status
+from tryghed.surveys.forms import MeasurementForm, PaperCodeForm
+from tryghed.surveys.models import Status
 
 
 @org_view("manage_measurements")
@@ -78,11 +80,7 @@ def measurement_detail(
 ) -> HttpResponse:
     measurement = selectors.get_measurement(access, measurement_id)
     rows, total = selectors.response_rates(measurement)
-    links = (
-        OpenLink.objects.filter(measurement=measurement)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
+    paper_rows = selectors.paper_code_units(measurement)
     return render_org(
         request,
         access,
@@ -96,9 +94,9 @@ def measurement_detail(
             "total": total,
             "accepting": services.is_accepting(measurement),
             "pending_reminders": selectors.unanswered_with_email(measurement),
-            "without_email": selectors.without_email(measurement),
-            "open_links": links,
-            "open_link_form": OpenLinkForm(units=services.scope_units(measurement)),
+            "paper_rows": paper_rows,
+            "paper_counts": selectors.paper_code_counts_shown(measurement),
+            "paper_form": PaperCodeForm(units=_paper_units(paper_rows, with_room=True)),
             "Status": Status,
         },
     )
@@ -157,59 +155,63 @@ def measurement_remind(
     return _act(request, access, measurement_id, "remind")
 
 
-@org_view("manage_measurements")
-@require_POST
-def open_link_create(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
-    measurement = selectors.get_measurement(access, measurement_id)
-    form = OpenLinkForm(request.POST, units=services.scope_units(measurement))
-    if form.is_valid():
-        try:
-            link = services.open_link_create(
-                measurement=measurement, unit=form.cleaned_data["unit"], actor=access.user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            return redirect(
-                "surveys_admin:open_link",
-                org=access.organisation.slug,
-                measurement_id=measurement.pk,
-                unit_id=link.unit_id,
-            )
-    else:
-        messages.error(request, _("Vælg en enhed."))
-    return redirect(
-        "surveys_admin:detail", org=access.organisation.slug, measurement_id=measurement.pk
-    )
+def _paper_units(rows: list[selectors.PaperCodeRow], *, with_room: bool) -> QuerySet[Unit]:
+    """The units to offer (those with room left), or to accept (the service says why a
+    unit has no room left)."""
+    chosen = [r.unit.pk for r in rows if r.room or not with_room]
+    return Unit.objects.filter(pk__in=chosen).order_by("path")
 
 
-@org_view("manage_measurements")
-def open_link(
-    request: HttpRequest, access: OrgAccess, measurement_id: int, unit_id: int
-) -> HttpResponse:
-    """A printable page with the unit's shared link and its QR code."""
-    measurement = selectors.get_measurement(access, measurement_id)
-    link = selectors.get_open_link(access, measurement, unit_id)
-    url = request.build_absolute_uri(reverse("surveys:start", kwargs={"token": link.token}))
+def _qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
         buffer,
         kind="svg",
-        scale=6,
+        scale=4,
         border=2,
         xmldecl=False,
         svgns=True,
         title=_("QR-kode til målingen"),
     )
-    return render_org(
+    return buffer.getvalue().decode()
+
+
+@org_view("manage_measurements")
+@require_POST
+def paper_codes_print(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
+    """Make codes for a unit and show them, this once, as slips to print and cut.
+
+    The codes exist only in this response: it is not cached, and no page shows them again.
+    """
+    measurement = selectors.get_measurement(access, measurement_id)
+    rows = selectors.paper_code_units(measurement)
+    form = PaperCodeForm(request.POST, units=_paper_units(rows, with_room=False))
+    if not form.is_valid():
+        messages.error(request, _("Vælg en enhed og et antal koder."))
+        return redirect(
+            "surveys_admin:detail", org=access.organisation.slug, measurement_id=measurement.pk
+        )
+    unit = form.cleaned_data["unit"]
+    try:
+        codes = services.paper_codes_print(
+            measurement=measurement, unit=unit, count=form.cleaned_data["count"], actor=access.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(
+            "surveys_admin:detail", org=access.organisation.slug, measurement_id=measurement.pk
+        )
+    address = request.build_absolute_uri(reverse("surveys:code"))
+    slips = []
+    for code in codes:
+        url = request.build_absolute_uri(reverse("surveys:start", kwargs={"token": code}))
+        slips.append({"code": code, "qr_svg": _qr_svg(url)})
+    response = render_org(
         request,
         access,
-        "surveys/open_link.html",
+        "surveys/paper_codes.html",
         "measurements",
-        {
-            "measurement": measurement,
-            "link": link,
-            "url": url,
-            "qr_svg": buffer.getvalue().decode(),
-        },
+        {"measurement": measurement, "unit": unit, "slips": slips, "address": address},
     )
+    response["Cache-Control"] = "no-store"
+    return response
