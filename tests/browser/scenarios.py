@@ -65,7 +65,7 @@ def closed_measurement(world: World, *, per_team: int = 12, seed: int = 7) -> Me
             answers |= {f"tavshed.{n}": rng.randint(1, 4) for n in range(1, 5)}
             answers |= {"stress.1": rng.randint(1, 5), "hesteskoen.1": rng.randint(3, 9)}
             Response.objects.create(
-                measurement=measurement, unit=unit, week="2026-W17", language="da", answers=answers
+                measurement=measurement, unit=unit, week="2026-W17", answers=answers
             )
     measurement.refresh_from_db()
     return measurement

@@ -19,7 +19,7 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
-from tryghed.surveys.services import unanswered_invitation_ids, units_in_scope
+from tryghed.surveys.services import unanswered_invitation_ids
 
 
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
@@ -120,47 +120,8 @@ def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
 
 # Participation lives in its own module (suppressed counts, privacy.md section 4); the
 # names stay importable from here for the pages that show it.
-@dataclass(frozen=True)
-class RateRow:
-    unit: Unit
-    invited: int
-    responses: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.responses / self.invited if self.invited else None
-
-
-def response_rates(measurement: Measurement) -> tuple[list[RateRow], RateRow | None]:
-    """Invited and answered per unit, and in total. Counts only: never who answered."""
-    invited = dict(
-        Invitation.objects.filter(measurement=measurement)
-        .values_list("unit")
-        .annotate(n=Count("pk"))
-        .values_list("unit", "n")
-    )
-    if measurement.responses_purged_at is not None:  # the answers are gone, the counts kept
-        answered = {int(unit): n for unit, n in measurement.purged_response_counts.items()}
-    else:
-        answered = dict(
-            Response.objects.filter(measurement=measurement)
-            .values_list("unit")
-            .annotate(n=Count("pk"))
-            .values_list("unit", "n")
-        )
-    rows = [
-        RateRow(unit, invited.get(unit.pk, 0), answered.get(unit.pk, 0))
-        for unit in units_in_scope(measurement)
-        if invited.get(unit.pk) or answered.get(unit.pk)
-    ]
-    if not rows:
-        return [], None
-    total = RateRow(
-        measurement.organisation.units.get(parent__isnull=True),
-        sum(r.invited for r in rows),
-        sum(r.responses for r in rows),
-    )
-    return rows, total
+RateRow = participation.RateRow
+response_rates = participation.response_rates
 
 
 def unanswered_with_email(measurement: Measurement) -> int:

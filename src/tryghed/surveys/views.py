@@ -21,6 +21,7 @@ from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys import selectors, services
 from tryghed.surveys.forms import MeasurementForm, PaperCodeForm
 from tryghed.surveys.models import Status
+from tryghed.surveys.participation import PARTICIPATION_MINIMUM
 
 
 @org_view("manage_measurements")
@@ -31,7 +32,10 @@ def measurement_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         "surveys/measurement_list.html",
         "measurements",
         {
-            "measurements": selectors.measurements(access),
+            # Each with its total participation, suppressed like the detail page's.
+            "measurements": [
+                (m, selectors.response_rates(m)[1]) for m in selectors.measurements(access)
+            ],
         },
     )
 
@@ -93,7 +97,9 @@ def measurement_detail(
             "rows": rows,
             "total": total,
             "accepting": services.is_accepting(measurement),
-            "pending_reminders": selectors.unanswered_with_email(measurement),
+            # No count of those who have not answered: it would fall by one with each
+            # answer and show when it came (the rate itself moves only in batches).
+            "participation_minimum": PARTICIPATION_MINIMUM,
             "paper_rows": paper_rows,
             "paper_counts": selectors.paper_code_counts_shown(measurement),
             "paper_form": PaperCodeForm(units=_paper_units(paper_rows, with_room=True)),
@@ -120,13 +126,12 @@ def _act(request: HttpRequest, access: OrgAccess, measurement_id: int, action: s
             services.measurement_close(measurement=measurement, actor=access.user)
             messages.success(request, _("Målingen er lukket. Svarene er låst."))
         elif action == "remind":
-            count = services.reminders_request(measurement=measurement, actor=access.user)
+            services.reminders_request(measurement=measurement, actor=access.user)
             messages.success(
                 request,
                 _(
-                    "Påmindelser sendes til dem, der ikke har svaret endnu (%(n)s). Ingen kan se, hvem det er."
-                )
-                % {"n": count},
+                    "Påmindelser sendes til dem, der ikke har svaret endnu. Ingen kan se, hvem eller hvor mange det er."
+                ),
             )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
