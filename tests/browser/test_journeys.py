@@ -11,10 +11,11 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Login, PageFactory
 from tests.browser.scenarios import closed_measurement, invitation_link, open_measurement
 from tests.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_person
 from tryghed.orgs.models import Person, Unit
 from tryghed.results.aggregates import group, report_data
 from tryghed.results.charts import format_number
+from tryghed.surveys import services
 from tryghed.surveys.models import Response
 
 UNITS = (
@@ -276,15 +277,23 @@ def test_a_respondent_answers_on_a_phone_with_the_keyboard_alone(
     page.goto(invitation_link(world.person_a.email))  # the same link a second time
     expect(page.get_by_role("heading", level=1)).to_have_text("Du har allerede svaret")
     assert_accessible(page, who="respondent, link already used")
+    # Sealed until a batch of at least the minimum is released: at closing, here.
+    assert not Response.objects.filter(measurement=measurement).exists()
+    services.measurement_close(measurement=measurement, actor=None)
     response = Response.objects.get(measurement=measurement)
     assert response.answers == {"ps7.1": 1, "ps7.2": 2, "hesteskoen.1": 7}
     assert response.texts == {"hesteskoen.2": "Gode kolleger."}
     assert Unit.objects.get(pk=response.unit_id) == world.team_a
 
 
-def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise(
+def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise_in_batches(
     page: Page, login: Login, world: World, live_server: object
 ) -> None:
+    # Team A with Alma and ten colleagues: enough invited for its counts to be shown.
+    colleagues = [
+        make_person(world.team_a, name=f"Kollega {n}", email=f"kollega{n}@test.dk")
+        for n in range(10)
+    ]
     login(page, world.amo)
     page.get_by_role("link", name="Målinger").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Målinger")
@@ -297,8 +306,10 @@ def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise(
     expect(page.get_by_role("heading", level=1)).to_have_text("Tryghed i Team A")
     expect(page.get_by_text("Kladde", exact=True)).to_be_visible()
     page.get_by_role("button", name="Åbn målingen og send invitationer").click()
-    expect(page.get_by_role("status")).to_contain_text("1 medarbejder er inviteret")
-    expect(page.get_by_role("main")).to_contain_text("0 af 1 inviterede har svaret")
+    expect(page.get_by_role("status")).to_contain_text("11 medarbejdere er inviteret")
+    # Fewer answers than the minimum (none yet): no count at all.
+    expect(page.get_by_role("main")).to_contain_text("for få svar")
+    expect(page.get_by_role("main")).not_to_contain_text("inviterede har svaret")
     assert_accessible(page, who="amo, open measurement")
 
     # Alma answers from her invitation e-mail in another browser tab.
@@ -310,9 +321,18 @@ def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise(
     expect(respondent.get_by_role("heading", level=1)).to_have_text("Tak for dine svar")
     respondent.close()
 
+    # Her answer is sealed and waits for a batch: nothing on the page moves, which would
+    # show when she answered.
     page.reload()
-    expect(page.get_by_role("main")).to_contain_text("1 af 1 inviterede har svaret")
-    expect(page.get_by_role("main")).to_contain_text("100 %")
+    expect(page.get_by_role("main")).to_contain_text("for få svar")
+    expect(page.get_by_role("main")).not_to_contain_text("inviterede har svaret")
+
+    # Nine colleagues answer: ten are waiting, and five of them are released together.
+    for person in colleagues[:9]:
+        token = invitation_link(person.email).rstrip("/").rsplit("/", 1)[1]
+        services.response_submit(token=token, answers={"ps7.1": 3}, texts={})
+    page.reload()
+    expect(page.get_by_role("main")).to_contain_text("5 af 11 inviterede har svaret")
     expect(page.get_by_role("main")).not_to_contain_text(world.person_a.name)
 
 
