@@ -655,12 +655,13 @@ class _Report:
         items: dict[str, JsonDict],
         keys: dict[str, JsonDict],
     ) -> None:
-        """Hide, in one group, an item distribution or key figure whose people differ from
-        those of the scale it is computed over by 1 to minimum - 1 (privacy.md section 3,
-        "one set of people per item and group"): the scale's n minus the figure's n would
-        be a group that small. Both are subsets of the scale's people, so the smaller one
-        is the figure. Hiding a shown figure only widens the remainders around it, so the
-        suppression engine's rules across groups still hold."""
+        """Hide, in one group, an item distribution or key figure computed over a scale's
+        people where that scale is hidden, or whose people differ from the scale's by 1 to
+        minimum - 1 (privacy.md section 3, "one set of people per item and group"): the
+        scale's n minus the figure's n would be a group that small, and a figure shown
+        where its scale is hidden gives the scale's count in a group the engine hid it in.
+        Hiding a shown figure only widens the remainders around it, so the suppression
+        engine's rules across groups still hold."""
         related: list[tuple[str, Scale | None, dict[str, JsonDict], list[Item]]] = []
         for item in instrument.items:
             if item.type == "choice" and item.id in items:
@@ -676,7 +677,12 @@ class _Report:
             if population is None or block.get("suppressed", True):
                 continue
             scale_block = scales.get(population.id)
-            if scale_block is None or scale_block.get("suppressed", True):
+            if scale_block is None:
+                continue
+            if scale_block.get("suppressed", True):
+                # Counted over the scale's people, it would show their count (or a count
+                # close to it) where the scale itself is hidden.
+                blocks[figure_id] = {"suppressed": True, "reason": "complementary"}
                 continue
             minimum = max(
                 self.minimums.for_items(members),

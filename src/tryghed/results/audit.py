@@ -17,6 +17,9 @@ shown, and a change's n and mean "before" (a figure of the earlier wave's people
 waves the earlier measurement's view is added; across a reorganisation the caller adds
 the view recorded before the move. Organisation-wide statistics (reliability, ICC,
 drivers, correlations) carry no group count and are not part of the subtraction.
+Readers who see the whole organisation also see the closed measurement's participation
+(invited and answered per unit with its subtree), which joins the subtraction as two
+populations of its own.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.results import selectors
 from tryghed.results.aggregates import report_data
+from tryghed.surveys import participation
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.services import measurement_instruments
 
@@ -369,6 +373,36 @@ def _key_subjects(mid: int, iid: str, instrument: Instrument | None, fid: str) -
     return frozenset(subjects)
 
 
+def participation_figures(measurement: Measurement) -> list[Figure]:
+    """The participation rows shown for a closed measurement (measurement page, the
+    organisation report's trust box): invited and answered per unit with its subtree, each
+    a count of its own people (privacy.md section 4: counts of invited and of answered are
+    figures too). Hidden rows show no number and add nothing."""
+    rows, _total_row = participation.response_rates(measurement)
+    members = participation.group_members(measurement)
+    mid = measurement.pk
+    out: list[Figure] = []
+    for row in rows:
+        if not row.shown or row.invited is None or row.responses is None:
+            continue
+        label = _("%(name)s (svarprocent)") % {"name": row.name}
+        atoms = members.get(row.unit_id, frozenset({str(row.unit_id)}))
+        for what, n in (("invited", row.invited), ("answered", row.responses)):
+            population = f"m{mid}/participation/{what}"
+            out.append(
+                Figure(
+                    population,
+                    label,
+                    atoms,
+                    int(n),
+                    participation.PARTICIPATION_MINIMUM,
+                    None,
+                    frozenset({population}),
+                )
+            )
+    return out
+
+
 # --------------------------------------------------------------------------- audits
 
 
@@ -382,6 +416,7 @@ class Publication:
         self._figures = _figures_by_key(
             measurement, self.data, previous.data if previous is not None else None
         )
+        self._participation: list[Figure] | None = None
 
     def figures(self, keys: Iterable[GroupKey]) -> list[Figure]:
         return [f for key in dict.fromkeys(keys) for f in self._figures.get(key, ())]
@@ -391,7 +426,17 @@ class Publication:
         return list(self._figures)
 
     def seen_by(self, reader: Reader) -> list[Figure]:
-        return self.figures(view_groups(reader, self.measurement, self.data))
+        seen = self.figures(view_groups(reader, self.measurement, self.data))
+        if reader.access.sees_whole_organisation:
+            # The measurement page and the organisation report show participation.
+            seen += self.participation
+        return seen
+
+    @property
+    def participation(self) -> list[Figure]:
+        if self._participation is None:
+            self._participation = participation_figures(self.measurement)
+        return self._participation
 
     def slice_for(self, reader: Reader) -> JsonDict:
         """The part of the report data the reader's pages may draw on: the groups they
@@ -405,6 +450,11 @@ class Publication:
         }
         if reader.access.sees_whole_organisation:
             part["measurement_level"] = self.data["measurement_level"]
+            part["participation"] = [
+                {"invited": row.invited, "answered": row.responses}
+                for row in participation.response_rates(self.measurement)[0]
+                if row.shown
+            ]
         return part
 
 

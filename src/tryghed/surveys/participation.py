@@ -19,7 +19,7 @@ it stood at closing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -137,6 +137,45 @@ def _per_unit(measurement: Measurement) -> tuple[dict[int, int], dict[int, int]]
     return invited, answered
 
 
+def _parents(tree: Sequence[_TreeUnit]) -> tuple[int, dict[str, str | None]] | None:
+    """The root and every unit's parent in the groups: a unit whose parent is not in the
+    tree hangs under the root (it is never a group of its own at the top)."""
+    known = {u.unit_id for u in tree}
+    roots = [u for u in tree if u.parent_id is None or u.parent_id not in known]
+    if not roots:
+        return None
+    root_id = roots[0].unit_id
+    parent_of: dict[str, str | None] = {
+        str(u.unit_id): (
+            None if u.unit_id == root_id else str(u.parent_id if u.parent_id in known else root_id)
+        )
+        for u in tree
+    }
+    return root_id, parent_of
+
+
+def group_members(measurement: Measurement) -> dict[int, frozenset[str]]:
+    """The units (ids as text) whose people each participation row counts: the unit and
+    every unit below it, as ``response_rates`` groups them. For the anonymity audit."""
+    shape = _parents(_tree(measurement))
+    if shape is None:
+        return {}
+    _root, parent_of = shape
+    children: dict[str, list[str]] = {}
+    for unit, parent in parent_of.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(unit)
+    out: dict[int, frozenset[str]] = {}
+    for unit in parent_of:
+        found, stack = {unit}, list(children.get(unit, ()))
+        while stack:
+            child = stack.pop()
+            found.add(child)
+            stack.extend(children.get(child, ()))
+        out[int(unit)] = frozenset(found)
+    return out
+
+
 def response_rates(
     measurement: Measurement, *, minimum: int = PARTICIPATION_MINIMUM
 ) -> tuple[list[RateRow], RateRow | None]:
@@ -150,16 +189,10 @@ def response_rates(
         return [], None
     tree = _tree(measurement)
     known = {u.unit_id for u in tree}
-    roots = [u for u in tree if u.parent_id is None or u.parent_id not in known]
-    if not roots:
+    shape = _parents(tree)
+    if shape is None:
         return [], None
-    root_id = roots[0].unit_id
-    parent_of: dict[str, str | None] = {
-        str(u.unit_id): (
-            None if u.unit_id == root_id else str(u.parent_id if u.parent_id in known else root_id)
-        )
-        for u in tree
-    }
+    root_id, parent_of = shape
 
     def atoms(counts: Mapping[int, int]) -> dict[str, int]:
         # A unit missing from the tree (should not happen) counts at the root: never alone.
