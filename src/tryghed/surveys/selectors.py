@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from tryghed.core import disclosure
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.surveys import participation
@@ -115,7 +116,40 @@ def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
     parts = (printed, used, invited - printed, answered - used)
     if printed == 0 or any(0 < n < minimum for n in parts):
         return None
+    if not _code_line_is_safe(measurement, used, minimum):
+        return None
     return printed, used
+
+
+def _code_line_is_safe(measurement: Measurement, used: int, minimum: int) -> bool:
+    """Whether the answers-by-code count, beside the shown participation rows, lets no one
+    derive a group of 1..minimum-1 (the subtraction solver decides): a unit row minus the
+    code answers would otherwise give that unit's e-mail answers when its codes were all
+    printed for it. Each unit's people are split into code holders and the others."""
+    rows, _total = participation.response_rates(measurement)
+    members = participation.group_members(measurement)
+    figures = [
+        disclosure.Figure(
+            "answered",
+            row.name,
+            frozenset(
+                f"{u}:{kind}" for u in members.get(row.unit_id, ()) for kind in ("code", "mail")
+            ),
+            int(row.responses),
+            minimum,
+        )
+        for row in rows
+        if row.shown and row.responses is not None
+    ]
+    code_units = set(
+        PaperCode.objects.filter(measurement=measurement).values_list("unit_id", flat=True)
+    )
+    figures.append(
+        disclosure.Figure(
+            "answered", "papirkoder", frozenset(f"{u}:code" for u in code_units), used, minimum
+        )
+    )
+    return disclosure.audit(figures).ok
 
 
 # Participation lives in its own module (suppressed counts, privacy.md section 4); the
