@@ -114,11 +114,12 @@ NUMBER = re.compile(r"[−-]?\d+(?:[.,]\d+)?")
 
 def _renderings(value: float) -> set[str]:
     """How a page may print a number: as is, rounded to 0-2 decimals, or as a percentage,
-    with a decimal comma or point and a real minus sign."""
+    with a decimal comma or point and a real minus sign, or without its sign where the
+    words say the direction ("Faldet 11,4")."""
     out: set[str] = set()
     if isinstance(value, int):
         out.add(str(value))
-    for x in (value, value * 100):
+    for x in (value, value * 100, abs(value), abs(value) * 100):
         for decimals in (0, 1, 2):
             text = f"{x:.{decimals}f}"
             out |= {text, text.replace(".", ",")}

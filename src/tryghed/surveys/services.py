@@ -243,10 +243,12 @@ def unit_tree_now(measurement: Measurement) -> list[dict[str, Any]]:
 
 
 def measurement_freeze_tree(*, measurement: Measurement) -> list[dict[str, Any]]:
-    """Store the unit tree of a closed measurement once (privacy.md section 3, "frozen at
-    closing"); a tree already stored is kept and returned. Called by ``measurement_close``
-    after the last answers are in, and for a measurement closed before trees were frozen,
-    by its first report computation (then it is the tree of that moment)."""
+    """Store the measurement's unit tree once (privacy.md section 3, "frozen"); a tree
+    already stored is kept and returned. ``measurement_open`` stores it when the people are
+    invited: from then on every participation row and, after closing, every report group
+    is built on it, so no reorganisation while open or later changes a group. Called again
+    by ``measurement_close`` (a no-op then), and for a measurement opened before trees were
+    frozen, by its closing or first report computation (the tree of that moment)."""
     if measurement.frozen_tree is not None:
         stored: list[dict[str, Any]] = measurement.frozen_tree
         return stored
@@ -288,6 +290,10 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
     Invitation.objects.bulk_create(invitations, batch_size=1000)
     measurement.status = Status.OPEN
     measurement.save(update_fields=["status"])
+    # Participation is shown while the measurement is open, so its groups must not follow
+    # a reorganisation either: the tree the people were invited in is the measurement's
+    # tree for good (a move while open would otherwise subtract a small team's counts).
+    measurement_freeze_tree(measurement=measurement)
     audit_record(
         actor=actor,
         action="measurement.opened",
@@ -341,13 +347,14 @@ def reminders_request(*, measurement: Measurement, actor: User | None) -> int:
     if not is_accepting(measurement):
         raise ValidationError(_("Der kan kun sendes påmindelser, mens målingen er åben."))
     count = len(unanswered_invitation_ids(measurement))
+    # No count in the audit row: a timestamped number of non-responders, click by click,
+    # would date answers finer than the batches do (red team).
     audit_record(
         actor=actor,
         action="measurement.reminded",
         organisation=measurement.organisation,
         obj=measurement,
         summary=measurement.name,
-        data={"reminders": count},
     )
     from tryghed.surveys.tasks import send_reminders
 
@@ -627,12 +634,15 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
         chosen = chooser.sample(opened, len(opened) - minimum)
     else:
         return 0
+    # The week of the release, the same for the whole batch: the week each answer was
+    # given would split a batch into smaller groups by time (red team, docs/anonymity.md).
+    released_week = iso_week()
     responses = [
         Response(
             id=uuid.uuid4(),
             measurement=measurement,
             unit_id=int(payload["unit"]),
-            week=str(payload["week"]),
+            week=released_week,
             answers=dict(payload["answers"]),
             texts=dict(payload["texts"]),
         )

@@ -116,9 +116,12 @@ def send_invitations(measurement_id: int) -> int:
 
 
 @task()
-def send_reminders(measurement_id: int) -> int:
-    """Send a reminder, with a fresh link, to everyone who has not answered yet."""
-    return _deliver(measurement_id, reminder=True)
+def send_reminders(measurement_id: int) -> None:
+    """Send a reminder, with a fresh link, to everyone who has not answered yet.
+
+    Returns nothing: the task queue keeps a task's result with a finishing time to the
+    microsecond, and the number of non-responders at that moment would date answers."""
+    _deliver(measurement_id, reminder=True)
 
 
 @task()
