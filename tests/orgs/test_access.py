@@ -147,3 +147,20 @@ def test_the_outsider_sees_only_their_own_organisation_on_the_home_page(world: W
     response = client_for(world.outsider).get(reverse("web:home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("orgs:dashboard", kwargs={"org": "andenkommune"})
+
+
+def test_an_unknown_capability_is_refused_when_the_view_is_defined() -> None:
+    from tryghed.orgs.views import org_view
+
+    with pytest.raises(ValueError, match="manage_everything"):
+        org_view("manage_everything")
+
+
+def test_access_refuses_a_capability_outside_its_table(world: World) -> None:
+    from tryghed.orgs.selectors import Capability, access_for
+
+    owner = access_for(user=world.owner, slug=world.org.slug)
+    assert owner.can(Capability.MANAGE_STRUCTURE) is True
+    assert owner.can("manage_structure") is False  # type: ignore[arg-type]
+    employee = access_for(user=world.employee, slug=world.org.slug)
+    assert employee.can(Capability.MANAGE_MEASUREMENTS) is False

@@ -8,6 +8,7 @@ that confirms it exists.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from tryghed.accounts.models import User
+
+
+class Capability(StrEnum):
+    """What a view may require of the reader (``org_view``). A capability not in this enum
+    cannot be asked for: a typo fails when the view is defined, never opens a page."""
+
+    VIEW_STRUCTURE = "view_structure"
+    MANAGE_STRUCTURE = "manage_structure"
+    MANAGE_MEASUREMENTS = "manage_measurements"
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,15 @@ class OrgAccess:
     def can_manage_measurements(self) -> bool:
         """Admins and the AMO launch measurements and follow response rates."""
         return self.sees_whole_organisation
+
+    def can(self, capability: Capability) -> bool:
+        """The one table of capabilities; anything else is refused (fails closed)."""
+        checks: dict[Capability, bool] = {
+            Capability.VIEW_STRUCTURE: self.can_view_structure,
+            Capability.MANAGE_STRUCTURE: self.can_manage_structure,
+            Capability.MANAGE_MEASUREMENTS: self.can_manage_measurements,
+        }
+        return checks.get(capability, False) if isinstance(capability, Capability) else False
 
     def unit_filter(self, prefix: str = "") -> Q:
         """A filter on units (or on rows with a unit relation, given its prefix)."""

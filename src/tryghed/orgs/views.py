@@ -30,20 +30,22 @@ from tryghed.orgs.forms import (
     UnitMoveForm,
 )
 from tryghed.orgs.models import ImportBatch, Unit
-from tryghed.orgs.selectors import OrgAccess
+from tryghed.orgs.selectors import Capability, OrgAccess
 
 P = ParamSpec("P")
 OrgView = Callable[Concatenate[HttpRequest, OrgAccess, P], HttpResponse]
 
 
 def org_view(
-    capability: str | None = None,
+    capability: Capability | str | None = None,
 ) -> Callable[[OrgView[P]], Callable[Concatenate[HttpRequest, str, P], HttpResponse]]:
     """Resolve the organisation in the URL for the signed-in user.
 
     An outsider gets a 404 (the organisation's existence is not confirmed); a member
-    without the capability gets a 403.
+    without the capability gets a 403. An unknown capability raises ValueError here, when
+    the view is defined, so a typo can never leave a page open.
     """
+    wanted = Capability(capability) if capability is not None else None
 
     def decorator(view: OrgView[P]) -> Callable[Concatenate[HttpRequest, str, P], HttpResponse]:
         @login_required
@@ -52,11 +54,7 @@ def org_view(
             request: HttpRequest, org: str, *args: P.args, **kwargs: P.kwargs
         ) -> HttpResponse:
             access = selectors.access_for(user=request.user, slug=org)
-            if capability == "view_structure" and not access.can_view_structure:
-                raise PermissionDenied
-            if capability == "manage_structure" and not access.can_manage_structure:
-                raise PermissionDenied
-            if capability == "manage_measurements" and not access.can_manage_measurements:
+            if wanted is not None and not access.can(wanted):
                 raise PermissionDenied
             return view(request, access, *args, **kwargs)
 
