@@ -23,6 +23,7 @@ from tryghed.audit.models import AuditEvent
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.results import exports
+from tryghed.results import services as results_services
 from tryghed.results.aggregates import group, report_data
 from tryghed.results.models import ExportStatus, ReportExport
 from tryghed.surveys import services
@@ -94,7 +95,7 @@ def make_export(
     language: str = "da",
 ) -> ReportExport:
     with capture(execute=True):
-        export = exports.export_request(
+        export = results_services.export_request(
             access=access,
             measurement=measurement,
             kind=kind,
@@ -266,7 +267,7 @@ def test_a_job_is_queued_until_the_commit_then_runs_with_rising_progress_to_done
         seen.append((row.status, row.progress))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        export = exports.export_request(
+        export = results_services.export_request(
             access=amo_access(world),
             measurement=measured,
             kind="excel",

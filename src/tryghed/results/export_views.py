@@ -15,6 +15,7 @@ from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import exports
+from tryghed.results import services as results_services
 from tryghed.results.models import ExportKind, ExportStatus, ReportExport
 from tryghed.results.selectors import report_units
 
@@ -72,7 +73,7 @@ def export_request(request: HttpRequest, access: OrgAccess, measurement_id: int)
     if kind == ExportKind.UNIT_PDF:
         unit_id = form.cleaned_data["unit"]
         unit = exports.check_subject(access, measurement, kind, unit_id)
-    export = exports.export_request(
+    export = results_services.export_request(
         access=access,
         measurement=measurement,
         kind=kind,

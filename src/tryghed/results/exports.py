@@ -25,13 +25,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tryghed.audit.services import audit_record
 from tryghed.core.instruments import Instrument, Scale
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.orgs.selectors import OrgAccess
@@ -160,83 +158,6 @@ def unit_names(measurement: Measurement, data: Mapping[str, Any]) -> dict[str, s
         else {}
     )
     return {u: aggregates.unit_name(data, u, today.get(int(u), u)) for u in data["units"]}
-
-
-# --------------------------------------------------------------------------- writes
-
-
-def export_request(
-    *,
-    access: OrgAccess,
-    measurement: Measurement,
-    kind: str,
-    unit: Unit | None,
-    scope: str,
-    language: str,
-) -> ReportExport:
-    """Ask for a file: the one already made from the same report data, or a new job queued
-    after the commit. Every request is audit-logged, reused or not."""
-    subject = check_subject(access, measurement, kind, unit.pk if unit is not None else None)
-    scope = (scope if scope in SCOPES else "subtree") if subject is not None else ""
-    language = "en" if language.lower().startswith("en") else "da"
-    fingerprint = export_fingerprint(measurement)
-    now = timezone.now()
-    with transaction.atomic():
-        ReportExport.objects.filter(
-            organisation=access.organisation, created_at__lt=now - KEEP_FOR
-        ).delete()
-        same = ReportExport.objects.filter(
-            measurement=measurement,
-            kind=kind,
-            unit=subject,
-            scope=scope,
-            language=language,
-            fingerprint=fingerprint,
-        ).defer("content")
-        existing = (
-            same.filter(status=ExportStatus.DONE).order_by("-finished_at").first()
-            or same.filter(
-                status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING),
-                created_at__gte=now - STALLED_AFTER,
-            )
-            .order_by("-created_at")
-            .first()
-        )
-        reused = existing is not None
-        if existing is None:
-            existing = ReportExport.objects.create(
-                organisation=access.organisation,
-                measurement=measurement,
-                kind=kind,
-                unit=subject,
-                scope=scope,
-                language=language,
-                requested_by=access.user,
-                fingerprint=fingerprint,
-            )
-        export = existing
-        audit_record(
-            actor=access.user,
-            action="report.export",
-            organisation=access.organisation,
-            obj=export,
-            summary=f"{ExportKind(kind).label}: {measurement.name}"
-            + (f", {subject.name}" if subject is not None else ""),
-            data={
-                "measurement": measurement.pk,
-                "kind": kind,
-                "unit": subject.pk if subject is not None else None,
-                "scope": scope,
-                "language": language,
-                "reused": reused,
-            },
-        )
-        if not reused:
-            from tryghed.results.tasks import make_report_export
-
-            export_id = export.pk
-            transaction.on_commit(lambda: make_report_export.enqueue(export_id))
-    return export
 
 
 def _set_progress(export_id: int, progress: int, **fields: Any) -> None:
