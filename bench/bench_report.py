@@ -100,6 +100,7 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
 
     from tryghed.orgs import services as org_services
     from tryghed.orgs.models import Unit, UnitKind
+    from tryghed.surveys import selectors as survey_selectors
     from tryghed.surveys import services
     from tryghed.surveys.demo import synthetic_answers
     from tryghed.surveys.models import Measurement, Response, Status
@@ -151,7 +152,7 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
             closes_on=opens + dt.timedelta(days=14),
             previous=previous,
         )
-        instruments = services.measurement_instruments(measurement)
+        instruments = survey_selectors.measurement_instruments(measurement)
         week = services.iso_week(opens)
         chosen = rng.choices(teams, weights=weights, k=count)
         batch: list[Response] = []

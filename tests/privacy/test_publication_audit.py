@@ -35,6 +35,7 @@ from tryghed.results.audit import (
     publications,
     readers,
 )
+from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys import services as survey_services
 from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Response, Status
@@ -325,7 +326,7 @@ def _generated_wave(
         languages=["da"],
         previous=previous,
     )
-    (instrument,) = survey_services.measurement_instruments(measurement)
+    (instrument,) = survey_selectors.measurement_instruments(measurement)
     responses = [
         Response(
             measurement=measurement,
@@ -426,7 +427,7 @@ def _small_team_world() -> tuple[Organisation, Measurement, dict[str, Unit]]:
         closes_on=dt.date(2026, 3, 20),
         languages=["da"],
     )
-    (instrument,) = survey_services.measurement_instruments(measurement)
+    (instrument,) = survey_selectors.measurement_instruments(measurement)
     rng = random.Random(7)
     sizes = {"P": 6, "A": 6, "B": 2, "Q": 6}
     Response.objects.bulk_create(

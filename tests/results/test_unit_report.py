@@ -22,7 +22,7 @@ from tryghed.orgs.models import Unit
 from tryghed.results.aggregates import comment_texts, group, report_data
 from tryghed.results.charts import format_number
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.services import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from tests.surveys.conftest import CaptureOnCommit
 from tryghed.orgs.demo import load_demo
 from tryghed.surveys.demo import demo_respondent_link, load_demo_measurements
 from tryghed.surveys.models import Measurement, PendingAnswer, Response, Status, SubmissionMark
-from tryghed.surveys.services import answered_invitation_ids
+from tryghed.surveys.selectors import answered_invitation_ids
 
 
 @pytest.mark.django_db

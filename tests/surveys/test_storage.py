@@ -25,6 +25,7 @@ from tests.factories import make_person
 from tests.surveys.conftest import CaptureOnCommit, tokens_from_outbox
 from tryghed import settings as tryghed_settings
 from tryghed.surveys import sealing, services
+from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.checks import check_answer_keys
 from tryghed.surveys.models import (
     Invitation,
@@ -66,7 +67,7 @@ def _pend(measurement: Measurement, unit_id: int, answers: dict[str, Any]) -> No
         sealed=sealing.seal(
             measurement_id=measurement.pk,
             payload={"unit": unit_id, "week": "2026-W49", "answers": answers, "texts": {}},
-            size=sealing.sealed_size(services.measurement_instruments(measurement)),
+            size=sealing.sealed_size(survey_selectors.measurement_instruments(measurement)),
         ),
     )
 
@@ -184,7 +185,7 @@ def test_every_sealed_answer_of_a_measurement_has_the_same_size_even_the_largest
     world: World,
 ) -> None:
     measurement = _measurement(world, instruments=("ps7", "hesteskoen"))
-    instruments = services.measurement_instruments(measurement)
+    instruments = survey_selectors.measurement_instruments(measurement)
     size = sealing.sealed_size(instruments)
     largest_answers: dict[str, Any] = {}
     largest_texts: dict[str, str] = {}
@@ -241,7 +242,7 @@ def test_after_a_key_rotation_the_old_key_still_reads_answers_and_marks(
     assert refused.value.reason == "used"
     services.response_submit(token=tokens[1], answers={"ps7.1": 5}, texts={})
     assert bytes(PendingAnswer.objects.order_by("sealed").first().sealed).startswith(b"a:")  # type: ignore[union-attr]
-    assert len(services.answered_invitation_ids(measurement)) == 2
+    assert len(survey_selectors.answered_invitation_ids(measurement)) == 2
     services.measurement_close(measurement=measurement, actor=world.owner)
     assert sorted(r.answers["ps7.1"] for r in Response.objects.all()) == [4, 5]
 

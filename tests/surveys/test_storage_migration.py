@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.conftest import World
 from tryghed.surveys.models import Measurement, Response
-from tryghed.surveys.services import answered_invitation_ids
+from tryghed.surveys.selectors import answered_invitation_ids
 
 BEFORE = [("surveys", "0003_measurement_frozen_tree")]
 

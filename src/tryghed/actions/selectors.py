@@ -28,7 +28,7 @@ from tryghed.orgs.models import Role, Unit
 from tryghed.orgs.selectors import OrgAccess, unit_ancestors, visible_units
 from tryghed.results.aggregates import group, is_published, report_data
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.services import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments
 
 # A unit's report, on these pages, is the unit as a whole: its own people and its teams'.
 SCOPE = "subtree"

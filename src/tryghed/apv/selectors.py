@@ -32,7 +32,7 @@ from tryghed.orgs.models import Organisation, Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.results.aggregates import group, is_published, report_data
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.services import scope_units
+from tryghed.surveys.selectors import scope_units
 
 if TYPE_CHECKING:
     from tryghed.actions.models import ActionPlan

@@ -105,7 +105,7 @@ from tryghed.core import scoring, statistics, suppression
 from tryghed.core.instruments import Instrument, Item, KeyFigure, Scale
 from tryghed.results.models import ReportCache
 from tryghed.surveys.models import Measurement, Response, Status
-from tryghed.surveys.services import measurement_freeze_tree, measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
 
 __all__ = [
     "SCHEMA",
@@ -507,10 +507,14 @@ def is_published(measurement: Measurement) -> bool:
 
 def compute_report_data(measurement: Measurement) -> JsonDict:
     """Every figure the closed measurement's reports may show, suppression applied (see
-    above), over its frozen unit tree (stored now if it has none yet)."""
+    above), over its frozen unit tree. A measurement opened before trees were frozen has
+    none: then the tree of this moment is used, and ``report_data`` stores the result as
+    the final publication, so later changes to the tree change nothing either."""
     if not is_published(measurement):
         raise NotPublished(measurement)
-    frozen = measurement_freeze_tree(measurement=measurement)
+    frozen = measurement.frozen_tree
+    if frozen is None:
+        frozen = unit_tree_now(measurement)
     return _Report(measurement, frozen).build()
 
 

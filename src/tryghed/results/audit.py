@@ -38,7 +38,7 @@ from tryghed.results import selectors
 from tryghed.results.aggregates import report_data
 from tryghed.surveys import participation
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.services import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments
 
 __all__ = [
     "Finding",

@@ -39,7 +39,7 @@ from tryghed.results.charts import heatmap_css
 from tryghed.results.models import ExportKind, ExportStatus, ReportExport
 from tryghed.results.selectors import get_unit_report, report_units, reported_measurements
 from tryghed.surveys.models import Measurement
-from tryghed.surveys.services import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from tryghed.results.org_presenters import org_report_context
 from tryghed.results.views import not_published
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.participation import response_rates
-from tryghed.surveys.services import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments
 
 QUERY_KEYS = ("sort", "dir", "niveau", "side", "par")
 

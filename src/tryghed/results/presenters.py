@@ -22,7 +22,7 @@ from tryghed.orgs.models import Unit
 from tryghed.results import charts
 from tryghed.results.aggregates import comment_texts, group, unit_name
 from tryghed.surveys.models import Measurement
-from tryghed.surveys.services import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments
 
 Audience = Literal["leader", "employee"]
 Scope = Literal["unit", "subtree"]

@@ -21,7 +21,7 @@ from django.http import Http404
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.services import scope_units
+from tryghed.surveys.selectors import scope_units
 
 REPORTED_STATUSES = (Status.OPEN, Status.CLOSED)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from tryghed.core.instruments import Instrument, Item, load_builtin, load_templates
 from tryghed.orgs.models import Organisation, Person, Unit
 from tryghed.surveys import sealing, services
+from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.models import Invitation, Measurement, Response, Status, SubmissionMark
 
 WAVE_INSTRUMENTS = [
@@ -134,7 +135,7 @@ def _wave(
         languages=["da", "en"],
         previous=previous,
     )
-    instruments = services.measurement_instruments(measurement)
+    instruments = survey_selectors.measurement_instruments(measurement)
     weeks = _iso_weeks(opens_on, closes_on)
     invitations, responses, answered_flags = [], [], []
     for person in people:
@@ -185,6 +186,7 @@ def _wave(
         closed_at=timezone.make_aware(dt.datetime.combine(closes_on, dt.time(16))),
     )
     measurement.refresh_from_db()
+    services.measurement_freeze_tree(measurement=measurement)
     return measurement
 
 
@@ -253,7 +255,7 @@ def _answer_open(measurement: Measurement, rng: random.Random) -> None:
     """Half of the open measurement's invited answer through the real path (a token, the
     submission service), so that after the commit some answers are released in a batch
     and the rest wait, sealed, as they would in use. The demo employee is left to answer."""
-    instruments = services.measurement_instruments(measurement)
+    instruments = survey_selectors.measurement_instruments(measurement)
     invitations = (
         Invitation.objects.filter(measurement=measurement, person__isnull=False)
         .exclude(person__email="")  # those hold paper codes, not links
@@ -276,7 +278,7 @@ def demo_respondent_link(organisation: Organisation, base_url: str) -> str | Non
         measurement__status=Status.OPEN,
         person__email="medarbejder@demo-kommune.dk",
     ).first()
-    if invitation is None or services.invitation_answered(invitation):
+    if invitation is None or survey_selectors.invitation_answered(invitation):
         return None
     token, token_hash = services.new_token()
     invitation.tokens.create(token_hash=token_hash)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tryghed.core.instruments import Instrument
 from tryghed.surveys import questionnaire, services
+from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.codes import paper_code_display, paper_code_normalise
 from tryghed.surveys.models import Measurement
 
@@ -125,7 +126,7 @@ def code(request: HttpRequest) -> HttpResponse:
 def _notice(request: HttpRequest, token: str, entry: services.Entry, asked: str) -> HttpResponse:
     measurement = entry.measurement
     lang = _language(measurement, asked)
-    instruments = services.measurement_instruments(measurement)
+    instruments = survey_selectors.measurement_instruments(measurement)
     with translation.override(lang):
         return render(
             request,
@@ -199,7 +200,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         )
     measurement = entry.measurement
     lang = _language(measurement, request.POST.get("lang", ""))
-    instruments = services.measurement_instruments(measurement)
+    instruments = survey_selectors.measurement_instruments(measurement)
     state = questionnaire.State.load(request.POST.get("state", ""))
     try:
         step = int(request.POST.get("step", "-1"))

@@ -1,16 +1,22 @@
-"""Reads of measurements, scoped to the acting user's access."""
+"""Reads of measurements: those scoped to the acting user's access, and the plain reads the
+services, tasks and reports build on (a measurement's instruments, scope, unit tree, and
+which invitations have answered). Nothing here writes, and nothing imports services."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from tryghed.core import disclosure
-from tryghed.orgs.models import Unit
+from tryghed.core.instruments import Instrument, parse_instrument
+from tryghed.orgs.models import Person, Unit
 from tryghed.orgs.selectors import OrgAccess
-from tryghed.surveys import participation
+from tryghed.surveys import participation, sealing
 from tryghed.surveys.codes import paper_code_marks
 from tryghed.surveys.models import (
     Invitation,
@@ -20,7 +26,6 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
-from tryghed.surveys.services import unanswered_invitation_ids
 
 
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
@@ -160,3 +165,104 @@ response_rates = participation.response_rates
 
 def unanswered_with_email(measurement: Measurement) -> int:
     return len(unanswered_invitation_ids(measurement))
+
+
+# --------------------------------------------------------------------------- plain reads
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(source: str, content_hash: str) -> Instrument:
+    return parse_instrument(source, file=f"measurement instrument {content_hash[:12]}")
+
+
+def measurement_instruments(measurement: Measurement) -> list[Instrument]:
+    """The measurement's instruments, as frozen when it was created."""
+    return [
+        _parse_cached(mi.source, mi.content_hash)
+        for mi in measurement.instruments.order_by("position")
+    ]
+
+
+def scope_units(measurement: Measurement) -> QuerySet[Unit]:
+    """Every active unit the measurement covers (scope units and, where asked, their subtrees)."""
+    query = Q(pk__in=[])
+    for entry in measurement.scope.select_related("unit"):
+        query |= (
+            Q(path__startswith=entry.unit.path) if entry.include_subtree else Q(pk=entry.unit.pk)
+        )
+    return (
+        Unit.objects.filter(organisation=measurement.organisation, is_active=True)
+        .filter(query)
+        .order_by("path")
+    )
+
+
+def people_in_scope(measurement: Measurement) -> Iterable[Person]:
+    return Person.objects.filter(
+        organisation=measurement.organisation,
+        is_active=True,
+        unit__in=scope_units(measurement),
+    ).select_related("unit")
+
+
+def unit_tree_now(measurement: Measurement) -> list[dict[str, Any]]:
+    """The units in the measurement's scope and every unit a response names, as they stand
+    now, in path order: what ``Measurement.frozen_tree`` keeps from closing on."""
+    in_scope = set(scope_units(measurement).values_list("pk", flat=True))
+    answered = Response.objects.filter(measurement=measurement).values("unit_id")
+    rows = (
+        Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=answered))
+        .order_by("path", "pk")
+        .values_list("pk", "parent_id", "path", "depth", "name", "is_active")
+    )
+    return [
+        {
+            "id": pk,
+            "parent": parent_id,
+            "path": path,
+            "depth": depth,
+            "name": name,
+            "active": is_active,
+            "in_scope": pk in in_scope,
+        }
+        for pk, parent_id, path, depth, name, is_active in rows
+    ]
+
+
+def answered_invitation_ids(measurement: Measurement) -> set[int]:
+    """Which invitations have answered, found by matching each one's keyed mark (under
+    every key of the ring) against the measurement's marks. Needs the answer key: this is
+    what the operator without it cannot compute. For sending reminders, never for display."""
+    marks = set(
+        SubmissionMark.objects.filter(measurement=measurement).values_list("mark", flat=True)
+    )
+    if not marks:
+        return set()
+    keys = sealing.keyring()
+    return {
+        pk
+        for pk in Invitation.objects.filter(measurement=measurement).values_list("pk", flat=True)
+        if any(sealing.mark_with(key, measurement.pk, pk) in marks for key in keys)
+    }
+
+
+def invitation_answered(invitation: Invitation) -> bool:
+    return SubmissionMark.objects.filter(
+        measurement_id=invitation.measurement_id,
+        mark__in=sealing.all_marks(invitation.measurement_id, invitation.pk),
+    ).exists()
+
+
+def unanswered_invitation_ids(measurement: Measurement) -> list[int]:
+    """Invitations of people with an e-mail address who have not answered (for reminders)."""
+    answered = answered_invitation_ids(measurement)
+    candidates = (
+        Invitation.objects.filter(measurement=measurement, person__isnull=False)
+        .exclude(person__email="")
+        # Only those who had an e-mail address at opening: the others may hold a paper
+        # code, and a personal link on top would let one answer twice (privacy.md 5).
+        .exclude(sent_week="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in candidates if pk not in answered]

@@ -9,26 +9,23 @@ minimum group size, in another transaction (``pending_release``); see docs/anony
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tryghed.audit.services import audit_record
-from tryghed.core.instruments import BUILTIN_DIR, Instrument, load_builtin, parse_instrument
+from tryghed.core.instruments import BUILTIN_DIR, load_builtin
 from tryghed.core.suppression import FLOOR_MINIMUM
-from tryghed.orgs.models import Organisation, Person, Unit
+from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys import sealing
 from tryghed.surveys.codes import (
     paper_code_display,
@@ -49,42 +46,22 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
+from tryghed.surveys.selectors import (
+    invitation_answered,
+    measurement_instruments,
+    people_in_scope,
+    unanswered_invitation_ids,
+    unit_tree_now,
+)
+from tryghed.surveys.stamps import TOKEN_BYTES as TOKEN_BYTES
+from tryghed.surveys.stamps import hash_token as hash_token
+from tryghed.surveys.stamps import iso_week as iso_week
+from tryghed.surveys.stamps import new_token as new_token
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
 
 logger = logging.getLogger(__name__)
-
-TOKEN_BYTES = 32  # 256 bits; privacy.md asks for at least 128
-
-
-def iso_week(day: dt.date | None = None) -> str:
-    """The ISO week of a day as "2026-W47": the finest time a response or invitation keeps."""
-    year, week, _weekday = (day or timezone.localdate()).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh random token and its hash. Only the hash is ever stored."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@lru_cache(maxsize=256)
-def _parse_cached(source: str, content_hash: str) -> Instrument:
-    return parse_instrument(source, file=f"measurement instrument {content_hash[:12]}")
-
-
-def measurement_instruments(measurement: Measurement) -> list[Instrument]:
-    """The measurement's instruments, as frozen when it was created."""
-    return [
-        _parse_cached(mi.source, mi.content_hash)
-        for mi in measurement.instruments.order_by("position")
-    ]
 
 
 @dataclass(frozen=True)
@@ -190,56 +167,6 @@ def measurement_create(
         data={"instruments": list(instrument_ids), "units": [e.unit.pk for e in scope]},
     )
     return measurement
-
-
-def scope_units(measurement: Measurement) -> QuerySet[Unit]:
-    """Every active unit the measurement covers (scope units and, where asked, their subtrees)."""
-    query = Q(pk__in=[])
-    for entry in measurement.scope.select_related("unit"):
-        query |= (
-            Q(path__startswith=entry.unit.path) if entry.include_subtree else Q(pk=entry.unit.pk)
-        )
-    return (
-        Unit.objects.filter(organisation=measurement.organisation, is_active=True)
-        .filter(query)
-        .order_by("path")
-    )
-
-
-def units_in_scope(measurement: Measurement) -> list[Unit]:
-    return list(scope_units(measurement))
-
-
-def people_in_scope(measurement: Measurement) -> Iterable[Person]:
-    return Person.objects.filter(
-        organisation=measurement.organisation,
-        is_active=True,
-        unit__in=scope_units(measurement),
-    ).select_related("unit")
-
-
-def unit_tree_now(measurement: Measurement) -> list[dict[str, Any]]:
-    """The units in the measurement's scope and every unit a response names, as they stand
-    now, in path order: what ``Measurement.frozen_tree`` keeps from closing on."""
-    in_scope = set(scope_units(measurement).values_list("pk", flat=True))
-    answered = Response.objects.filter(measurement=measurement).values("unit_id")
-    rows = (
-        Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=answered))
-        .order_by("path", "pk")
-        .values_list("pk", "parent_id", "path", "depth", "name", "is_active")
-    )
-    return [
-        {
-            "id": pk,
-            "parent": parent_id,
-            "path": path,
-            "depth": depth,
-            "name": name,
-            "active": is_active,
-            "in_scope": pk in in_scope,
-        }
-        for pk, parent_id, path, depth, name, is_active in rows
-    ]
 
 
 def measurement_freeze_tree(*, measurement: Measurement) -> list[dict[str, Any]]:
@@ -558,45 +485,6 @@ def _lock_while_accepting(measurement: Measurement) -> None:
         row = cursor.fetchone()
     if row is None or row[0] != Status.OPEN:
         raise SubmissionRefused("closed")
-
-
-def answered_invitation_ids(measurement: Measurement) -> set[int]:
-    """Which invitations have answered, found by matching each one's keyed mark (under
-    every key of the ring) against the measurement's marks. Needs the answer key: this is
-    what the operator without it cannot compute. For sending reminders, never for display."""
-    marks = set(
-        SubmissionMark.objects.filter(measurement=measurement).values_list("mark", flat=True)
-    )
-    if not marks:
-        return set()
-    keys = sealing.keyring()
-    return {
-        pk
-        for pk in Invitation.objects.filter(measurement=measurement).values_list("pk", flat=True)
-        if any(sealing.mark_with(key, measurement.pk, pk) in marks for key in keys)
-    }
-
-
-def invitation_answered(invitation: Invitation) -> bool:
-    return SubmissionMark.objects.filter(
-        measurement_id=invitation.measurement_id,
-        mark__in=sealing.all_marks(invitation.measurement_id, invitation.pk),
-    ).exists()
-
-
-def unanswered_invitation_ids(measurement: Measurement) -> list[int]:
-    """Invitations of people with an e-mail address who have not answered (for reminders)."""
-    answered = answered_invitation_ids(measurement)
-    candidates = (
-        Invitation.objects.filter(measurement=measurement, person__isnull=False)
-        .exclude(person__email="")
-        # Only those who had an e-mail address at opening: the others may hold a paper
-        # code, and a personal link on top would let one answer twice (privacy.md 5).
-        .exclude(sent_week="")
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return [pk for pk in candidates if pk not in answered]
 
 
 def _release_locked(measurement: Measurement, *, everything: bool) -> int:

@@ -16,13 +16,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from tryghed.results.aggregates import report_data
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
-from tryghed.surveys.services import (
-    answered_invitation_ids,
-    iso_week,
-    new_token,
-    unanswered_invitation_ids,
-)
+from tryghed.surveys.selectors import answered_invitation_ids, unanswered_invitation_ids
+from tryghed.surveys.stamps import iso_week, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +125,6 @@ def send_reminders(measurement_id: int) -> None:
 def prepare_report(measurement_id: int) -> bool:
     """Compute and store a closed measurement's report data, so that its first reader does
     not wait for it (a large organisation's takes seconds; reading it back, under one)."""
-    from tryghed.results.aggregates import report_data  # results builds on surveys
-
     measurement = Measurement.objects.filter(pk=measurement_id, status=Status.CLOSED).first()
     if measurement is None:
         return False

@@ -19,6 +19,7 @@ from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys import selectors, services
+from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.forms import MeasurementForm, PaperCodeForm
 from tryghed.surveys.models import Status
 from tryghed.surveys.participation import PARTICIPATION_MINIMUM
@@ -92,7 +93,7 @@ def measurement_detail(
         "measurements",
         {
             "measurement": measurement,
-            "instruments": services.measurement_instruments(measurement),
+            "instruments": survey_selectors.measurement_instruments(measurement),
             "scope": measurement.scope.select_related("unit"),
             "rows": rows,
             "total": total,

@@ -1,0 +1,28 @@
+"""What a survey row may carry of time and of tokens: ISO weeks, never a finer time, and
+hashes of random tokens, never the tokens (privacy.md section 1). No database access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.utils import timezone
+
+TOKEN_BYTES = 32  # 256 bits; privacy.md asks for at least 128
+
+
+def iso_week(day: dt.date | None = None) -> str:
+    """The ISO week of a day as "2026-W47": the finest time a response or invitation keeps."""
+    year, week, _weekday = (day or timezone.localdate()).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh random token and its hash. Only the hash is ever stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
