@@ -224,3 +224,40 @@ def test_every_figure_of_a_scale_rests_on_one_set_of_people(
         answers = {f"tavshed.{i}": c for i, c in enumerate(codes, start=1) if c is not None}
         answer(measurement, units[unit], answers)
     _check_one_set_of_people(compute_report_data(measurement))
+
+
+# --------------------------------------------------------------------------- zero variance
+
+
+@pytest.mark.django_db
+def test_identical_non_integer_scores_in_both_waves_read_as_unchanged(world: World) -> None:
+    # One item unanswered: every person's score is prorated and not a whole number. Before
+    # statistics.md's zero-variance rule, the one-pass SD left ~3e-7 and the change read as
+    # a "sikker ændring" with t in the millions.
+    same = {k: v for k, v in ps7([2, 3, 4, 5, 1, 2, 3]).items() if k != "ps7.7"}
+    before = make_measurement(world)
+    answer_many(before, world.team_a, 12, same)
+    report_data(before)
+    after = make_measurement(world, previous=before)
+    answer_many(after, world.team_a, 12, same)
+    block = ps7_block(report_data(after), world.team_a)
+    assert block["sd"] == 0.0 and block["mean"] != round(block["mean"])
+    change = block["change"]
+    assert change["zero_variance"] is True
+    assert (change["difference"], change["real"], change["reading"]) == (0.0, False, "unchanged")
+    assert change["t"] is None and change["p"] is None
+
+
+def test_a_zero_variance_change_is_worded_without_an_interval() -> None:
+    from tryghed.results.presenters import change_words
+
+    unchanged = {"difference": 0.0, "ci95": [0.0, 0.0], "zero_variance": True}
+    text, reading = change_words({**unchanged, "reading": "unchanged"}, "da", "higher_better")
+    assert (text, reading) == (
+        "Uændret. Alle i gruppen har samme score i hver måling.",
+        "unchanged",
+    )
+    moved = {"difference": -2.0, "ci95": [-2.0, -2.0], "zero_variance": True, "reading": "real"}
+    text, _reading = change_words(moved, "da", "higher_better")
+    assert text.startswith("Faldet 2,0. Alle i gruppen") and "Sikker ændring" in text
+    assert "sikkerhedsinterval" not in text

@@ -1262,15 +1262,24 @@ def _changes_by_slot(
     groups' summaries so that 2,000 units x 10 scales take one pass, not 20,000 calls. The
     earlier wave's summaries are those its publication shows; for a pooled scale
     (vz-maturity) these are the summaries the report shows (people as clusters). Slots
-    where either wave is hidden, has n < 2, or both have no spread get none.
+    where either wave is hidden or has n < 2 get none; where neither wave has any spread,
+    the zero-variance reading of statistics.md (``"zero_variance": true``, no t or p).
     """
     n1, n2 = n_before, after.n.astype(np.float64)
     m1, m2 = mean_before, after.mean
-    v1, v2 = sd_before**2, after.sd**2
+    scale = after.scale
+    # statistics.md, "Zero variance": an SD under 1e-9 x the range is 0, and two groups
+    # without spread get the zero-variance reading, whatever the scores' decimals.
+    tiny = statistics.zero_sd_below(scale.score.max - scale.score.min)
+    sd1 = np.where(sd_before < tiny, 0.0, sd_before)
+    sd2 = np.where(after.sd < tiny, 0.0, after.sd)
+    v1, v2 = sd1**2, sd2**2
     with np.errstate(invalid="ignore", divide="ignore"):
         part1, part2 = v1 / n1, v2 / n2
         se2 = part1 + part2
-        usable = shown & (n1 >= 2) & (n2 >= 2) & np.isfinite(se2) & (se2 > 0)
+        enough = shown & (n1 >= 2) & (n2 >= 2) & np.isfinite(se2)
+        usable = enough & (se2 > 0)
+        flat = enough & (se2 == 0)
         se = np.sqrt(se2)
         df = se2 * se2 / (part1 * part1 / (n1 - 1) + part2 * part2 / (n2 - 1))
         difference = m2 - m1
@@ -1294,6 +1303,34 @@ def _changes_by_slot(
             "hedges_g": _num(g[slot]),
             "real": real,
             "reading": "real" if real else "indicative",
+        }
+    for slot in np.flatnonzero(flat):
+        result = statistics.welch_change_from_summaries(
+            n_before=int(n1[slot]),
+            mean_before=float(m1[slot]),
+            sd_before=0.0,
+            n_after=int(n2[slot]),
+            mean_after=float(m2[slot]),
+            sd_after=0.0,
+            scale_range=scale.score.max - scale.score.min,
+        )
+        if result is None:
+            continue
+        out[int(slot)] = {
+            "previous": previous_id,
+            "n_before": result.n_before,
+            "mean_before": _num(result.mean_before),
+            "difference": result.difference,
+            "ci95": [result.ci95[0], result.ci95[1]],
+            "t": None,
+            "df": None,
+            "p": None,
+            "hedges_g": None,
+            "real": result.real,
+            "zero_variance": True,
+            "reading": "real"
+            if result.real
+            else ("unchanged" if result.difference == 0 else "indicative"),
         }
     return out
 

@@ -82,7 +82,7 @@ class ScaleRow:
     parent: Cell | None
     organisation: Cell | None
     change: str
-    change_reading: str  # "real", "indicative" or ""
+    change_reading: str  # "real", "indicative", "unchanged" or ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,21 @@ def change_words(change: JsonDict, lang: str, polarity: str) -> tuple[str, str]:
     else:
         moved = _("Faldet %(amount)s") % {"amount": amount}
     interval = _("95 %% sikkerhedsinterval %(low)s til %(high)s") % {"low": low, "high": high}
+    if change.get("zero_variance"):
+        # Everyone in the group gave the same score in each wave: no interval to show.
+        same = _("Alle i gruppen har samme score i hver måling")
+        if change["reading"] == "unchanged":
+            text = f"{_('Uændret')}. {same}."
+        else:
+            words = (
+                _("Sikker ændring")
+                if change["reading"] == "real"
+                else _("Vejledende – kan skyldes tilfældigheder")
+            )
+            text = f"{moved}. {same}. {words}."
+        if polarity == "lower_better":
+            text += " " + _("Her er lavere bedre.")
+        return text, str(change["reading"])
     if change["reading"] == "real":
         reading = _("Sikker ændring")
     else:
