@@ -7,8 +7,13 @@ for units of at least 10 employees (floor 10), and only to roles that see that u
   a department), so the people behind it are the active employees of that subtree.
 - Figures entered for the same period are published together, so the remainder and
   difference rules apply to them too: ``core.suppression`` runs over the subtrees that
-  have a figure for that period, counting employees, and a department whose figure minus
-  a team's would describe fewer than 10 people stays hidden.
+  have a shown figure for that period, counting employees, and a department whose figure
+  minus a team's would describe fewer than 10 people stays hidden.
+- Both the people and the decision are frozen when the figure is entered (privacy.md
+  section 3, "also after a reorganisation"): a figure describes its period's people, and
+  anyone who knew that period's headcounts could subtract it from another if a later
+  hire, leaver or move let both be shown. So each figure stores its subtree's units with
+  their own headcounts then, and whether it is shown is decided once, from stored data.
 - Then the reader: administrators and the AMO see every unit, a leader the subtree they
   lead, an employee their own unit. Anyone else reads a sentence, never the figure.
 
@@ -18,16 +23,15 @@ never displayed.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from tryghed.apv.models import SicknessAbsence
-from tryghed.core.suppression import DEFAULT_MINIMUM, Group, suppress
+from tryghed.apv.models import Publication, PublishedAbsence, SicknessAbsence
+from tryghed.core.suppression import DEFAULT_MINIMUM, Counts, Group, suppress
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.orgs.selectors import OrgAccess
 
@@ -107,54 +111,108 @@ def small_units(organisation: Organisation) -> set[int]:
     return {pk for pk, n in subtree_headcounts(organisation).items() if n < HEALTH_MINIMUM}
 
 
-def _publishable(absences: Sequence[SicknessAbsence]) -> dict[int, HiddenReason | None]:
-    """Per absence id: None when its figures may be published, else why not."""
-    if not absences:
-        return {}
-    organisation_id = absences[0].organisation_id
-    counts = {str(pk): n for pk, n in _own_headcounts(organisation_id).items()}
-    members: dict[int, set[str]] = defaultdict(set)
-    for pk, path in _paths(organisation_id).items():
-        for ancestor in _ancestors(path):
-            members[ancestor].add(str(pk))
-    by_period: dict[tuple[object, object], list[SicknessAbsence]] = defaultdict(list)
-    for absence in absences:
-        by_period[(absence.period_start, absence.period_end)].append(absence)
-    out: dict[int, HiddenReason | None] = {}
-    for entries in by_period.values():
-        unit_ids = sorted({a.unit_id for a in entries})
-        groups = [Group(("subtree", uid), frozenset(members.get(uid, ()))) for uid in unit_ids]
+def snapshot(unit: Unit) -> dict[str, int]:
+    """Per unit of ``unit``'s subtree as it stands now, its own active employees.
+
+    Stored with a figure when it is entered, so the figure keeps the people it described
+    (keys are unit ids as strings, as JSON stores them)."""
+    return {
+        str(pk): n
+        for pk, n in Unit.objects.filter(
+            organisation_id=unit.organisation_id, path__startswith=unit.path
+        )
+        .annotate(n=Count("people", filter=Q(people__is_active=True)))
+        .values_list("pk", "n")
+    }
+
+
+def _family(snapshots: Sequence[tuple[Hashable, Mapping[str, int]]]) -> tuple[list[Group], Counts]:
+    """The groups of figures frozen at different moments, for ``core.suppression``.
+
+    A unit's people shared by several snapshots are the fewest any of them counted; what
+    one snapshot counted above that is treated as people only its figure covers. So every
+    group's size is exactly its stored headcount, and a unit that grew or shrank between
+    two entries makes a difference that the remainder rules see (fails closed).
+    """
+    base: dict[str, int] = {}
+    for _key, units in snapshots:
+        for uid, n in units.items():
+            base[uid] = min(base.get(uid, n), n)
+    counts: dict[Hashable, int] = {("unit", uid): n for uid, n in base.items()}
+    groups: list[Group] = []
+    for key, units in snapshots:
+        atoms: set[Hashable] = {("unit", uid) for uid in units}
+        for uid, n in units.items():
+            if n > base[uid]:
+                counts[("extra", key, uid)] = n - base[uid]
+                atoms.add(("extra", key, uid))
+        groups.append(Group(key, frozenset(atoms)))
+    return groups, counts
+
+
+def freeze(absence: SicknessAbsence) -> None:
+    """Store the headcount a newly entered figure rests on and whether it may be shown.
+
+    The decision is taken once, from stored data only: the figure is shown if it covers
+    at least 10 employees and, together with every figure of the same period shown
+    before (also ones since edited or deleted), lets no group of 1..9 be derived by
+    subtraction. Figures shown before stay shown (they have been read), so it is the new
+    one that is hidden; a hidden figure is never shown later. Call it in the transaction
+    that saves the figure.
+    """
+    # One decision at a time per organisation, so two entries of a period cannot both be
+    # checked against a family without the other.
+    Organisation.objects.select_for_update().filter(pk=absence.organisation_id).first()
+    units = snapshot(absence.unit)
+    absence.unit_headcounts = units
+    absence.headcount = sum(units.values())
+    if absence.publication and absence.publication != Publication.SHOWN:
+        pass  # hidden once, hidden for good: its earlier figures were never read
+    elif absence.headcount < HEALTH_MINIMUM:
+        absence.publication = Publication.SMALL_UNIT
+    else:
+        published = PublishedAbsence.objects.filter(
+            organisation_id=absence.organisation_id,
+            period_start=absence.period_start,
+            period_end=absence.period_end,
+        )
+        family = [(("published", p.pk), p.unit_headcounts) for p in published]
+        groups, counts = _family([*family, (("new", 0), units)])
         decisions = suppress(groups, counts, HEALTH_MINIMUM)
-        for absence in entries:
-            decision = decisions[("subtree", absence.unit_id)]
-            if decision.shown:
-                out[absence.pk] = None
-            elif decision.reason == "complementary":
-                out[absence.pk] = "complementary"
-            else:
-                out[absence.pk] = "small_unit"
-    return out
+        safe = all(d.shown for d in decisions.values())
+        absence.publication = Publication.SHOWN if safe else Publication.COMPLEMENTARY
+    absence.save(update_fields=["unit_headcounts", "headcount", "publication"])
+    if absence.publication == Publication.SHOWN:
+        PublishedAbsence.objects.create(
+            organisation_id=absence.organisation_id,
+            period_start=absence.period_start,
+            period_end=absence.period_end,
+            unit_headcounts=units,
+        )
+
+
+def _reason(absence: SicknessAbsence) -> HiddenReason | None:
+    if absence.publication == Publication.SHOWN:
+        return None
+    if absence.publication == Publication.COMPLEMENTARY:
+        return "complementary"
+    return "small_unit"  # below the minimum, or never decided: hidden
 
 
 def absence_rows(access: OrgAccess | None, absences: Iterable[SicknessAbsence]) -> list[AbsenceRow]:
     """The entries with, for this reader, whether each may show its figures.
 
-    The decision about the unit's size is made over every entry of the organisation,
-    whatever the reader sees, so it is the same for everyone; ``access=None`` (no reader
-    known) shows nothing.
+    The decision about the figure itself was stored when it was entered (:func:`freeze`),
+    so it is the same for everyone and at any time; ``access=None`` (no reader known)
+    shows nothing.
     """
     wanted = list(absences)
-    if not wanted:
-        return []
-    publishable = _publishable(
-        list(SicknessAbsence.objects.filter(organisation_id=wanted[0].organisation_id))
-    )
     rows: list[AbsenceRow] = []
     for absence in wanted:
         reason: HiddenReason | None
         if access is None or not sees_unit(access, absence.unit):
             reason = "no_access"
         else:
-            reason = publishable.get(absence.pk, "small_unit")
+            reason = _reason(absence)
         rows.append(AbsenceRow(absence, reason))
     return rows

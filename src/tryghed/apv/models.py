@@ -127,6 +127,14 @@ class Contribution(models.TextChoices):
     UNKNOWN = "unknown", _("Ved ikke endnu")
 
 
+class Publication(models.TextChoices):
+    """Whether a sickness-absence figure may be shown (privacy.md sections 2 and 3)."""
+
+    SHOWN = "shown", _("Vises")
+    SMALL_UNIT = "small_unit", _("Under 10 medarbejdere")
+    COMPLEMENTARY = "complementary", _("Skjult for at beskytte en mindre gruppe")
+
+
 class SicknessAbsence(models.Model):
     """Sickness absence figures for a unit and period, and the assessment of them."""
 
@@ -151,6 +159,17 @@ class SicknessAbsence(models.Model):
         default=Contribution.UNKNOWN,
     )
     assessment = models.TextField(_("vurdering"), blank=True)
+    # Frozen when the figure is entered or edited (apv.health): the people it rests on, as
+    # active employees of the unit's subtree then, and per unit of that subtree its own
+    # active employees ({unit id: count}). Later hires, leavers and moves change neither.
+    headcount = models.PositiveIntegerField(default=0, editable=False)
+    unit_headcounts = models.JSONField(default=dict, editable=False)
+    # Whether the figures may be published, decided from the stored headcounts of the
+    # period's figures and never revisited by a change in the organisation; "" (not yet
+    # decided) is hidden.
+    publication = models.CharField(
+        max_length=13, choices=Publication.choices, blank=True, default="", editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -167,6 +186,26 @@ class SicknessAbsence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period_start}–{self.period_end}"
+
+
+class PublishedAbsence(models.Model):
+    """The people a shown sickness-absence figure rested on, kept when the figure is edited
+    or deleted: what was shown once has been read, so a later figure of the same period
+    is checked against it too (privacy.md section 3). Headcounts only, never a figure."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="published_absences"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    unit_headcounts = models.JSONField(default=dict)  # {unit id: own active employees}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"
 
 
 class ApvDocument(models.Model):

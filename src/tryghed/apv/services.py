@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tryghed.apv import selectors
+from tryghed.apv import health, selectors
 from tryghed.apv.models import (
     ApvDocument,
     ApvReminder,
@@ -172,6 +172,8 @@ def sickness_absence_record(
         assessment=assessment,
         created_by=actor,
     )
+    # The headcount and the decision to show it are frozen now (privacy.md section 3).
+    health.freeze(absence)
     audit_record(
         actor=actor,
         action="apv.sickness_absence.recorded",
