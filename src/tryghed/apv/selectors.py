@@ -28,7 +28,7 @@ from tryghed.apv.models import (
     WellbeingTeamMember,
     WorkChange,
 )
-from tryghed.orgs.models import Organisation, Unit
+from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.results.aggregates import group, is_published, report_data
 from tryghed.surveys.models import Measurement, Status
@@ -412,3 +412,14 @@ def get_indicator_entry(access: OrgAccess, entry_id: int) -> IndicatorEntry:
         return indicator_entries(access.organisation).get(pk=entry_id)
     except IndicatorEntry.DoesNotExist:
         raise Http404 from None
+
+
+def reminder_recipients(organisation: Organisation) -> list[str]:
+    """The work-environment organisation and the administrators."""
+    return sorted(
+        set(
+            Membership.objects.filter(organisation=organisation, role__in=[Role.ADMIN, Role.AMO])
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )

@@ -25,8 +25,9 @@ from tryghed.apv.models import (
     WellbeingTeamMember,
     WorkChange,
 )
+from tryghed.apv.tasks import send_apv_reminder
 from tryghed.audit.services import audit_record
-from tryghed.orgs.models import Membership, Organisation, Role, Unit
+from tryghed.orgs.models import Organisation, Unit
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -352,24 +353,11 @@ def reminder_keys(organisation: Organisation, today: dt.date) -> list[str]:
     return keys
 
 
-def reminder_recipients(organisation: Organisation) -> list[str]:
-    """The work-environment organisation and the administrators."""
-    return sorted(
-        set(
-            Membership.objects.filter(organisation=organisation, role__in=[Role.ADMIN, Role.AMO])
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-
-
 def apv_reminders_send(*, today: dt.date | None = None) -> int:
     """Queue each reminder that is due and not yet sent; safe to run every day.
 
     A reminder row is created before the e-mail is queued (after commit): the unique key
     makes a second run, or two runs at once, send nothing more."""
-    from tryghed.apv.tasks import send_apv_reminder
-
     today = today or timezone.localdate()
     organisations = Organisation.objects.filter(
         pk__in=ApvDocument.objects.filter(adopted_on__isnull=False).values("organisation")
@@ -379,7 +367,7 @@ def apv_reminders_send(*, today: dt.date | None = None) -> int:
         sent = set(
             ApvReminder.objects.filter(organisation=organisation).values_list("key", flat=True)
         )
-        recipients = reminder_recipients(organisation)
+        recipients = selectors.reminder_recipients(organisation)
         for key in reminder_keys(organisation, today):
             if key in sent:
                 continue

@@ -13,7 +13,6 @@ from django.utils import translation
 
 from tryghed.apv import selectors
 from tryghed.apv.models import ApvReminder, WorkChange
-from tryghed.apv.services import reminder_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def send_apv_reminder(reminder_id: int) -> int:
         if (kind == "change")
         else None
     )
-    recipients = reminder_recipients(organisation)
+    recipients = selectors.reminder_recipients(organisation)
     if not recipients:
         return 0
     context = {
