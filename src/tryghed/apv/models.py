@@ -96,8 +96,10 @@ class FactorAssessment(models.Model):
     # Empty until the judgement is made.
     fully_sound = models.CharField(max_length=3, choices=FullySound.choices, blank=True)
     actions = models.TextField(_("handlinger"), blank=True)
-    # The actions app's plan, by id: that app is optional and may be installed later.
-    action_plan_id = models.PositiveIntegerField(null=True, blank=True)
+    # The action plan that answers this factor; a deleted plan leaves the assessment.
+    action_plan = models.ForeignKey(
+        "actions.ActionPlan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["assessment", "pk"]
