@@ -214,6 +214,46 @@ def test_every_number_on_the_report_pages_is_in_the_readers_publication(
     assert checked > 1000
 
 
+def test_every_number_in_the_spreadsheet_is_in_the_readers_publication(
+    demo: Organisation,
+) -> None:
+    """The Excel export (administrators and the AMO) holds no number the admin's slice of
+    the publication does not: each numeric cell, and each number written in a text cell,
+    is one of its renderings, a date of the measurement or the instruments' own text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tryghed.results.exports import build_workbook
+
+    measurement = audited_measurements(demo)[-1]
+    publication = Publication(measurement)
+    accepted = _published_numbers(publication.slice_for(next(iter(readers(demo, "admin")))))
+    accepted |= _allowed_besides(measurement)
+    # Dates as the read-me sheet writes them: the measurement's and the day of the export.
+    for day in (measurement.opens_on, measurement.closes_on, timezone.localdate()):
+        accepted |= {f"{day:%d.%m}", f"{day:%d}", f"{day:%m}", str(day.year)}
+    book = load_workbook(io.BytesIO(build_workbook(measurement, publication.data)))
+    strays: set[str] = set()
+    checked = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, bool) or value is None:
+                    continue
+                if isinstance(value, int | float):
+                    checked += 1
+                    if not _renderings(value) & accepted:
+                        strays.add(repr(value))
+                elif isinstance(value, str):
+                    for number in NUMBER.findall(value):
+                        checked += 1
+                        if number not in accepted:
+                            strays.add(number)
+    assert checked > 1000
+    assert not strays, sorted(strays)[:20]
+
+
 # --------------------------------------------------------------------------- deliberate leaks
 
 
