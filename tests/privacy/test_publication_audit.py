@@ -83,16 +83,13 @@ def test_the_demo_publication_lets_no_reader_derive_a_small_group(demo: Organisa
     assert not bad, _describe(bad)
 
 
-@pytest.mark.parametrize("shift", [12, 18, 21])
-def test_the_demo_stays_safe_under_other_primary_keys(db: None, shift: int) -> None:
-    # The demo's answers depend on the units' primary keys, which differ between databases
-    # and runs. These shifts once showed risk5's key figures where the scale was hidden
-    # (a derived group of 1 on the sensitive scale): the audit must find nothing.
-    spare = make_org("Forskydning", slug="forskydning")
-    for k in range(shift):
-        make_unit(spare, name=f"tom {k}", parent=root_of(spare)).delete()
+@pytest.mark.parametrize("seed", [8, 11, 12])
+def test_the_demo_stays_safe_with_other_answers(db: None, seed: int) -> None:
+    # Other seeds give other answers and other suppression patterns. Data like these once
+    # showed risk5's key figures where the sensitive scale was hidden (a derived group of
+    # 1): the audit must find nothing for any of them.
     organisation, _ = load_demo()
-    load_demo_measurements(organisation)
+    load_demo_measurements(organisation, seed=seed)
     bad = [f for f in audit_organisation(organisation) if not f.result.ok]
     assert not bad, _describe(bad)
 
@@ -246,6 +243,8 @@ def test_every_number_in_the_spreadsheet_is_in_the_readers_publication(
                     if not _renderings(value) & accepted:
                         strays.add(repr(value))
                 elif isinstance(value, str):
+                    # "06.12.2026 07:03": when the file was made, not a figure.
+                    value = re.sub(r"\b\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\b", " ", value)
                     for number in NUMBER.findall(value):
                         checked += 1
                         if number not in accepted:

@@ -746,11 +746,7 @@ class _Report:
                 population = _population_scale(instrument, item)
                 key = population.id if population is not None else None
                 if key not in by_population:
-                    groups = (
-                        _masked(self.groups, ~np.isnan(figures.scored.scores[key]))
-                        if key is not None
-                        else self.groups
-                    )
+                    groups = self._groups_over(figures, key)
                     by_population[key] = scoring.item_distributions(figures.scored, groups)
                 blocks = self._choice_item(instrument, item, figures, by_population[key])
             else:
@@ -758,6 +754,13 @@ class _Report:
             for g, block in enumerate(blocks):
                 out[g][item.id] = block
         return out
+
+    def _groups_over(self, figures: _InstrumentFigures, scale_id: str | None) -> scoring.Groups:
+        """The groups counted over the people with a score on ``scale_id`` (all who
+        answered, for None): the population an item or key figure is computed over."""
+        if scale_id is None:
+            return self.groups
+        return _masked(self.groups, ~np.isnan(figures.scored.scores[scale_id]))
 
     def _choice_item(
         self,
@@ -827,11 +830,7 @@ class _Report:
             population = _key_figure_population(instrument, figure)
             key = population.id if population is not None else None
             if key not in by_population:
-                groups = (
-                    _masked(self.groups, ~np.isnan(figures.scored.scores[key]))
-                    if key is not None
-                    else self.groups
-                )
+                groups = self._groups_over(figures, key)
                 by_population[key] = scoring.key_figures(figures.scored, groups)
             table = by_population[key][figure.id]
             figure_id = figure.id

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import zlib
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -140,7 +141,7 @@ def _wave(
     invitations, responses, answered_flags = [], [], []
     for person in people:
         # Response rate varies between units (55-90 %).
-        rate = 0.55 + 0.35 * ((person.unit_id * 7919) % 100) / 100
+        rate = 0.55 + 0.35 * (zlib.crc32(person.unit.external_id.encode()) % 100) / 100
         answered = rng.random() < rate
         invitations.append(
             Invitation(
@@ -197,7 +198,10 @@ def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> b
         return False
     rng = random.Random(seed)
     root = Unit.objects.get(organisation=organisation, parent__isnull=True)
-    units = list(Unit.objects.filter(organisation=organisation))
+    # In a fixed order, and nothing below depends on primary keys (they differ between
+    # databases and runs): the same demo everywhere, so its figures and their suppression
+    # are the same on SQLite and PostgreSQL.
+    units = list(Unit.objects.filter(organisation=organisation).order_by("external_id", "name"))
     unit_effect = {u.pk: rng.gauss(0, 0.55) for u in units}
     health = Unit.objects.get(organisation=organisation, external_id="SUND")
     improvement = {u.pk: 0.35 for u in units if u.path.startswith(health.path)}
@@ -205,6 +209,7 @@ def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> b
         Person.objects.filter(organisation=organisation, is_active=True)
         .exclude(email="medarbejder@demo-kommune.dk")
         .select_related("unit")
+        .order_by("employee_id")
     )
     today = timezone.localdate()
     first = _wave(
@@ -260,7 +265,7 @@ def _answer_open(measurement: Measurement, rng: random.Random) -> None:
         Invitation.objects.filter(measurement=measurement, person__isnull=False)
         .exclude(person__email="")  # those hold paper codes, not links
         .exclude(person__email="medarbejder@demo-kommune.dk")
-        .order_by("pk")
+        .order_by("person__employee_id")
     )
     for invitation in invitations:
         if rng.random() >= 0.5:
