@@ -174,8 +174,8 @@ def measurement_freeze_tree(*, measurement: Measurement) -> list[dict[str, Any]]
     already stored is kept and returned. ``measurement_open`` stores it when the people are
     invited: from then on every participation row and, after closing, every report group
     is built on it, so no reorganisation while open or later changes a group. Called again
-    by ``measurement_close`` (a no-op then), and for a measurement opened before trees were
-    frozen, by its closing or first report computation (the tree of that moment)."""
+    by ``measurement_close`` (a no-op then). Measurements opened before trees were frozen
+    got theirs from migration 0006."""
     if measurement.frozen_tree is not None:
         stored: list[dict[str, Any]] = measurement.frozen_tree
         return stored
