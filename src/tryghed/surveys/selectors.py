@@ -31,10 +31,9 @@ from tryghed.surveys.models import (
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
     if not access.can_manage_measurements:
         return Measurement.objects.none()
-    return Measurement.objects.filter(organisation=access.organisation).annotate(
-        invited=Count("invitations", distinct=True),
-        answered=Count("responses", distinct=True),
-    )
+    # No raw counts here: participation is shown only through surveys.participation,
+    # suppressed (privacy.md section 4).
+    return Measurement.objects.filter(organisation=access.organisation)
 
 
 def get_measurement(access: OrgAccess, measurement_id: int) -> Measurement:
