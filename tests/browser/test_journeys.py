@@ -364,3 +364,45 @@ def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
     assert response is not None and response.status == 404
     expect(outsider.get_by_role("heading", level=1)).to_have_text("Siden findes ikke")
     expect(outsider.locator("body")).not_to_contain_text("Team A")
+
+
+def test_the_amo_prints_paper_codes_and_a_colleague_without_e_mail_answers_with_one(
+    new_page: PageFactory, login: Login, world: World, live_server: object
+) -> None:
+    # Two colleagues in Team A have no e-mail: they get a paper code each, at random.
+    for n in range(2):
+        make_person(world.team_a, name=f"Uden e-mail {n}")
+    measurement = open_measurement(world)
+    page = new_page()
+    login(page, world.amo)
+    page.goto(
+        reverse(
+            "surveys_admin:detail",
+            kwargs={"org": world.org.slug, "measurement_id": measurement.pk},
+        )
+    )
+    page.get_by_role("combobox", name="Enhed").select_option(str(world.team_a.pk))
+    page.get_by_label("Antal koder").fill("2")
+    page.get_by_role("button", name="Lav koder og vis dem til udskrift").click()
+    expect(page.get_by_role("main")).to_contain_text("2 papirkoder til Team A")
+    assert_accessible(page, who="amo, paper codes to print")
+    codes = page.locator(".paper-slip__code code").all_inner_texts()
+    assert len(codes) == 2 and len(set(codes)) == 2
+
+    respondent = new_page(phone=True)
+    respondent.goto(reverse("surveys:code"))
+    assert_accessible(respondent, who="respondent, type the code")
+    respondent.get_by_label("Din kode").fill(codes[0].lower().replace("-", " "))
+    respondent.get_by_role("button", name="Fortsæt").click()
+    respondent.get_by_role("button", name="Start").click()
+    respondent.get_by_role("radio", name="Meget enig").first.check()
+    while respondent.get_by_role("button", name="Send svar").count() == 0:
+        respondent.get_by_role("button", name="Næste").click()
+    respondent.get_by_role("button", name="Send svar").click()
+    expect(respondent.get_by_role("heading", level=1)).to_have_text("Tak for dine svar")
+    expect(respondent.get_by_role("main")).to_contain_text("Din kode er nu brugt")
+
+    respondent.goto(reverse("surveys:code"))
+    respondent.get_by_label("Din kode").fill(codes[0])
+    respondent.get_by_role("button", name="Fortsæt").click()
+    expect(respondent.get_by_role("heading", level=1)).to_have_text("Koden er allerede brugt")
