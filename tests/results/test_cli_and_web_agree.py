@@ -1,0 +1,83 @@
+"""`tryghed score` and the web report give the same figures for the same answers
+(issue 14, "CLI and web give the same figures for the same data")."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import World
+from tests.results.test_aggregates import answer, make_measurement
+from tryghed.cli import main
+from tryghed.results.aggregates import group, report_data
+from tryghed.surveys.models import Response
+
+
+def _answers(rng: random.Random) -> dict[str, int]:
+    # Some items left out, so person scores are prorated and n differs from answers.
+    return {f"ps7.{n}": rng.randint(1, 5) for n in range(1, 8) if rng.random() > 0.15}
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_report_agree_on_every_group_of_a_tree(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(31)
+    measurement = make_measurement(world)
+    for unit, count in ((world.team_a, 9), (world.team_b, 7), (world.area, 6)):
+        for _ in range(count):
+            answer(measurement, unit, _answers(rng))
+    data = report_data(measurement)
+
+    units = data["units"]
+    with (tmp_path / "units.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", "parent"])
+        for unit, entry in units.items():
+            writer.writerow([unit, entry["parent"] or ""])
+    items = [f"ps7.{n}" for n in range(1, 8)]
+    with (tmp_path / "responses.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", *items])
+        for response in Response.objects.filter(measurement=measurement).order_by("id"):
+            answers: dict[str, Any] = response.answers
+            writer.writerow([response.unit_id, *(answers.get(i, "") for i in items)])
+    assert (
+        main(
+            [
+                "score",
+                str(tmp_path / "responses.csv"),
+                "--instrument",
+                "ps7",
+                "--units",
+                str(tmp_path / "units.csv"),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    cli = {(g["unit"], g["scope"]): g for g in json.loads(capsys.readouterr().out)["groups"]}
+
+    compared = 0
+    for unit in units:
+        for scope in ("unit", "subtree"):
+            web = group(data, unit, scope)
+            line = cli[(unit, scope)]
+            web_scale = None if web["suppressed"] else web["instruments"]["ps7"]["scales"]["total"]
+            web_shown = web_scale is not None and not web_scale["suppressed"]
+            assert web_shown == (not line["suppressed"]), (unit, scope)
+            if not web_shown:
+                continue
+            assert web_scale is not None
+            assert line["n"] == web_scale["n"]
+            assert line["mean"] == pytest.approx(web_scale["mean"], abs=1e-12)
+            assert line["sd"] == pytest.approx(web_scale["sd"], abs=1e-12)
+            assert line["ci95"] == pytest.approx(web_scale["ci95"], abs=1e-12)
+            assert line["rwg_j"] == pytest.approx(web_scale["rwg_j"], abs=1e-12)
+            compared += 1
+    assert compared >= 4  # the teams, the area and the whole organisation
