@@ -565,3 +565,25 @@ def test_a_file_stays_current_when_the_answers_are_deleted_and_the_figures_froze
     export.refresh_from_db()
     assert exports.is_current(export)
     assert client_for(world.amo).get(download_url(world, export)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_unit_name_a_spreadsheet_would_run_is_written_as_text(world: World) -> None:
+    """privacy.md section 7: a unit named like a formula stays text in every cell."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.results.test_aggregates import answer_many, make_measurement
+
+    name = '=HYPERLINK("http://example.test","klik")'
+    Unit.objects.filter(pk=world.team_a.pk).update(name=name)
+    measurement = make_measurement(world)
+    answer_many(measurement, world.team_a, 6)
+    answer_many(measurement, world.team_b, 6)
+    book = load_workbook(io.BytesIO(exports.build_workbook(measurement, report_data(measurement))))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    named = [cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert named, "the unit's name is in the workbook"
+    assert all(cell.data_type == "s" for cell in named)
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]

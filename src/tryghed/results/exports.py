@@ -504,11 +504,31 @@ def build_workbook(
         progress((steps - 1) * 100 // steps)
 
     _write_readme(readme, measurement, data, instruments, language, bold)
+    _text_stays_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     if progress is not None:
         progress(100)
     return buffer.getvalue()
+
+
+# What a spreadsheet would run instead of show (privacy.md section 7): a unit named
+# "=HYPERLINK(...)" must stay a name.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_stays_text(workbook: Any) -> None:
+    """Store every text cell as a literal string. openpyxl turns a string starting with
+    "=" into a formula; no figure of ours is one, so any such cell came from a name or an
+    answer, and is written back as text. Cells starting with the other characters a
+    spreadsheet may evaluate are marked as text as well."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(_FORMULA_START):
+                    cell.value = value
+                    cell.data_type = "s"
 
 
 def _current_language() -> str:
