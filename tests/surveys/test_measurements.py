@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import World, client_for
 from tests.surveys.conftest import CaptureOnCommit, Survey, tokens_from_outbox
+from tests.surveys.races import submit_twice_at_once
 from tests.surveys.test_anonymity import _submit
 from tryghed.surveys import services
 from tryghed.surveys.models import (
@@ -391,24 +391,7 @@ def test_two_concurrent_submissions_with_one_token_store_one_response(
     mail.outbox.clear()
     services.measurement_open(measurement=measurement, actor=None)  # commits: the e-mail goes now
     token = tokens_from_outbox()[world.person_a.email]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def submit() -> None:
-        try:
-            barrier.wait()
-            services.response_submit(token=token, answers=ps7_answers, texts={})
-            outcomes.append("stored")
-        except services.SubmissionRefused as refused:
-            outcomes.append(refused.reason)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = submit_twice_at_once(token, ps7_answers)
     assert sorted(outcomes) == ["stored", "used"]
     assert PendingAnswer.objects.filter(measurement=measurement).count() == 1
     assert SubmissionMark.objects.filter(measurement=measurement).count() == 1

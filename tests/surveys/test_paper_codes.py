@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils import timezone
 from tests.conftest import World, client_for
 from tests.factories import make_person
 from tests.surveys.conftest import CaptureOnCommit, tokens_from_outbox
+from tests.surveys.races import submit_twice_at_once
 from tryghed.audit.models import AuditEvent
 from tryghed.orgs.models import Person
 from tryghed.surveys import codes, services
@@ -353,24 +353,7 @@ def test_two_concurrent_submissions_with_one_code_store_one_answer(
     code = services.paper_codes_print(
         measurement=measurement, unit=world.team_b, count=1, actor=world.amo
     )[0]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def submit() -> None:
-        try:
-            barrier.wait()
-            services.response_submit(token=code, answers=PS7, texts={})
-            outcomes.append("stored")
-        except services.SubmissionRefused as refused:
-            outcomes.append(refused.reason)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = submit_twice_at_once(code, PS7)
     assert sorted(outcomes) == ["stored", "used"]
     assert SubmissionMark.objects.filter(measurement=measurement).count() == 1
     services.measurement_close(measurement=measurement, actor=None)
