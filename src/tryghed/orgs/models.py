@@ -149,6 +149,8 @@ class Role(models.TextChoices):
     AMO = "amo", _("Arbejdsmiljøorganisation (AMO)")
     LEADER = "leader", _("Leder")
     EMPLOYEE = "employee", _("Medarbejder")
+    # Directors and the executive board ("direktion"): organisation-level figures only.
+    TOP_MANAGEMENT = "top_management", _("Topledelse")
 
 
 # Roles that see the whole organisation whatever unit they are attached to.
@@ -192,7 +194,8 @@ class Membership(models.Model):
                 name="membership_unique_orgwide",
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["admin", "amo"]) | models.Q(unit__isnull=False),
+                condition=models.Q(role__in=["admin", "amo", "top_management"])
+                | models.Q(unit__isnull=False),
                 name="membership_unit_required_for_scoped_roles",
             ),
         ]
