@@ -55,3 +55,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link ("login-link") sent by e-mail to an employee of an organisation.
+
+    Only the SHA-256 of the link's token is stored; the token exists in the e-mail alone.
+    Using the link deletes the row, so it works once; an unused one expires after minutes.
+    It signs its holder in with employee scope only (``accounts.signin_link``).
+    """
+
+    person = models.ForeignKey(
+        "orgs.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("medarbejder")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("login-link")
+        verbose_name_plural = _("login-links")
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
