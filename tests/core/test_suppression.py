@@ -336,6 +336,23 @@ def test_it_hides_the_next_smallest_child_when_the_rest_of_the_parent_is_small(
     assert_safe(groups, counts, 6, decisions, linear=True)
 
 
+def test_it_hides_a_parents_subtree_rather_than_a_whole_team() -> None:
+    # Issue 14: a team where 20 answered lost its figures to protect a sibling of 3.
+    # Hiding the team T (two figures: its unit and its subtree, one node) or its parent's
+    # subtree P (one figure, whose 3 then join the 5 already hidden in R's remainder)
+    # protects S equally well; the parent's subtree goes, the team stays.
+    parent_of = {"R": None, "P": "R", "Q1": "R", "Q2": "R", "T": "P", "S": "P"}
+    groups = tree_groups(parent_of)
+    counts: dict[Hashable, int] = {"R": 0, "P": 0, "Q1": 2, "Q2": 3, "T": 20, "S": 3}
+    decisions = suppress(groups, counts, 5)
+    shown = decisions_of(decisions)
+    assert shown[("unit", "T")] == shown[("subtree", "T")] == "shown"
+    assert shown[("subtree", "P")] == "complementary"
+    assert shown[("subtree", "R")] == "shown"
+    assert_safe(groups, counts, 5, decisions, linear=True)
+    assert_every_hide_is_needed(groups, counts, 5, decisions)
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize(
     ("extra", "expected"),

@@ -20,10 +20,13 @@ respondents always get the same decision.
    are in no smaller shown group inside it. So it suffices that every region holds 0 or
    at least the minimum (the remainder and difference rules of privacy.md), and since
    every shown figure is then a sum of regions, adding figures together reveals nothing
-   either. Dynamic programming over the tree finds the fewest groups to hide (a leaf's
-   two scopes count once; then the fewest respondents), which may hide a parent rather
-   than a child when that hides less. Linear in the number of groups (times min² at
-   worst).
+   either. Dynamic programming over the tree finds the fewest groups to hide, then the
+   fewest respondents. Groups are counted as the reader sees them: a team without units
+   below it is two groups (its unit and its subtree, the same people), a parent's subtree
+   one. So, of two ways to protect a small unit, hiding the parent's subtree (one figure,
+   still derivable at no finer grain) wins over hiding a whole team (two), which is what
+   the utility benchmark counts (bench/bench_utility.py). Linear in the number of groups
+   (times min² at worst).
 3. Otherwise (a filter crossing), the engine keeps the minimal derivable sets up to
    date (every derivable set is a disjoint union of them, so they are all that needs
    checking) while it shows groups one at a time, largest first: first the groups
@@ -213,6 +216,7 @@ class _Node:
     atoms: frozenset[Hashable]  # the atoms with respondents
     n: int
     order: tuple[int, str]  # canonical total order: (n, smallest repr of its keys)
+    groups: int = 1  # how many of the caller's groups have exactly these respondents
 
 
 def _nodes(groups: Sequence[Group], counts: Counts) -> tuple[list[_Node], dict[Hashable, int]]:
@@ -227,7 +231,7 @@ def _nodes(groups: Sequence[Group], counts: Counts) -> tuple[list[_Node], dict[H
         keys_of[populated].append(group.key)
     nodes = sorted(
         (
-            _Node(atoms, n, (n, min(repr(k) for k in keys)))
+            _Node(atoms, n, (n, min(repr(k) for k in keys)), len(keys))
             for atoms, keys in keys_of.items()
             for n in [sum(counts[a] for a in atoms)]
         ),
@@ -272,7 +276,8 @@ def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int)
     Dynamic programming, bottom-up: a hidden node passes its region on to its nearest
     shown ancestor, and what a subtree passes on matters only as 0, 1..min-1 or "enough",
     so per node and per amount passed on (capped at ``min_size``) keep the cheapest way to
-    settle the subtree. Cost: hidden nodes, then hidden respondents.
+    settle the subtree. Cost: hidden groups (a node counts as many groups as it merges),
+    then hidden respondents.
     """
     size = len(nodes)
     children: list[list[int]] = [[] for _ in range(size)]
@@ -281,7 +286,7 @@ def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int)
         if nodes[i].atoms:
             (children[parents[i]] if parents[i] >= 0 else roots).append(i)
     own = [nodes[i].n - sum(nodes[c].n for c in children[i]) for i in range(size)]
-    per_node = 1 + sum(node.n for node in nodes)  # one node outweighs any number of people
+    per_group = 1 + sum(node.n for node in nodes)  # one group outweighs any number of people
     # best[v][passed] = (cost, v shown?, sum passed on by its children)
     best: list[dict[int, tuple[int, bool, int]]] = [{} for _ in range(size)]
     # steps[v][k][total] = (cost, total before child k, passed on by child k)
@@ -308,7 +313,9 @@ def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int)
             if may_show and (0 not in options or cost < options[0][0]):
                 options[0] = (cost, True, passed_in)
             if nodes[v].n < min_size or not is_root[v]:
-                hide_cost = cost + (per_node + nodes[v].n if nodes[v].n >= min_size else 0)
+                hide_cost = cost + (
+                    per_group * nodes[v].groups + nodes[v].n if nodes[v].n >= min_size else 0
+                )
                 out = min(region, min_size)
                 if out not in options or hide_cost < options[out][0]:
                     options[out] = (hide_cost, False, passed_in)
