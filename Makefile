@@ -4,14 +4,17 @@ SHELL := /bin/bash
 
 VENV       := .venv
 PY         := $(VENV)/bin/python
+# The product (make demo) and the product plus the development tools (make test): two
+# stamps, so a demo installs no test tools and a test run after a demo adds them.
 STAMP      := $(VENV)/.installed
+DEV_STAMP  := $(VENV)/.installed-dev
 DATA_DIR   := data
 HOST       ?= 127.0.0.1
 PORT       ?= 8000
 # PostgreSQL for the second test run: DATABASE_URL if set, else the local server.
 PG_URL     ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tryghed)
 
-.PHONY: help install demo serve test lint typecheck test-sqlite test-postgres check-deploy bench clean messages
+.PHONY: help install install-dev demo serve test lint typecheck test-sqlite test-postgres check-deploy bench clean messages
 
 help:
 	@echo "make demo   install, migrate, load the demo organisation and serve it on http://$(HOST):$(PORT)"
@@ -27,35 +30,48 @@ $(STAMP): pyproject.toml
 	  "$$python" -m venv $(VENV); \
 	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@rm -f $(DEV_STAMP)
 	@touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(DEV_STAMP)
 
 install: $(STAMP)
 
+install-dev: $(DEV_STAMP)
+
+# The demo as a user meets it: DEBUG off (the product's own error pages, never Django's
+# technical ones), static files served by runserver --insecure, and e-mail links that
+# point at the HOST and PORT it runs on.
+DEMO_ENV := DEBUG=0 TRYGHED_SITE_URL=http://$(HOST):$(PORT) \
+	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost
+
 demo: $(STAMP)
 	@mkdir -p $(DATA_DIR)
-	$(PY) -m tryghed.manage migrate --no-input
-	$(PY) -m tryghed.manage load_demo
+	$(DEMO_ENV) $(PY) -m tryghed.manage migrate --no-input
+	$(DEMO_ENV) $(PY) -m tryghed.manage load_demo
 	@# The task worker sends the e-mails (printed to data/worker.log in the demo).
-	@$(PY) -m tryghed.manage db_worker --no-startup-delay --interval 2 > $(DATA_DIR)/worker.log 2>&1 & \
+	@$(DEMO_ENV) $(PY) -m tryghed.manage db_worker --no-startup-delay --interval 2 > $(DATA_DIR)/worker.log 2>&1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) -m tryghed.manage demo_banner --url http://$(HOST):$(PORT)/; \
-	$(PY) -m tryghed.manage runserver $(HOST):$(PORT) --noreload
+	$(DEMO_ENV) $(PY) -m tryghed.manage demo_banner --url http://$(HOST):$(PORT)/; \
+	$(DEMO_ENV) $(PY) -m tryghed.manage runserver $(HOST):$(PORT) --noreload --insecure
 
 serve: $(STAMP)
 	$(PY) -m tryghed.manage runserver $(HOST):$(PORT)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
-test-sqlite: $(STAMP)
+test-sqlite: $(DEV_STAMP)
 	env -u DATABASE_URL $(VENV)/bin/pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP)
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
 	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -q -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
@@ -73,7 +89,7 @@ check-deploy: $(STAMP)
 test: lint typecheck test-sqlite test-postgres check-deploy
 	@echo "All checks passed."
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 messages: $(STAMP)
