@@ -41,6 +41,11 @@ class Organisation(models.Model):
         default=36,  # the APV cycle (privacy.md section 5)
         validators=[MinValueValidator(1)],
     )
+    # Admin, AMO and top management always sign in with two-step verification; this makes
+    # it required of leaders too (employees sign in by a one-time link, not a password).
+    require_mfa = models.BooleanField(
+        _("kræv totrinsbekræftelse for alle medarbejdere med login"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
