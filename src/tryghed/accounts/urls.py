@@ -1,12 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from tryghed.accounts import views
+from tryghed.accounts import link_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("log-ind/", views.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    # Employees: a one-time sign-in link by e-mail (accounts.signin_link).
+    path("log-ind-med-link/", link_views.link_request, name="link_request"),
+    path("log-ind-med-link/sendt/", link_views.link_sent, name="link_sent"),
+    path("log-ind-med-link/brug/", link_views.link_use, name="link_use"),
+    path("link/<str:token>/", link_views.link_open, name="link_open"),
     path(
         "glemt-adgangskode/",
         auth_views.PasswordResetView.as_view(

@@ -12,6 +12,8 @@ import logging
 import re
 
 _SURVEY_TOKEN = re.compile(r"/s/(?!svar/)[A-Za-z0-9_\-]{8,}")
+# An employee's one-time sign-in link (accounts.signin_link) is a credential too.
+_SIGNIN_TOKEN = re.compile(r"/konto/link/[A-Za-z0-9_\-]{8,}")
 
 
 class RedactSurveyTokens(logging.Filter):
@@ -19,6 +21,11 @@ class RedactSurveyTokens(logging.Filter):
         message = record.getMessage()
         if "/s/" in message:
             record.msg = _SURVEY_TOKEN.sub("/s/[token]", message)
+            record.args = ()
+            if hasattr(record, "request"):
+                record.request = None
+        if "/konto/link/" in record.getMessage():
+            record.msg = _SIGNIN_TOKEN.sub("/konto/link/[token]", record.getMessage())
             record.args = ()
             if hasattr(record, "request"):
                 record.request = None
