@@ -18,7 +18,7 @@ def test_the_demo_organisation_has_a_deep_tree_many_people_and_a_login_per_role(
     assert max(u.depth for u in units) >= 3  # kommune → område → afdeling → team
     assert 550 <= Person.objects.filter(organisation=organisation).count() <= 650
     roles = set(Membership.objects.filter(organisation=organisation).values_list("role", flat=True))
-    assert roles == {Role.ADMIN, Role.AMO, Role.LEADER, Role.EMPLOYEE}
+    assert roles == {Role.ADMIN, Role.AMO, Role.TOP_MANAGEMENT, Role.LEADER, Role.EMPLOYEE}
     assert {login.email for login in DEMO_LOGINS} == set(
         Membership.objects.filter(organisation=organisation).values_list("user__email", flat=True)
     )

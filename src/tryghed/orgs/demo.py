@@ -44,6 +44,13 @@ DEMO_LOGINS = (
         "arbejdsmiljøorganisationen: ser hele organisationen",
     ),
     DemoLogin(
+        "direktion@demo-kommune.dk",
+        "Dorthe Direktør",
+        Role.TOP_MANAGEMENT,
+        None,
+        "topledelse: organisationsrapport, zoner, modenhed og APV (ingen enkelte teams)",
+    ),
+    DemoLogin(
         "leder@demo-kommune.dk",
         "Lene Leder",
         Role.LEADER,

@@ -160,6 +160,9 @@ class Role(models.TextChoices):
 
 # Roles that see the whole organisation whatever unit they are attached to.
 ORGANISATION_WIDE_ROLES = frozenset({Role.ADMIN, Role.AMO})
+# Roles held without a unit: the above, and top management, which reads the organisation
+# report but no unit's own pages.
+ROLES_WITHOUT_UNIT = ORGANISATION_WIDE_ROLES | {Role.TOP_MANAGEMENT}
 
 
 class Membership(models.Model):

@@ -37,6 +37,7 @@ class Capability(StrEnum):
     VIEW_STRUCTURE = "view_structure"
     MANAGE_STRUCTURE = "manage_structure"
     MANAGE_MEASUREMENTS = "manage_measurements"
+    READ_ORGANISATION_REPORT = "read_organisation_report"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,17 @@ class OrgAccess:
         return bool(self.roles & ORGANISATION_WIDE_ROLES)
 
     @property
+    def is_top_management(self) -> bool:
+        return Role.TOP_MANAGEMENT in self.roles
+
+    @property
+    def can_read_organisation_report(self) -> bool:
+        """The organisation report (all units on one page, as the publication shows them)
+        and the Vision Zero maturity: the AMO, administrators and top management. Top
+        management has no unit reports, comments, participation by unit or people lists."""
+        return self.sees_whole_organisation or self.is_top_management
+
+    @property
     def can_view_structure(self) -> bool:
         return self.sees_whole_organisation or bool(self.leader_paths)
 
@@ -78,6 +90,7 @@ class OrgAccess:
             Capability.VIEW_STRUCTURE: self.can_view_structure,
             Capability.MANAGE_STRUCTURE: self.can_manage_structure,
             Capability.MANAGE_MEASUREMENTS: self.can_manage_measurements,
+            Capability.READ_ORGANISATION_REPORT: self.can_read_organisation_report,
         }
         return checks.get(capability, False) if isinstance(capability, Capability) else False
 

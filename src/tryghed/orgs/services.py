@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
 from tryghed.orgs.models import (
-    ORGANISATION_WIDE_ROLES,
+    ROLES_WITHOUT_UNIT,
     Membership,
     Organisation,
     Person,
@@ -308,7 +308,7 @@ def membership_grant(
     full_name: str = "",
 ) -> Membership:
     """Give a user (created if new, without a password) a role in the organisation."""
-    if role in ORGANISATION_WIDE_ROLES:
+    if role in ROLES_WITHOUT_UNIT:
         unit = None
     elif unit is None:
         raise ValidationError({"unit": _("Vælg den enhed, rollen gælder for.")})

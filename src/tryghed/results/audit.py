@@ -4,8 +4,8 @@ sees it, handed to the subtraction solver (core.disclosure).
 A reader's *view* is the set of report groups their pages and exports show (privacy.md
 section 3 and the access model in docs/architecture.md):
 
-- administrators and the AMO (``OrgAccess.sees_whole_organisation``): every group of the
-  report data, and the whole organisation;
+- administrators, the AMO and top management (the readers of the organisation report):
+  every group of the report data, and the whole organisation;
 - a leader: the unit report of every unit they may open (``report_units``): the unit's own
   group and its subtree, the parent's subtree it is compared with, and the organisation;
 - an employee: the feedback page of their own unit (the unit's own group) and, to be on
@@ -84,7 +84,7 @@ def readers(organisation: Organisation, role: str | None = None) -> list[Reader]
     out: list[Reader] = []
     seen: set[str] = set()
     for membership in memberships.order_by("role", "pk"):
-        if membership.role in (Role.ADMIN, Role.AMO):
+        if membership.role in (Role.ADMIN, Role.AMO, Role.TOP_MANAGEMENT):
             label = str(membership.role)
         else:
             label = f"{membership.role}:{membership.user.email}"
@@ -135,7 +135,9 @@ def view_groups(
     """The report groups the reader's pages and exports show for the measurement."""
     access = reader.access
     units: Mapping[str, JsonDict] = data["units"]
-    if access.sees_whole_organisation:
+    if access.sees_whole_organisation or selectors.can_read_organisation_report(access):
+        # The organisation report shows every unit's subtree (the heatmap and the zones)
+        # and own respondents (the correlation scatter), as top management reads it too.
         return [ORGANISATION, *((s, u) for u in units for s in ("unit", "subtree"))]
     keys: list[GroupKey] = []
     if selectors.can_read_unit_reports(access):
@@ -427,7 +429,7 @@ class Publication:
 
     def seen_by(self, reader: Reader) -> list[Figure]:
         seen = self.figures(view_groups(reader, self.measurement, self.data))
-        if reader.access.sees_whole_organisation:
+        if selectors.can_read_organisation_report(reader.access):
             # The measurement page and the organisation report show participation.
             seen += self.participation
         return seen
@@ -448,7 +450,7 @@ class Publication:
             "instruments": self.data["instruments"],
             "minimums": self.data["minimums"],
         }
-        if reader.access.sees_whole_organisation:
+        if selectors.can_read_organisation_report(reader.access):
             part["measurement_level"] = self.data["measurement_level"]
             part["participation"] = [
                 {"invited": row.invited, "answered": row.responses}

@@ -7,6 +7,8 @@ organisation, lies outside a leader's subtree, is a draft, or is simply not ther
 - Leader report: leaders see the units of their own subtree (as it is today), the AMO and
   administrators every unit; of a closed measurement, the units of the tree frozen at its
   closing. Open measurements are listed, but their reports show no figures.
+- Organisation report: the AMO, administrators and top management ("topledelse"); top
+  management reads no unit report (no items, distributions or comments of a unit).
 - Feedback page ("tilbagemelding"): an employee sees their own unit of a closed
   measurement, and nothing else.
 """
@@ -19,7 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tryghed.orgs.models import Unit
-from tryghed.orgs.selectors import OrgAccess, visible_units
+from tryghed.orgs.selectors import Capability, OrgAccess, visible_units
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import scope_units
 
@@ -72,12 +74,30 @@ def report_units(access: OrgAccess, measurement: Measurement) -> QuerySet[Unit]:
     return scope_units(measurement).filter(pk__in=visible).order_by("path")
 
 
+def can_read_organisation_report(access: OrgAccess) -> bool:
+    """The AMO, administrators and top management read the organisation report."""
+    return access.can(Capability.READ_ORGANISATION_REPORT)
+
+
 def report_list(access: OrgAccess) -> list[ReportEntry]:
-    """Every reported measurement with the units the user may open (none left out empty)."""
-    if not can_read_unit_reports(access):
+    """Every reported measurement with the units the user may open; one without units only
+    for readers of the organisation report (top management opens no unit reports)."""
+    whole = can_read_organisation_report(access)
+    if not can_read_unit_reports(access) and not whole:
         return []
     entries = [ReportEntry(m, list(report_units(access, m))) for m in reported_measurements(access)]
-    return [entry for entry in entries if entry.units]
+    return [entry for entry in entries if entry.units or whole]
+
+
+def get_organisation_report(access: OrgAccess, measurement_id: int) -> Measurement:
+    """The measurement of an organisation report the user may read; else a 404 (a leader
+    reads unit reports, and the page is not confirmed to them)."""
+    if not can_read_organisation_report(access):
+        raise Http404
+    try:
+        return reported_measurements(access).get(pk=measurement_id)
+    except Measurement.DoesNotExist:
+        raise Http404 from None
 
 
 def get_unit_report(

@@ -37,6 +37,7 @@ class Command(BaseCommand):
             "  Prøv fx:",
             "    leder:       Rapporter → Hjemmeplejen Nord → Vælg fokusområder; Handleplaner",
             "    amo:         Målinger → forår 2026 → organisationsrapport, PDF og Excel; APV",
+            "    direktion:   Rapporter → organisationsrapport: zoner, modenhed, ændringer; APV",
             "    medarbejder: Rapporter → tilbagemeldingen til dit team, I sagde – vi gjorde",
             "",
             "  E-mails (invitationer, påmindelser) skrives i data/worker.log i demoen.",

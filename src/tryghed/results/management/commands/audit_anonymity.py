@@ -30,7 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--measurement", type=int, help="kun denne måling (id)")
         parser.add_argument(
             "--role",
-            help="kun denne læser: admin, amo, leader:<e-mail> eller employee:<e-mail>",
+            help=(
+                "kun denne læser: admin, amo, top_management, leader:<e-mail> eller "
+                "employee:<e-mail>"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -156,6 +159,7 @@ def _reader(label: str) -> str:
     names = {
         "admin": _("administrator"),
         "amo": _("arbejdsmiljøorganisationen (AMO)"),
+        "top_management": _("topledelsen"),
         "leader": _("leder"),
         "employee": _("medarbejder"),
     }
