@@ -16,9 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
 
 from tests.conftest import World, client_for
+from tests.results.test_aggregates import answer_many, make_measurement
 from tryghed.audit.models import AuditEvent
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, access_for
@@ -117,11 +119,21 @@ def sheet_rows(content: bytes, title: str | int) -> list[tuple[Any, ...]]:
     return list(sheet.iter_rows(values_only=True))
 
 
-def rows_for(rows: Sequence[tuple[Any, ...]], unit: str, scope_label: str) -> list[tuple[Any, ...]]:
-    return [row for row in rows if row[0] == unit and row[3] == scope_label]
-
-
 # --------------------------------------------------------------------------- the spreadsheet
+
+
+def table(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """A table sheet's rows as dicts keyed by the header."""
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+def rows_for(rows: Sequence[dict[str, Any]], unit: str, scope_label: str) -> list[dict[str, Any]]:
+    return [row for row in rows if row["Enhed"] == unit and row["Gruppe"] == scope_label]
+
+
+SCALE_NUMBERS = ("Antal svar", "Gennemsnit", "Spredning (SD)")
+CI = ("95 %-interval, nedre", "95 %-interval, øvre")
 
 
 @pytest.mark.django_db
@@ -134,51 +146,79 @@ def test_the_spreadsheet_holds_the_report_datas_numbers_and_reasons_for_hidden_c
     data = report_data(measured)
     assert load_workbook(io.BytesIO(content)).sheetnames == [
         "Læs mig",
-        "Psykologisk tryghed (7 udsagn,",
-        "Spørgsmål",
+        "Psykologisk tryghed",
+        "Psykologisk tryghed, spm.",
     ]
     rows = sheet_rows(content, 1)
-    header = rows[0]
-    assert header[:4] == ("Enhed", "Placering", "Niveau", "Gruppe")
-    assert header[4:9] == (
-        "Psykologisk tryghed: antal svar",
-        "Psykologisk tryghed: gennemsnit",
-        "Psykologisk tryghed: spredning (SD)",
-        "Psykologisk tryghed: 95 %-interval, nedre",
-        "Psykologisk tryghed: 95 %-interval, øvre",
+    assert rows[0] == (
+        "Enhed",
+        "Placering",
+        "Niveau",
+        "Gruppe",
+        "Skala",
+        "Retning",
+        "Skalaens spænd",
+        *SCALE_NUMBERS,
+        *CI,
+        "Status",
     )
+    scales = table(rows)
 
-    (team_a,) = rows_for(rows, "Team A", "Enheden")
+    (team_a,) = rows_for(scales, "Team A", "Enheden")
     shown = group(data, world.team_a.pk)["instruments"]["ps7"]["scales"]["total"]
-    assert team_a[1:3] == ("Testkommune / Område", 2)
-    # Unrounded, as in the report data (an xlsx keeps 15 significant digits).
-    assert team_a[4:9] == pytest.approx(
-        (shown["n"], shown["mean"], shown["sd"], shown["ci95"][0], shown["ci95"][1]), rel=1e-12
+    assert (team_a["Placering"], team_a["Niveau"]) == ("Testkommune / Område", 2)
+    assert (team_a["Skala"], team_a["Retning"], team_a["Skalaens spænd"]) == (
+        "Psykologisk tryghed",
+        "højere er bedre",
+        "0–70",
     )
-    assert team_a[4] == 6 and team_a[5] == pytest.approx(32.5)
-    (area,) = rows_for(rows, "Område", "Med underenheder")
-    assert area[4] == 11 and area[5] == pytest.approx(39.72727, abs=1e-4)
-    (whole,) = rows_for(rows, "Hele målingen", "Alle svar")
-    assert whole[4] == 17
+    # Unrounded, as in the report data (an xlsx keeps 15 significant digits).
+    assert [team_a[c] for c in (*SCALE_NUMBERS, *CI)] == pytest.approx(
+        [shown["n"], shown["mean"], shown["sd"], *shown["ci95"]], rel=1e-12
+    )
+    assert team_a["Antal svar"] == 6 and team_a["Gennemsnit"] == pytest.approx(32.5)
+    assert team_a["Status"] is None
+    (area,) = rows_for(scales, "Område", "Med underenheder")
+    assert area["Antal svar"] == 11 and area["Gennemsnit"] == pytest.approx(39.72727, abs=1e-4)
+    (whole,) = rows_for(scales, "Hele målingen", "Alle svar")
+    assert whole["Antal svar"] == 17
 
-    # Team B (3 answers) and the area's own 2 answers: the reason in every cell, no number.
-    (team_b,) = rows_for(rows, "Team B", "Enheden")
-    (area_own,) = rows_for(rows, "Område", "Kun enheden selv")
+    # Team B (3 answers) and the area's own 2 answers: empty number cells, the reason in
+    # the status column.
+    (team_b,) = rows_for(scales, "Team B", "Enheden")
+    (area_own,) = rows_for(scales, "Område", "Kun enheden selv")
     for row in (team_b, area_own):
-        assert row[4:9] == ("for få svar",) * 5
-    items = sheet_rows(content, "Spørgsmål")
-    hidden_items = [r for r in items if r[0] == "Team B"]
+        assert [row[c] for c in (*SCALE_NUMBERS, *CI)] == [None] * 5
+        assert row["Status"] == "for få svar"
+
+    items = table(sheet_rows(content, "Psykologisk tryghed, spm."))
+    options = ("Meget enig", "Enig", "Neutral", "Uenig", "Meget uenig")
+    assert list(items[0])[4:] == [
+        "Nr.",
+        "Spørgsmål",
+        "Antal svar",
+        "Gennemsnit (point)",
+        "Andel «ved ikke»",
+        *options,
+        "Status",
+    ]
+    hidden_items = [r for r in items if r["Enhed"] == "Team B"]
     assert len(hidden_items) == 7
     for row in hidden_items:
-        assert set(row[7:]) == {"for få svar"}
-    shown_item = next(r for r in items if r[0] == "Team A" and r[5] == 1)
+        assert row["Status"] == "for få svar"
+        assert {row[c] for c in ("Antal svar", "Gennemsnit (point)", *options)} == {None}
+    shown_item = next(r for r in items if r["Enhed"] == "Team A" and r["Nr."] == 1)
     figure = group(data, world.team_a.pk)["instruments"]["ps7"]["items"]["ps7.1"]
-    assert shown_item[7] == figure["n"] and shown_item[8] == pytest.approx(figure["mean_points"])
-    assert shown_item[10].startswith("Meget enig: 1; Enig: 2;")
+    assert shown_item["Antal svar"] == figure["n"]
+    assert shown_item["Gennemsnit (point)"] == pytest.approx(figure["mean_points"])
+    # One column per answer option, each the count of people who chose it.
+    assert [shown_item[o] for o in options] == figure["counts"] == [1, 2, 1, 1, 1]
+    assert shown_item["Status"] is None
 
     readme = sheet_rows(content, "Læs mig")
     text = " ".join(str(cell) for row in readme for cell in row if cell)
     assert "mindst 5 personer" in text and "skjult for at beskytte en mindre gruppe" in text
+    assert "Psykologisk tryghed (7 udsagn, Edmondson): skalaerne for hver gruppe." in text
 
 
 @pytest.mark.django_db
@@ -194,8 +234,110 @@ def test_no_cell_of_the_spreadsheet_is_a_hidden_groups_number(
                     assert round(cell, 1) not in (58.0, 82.9), (sheet.title, row)
             if row and row[0] == "Team B":
                 # After the group's own columns (and on the item sheet the item's number).
-                figures = row[7:] if sheet.title == "Spørgsmål" else row[4:]
+                figures = row[5:] if sheet.title.endswith("spm.") else row[4:]
                 assert figures and not any(isinstance(c, (int, float)) for c in figures), row
+
+
+@pytest.mark.django_db
+def test_every_table_has_a_filter_readable_widths_and_numbers_only_in_number_columns(
+    world: World,
+) -> None:
+    measurement = make_measurement(world, ("ps7", "stress", "guldkorn", "hesteskoen"))
+    answer_many(measurement, world.team_a, 6)
+    answer_many(measurement, world.team_b, 2)
+    workbook = load_workbook(
+        io.BytesIO(exports.build_workbook(measurement, report_data(measurement)))
+    )
+    tables = workbook.worksheets[1:]
+    assert "Nøgletal" in workbook.sheetnames
+    for sheet in tables:
+        header = [c.value for c in sheet[1]]
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}{sheet.max_row}"
+        assert sheet.freeze_panes == "B2"
+        for letter, title in zip("ABCD", ("Enhed", "Placering", "Niveau", "Gruppe"), strict=True):
+            assert header["ABCD".index(letter)] == title
+            assert sheet.column_dimensions[letter].width >= len(title)
+        assert header[-1] == "Status"
+        columns = list(sheet.iter_cols(min_row=2, values_only=True))
+        for title, values in zip(header, columns, strict=True):
+            kinds = {type(v) for v in values if v is not None}
+            # A column holds words or numbers, never both ("for få svar" in a mean column).
+            assert kinds <= {str} or kinds <= {int, float}, (sheet.title, title, kinds)
+            widest = max((len(v) for v in values if isinstance(v, str)), default=0)
+            width = sheet.column_dimensions[get_column_letter(header.index(title) + 1)].width
+            assert width >= min(widest, 38), (sheet.title, title)
+        status = columns[-1]
+        assert set(status) <= {None, *REASONS}
+        assert "for få svar" in status  # Team B's two answers
+    stressed = table(sheet_rows_of(workbook, "Nøgletal"))
+    (team_a,) = [r for r in stressed if r["Enhed"] == "Team A" and r["Gruppe"] == "Enheden"]
+    assert team_a["Nøgletal"] == "Stresset ofte eller hele tiden"
+    assert team_a["Status"] == "for få svar"  # stress was not answered
+    assert team_a["Andel"] is None
+
+
+def sheet_rows_of(workbook: Any, title: str) -> list[tuple[Any, ...]]:
+    return list(workbook[title].iter_rows(values_only=True))
+
+
+@pytest.mark.django_db
+def test_sheet_names_read_well_cut_to_31_characters_and_are_unique(world: World) -> None:
+    measurement = make_measurement(world, ("ps7", "ps7-hem", "risk5", "tavshed"))
+    answer_many(measurement, world.team_a, 6)
+    names = load_workbook(
+        io.BytesIO(exports.build_workbook(measurement, report_data(measurement)))
+    ).sheetnames
+    assert names == [
+        "Læs mig",
+        "Psykologisk tryghed (ps7)",
+        "Psykologisk tryghed (ps7), spm.",
+        "Psykologisk tryghed (ps7-hem)",
+        "Psykologisk (ps7-hem), spm.",
+        "De fem risikofaktorer",
+        "De fem risikofaktorer, spm.",
+        "Tavshed",
+        "Tavshed, spm.",
+        "Nøgletal",
+    ]
+    taken: set[str] = set()
+    assert exports._sheet_title("Team [A]: løn/bonus? *", taken) == "Team A løn bonus"
+    assert exports._sheet_title("team a løn bonus", taken) == "team a løn bonus (2)"
+    assert len(exports._sheet_title("x" * 40, taken)) == 31
+
+
+@pytest.mark.django_db
+def test_the_spreadsheet_shows_the_change_since_the_earlier_wave_as_the_report_does(
+    world: World,
+) -> None:
+    before = make_measurement(world)
+    after = make_measurement(world, ("ps7", "ps7-hem"), previous=before)
+    for i in range(12):
+        answer(before, world.team_a, [(3,), (4,)][i % 2])
+        answer(after, world.team_a, [(2,), (1,)][i % 2])
+    answer_many(before, world.team_b, 3)  # hidden in the earlier wave
+    answer_many(before, world.area, 5)  # so that team A stays shown there
+    answer_many(after, world.team_b, 6)
+    hem = {f"ps7-hem.{n}": 2 for n in range(1, 8)}
+    answer_many(after, world.team_a, 6, hem)
+    data = report_data(after)
+    book = load_workbook(io.BytesIO(exports.build_workbook(after, data)))
+    rows = table(list(book["Psykologisk tryghed (ps7)"].iter_rows(values_only=True)))
+    (team_a,) = rows_for(rows, "Team A", "Enheden")
+    change = group(data, world.team_a.pk)["instruments"]["ps7"]["scales"]["total"]["change"]
+    assert team_a["Ændring siden forrige måling"] == pytest.approx(change["difference"])
+    assert team_a["Gennemsnit i forrige måling"] == pytest.approx(change["mean_before"])
+    assert team_a["Ændringen er"] == "sikker" and change["reading"] == "real"
+    # Shown now, hidden in the earlier wave: no change, and nothing says "too few" now.
+    (team_b,) = rows_for(rows, "Team B", "Enheden")
+    assert team_b["Antal svar"] == 6 and team_b["Status"] is None
+    assert team_b["Ændring siden forrige måling"] is None
+    # ps7-hem is another variant: never compared, so no change columns at all.
+    hem_header = next(book["Psykologisk tryghed (ps7-hem)"].iter_rows(values_only=True))
+    assert "Ændring siden forrige måling" not in hem_header
+    readme = " ".join(str(c) for row in book["Læs mig"].iter_rows(values_only=True) for c in row)
+    assert (
+        "Der vises ingen ændring for Psykologisk tryghed (7 udsagn, Hospitalsenhed Midt)" in readme
+    )
 
 
 # --------------------------------------------------------------------------- the PDFs
@@ -539,10 +681,11 @@ def test_an_english_request_gets_the_instruments_and_items_in_english(
         django_capture_on_commit_callbacks, amo_access(world), measured, "excel", language="en"
     )
     content = bytes(export.content or b"")
-    assert load_workbook(io.BytesIO(content)).sheetnames[1] == "Psychological safety (7 items,"
-    items = sheet_rows(content, 2)
-    assert items[1][4] == "Psychological safety (7 items, Edmondson)"
-    assert items[1][6] == "If you make a mistake on this team, it is often held against you"
+    # The sheet named after the instrument, its parenthesis dropped rather than cut.
+    assert load_workbook(io.BytesIO(content)).sheetnames[1] == "Psychological safety"
+    header, first = sheet_rows(content, 2)[:2]
+    assert first[5] == "If you make a mistake on this team, it is often held against you"
+    assert header[9:14] == ("Strongly agree", "Agree", "Neutral", "Disagree", "Strongly disagree")
 
 
 @pytest.mark.django_db
@@ -573,8 +716,6 @@ def test_a_unit_name_a_spreadsheet_would_run_is_written_as_text(world: World) ->
     import io
 
     from openpyxl import load_workbook
-
-    from tests.results.test_aggregates import answer_many, make_measurement
 
     name = '=HYPERLINK("http://example.test","klik")'
     Unit.objects.filter(pk=world.team_a.pk).update(name=name)

@@ -21,7 +21,7 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ JsonDict = dict[str, Any]
 Progress = Callable[[int], None]
 
 #: Bumped when the layout of a file changes, so files made before are made again.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: How long a finished file is kept; older ones are deleted when a new file is asked for.
 KEEP_FOR = dt.timedelta(days=14)
 #: A queued or running job older than this is taken for lost (its worker stopped).
@@ -348,33 +348,336 @@ def reported_instruments(measurement: Measurement, data: Mapping[str, Any]) -> l
     return [i for i in measurement_instruments(measurement) if i.id in data["instruments"]]
 
 
-def numeric_scales(instrument: Instrument) -> list[Scale]:
-    """Scales with a mean (a bipolar scale has bands only)."""
-    return [s for s in instrument.scales if s.polarity != "bipolar"]
-
-
 # --------------------------------------------------------------------------- spreadsheet
 
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+_SHEET_MAX = 31  # Excel's limit on a sheet name
+# Words a name cut short should not end on ("De fem risikofaktorer i").
+_TRAILING_FILLERS = frozenset(
+    {"i", "og", "om", "på", "for", "af", "til", "med", "ved", "at", "en", "et", "de"}
+    | {"the", "of", "and", "in", "on", "to", "with", "a", "an"}
+)
 
 
-def _sheet_title(name: str, taken: set[str]) -> str:
-    base = _SHEET_UNSAFE.sub(" ", name).strip()[:31].strip() or "Ark"
-    title, n = base, 2
+def _short_name(name: str, limit: int) -> str:
+    """A sheet name of at most ``limit`` characters that still reads: Excel's forbidden
+    characters and a closing parenthesis ("(7 udsagn, Edmondson)") dropped, cut between
+    words, never on a little word."""
+    text = " ".join(_SHEET_UNSAFE.sub(" ", name).split()).strip("'")
+    bare = re.sub(r"\s*\([^()]*\)$", "", text).strip()
+    text = bare or text
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if text[limit] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    words = cut.rstrip(" ,;-–").split(" ")
+    while len(words) > 1 and words[-1].lower() in _TRAILING_FILLERS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;-–'")
+
+
+def _sheet_title(name: str, taken: set[str], *, qualifier: str = "", suffix: str = "") -> str:
+    """A unique sheet name: the short name, then " (qualifier)" (the instrument id, when
+    two instruments read alike) and the suffix, numbered only if still taken."""
+    tail = (f" ({qualifier})" if qualifier else "") + suffix
+    title = (_short_name(name, _SHEET_MAX - len(tail)) or _("Ark")) + tail
+    n = 2
     while title.lower() in taken:
-        title, n = f"{base[:25]} ({n})", n + 1
+        number = f" ({n})"
+        base = _short_name(name, _SHEET_MAX - len(tail) - len(number)) or _("Ark")
+        title, n = base + tail + number, n + 1
     taken.add(title.lower())
     return title
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet. ``kind`` decides its cells: "text" (and "long" text, wrapped)
+    hold words only; "int", "number", "share" and "change" hold numbers only, and an empty
+    cell where there is no figure (the sheet's status column says why)."""
+
+    title: str
+    kind: str = "text"
+
+
+_FORMATS = {"int": "0", "number": "0.00", "share": "0.0%", "change": "+0.00;-0.00;0.00"}
+
+
+def _write_table(sheet: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+    """The rows under a bold, wrapped header with a filter on it, numbers formatted by
+    their column, widths fitted to the content and the first column frozen."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([c.title for c in columns])
+    top = Alignment(wrap_text=True, vertical="top")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = top
+    for values in rows:
+        sheet.append(list(values))
+    for i, column in enumerate(columns, start=1):
+        number_format = _FORMATS.get(column.kind)
+        cells = next(sheet.iter_cols(min_col=i, max_col=i, min_row=2), ())
+        longest = 0
+        for cell in cells:
+            if number_format is not None and isinstance(cell.value, (int, float)):
+                cell.number_format = number_format
+            elif column.kind == "long":
+                cell.alignment = top
+            if isinstance(cell.value, str):
+                longest = max(longest, len(cell.value))
+        if number_format is not None:
+            longest = max(longest, 8)
+        word = max((len(w) for w in column.title.split()), default=0)
+        cap = 60 if column.kind == "long" else 40
+        width = min(cap, max(8, word + 2, longest + 2))
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    lines = max(
+        -(-len(c.title) // max(int(sheet.column_dimensions[get_column_letter(i)].width) - 1, 1))
+        for i, c in enumerate(columns, start=1)
+    )
+    sheet.row_dimensions[1].height = 15 * max(lines, 1)
+    sheet.freeze_panes = "B2"
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 2)}"
+
+
+def _group_columns() -> list[Column]:
+    return [
+        Column(_("Enhed")),
+        Column(_("Placering")),
+        Column(_("Niveau"), "int"),
+        Column(_("Gruppe")),
+    ]
+
+
+def _group_cells(row: GroupRow) -> list[Any]:
+    return [row.label, row.path, row.depth, row.scope_label]
+
+
+def _shown(figure: JsonDict | None) -> bool:
+    return figure is not None and not figure.get("suppressed", True)
+
+
+def _status(figure: JsonDict | None, block: Mapping[str, Any]) -> str | None:
+    """Empty for a shown figure; else why it is hidden."""
+    if _shown(figure):
+        return None
+    return reason_text(figure if figure else block)
+
+
+def _instrument_block(row: GroupRow, instrument_id: str) -> JsonDict:
+    if row.group.get("suppressed", True):
+        return {}
+    found: JsonDict = row.group["instruments"].get(instrument_id, {})
+    return found
+
+
+def _direction_text(polarity: str) -> str:
+    if polarity == "lower_better":
+        return _("lavere er bedre")
+    if polarity == "higher_better":
+        return _("højere er bedre")
+    if polarity == "bipolar":
+        return _("midten er bedst")
+    return _("viser et behov")
+
+
+def _range_text(scale: Scale) -> str:
+    return f"{_number_text(scale.score.min)}–{_number_text(scale.score.max)}"
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _change_text(change: Mapping[str, Any]) -> str:
+    return _("sikker") if change.get("reading") == "real" else _("vejledende")
+
+
+def _scale_sheet(
+    sheet: Any,
+    instrument: Instrument,
+    meta: Mapping[str, Any],
+    rows: Sequence[GroupRow],
+    language: str,
+) -> None:
+    """One row per group and scale: the scale's figures, the change since the earlier
+    wave where this instrument is compared with it, and a status saying why a figure is
+    missing."""
+    scales = [s for s in instrument.scales if s.id in meta["scales"]]
+    bipolar = any(s.polarity == "bipolar" for s in scales)
+    compared = meta.get("compared_with") is not None
+    columns = [
+        *_group_columns(),
+        Column(_("Skala")),
+        Column(_("Retning")),
+        Column(_("Skalaens spænd")),
+        Column(_("Antal svar"), "int"),
+        Column(_("Gennemsnit"), "number"),
+        Column(_("Spredning (SD)"), "number"),
+        # xgettext:no-python-format
+        Column(_("95 %-interval, nedre"), "number"),
+        # xgettext:no-python-format
+        Column(_("95 %-interval, øvre"), "number"),
+    ]
+    if bipolar:
+        columns.append(Column(_("Største gruppe")))
+    if compared:
+        columns += [
+            Column(_("Gennemsnit i forrige måling"), "number"),
+            Column(_("Ændring siden forrige måling"), "change"),
+            Column(_("Ændringen er")),
+        ]
+    columns.append(Column(_("Status")))
+    out: list[list[Any]] = []
+    for row in rows:
+        inst = _instrument_block(row, instrument.id)
+        for scale in scales:
+            figure: JsonDict | None = inst.get("scales", {}).get(scale.id)
+            shown = _shown(figure)
+            numeric = shown and scale.polarity != "bipolar"
+            f: JsonDict = figure if shown and figure is not None else {}
+            low, high = (f.get("ci95") or (None, None)) if numeric else (None, None)
+            cells: list[Any] = [
+                *_group_cells(row),
+                scale.name.get(language),
+                _direction_text(scale.polarity),
+                "" if scale.polarity == "bipolar" else _range_text(scale),
+                f.get("n") if shown else None,
+                f.get("mean") if numeric else None,
+                f.get("sd") if numeric else None,
+                low,
+                high,
+            ]
+            if bipolar:
+                band = f.get("dominant_band") if shown else None
+                cells.append(_band_label(scale, band, language) or None)
+            if compared:
+                change = f.get("change") if numeric else None
+                if change:
+                    cells += [change["mean_before"], change["difference"], _change_text(change)]
+                else:
+                    cells += [None, None, None]
+            cells.append(_status(figure, row.group))
+            out.append(cells)
+    _write_table(sheet, columns, out)
+
+
+def _option_columns(instrument: Instrument, item_ids: Iterable[str], language: str) -> list[str]:
+    """One column per answer option, by its label, in the order the items list them."""
+    wanted = set(item_ids)
+    labels: list[str] = []
+    for item in instrument.items:
+        if item.id not in wanted:
+            continue
+        for option in item.options:
+            label = _option_label(option, language)
+            if label not in labels:
+                labels.append(label)
+    return labels
+
+
+def _option_label(option: Any, language: str) -> str:
+    return option.label.get(language) if option.label is not None else str(option.code)
+
+
+def _item_sheet(
+    sheet: Any,
+    instrument: Instrument,
+    meta: Mapping[str, Any],
+    rows: Sequence[GroupRow],
+    language: str,
+) -> None:
+    """One row per item and group: its figures and how many chose each answer option."""
+    items = [i for i in instrument.items if i.id in meta["items"]]
+    options = _option_columns(instrument, (i.id for i in items), language)
+    columns = [
+        *_group_columns(),
+        Column(_("Nr."), "int"),
+        Column(_("Spørgsmål"), "long"),
+        Column(_("Antal svar"), "int"),
+        Column(_("Gennemsnit (point)"), "number"),
+        Column(_("Andel «ved ikke»"), "share"),
+        *(Column(label, "int") for label in options),
+        Column(_("Status")),
+    ]
+    out: list[list[Any]] = []
+    for item in items:
+        for row in rows:
+            figure: JsonDict | None = (
+                _instrument_block(row, instrument.id).get("items", {}).get(item.id)
+            )
+            shown = _shown(figure)
+            f: JsonDict = figure if shown and figure is not None else {}
+            counts: list[Any] = [None] * len(options)
+            if shown:
+                for option, count in zip(item.options, f.get("counts") or [], strict=False):
+                    counts[options.index(_option_label(option, language))] = count
+            out.append(
+                [
+                    *_group_cells(row),
+                    item.number,
+                    item.text.get(language),
+                    f.get("n"),
+                    f.get("mean_points"),
+                    f.get("dont_know"),
+                    *counts,
+                    _status(figure, row.group),
+                ]
+            )
+    _write_table(sheet, columns, out)
+
+
+def _key_figure_sheet(
+    sheet: Any,
+    instruments: Sequence[Instrument],
+    data: Mapping[str, Any],
+    rows: Sequence[GroupRow],
+    language: str,
+) -> None:
+    columns = [
+        *_group_columns(),
+        Column(_("Spørgeskema")),
+        Column(_("Nøgletal")),
+        Column(_("Antal svar"), "int"),
+        Column(_("Andel"), "share"),
+        Column(_("Status")),
+    ]
+    out: list[list[Any]] = []
+    for instrument in instruments:
+        wanted = data["instruments"][instrument.id]["key_figures"]
+        for key in instrument.key_figures:
+            if key.id not in wanted:
+                continue
+            for row in rows:
+                figure: JsonDict | None = (
+                    _instrument_block(row, instrument.id).get("key_figures", {}).get(key.id)
+                )
+                f: JsonDict = figure if _shown(figure) and figure is not None else {}
+                out.append(
+                    [
+                        *_group_cells(row),
+                        instrument.name.get(language),
+                        key.label.get(language),
+                        f.get("n"),
+                        f.get("share"),
+                        _status(figure, row.group),
+                    ]
+                )
+    _write_table(sheet, columns, out)
 
 
 def build_workbook(
     measurement: Measurement, data: Mapping[str, Any], *, progress: Progress | None = None
 ) -> bytes:
-    """The report data as an .xlsx: a read-me sheet, one sheet per instrument (groups x
-    scales and key figures) and one of the items. A hidden figure's cells hold the reason
-    in words and no number."""
+    """The report data as an .xlsx: a read-me sheet; per instrument a sheet of its scales
+    and one of its items (a column per answer option); the key figures. Every table has
+    a filter; a number column holds numbers only, and a hidden figure's cell is empty with
+    the reason in the row's status column."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     language = _current_language()
     rows = group_rows(measurement, data)
@@ -383,127 +686,31 @@ def build_workbook(
     readme = workbook.active
     taken: set[str] = set()
     readme.title = _sheet_title(_("Læs mig"), taken)
-    bold = Font(bold=True)
     steps = len(instruments) + 2
-
-    def header(sheet: Any, values: Sequence[str]) -> None:
-        sheet.append(list(values))
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = "E2"
-
-    group_headers = [_("Enhed"), _("Placering"), _("Niveau"), _("Gruppe")]
-
-    def group_cells(row: GroupRow) -> list[Any]:
-        return [row.label, row.path, row.depth, row.scope_label]
-
+    # Two instruments whose names read alike once cut (ps7 and ps7-hem) add their id.
+    shorts = [_short_name(i.name.get(language), _SHEET_MAX).lower() for i in instruments]
+    contents: list[tuple[str, str]] = []
     for step, instrument in enumerate(instruments, start=1):
-        sheet = workbook.create_sheet(_sheet_title(instrument.name.get(language), taken))
         meta = data["instruments"][instrument.id]
-        scales = [s for s in numeric_scales(instrument) if s.id in meta["scales"]]
-        bipolar = [
-            s for s in instrument.scales if s.polarity == "bipolar" and s.id in meta["scales"]
-        ]
-        key_figures = [f for f in instrument.key_figures if f.id in meta["key_figures"]]
-        columns = list(group_headers)
-        # Outside the f-strings, where makemessages would not find them.
-        scale_columns = [
-            _("antal svar"),
-            _("gennemsnit"),
-            _("spredning (SD)"),
-            # xgettext:no-python-format
-            _("95 %-interval, nedre"),
-            # xgettext:no-python-format
-            _("95 %-interval, øvre"),
-        ]
-        for scale in scales:
-            name = scale.name.get(language)
-            columns += [f"{name}: {column}" for column in scale_columns]
-        for scale in bipolar:
-            columns.append(f"{scale.name.get(language)}: {_('største gruppe')}")
-        for key in key_figures:
-            label = key.label.get(language)
-            columns += [f"{label}: {_('antal svar')}", f"{label}: {_('andel')}"]
-        header(sheet, columns)
-        for row in rows:
-            cells = group_cells(row)
-            block = row.group
-            hidden_group = block.get("suppressed", True)
-            inst = {} if hidden_group else block["instruments"].get(instrument.id, {})
-            for scale in scales:
-                figure: JsonDict | None = (
-                    inst.get("scales", {}).get(scale.id) if not hidden_group else None
-                )
-                if hidden_group or figure is None or figure.get("suppressed", True):
-                    cells += [reason_text(figure if figure else block)] * 5
-                else:
-                    low, high = figure["ci95"] or (None, None)
-                    cells += [figure["n"], figure["mean"], figure["sd"], low, high]
-            for scale in bipolar:
-                figure = inst.get("scales", {}).get(scale.id) if not hidden_group else None
-                if hidden_group or figure is None or figure.get("suppressed", True):
-                    cells.append(reason_text(figure if figure else block))
-                else:
-                    cells.append(_band_label(scale, figure.get("dominant_band"), language))
-            for key in key_figures:
-                figure = inst.get("key_figures", {}).get(key.id) if not hidden_group else None
-                if hidden_group or figure is None or figure.get("suppressed", True):
-                    cells += [reason_text(figure if figure else block)] * 2
-                else:
-                    cells += [figure["n"], figure["share"]]
-            sheet.append(cells)
-        _number_formats(sheet, columns)
-        _widths(sheet, columns)
+        name = instrument.name.get(language)
+        qualifier = instrument.id if shorts.count(shorts[step - 1]) > 1 else ""
+        title = _sheet_title(name, taken, qualifier=qualifier)
+        _scale_sheet(workbook.create_sheet(title), instrument, meta, rows, language)
+        contents.append((title, _("%(name)s: skalaerne for hver gruppe.") % {"name": name}))
+        if meta["items"]:
+            title = _sheet_title(name, taken, qualifier=qualifier, suffix=f", {_('spm.')}")
+            _item_sheet(workbook.create_sheet(title), instrument, meta, rows, language)
+            contents.append((title, _("%(name)s: spørgsmålene for hver gruppe.") % {"name": name}))
         if progress is not None:
             progress(step * 100 // steps)
-
-    items = workbook.create_sheet(_sheet_title(_("Spørgsmål"), taken))
-    item_columns = [
-        *group_headers,
-        _("Spørgeskema"),
-        _("Spørgsmål"),
-        _("Spørgsmålstekst"),
-        _("Antal svar"),
-        _("Gennemsnit (point)"),
-        _("Andel «ved ikke»"),
-        _("Fordeling (antal pr. svarmulighed)"),
-    ]
-    header(items, item_columns)
-    for instrument in instruments:
-        meta_items = data["instruments"][instrument.id]["items"]
-        for item in instrument.items:
-            if item.id not in meta_items:
-                continue
-            for row in rows:
-                block = row.group
-                item_figure: JsonDict | None = (
-                    None
-                    if block.get("suppressed", True)
-                    else block["instruments"].get(instrument.id, {}).get("items", {}).get(item.id)
-                )
-                cells = [
-                    *group_cells(row),
-                    instrument.name.get(language),
-                    item.number,
-                    item.text.get(language),
-                ]
-                if item_figure is None or item_figure.get("suppressed", True):
-                    cells += [reason_text(item_figure if item_figure else block)] * 4
-                else:
-                    cells += [
-                        item_figure["n"],
-                        item_figure.get("mean_points"),
-                        item_figure.get("dont_know"),
-                        _distribution(item, item_figure.get("counts") or [], language),
-                    ]
-                items.append(cells)
-    _number_formats(items, item_columns)
-    _widths(items, item_columns)
+    if any(data["instruments"][i.id]["key_figures"] for i in instruments):
+        title = _sheet_title(_("Nøgletal"), taken)
+        _key_figure_sheet(workbook.create_sheet(title), instruments, data, rows, language)
+        contents.append((title, _("Nøgletallene for hver gruppe.")))
     if progress is not None:
         progress((steps - 1) * 100 // steps)
 
-    _write_readme(readme, measurement, data, instruments, language, bold)
+    _write_readme(readme, measurement, data, instruments, language, contents)
     _text_stays_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -542,41 +749,18 @@ def _band_label(scale: Scale, band_id: str | None, language: str) -> str:
     return ""
 
 
-def _distribution(item: Any, counts: Sequence[int], language: str) -> str:
-    parts = []
-    for option, count in zip(item.options, counts, strict=False):
-        label = option.label.get(language) if option.label is not None else str(option.code)
-        parts.append(f"{label}: {count}")
-    return "; ".join(parts)
-
-
-def _number_formats(sheet: Any, columns: Sequence[str]) -> None:
-    shares = {
-        i for i, c in enumerate(columns) if c.endswith(_("andel")) or c == _("Andel «ved ikke»")
-    }
-    for row in sheet.iter_rows(min_row=2):
-        for i, cell in enumerate(row):
-            if isinstance(cell.value, float):
-                cell.number_format = "0.0%" if i in shares else "0.00"
-
-
-def _widths(sheet: Any, columns: Sequence[str]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, title in enumerate(columns, start=1):
-        width = 36 if i == 2 or title == _("Spørgsmålstekst") else min(max(len(title), 10), 28)
-        sheet.column_dimensions[get_column_letter(i)].width = width
-
-
 def _write_readme(
     sheet: Any,
     measurement: Measurement,
     data: Mapping[str, Any],
     instruments: Sequence[Instrument],
     language: str,
-    bold: Any,
+    contents: Sequence[tuple[str, str]],
 ) -> None:
+    from openpyxl.styles import Alignment, Font
+
     minimums = data["minimums"]
+    previous = measurement.previous
     lines: list[tuple[str, str]] = [
         (_("Måling"), measurement.name),
         (_("Organisation"), measurement.organisation.name),
@@ -590,7 +774,8 @@ def _write_readme(
                 "Arket indeholder de samme tal som rapporterne i Tryghed – og ikke andre. "
                 "Et tal for en gruppe vises kun, når mindst %(score)s personer har svaret på "
                 "netop den skala eller det spørgsmål (%(sensitive)s for følsomme spørgsmål om "
-                "krænkende handlinger og vold). Ellers står der «for få svar» i stedet for tallet."
+                "krænkende handlinger og vold). Ellers er talcellerne tomme, og kolonnen "
+                "«Status» siger «for få svar»."
             )
             % {"score": minimums["score"], "sensitive": minimums["sensitive"]},
         ),
@@ -604,6 +789,9 @@ def _write_readme(
         ),
         ("", _("Fritekstsvar og svar fra enkeltpersoner er aldrig med i arket.")),
         ("", ""),
+        (_("Ark"), ""),
+        *contents,
+        ("", ""),
         (_("Kolonner"), ""),
         (_("Enhed"), _("Enhedens navn. «Hele målingen» er alle svar i målingen.")),
         (_("Placering"), _("Enhedens overordnede enheder, fra toppen og ned.")),
@@ -615,9 +803,17 @@ def _write_readme(
                 "«Med underenheder» tæller også alle enheder under den med."
             ),
         ),
-        (_("antal svar"), _("Antal personer, tallet bygger på.")),
-        (_("gennemsnit"), _("Gruppens gennemsnitlige score på skalaen.")),
-        (_("spredning (SD)"), _("Standardafvigelse: hvor forskellige svarene er i gruppen.")),
+        (
+            _("Retning"),
+            _(
+                "Om en høj score er godt («højere er bedre») eller skidt («lavere er bedre»). "
+                "Skalaerne har forskellige spænd (fx 0–70 og 1–5); sammenlign kun gennemsnit "
+                "på samme skala."
+            ),
+        ),
+        (_("Antal svar"), _("Antal personer, tallet bygger på.")),
+        (_("Gennemsnit"), _("Gruppens gennemsnitlige score på skalaen.")),
+        (_("Spredning (SD)"), _("Standardafvigelse: hvor forskellige svarene er i gruppen.")),
         (
             _("95 %-interval"),
             _(
@@ -626,27 +822,43 @@ def _write_readme(
                 "bredere interval."
             ),
         ),
-        (_("største gruppe"), _("For skalaer, hvor midten er bedst: det svar, flest har givet.")),
-        (_("andel"), _("Andelen af svarpersonerne, som nøgletallet tæller.")),
+        (_("Største gruppe"), _("For skalaer, hvor midten er bedst: det svar, flest har givet.")),
         (
-            _("Spørgsmål"),
+            _("Ændring siden forrige måling"),
             _(
-                "Arket «Spørgsmål» viser hvert spørgsmål for hver gruppe: antal svar, "
-                "gennemsnitlige point, andelen «ved ikke» og hvor mange der valgte hver svarmulighed."
+                "Gruppens gennemsnit nu minus i den måling, den sammenlignes med, når gruppen "
+                "blev vist i begge. «Sikker» betyder mindst 10 svar i begge målinger og en "
+                "statistisk signifikant forskel (p < 0,05); ellers er ændringen vejledende."
             ),
         ),
+        (_("Status"), _("Tom, når tallene vises; ellers hvorfor de ikke vises.")),
+        (
+            _("Svarmuligheder"),
+            _("På spørgsmålsarkene: hvor mange i gruppen der valgte hver svarmulighed."),
+        ),
+        (_("Andel"), _("Andelen af svarpersonerne, som nøgletallet tæller.")),
     ]
+    if previous is not None:
+        compared = [i for i in instruments if data["instruments"][i.id].get("compared_with")]
+        others = [i for i in instruments if i not in compared]
+        text = _("Målingen sammenlignes med «%(name)s».") % {"name": previous.name}
+        if others:
+            text += " " + _(
+                "Der vises ingen ændring for %(names)s: den forrige måling brugte ikke det "
+                "samme spørgeskema (eller en anden version eller variant af det)."
+            ) % {"names": ", ".join(i.name.get(language) for i in others)}
+        lines.insert(5, (_("Forrige måling"), text))
     sheet.append([_("Resultater fra Tryghed"), ""])
+    bold = Font(bold=True)
     sheet["A1"].font = bold
     for label, text in lines:
         sheet.append([label, text])
         if label:
             sheet.cell(row=sheet.max_row, column=1).font = bold
-    from openpyxl.styles import Alignment
-
     for row in sheet.iter_rows(min_row=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["A"].width = 32
     sheet.column_dimensions["B"].width = 90
 
 
