@@ -554,3 +554,43 @@ def test_most_groups_at_or_above_the_minimum_stay_shown() -> None:
                 large += 1
                 kept += d.shown
     assert kept / large > 0.9, f"only {kept} of {large} groups at or above the minimum shown"
+
+
+# -- the prepared plan decides exactly as suppress -----------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(tree_cases(max_units=40), st.integers(0, 2**32 - 1))
+def test_a_prepared_plan_decides_as_suppress_on_trees(
+    case: tuple[list[Group], dict[Hashable, int], int], seed: int
+) -> None:
+    groups, counts, min_size = case
+    plan = suppression.prepare(groups)
+    assert plan.suppress(counts, min_size) == suppress(groups, counts, min_size)
+    # The same plan for other counts of the same groups (what a report does per item).
+    rng = random.Random(seed)
+    for _ in range(3):
+        other = {atom: rng.choice([0, 0, 1, 2, 4, 5, 9, 20]) for atom in counts}
+        assert plan.suppress(other, min_size) == suppress(groups, other, min_size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(crossing_cases())
+def test_a_prepared_plan_decides_as_suppress_on_crossings(
+    case: tuple[list[Group], dict[Hashable, int], int],
+) -> None:
+    groups, counts, min_size = case
+    assert suppression.prepare(groups).suppress(counts, min_size) == suppress(
+        groups, counts, min_size
+    )
+
+
+def test_a_prepared_plan_checks_its_input_as_suppress_does() -> None:
+    groups = tree_groups({"P": None, "A": "P"})
+    plan = suppression.prepare(groups)
+    with pytest.raises(ValueError, match="whole number"):
+        plan.suppress({"P": -1}, 5)
+    with pytest.raises(ValueError, match="min_size"):
+        plan.suppress({"P": 5}, 0)
+    with pytest.raises(ValueError, match="appears twice"):
+        suppression.prepare([*groups, groups[0]])

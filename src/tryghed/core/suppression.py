@@ -58,9 +58,11 @@ __all__ = [
     "Decision",
     "Group",
     "MinimumKind",
+    "Plan",
     "Reason",
     "crossed_groups",
     "minimum_group_size",
+    "prepare",
     "suppress",
     "tree_groups",
 ]
@@ -138,7 +140,9 @@ def suppress(
     }
     parents = _laminar_parents(nodes) if strategy == "auto" else None
     if parents is not None:
-        hidden = _hide_in_tree(nodes, parents, min_size)
+        hidden = _hide_in_tree(
+            [node.n for node in nodes], [node.groups for node in nodes], parents, min_size
+        )
     else:
         hidden = _hide_in_general(nodes, counts, min_size)
     for i in hidden:
@@ -149,6 +153,103 @@ def suppress(
         reason = reasons.get(i)
         decisions[group.key] = Decision(shown=reason is None, reason=reason, n=nodes[i].n)
     return decisions
+
+
+class Plan:
+    """:func:`suppress` for one fixed set of groups, prepared once for many counts.
+
+    A report decides every scale, item and key figure over the same groups with different
+    counts. What does not depend on the counts (which group lies inside which, each
+    group's own atoms) is worked out here once; :meth:`suppress` then decides exactly as
+    :func:`suppress` does (the tests compare the two), in time linear in groups and atoms.
+    Groups that are not nested or disjoint have nothing to prepare and go to :func:`suppress`.
+    """
+
+    def __init__(self, groups: Sequence[Group]) -> None:
+        self._groups = tuple(groups)
+        keys_of: dict[frozenset[Hashable], list[Hashable]] = defaultdict(list)
+        seen: set[Hashable] = set()
+        for group in self._groups:
+            if group.key in seen:
+                raise ValueError(f"group key {group.key!r} appears twice")
+            seen.add(group.key)
+            keys_of[frozenset(group.atoms)].append(group.key)
+        # One entry per distinct set of atoms, each with its keys and their smallest repr.
+        sets = sorted(
+            keys_of, key=lambda atoms: (-len(atoms), min(repr(k) for k in keys_of[atoms]))
+        )
+        self._keys = [keys_of[atoms] for atoms in sets]
+        self._label = [min(repr(k) for k in keys) for keys in self._keys]
+        self._atoms = sorted({a for atoms in sets for a in atoms}, key=repr)
+        parents = _laminar_parents([_Node(atoms, 0, (0, "")) for atoms in sets])
+        self._laminar = parents is not None
+        if parents is None:
+            return
+        index = {atom: i for i, atom in enumerate(self._atoms)}
+        self._parent = parents
+        self._children: list[list[int]] = [[] for _ in sets]
+        for i, parent in enumerate(parents):
+            if parent >= 0:
+                self._children[parent].append(i)
+        inside = [set().union(*(sets[c] for c in self._children[i])) for i in range(len(sets))]
+        self._own = [[index[a] for a in sets[i] - inside[i]] for i in range(len(sets))]
+
+    def suppress(self, counts: Counts, min_size: int) -> dict[Hashable, Decision]:
+        """The same decisions as ``suppress(groups, counts, min_size)``."""
+        if not self._laminar:
+            return suppress(self._groups, counts, min_size)
+        if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+            raise ValueError(f"min_size must be a positive whole number, got {min_size!r}")
+        per_atom = [_count(counts, atom) for atom in self._atoms]
+        size = len(self._keys)
+        n = [0] * size
+        # Groups with the same respondents form one node: a group and its child whose
+        # counts are equal (the rest of the group is empty), or any groups with nobody.
+        rep = list(range(size))
+        for i in reversed(range(size)):  # sets are numbered largest first: children first
+            n[i] = sum(per_atom[a] for a in self._own[i]) + sum(n[c] for c in self._children[i])
+        for i in reversed(range(size)):
+            for c in self._children[i]:
+                if n[c] == n[i] > 0:
+                    rep[i] = rep[c]
+        empty = [i for i in range(size) if n[i] == 0]
+        members: dict[int, list[int]] = defaultdict(list)
+        for i in range(size):
+            members[empty[0] if n[i] == 0 else rep[i]].append(i)
+        node_ids = sorted(
+            members,
+            key=lambda r: (n[r], min(self._label[i] for i in members[r])),
+        )
+        node_of_rep = {r: k for k, r in enumerate(node_ids)}
+        sizes = [n[r] for r in node_ids]
+        weights = [sum(len(self._keys[i]) for i in members[r]) for r in node_ids]
+        parents = [-1] * len(node_ids)
+        for k, r in enumerate(node_ids):
+            if n[r] == 0:
+                continue
+            # The node's largest group (sets are numbered largest first) has a parent with
+            # more respondents, whose node is this node's parent.
+            parent = self._parent[min(members[r])]
+            if parent >= 0:
+                parents[k] = node_of_rep[rep[parent]]
+        reasons: dict[int, Reason] = {
+            k: "below_minimum" for k, size_ in enumerate(sizes) if size_ < min_size
+        }
+        for k in _hide_in_tree(sizes, weights, parents, min_size):
+            reasons.setdefault(k, "complementary")
+        decisions: dict[Hashable, Decision] = {}
+        for r in node_ids:
+            k = node_of_rep[r]
+            decision = Decision(shown=k not in reasons, reason=reasons.get(k), n=sizes[k])
+            for i in members[r]:
+                for key in self._keys[i]:
+                    decisions[key] = decision
+        return decisions
+
+
+def prepare(groups: Sequence[Group]) -> Plan:
+    """Prepare :func:`suppress` for ``groups``, to be called with many counts."""
+    return Plan(groups)
 
 
 def tree_groups(
@@ -270,7 +371,9 @@ def _laminar_parents(nodes: Sequence[_Node]) -> list[int] | None:
     return parents
 
 
-def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int) -> set[int]:
+def _hide_in_tree(
+    sizes: Sequence[int], weights: Sequence[int], parents: Sequence[int], min_size: int
+) -> set[int]:
     """Complementary hides for a forest of nodes; see the module docstring, point 2.
 
     Dynamic programming, bottom-up: a hidden node passes its region on to its nearest
@@ -279,14 +382,14 @@ def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int)
     settle the subtree. Cost: hidden groups (a node counts as many groups as it merges),
     then hidden respondents.
     """
-    size = len(nodes)
+    size = len(sizes)
     children: list[list[int]] = [[] for _ in range(size)]
     roots: list[int] = []
     for i in range(size):  # canonical order, so children lists are canonical too
-        if nodes[i].atoms:
+        if sizes[i] > 0:  # a node without respondents is in no tree
             (children[parents[i]] if parents[i] >= 0 else roots).append(i)
-    own = [nodes[i].n - sum(nodes[c].n for c in children[i]) for i in range(size)]
-    per_group = 1 + sum(node.n for node in nodes)  # one group outweighs any number of people
+    own = [sizes[i] - sum(sizes[c] for c in children[i]) for i in range(size)]
+    per_group = 1 + sum(sizes)  # one group outweighs any number of people
     # best[v][passed] = (cost, v shown?, sum passed on by its children)
     best: list[dict[int, tuple[int, bool, int]]] = [{} for _ in range(size)]
     # steps[v][k][total] = (cost, total before child k, passed on by child k)
@@ -309,12 +412,12 @@ def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int)
         options = best[v]
         for passed_in, cost in combined.items():
             region = own[v] + passed_in
-            may_show = nodes[v].n >= min_size and (region == 0 or region >= min_size)
+            may_show = sizes[v] >= min_size and (region == 0 or region >= min_size)
             if may_show and (0 not in options or cost < options[0][0]):
                 options[0] = (cost, True, passed_in)
-            if nodes[v].n < min_size or not is_root[v]:
+            if sizes[v] < min_size or not is_root[v]:
                 hide_cost = cost + (
-                    per_group * nodes[v].groups + nodes[v].n if nodes[v].n >= min_size else 0
+                    per_group * weights[v] + sizes[v] if sizes[v] >= min_size else 0
                 )
                 out = min(region, min_size)
                 if out not in options or hide_cost < options[out][0]:
@@ -325,7 +428,7 @@ def _hide_in_tree(nodes: Sequence[_Node], parents: Sequence[int], min_size: int)
     while stack:
         v, passed = stack.pop()
         _, shown, passed_in = best[v][passed]
-        if not shown and nodes[v].n >= min_size:
+        if not shown and sizes[v] >= min_size:
             hidden.add(v)
         for k in range(len(children[v]) - 1, -1, -1):
             _, before, from_child = steps[v][k][passed_in]

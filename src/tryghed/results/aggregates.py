@@ -91,7 +91,7 @@ import itertools
 import json
 import math
 import random
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,16 +236,14 @@ class _Decider:
     """One suppression decision per slot for a per-atom count and a minimum.
 
     Asks the engine once per distinct (minimum, counts): items answered by everyone share
-    their scale's counts. Uses the engine's prepared form when it has one.
+    their scale's counts. The groups are the same for every call, so the engine's plan for
+    them is prepared once.
     """
 
     def __init__(self, tree: _Tree) -> None:
         self._tree = tree
         self._memo: dict[tuple[int, bytes], list[suppression.Decision]] = {}
-        prepare: Callable[[Sequence[suppression.Group]], Any] | None = getattr(
-            suppression, "prepare", None
-        )
-        self._plan = prepare(tree.engine_groups) if prepare is not None else None
+        self._plan = suppression.prepare(tree.engine_groups)
 
     def decide(self, atom_counts: npt.ArrayLike, min_size: int) -> list[suppression.Decision]:
         counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
@@ -253,10 +251,7 @@ class _Decider:
         if key not in self._memo:
             units = self._tree.units
             counts = {units[a]: int(c) for a, c in enumerate(counts_array) if c}
-            if self._plan is not None:
-                decisions = self._plan.suppress(counts, min_size)
-            else:
-                decisions = suppression.suppress(self._tree.engine_groups, counts, min_size)
+            decisions = self._plan.suppress(counts, min_size)
             self._memo[key] = [decisions[group.key] for group in self._tree.engine_groups]
         return self._memo[key]
 
