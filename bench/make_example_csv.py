@@ -1,8 +1,9 @@
-"""Write the example files: examples/ps7-responses.csv and examples/units.csv.
+"""Write the example files for `tryghed score`: examples/score/ps7-responses.csv and
+examples/score/units.csv.
 
 A small made-up organisation (12 units, about 150 respondents) so a new user can try
 
-    tryghed score examples/ps7-responses.csv --instrument ps7 --units examples/units.csv
+    tryghed score examples/score/ps7-responses.csv --instrument ps7 --units examples/score/units.csv
 
 Some teams are below the minimum group size on purpose, to show suppression across the
 tree. Seeded: running it again writes the same files.
@@ -48,7 +49,7 @@ def answer(rng: random.Random, climate: float, item: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=ROOT / "examples")
+    parser.add_argument("--out", type=Path, default=ROOT / "examples" / "score")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)

@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.core.suppression import FLOOR_MINIMUM, MinimumKind
+from tryghed.orgs import importing
 from tryghed.orgs.models import Role, Unit, UnitKind
 from tryghed.orgs.selectors import OrgAccess, move_targets, visible_units
 
@@ -140,6 +143,18 @@ class ImportUploadForm(forms.Form):
         required=False,
         help_text=_("Kun for medarbejderfiler: brug det, når filen er den fulde liste."),
     )
+    content = ""  # the file as text, once valid
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        """Text, and a file of units or people: anything else (a picture, an Excel workbook,
+        an empty file, other columns) is an error on the form, never a page of line errors."""
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        content = importing.decode(upload.read())
+        problem = importing.file_error(content)
+        if problem is not None:
+            raise ValidationError(problem)
+        self.content = content
+        return upload
 
 
 def _floor_help(kind: MinimumKind) -> str:

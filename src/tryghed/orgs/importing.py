@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -119,19 +120,84 @@ class ImportPlan:
 class _Table:
     header: dict[str, str]  # canonical name -> column name as written
     rows: list[tuple[int, dict[str, str]]]  # (line number, canonical name -> value)
+    columns: tuple[str, ...] = ()  # every column of the header, lower case
+
+
+# The first bytes of files people upload by mistake instead of a CSV.
+_BINARY_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "excel"),  # .xlsx (and other zip files)
+    (b"\xd0\xcf\x11\xe0", "excel"),  # .xls (old Office files)
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),  # JPEG
+    (b"GIF8", "image"),
+)
+# Control characters never found in a CSV written by a spreadsheet (tab, CR, LF are fine).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _csv_help() -> str:
+    return _("Gem filen som CSV (UTF-8) – i Excel: Filer → Gem som → CSV UTF-8 – og prøv igen.")
 
 
 def decode(raw: bytes) -> str:
     """Decode an uploaded file: UTF-8 (with or without BOM), else Windows-1252 (old Excel),
-    in composed form (NFC), so a name typed on a Mac matches the same name typed on Windows."""
+    in composed form (NFC), so a name typed on a Mac matches the same name typed on Windows.
+
+    Anything that is not text (a picture, a PDF, an Excel workbook, even when renamed .csv)
+    is refused with a message that says what to do instead."""
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("Filen er for stor (højst 5 MB)."))
-    try:
-        return textfiles.decode(raw)
-    except UnicodeDecodeError:
+    kind = next((k for magic, k in _BINARY_KINDS if raw.startswith(magic)), "")
+    if kind == "excel":
         raise ValidationError(
-            _("Filen kan ikke læses som tekst. Gem den som CSV (UTF-8) og prøv igen.")
-        ) from None
+            _("Filen er en Excel-projektmappe, ikke en CSV-fil. %(help)s") % {"help": _csv_help()}
+        )
+    if kind:
+        raise ValidationError(
+            _("Filen er et billede eller en PDF, ikke en CSV-fil med enheder eller medarbejdere.")
+        )
+    try:
+        text = textfiles.decode(raw)
+    except UnicodeDecodeError:
+        text = ""
+    if (not text and raw) or _CONTROL.search(text):
+        raise ValidationError(_("Filen kan ikke læses som tekst. %(help)s") % {"help": _csv_help()})
+    return text
+
+
+def file_error(content: str) -> str | None:
+    """What is wrong with the file as a whole (empty, no rows, columns that fit neither
+    kind), or None: then it is a file of units or people, and any errors are in its lines."""
+    table, errors = _read(content)
+    if table is None:
+        return errors[0].message if errors else _("Filen er tom.")
+    columns = set(table.columns)
+    kind = detect_kind(content)
+    # The files of `tryghed score` (examples/score/) name units in a column "unit".
+    score_tree = kind == ImportKind.UNITS and "unit" in columns and "unit_id" not in table.header
+    if kind is None or score_tree:
+        if {"unit", "parent"} <= columns:
+            return _(
+                "Filen er et enhedstræ til kommandoen tryghed score (kolonnerne unit og parent). "
+                "Til import skal kolonnerne hedde unit_id, name og parent_id; se "
+                "examples/import/enheder.csv."
+            )
+        if "unit" in columns and any("." in c for c in columns):
+            return _(
+                "Filen indeholder besvarelser til kommandoen tryghed score, ikke enheder eller "
+                "medarbejdere. Svar kan ikke importeres her."
+            )
+        return _(
+            "Kolonnerne passer hverken til enheder eller medarbejdere. Enheder skal have "
+            "kolonnerne unit_id, name og parent_id; medarbejdere employee_id, name og unit_id."
+        )
+    missing = [c for c in REQUIRED[ImportKind(kind)] if c not in table.header]
+    if missing:
+        return _("Manglende kolonner: %(cols)s") % {"cols": ", ".join(missing)}
+    if not table.rows and not errors:
+        return _("Filen har kun en overskrift og ingen rækker.")
+    return None
 
 
 def _read(content: str) -> tuple[_Table | None, list[RowError]]:
@@ -180,7 +246,8 @@ def _read(content: str) -> tuple[_Table | None, list[RowError]]:
             )
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, _("Ugyldig CSV: %(err)s") % {"err": exc}))
-    return _Table(header, rows), errors
+    columns = tuple(c.strip().lower() for c in raw_header)
+    return _Table(header, rows, columns), errors
 
 
 def detect_kind(content: str) -> str | None:

@@ -425,22 +425,16 @@ def role_revoke(request: HttpRequest, access: OrgAccess, membership_id: int) -> 
 def import_upload(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            content = importing.decode(upload.read())
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            kind = importing.detect_kind(content) or ""
-            batch = ImportBatch.objects.create(
-                organisation=access.organisation,
-                kind=kind,
-                filename=upload.name[:255],
-                content=content,
-                created_by=access.user,
-                summary={"deactivate_missing": form.cleaned_data["deactivate_missing"]},
-            )
-            return redirect("orgs:import_preview", org=access.organisation.slug, batch_id=batch.pk)
+        # The form has read the file: text, and units or people (else an error on the form).
+        batch = ImportBatch.objects.create(
+            organisation=access.organisation,
+            kind=importing.detect_kind(form.content) or "",
+            filename=form.cleaned_data["file"].name[:255],
+            content=form.content,
+            created_by=access.user,
+            summary={"deactivate_missing": form.cleaned_data["deactivate_missing"]},
+        )
+        return redirect("orgs:import_preview", org=access.organisation.slug, batch_id=batch.pk)
     recent = ImportBatch.objects.filter(organisation=access.organisation).exclude(applied_at=None)[
         :5
     ]
@@ -452,6 +446,12 @@ def import_upload(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         {
             "form": form,
             "recent": recent,
+            # The example on the page names this organisation's top unit as the parent.
+            "root_id": selectors.visible_units(access)
+            .filter(parent__isnull=True)
+            .values_list("external_id", flat=True)
+            .first()
+            or "root",
         },
     )
 
