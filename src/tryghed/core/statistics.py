@@ -13,7 +13,6 @@ from math import atanh, sqrt, tanh
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 __all__ = [
     "AlphaResult",
@@ -62,6 +61,8 @@ def _matrix(values: ArrayLike, what: str) -> FloatArray:
 
 def t_interval(mean: float, sd: float, n: int) -> tuple[float, float]:
     """95 % CI of a mean: mean ± t(0.975; n − 1) · sd / √n (Student's t)."""
+    from scipy import stats  # imported when used: 0.7 s at start-up
+
     if n < 2:
         raise ValueError("a t interval needs n >= 2")
     half = float(stats.t.ppf(_UPPER, n - 1)) * sd / sqrt(n)
@@ -200,6 +201,8 @@ def cronbach_alpha(points: ArrayLike) -> AlphaResult | None:
     upper = 1 − (1 − α)·F(0.025; n − 1, (n − 1)(k − 1)).
     None when fewer than 2 complete persons, fewer than 2 items or no variance in totals.
     """
+    from scipy import stats  # imported when used: 0.7 s at start-up
+
     data = _matrix(points, "points")
     data = data[~np.isnan(data).any(axis=1)]
     n, k = data.shape
@@ -356,6 +359,8 @@ def welch_change_from_summaries(
     that are "no change" (difference 0, not real) and different means are a real change
     when both n ≥ 10: the same case gives the same answer whatever the scores' decimals.
     """
+    from scipy import stats  # imported when used: 0.7 s at start-up
+
     n1, n2 = n_before, n_after
     if n1 < 2 or n2 < 2:
         return None
@@ -424,6 +429,8 @@ def unit_correlation(x: Mapping[str, float], y: Mapping[str, float]) -> Correlat
     Units with a NaN value on either side are left out. None when fewer than 3 units remain
     or either side has no variance. p is given from 3 units, the CI from 4 (Fisher 1921).
     """
+    from scipy import stats  # imported when used: 0.7 s at start-up
+
     units = sorted(unit for unit in x.keys() & y.keys())
     pairs = np.array([(x[unit], y[unit]) for unit in units], dtype=np.float64).reshape(-1, 2)
     pairs = pairs[~np.isnan(pairs).any(axis=1)]

@@ -99,7 +99,6 @@ import numpy as np
 import numpy.typing as npt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from scipy import stats as scipy_stats
 
 from tryghed.core import scoring, statistics, suppression
 from tryghed.core.instruments import Instrument, Item, KeyFigure, Scale
@@ -1259,6 +1258,8 @@ def _changes_by_slot(
     where either wave is hidden or has n < 2 get none; where neither wave has any spread,
     the zero-variance reading of statistics.md (``"zero_variance": true``, no t or p).
     """
+    from scipy import stats as scipy_stats  # imported when used: 0.7 s at start-up
+
     n1, n2 = n_before, after.n.astype(np.float64)
     m1, m2 = mean_before, after.mean
     scale = after.scale
