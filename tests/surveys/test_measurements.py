@@ -289,22 +289,32 @@ def test_the_admin_page_shows_counts_never_who_answered(
 
 
 @pytest.mark.parametrize(
-    ("user", "status"),
-    [("owner", 200), ("amo", 200), ("leader", 403), ("employee", 403), ("outsider", 404)],
+    ("user", "status", "participation"),
+    [
+        ("owner", 200, 200),
+        ("amo", 200, 200),
+        # A leader reads their subtree's participation (tests/surveys/test_leader_participation.py).
+        ("leader", 403, 200),
+        ("employee", 403, 403),
+        ("outsider", 404, 404),
+    ],
 )
 def test_measurement_pages_are_for_admins_and_the_amo(
-    open_survey: Survey, world: World, user: str, status: int
+    open_survey: Survey, world: World, user: str, status: int, participation: int
 ) -> None:
     client = client_for(getattr(world, user))
+    assert (
+        client.get(reverse("surveys_admin:create", kwargs={"org": world.org.slug})).status_code
+        == status
+    )
     for url in (
         reverse("surveys_admin:list", kwargs={"org": world.org.slug}),
-        reverse("surveys_admin:create", kwargs={"org": world.org.slug}),
         reverse(
             "surveys_admin:detail",
             kwargs={"org": world.org.slug, "measurement_id": open_survey.measurement.pk},
         ),
     ):
-        assert client.get(url).status_code == status
+        assert client.get(url).status_code == participation
 
 
 def test_another_organisations_measurement_is_404(open_survey: Survey, world: World) -> None:

@@ -37,6 +37,7 @@ class Capability(StrEnum):
     VIEW_STRUCTURE = "view_structure"
     MANAGE_STRUCTURE = "manage_structure"
     MANAGE_MEASUREMENTS = "manage_measurements"
+    VIEW_PARTICIPATION = "view_participation"
     READ_ORGANISATION_REPORT = "read_organisation_report"
 
 
@@ -84,12 +85,19 @@ class OrgAccess:
         """Admins and the AMO launch measurements and follow response rates."""
         return self.sees_whole_organisation
 
+    @property
+    def can_view_participation(self) -> bool:
+        """Response rates: the AMO and administrators of every unit, a leader of their
+        subtree (suppressed as privacy.md section 4 says, surveys.participation)."""
+        return self.sees_whole_organisation or bool(self.leader_paths)
+
     def can(self, capability: Capability) -> bool:
         """The one table of capabilities; anything else is refused (fails closed)."""
         checks: dict[Capability, bool] = {
             Capability.VIEW_STRUCTURE: self.can_view_structure,
             Capability.MANAGE_STRUCTURE: self.can_manage_structure,
             Capability.MANAGE_MEASUREMENTS: self.can_manage_measurements,
+            Capability.VIEW_PARTICIPATION: self.can_view_participation,
             Capability.READ_ORGANISATION_REPORT: self.can_read_organisation_report,
         }
         return checks.get(capability, False) if isinstance(capability, Capability) else False

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from tryghed.surveys import views
+from tryghed.surveys import participation_views, views
 
 app_name = "surveys_admin"
 urlpatterns = [
-    path("", views.measurement_list, name="list"),
+    # The AMO and administrators get the full pages; a leader their subtree's participation.
+    path("", participation_views.measurement_list, name="list"),
     path("ny/", views.measurement_create, name="create"),
-    path("<int:measurement_id>/", views.measurement_detail, name="detail"),
+    path("<int:measurement_id>/", participation_views.measurement_detail, name="detail"),
     path("<int:measurement_id>/aabn/", views.measurement_open, name="open"),
     path("<int:measurement_id>/luk/", views.measurement_close, name="close"),
     path("<int:measurement_id>/paamind/", views.measurement_remind, name="remind"),

@@ -23,12 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tryghed.core.suppression import DEFAULT_MINIMUM, suppress, tree_groups
 from tryghed.orgs.models import Unit
-from tryghed.surveys.models import Invitation, Measurement, Response
+from tryghed.orgs.selectors import OrgAccess, visible_units
+from tryghed.surveys.models import Invitation, Measurement, Response, Status
 
 HiddenReason = Literal["few_invited", "few_answers", "complementary"]
 
@@ -249,3 +251,38 @@ def response_rates(
 def total_row(measurement: Measurement, *, minimum: int = PARTICIPATION_MINIMUM) -> RateRow | None:
     """The measurement's total participation, or None when nobody was invited."""
     return response_rates(measurement, minimum=minimum)[1]
+
+
+# --------------------------------------------------------------------------- per reader
+
+
+def reader_measurements(access: OrgAccess) -> QuerySet[Measurement]:
+    """Open and closed measurements that invited people in units the reader sees: every one
+    for the AMO and administrators, those touching their subtree for a leader."""
+    if not access.can_view_participation:
+        return Measurement.objects.none()
+    found = Measurement.objects.filter(
+        organisation=access.organisation, status__in=(Status.OPEN, Status.CLOSED)
+    )
+    if not access.sees_whole_organisation:
+        units = visible_units(access).values("pk")
+        found = found.filter(pk__in=Invitation.objects.filter(unit__in=units).values("measurement"))
+    return found.order_by("-opens_on", "-pk")
+
+
+def get_reader_measurement(access: OrgAccess, measurement_id: int) -> Measurement:
+    try:
+        return reader_measurements(access).get(pk=measurement_id)
+    except Measurement.DoesNotExist:
+        raise Http404 from None
+
+
+def reader_rates(access: OrgAccess, measurement: Measurement) -> list[RateRow]:
+    """The rows of the units the reader sees today (the groups as the measurement froze
+    them). Each is a row of the one suppressed table everyone's rows come from, so a
+    leader's page is a part of what the AMO sees and adds nothing to subtract from."""
+    rows, _total = response_rates(measurement)
+    if access.sees_whole_organisation:
+        return rows
+    visible = set(visible_units(access).values_list("pk", flat=True))
+    return [row for row in rows if row.unit_id in visible]

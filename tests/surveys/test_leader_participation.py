@@ -1,0 +1,134 @@
+"""Leaders see the participation of their own subtree (privacy.md section 4): the rows of
+the one suppressed table the AMO sees, for the units they see, and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import World, client_for
+from tests.factories import grant, make_unit, make_user
+from tryghed.orgs.models import Role, Unit
+from tryghed.surveys.models import Invitation, Measurement, Response, Status
+from tryghed.surveys.participation import response_rates
+
+
+def _measurement(world: World, name: str = "Trivsel", status: str = Status.OPEN) -> Measurement:
+    today = timezone.localdate()
+    return Measurement.objects.create(
+        organisation=world.org,
+        name=name,
+        status=status,
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+    )
+
+
+def _people(measurement: Measurement, unit: Unit, invited: int, answered: int) -> None:
+    Invitation.objects.bulk_create(
+        Invitation(measurement=measurement, unit=unit) for _ in range(invited)
+    )
+    Response.objects.bulk_create(
+        Response(measurement=measurement, unit=unit, week="2026-W40", answers={"ps7.1": 3})
+        for _ in range(answered)
+    )
+
+
+@pytest.fixture
+def measurement(world: World) -> Measurement:
+    nord = make_unit(world.org, parent=world.area, name="Hjemmeplejen Nord")
+    m = _measurement(world)
+    _people(m, world.team_a, 6, 5)
+    _people(m, world.team_b, 7, 6)
+    _people(m, nord, 3, 3)
+    _people(m, world.area, 5, 5)  # the area's own staff: no small remainder
+    return m
+
+
+def _detail(client: Client, world: World, m: Measurement) -> Any:
+    url = reverse("surveys_admin:detail", kwargs={"org": world.org.slug, "measurement_id": m.pk})
+    return client.get(url)
+
+
+def test_a_team_leader_sees_their_teams_participation_and_no_other(
+    world: World, measurement: Measurement
+) -> None:
+    client = client_for(world.leader)
+    for response in (
+        client.get(reverse("surveys_admin:list", kwargs={"org": world.org.slug})),
+        _detail(client, world, measurement),
+    ):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Team A" in html
+        assert re.search(r"Team A</td><td class=\"num\">6</td><td class=\"num\">5</td>", html)
+        assert "83 %" in html
+        for other in ("Team B", "Hjemmeplejen Nord", ">21<", ">19<", "Testkommune</td>"):
+            assert other not in html
+    detail = _detail(client, world, measurement).content.decode()
+    # No launching, reminding, closing or paper codes for a leader.
+    for action in ("luk/", "paamind/", "papirkoder/", "aabn/"):
+        assert action not in detail
+
+
+def test_an_area_leader_sees_the_area_with_small_teams_folded_and_the_same_figures_as_the_amo(
+    world: World, measurement: Measurement
+) -> None:
+    area_leader = make_user("area@example.test")
+    grant(area_leader, world.org, Role.LEADER, world.area)
+    html = _detail(client_for(area_leader), world, measurement).content.decode()
+    assert "Team A" in html and "Team B" in html and "Område" in html
+    assert "Hjemmeplejen Nord" in html and "for få inviterede" in html
+    assert "Testkommune</td>" not in html  # the organisation's total is not theirs
+    amo_html = _detail(client_for(world.amo), world, measurement).content.decode()
+    rows, _total = response_rates(measurement)
+    for row in rows:
+        if row.name == "Testkommune":
+            continue
+        shown = (
+            f'{row.name}</td><td class="num">{row.invited}</td><td class="num">{row.responses}</td>'
+        )
+        if row.shown:
+            assert shown in html and shown in amo_html
+        else:
+            assert f'{row.name}</td><td class="num">' not in html
+
+
+def test_a_measurement_outside_the_leaders_subtree_or_a_draft_is_404(
+    world: World, measurement: Measurement
+) -> None:
+    elsewhere = _measurement(world, name="Kun Team B")
+    _people(elsewhere, world.team_b, 7, 6)
+    draft = _measurement(world, name="Kladden", status=Status.DRAFT)
+    client = client_for(world.leader)
+    listing = client.get(reverse("surveys_admin:list", kwargs={"org": world.org.slug}))
+    assert "Kun Team B" not in listing.content.decode()
+    assert "Kladden" not in listing.content.decode()
+    assert _detail(client, world, elsewhere).status_code == 404
+    assert _detail(client, world, draft).status_code == 404
+
+
+@pytest.mark.parametrize(("user", "status"), [("employee", 403), ("outsider", 404)])
+def test_employees_and_outsiders_see_no_participation(
+    world: World, measurement: Measurement, user: str, status: int
+) -> None:
+    client = client_for(getattr(world, user))
+    assert (
+        client.get(reverse("surveys_admin:list", kwargs={"org": world.org.slug})).status_code
+        == status
+    )
+    assert _detail(client, world, measurement).status_code == status
+
+
+def test_the_amo_still_gets_the_full_measurement_pages(
+    world: World, measurement: Measurement
+) -> None:
+    html = _detail(client_for(world.amo), world, measurement).content.decode()
+    assert "Testkommune" in html and "Team B" in html
+    assert "luk/" in html
