@@ -22,7 +22,7 @@ from tryghed.actions.models import (
     FocusArea,
     PlanHistory,
 )
-from tryghed.core import statistics
+from tryghed.core import statistics, waves
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Role, Unit
 from tryghed.orgs.selectors import OrgAccess, unit_ancestors, visible_units
@@ -462,3 +462,83 @@ def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class LaterMeasurement:
+    """A later measurement of the plan's unit that shows no result (or no change) for the
+    focus area on the plan page, and why.
+
+    ``reason``: "variant" (it measures with another variant of the focus area's
+    instrument, ps7-hem against ps7), "version" (another version of it), "not_measured"
+    (it does not ask about the focus area), "not_closed" (its results come when it closes)
+    or "hidden" (too few of the unit answered for the result to be shown)."""
+
+    measurement: Measurement
+    reason: str
+    instrument: str  # the instrument it measures with instead ("variant", "version")
+    baseline: str  # the instrument the focus area was chosen on
+
+
+def _covers(measurement: Measurement, unit: Unit) -> bool:
+    return any(
+        entry.unit_id == unit.pk or (entry.include_subtree and unit.is_descendant_of(entry.unit))
+        for entry in measurement.scope.all()
+    )
+
+
+def later_measurements(
+    plan: ActionPlan, shown: Sequence[Remeasurement], lang: str
+) -> list[LaterMeasurement]:
+    """Later measurements of the plan's unit (made, open or closed) that do not show the
+    focus area's change in ``shown`` (the plan's re-measurements), each with the reason:
+    so the plan page never says "no later measurement" when there is one."""
+    focus = plan.focus_area
+    if focus.kind != FigureKind.SCALE:
+        return []
+    start = focus.measurement
+    baseline = next(
+        (i for i in measurement_instruments(start) if i.id == focus.instrument_id), None
+    )
+    if baseline is None:
+        return []
+    name = baseline.name.get(lang)
+    with_change = {r.measurement.pk for r in shown if r.change is not None}
+    in_table = {r.measurement.pk for r in shown}
+    later = (
+        Measurement.objects.filter(
+            organisation_id=plan.organisation_id, opens_on__gt=start.opens_on
+        )
+        .exclude(pk=start.pk)
+        .prefetch_related("scope__unit")
+        .order_by("opens_on", "pk")
+    )
+    found: list[LaterMeasurement] = []
+    for measurement in later:
+        if measurement.pk in with_change or not _covers(measurement, focus.unit):
+            continue
+        instruments = measurement_instruments(measurement)
+        same = any(
+            waves.comparable(baseline.id, baseline.version, i.id, i.version) for i in instruments
+        )
+        if not same:
+            traps = waves.traps([baseline], instruments)
+            if traps:
+                found.append(
+                    LaterMeasurement(
+                        measurement, traps[0].kind, traps[0].later.name.get(lang), name
+                    )
+                )
+            else:
+                found.append(LaterMeasurement(measurement, "not_measured", "", name))
+        elif measurement.status != Status.CLOSED:
+            found.append(LaterMeasurement(measurement, "not_closed", "", name))
+        elif measurement.pk not in in_table:
+            found.append(LaterMeasurement(measurement, "hidden", "", name))
+    return found
+
+
+def remeasurement_context(plan: ActionPlan, lang: str) -> dict[str, Any]:
+    """What the plan's "Genmåling" section shows (actions/_remeasurements.html)."""
+    shown = remeasurements(plan)
+    return {"remeasurements": shown, "later_measurements": later_measurements(plan, shown, lang)}
