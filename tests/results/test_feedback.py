@@ -46,13 +46,13 @@ def test_an_employee_reads_her_own_teams_latest_closed_measurement(world: World)
     client = client_for(world.employee)
     html = client.get(latest(world)).content.decode()
     assert "Tilbagemelding til Team A" in html
-    assert '<span class="report-key__value">55,0</span>' in html and "n = 6 svar" in html
+    assert '<span class="report-key__value">79</span>' in html and "n = 6 svar" in html
     # Only the team's own figures: no parent, organisation or sibling to compare with.
     assert "Hele organisationen" not in html and "Team B" not in html and "70,0" not in html
     assert of(world, older) in html  # earlier measurements are linked
 
     older_html = client.get(of(world, older)).content.decode()
-    assert '<span class="report-key__value">40,0</span>' in older_html
+    assert '<span class="report-key__value">57</span>' in older_html
 
 
 def test_a_hidden_team_says_why_and_shows_no_numbers(world: World) -> None:

@@ -140,13 +140,15 @@ def test_it_shows_the_report_datas_mean_interval_and_n(world: World, shown: Meas
     assert block["n"] == 12 and block["mean"] == pytest.approx(55.0)
     html = page(client_for(world.leader), url(world, shown, world.team_a))
     low, high = (format_number(v, "da") for v in block["ci95"])
-    assert '<span class="report-key__value">55,0</span>' in html
+    # On the one reading (55 of 0–70 is 79 of 100), the published mean beside it.
+    assert '<span class="report-key__value">79</span>' in html
+    assert "55,0 på skalaen 0–70" in html
     assert f"95 % sikkerhedsinterval {low}–{high}" in html
     assert "n = 12 svar" in html
     # Compared with the parent (Område, everything under it) and the whole organisation.
     parent = ps7_total(data, world.area, "subtree")
     assert parent["mean"] == pytest.approx((12 * 55 + 6 * 34) / 18)
-    assert format_number(parent["mean"], "da") in html
+    assert format_number(parent["mean"] / 70 * 100, "da", 0) in html
     assert "Hele organisationen" in html and "Område" in html
 
 
@@ -158,7 +160,8 @@ def test_the_area_report_reads_its_subtree_or_its_own_respondents(
     subtree = page(client, url(world, shown, world.area))
     own = page(client, url(world, shown, world.area, omfang="enhed"))
     assert "n = 24 svar" in subtree  # 12 + 6 + 6
-    assert '<span class="report-key__value">28,0</span>' in own and "n = 6 svar" in own
+    assert '<span class="report-key__value">40</span>' in own and "n = 6 svar" in own
+    assert "28,0 på skalaen 0–70" in own
     # The team below is linked, for the one who may open it.
     assert url(world, shown, world.team_a) in subtree
 
@@ -183,7 +186,8 @@ def test_a_team_below_the_minimum_shows_why_and_none_of_its_numbers(world: World
         for secret in ("70,0", "40,0", "n = 3", "n = 6", "n\u00a0=\u00a03", "n\u00a0=\u00a06"):
             assert secret not in html, secret
         assert "report-key__value" not in html
-    assert "50,0" in team_a  # the organisation, which is shown, is there to compare with
+    # The organisation, which is shown, is there to compare with: 50 of 0–70 reads 71.
+    assert '<td class="num" data-label="Hele organisationen">71</td>' in team_a
 
 
 def test_the_change_since_the_previous_measurement_reads_real_or_indicative(
@@ -244,7 +248,7 @@ def test_free_text_below_the_comment_minimum_is_not_shown(world: World) -> None:
     html = page(client_for(world.amo), url(world, measurement, world.team_b))
     assert "Hemmelig kommentar" not in html
     assert BELOW_MINIMUM in html
-    assert '<span class="report-key__value">34,0</span>' in html  # the scores are shown
+    assert '<span class="report-key__value">49</span>' in html  # the scores are shown
 
 
 def test_readings_of_stress_tavshed_and_the_golden_nuggets(world: World) -> None:
@@ -269,7 +273,8 @@ def test_the_report_renders_in_english(world: World, shown: Measurement) -> None
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = page(client, url(world, shown, world.team_a))
     assert '<html lang="en"' in html
-    assert '<span class="report-key__value">55.0</span>' in html
+    assert '<span class="report-key__value">79</span>' in html
+    assert "55.0" in html
     assert "Psychological safety" in html  # the instrument's own English text
     assert "55,0" not in html
 
@@ -281,9 +286,8 @@ def test_the_discussion_prompts_come_from_the_weakest_items(world: World) -> Non
     fill(measurement, world.team_b, 6, [1])
     instrument = measurement_instruments(measurement)[0]
     html = page(client_for(world.leader), url(world, measurement, world.team_a))
-    prompts = html[
-        html.index("Hvad taler I om?") : html.index("</ol>", html.index("Hvad taler I om?"))
-    ]
+    start = html.index("Tre spørgsmål til dialogmødet")
+    prompts = html[start : html.index("</ol>", start)]
     for number in (1, 3, 5):
         assert f"»{escape(instrument.item(number).text.da)}«" in prompts
     assert escape(instrument.item(2).text.da) not in prompts

@@ -174,7 +174,9 @@ _FONT_FAMILY: Final = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 )
 _ID: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_NARROW: Final = frozenset("iljtfrI.,:;'!|()[]{} -–/")
+_THIN: Final = frozenset("ilj.,:;'!|")
+_NARROW: Final = frozenset("tfrI()[]{} -–/")
+_MEDIUM: Final = frozenset("cksvxyzJL")
 _WIDE: Final = frozenset("mwMWæÆœŒ@%")
 
 Anchor = Literal["start", "middle", "end"]
@@ -198,20 +200,27 @@ def _el(tag: str, attrs: Mapping[str, Attr], content: str | None = None) -> str:
 
 
 def _text_width(text: str, size: float = _FONT, bold: bool = False) -> float:
-    """An estimate of the drawn width, on the wide side of common sans-serif fonts."""
+    """An estimate of the drawn width, on the wide side of common sans-serif fonts.
+
+    The widths are those of DejaVu Sans, the widest of the fonts a browser or WeasyPrint
+    falls back to on Linux (Arial and Segoe UI are narrower): with narrower estimates a
+    label ran past the chart's edge and was cut ("evner o").
+    """
     em = 0.0
     for char in text:
-        if char in _NARROW:
-            em += 0.34
+        if char in _THIN:
+            em += 0.3
+        elif char in _NARROW:
+            em += 0.41
+        elif char in _MEDIUM:
+            em += 0.59
         elif char in _WIDE:
-            em += 0.86
+            em += 0.98
         elif char.isupper():
-            em += 0.69
-        elif char.isdigit():
-            em += 0.64
+            em += 0.76
         else:
-            em += 0.57
-    return em * size * (1.1 if bold else 1.0)
+            em += 0.64
+    return em * size * (1.12 if bold else 1.0)
 
 
 def _wrap(text: str, width: float, size: float = _FONT, bold: bool = False) -> list[str]:
@@ -369,6 +378,40 @@ class _Doc:
             "fill": INK,
         }
         return _el("svg", attrs, content)
+
+
+def reading_bar(value: float | None) -> str:
+    """A bar for a 0–100 reading beside its number; decorative (``aria-hidden``): the
+    number and the table carry the value. ``None`` draws the empty track only."""
+    track = _el("rect", {"x": 0.0, "y": 0.0, "width": 100.0, "height": 10.0, "fill": _TRACK})
+    edge = _el(
+        "rect",
+        {
+            "x": 0.5,
+            "y": 0.5,
+            "width": 99.0,
+            "height": 9.0,
+            "fill": "none",
+            "stroke": _GRID,
+            "stroke-width": 1.0,
+        },
+    )
+    bar = ""
+    if value is not None:
+        width = max(min(value, 100.0), 0.0)
+        bar = _el(
+            "rect",
+            {"x": 0.0, "y": 0.0, "width": max(width, 1.0), "height": 10.0, "fill": BLUE},
+        )
+    attrs: dict[str, Attr] = {
+        "xmlns": "http://www.w3.org/2000/svg",
+        "viewBox": "0 0 100 10",
+        "preserveAspectRatio": "none",
+        "class": "reading-bar",
+        "aria-hidden": "true",
+        "focusable": "false",
+    }
+    return _el("svg", attrs, track + bar + edge)
 
 
 def _suppressed(doc: _Doc, *, title: str, alt: str, table: list[list[str]], message: str) -> Chart:
@@ -983,7 +1026,7 @@ def maturity_staircase(
             )
     bottom = base
     for level, name in enumerate(names, start=1):
-        lines = _wrap(name, step_w - 4)
+        lines = _wrap(name, step_w - 2)
         bottom = max(
             bottom, doc.block(_PAD + (level - 0.5) * step_w, base + 6, lines, anchor="middle")
         )

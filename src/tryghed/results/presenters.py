@@ -19,8 +19,9 @@ from django.utils.translation import pgettext
 
 from tryghed.core.instruments import Instrument, Item, Scale
 from tryghed.orgs.models import Unit
-from tryghed.results import charts
+from tryghed.results import charts, readings
 from tryghed.results.aggregates import comment_texts, group, unit_name
+from tryghed.results.readings import Reading
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments
 
@@ -35,6 +36,15 @@ PROMPT_COUNT = 3
 TOPICS_BEHIND = 3
 # Instruments whose key figures carry the reading; their main scale is not repeated.
 KEY_FIGURE_READINGS = frozenset({"stress", "tavshed"})
+WEAKEST_COUNT = 3
+# Harassment and violence first (seed 000, "Der skal være styr på arbejdsmiljøet": with
+# offensive behaviour or violence, fix the work environment before building psychological
+# safety). A shown key figure over sensitive items only (exposure to offensive behaviour,
+# to violence or threats) at or above this share puts that first on the report: at least
+# one in five exposed is about twice what Danish surveys find for bullying in a year, and
+# far beyond what a team can talk through as a matter of climate. Below it the figure is
+# shown in the details as before.
+SENSITIVE_ALERT_SHARE = 0.20
 
 
 # --------------------------------------------------------------------------- view objects
@@ -75,6 +85,7 @@ class Cell:
 class ScaleRow:
     name: str
     value: Cell
+    native: str
     ci: str
     n: str
     agreement: str
@@ -98,6 +109,8 @@ class Headline:
     disagrees: bool
     hidden: str
     direction: str
+    native: str = ""
+    reading: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,50 @@ class InstrumentView:
     @property
     def disagreement(self) -> bool:
         return any(row.disagrees for row in self.scales)
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One area on the first screen: its one reading (0–100, higher is better), the value
+    as published on the instrument's own scale, and the change since last time."""
+
+    name: str
+    instrument_id: str
+    value: str
+    bar: SafeString
+    native: str
+    direction: str
+    change: str
+    change_class: str  # "better", "worse", "same" or ""
+    change_reading: str  # "real", "indicative", "unchanged" or ""
+    hidden: str
+    note: str
+    reading: Reading | None
+    n: str = ""
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    """A share of people (a key figure) as published, beside its reference if any."""
+
+    text: str
+    reference: str
+    hidden: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The first screen of a unit report: where the team stands, what changed, the
+    weakest areas, and harassment or violence first when those figures are high."""
+
+    areas: list[AreaRow]
+    weakest: list[AreaRow]
+    facts: list[KeyFact]
+    alerts: list[str]
+    compared: bool
+    better: list[str]
+    worse: list[str]
+    threshold: str
 
 
 # --------------------------------------------------------------------------- words
@@ -309,16 +366,25 @@ class _Builder:
                 name, "", span, "", "", "", False, self.scale_hidden(iid, scale, block), ""
             )
         agreement, disagrees = agreement_words(block.get("rwg_j"), self.lang)
+        meta = self.data["instruments"][iid]["scales"][scale.id]
+        found = readings.scale_reading(meta, block)
+        on_reading = found is not None and found.value is not None
         return Headline(
             name=name,
-            value=_fmt(block["mean"], self.lang),
+            value=found.text(self.lang) if found and on_reading else _fmt(block["mean"], self.lang),
             range=span,
             ci=_ci(block["ci95"], self.lang),
             n=_n(block["n"], self.lang),
             agreement=agreement,
             disagrees=disagrees,
             hidden="",
-            direction=_direction(scale.polarity),
+            direction=found.direction() if found else _direction(scale.polarity),
+            native=(
+                found.native_text(self.lang)
+                if found and on_reading and not found.same_as_native
+                else ""
+            ),
+            reading=on_reading,
         )
 
     def scale_hidden(self, iid: str, scale: Scale, block: JsonDict) -> str:
@@ -331,7 +397,15 @@ class _Builder:
         block = figures["scales"][scale.id]
         if block["suppressed"]:
             return Cell(hidden=self.scale_hidden(iid, scale, block))
-        return Cell(text=_fmt(block.get("mean"), self.lang))
+        return Cell(text=self.reading_text(iid, scale, block))
+
+    def reading_text(self, iid: str, scale: Scale, block: JsonDict) -> str:
+        """A shown mean on the 0–100 reading; the mean itself where the scale has no
+        better end (a need scale)."""
+        found = readings.scale_reading(self.data["instruments"][iid]["scales"][scale.id], block)
+        if found is None or found.value is None:
+            return _fmt(block.get("mean"), self.lang)
+        return found.text(self.lang)
 
     def scale_row(self, iid: str, scale: Scale, figures: JsonDict) -> ScaleRow:
         block = figures["scales"][scale.id]
@@ -348,6 +422,7 @@ class _Builder:
                 "",
                 "",
                 "",
+                "",
                 False,
                 parent,
                 organisation,
@@ -356,11 +431,26 @@ class _Builder:
             )
         agreement, disagrees = agreement_words(block.get("rwg_j"), self.lang)
         change, reading = "", ""
+        found = readings.scale_reading(self.data["instruments"][iid]["scales"][scale.id], block)
         if block.get("change"):
             change, reading = change_words(block["change"], self.lang, scale.polarity)
+            if found is not None and found.value is not None:
+                on_reading, _class = self.change_on_reading(block["change"], found)
+                change = _(
+                    "%(reading)s på aflæsningen 0–100. På spørgeskemaets skala: %(native)s"
+                ) % {
+                    "reading": on_reading,
+                    "native": change,
+                }
         return ScaleRow(
             name=scale.name.get(self.lang),
-            value=Cell(text=_fmt(block["mean"], self.lang)),
+            value=Cell(text=self.reading_text(iid, scale, block)),
+            native=(
+                _fmt(block["mean"], self.lang)
+                + " ("
+                + f"{_fmt(scale.score.min, self.lang, 0)}–{_fmt(scale.score.max, self.lang, 0)}"
+                + ")"
+            ),
             ci=_ci(block["ci95"], self.lang),
             n=_n(block["n"], self.lang),
             agreement=agreement,
@@ -589,19 +679,33 @@ class _Builder:
         ]
         if len(items) < 2:
             return None
-        ranges = [r for r in (_points_range(i) for i in items) if r is not None]
-        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
         comparisons: list[tuple[str, JsonDict | None]] = []
         if self.leader:
             if self.parent is not None and self.parent_name:
                 comparisons.append((self.parent_name, self.figures(self.parent, iid)))
             comparisons.append((_("Hele organisationen"), self.figures(self.organisation, iid)))
+
+        def on_reading(item: Item, mean_points: float | None) -> float | None:
+            found = readings.item_reading(item, mean_points, polarity[item.number])
+            return None if found is None else found.value
+
         rows = []
+        reversed_items = False
         for item in items:
             block = figures["items"][item.id]
             value = None if block["suppressed"] else block.get("mean_points")
-            others = tuple(_item_mean(f, item.id) for _name, f in comparisons)
-            rows.append(charts.ProfileRow(item.text.get(self.lang), value, others))
+            others = tuple(on_reading(item, _item_mean(f, item.id)) for _name, f in comparisons)
+            label = item.text.get(self.lang)
+            if item.reverse:
+                reversed_items = True
+                label = _("%(statement)s (negativt formuleret: høj score = uenig)") % {
+                    "statement": label
+                }
+            rows.append(
+                charts.ProfileRow(
+                    label, on_reading(item, None if value is None else float(value)), others
+                )
+            )
         # Named by its questionnaire: every questionnaire has one, and a screen reader's
         # list of headings or toggles must tell them apart.
         heading = _("Spørgsmål for spørgsmål – %(instrument)s") % {
@@ -609,21 +713,23 @@ class _Builder:
         }
         chart = charts.item_profile_chart(
             rows=rows,
-            scale_min=low,
-            scale_max=high,
+            scale_min=0,
+            scale_max=100,
             lang=self.lang,
             id_prefix=f"profile-{iid}",
             series_name=self.unit.name,
             comparison_names=[name for name, _f in comparisons],
             title=heading,
+            decimals=0,
         )
-        note = _("Gennemsnitlige point pr. spørgsmål, %(low)s–%(high)s.") % {
-            "low": _fmt(low, self.lang, 0),
-            "high": _fmt(high, self.lang, 0),
-        }
-        main = instrument.main_scale
-        if main is not None and _direction(main.polarity):
-            note += " " + _direction(main.polarity)
+        note = _("Hvert spørgsmål på aflæsningen 0–100, hvor højere er bedre.")
+        if any(polarity.get(i.number) == "lower_better" for i in items):
+            note += " " + _("Spørgsmål, hvor færre eller sjældnere er bedre, er vendt.")
+        if reversed_items:
+            note += " " + _(
+                "Ved negativt formulerede udsagn betyder en høj score, at I er uenige i "
+                "udsagnet – og det er det gode."
+            )
         return ChartView(f"profile-{iid}", heading, chart, note)
 
     def comments(self, instrument: Instrument) -> list[CommentView]:
@@ -683,6 +789,129 @@ class _Builder:
                 return hidden_reason(block, self.minimum(iid, "scales", main.id if main else ""))
         return _("Zonen kan ikke beregnes for denne gruppe.")
 
+    # ----------------------------------------------------------------- first screen
+
+    def overview(self) -> Overview:
+        areas: list[AreaRow] = []
+        facts: list[KeyFact] = []
+        alerts: list[str] = []
+        compared = False
+        for iid, instrument in self.instruments.items():
+            meta = self.data["instruments"].get(iid)
+            if meta is None:
+                continue
+            compared = compared or meta.get("compared_with") is not None
+            figures = self.figures(self.group, iid)
+            for scale in _overview_scales(instrument):
+                areas.append(self.area(instrument, scale, meta["scales"][scale.id], figures))
+            for figure in instrument.key_figures:
+                block = figures["key_figures"].get(figure.id) if figures else None
+                if block is None:
+                    continue
+                label = figure.label.get(self.lang)
+                if block["suppressed"]:
+                    hidden = self.key_hidden(iid, figure.id, block)
+                    facts.append(KeyFact(label, "", hidden))
+                    continue
+                share = float(block["share"])
+                shown = charts.format_percent(share, self.lang, 0)
+                text = _("%(share)s: %(label)s") % {"share": shown, "label": label}
+                facts.append(KeyFact(text, self.reference_words(figure), ""))
+                sensitive = all(instrument.item(n).sensitive for n in figure.items)
+                if sensitive and share >= SENSITIVE_ALERT_SHARE:
+                    alerts.append(text)
+        weakest = readings.weakest(areas, lambda row: row.reading, WEAKEST_COUNT)
+        better = [
+            a.name for a in areas if a.change_reading == "real" and a.change_class == "better"
+        ]
+        worse = [a.name for a in areas if a.change_reading == "real" and a.change_class == "worse"]
+        threshold = charts.format_percent(SENSITIVE_ALERT_SHARE, self.lang, 0)
+        return Overview(areas, weakest, facts, alerts, compared, better, worse, threshold)
+
+    def reference_words(self, figure: Any) -> str:
+        if figure.reference_range:
+            low, high = figure.reference_range
+            return _("Forskning: %(low)s–%(high)s") % {
+                "low": charts.format_number(low * 100, self.lang, 0),
+                "high": charts.format_percent(high, self.lang, 0),
+            }
+        if figure.reference and figure.reference.value is not None:
+            return _("Landsplan: %(value)s") % {
+                "value": charts.format_percent(figure.reference.value, self.lang, 1)
+            }
+        return ""
+
+    def area(
+        self, instrument: Instrument, scale: Scale, meta: JsonDict, figures: JsonDict | None
+    ) -> AreaRow:
+        name = scale.name.get(self.lang)
+        if scale.polarity not in readings.RANKED_POLARITIES:
+            name = instrument.name.get(self.lang)  # one row for a set of need scales
+        if figures is None:
+            hidden = hidden_reason(self.group, int(self.data["minimums"]["score"]))
+            return AreaRow(
+                name, instrument.id, "", _bar(None), "", "", "", "", "", hidden, "", None
+            )
+        block = figures["scales"][scale.id]
+        if block["suppressed"]:
+            hidden = self.scale_hidden(instrument.id, scale, block)
+            return AreaRow(
+                name, instrument.id, "", _bar(None), "", "", "", "", "", hidden, "", None
+            )
+        found = readings.scale_reading(meta, block)
+        native = ""
+        direction = ""
+        if found is not None:
+            direction = found.direction()
+            if not found.same_as_native:
+                native = found.native_text(self.lang)
+                if found.flipped:
+                    native += " · " + readings.direction_words(scale.polarity, reading=False)
+        change, change_class, change_reading = "", "", ""
+        if block.get("change") and found is not None:
+            change, change_class = self.change_on_reading(block["change"], found)
+            change_reading = str(block["change"]["reading"])
+        note = ""
+        if found is not None and found.value is None:
+            note = _("Viser behov – indgår ikke, når områderne sammenlignes.")
+        return AreaRow(
+            name=name,
+            instrument_id=instrument.id,
+            value=found.text(self.lang) if found is not None else "",
+            bar=_bar(found.value if found is not None else None),
+            native=native,
+            direction=direction,
+            change=change,
+            change_class=change_class,
+            change_reading=change_reading,
+            hidden="",
+            note=note,
+            reading=found,
+            n=_n(int(block["n"]), self.lang),
+        )
+
+    def change_on_reading(self, change: JsonDict, found: Reading) -> tuple[str, str]:
+        """The published change in points on the reading (a linear re-expression)."""
+        if found.value is None:
+            return "", ""
+        step = 100.0 / (found.high - found.low)
+        points = float(change["difference"]) * step * (-1 if found.flipped else 1)
+        amount = charts.format_number(abs(points), self.lang, 0)
+        sure = (
+            _("sikker ændring") if change["reading"] == "real" else _("kan skyldes tilfældigheder")
+        )
+        if change["reading"] == "unchanged" or round(points) == 0:
+            return _("Uændret"), "same"
+        if points > 0:
+            return _("%(amount)s point bedre (%(sure)s)") % {
+                "amount": amount,
+                "sure": sure,
+            }, "better"
+        return _("%(amount)s point dårligere (%(sure)s)") % {
+            "amount": amount,
+            "sure": sure,
+        }, "worse"
+
     def prompts(self) -> list[str]:
         """Discussion prompts from the weakest shown higher-is-better items (relative to
         their range; points are reverse-keyed already, so a low one is a weak answer)."""
@@ -727,6 +956,27 @@ class _Builder:
         ]
 
 
+def _overview_scales(instrument: Instrument) -> list[Scale]:
+    """The scales an instrument shows on the first screen: every scale, except those that
+    only break the main scale down (vz-maturity's topics) and bipolar ones (guldkorn's
+    demands: neither end is better); a set of need scales is one row."""
+    main = instrument.main_scale
+    if main is None:
+        return []
+    scored = {item.number for item in instrument.items if item.scored}
+    if set(main.items) >= scored:
+        return [main] if main.polarity != "bipolar" else []
+    directed = [s for s in instrument.scales if s.polarity in readings.RANKED_POLARITIES]
+    if not directed and main.polarity == "need":
+        return [main]  # support4: one row saying it shows needs, details below
+    return directed
+
+
+def _bar(value: float | None) -> SafeString:
+    # The charts module escapes what it draws; the bar carries no text of its own.
+    return mark_safe(charts.reading_bar(value))  # noqa: S308
+
+
 def _pair(values: Sequence[float | None] | None) -> tuple[float, float] | None:
     if not values or values[0] is None or values[1] is None:
         return None
@@ -766,13 +1016,16 @@ def unit_report_context(
     scope: Scope,
     lang: str,
     audience: Audience = "leader",
+    details: bool = False,
 ) -> dict[str, Any]:
     """Everything a unit report or feedback page shows for one group of the report data.
 
     ``data`` is ``aggregates.report_data(measurement)``; the unit must be in it. The
     leader audience adds the comparison with the parent unit and the organisation,
     agreement, change and hidden free-text blocks (with their reason); the employee
-    audience shows only what the unit's own group shows.
+    audience shows only what the unit's own group shows. ``details`` asks the print
+    version for every instrument's details (per question, distributions, agreement);
+    without it the PDF holds the first screen only.
     """
     lang = "en" if lang.lower().startswith("en") else "da"
     entry = data["units"][str(unit.pk)]
@@ -820,6 +1073,8 @@ def unit_report_context(
         "zone": None if hidden else builder.zone(),
         "instruments": instruments,
         "prompts": builder.prompts() if audience == "leader" else [],
+        "overview": None if hidden else builder.overview(),
+        "details": details,
         "has_change": any(i.compared for i in instruments),
         "children_ids": [int(c) for c in entry["children"]],
         "scope_label": (
