@@ -8,6 +8,7 @@ class SurveysConfig(AppConfig):
     verbose_name = "Målinger"
 
     def ready(self) -> None:
-        from tryghed.surveys.checks import check_answer_keys
+        from tryghed.surveys.checks import check_answer_keys, check_task_backend
 
         checks.register(check_answer_keys, checks.Tags.security)
+        checks.register(check_task_backend)

@@ -1,4 +1,5 @@
-"""System checks: the answer keyring (docs/anonymity.md, "Key handling")."""
+"""System checks: the answer keyring (docs/anonymity.md, "Key handling"); a task queue
+that can hold the invitations until a measurement's opening day."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 
 from tryghed.surveys.sealing import AnswerKeyError, parse_keys
 
@@ -30,3 +31,22 @@ def check_answer_keys(
             )
         ]
     return []
+
+
+def check_task_backend(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Invitations for a later opening day wait in the queue (``run_after``): a backend that
+    cannot hold a task until then would never send them."""
+    from django.tasks import task_backends
+
+    if task_backends["default"].supports_defer:
+        return []
+    return [
+        Warning(
+            "The task backend cannot run a task later: invitations for a measurement that "
+            "opens on a later day would not be sent.",
+            hint="Use TASKS_BACKEND=django_tasks_db.DatabaseBackend (the default).",
+            id="tryghed.W003",
+        )
+    ]

@@ -26,6 +26,7 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
+from tryghed.surveys.stamps import iso_week
 
 
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
@@ -265,3 +266,16 @@ def unanswered_invitation_ids(measurement: Measurement) -> list[int]:
         .values_list("pk", flat=True)
     )
     return [pk for pk in candidates if pk not in answered]
+
+
+def reminder_round(measurement: Measurement) -> QuerySet[Invitation]:
+    """The invitations a reminder round goes through this week: everyone with a personal
+    link who has not had this week's reminder, answered or not (those who answered get the
+    same rows and no e-mail, surveys.tasks), so whether any are left says nothing about who
+    has answered. One round a week at most."""
+    return (
+        Invitation.objects.filter(measurement=measurement, person__isnull=False)
+        .exclude(person__email="")
+        .exclude(sent_week="")
+        .exclude(reminded_week=iso_week())
+    )

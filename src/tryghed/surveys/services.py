@@ -50,6 +50,7 @@ from tryghed.surveys.selectors import (
     invitation_answered,
     measurement_instruments,
     people_in_scope,
+    reminder_round,
     unanswered_invitation_ids,
     unit_tree_now,
 )
@@ -202,7 +203,8 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
         raise ValidationError(_("Målingen er allerede åbnet."))
     if measurement.closes_on < timezone.localdate():
         raise ValidationError(_("Lukkedatoen er overskredet. Ret datoerne først."))
-    week = iso_week()
+    # The e-mails go out on the opening day (surveys.tasks), so that is their week.
+    week = iso_week(max(measurement.opens_on, timezone.localdate()))
     invitations = [
         Invitation(
             measurement=measurement,
@@ -229,10 +231,10 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
         summary=measurement.name,
         data={"invitations": len(invitations)},
     )
-    from tryghed.surveys.tasks import send_invitations
+    from tryghed.surveys.tasks import invitations_enqueue
 
-    measurement_id = measurement.pk
-    transaction.on_commit(lambda: send_invitations.enqueue(measurement_id))
+    measurement_id, opens_on = measurement.pk, measurement.opens_on
+    transaction.on_commit(lambda: invitations_enqueue(measurement_id, opens_on))
     return len(invitations)
 
 
@@ -273,6 +275,10 @@ def reminders_request(*, measurement: Measurement, actor: User | None) -> int:
     measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
     if not is_accepting(measurement):
         raise ValidationError(_("Der kan kun sendes påmindelser, mens målingen er åben."))
+    if not reminder_round(measurement).exists():
+        raise ValidationError(
+            _("Ugens påmindelser er allerede sendt. Næste runde kan sendes fra mandag.")
+        )
     count = len(unanswered_invitation_ids(measurement))
     # No count in the audit row: a timestamped number of non-responders, click by click,
     # would date answers finer than the batches do (red team).

@@ -10,6 +10,8 @@ import secrets
 from django.utils import timezone
 
 TOKEN_BYTES = 32  # 256 bits; privacy.md asks for at least 128
+# The local hour at which the invitations of a measurement opening on a later day go out.
+INVITATION_HOUR = 7
 
 
 def iso_week(day: dt.date | None = None) -> str:
@@ -26,3 +28,11 @@ def new_token() -> tuple[str, str]:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitations_send_at(opens_on: dt.date) -> dt.datetime | None:
+    """When a measurement's invitation e-mails go out: None (now) once its opening day has
+    come, else at ``INVITATION_HOUR`` on the opening day, local time."""
+    if opens_on <= timezone.localdate():
+        return None
+    return timezone.make_aware(dt.datetime.combine(opens_on, dt.time(INVITATION_HOUR)))

@@ -2,10 +2,14 @@
 
 The raw link token exists only here, in memory, while the e-mail is written: the task
 creates it, stores its hash, and sends it. It is never in the task queue's arguments.
+
+Invitations go out on the measurement's opening day: opened ahead of it, the task waits in
+the queue until ``INVITATION_HOUR`` that morning (the queue's ``run_after``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -18,12 +22,27 @@ from django.utils import translation
 
 from tryghed.results.aggregates import report_data
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
-from tryghed.surveys.selectors import answered_invitation_ids, unanswered_invitation_ids
-from tryghed.surveys.stamps import iso_week, new_token
+from tryghed.surveys.selectors import (
+    answered_invitation_ids,
+    reminder_round,
+    unanswered_invitation_ids,
+)
+from tryghed.surveys.stamps import invitations_send_at, iso_week, new_token
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+
+
+def invitations_enqueue(measurement_id: int, opens_on: dt.date) -> None:
+    """Queue the invitation e-mails for the opening day (called after the commit)."""
+    send_at = invitations_send_at(opens_on)
+    if send_at is not None and send_invitations.get_backend().supports_defer:
+        send_invitations.using(run_after=send_at).enqueue(measurement_id)
+    else:
+        # Now; a backend that cannot defer finds the day not come and sends nothing (the
+        # system check tryghed.W003 warns of such a backend).
+        send_invitations.enqueue(measurement_id)
 
 
 def _site_url() -> str:
@@ -56,12 +75,7 @@ def _pending(measurement: Measurement, *, reminder: bool) -> list[int]:
     if reminder:
         # Everyone with a personal link, answered or not (see ``_deliver``); one reminder
         # round per week at most, whoever asks for it.
-        invitations = (
-            Invitation.objects.filter(measurement=measurement, person__isnull=False)
-            .exclude(person__email="")
-            .exclude(sent_week="")
-            .exclude(reminded_week=iso_week())
-        )
+        invitations = reminder_round(measurement)
     else:
         # Who has not answered is known only through the answer key (services).
         invitations = Invitation.objects.filter(
@@ -73,6 +87,12 @@ def _pending(measurement: Measurement, *, reminder: bool) -> list[int]:
 def _deliver(measurement_id: int, *, reminder: bool) -> int:
     measurement = Measurement.objects.select_related("organisation").get(pk=measurement_id)
     if measurement.status != Status.OPEN:
+        return 0
+    if not reminder and invitations_send_at(measurement.opens_on) is not None:
+        # Run before the opening day (the queue ran it early): wait for the day.
+        logger.info("measurement %s: invitations wait for the opening day", measurement_id)
+        if send_invitations.get_backend().supports_defer:
+            invitations_enqueue(measurement_id, measurement.opens_on)
         return 0
     sent = 0
     ids = _pending(measurement, reminder=reminder)

@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +25,7 @@ from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.forms import MeasurementForm, PaperCodeForm
 from tryghed.surveys.models import Status
 from tryghed.surveys.participation import PARTICIPATION_MINIMUM
+from tryghed.surveys.stamps import invitations_send_at
 
 
 @org_view("manage_measurements")
@@ -114,15 +117,23 @@ def _act(request: HttpRequest, access: OrgAccess, measurement_id: int, action: s
     try:
         if action == "open":
             count = services.measurement_open(measurement=measurement, actor=access.user)
-            messages.success(
-                request,
-                ngettext(
-                    "Målingen er åben. %(n)s medarbejder er inviteret; e-mailen sendes nu.",
-                    "Målingen er åben. %(n)s medarbejdere er inviteret; e-mails sendes nu.",
-                    count,
-                )
-                % {"n": count},
-            )
+            invited = ngettext(
+                "Målingen er åben. %(n)s medarbejder er inviteret.",
+                "Målingen er åben. %(n)s medarbejdere er inviteret.",
+                count,
+            ) % {"n": count}
+            send_at = invitations_send_at(measurement.opens_on)
+            if send_at is None:
+                when = _("Invitationerne med personlige links sendes med e-mail nu.")
+            else:
+                when = _(
+                    "Invitationerne med personlige links sendes med e-mail %(day)s kl. %(time)s, "
+                    "når målingen åbner."
+                ) % {
+                    "day": date_format(measurement.opens_on),
+                    "time": time_format(timezone.localtime(send_at)),
+                }
+            messages.success(request, f"{invited} {when}")
         elif action == "close":
             services.measurement_close(measurement=measurement, actor=access.user)
             messages.success(request, _("Målingen er lukket. Svarene er låst."))
