@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tryghed.results.aggregates import report_data
+from tryghed.results.notify import send_results_ready
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
 from tryghed.surveys.selectors import (
     answered_invitation_ids,
@@ -149,4 +150,6 @@ def prepare_report(measurement_id: int) -> bool:
     if measurement is None:
         return False
     report_data(measurement)
+    # The publication is stored: now everyone invited, and the leaders, may hear of it.
+    send_results_ready.enqueue(measurement_id)
     return True
