@@ -98,7 +98,7 @@ def test_a_plan_and_its_actions_are_written_through_the_forms(world: World) -> N
             "level": "ledelse",
             "prevention": "primaer",
             "evaluation_criteria": "",
-            "evaluation_date": "2026-12-01",
+            "evaluation_date": (dt.date.today() + dt.timedelta(days=90)).isoformat(),
             "status": "planned",
             "participants_count": "9",
             "participants": "Hele teamet",
@@ -111,7 +111,7 @@ def test_a_plan_and_its_actions_are_written_through_the_forms(world: World) -> N
         f"{BASE}/{plan.pk}/handlinger/ny/",
         {
             "what": "Runde om fejl",
-            "owner_person": world.person_a.pk,
+            "owner": "Alma A (Team A)",  # chosen from the list, which names the unit
             "deadline": "2026-07-01",
             "status": "not_started",
         },
@@ -121,7 +121,7 @@ def test_a_plan_and_its_actions_are_written_through_the_forms(world: World) -> N
     assert action.owner_person == world.person_a and action.deadline == dt.date(2026, 7, 1)
     response = leader.post(
         f"{BASE}/{plan.pk}/handlinger/{action.pk}/",
-        {"what": "Runde om fejl", "owner_name": "Lene", "deadline": "2026-07-01", "status": "done"},
+        {"what": "Runde om fejl", "owner": "Lene", "deadline": "2026-07-01", "status": "done"},
     )
     changed = Action.objects.get(pk=action.pk)
     assert changed.status == "done" and changed.owner_person is None

@@ -160,7 +160,8 @@ def test_a_change_is_risk_assessed_from_the_changes_page(world: World) -> None:
         changed_on=dt.date(2026, 5, 1),
     )
     response = client_for(world.amo).post(
-        reverse("apv:change_assess", kwargs={"org": world.org.slug, "change_id": change.pk})
+        reverse("apv:change_assess", kwargs={"org": world.org.slug, "change_id": change.pk}),
+        {"confirm": "1"},
     )
     assert response.status_code == 302
     assessment = change.risk_assessments.get()

@@ -305,7 +305,10 @@ def test_the_amo_launches_a_measurement_and_sees_the_response_rate_rise_in_batch
     page.get_by_role("button", name="Opret kladde").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tryghed i Team A")
     expect(page.get_by_text("Kladde", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Åbn målingen og send invitationer").click()
+    page.get_by_role("link", name="Åbn målingen og send invitationer").click()
+    expect(page.get_by_role("main")).to_contain_text("11 medarbejdere i de valgte enheder")
+    assert_accessible(page, who="amo, confirm opening")
+    page.get_by_role("button", name="Ja, åbn målingen og send invitationerne").click()
     expect(page.get_by_role("status")).to_contain_text("11 medarbejdere er inviteret")
     # Fewer answers than the minimum (none yet): no count at all.
     expect(page.get_by_role("main")).to_contain_text("for få svar")

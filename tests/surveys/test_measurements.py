@@ -354,7 +354,8 @@ def test_an_admin_creates_and_opens_a_measurement_for_a_subtree_from_the_browser
             reverse(
                 "surveys_admin:open",
                 kwargs={"org": world.org.slug, "measurement_id": measurement.pk},
-            )
+            ),
+            {"confirm": "1"},
         )
     measurement.refresh_from_db()
     assert measurement.status == Status.OPEN

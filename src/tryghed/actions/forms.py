@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.actions.models import (
+    Action,
     ActionStatus,
     Ease,
     HasSolution,
@@ -13,6 +17,7 @@ from tryghed.actions.models import (
     PlanStatus,
     Prevention,
 )
+from tryghed.orgs.labels import UnitLabels
 from tryghed.orgs.models import Person, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -84,40 +89,111 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def clean_evaluation_date(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("evaluation_date")
+        # A date already on the plan may have passed; a new or changed one may not.
+        if (
+            value is not None
+            and value < timezone.localdate()
+            and "evaluation_date" in self.changed_data
+        ):
+            raise forms.ValidationError(
+                _("Evalueringsdatoen ligger i fortiden. Vælg dagens dato eller en senere dato.")
+            )
+        return value
+
+
+class OwnerInput(forms.TextInput):
+    """A text field with the people to choose from as suggestions (a datalist): pick one by
+    typing part of the name, or write someone who is not on the list. No script needed."""
+
+    template_name = "actions/widgets/owner_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+        self.suggestions: list[str] = []
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id', name)}-forslag"
+        context["widget"]["attrs"]["list"] = list_id
+        context["widget"]["list_id"] = list_id
+        context["widget"]["suggestions"] = self.suggestions
+        return context
+
+
+def owner_labels(people: list[Person]) -> dict[str, Person]:
+    """Each person as "Name (Unit)"; namesakes in one unit also get their employee number."""
+    if not people:
+        return {}
+    labels = UnitLabels(people[0].organisation_id)
+    first = {person.pk: f"{person.name} ({labels(person.unit)})" for person in people}
+    counts = Counter(first.values())
+    found: dict[str, Person] = {}
+    for person in people:
+        label = first[person.pk]
+        if counts[label] > 1:
+            label = f"{person.name} ({labels(person.unit)}, {_('nr.')} {person.employee_id})"
+        found[label] = person
+    return found
+
 
 class ActionForm(forms.Form):
+    """One action: what, who is responsible (one field), by when, how far."""
+
     what = forms.CharField(label=_("Handling"), widget=forms.Textarea(attrs={"rows": 2}))
-    owner_person = forms.ModelChoiceField(
-        label=_("Ansvarlig medarbejder"),
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label=_("(ingen valgt)"),
-    )
-    owner_name = forms.CharField(
-        label=_("eller ansvarlig (navn)"),
-        required=False,
+    owner = forms.CharField(
+        label=_("Ansvarlig"),
         max_length=200,
-        help_text=_("Fx en leder, en arbejdsmiljørepræsentant eller en ekstern konsulent."),
+        widget=OwnerInput,
+        help_text=_(
+            "Skriv navnet, og vælg medarbejderen på listen – den viser enheden, så to med samme "
+            "navn kan skelnes. Er den ansvarlige ikke på listen, fx en ekstern konsulent, så "
+            "skriv bare navnet."
+        ),
+        error_messages={"required": _("Skriv, hvem der er ansvarlig for handlingen.")},
     )
     deadline = forms.DateField(label=_("Frist"), widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
 
-    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unit: Unit, action: Action | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["owner_person"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Person.objects.filter(
-            organisation_id=unit.organisation_id,
-            unit__path__startswith=unit.path,
-            is_active=True,
-        ).order_by("name")
+        people = Person.objects.filter(
+            organisation_id=unit.organisation_id, unit__path__startswith=unit.path, is_active=True
+        )
+        if action is not None and action.owner_person_id is not None:
+            # The current owner stays on the list even after moving away from the unit.
+            people = people | Person.objects.filter(pk=action.owner_person_id)
+        self.people = owner_labels(list(people.select_related("unit").order_by("name", "pk")))
+        widget = self.fields["owner"].widget
+        assert isinstance(widget, OwnerInput)
+        widget.suggestions = list(self.people)
+        if action is not None:
+            by_pk = {person.pk: label for label, person in self.people.items()}
+            self.initial.setdefault(
+                "owner", by_pk.get(action.owner_person_id or 0, action.owner_label)
+            )
+
+    def clean_owner(self) -> str:
+        text: str = " ".join(self.cleaned_data["owner"].split())
+        if text in self.people:
+            return text
+        namesakes = [label for label, p in self.people.items() if p.name.lower() == text.lower()]
+        if len(namesakes) > 1:
+            raise forms.ValidationError(
+                _("Der er flere, der hedder %(name)s. Vælg den rigtige på listen: %(choices)s.")
+                % {"name": text, "choices": "; ".join(namesakes)}
+            )
+        return namesakes[0] if namesakes else text
 
     def clean(self) -> dict[str, Any]:
+        """Hand the services the owner as they keep it: a person, or a name written in."""
         data = super().clean() or {}
-        if not data.get("owner_person") and not (data.get("owner_name") or "").strip():
-            raise forms.ValidationError(
-                _("Angiv, hvem der er ansvarlig: vælg en medarbejder eller skriv et navn.")
-            )
+        owner = data.pop("owner", None)
+        if owner is not None:
+            person = self.people.get(owner)
+            data["owner_person"] = person
+            data["owner_name"] = "" if person is not None else owner
         return data
 
 

@@ -410,13 +410,8 @@ def action_edit(
     form = ActionForm(
         request.POST or None,
         unit=plan.focus_area.unit,
-        initial={
-            "what": action.what,
-            "owner_person": action.owner_person_id,
-            "owner_name": action.owner_name,
-            "deadline": action.deadline,
-            "status": action.status,
-        },
+        action=action,
+        initial={"what": action.what, "deadline": action.deadline, "status": action.status},
     )
     saved = save_form(
         request,

@@ -14,6 +14,7 @@ from tryghed.apv.models import (
     PreventiveMeasure,
     WorkChangeKind,
 )
+from tryghed.orgs.forms import unit_option_label
 from tryghed.orgs.models import Unit
 
 TEXTAREA = {"rows": 3}
@@ -108,7 +109,7 @@ class UnitChoiceField(forms.ModelChoiceField[Unit]):
     small: frozenset[int] = frozenset()
 
     def label_from_instance(self, obj: Unit) -> str:
-        label = ("– " * obj.depth) + obj.name
+        label = unit_option_label(self, obj)
         if obj.pk in self.small:
             label += " " + str(_("(under 10 medarbejdere: tallet vises ikke)"))
         return label

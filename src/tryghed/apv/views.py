@@ -11,15 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tryghed.apv import forms, health, indicators, selectors, services
 from tryghed.apv.models import GoldenRule
+from tryghed.orgs.labels import unit_label
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, get_unit, visible_units
 from tryghed.orgs.views import org_view, render_org, save_form
+from tryghed.web.confirm import confirm_page, confirmed
 
 SECTION = "apv"
 
@@ -133,11 +137,50 @@ def assessments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+def _assessment_consequences(unit: Unit, previous_exists: bool) -> list[str]:
+    screening = selectors.latest_screening(unit)
+    lines = [
+        _("En ny risikovurdering af %(unit)s oprettes med dagens dato.")
+        % {"unit": unit_label(unit)},
+        (
+            _("Den tager udgangspunkt i screeningen fra målingen %(name)s.")
+            % {"name": screening.name}
+            if screening is not None
+            else _(
+                "Der er ingen afsluttet måling med screeningen af risikofaktorerne for enheden, "
+                "så I vurderer ud fra jeres egen viden."
+            )
+        ),
+        _("De fem risikofaktorer skal vurderes én for én."),
+    ]
+    if previous_exists:
+        lines.append(
+            _(
+                "Den bliver enhedens seneste vurdering i oversigten og i APV'en; den tidligere "
+                "gemmes, men vises ikke længere som den gældende."
+            )
+        )
+    lines.append(_("En oprettet risikovurdering kan ikke slettes igen."))
+    return lines
+
+
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessment_start(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
     _require_write(access)
     unit = get_unit(access, unit_id)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            access=access,
+            section=SECTION,
+            title=_("Start en risikovurdering af %(unit)s?") % {"unit": unit_label(unit)},
+            consequences=_assessment_consequences(
+                unit, selectors.risk_assessments(access).filter(unit=unit).exists()
+            ),
+            button=_("Ja, start vurderingen"),
+            cancel_url=reverse("apv:assessments", kwargs={"org": access.organisation.slug}),
+        )
     assessment = services.risk_assessment_start(
         organisation=access.organisation, unit=unit, actor=access.user
     )
@@ -257,12 +300,27 @@ def absences(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def absence_delete(request: HttpRequest, access: OrgAccess, absence_id: int) -> HttpResponse:
     _require_write(access)
-    services.sickness_absence_delete(
-        absence=selectors.get_sickness_absence(access, absence_id), actor=access.user
-    )
+    absence = selectors.get_sickness_absence(access, absence_id)
+    if not confirmed(request):
+        period = f"{date_format(absence.period_start)}–{date_format(absence.period_end)}"
+        return confirm_page(
+            request,
+            access=access,
+            section=SECTION,
+            title=_("Slet sygefraværet for %(unit)s, %(period)s?")
+            % {"unit": unit_label(absence.unit), "period": period},
+            consequences=[
+                _("Registreringen og vurderingen af den slettes og kan ikke hentes tilbage."),
+                _("Sletningen står i organisationens log."),
+            ],
+            button=_("Ja, slet registreringen"),
+            cancel_url=reverse("apv:absences", kwargs={"org": access.organisation.slug}),
+            danger=True,
+        )
+    services.sickness_absence_delete(absence=absence, actor=access.user)
     messages.success(request, _("Registreringen er slettet."))
     return redirect("apv:absences", org=access.organisation.slug)
 
@@ -292,11 +350,25 @@ def changes(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_assess(request: HttpRequest, access: OrgAccess, change_id: int) -> HttpResponse:
     _require_write(access)
     change = selectors.get_work_change(access, change_id)
     unit = change.unit or Unit.objects.get(organisation=access.organisation, parent__isnull=True)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            access=access,
+            section=SECTION,
+            title=_("Risikovurdér ændringen for %(unit)s?") % {"unit": unit_label(unit)},
+            lead=f"{change.get_kind_display()}, {date_format(change.changed_on)}: "
+            f"{change.description}",
+            consequences=_assessment_consequences(
+                unit, selectors.risk_assessments(access).filter(unit=unit).exists()
+            ),
+            button=_("Ja, start vurderingen"),
+            cancel_url=reverse("apv:changes", kwargs={"org": access.organisation.slug}),
+        )
     assessment = services.risk_assessment_start(
         organisation=access.organisation, unit=unit, actor=access.user, work_change=change
     )
@@ -373,10 +445,23 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def indicator_delete(request: HttpRequest, access: OrgAccess, entry_id: int) -> HttpResponse:
-    services.indicator_entry_delete(
-        entry=selectors.get_indicator_entry(access, entry_id), actor=access.user
-    )
+    entry = selectors.get_indicator_entry(access, entry_id)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            access=access,
+            section=SECTION,
+            title=_("Slet målet «%(name)s»?") % {"name": entry.indicator},
+            consequences=[
+                _("Målet og dets værdi slettes og kan ikke hentes tilbage."),
+                _("Sletningen står i organisationens log."),
+            ],
+            button=_("Ja, slet målet"),
+            cancel_url=reverse("apv:dashboard", kwargs={"org": access.organisation.slug}),
+            danger=True,
+        )
+    services.indicator_entry_delete(entry=entry, actor=access.user)
     messages.success(request, _("Målet er slettet."))
     return redirect("apv:dashboard", org=access.organisation.slug)

@@ -11,15 +11,65 @@ from django.utils.translation import gettext_lazy as _
 
 from tryghed.core.suppression import FLOOR_MINIMUM, MinimumKind
 from tryghed.orgs import importing
+from tryghed.orgs.labels import labels_for
 from tryghed.orgs.models import Role, Unit, UnitKind
 from tryghed.orgs.selectors import OrgAccess, move_targets, visible_units
+
+
+def unit_option_label(field: forms.Field, obj: Unit) -> str:
+    """A unit in a select: indented by depth so the tree reads, and named so that namesakes
+    differ for someone who does not see the indentation (a screen reader)."""
+    return f"{'— ' * obj.depth}{labels_for(field, obj.organisation_id)(obj)}"
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
     """Units shown indented by depth so the tree reads in a plain select."""
 
     def label_from_instance(self, obj: Unit) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
+        return unit_option_label(self, obj)
+
+
+class UnitTreeWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes laid out as the unit tree: each unit with its sub-units in a nested list
+    under it. Plain HTML (a list in a list), so the keyboard, a screen reader ("list, level
+    2") and a phone all read the tree without any script."""
+
+    template_name = "orgs/widgets/unit_tree.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        options = [
+            option
+            for _group, group_options, _i in context["widget"]["optgroups"]
+            for option in group_options
+        ]
+        nodes: dict[str, dict[str, Any]] = {}
+        roots: list[dict[str, Any]] = []
+        for option in options:
+            unit = getattr(option["value"], "instance", None)
+            node = {"option": option, "children": []}
+            if unit is None:
+                roots.append(node)
+                continue
+            nodes[unit.path] = node
+            # The nearest ancestor among the options (a leader may not see the whole tree).
+            parents = [p for p in unit.path.strip("/").split("/")[:-1]]
+            parent = None
+            while parents and parent is None:
+                parent = nodes.get("/" + "/".join(parents) + "/")
+                parents.pop()
+            (parent["children"] if parent else roots).append(node)
+        context["widget"]["tree"] = roots
+        return context
+
+
+class UnitTreeField(forms.ModelMultipleChoiceField[Unit]):
+    """Units to tick, shown as a tree (the measurement's scope); namesakes get their parent."""
+
+    widget = UnitTreeWidget
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return labels_for(self, obj.organisation_id)(obj)
 
 
 class UnitForm(forms.Form):

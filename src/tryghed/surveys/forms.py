@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tryghed.core.instruments import load_builtin, load_templates
+from tryghed.core.instruments import Instrument, load_builtin, load_templates
 from tryghed.core.suppression import FLOOR_MINIMUM
-from tryghed.orgs.forms import UnitChoiceField
-from tryghed.orgs.models import Unit
+from tryghed.orgs.forms import UnitChoiceField, UnitTreeField
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.surveys.models import Measurement
 
@@ -25,11 +24,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class UnitsField(forms.ModelMultipleChoiceField[Unit]):
-    widget = forms.CheckboxSelectMultiple
-
-    def label_from_instance(self, obj: Unit) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
+def instrument_label(instrument: Instrument, lang: str) -> str:
+    """The instrument's name, marked as a screening when the project wrote it, once: most
+    such names already say "(screening)" themselves."""
+    name = instrument.name.get(lang)
+    screening = str(_("screening"))
+    if instrument.authored_by != "project" or screening.lower() in name.lower():
+        return name
+    return f"{name} ({screening})"
 
 
 class MeasurementForm(forms.Form):
@@ -83,15 +85,10 @@ class MeasurementForm(forms.Form):
             )
             for t in load_templates()
         ]
-        screening = _("screening")
         cast(forms.ChoiceField, self.fields["instruments"]).choices = [
-            (
-                i.id,
-                f"{i.name.get(lang)}" + (f" ({screening})" if i.authored_by == "project" else ""),
-            )
-            for i in builtin.values()
+            (i.id, instrument_label(i, lang)) for i in builtin.values()
         ]
-        self.fields["units"] = UnitsField(
+        self.fields["units"] = UnitTreeField(
             label=_("Enheder"),
             queryset=visible_units(access).filter(is_active=True).order_by("path"),
             help_text=_("En valgt enhed kommer med alle sine underenheder."),

@@ -205,6 +205,28 @@ def people_in_scope(measurement: Measurement) -> Iterable[Person]:
     ).select_related("unit")
 
 
+@dataclass(frozen=True)
+class InviteeCounts:
+    """Whom opening would invite: everyone in scope, with and without an e-mail address."""
+
+    total: int
+    with_email: int
+
+    @property
+    def without_email(self) -> int:
+        return self.total - self.with_email
+
+
+def invitee_counts(measurement: Measurement) -> InviteeCounts:
+    """For the confirmation before opening; the same people ``measurement_open`` invites."""
+    people = Person.objects.filter(
+        organisation=measurement.organisation,
+        is_active=True,
+        unit__in=scope_units(measurement),
+    )
+    return InviteeCounts(total=people.count(), with_email=people.exclude(email="").count())
+
+
 def unit_tree_now(measurement: Measurement) -> list[dict[str, Any]]:
     """The units in the measurement's scope and every unit a response names, as they stand
     now, in path order: what ``Measurement.frozen_tree`` keeps from closing on."""

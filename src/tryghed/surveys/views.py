@@ -23,9 +23,10 @@ from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys import selectors, services
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.forms import MeasurementForm, PaperCodeForm
-from tryghed.surveys.models import Status
+from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import PARTICIPATION_MINIMUM
 from tryghed.surveys.stamps import invitations_send_at
+from tryghed.web.confirm import confirm_page, confirmed
 
 
 @org_view("manage_measurements")
@@ -153,15 +154,113 @@ def _act(request: HttpRequest, access: OrgAccess, measurement_id: int, action: s
 
 
 @org_view("manage_measurements")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measurement_open(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
-    return _act(request, access, measurement_id, "open")
+    """GET (or an unconfirmed POST) says whom it invites; only the confirmed POST opens."""
+    if confirmed(request):
+        return _act(request, access, measurement_id, "open")
+    measurement = selectors.get_measurement(access, measurement_id)
+    invitees = selectors.invitee_counts(measurement)
+    consequences = [
+        ngettext(
+            "%(n)s medarbejder i de valgte enheder bliver inviteret.",
+            "%(n)s medarbejdere i de valgte enheder bliver inviteret.",
+            invitees.total,
+        )
+        % {"n": invitees.total},
+        _open_email_line(measurement, invitees.with_email),
+    ]
+    if invitees.without_email:
+        consequences.append(
+            ngettext(
+                "%(n)s har ingen e-mailadresse og skal svare med en papirkode, som du laver på "
+                "målingens side.",
+                "%(n)s har ingen e-mailadresse og skal svare med en papirkode, som du laver på "
+                "målingens side.",
+                invitees.without_email,
+            )
+            % {"n": invitees.without_email}
+        )
+    consequences += [
+        _("Der kan svares fra %(opens)s til og med %(closes)s.")
+        % {
+            "opens": date_format(measurement.opens_on),
+            "closes": date_format(measurement.closes_on),
+        },
+        _(
+            "Invitationerne kan ikke kaldes tilbage, og spørgeskemaer, enheder og mindste antal "
+            "svar kan ikke ændres, når målingen er åbnet."
+        ),
+    ]
+    return confirm_page(
+        request,
+        access=access,
+        section="measurements",
+        title=_("Åbn %(name)s?") % {"name": measurement.name},
+        consequences=consequences,
+        button=_("Ja, åbn målingen og send invitationerne"),
+        cancel_url=_detail_url(access, measurement.pk),
+    )
 
 
 @org_view("manage_measurements")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measurement_close(request: HttpRequest, access: OrgAccess, measurement_id: int) -> HttpResponse:
-    return _act(request, access, measurement_id, "close")
+    """GET (or an unconfirmed POST) says what closing ends; only the confirmed POST closes."""
+    if confirmed(request):
+        return _act(request, access, measurement_id, "close")
+    measurement = selectors.get_measurement(access, measurement_id)
+    consequences = [
+        _(
+            "Der kan ikke længere svares: links og papirkoder holder op med at virke, også for "
+            "dem, der er midt i at svare."
+        ),
+        _("Svarene bliver låst, og rapporterne bliver lavet ud fra dem."),
+        _("En lukket måling kan ikke åbnes igen."),
+    ]
+    today = timezone.localdate()
+    if measurement.closes_on >= today:
+        consequences.insert(
+            1,
+            _("Målingen skulle være åben til og med %(date)s.")
+            % {"date": date_format(measurement.closes_on)},
+        )
+    return confirm_page(
+        request,
+        access=access,
+        section="measurements",
+        title=_("Luk %(name)s?") % {"name": measurement.name},
+        consequences=consequences,
+        button=_("Ja, luk målingen"),
+        cancel_url=_detail_url(access, measurement.pk),
+        danger=True,
+    )
+
+
+def _open_email_line(measurement: Measurement, count: int) -> str:
+    send_at = invitations_send_at(measurement.opens_on)
+    if send_at is None:
+        return ngettext(
+            "%(n)s får en e-mail med et personligt link med det samme.",
+            "%(n)s får en e-mail med et personligt link med det samme.",
+            count,
+        ) % {"n": count}
+    return ngettext(
+        "%(n)s får en e-mail med et personligt link %(day)s kl. %(time)s, når målingen åbner.",
+        "%(n)s får en e-mail med et personligt link %(day)s kl. %(time)s, når målingen åbner.",
+        count,
+    ) % {
+        "n": count,
+        "day": date_format(measurement.opens_on),
+        "time": time_format(timezone.localtime(send_at)),
+    }
+
+
+def _detail_url(access: OrgAccess, measurement_id: int) -> str:
+    return reverse(
+        "surveys_admin:detail",
+        kwargs={"org": access.organisation.slug, "measurement_id": measurement_id},
+    )
 
 
 @org_view("manage_measurements")
