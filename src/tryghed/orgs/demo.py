@@ -226,6 +226,14 @@ LAST_NAMES = (
     "Kaya",
 )
 SENIORITY = ("0-2 år", "2-5 år", "5-10 år", "over 10 år")
+NO_EMAIL_NAMES = (
+    "Birthe Holm",
+    "Jamal Hassan",
+    "Lise Kjær",
+    "Per Nørgaard",
+    "Zainab Ali",
+    "Tove Lauridsen",
+)
 
 
 def _units_csv() -> str:
@@ -271,6 +279,10 @@ def _people_csv(seed: int) -> str:
         "999;Mads Medarbejder;SUND-HJN-D1;medarbejder@demo-kommune.dk;"
         "Social- og sundhedshjælper;2-5 år"
     )
+    # The evening team's helpers without a work e-mail answer with paper codes; once Mads
+    # has answered, `make demo` hands out one of their codes instead (demo_banner).
+    for n, name in enumerate(NO_EMAIL_NAMES, start=991):
+        lines.append(f"{n};{name};SUND-HJN-AF;;Social- og sundhedshjælper;{SENIORITY[n % 4]}")
     return "\n".join(lines) + "\n"
 
 

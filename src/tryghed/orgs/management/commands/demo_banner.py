@@ -1,17 +1,66 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
+from django.utils.formats import date_format
 
 from tryghed.orgs.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
 from tryghed.orgs.models import Organisation
+from tryghed.surveys import selectors as survey_selectors
+from tryghed.surveys import services as survey_services
 from tryghed.surveys.demo import demo_respondent_link
+from tryghed.surveys.models import Measurement, Status
+
+
+def respondent_lines(organisation: Organisation, url: str) -> list[str]:
+    """How to answer the open measurement, fresh on every run: a new personal link for Mads
+    (like a reminder) while he has not answered, else a paper code, which belongs to no one
+    (privacy.md section 5), for one of the colleagues without e-mail."""
+    measurement = (
+        Measurement.objects.filter(organisation=organisation, status=Status.OPEN)
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    if measurement is None:
+        return []
+    if not survey_services.is_accepting(measurement):
+        return [
+            "",
+            f"  Den åbne måling lukkede {date_format(measurement.closes_on)}; der kan ikke "
+            "svares mere. Start forfra med en tom data/-mappe for at prøve at svare.",
+        ]
+    link = demo_respondent_link(organisation, url)
+    if link:
+        return [
+            "",
+            "  Besvar den åbne måling som Mads Medarbejder (personligt link, virker én gang):",
+            f"    {link}",
+        ]
+    row = next((r for r in survey_selectors.paper_code_units(measurement) if r.room), None)
+    if row is None:
+        return [
+            "",
+            "  Mads Medarbejder har svaret, og demoens papirkoder er brugt. Start forfra med en",
+            "  tom data/-mappe for at svare igen.",
+        ]
+    (code,) = survey_services.paper_codes_print(
+        measurement=measurement, unit=row.unit, count=1, actor=None
+    )
+    path = reverse("surveys:start", kwargs={"token": code})
+    return [
+        "",
+        f"  Mads Medarbejder har svaret. Svar som en kollega uden e-mail i {row.unit.name}",
+        "  med en papirkode (virker én gang; en kode tilhører ingen):",
+        f"    {url.rstrip('/')}{path}",
+    ]
 
 
 class Command(BaseCommand):
     help = "Print where the demo runs and how to log in."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default="http://127.0.0.1:8000/")
+        parser.add_argument("--url", default=settings.TRYGHED_SITE_URL.rstrip("/") + "/")
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["url"]
@@ -25,13 +74,8 @@ class Command(BaseCommand):
         ]
         lines += [f"    {login.email:<{width}}  {login.description}" for login in DEMO_LOGINS]
         organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
-        link = demo_respondent_link(organisation, url) if organisation else None
-        if link:
-            lines += [
-                "",
-                "  Besvar den åbne måling som Mads Medarbejder (personligt link, virker én gang):",
-                f"    {link}",
-            ]
+        if organisation is not None:
+            lines += respondent_lines(organisation, url)
         lines += [
             "",
             "  Prøv fx:",
