@@ -321,7 +321,7 @@ def plan_detail(request: HttpRequest, access: OrgAccess, plan_id: int) -> HttpRe
             "figure_label": selectors.figure_label(plan.focus_area, _lang()),
             "actions": selectors.plan_actions(plan),
             "history": _history_rows(plan),
-            "remeasurements": selectors.remeasurements(plan),
+            **selectors.remeasurement_context(plan, _lang()),
             "action_form": ActionForm(unit=unit, initial={"status": "not_started"}),
             "can_sign_off": selectors.can_sign_off(access),
             "today": timezone.localdate(),
@@ -369,7 +369,7 @@ def plan_evaluate(request: HttpRequest, access: OrgAccess, plan_id: int) -> Http
         access,
         "actions/evaluation_form.html",
         SECTION,
-        {"form": form, "plan": plan, "remeasurements": selectors.remeasurements(plan)},
+        {"form": form, "plan": plan, **selectors.remeasurement_context(plan, _lang())},
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django import forms
@@ -8,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tryghed.core import waves
 from tryghed.core.instruments import Instrument, load_builtin, load_templates
 from tryghed.core.suppression import FLOOR_MINIMUM
 from tryghed.orgs.forms import UnitChoiceField, UnitTreeField
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.surveys.models import Measurement
+from tryghed.surveys.selectors import measurement_instruments
 
 
 class DateInput(forms.DateInput):
@@ -97,7 +100,16 @@ class MeasurementForm(forms.Form):
             label=_("Sammenlign med tidligere måling"),
             required=False,
             queryset=Measurement.objects.filter(organisation=org).exclude(status="draft"),
-            help_text=_("Ændringer vises kun for de samme spørgeskemaer."),
+            help_text=_(
+                "Ændringer vises kun for de samme spørgeskemaer i samme version: ikke mellem to "
+                "varianter af et spørgeskema (fx de to udgaver af psykologisk tryghed)."
+            ),
+        )
+        # Shown (as a checkbox) only when the comparison cannot show a change.
+        self.fields["accept_no_change"] = forms.BooleanField(
+            label=_("Opret målingen alligevel: jeg ved, at den ikke kan vise en ændring her"),
+            required=False,
+            widget=forms.HiddenInput,
         )
         for kind in ("score", "comment", "sensitive"):
             # An organisation may raise the minimums, never go below its own or the floor.
@@ -116,6 +128,7 @@ class MeasurementForm(forms.Form):
                 "closes_on",
                 "languages",
                 "previous",
+                "accept_no_change",
             ]
         )
 
@@ -128,13 +141,105 @@ class MeasurementForm(forms.Form):
             self.add_error("closes_on", _("Målingen skal lukke efter, den åbner."))
         if closes and closes < timezone.localdate():
             self.add_error("closes_on", _("Lukkedatoen ligger i fortiden."))
+        previous = data.get("previous")
+        if previous is not None and (data.get("template") or data.get("instruments")):
+            self._warn_about_the_comparison(previous)
         return data
+
+    def _warn_about_the_comparison(self, previous: Measurement) -> None:
+        """A follow-up that cannot show a change (ps7-hem against a baseline with ps7) is
+        made only when the user says so, after being told why."""
+        warnings = comparison_warnings(previous, self.instrument_ids(), get_language() or "da")
+        field = self.fields["accept_no_change"]
+        if not warnings:
+            return
+        field.widget = forms.CheckboxInput()
+        if not self.cleaned_data.get("accept_no_change"):
+            for warning in warnings:
+                self.add_error("accept_no_change", warning)
 
     def instrument_ids(self) -> list[str]:
         template = self.cleaned_data.get("template")
         if template:
             return list(next(t for t in load_templates() if t.id == template).instruments)
         return list(self.cleaned_data["instruments"])
+
+
+def follow_up_initial(access: OrgAccess, params: Mapping[str, str]) -> dict[str, Any]:
+    """The form filled in for a re-measurement asked for from an action plan
+    (``?tidligere=<measurement>&enhed=<unit>``): compared with the plan's measurement, of
+    the plan's unit, with that measurement's instruments, so that it can show the change.
+    Anything the user may not see is left out."""
+    try:
+        previous_id = int(params.get("tidligere", ""))
+    except ValueError:
+        return {}
+    previous = (
+        Measurement.objects.filter(organisation=access.organisation, pk=previous_id)
+        .exclude(status="draft")
+        .first()
+    )
+    if previous is None:
+        return {}
+    builtin = load_builtin()
+    initial: dict[str, Any] = {
+        "previous": previous.pk,
+        "instruments": [
+            i.instrument_id for i in previous.instruments.all() if i.instrument_id in builtin
+        ],
+        "name": _("Genmåling efter «%(name)s»") % {"name": previous.name},
+    }
+    try:
+        unit_id = int(params.get("enhed", ""))
+    except ValueError:
+        return initial
+    if visible_units(access).filter(pk=unit_id, is_active=True).exists():
+        initial["units"] = [unit_id]
+    return initial
+
+
+def comparison_warnings(
+    previous: Measurement, instrument_ids: Sequence[str], lang: str
+) -> list[str]:
+    """Why a measurement of these instruments, compared with ``previous``, will show no
+    change on some (or any) of them; empty when nothing is lost."""
+    builtin = load_builtin()
+    later = [builtin[i] for i in instrument_ids if i in builtin]
+    earlier = measurement_instruments(previous)
+    texts: list[str] = []
+    for trap in waves.traps(earlier, later):
+        names = {
+            "later": trap.later.name.get(lang),
+            "earlier": trap.earlier.name.get(lang),
+            "previous": previous.name,
+        }
+        if trap.kind == "variant":
+            texts.append(
+                _(
+                    "«%(later)s» kan ikke sammenlignes med «%(earlier)s», som «%(previous)s» "
+                    "brugte: det er en anden variant af spørgeskemaet, med andre formuleringer "
+                    "eller point. Målingen kan derfor aldrig vise en ændring her. Vælg det "
+                    "samme spørgeskema som sidst for at kunne følge udviklingen."
+                )
+                % names
+            )
+        else:
+            texts.append(
+                _(
+                    "«%(later)s» er en anden version end den, «%(previous)s» brugte, og kan "
+                    "ikke sammenlignes med den. Målingen kan derfor ikke vise en ændring her."
+                )
+                % names
+            )
+    if not texts and later and not waves.shared(earlier, later):
+        texts.append(
+            _(
+                "Ingen af de valgte spørgeskemaer var med i «%(previous)s», så målingen kan ikke "
+                "vise nogen ændring."
+            )
+            % {"previous": previous.name}
+        )
+    return texts
 
 
 class PaperCodeForm(forms.Form):

@@ -22,7 +22,7 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys import selectors, services
 from tryghed.surveys import selectors as survey_selectors
-from tryghed.surveys.forms import MeasurementForm, PaperCodeForm
+from tryghed.surveys.forms import MeasurementForm, PaperCodeForm, follow_up_initial
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import PARTICIPATION_MINIMUM
 from tryghed.surveys.stamps import invitations_send_at
@@ -48,7 +48,9 @@ def measurement_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 @org_view("manage_measurements")
 @require_http_methods(["GET", "POST"])
 def measurement_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
-    form = MeasurementForm(request.POST or None, access=access)
+    form = MeasurementForm(
+        request.POST or None, access=access, initial=follow_up_initial(access, request.GET)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
