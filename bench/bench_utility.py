@@ -59,11 +59,11 @@ def main() -> int:
 
 
 def report(organisation: Any, label: str, measurements: Any, audit_organisation: Any) -> None:
-    from tryghed.results.aggregates import _Report, report_data
+    from tryghed.results.aggregates import publication_builder, report_data
 
     for measurement in measurements(organisation):
         data = report_data(measurement)
-        built = _Report(measurement, measurement.frozen_tree)
+        built = publication_builder(measurement)
         scales = [0, 0]
         for instrument in built.instruments:
             figures = built.figures[instrument.id]

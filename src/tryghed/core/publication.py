@@ -1,0 +1,1243 @@
+"""A measurement's publication: every figure its reports may ever show, built from answers.
+
+Framework-free (numpy, core.scoring, core.suppression; no Django): ``build`` takes the
+answers as code matrices over a unit tree frozen when the measurement opened, the
+instruments, the minimums and the earlier wave's own publication, and returns one
+JSON-serialisable dict. ``results.aggregates`` loads the answers from the database,
+calls it once when the measurement is closed and stores the result; pages, charts, PDFs,
+spreadsheets, focus areas, plans and APV pages read that stored dict and nothing else,
+so one suppression engine decides every number anyone can see, and the anonymity audit
+(``results.audit``) audits exactly what is published.
+
+Groups. Every unit of the measurement (its scope, and any unit a response names) is
+reported twice: ``"unit"`` (the unit's own respondents) and ``"subtree"`` (the unit and
+every unit below it), and the whole measurement once more as ``"organisation"``. The
+units are the atoms; a unit's parent in the report is its nearest ancestor in the report.
+
+Suppression. Each kind of figure is decided with its own count (privacy.md: the minimum is
+counted on the people who answered that scale or item) across all groups at once, so the
+remainder and difference rules hold for every count a reader can see:
+
+- a scale: people with a person score, ``min_group_score``, or ``min_group_sensitive``
+  when the scale holds a sensitive item (krænkende handlinger, vold);
+- an item's distribution: the people it is computed over (below), the item's minimum;
+- a key figure: people who answered one of its items, its items' minimum;
+- free-text answers: people who wrote an answer to that question, ``min_group_comment``.
+
+A hidden figure is ``{"suppressed": true, "reason": "below_minimum" | "complementary"}``
+and nothing else; so is a whole group with fewer responses than ``min_group_score``.
+
+An item is shown over the people its scale is scored on (those with a person score on the
+largest scale holding it, when that scale has more than one item), "don't know" included:
+then its mean points are a function of its shares and the item's figures say nothing
+beyond its own distribution. Items outside a scale, and items whose only scale is that
+item, are shown over everyone who answered them (a one-item scale never scores "don't
+know", so its share would always read 0).
+
+Shape (``SCHEMA``; ``G`` is a group, ``H`` a hidden figure; a unit's two groups and the
+organisation point into ``groups``, where groups with the same respondents are stored
+once: a unit without children in the report, and the top unit's subtree)::
+
+    {"schema": 1,
+     "measurement": {"id", "status", "previous": id | None},
+     "minimums": {"score", "comment", "sensitive"},
+     "instruments": {iid: {"version", "fingerprint", "variant_of", "main_scale",
+         "scales": {sid: {"items": [item ids], "minimum", "sensitive", "polarity",
+                          "score": [min, max], "also": [min, max] | None,
+                          "bin_edges": [...], "bands": [ids], "levels": [values],
+                          "consequences": [keys]}},
+         "items": {item id: {"type", "minimum", "sensitive", "codes": [...],
+                             "population": sid | None}},
+         "key_figures": {fid: {"minimum", "reference": value | [low, high] | None,
+                               "population": sid | None}},
+         "texts": [item ids], "compared_with": previous measurement id | None}},
+     "units": {unit id: {"parent": unit id | None, "path", "depth", "in_scope",
+                         "children": [unit ids], "unit": g, "subtree": g}},
+     "organisation": g,
+     "groups": [G, ...],
+     "texts": [every shown free-text answer once, in random order],
+     "measurement_level": {
+         "scales": {iid: {sid: H | {"suppressed": false,
+                                    "alpha": {"alpha", "ci95", "n_complete", "k"} | None,
+                                    "icc": {"icc1", "icc2"} | None}}},
+         "correlations": [{"a": "iid/sid", "b": "iid/sid", "r", "n_units", "ci95", "p"}],
+         "drivers": {"iid/sid": H | {"suppressed": false, "names", "weights", "ci95",
+                                     "r2", "n", "n_boot"}}}}
+
+    G = H | {"suppressed": false,
+             "instruments": {iid: {
+                 "scales": {sid: H | {"suppressed": false, "n", "mean", "sd", "ci95",
+                                      "rwg_j", "bins", ["also": {"mean", "sd", "ci95"}],
+                                      ["level": {"lower", "upper"}], ["bands": {id: share}],
+                                      ["dominant_band", "consequence"], ["change"]}},
+                 "items": {item id: H | {"suppressed": false, "n", "counts": [per code],
+                                         "dont_know": share | None, "mean_points"}},
+                 "key_figures": {fid: H | {"suppressed": false, "n", "share",
+                                           "reference", "position"}}}},
+             "zone": None | {"safety_instrument", "focus_instrument", "safety",
+                             "safety_ci95", "focus", "focus_ci95", "split", "zone",
+                             "safety_uncertain", "focus_uncertain"},
+             "comments": {item id: H | {"suppressed": false, "texts": [indices into
+                                                                     "texts"]}}}
+
+    change = {"previous", "n_before", "mean_before", "difference", "ci95", "t", "df",
+              "p", "hedges_g", "real", "reading": "real" | "indicative"}
+
+``group(data, unit, scope)`` and ``comment_texts(data, block)`` read it. A bipolar scale (guldkorn's Krav: good is the middle) has no mean, SD or CI, only its
+bands, the dominant band and that band's consequence, and takes part in no change,
+correlation or heat map. Numbers are unrounded; undefined ones are ``None``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tryghed.core import scoring, statistics, suppression
+from tryghed.core.instruments import Instrument, Item, KeyFigure, Scale
+
+__all__ = [
+    "ORGANISATION",
+    "SCHEMA",
+    "Answers",
+    "Measured",
+    "Minimums",
+    "Report",
+    "Tree",
+    "build",
+    "build_tree",
+    "comment_texts",
+    "group",
+    "report_units",
+    "unit_name",
+]
+
+# 2: closed measurements only, over the frozen tree, with unit names; waves from the
+# earlier publication; key figures over their scale's people.
+SCHEMA = 2
+
+JsonDict = dict[str, Any]
+GroupKey = tuple[str, ...]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+ORGANISATION: GroupKey = ("organisation",)
+# Safety instruments whose main scale is a key driver outcome, with stress.
+DRIVER_OUTCOMES = ("ps7", "ps7-hem", "stress")
+DRIVER_INSTRUMENT = "guldkorn"
+# Bootstrap work for the key drivers, in resampled values (rows x columns): 1,000
+# resamples up to about 8,500 complete respondents, then fewer, at least 100, so a large
+# organisation's report stays in seconds; its intervals are narrow anyway.
+_DRIVER_BOOT_BUDGET = 60_000_000
+_DRIVER_BOOT_RANGE = (100, 1000)
+# --------------------------------------------------------------------------- the unit tree
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The report's units (the atoms) and its groups.
+
+    ``slot`` maps every reported group key to the index of its distinct set of atoms: a
+    unit without children in the report has the same atoms in both scopes, and with one
+    top unit the organisation is that unit's subtree; such groups share one decision.
+    """
+
+    units: tuple[str, ...]
+    index: Mapping[str, int]
+    parent: Mapping[str, str | None]
+    children: Mapping[str, tuple[str, ...]]
+    path: Mapping[str, str]
+    depth: Mapping[str, int]
+    in_scope: frozenset[str]
+    slot: Mapping[GroupKey, int]
+    members: tuple[tuple[int, ...], ...]  # per slot: atom indices
+    engine_groups: tuple[suppression.Group, ...]  # per slot, keyed by its first group key
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.units)
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.members)
+
+    def groups(self, atom: IntArray) -> scoring.Groups:
+        return scoring.Groups.from_members(atom, self.n_atoms, self.members)
+
+
+def report_units(tree: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, int, bool]]:
+    """(pk, path, depth, in scope) of the frozen tree's units, in path order. A tree frozen
+    before "in_scope" was stored counts every unit as in scope."""
+    rows = [
+        (int(u["id"]), str(u["path"]), int(u["depth"]), bool(u.get("in_scope", True))) for u in tree
+    ]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def build_tree(rows: Sequence[tuple[int, str, int, bool]]) -> Tree:
+    units = tuple(str(pk) for pk, _, _, _ in rows)
+    present = set(units)
+    path = {str(pk): p for pk, p, _, _ in rows}
+    parent: dict[str, str | None] = {}
+    for unit in units:
+        ancestors = [a for a in path[unit].strip("/").split("/")[:-1] if a]
+        parent[unit] = next((a for a in reversed(ancestors) if a in present), None)
+    children: dict[str, list[str]] = {u: [] for u in units}
+    for unit in units:
+        p = parent[unit]
+        if p is not None:
+            children[p].append(unit)
+    index = {u: i for i, u in enumerate(units)}
+    subtree: dict[str, frozenset[int]] = {}
+    for unit in reversed(units):  # path order: every child after its parent
+        subtree[unit] = frozenset({index[unit]}).union(*(subtree[c] for c in children[unit]))
+
+    slot_of_atoms: dict[frozenset[int], int] = {}
+    slot: dict[GroupKey, int] = {}
+    members: list[tuple[int, ...]] = []
+    engine: list[suppression.Group] = []
+
+    def add(key: GroupKey, atoms: frozenset[int]) -> None:
+        if atoms not in slot_of_atoms:
+            slot_of_atoms[atoms] = len(members)
+            members.append(tuple(sorted(atoms)))
+            engine.append(suppression.Group(key, frozenset(units[a] for a in atoms)))
+        slot[key] = slot_of_atoms[atoms]
+
+    for unit in units:
+        add(("unit", unit), frozenset({index[unit]}))
+        add(("subtree", unit), subtree[unit])
+    add(ORGANISATION, frozenset(range(len(units))))
+    return Tree(
+        units=units,
+        index=index,
+        parent=parent,
+        children={u: tuple(c) for u, c in children.items()},
+        path=path,
+        depth={str(pk): d for pk, _, d, _ in rows},
+        in_scope=frozenset(str(pk) for pk, _, _, s in rows if s),
+        slot=slot,
+        members=tuple(members),
+        engine_groups=tuple(engine),
+    )
+
+
+class _Decider:
+    """One suppression decision per slot for a per-atom count and a minimum.
+
+    Asks the engine once per distinct (minimum, counts): items answered by everyone share
+    their scale's counts. The groups are the same for every call, so the engine's plan for
+    them is prepared once.
+    """
+
+    def __init__(self, tree: Tree) -> None:
+        self._tree = tree
+        self._memo: dict[tuple[int, bytes], list[suppression.Decision]] = {}
+        self._plan = suppression.prepare(tree.engine_groups)
+
+    def decide(self, atom_counts: npt.ArrayLike, min_size: int) -> list[suppression.Decision]:
+        counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
+        key = (min_size, counts_array.tobytes())
+        if key not in self._memo:
+            units = self._tree.units
+            counts = {units[a]: int(c) for a, c in enumerate(counts_array) if c}
+            decisions = self._plan.suppress(counts, min_size)
+            self._memo[key] = [decisions[group.key] for group in self._tree.engine_groups]
+        return self._memo[key]
+
+
+@dataclass
+class Answers:
+    """One measurement's responses, as code matrices per instrument and per-atom tallies."""
+
+    atom: IntArray  # per response; -1 for a unit outside the report
+    codes: dict[str, FloatArray]  # instrument id -> n x N option codes, NaN = no answer
+    multi_n: dict[str, IntArray]  # multi item id -> per atom: people who ticked an option
+    multi_counts: dict[str, IntArray]  # multi item id -> atoms x options
+    texts: dict[str, list[tuple[int, str]]]  # text item id -> (atom, text)
+    responses: IntArray  # per atom: responses
+
+    @property
+    def n(self) -> int:
+        return int(self.atom.shape[0])
+
+
+def _score(instrument: Instrument, codes: FloatArray) -> scoring.ScoredAnswers:
+    """Person scores; a stored code that is no option of its item counts as no answer (the
+    survey validates answers, so only a damaged row has one)."""
+    try:
+        return scoring.score_persons(instrument, codes)
+    except ValueError:
+        cleaned = codes.copy()
+        for row, number, _ in scoring.invalid_answers(instrument, cleaned):
+            cleaned[row, number - 1] = np.nan
+        return scoring.score_persons(instrument, cleaned)
+
+
+# --------------------------------------------------------------------------- one wave
+
+
+@dataclass
+class _InstrumentFigures:
+    instrument: Instrument
+    scored: scoring.ScoredAnswers
+    scales: dict[str, scoring.ScaleFigures]
+    scale_decisions: dict[str, list[suppression.Decision]]
+
+
+@dataclass
+class Minimums:
+    score: int
+    comment: int
+    sensitive: int
+
+    @classmethod
+    def chosen(
+        cls, score: int | None = None, comment: int | None = None, sensitive: int | None = None
+    ) -> Minimums:
+        """The minimums from an organisation's choices (None: the default); comment and
+        sensitive minimums are never below the score minimum."""
+        at_least = suppression.minimum_group_size("score", score)
+        return cls(
+            score=at_least,
+            comment=max(suppression.minimum_group_size("comment", comment), at_least),
+            sensitive=max(suppression.minimum_group_size("sensitive", sensitive), at_least),
+        )
+
+    def for_items(self, items: Iterable[Item]) -> int:
+        """Sensitive items (krænkende handlinger, vold) use the higher minimum."""
+        return self.sensitive if any(item.sensitive for item in items) else self.score
+
+
+def _scale_items(instrument: Instrument, scale: Scale) -> list[Item]:
+    return [instrument.item(n) for n in scale.items]
+
+
+def _figures(
+    instrument: Instrument,
+    codes: FloatArray,
+    groups: scoring.Groups,
+    decider: _Decider,
+    minimums: Minimums,
+    scale_ids: Iterable[str] | None = None,
+) -> _InstrumentFigures:
+    scored = _score(instrument, codes)
+    wanted = [s for s in instrument.scales if scale_ids is None or s.id in scale_ids]
+    scales = {s.id: scoring.scale_figures(scored, s.id, groups) for s in wanted}
+    decisions = {
+        s.id: decider.decide(scales[s.id].atom_n, minimums.for_items(_scale_items(instrument, s)))
+        for s in wanted
+    }
+    return _InstrumentFigures(instrument, scored, scales, decisions)
+
+
+# --------------------------------------------------------------------------- JSON helpers
+
+
+def _num(value: float | np.floating[Any] | None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _pair(values: tuple[float, float] | None) -> list[float | None] | None:
+    return [_num(values[0]), _num(values[1])] if values is not None else None
+
+
+def _hidden(decision: suppression.Decision) -> JsonDict:
+    return {"suppressed": True, "reason": decision.reason}
+
+
+def _population_scale(instrument: Instrument, item: Item) -> Scale | None:
+    """The scale an item's distribution is computed over (see the module docstring)."""
+    holding = [s for s in instrument.scales if item.number in s.items]
+    if not holding:
+        return None
+    largest = max(holding, key=lambda s: len(s.items))
+    return largest if len(largest.items) > 1 else None
+
+
+def _key_figure_population(instrument: Instrument, figure: KeyFigure) -> Scale | None:
+    """The scale a key figure is computed over: the largest holding all its items, when
+    it has more than one item; else None (everyone who answered one of its items)."""
+    holding = [s for s in instrument.scales if all(n in s.items for n in figure.items)]
+    if not holding:
+        return None
+    largest = max(holding, key=lambda s: len(s.items))
+    return largest if len(largest.items) > 1 else None
+
+
+def _masked(groups: scoring.Groups, keep: npt.NDArray[np.bool_]) -> scoring.Groups:
+    return scoring.Groups(
+        atom=np.where(keep, groups.atom, -1),
+        n_atoms=groups.n_atoms,
+        indptr=groups.indptr,
+        indices=groups.indices,
+    )
+
+
+def _comment_seed(measurement_id: int, item_id: str, key: GroupKey) -> str:
+    # random.Random seeds a str through SHA-512: the same order on every run and machine.
+    return f"tryghed-comments:{measurement_id}:{item_id}:{'/'.join(key)}"
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def group(data: Mapping[str, Any], unit: int | str | None, scope: str = "unit") -> JsonDict:
+    """A group of report data: a unit's ``"unit"`` or ``"subtree"`` group, or with
+    ``unit=None`` the whole measurement's."""
+    slot = data["organisation"] if unit is None else data["units"][str(unit)][scope]
+    found: JsonDict = data["groups"][slot]
+    return found
+
+
+def unit_name(data: Mapping[str, Any], unit: int | str, fallback: str = "") -> str:
+    """The unit's name as it stood at closing (the frozen tree); ``fallback`` for report
+    data stored before names were kept in it."""
+    entry = data["units"].get(str(unit))
+    name = entry.get("name") if entry is not None else None
+    return name if isinstance(name, str) and name else fallback
+
+
+def comment_texts(data: Mapping[str, Any], block: Mapping[str, Any]) -> list[str]:
+    """The texts of a shown comments block, in its stored (random) order."""
+    if block.get("suppressed", True):
+        return []
+    table = data["texts"]
+    return [table[k] for k in block["texts"]]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the publication says of its measurement, and the earlier wave it compares with."""
+
+    id: int
+    status: str
+    previous_id: int | None = None
+    # The earlier wave's own publication, when it is published; else None (no changes).
+    previous: Mapping[str, Any] | None = None
+
+
+def build(
+    measured: Measured,
+    instruments: Sequence[Instrument],
+    tree: Tree,
+    names: Mapping[str, str],
+    answers: Answers,
+    minimums: Minimums,
+) -> JsonDict:
+    """The publication of one measurement (the shape in the module docstring): every figure,
+    suppression applied, from its answers over ``tree`` (made by :func:`build_tree` from
+    the frozen unit tree, as ``answers`` was loaded against it)."""
+    return Report(measured, instruments, tree, names, answers, minimums).build()
+
+
+class Report:
+    def __init__(
+        self,
+        measured: Measured,
+        instruments: Sequence[Instrument],
+        tree: Tree,
+        names: Mapping[str, str],
+        answers: Answers,
+        minimums: Minimums,
+    ) -> None:
+        self.measured = measured
+        self.minimums = minimums
+        self.instruments = list(instruments)
+        self.tree = tree
+        self.names = dict(names)
+        self.decider = _Decider(self.tree)
+        self.answers = answers
+        self.groups = self.tree.groups(self.answers.atom)
+        self.figures = {
+            i.id: _figures(i, self.answers.codes[i.id], self.groups, self.decider, self.minimums)
+            for i in self.instruments
+        }
+        slot_responses = self.groups.reduce(self.answers.responses.astype(np.float64)[:, None])
+        self.slot_responses = np.rint(slot_responses[:, 0]).astype(np.intp)
+
+    # -- groups
+
+    def build(self) -> JsonDict:
+        instrument_blocks = {i.id: self._instrument_groups(i) for i in self.instruments}
+        comments, texts = self._comments()
+        zones = self._zones()
+        changes, compared = self._changes()
+        groups = [
+            self._group(g, instrument_blocks, comments, zones, changes)
+            for g in range(self.tree.n_slots)
+        ]
+        slot = self.tree.slot
+        units: JsonDict = {
+            unit: {
+                "name": self.names.get(unit, ""),
+                "parent": self.tree.parent[unit],
+                "path": self.tree.path[unit],
+                "depth": self.tree.depth[unit],
+                "in_scope": unit in self.tree.in_scope,
+                "children": list(self.tree.children[unit]),
+                "unit": slot[("unit", unit)],
+                "subtree": slot[("subtree", unit)],
+            }
+            for unit in self.tree.units
+        }
+        return {
+            "schema": SCHEMA,
+            "measurement": {
+                "id": self.measured.id,
+                "status": self.measured.status,
+                "previous": self.measured.previous_id,
+            },
+            "minimums": {
+                "score": self.minimums.score,
+                "comment": self.minimums.comment,
+                "sensitive": self.minimums.sensitive,
+            },
+            "instruments": {
+                i.id: self._instrument_meta(i, compared.get(i.id)) for i in self.instruments
+            },
+            "units": units,
+            "organisation": slot[ORGANISATION],
+            "groups": groups,
+            "texts": texts,
+            "measurement_level": self._measurement_level(),
+        }
+
+    def _group(
+        self,
+        g: int,
+        instrument_blocks: Mapping[str, list[JsonDict]],
+        comments: Mapping[str, list[JsonDict]],
+        zones: Sequence[JsonDict | None],
+        changes: Mapping[tuple[str, str], Mapping[int, JsonDict]],
+    ) -> JsonDict:
+        if self.slot_responses[g] < self.minimums.score:
+            return {"suppressed": True, "reason": "below_minimum"}
+        blocks: JsonDict = {}
+        for instrument_id, per_slot in instrument_blocks.items():
+            block = per_slot[g]
+            for scale_id, scale_block in block["scales"].items():
+                change = changes.get((instrument_id, scale_id), {}).get(g)
+                if change is not None and not scale_block["suppressed"]:
+                    scale_block["change"] = change
+            blocks[instrument_id] = block
+        return {
+            "suppressed": False,
+            "instruments": blocks,
+            "zone": zones[g],
+            "comments": {item_id: per_slot[g] for item_id, per_slot in comments.items()},
+        }
+
+    def _instrument_groups(self, instrument: Instrument) -> list[JsonDict]:
+        """Per slot: the instrument's scales, items and key figures."""
+        figures = self.figures[instrument.id]
+        n_slots = self.tree.n_slots
+        scales: list[JsonDict] = [{} for _ in range(n_slots)]
+        for scale in instrument.scales:
+            table = figures.scales[scale.id]
+            decisions = figures.scale_decisions[scale.id]
+            for g in range(n_slots):
+                decision = decisions[g]
+                scales[g][scale.id] = (
+                    self._scale_json(scale, table, g) if decision.shown else _hidden(decision)
+                )
+        items = self._items(instrument, figures)
+        keys = self._key_figures(instrument, figures)
+        for g in range(n_slots):
+            self._one_set_of_people(instrument, scales[g], items[g], keys[g])
+        return [
+            {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
+        ]
+
+    def _one_set_of_people(
+        self,
+        instrument: Instrument,
+        scales: Mapping[str, JsonDict],
+        items: dict[str, JsonDict],
+        keys: dict[str, JsonDict],
+    ) -> None:
+        """Hide, in one group, an item distribution or key figure computed over a scale's
+        people where that scale is hidden, or whose people differ from the scale's by 1 to
+        minimum - 1 (privacy.md section 3, "one set of people per item and group"): the
+        scale's n minus the figure's n would be a group that small, and a figure shown
+        where its scale is hidden gives the scale's count in a group the engine hid it in.
+        Hiding a shown figure only widens the remainders around it, so the suppression
+        engine's rules across groups still hold."""
+        related: list[tuple[str, Scale | None, dict[str, JsonDict], list[Item]]] = []
+        for item in instrument.items:
+            if item.type == "choice" and item.id in items:
+                population = _population_scale(instrument, item)
+                related.append((item.id, population, items, [item]))
+        for figure in instrument.key_figures:
+            if figure.id in keys:
+                population = _key_figure_population(instrument, figure)
+                members = [instrument.item(n) for n in figure.items]
+                related.append((figure.id, population, keys, members))
+        for figure_id, population, blocks, members in related:
+            block = blocks[figure_id]
+            if population is None or block.get("suppressed", True):
+                continue
+            scale_block = scales.get(population.id)
+            if scale_block is None:
+                continue
+            if scale_block.get("suppressed", True):
+                # Counted over the scale's people, it would show their count (or a count
+                # close to it) where the scale itself is hidden.
+                blocks[figure_id] = {"suppressed": True, "reason": "complementary"}
+                continue
+            minimum = max(
+                self.minimums.for_items(members),
+                self.minimums.for_items(_scale_items(instrument, population)),
+            )
+            gap = int(scale_block["n"]) - int(block["n"])
+            if 0 < gap < minimum:
+                blocks[figure_id] = {"suppressed": True, "reason": "complementary"}
+
+    def _scale_json(self, scale: Scale, table: scoring.ScaleFigures, g: int) -> JsonDict:
+        group = table.group(g)
+        out: JsonDict = {"suppressed": False, "n": group.n}
+        if scale.polarity != "bipolar":
+            out["mean"] = group.mean
+            out["sd"] = group.sd
+            out["ci95"] = _pair(group.ci95)
+            if scale.also is not None:
+                mean, sd, ci = group.also()
+                out["also"] = {"mean": mean, "sd": sd, "ci95": _pair(ci)}
+        out["rwg_j"] = group.rwg_j
+        out["bins"] = list(group.bins)
+        if scale.levels:
+            reading = group.level()
+            out["level"] = (
+                {
+                    "lower": reading.lower.value,
+                    "upper": reading.upper.value if reading.upper is not None else None,
+                }
+                if reading is not None
+                else None
+            )
+        if scale.bands:
+            shares = {b.band.id or str(k): b.share for k, b in enumerate(group.bands)}
+            out["bands"] = shares
+            if scale.consequences:
+                known = [(share, key) for key, share in shares.items() if share is not None]
+                best = max((s for s, _ in known), default=None)
+                leaders = [key for share, key in known if share == best]
+                # A tie names no single level: the report shows the shares only.
+                dominant = leaders[0] if len(leaders) == 1 else None
+                out["dominant_band"] = dominant
+                out["consequence"] = (
+                    dominant if dominant is not None and scale.consequence(dominant) else None
+                )
+        return out
+
+    def _items(
+        self, instrument: Instrument, figures: _InstrumentFigures
+    ) -> list[dict[str, JsonDict]]:
+        out: list[dict[str, JsonDict]] = [{} for _ in range(self.tree.n_slots)]
+        # Distributions by the population they are computed over (None: all who answered).
+        by_population: dict[str | None, scoring.ItemDistributions] = {}
+        for item in instrument.items:
+            if item.type == "multi":
+                blocks = self._multi_item(item)
+            elif item.type == "choice":
+                population = _population_scale(instrument, item)
+                key = population.id if population is not None else None
+                if key not in by_population:
+                    groups = self._groups_over(figures, key)
+                    by_population[key] = scoring.item_distributions(figures.scored, groups)
+                blocks = self._choice_item(instrument, item, figures, by_population[key])
+            else:
+                continue
+            for g, block in enumerate(blocks):
+                out[g][item.id] = block
+        return out
+
+    def _groups_over(self, figures: _InstrumentFigures, scale_id: str | None) -> scoring.Groups:
+        """The groups counted over the people with a score on ``scale_id`` (all who
+        answered, for None): the population an item or key figure is computed over."""
+        if scale_id is None:
+            return self.groups
+        return _masked(self.groups, ~np.isnan(figures.scored.scores[scale_id]))
+
+    def _choice_item(
+        self,
+        instrument: Instrument,
+        item: Item,
+        figures: _InstrumentFigures,
+        distributions: scoring.ItemDistributions,
+    ) -> list[JsonDict]:
+        minimum = self.minimums.for_items([item])
+        decisions = self.decider.decide(distributions.atom_responded[:, item.number - 1], minimum)
+        # Mean points come from the scale the item is scored in, over the same people.
+        population = _population_scale(instrument, item)
+        scale = population or next((s for s in instrument.scales if item.number in s.items), None)
+        profile = figures.scales[scale.id] if scale is not None and item.scored else None
+        column = scale.items.index(item.number) if scale is not None else -1
+        counts = distributions.counts[item.number - 1]
+        dont_know = distributions.dont_know_share(item.number)
+        blocks: list[JsonDict] = []
+        for g, decision in enumerate(decisions):
+            if not decision.shown:
+                blocks.append(_hidden(decision))
+                continue
+            mean_points = None
+            # "An item mean for a group: 5 responses", counted on the scored answers.
+            if profile is not None and profile.item_n[g, column] >= minimum:
+                mean_points = _num(profile.item_mean[g, column])
+            blocks.append(
+                {
+                    "suppressed": False,
+                    "n": int(counts[g].sum()),
+                    "counts": [int(c) for c in counts[g]],
+                    "dont_know": _num(dont_know[g]) if item.dont_know is not None else None,
+                    "mean_points": mean_points,
+                }
+            )
+        return blocks
+
+    def _multi_item(self, item: Item) -> list[JsonDict]:
+        """A tick-all-that-apply item: people who ticked something, and ticks per option."""
+        ticked = self.answers.multi_n[item.id]
+        decisions = self.decider.decide(ticked, self.minimums.for_items([item]))
+        n = np.rint(self.groups.reduce(ticked.astype(np.float64)[:, None])[:, 0]).astype(np.intp)
+        per_option = np.rint(
+            self.groups.reduce(self.answers.multi_counts[item.id].astype(np.float64))
+        ).astype(np.intp)
+        return [
+            {
+                "suppressed": False,
+                "n": int(n[g]),
+                "counts": [int(c) for c in per_option[g]],
+                "dont_know": None,
+                "mean_points": None,
+            }
+            if decision.shown
+            else _hidden(decision)
+            for g, decision in enumerate(decisions)
+        ]
+
+    def _key_figures(
+        self, instrument: Instrument, figures: _InstrumentFigures
+    ) -> list[dict[str, JsonDict]]:
+        out: list[dict[str, JsonDict]] = [{} for _ in range(self.tree.n_slots)]
+        # Over the people of the scale holding the figure's items, like item distributions:
+        # over everyone who answered, a key figure's n could exceed its scale's by one.
+        by_population: dict[str | None, dict[str, scoring.KeyFigureTable]] = {}
+        for figure in instrument.key_figures:
+            population = _key_figure_population(instrument, figure)
+            key = population.id if population is not None else None
+            if key not in by_population:
+                groups = self._groups_over(figures, key)
+                by_population[key] = scoring.key_figures(figures.scored, groups)
+            table = by_population[key][figure.id]
+            figure_id = figure.id
+            minimum = self.minimums.for_items(instrument.item(n) for n in figure.items)
+            decisions = self.decider.decide(table.atom_n, minimum)
+            shares = table.share
+            for g in range(self.tree.n_slots):
+                if not decisions[g].shown:
+                    out[g][figure_id] = _hidden(decisions[g])
+                    continue
+                share = float(shares[g])
+                out[g][figure_id] = {
+                    "suppressed": False,
+                    "n": int(table.n[g]),
+                    "share": _num(share),
+                    "reference": _reference(figure),
+                    "position": scoring.reference_position(figure, share),
+                }
+        return out
+
+    # -- comments, zones, change
+
+    def _comments(self) -> tuple[dict[str, list[JsonDict]], list[str]]:
+        """Per text item and slot: indices into one table of texts (a subtree repeats its
+        units' texts, so each text is stored once). The table holds only texts of shown
+        groups, in an order of its own, and each group's list is shuffled separately."""
+        key_of_slot: dict[int, GroupKey] = {}
+        for key, g in self.tree.slot.items():
+            key_of_slot.setdefault(g, key)
+        by_item = {
+            item.id: item for i in self.instruments for item in i.items if item.type == "text"
+        }
+        per_item: dict[str, list[list[tuple[str, int]] | suppression.Decision]] = {}
+        for item_id, entries in self.answers.texts.items():
+            item = by_item[item_id]
+            minimum = (
+                max(self.minimums.comment, self.minimums.sensitive)
+                if item.sensitive
+                else self.minimums.comment
+            )
+            per_atom: dict[int, list[tuple[str, int]]] = {}
+            for number, (a, text) in enumerate(entries):
+                per_atom.setdefault(a, []).append((text, number))
+            counts = np.zeros(self.tree.n_atoms, dtype=np.intp)
+            for a, texts in per_atom.items():
+                counts[a] = len(texts)
+            decisions = self.decider.decide(counts, minimum)
+            per_item[item_id] = [
+                sorted(t for a in atoms for t in per_atom.get(a, ()))
+                if decisions[g].shown
+                else decisions[g]
+                for g, atoms in enumerate(self.tree.members)
+            ]
+        # The table: every shown text once, sorted, then shuffled.
+        shown = sorted(
+            {
+                (item_id, text, number)
+                for item_id, blocks in per_item.items()
+                for block in blocks
+                if isinstance(block, list)
+                for text, number in block
+            }
+        )
+        # Not a secret: the order only has to be unrelated to who wrote what.
+        random.Random(_comment_seed(self.measured.id, "table", ())).shuffle(shown)  # noqa: S311
+        position = {(item_id, number): k for k, (item_id, _, number) in enumerate(shown)}
+        out: dict[str, list[JsonDict]] = {}
+        for item_id, blocks in per_item.items():
+            result: list[JsonDict] = []
+            for g, block in enumerate(blocks):
+                if not isinstance(block, list):
+                    result.append(_hidden(block))
+                    continue
+                indices = [position[(item_id, number)] for _, number in block]
+                seed = _comment_seed(self.measured.id, item_id, key_of_slot[g])
+                rng = random.Random(seed)  # noqa: S311
+                rng.shuffle(indices)
+                result.append({"suppressed": False, "texts": indices})
+            out[item_id] = result
+        return out, [text for _, text, _ in shown]
+
+    def _zones(self) -> list[JsonDict | None]:
+        n_slots = self.tree.n_slots
+        zones: list[JsonDict | None] = [None] * n_slots
+        focus = next((i for i in self.instruments if i.zones is not None), None)
+        if focus is None or focus.zones is None:
+            return zones
+        present = {i.id: i for i in self.instruments}
+        safety = next((present[s] for s in focus.zones.safety if s in present), None)
+        focus_instrument = present.get(focus.zones.focus)
+        if safety is None or focus_instrument is None:
+            return zones
+        safety_scale, focus_scale = safety.main_scale, focus_instrument.main_scale
+        if safety_scale is None or focus_scale is None:
+            return zones
+        s_fig = self.figures[safety.id]
+        f_fig = self.figures[focus_instrument.id]
+        for g in range(n_slots):
+            if not (
+                s_fig.scale_decisions[safety_scale.id][g].shown
+                and f_fig.scale_decisions[focus_scale.id][g].shown
+            ):
+                continue
+            placement = scoring.group_zone(
+                s_fig.scales[safety_scale.id].group(g),
+                f_fig.scales[focus_scale.id].group(g),
+                focus.zones.split,
+            )
+            if placement is None:
+                continue
+            zones[g] = {
+                "safety_instrument": safety.id,
+                "focus_instrument": focus_instrument.id,
+                "safety": placement.safety,
+                "safety_ci95": _pair(placement.safety_ci95),
+                "focus": placement.focus,
+                "focus_ci95": _pair(placement.focus_ci95),
+                "split": placement.split,
+                "zone": placement.zone,
+                "safety_uncertain": placement.safety_uncertain,
+                "focus_uncertain": placement.focus_uncertain,
+            }
+        return zones
+
+    def _changes(
+        self,
+    ) -> tuple[dict[tuple[str, str], dict[int, JsonDict]], dict[str, int]]:
+        """Welch change per group and scale against the previous wave, where both waves show
+        the group; only the same instrument id and version (ps7 never against ps7-hem),
+        never a bipolar scale.
+
+        The "before" figure of a group is exactly the figure (n, mean, SD) that group shows
+        in the earlier measurement's own stored publication (privacy.md section 3, waves),
+        never recomputed from its answers on this wave's tree, which could show a group the
+        earlier wave hid. Hidden there, or not a group there: no change. A slot that stands
+        for several groups (a unit without children here) gets a change only when they
+        all read the same figure there."""
+        before, previous_id = self.measured.previous, self.measured.previous_id
+        if before is None or previous_id is None:
+            return {}, {}
+        comparable: list[Instrument] = []
+        for instrument in self.instruments:
+            meta = before["instruments"].get(instrument.id)
+            if meta is not None and meta.get("version") == instrument.version:
+                comparable.append(instrument)
+        if not comparable:
+            return {}, {}
+        keys_of_slot: dict[int, list[GroupKey]] = {}
+        for key, g in self.tree.slot.items():
+            keys_of_slot.setdefault(g, []).append(key)
+        before_groups: list[list[JsonDict]] = []
+        for g in range(self.tree.n_slots):
+            found = [_group_by_key(before, key) for key in keys_of_slot.get(g, [])]
+            present = [f for f in found if f is not None]
+            before_groups.append(present if len(present) == len(found) else [])
+        out: dict[tuple[str, str], dict[int, JsonDict]] = {}
+        for instrument in comparable:
+            now = self.figures[instrument.id]
+            before_scales = before["instruments"][instrument.id]["scales"]
+            for scale in instrument.scales:
+                if scale.polarity == "bipolar" or scale.id not in before_scales:
+                    continue
+                n1 = np.zeros(self.tree.n_slots, dtype=np.float64)
+                m1 = np.full(self.tree.n_slots, np.nan)
+                sd1 = np.full(self.tree.n_slots, np.nan)
+                has_before = np.zeros(self.tree.n_slots, dtype=np.bool_)
+                for g, earlier in enumerate(before_groups):
+                    summary = _shown_summary(earlier, instrument.id, scale.id)
+                    if summary is not None:
+                        n1[g], m1[g], sd1[g] = summary
+                        has_before[g] = True
+                shown = has_before & np.array(
+                    [d.shown for d in now.scale_decisions[scale.id]], dtype=np.bool_
+                )
+                out[(instrument.id, scale.id)] = _changes_by_slot(
+                    n1, m1, sd1, now.scales[scale.id], shown, previous_id
+                )
+        return out, {i.id: previous_id for i in comparable}
+
+    # -- measurement level
+
+    def _measurement_level(self) -> JsonDict:
+        top = self.tree.slot[ORGANISATION]
+        scales: JsonDict = {}
+        for instrument in self.instruments:
+            figures = self.figures[instrument.id]
+            per_scale: JsonDict = {}
+            for scale in instrument.scales:
+                decision = figures.scale_decisions[scale.id][top]
+                if not decision.shown:
+                    per_scale[scale.id] = _hidden(decision)
+                    continue
+                alpha = (
+                    scoring.reliability(figures.scored, scale.id) if len(scale.items) > 1 else None
+                )
+                icc = self._icc(figures, scale.id)
+                per_scale[scale.id] = {
+                    "suppressed": False,
+                    "alpha": (
+                        {
+                            "alpha": alpha.alpha,
+                            "ci95": _pair(alpha.ci95),
+                            "n_complete": alpha.n_complete,
+                            "k": alpha.k,
+                        }
+                        if alpha is not None
+                        else None
+                    ),
+                    "icc": {"icc1": icc.icc1, "icc2": icc.icc2} if icc is not None else None,
+                }
+            scales[instrument.id] = per_scale
+        return {
+            "scales": scales,
+            "correlations": self._correlations(),
+            "drivers": self._drivers(),
+        }
+
+    def _icc(self, figures: _InstrumentFigures, scale_id: str) -> statistics.IccResult | None:
+        """ICC(1) and ICC(2) over the respondents of the units whose own group shows this
+        scale, and only when at least two do (privacy.md section 3, organisation-wide
+        statistics): over every respondent, they pinned a hidden team's mean.
+
+        The other measurement-level figures stay within what is shown as well: alpha and
+        the drivers pool the whole organisation and appear only when the organisation
+        group shows the scale (then its people are a shown group); correlations use the
+        means of units shown on both scales."""
+        decisions = figures.scale_decisions[scale_id]
+        shown_atom = np.array(
+            [decisions[self.tree.slot[("unit", unit)]].shown for unit in self.tree.units],
+            dtype=np.bool_,
+        )
+        atom = self.answers.atom
+        keep = atom >= 0
+        keep[keep] = shown_atom[atom[keep]]
+        if len(np.unique(atom[keep])) < 2:
+            return None
+        return statistics.icc(figures.scored.scores[scale_id][keep], atom[keep])
+
+    def _correlations(self) -> list[JsonDict]:
+        """Pearson r across units (unit scope, disjoint) that are shown on both scales."""
+        unit_slots = [(unit, self.tree.slot[("unit", unit)]) for unit in self.tree.units]
+        means: dict[str, dict[str, float]] = {}
+        for instrument in self.instruments:
+            figures = self.figures[instrument.id]
+            for scale in instrument.scales:
+                if scale.polarity == "bipolar":
+                    continue
+                table = figures.scales[scale.id]
+                decisions = figures.scale_decisions[scale.id]
+                means[f"{instrument.id}/{scale.id}"] = {
+                    unit: float(table.mean[g])
+                    for unit, g in unit_slots
+                    if decisions[g].shown and not math.isnan(table.mean[g])
+                }
+        out: list[JsonDict] = []
+        for a, b in itertools.combinations(means, 2):
+            result = statistics.unit_correlation(means[a], means[b])
+            if result is None:
+                continue
+            out.append(
+                {
+                    "a": a,
+                    "b": b,
+                    "r": result.r,
+                    "n_units": result.n_units,
+                    "ci95": _pair(result.ci95),
+                    "p": result.p,
+                }
+            )
+        return out
+
+    def _drivers(self) -> JsonDict:
+        """Relative weights of the six golden nuggets on safety and on stress (pooled people)."""
+        nuggets = self.figures.get(DRIVER_INSTRUMENT)
+        if nuggets is None:
+            return {}
+        top = self.tree.slot[ORGANISATION]
+        columns: list[FloatArray] = []
+        names: list[str] = []
+        for scale in nuggets.instrument.scales:
+            scores = nuggets.scored.scores[scale.id]
+            if scale.polarity == "bipolar":
+                # Good is the middle: the distance from it is what can go with strain.
+                scores = np.abs(scores - (scale.score.min + scale.score.max) / 2.0)
+            columns.append(scores)
+            names.append(scale.id)
+        nuggets_shown = all(d[top].shown for d in nuggets.scale_decisions.values())
+        out: JsonDict = {}
+        for outcome_id in DRIVER_OUTCOMES:
+            outcome = self.figures.get(outcome_id)
+            if outcome is None or outcome.instrument.main_scale is None:
+                continue
+            main = outcome.instrument.main_scale
+            key = f"{outcome_id}/{main.id}"
+            decision = outcome.scale_decisions[main.id][top]
+            if not decision.shown or not nuggets_shown:
+                hide = decision if not decision.shown else _first_hidden(nuggets, top)
+                out[key] = _hidden(hide)
+                continue
+            y = outcome.scored.scores[main.id]
+            x = np.column_stack(columns)
+            complete = int((~np.isnan(np.column_stack([x, y])).any(axis=1)).sum())
+            budget = _DRIVER_BOOT_BUDGET // max(1, complete * (len(names) + 1))
+            n_boot = max(_DRIVER_BOOT_RANGE[0], min(_DRIVER_BOOT_RANGE[1], budget))
+            weights = statistics.relative_weights(x, y, names, n_boot=n_boot, seed=self.measured.id)
+            if weights is None:
+                continue
+            out[key] = {
+                "suppressed": False,
+                "names": list(weights.names),
+                "weights": list(weights.weights),
+                "ci95": [_pair(ci) for ci in weights.ci95],
+                "r2": weights.r2,
+                "n": weights.n,
+                "n_boot": n_boot,
+            }
+        return out
+
+    # -- metadata
+
+    def _instrument_meta(self, instrument: Instrument, compared_with: int | None) -> JsonDict:
+        figures = self.figures[instrument.id]
+        scales: JsonDict = {}
+        for scale in instrument.scales:
+            items = _scale_items(instrument, scale)
+            scales[scale.id] = {
+                "items": [item.id for item in items],
+                "minimum": self.minimums.for_items(items),
+                "sensitive": any(item.sensitive for item in items),
+                "polarity": scale.polarity,
+                "score": [scale.score.min, scale.score.max],
+                "also": [scale.also.min, scale.also.max] if scale.also is not None else None,
+                "bin_edges": [float(e) for e in figures.scales[scale.id].bin_edges],
+                "bands": [b.id for b in scale.bands],
+                "levels": [level.value for level in scale.levels],
+                "consequences": [key for key, _ in scale.consequences],
+            }
+        item_meta: JsonDict = {}
+        for item in instrument.items:
+            if item.type == "text":
+                continue
+            population = _population_scale(instrument, item) if item.type == "choice" else None
+            item_meta[item.id] = {
+                "type": item.type,
+                "minimum": self.minimums.for_items([item]),
+                "sensitive": item.sensitive,
+                "codes": list(item.codes),
+                "population": population.id if population is not None else None,
+            }
+        key_figures: JsonDict = {}
+        for figure in instrument.key_figures:
+            population = _key_figure_population(instrument, figure)
+            key_figures[figure.id] = {
+                "minimum": self.minimums.for_items(instrument.item(n) for n in figure.items),
+                "reference": _reference(figure),
+                "population": population.id if population is not None else None,
+            }
+        main = instrument.main_scale
+        return {
+            "version": instrument.version,
+            "fingerprint": instrument.fingerprint,
+            "variant_of": instrument.variant_of,
+            "main_scale": main.id if main is not None else None,
+            "scales": scales,
+            "items": item_meta,
+            "key_figures": key_figures,
+            "texts": [item.id for item in instrument.items if item.type == "text"],
+            "compared_with": compared_with,
+        }
+
+
+def _first_hidden(figures: _InstrumentFigures, g: int) -> suppression.Decision:
+    return next(d[g] for d in figures.scale_decisions.values() if not d[g].shown)
+
+
+def _reference(figure: KeyFigure) -> float | list[float] | None:
+    if figure.reference_range is not None:
+        return [figure.reference_range[0], figure.reference_range[1]]
+    if figure.reference is not None and figure.reference.value is not None:
+        return figure.reference.value
+    return None
+
+
+def _group_by_key(data: Mapping[str, Any], key: GroupKey) -> JsonDict | None:
+    """The group a publication shows for a group key, or None when it has no such group."""
+    if key == ORGANISATION:
+        slot = data["organisation"]
+    else:
+        unit = data["units"].get(key[1])
+        if unit is None:
+            return None
+        slot = unit[key[0]]
+    found: JsonDict = data["groups"][slot]
+    return found
+
+
+def _shown_summary(
+    found: Sequence[Mapping[str, Any]], instrument_id: str, scale_id: str
+) -> tuple[int, float, float] | None:
+    """(n, mean, SD) of a scale that every one of the groups shows, identically; else None."""
+    summaries: set[tuple[int, float, float]] = set()
+    for block in found:
+        if block.get("suppressed", True):
+            return None
+        scale = block["instruments"].get(instrument_id, {}).get("scales", {}).get(scale_id)
+        if scale is None or scale.get("suppressed", True):
+            return None
+        if scale.get("mean") is None or scale.get("sd") is None:
+            return None
+        summaries.add((int(scale["n"]), float(scale["mean"]), float(scale["sd"])))
+    return summaries.pop() if len(summaries) == 1 else None
+
+
+def _changes_by_slot(
+    n_before: FloatArray,
+    mean_before: FloatArray,
+    sd_before: FloatArray,
+    after: scoring.ScaleFigures,
+    shown: npt.NDArray[np.bool_],
+    previous_id: int,
+) -> dict[int, JsonDict]:
+    """statistics.welch_change for every slot at once, from each wave's n, mean and SD.
+
+    The same formulas (Welch 1947; Hedges' g with J = 1 - 3/(4(n1 + n2) - 9)); from the
+    groups' summaries so that 2,000 units x 10 scales take one pass, not 20,000 calls. The
+    earlier wave's summaries are those its publication shows; for a pooled scale
+    (vz-maturity) these are the summaries the report shows (people as clusters). Slots
+    where either wave is hidden or has n < 2 get none; where neither wave has any spread,
+    the zero-variance reading of statistics.md (``"zero_variance": true``, no t or p).
+    """
+    from scipy import stats as scipy_stats  # imported when used: 0.7 s at start-up
+
+    n1, n2 = n_before, after.n.astype(np.float64)
+    m1, m2 = mean_before, after.mean
+    scale = after.scale
+    # statistics.md, "Zero variance": an SD under 1e-9 x the range is 0, and two groups
+    # without spread get the zero-variance reading, whatever the scores' decimals.
+    tiny = statistics.zero_sd_below(scale.score.max - scale.score.min)
+    sd1 = np.where(sd_before < tiny, 0.0, sd_before)
+    sd2 = np.where(after.sd < tiny, 0.0, after.sd)
+    v1, v2 = sd1**2, sd2**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        part1, part2 = v1 / n1, v2 / n2
+        se2 = part1 + part2
+        enough = shown & (n1 >= 2) & (n2 >= 2) & np.isfinite(se2)
+        usable = enough & (se2 > 0)
+        flat = enough & (se2 == 0)
+        se = np.sqrt(se2)
+        df = se2 * se2 / (part1 * part1 / (n1 - 1) + part2 * part2 / (n2 - 1))
+        difference = m2 - m1
+        t = difference / se
+        p = 2.0 * scipy_stats.t.sf(np.abs(t), df)
+        half = scipy_stats.t.ppf(0.975, df) * se
+        pooled_sd = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
+        g = (1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)) * difference / pooled_sd
+    out: dict[int, JsonDict] = {}
+    for slot in np.flatnonzero(usable):
+        real = bool(n1[slot] >= 10 and n2[slot] >= 10 and p[slot] < 0.05)
+        out[int(slot)] = {
+            "previous": previous_id,
+            "n_before": int(n1[slot]),
+            "mean_before": _num(m1[slot]),
+            "difference": _num(difference[slot]),
+            "ci95": [_num(difference[slot] - half[slot]), _num(difference[slot] + half[slot])],
+            "t": _num(t[slot]),
+            "df": _num(df[slot]),
+            "p": _num(p[slot]),
+            "hedges_g": _num(g[slot]),
+            "real": real,
+            "reading": "real" if real else "indicative",
+        }
+    for slot in np.flatnonzero(flat):
+        result = statistics.welch_change_from_summaries(
+            n_before=int(n1[slot]),
+            mean_before=float(m1[slot]),
+            sd_before=0.0,
+            n_after=int(n2[slot]),
+            mean_after=float(m2[slot]),
+            sd_after=0.0,
+            scale_range=scale.score.max - scale.score.min,
+        )
+        if result is None:
+            continue
+        out[int(slot)] = {
+            "previous": previous_id,
+            "n_before": result.n_before,
+            "mean_before": _num(result.mean_before),
+            "difference": result.difference,
+            "ci95": [result.ci95[0], result.ci95[1]],
+            "t": None,
+            "df": None,
+            "p": None,
+            "hedges_g": None,
+            "real": result.real,
+            "zero_variance": True,
+            "reading": "real"
+            if result.real
+            else ("unchanged" if result.difference == 0 else "indicative"),
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- the publication
