@@ -132,5 +132,7 @@ def path_values(world: World) -> dict[str, object]:
         "token": {
             "accounts:password_reset_confirm": default_token_generator.make_token(world.outsider),
             "surveys:start": token,
+            # The page a sign-in link opens asks before it uses the link: any token shows it.
+            "accounts:link_open": "crawl-token-not-a-real-link",
         },
     }
