@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -52,6 +53,12 @@ TEST_ANSWER_KEY = "test:" + base64.b64encode(bytes(range(32))).decode()
 @pytest.fixture(autouse=True)
 def _fixed_answer_key(settings: pytest.FixtureRequest) -> None:
     settings.TRYGHED_ANSWER_KEYS = [TEST_ANSWER_KEY]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_with_an_empty_cache() -> None:
+    # Sign-in throttles and used MFA codes live in the cache: no test inherits another's.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

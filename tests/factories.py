@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import itertools
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
+from django.core.cache import cache
+
+from tryghed.accounts.mfa import MFA_OPTIONAL_ROLES
 from tryghed.accounts.models import User
+from tryghed.accounts.services import totp_activate
 from tryghed.orgs import services
 from tryghed.orgs.models import Membership, Organisation, Person, Role, Unit, UnitKind
 
@@ -62,10 +74,37 @@ def make_person(
     )
 
 
-def grant(user: User, org: Organisation, role: str, unit: Unit | None = None) -> Membership:
+def grant(
+    user: User, org: Organisation, role: str, unit: Unit | None = None, *, mfa: bool = True
+) -> Membership:
+    """Give a role. A role that requires two-step verification comes with it set up (as
+    it is for everyone who holds one), unless ``mfa=False``."""
+    if mfa and role not in MFA_OPTIONAL_ROLES:
+        give_totp(user)
     return Membership.objects.create(
         organisation=org,
         user=user,
         role=role,
         unit=None if role in (Role.ADMIN, Role.AMO) else unit,
     )
+
+
+def give_totp(user: User) -> str:
+    """An authenticator app and recovery codes for the user, as the set-up page makes them.
+    Returns the app's secret."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return str(decrypt(existing.data["secret"]))
+    secret: str = generate_totp_secret()
+    totp_activate(user=user, secret=secret)
+    return secret
+
+
+def totp_code(user: User) -> str:
+    """The code the user's authenticator app shows now. A code works once; a test that
+    signs the same person in twice within its 30 seconds is let use it again."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    code = str(format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time()))))
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    return code

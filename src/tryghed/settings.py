@@ -161,6 +161,9 @@ INSTALLED_APPS = [
     "tryghed.actions",
     "tryghed.apv",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +176,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff who must use two-step verification set it up before anything else opens.
+    "tryghed.accounts.middleware.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -221,6 +227,38 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# One backend (allauth's ModelBackend subclass): e-mail look-up without regard to case.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+
+# Staff sign-in through django-allauth (docs/security.md): e-mail and password, then a
+# code from an authenticator app where two-step verification is on. No one signs up:
+# accounts are made by an organisation's administrators or by imports.
+ACCOUNT_ADAPTER = "tryghed.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # Django's session length, as before; no "remember me" box
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_RATE_LIMITS = {
+    # Failed passwords are counted per account and per address by tryghed.accounts.throttle
+    # (with the wait in words; the adapter replaces allauth's own count of them).
+    # Wrong MFA codes: allauth counts them under this name, per account and per address.
+    "login_failed": "10/m/ip,5/15m/key",
+    # Every sign-in request from one address, right or wrong (a flood guard).
+    "login": "120/m/ip",
+    "reauthenticate": "10/m/user",
+}
+MFA_ADAPTER = "tryghed.accounts.adapter.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "tryghed.accounts.forms.MfaAuthenticateForm",
+    "reauthenticate": "tryghed.accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "tryghed.accounts.forms.ActivateTotpForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Tryghed"
+MFA_PASSKEY_LOGIN_ENABLED = False
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -311,6 +349,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tryghed <noreply@localhost>"
 
 # Background work (e-mail, report files) goes through Django's tasks API, stored in the
 # database so no broker is needed; `tryghed worker` runs it.
+# Sign-in throttling and allauth's rate limits count in the cache: in production a file
+# cache under DATA_DIR, so every process of one server counts together.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+        if PRODUCTION
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("tryghed.accounts.urls")),
+    path("konto/", include("tryghed.accounts.allauth_urls")),
     path("s/", include("tryghed.surveys.urls")),
     path("o/<slug:org>/maalinger/", include("tryghed.surveys.admin_urls")),
     path("o/<slug:org>/rapporter/", include("tryghed.results.urls")),

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 from tryghed.accounts.models import User
 
 # Playwright's sync API runs an event loop in this thread; Django would then refuse ORM calls
@@ -125,12 +126,17 @@ Login = Callable[[Page, User], None]
 
 
 def sign_in(page: Page, user: User) -> None:
-    """Sign in through the real login form, as a person would."""
+    """Sign in through the real login form, as a person would: the password, then the
+    code from the authenticator app where two-step verification is on."""
     page.goto(reverse("accounts:login"))
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Adgangskode").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Log ind", exact=True).click()
+    if urlsplit(page.url).path == reverse("mfa_authenticate"):
+        page.get_by_label("Kode fra godkender-appen").fill(totp_code(user))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Bekræft", exact=True).click()
     expect(page.get_by_role("button", name="Log ud")).to_be_visible()
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import World, client_for
+from tests.factories import totp_code
 
 
 def test_pages_are_danish_by_default_with_skip_link_and_landmarks(world: World) -> None:
@@ -65,15 +66,20 @@ def test_sign_in_works_and_is_audit_logged(world: World) -> None:
     client = Client()
     response = client.post(
         reverse("accounts:login"),
-        {"username": "owner@example.test", "password": "a-long-test-password"},
+        {"login": "owner@example.test", "password": "a-long-test-password"},
     )
+    # An administrator gives the code from the authenticator app next.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert not AuditEvent.objects.filter(action="auth.login").exists()
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner)})
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="auth.login", actor=world.owner).count() == 1
 
 
 def test_a_wrong_password_is_refused_with_a_danish_message(world: World) -> None:
     response = Client().post(
-        reverse("accounts:login"), {"username": "owner@example.test", "password": "wrong"}
+        reverse("accounts:login"), {"login": "owner@example.test", "password": "wrong"}
     )
     assert response.status_code == 200
     assert "korrekt" in response.content.decode()

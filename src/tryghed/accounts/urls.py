@@ -12,16 +12,7 @@ urlpatterns = [
     path("log-ind-med-link/sendt/", link_views.link_sent, name="link_sent"),
     path("log-ind-med-link/brug/", link_views.link_use, name="link_use"),
     path("link/<str:token>/", link_views.link_open, name="link_open"),
-    path(
-        "glemt-adgangskode/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("glemt-adgangskode/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "glemt-adgangskode/sendt/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
@@ -29,10 +20,9 @@ urlpatterns = [
     ),
     path(
         "ny-adgangskode/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:login"),
-        ),
+        views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:login")),
         name="password_reset_confirm",
     ),
+    # Two-step verification: why and how (the allauth pages are in tryghed/urls.py).
+    path("totrinsbekraeftelse/", views.mfa_required_page, name="mfa_required"),
 ]

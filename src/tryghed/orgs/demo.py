@@ -11,12 +11,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tryghed.accounts.mfa import has_mfa, mfa_required
 from tryghed.accounts.models import User
+from tryghed.accounts.services import totp_activate
 from tryghed.orgs import importing, services
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 
 DEMO_SLUG = "demo-kommune"
 DEMO_PASSWORD = "tryghed-demo"  # noqa: S105 - printed by `make demo`, only for the local demo
+# The authenticator-app key of the demo's administrator, AMO and top management, printed
+# by `make demo` (base32, as an app takes it); `tryghed manage demo_code` shows the code.
+DEMO_TOTP_SECRET = "TRYGHEDDEMOTRYGHEDDEMOTRYGHEDDEM"  # noqa: S105 - only for the local demo
 
 
 @dataclass(frozen=True)
@@ -313,4 +318,7 @@ def load_demo(*, seed: int = 2026) -> tuple[Organisation, bool]:
         Membership.objects.get_or_create(
             organisation=organisation, user=user, role=login.role, unit=unit
         )
+        if mfa_required(user) and not has_mfa(user):
+            # Two-step verification, as every such role has; the banner prints the key.
+            totp_activate(user=user, secret=DEMO_TOTP_SECRET)
     return organisation, True

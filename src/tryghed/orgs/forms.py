@@ -257,3 +257,12 @@ class OrganisationSettingsForm(forms.Form):
         required=False,
         help_text=_("Vises i tilgængelighedserklæringen og for dem, der svarer."),
     )
+    require_mfa = forms.BooleanField(
+        label=_("Kræv totrinsbekræftelse for alle medarbejdere med login"),
+        required=False,
+        help_text=_(
+            "Administratorer, AMO og topledelse logger altid ind med adgangskode og en kode "
+            "fra en godkender-app. Sæt kryds for at kræve det af ledere også. Medarbejdere, "
+            "der logger ind med et link på e-mail, berøres ikke."
+        ),
+    )

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from tryghed.orgs.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
+from tryghed.orgs.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, DEMO_TOTP_SECRET
 from tryghed.orgs.models import Organisation
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys import services as survey_services
@@ -73,6 +73,13 @@ class Command(BaseCommand):
             "",
         ]
         lines += [f"    {login.email:<{width}}  {login.description}" for login in DEMO_LOGINS]
+        lines += [
+            "",
+            "  Administrator, AMO og direktion logger ind med totrinsbekræftelse: efter",
+            "  adgangskoden beder Tryghed om en kode. Tilføj nøglen i en godkender-app",
+            f"  (fx Microsoft eller Google Authenticator): {DEMO_TOTP_SECRET}",
+            "  eller få den aktuelle kode med: .venv/bin/python -m tryghed.manage demo_code",
+        ]
         organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
         if organisation is not None:
             lines += respondent_lines(organisation, url)
