@@ -10,7 +10,7 @@ and the PDF export all render from this context.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from django.utils.safestring import SafeString, mark_safe
@@ -174,6 +174,7 @@ class AreaRow:
     note: str
     reading: Reading | None
     n: str = ""
+    group: str = ""  # the questionnaire, when it has several areas (guldkorn, risk5)
 
 
 @dataclass(frozen=True)
@@ -802,8 +803,12 @@ class _Builder:
                 continue
             compared = compared or meta.get("compared_with") is not None
             figures = self.figures(self.group, iid)
-            for scale in _overview_scales(instrument):
-                areas.append(self.area(instrument, scale, meta["scales"][scale.id], figures))
+            scales = _overview_scales(instrument)
+            for scale in scales:
+                row = self.area(instrument, scale, meta["scales"][scale.id], figures)
+                if len(scales) > 1:
+                    row = replace(row, group=instrument.name.get(self.lang))
+                areas.append(row)
             for figure in instrument.key_figures:
                 block = figures["key_figures"].get(figure.id) if figures else None
                 if block is None:
