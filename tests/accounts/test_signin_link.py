@@ -265,3 +265,11 @@ def test_the_link_token_never_reaches_a_log() -> None:
     RedactSurveyTokens().filter(record)
     assert "abcDEF123" not in record.getMessage()
     assert "/konto/link/[token]" in record.getMessage()
+
+
+def test_the_password_page_shows_employees_the_way_in_by_link(world: World) -> None:
+    feedback = reverse("results:feedback_latest", kwargs={"org": world.org.slug})
+    page = Client().get(feedback, follow=True)
+    html = page.content.decode()
+    assert "Log ind med et link på e-mail" in html
+    assert f'href="{reverse("accounts:link_request")}?next={feedback}"' in html
