@@ -1,9 +1,12 @@
 """The organisation report ("organisationsrapport") for the AMO, HR and administrators.
 
 ``org_report_context`` turns one measurement's report data (``aggregates.report_data``) into
-what the page, and the PDF and Excel exports, show: the heatmap of units x scales, the
-unit-level correlations (seed 003), the key drivers and the "how much can we trust the
-numbers" box. It reads only the report data and the response-rate counts; it never
+what the page, and the PDF and Excel exports, show, in the order a reader needs it:
+participation, what stands out across units (best, weakest, biggest sure changes; ranked
+only on comparable readings, ``results.readings``), the Vision Zero maturity, the heatmap
+of units x scales with its change column against the earlier wave, the four zones across
+units, and last, folded away, the method figures: reliability ("how much can we trust the
+numbers"), the unit-level correlations (seed 003) and the key drivers. It reads only the report data and the response-rate counts; it never
 computes a figure from responses, so the suppression decided in ``aggregates`` is the only
 one (spec/privacy.md). Unit and instrument names come from the database and the frozen
 instruments; they are not figures.
@@ -34,7 +37,8 @@ from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
 from tryghed.core.instruments import Instrument
-from tryghed.results import charts
+from tryghed.core.scoring import ZONE_LABELS, Zone
+from tryghed.results import charts, readings
 from tryghed.results.aggregates import group
 from tryghed.results.charts import Chart, HeatCell, ScatterPoint
 from tryghed.surveys.participation import RateRow
@@ -47,6 +51,9 @@ PAGE_SIZE = 100
 COLLAPSE_ABOVE = 60
 DEPTHS = ("1", "2", "alle")
 DIRECTIONS = ("asc", "desc")
+
+#: The Vision Zero maturity instrument: the organisation report shows its staircase.
+MATURITY = "vz-maturity"
 
 HIDDEN_SYMBOLS: Mapping[str, str] = {"below_minimum": "○", "complementary": "◇"}
 
@@ -87,6 +94,32 @@ class Column:
     sort_asc_url: str = ""
     sort_desc_url: str = ""
     sorted_dir: str = ""  # "asc" / "desc" when the table is sorted by this column
+    # A change column follows this one: some group has a change against the earlier wave.
+    show_change: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeCell:
+    """A scale's change against the earlier wave, as the publication holds it ("change")."""
+
+    text: str  # the difference on the scale, signed: "+2,1", "−3,4"; "" when none is shown
+    reading: str  # "real", "indicative", "unchanged" or "" (statistics.md)
+    better: bool | None  # None: unchanged, or no change shown
+    words: str  # the whole reading in words, for screen readers and the legend
+
+    @property
+    def tone(self) -> str:
+        if self.better is None:
+            return "same"
+        return "better" if self.better else "worse"
+
+    @property
+    def sure_text(self) -> str:
+        if self.reading == "real":
+            return _("sikker")
+        if self.reading == "indicative":
+            return _("usikker")
+        return ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +130,8 @@ class Cell:
     symbol: str
     reason_text: str
     heat: HeatCell
+    change: ChangeCell | None = None
+    change_column: bool = False  # a change column follows this cell's column
 
 
 @dataclass(frozen=True)
@@ -113,6 +148,7 @@ class Row:
 @dataclass(frozen=True)
 class Heatmap:
     columns: list[Column]
+    has_changes: bool
     organisation: Row | None
     rows: list[Row]  # this page's rows
     page: Page[Row] | None
@@ -199,6 +235,27 @@ def _columns(data: Mapping[str, Any], instruments: Sequence[Instrument], lang: s
     return columns
 
 
+def change_cell(change: Mapping[str, Any] | None, column: Column, lang: str) -> ChangeCell | None:
+    """The published change of a scale as the heatmap shows it; None without one."""
+    if change is None or change.get("difference") is None:
+        return None
+    difference = float(change["difference"])
+    reading = str(change.get("reading", ""))
+    amount = charts.format_number(abs(difference), lang, 1)
+    if reading == "unchanged" or round(difference, 1) == 0:
+        return ChangeCell(charts.format_number(0.0, lang, 1), reading, None, _("uændret"))
+    better = difference > 0 if column.higher_is_better else difference < 0
+    text = ("+" if difference > 0 else charts.MINUS) + amount
+    moved = (
+        _("steget %(amount)s") % {"amount": amount}
+        if difference > 0
+        else _("faldet %(amount)s") % {"amount": amount}
+    )
+    tone = _("bedre") if better else _("dårligere")
+    sure = _("sikker ændring") if reading == "real" else _("usikker: kan skyldes tilfældigheder")
+    return ChangeCell(text, reading, better, f"{moved} ({tone}), {sure}")
+
+
 def _cell(block: Mapping[str, Any], column: Column, lang: str) -> Cell:
     if block.get("suppressed", True):
         reason = str(block.get("reason", "below_minimum"))
@@ -218,7 +275,8 @@ def _cell(block: Mapping[str, Any], column: Column, lang: str) -> Cell:
         higher_is_better=column.higher_is_better,
     )
     text = _fmt_share(value, lang) if column.kind == "share" else _fmt_scale(value, lang)
-    return Cell(value, text, None, "", "", heat)
+    change = change_cell(block.get("change"), column, lang) if column.kind == "scale" else None
+    return Cell(value, text, None, "", "", heat, change)
 
 
 def _block(g: Mapping[str, Any], column: Column) -> Mapping[str, Any]:
@@ -354,8 +412,22 @@ def heatmap(
         parent_name="",
         order=-1,
     )
+    changed = [
+        any(r.cells[i].change is not None for r in (organisation_row, *candidates))
+        for i in range(len(columns))
+    ]
+    columns = [replace(c, show_change=flag) for c, flag in zip(columns, changed, strict=True)]
+    if any(changed):
+
+        def with_flags(row: Row) -> Row:
+            cells = [replace(c, change_column=f) for c, f in zip(row.cells, changed, strict=True)]
+            return replace(row, cells=cells)
+
+        organisation_row = with_flags(organisation_row)
+        shown = [with_flags(r) for r in shown]
     return Heatmap(
         columns=columns,
+        has_changes=any(changed),
         organisation=organisation_row,
         rows=shown,
         page=page,
@@ -760,17 +832,514 @@ def trust(
     )
 
 
+# --------------------------------------------------------------------------- what stands out
+
+
+@dataclass(frozen=True)
+class Standout:
+    """One unit's published figure on one heatmap scale."""
+
+    unit: str
+    url: str
+    scale: str
+    value_text: str  # as published, on the scale's own range
+    range_text: str
+    direction: str  # "Højere er bedre." / "Lavere er bedre."
+
+
+@dataclass(frozen=True)
+class ScaleExtremes:
+    scale: str
+    range_text: str
+    direction: str
+    organisation_text: str  # "" when hidden
+    best: Standout
+    weakest: Standout
+
+
+@dataclass(frozen=True)
+class ChangeStandout:
+    unit: str
+    url: str
+    scale: str
+    before_text: str
+    after_text: str
+    range_text: str
+    words: str  # "steget 5,2 (bedre), sikker ændring"
+    better: bool
+
+
+@dataclass(frozen=True)
+class Standouts:
+    """What stands out across units: per scale the best and the weakest unit, the weakest
+    points over all scales on the common 0–100 reading (``readings``, one per scale), and the biggest
+    sure changes. Units are those without units below them in the report (teams), so no
+    unit is ranked against a part of itself; only shown figures take part."""
+
+    units_compared: int
+    scales: list[ScaleExtremes]
+    weakest: list[Standout]
+    improved: list[ChangeStandout]
+    declined: list[ChangeStandout]
+    has_changes: bool  # the publication carries changes (an earlier wave to compare with)
+
+
+def standouts(
+    data: Mapping[str, Any],
+    hm: Heatmap,
+    names: Mapping[int, str],
+    *,
+    lang: str,
+    unit_url: Callable[[int], str] | None = None,
+    count: int = 3,
+) -> Standouts:
+    units: Mapping[str, Any] = data["units"]
+    leaves = [
+        uid
+        for uid in _tree_order(units, names)
+        if not units[uid]["children"] and units[uid]["subtree"] != data["organisation"]
+    ]
+    scale_columns = [(i, c) for i, c in enumerate(hm.columns) if c.kind == "scale"]
+    organisation = hm.organisation
+    per_scale: list[ScaleExtremes] = []
+    candidates: list[tuple[Standout, readings.Reading]] = []
+    improved: list[tuple[float, ChangeStandout]] = []
+    declined: list[tuple[float, ChangeStandout]] = []
+    has_changes = False
+    compared: set[str] = set()
+    for index, column in scale_columns:
+        meta = data["instruments"][column.instrument]["scales"][column.figure]
+        direction = readings.direction_words(str(meta["polarity"]), reading=False).rstrip(".")
+        shown: list[tuple[readings.Reading, Standout]] = []
+        for uid in leaves:
+            block = _block(group(data, uid, "subtree"), column)
+            found = readings.scale_reading(meta, block)
+            if found is None or found.value is None:
+                continue
+            compared.add(uid)
+            standout = Standout(
+                unit=names.get(int(uid), uid),
+                url=unit_url(int(uid)) if unit_url is not None else "",
+                scale=column.label,
+                value_text=_fmt_scale(found.native, lang),
+                range_text=column.range_text,
+                direction=direction,
+            )
+            shown.append((found, standout))
+            candidates.append((standout, found))
+            change: Mapping[str, Any] | None = block.get("change")
+            if change is None:
+                continue
+            has_changes = True
+            cell = change_cell(change, column, lang)
+            if cell is None or cell.better is None or cell.reading != "real":
+                continue
+            before = readings.reading(
+                mean=float(change["mean_before"]),
+                low=found.low,
+                high=found.high,
+                polarity=found.polarity,
+            )
+            if before is None or before.value is None:
+                continue
+            # Sizes compare on the common reading: points of 0–100, better minus worse.
+            size = found.value - before.value
+            entry = ChangeStandout(
+                unit=standout.unit,
+                url=standout.url,
+                scale=column.label,
+                before_text=_fmt_scale(float(change["mean_before"]), lang),
+                after_text=standout.value_text,
+                range_text=column.range_text,
+                words=cell.words,
+                better=cell.better,
+            )
+            (improved if cell.better else declined).append((abs(size), entry))
+        if len(shown) < 2:
+            continue
+        ordered = sorted(shown, key=lambda pair: pair[0].value or 0.0)
+        org_cell = organisation.cells[index] if organisation is not None else None
+        per_scale.append(
+            ScaleExtremes(
+                scale=column.label,
+                range_text=column.range_text,
+                direction=direction,
+                organisation_text=org_cell.text if org_cell is not None else "",
+                best=ordered[-1][1],
+                weakest=ordered[0][1],
+            )
+        )
+    # The weakest points on the common reading, one per scale, so one scale that reads low
+    # everywhere does not fill the list.
+    weakest: list[Standout] = []
+    for standout, _found in readings.weakest(candidates, lambda pair: pair[1], len(candidates)):
+        if len(weakest) < count and all(w.scale != standout.scale for w in weakest):
+            weakest.append(standout)
+    return Standouts(
+        units_compared=len(compared),
+        scales=per_scale,
+        weakest=weakest,
+        improved=[e for _size, e in sorted(improved, key=lambda t: -t[0])[:count]],
+        declined=[e for _size, e in sorted(declined, key=lambda t: -t[0])[:count]],
+        has_changes=has_changes,
+    )
+
+
+# --------------------------------------------------------------------------- four zones
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    unit: str
+    url: str
+    zone: str  # "learning", ...
+    zone_name: str
+    safety_text: str  # 0–100
+    focus_text: str
+    uncertain: bool
+
+
+@dataclass(frozen=True)
+class ZoneGroup:
+    zone: str
+    name: str
+    meaning: str
+    units: list[ZoneRow]
+
+
+@dataclass(frozen=True)
+class ZoneMap:
+    organisation: ZoneRow | None
+    groups: list[ZoneGroup]  # learning, comfort, anxiety, apathy
+    rows: list[ZoneRow]  # every placed unit, in tree order
+    hidden: int  # units of the map's level without a zone (hidden or not measured)
+    svg: str
+    alt: str
+
+
+ZONE_ORDER: tuple[Zone, ...] = ("learning", "comfort", "anxiety", "apathy")
+
+
+def _zone_meaning(zone: str) -> str:
+    meanings = {
+        "learning": _("Høj tryghed og højt fokus på opgaven: her lærer man af fejl og siger til."),
+        "comfort": _("Høj tryghed, lavt fokus på opgaven: rart at være, men man udfordrer lidt."),
+        "anxiety": _("Lav tryghed, højt fokus på opgaven: høje krav, men man tør ikke sige til."),
+        "apathy": _("Lav tryghed og lavt fokus på opgaven: engagementet er lavt."),
+    }
+    return meanings[zone]
+
+
+def zone_map(
+    data: Mapping[str, Any],
+    names: Mapping[int, str],
+    *,
+    lang: str,
+    unit_url: Callable[[int], str] | None = None,
+) -> ZoneMap | None:
+    """The four zones of seed 000 across units, from the zones the publication carries per
+    group (``zone``). Units without units below them (teams), as in ``standouts``; None
+    when the measurement places no group (no opgavefokus, or no safety scale)."""
+    units: Mapping[str, Any] = data["units"]
+    organisation_block = data["groups"][data["organisation"]]
+    placed_any = any(
+        not g.get("suppressed", True) and g.get("zone") is not None for g in data["groups"]
+    )
+    if not placed_any:
+        return None
+
+    def row(block: Mapping[str, Any], name: str, url: str) -> ZoneRow | None:
+        if block.get("suppressed", True) or block.get("zone") is None:
+            return None
+        zone = block["zone"]
+        return ZoneRow(
+            unit=name,
+            url=url,
+            zone=str(zone["zone"]),
+            zone_name=ZONE_LABELS[zone["zone"]].get(lang),
+            safety_text=charts.format_number(float(zone["safety"]) * 100, lang, 1),
+            focus_text=charts.format_number(float(zone["focus"]) * 100, lang, 1),
+            uncertain=bool(zone["safety_uncertain"] or zone["focus_uncertain"]),
+        )
+
+    leaves = [
+        uid
+        for uid in _tree_order(units, names)
+        if not units[uid]["children"] and units[uid]["subtree"] != data["organisation"]
+    ]
+    rows: list[ZoneRow] = []
+    points: list[tuple[float, float]] = []
+    hidden = 0
+    for uid in leaves:
+        block = group(data, uid, "subtree")
+        found = row(block, names.get(int(uid), uid), unit_url(int(uid)) if unit_url else "")
+        if found is None:
+            hidden += 1
+            continue
+        rows.append(found)
+        points.append((float(block["zone"]["focus"]), float(block["zone"]["safety"])))
+    organisation = row(organisation_block, _("Hele organisationen"), "")
+    split = float(
+        next(
+            (
+                g["zone"]["split"]
+                for g in data["groups"]
+                if not g.get("suppressed", True) and g.get("zone")
+            ),
+            0.5,
+        )
+    )
+    groups = [
+        ZoneGroup(
+            zone=zone,
+            name=ZONE_LABELS[zone].get(lang),
+            meaning=_zone_meaning(zone),
+            units=[r for r in rows if r.zone == zone],
+        )
+        for zone in ZONE_ORDER
+    ]
+    counts = "; ".join(_("%(zone)s: %(n)s") % {"zone": g.name, "n": len(g.units)} for g in groups)
+    alt = _("Enhederne fordelt på de fire zoner: %(counts)s.") % {"counts": counts}
+    if organisation is not None:
+        alt += " " + _("Hele organisationen ligger i zonen %(zone)s.") % {
+            "zone": organisation.zone_name
+        }
+    org_point = (
+        (float(organisation_block["zone"]["focus"]), float(organisation_block["zone"]["safety"]))
+        if organisation is not None
+        else None
+    )
+    svg = _zone_map_svg(points, org_point, split, lang=lang, title=_("De fire zoner"), desc=alt)
+    return ZoneMap(organisation, groups, rows, hidden, svg, alt)
+
+
+def _zone_map_svg(
+    points: Sequence[tuple[float, float]],
+    organisation: tuple[float, float] | None,
+    split: float,
+    *,
+    lang: str,
+    title: str,
+    desc: str,
+) -> str:
+    """Every unit as a dot in the four zones (x = focus on the task, y = safety, both 0–100)
+    and the organisation as a larger diamond; the zones' names in their corners. The same
+    units are listed by zone under the chart, so the chart is never the only way in."""
+    ident = "org-zones"
+    x0, y0, size = 56.0, 8.0, 328.0
+    width, height = 400.0, y0 + size + 44.0
+
+    def px(share: float) -> float:
+        return x0 + min(max(share, 0.0), 1.0) * size
+
+    def py(share: float) -> float:
+        return y0 + (1.0 - min(max(share, 0.0), 1.0)) * size
+
+    sx, sy = px(split), py(split)
+    tints = {"learning": "#dff2ec", "comfort": "#e1edf7", "anxiety": "#fbe6d9", "apathy": "#ececec"}
+    boxes: dict[Zone, tuple[float, float, float, float]] = {
+        "comfort": (x0, y0, sx, sy),
+        "learning": (sx, y0, x0 + size, sy),
+        "apathy": (x0, sy, sx, y0 + size),
+        "anxiety": (sx, sy, x0 + size, y0 + size),
+    }
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+        f'width="100%" role="img" aria-labelledby="{ident}-title {ident}-desc" class="chart">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+        f'<rect x="0" y="0" width="{width:g}" height="{height:g}" fill="{charts.WHITE}"/>',
+    ]
+    for zone, (left, top, right, bottom) in boxes.items():
+        parts.append(
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{right - left:.1f}" '
+            f'height="{bottom - top:.1f}" fill="{tints[zone]}" class="zone-{zone}"/>'
+        )
+        at_right = zone in ("learning", "anxiety")
+        at_top = zone in ("learning", "comfort")
+        lx = right - 6 if at_right else left + 6
+        ly = top + 20 if at_top else bottom - 8
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="16" font-weight="700" '
+            f'fill="{charts.INK}" text-anchor="{"end" if at_right else "start"}">'
+            f"{escape(ZONE_LABELS[zone].get(lang))}</text>"
+        )
+    parts.append(
+        f'<rect x="{x0:g}" y="{y0:g}" width="{size:g}" height="{size:g}" fill="none" '
+        f'stroke="{charts.INK}" stroke-width="1.5"/>'
+    )
+    parts.append(
+        f'<path d="M{sx:.1f} {y0:g}V{y0 + size:g}M{x0:g} {sy:.1f}H{x0 + size:g}" '
+        f'stroke="{charts.INK}" stroke-width="1.5" stroke-dasharray="5 4" fill="none"/>'
+    )
+    for fx, sf in points:
+        parts.append(
+            f'<circle cx="{px(fx):.1f}" cy="{py(sf):.1f}" r="6" fill="{charts.BLUE}" '
+            f'fill-opacity="0.8" stroke="{charts.WHITE}" stroke-width="1.5" class="unit-point"/>'
+        )
+    if organisation is not None:
+        cx, cy, r = px(organisation[0]), py(organisation[1]), 10.0
+        parts.append(
+            f'<polygon points="{cx:.1f},{cy - r:.1f} {cx + r:.1f},{cy:.1f} {cx:.1f},{cy + r:.1f} '
+            f'{cx - r:.1f},{cy:.1f}" fill="{charts.VERMILLION}" stroke="{charts.INK}" '
+            'stroke-width="1.5" class="organisation-point"/>'
+        )
+    mid_y = y0 + size / 2
+    safety = escape(_("Psykologisk tryghed"))
+    focus = escape(_("Fokus på opgaven"))
+    parts.append(
+        f'<text x="16" y="{mid_y:.1f}" font-size="15" fill="{charts.INK}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {mid_y:.1f})">{safety}</text>'
+    )
+    parts.append(
+        f'<text x="{x0 + size / 2:.1f}" y="{y0 + size + 30:.1f}" font-size="15" '
+        f'fill="{charts.INK}" text-anchor="middle">{focus}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- maturity
+
+
+@dataclass(frozen=True)
+class MaturityRow:
+    unit: str
+    depth: int
+    value_text: str
+    level_text: str
+    hidden: str
+
+
+@dataclass(frozen=True)
+class Maturity:
+    """The Vision Zero maturity (vz-maturity) of the organisation: the staircase, the
+    topics that pull it down, and each unit's level as the publication shows it."""
+
+    chart: Chart
+    level_text: str
+    topics_behind: list[tuple[str, str]]  # (topic, mean as shown)
+    rows: list[MaturityRow]
+    range_text: str
+
+
+def _level_text(level: Mapping[str, Any] | None, names: Sequence[str]) -> str:
+    if not level:
+        return ""
+
+    def named(value: int) -> str:
+        return names[value - 1] if 0 < value <= len(names) else str(value)
+
+    lower = int(level["lower"])
+    upper = level.get("upper")
+    if upper is None or int(upper) == lower:
+        return named(lower)
+    return _("mellem %(lower)s og %(upper)s") % {"lower": named(lower), "upper": named(int(upper))}
+
+
+def maturity(
+    data: Mapping[str, Any],
+    instruments: Sequence[Instrument],
+    names: Mapping[int, str],
+    *,
+    lang: str,
+) -> Maturity | None:
+    """None when the measurement did not ask vz-maturity."""
+    instrument = next((i for i in instruments if i.id == MATURITY), None)
+    meta = data["instruments"].get(MATURITY)
+    if instrument is None or meta is None or instrument.main_scale is None:
+        return None
+    scale = instrument.main_scale
+    level_names = [level.label.get(lang) for level in scale.levels]
+
+    def block_of(g: Mapping[str, Any]) -> Mapping[str, Any]:
+        if g.get("suppressed", True):
+            return g
+        found: Mapping[str, Any] = g["instruments"].get(MATURITY, {}).get("scales", {}).get(
+            scale.id
+        ) or {"suppressed": True, "reason": "below_minimum"}
+        return found
+
+    top = data["groups"][data["organisation"]]
+    block = block_of(top)
+    hidden = "" if not block.get("suppressed", True) else hidden_text(str(block.get("reason")))
+    chart = charts.maturity_staircase(
+        score=None if hidden else float(block["mean"]),
+        ci95=None
+        if hidden or not block.get("ci95")
+        else (float(block["ci95"][0]), float(block["ci95"][1])),
+        n=None if hidden else int(block["n"]),
+        levels=level_names or None,
+        lang=lang,
+        id_prefix="org-stairs",
+        hidden_text=hidden or None,
+    )
+    topics: list[tuple[float, str, str]] = []
+    if not hidden:
+        for item_id, item_block in top["instruments"][MATURITY]["items"].items():
+            if item_block.get("suppressed", True) or item_block.get("mean_points") is None:
+                continue
+            item = instrument.item(int(item_id.rsplit(".", 1)[1]))
+            value = float(item_block["mean_points"])
+            topics.append((value, item.text.get(lang), charts.format_number(value, lang, 1)))
+    topics.sort(key=lambda t: t[0])
+    units: Mapping[str, Any] = data["units"]
+    top_depth = min((u["depth"] for u in units.values()), default=0)
+    rows: list[MaturityRow] = []
+    for uid in _tree_order(units, names):
+        unit = units[uid]
+        if unit["subtree"] == data["organisation"]:
+            continue
+        b = block_of(group(data, uid, "subtree"))
+        if b.get("suppressed", True):
+            rows.append(
+                MaturityRow(
+                    names.get(int(uid), uid),
+                    unit["depth"] - top_depth,
+                    "",
+                    "",
+                    hidden_text(str(b.get("reason", "below_minimum"))),
+                )
+            )
+            continue
+        rows.append(
+            MaturityRow(
+                names.get(int(uid), uid),
+                unit["depth"] - top_depth,
+                charts.format_number(float(b["mean"]), lang, 1),
+                _level_text(b.get("level"), level_names),
+                "",
+            )
+        )
+    low, high = meta["scales"][scale.id]["score"]
+    return Maturity(
+        chart=chart,
+        level_text="" if hidden else _level_text(block.get("level"), level_names),
+        topics_behind=[(text, value) for _v, text, value in topics[:3]],
+        rows=rows,
+        range_text=f"{_bound(low, lang)}–{_bound(high, lang)}",
+    )
+
+
 # --------------------------------------------------------------------------- the whole page
 
 
 @dataclass(frozen=True)
 class OrgReport:
+    """In the order the page reads: participation (in ``trust``), what stands out, the
+    organisation's maturity, the heatmap, the four zones; the method figures (reliability,
+    correlations, drivers) last, folded away unless asked for (``method_open``)."""
+
     heatmap: Heatmap
     correlations: CorrelationView
     drivers: list[Driver]
     trust: Trust
     has_figures: bool
     minimum: int
+    standouts: Standouts
+    zones: ZoneMap | None
+    maturity: Maturity | None
+    method_open: bool
 
 
 def org_report_context(
@@ -792,16 +1361,21 @@ def org_report_context(
     ``params={"niveau": "alle"}`` and ``page_size=None`` for every unit on one page.
     ``unit_url`` links a heatmap row to that unit's report (the page passes it)."""
     organisation = data["groups"][data["organisation"]]
+    hm = heatmap(
+        data,
+        instruments,
+        unit_names,
+        lang=lang,
+        params=params,
+        page_size=page_size,
+        unit_url=unit_url,
+    )
     return OrgReport(
-        heatmap=heatmap(
-            data,
-            instruments,
-            unit_names,
-            lang=lang,
-            params=params,
-            page_size=page_size,
-            unit_url=unit_url,
-        ),
+        heatmap=hm,
+        standouts=standouts(data, hm, unit_names, lang=lang, unit_url=unit_url),
+        zones=zone_map(data, unit_names, lang=lang, unit_url=unit_url),
+        maturity=maturity(data, instruments, unit_names, lang=lang),
+        method_open="par" in params,
         correlations=correlations(data, instruments, unit_names, lang=lang, params=params),
         drivers=drivers(data, instruments, lang=lang),
         trust=trust(data, instruments, total, lang=lang),
