@@ -177,6 +177,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A session opened with an employee's sign-in link ends once they hold a staff role.
+    "tryghed.accounts.link_session.LinkSessionScopeMiddleware",
     # Staff who must use two-step verification set it up before anything else opens.
     "tryghed.accounts.middleware.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -273,3 +273,24 @@ def test_the_password_page_shows_employees_the_way_in_by_link(world: World) -> N
     html = page.content.decode()
     assert "Log ind med et link på e-mail" in html
     assert f'href="{reverse("accounts:link_request")}?next={feedback}"' in html
+
+
+def test_a_link_session_ends_when_the_person_is_given_a_staff_role(world: World, ask: Ask) -> None:
+    ask(Client(), "alma@example.test")
+    client = Client()
+    use(client, token_in(mail.outbox[0]))
+    dashboard = reverse("orgs:dashboard", kwargs={"org": world.org.slug})
+    assert client.get(dashboard).status_code == 200
+    user = User.objects.get(email="alma@example.test")
+    grant(user, world.org, Role.LEADER, world.team_a)
+    response = client.get(dashboard)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_password_session_is_left_alone(world: World) -> None:
+    client = Client()
+    client.force_login(world.leader)
+    dashboard = reverse("orgs:dashboard", kwargs={"org": world.org.slug})
+    assert client.get(dashboard).status_code == 200

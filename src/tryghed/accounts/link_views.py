@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tryghed.accounts import signin_link, throttle
+from tryghed.accounts.link_session import BY_LINK, SESSION_KEY
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -127,8 +128,8 @@ def link_use(request: HttpRequest) -> HttpResponse:
         signed_in.user,
         backend=MODEL_BACKEND if MODEL_BACKEND in backends else backends[0],
     )
-    # How this session was opened: with employee scope only, by link.
-    request.session["tryghed_signin"] = "link"
+    # How this session was opened: with employee scope only, by link (link_session.py).
+    request.session[SESSION_KEY] = BY_LINK
     throttle.clear(signin_link.REDEEM_BY_IP, ip)
     target = _safe_next(request.POST.get("next", ""))
     if target:
