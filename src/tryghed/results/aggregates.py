@@ -14,6 +14,8 @@ import hashlib
 import itertools
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -223,11 +225,20 @@ def report_data(measurement: Measurement) -> JsonDict:
     measurement = Measurement.objects.get(pk=measurement.pk)  # status as stored
     if not is_published(measurement):
         raise NotPublished(measurement)
+    name = (
+        ReportCache.objects.filter(measurement=measurement)
+        .values_list("fingerprint", flat=True)
+        .first()
+    )
+    if name is not None and (parsed := _parsed.get((measurement.pk, name))) is not None:
+        return parsed
     stored = ReportCache.objects.filter(measurement=measurement).values_list("data", flat=True)
     kept: JsonDict | None = stored.first()
     if kept is not None and (
         kept.get("schema") == SCHEMA or measurement.report_frozen_at is not None
     ):
+        if name is not None:
+            _parsed.put((measurement.pk, name), kept)
         return kept
     data = compute_report_data(measurement)
     values = {
@@ -245,7 +256,43 @@ def report_data(measurement: Measurement) -> JsonDict:
         # A concurrent first computation stored it first: that one is the publication.
         first: JsonDict = stored.get()
         return first
+    _parsed.put((measurement.pk, str(values["fingerprint"])), data)
     return data
+
+
+class _ParsedPublications:
+    """The last few publications this process has read, parsed, keyed by the measurement and
+    the hash of the stored content (its fingerprint). A publication is final once
+    stored, so a warm page reads two small rows instead of the whole JSON (27 MB and 1 s
+    at 200,000 answers). Readers treat it as read-only (tests/results check every page and
+    export leaves it as it was); a recomputed publication has a new name, so it is never
+    served stale, in this process or any other."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, str], JsonDict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> JsonDict | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, str], data: JsonDict) -> None:
+        with self._lock:
+            self._entries[key] = data
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_parsed = _ParsedPublications(size=4)
 
 
 def fingerprint(measurement: Measurement) -> str:
