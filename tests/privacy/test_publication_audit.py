@@ -71,7 +71,7 @@ def test_the_demo_publication_lets_no_reader_derive_a_small_group(demo: Organisa
     closed = audited_measurements(demo)
     assert len(closed) == 2
     labels = {reader.label for reader in readers(demo)}
-    assert {"admin", "amo"} <= labels
+    assert {"admin", "amo", "top_management"} <= labels
     assert any(label.startswith("leader:") for label in labels)
     assert any(label.startswith("employee:") for label in labels)
     findings = audit_organisation(demo)
@@ -196,12 +196,17 @@ def test_every_number_on_the_report_pages_is_in_the_readers_publication(
                 "results:org_report", kwargs={"org": demo.slug, "measurement_id": measurement.pk}
             )
         ],
+        # Top management reads the organisation report too, with its own slice.
+        "top_management": [
+            reverse(
+                "results:org_report", kwargs={"org": demo.slug, "measurement_id": measurement.pk}
+            )
+        ],
     }
+    staff = {"admin": "admin@demo-kommune.dk", "top_management": "direktion@demo-kommune.dk"}
     checked = 0
     for label, urls in pages.items():
-        client.force_login(
-            User.objects.get(email=label.partition(":")[2] or "admin@demo-kommune.dk")
-        )
+        client.force_login(User.objects.get(email=label.partition(":")[2] or staff[label]))
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, url
