@@ -333,3 +333,15 @@ def test_an_administrator_requires_mfa_of_every_leader_in_the_settings(world: Wo
     assert event.data["changed"] == {"require_mfa": [False, True]}
     dashboard = client_for(world.leader).get(reverse("orgs:dashboard", args=[world.org.slug]))
     assert dashboard["Location"] == reverse("accounts:mfa_required")
+
+
+def test_the_page_asked_for_opens_after_the_password_and_the_code(world: World) -> None:
+    client = Client()
+    wanted = reverse("orgs:dashboard", args=[world.org.slug])
+    form = client.get(LOGIN + f"?next={wanted}")
+    assert f'name="next" value="{wanted}"' in form.text
+
+    client.post(LOGIN, {"login": world.owner.email, "password": PASSWORD, "next": wanted})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner)})
+
+    assert response["Location"] == wanted
