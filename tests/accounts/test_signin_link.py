@@ -203,6 +203,8 @@ def test_requests_are_throttled_per_address_with_the_wait_in_words(world: World,
     assert refused.status_code == 429
     assert "Prøv igen om 15 minutter" in refused.content.decode()
     assert len(mail.outbox) == 3
+    (lockout,) = AuditEvent.objects.filter(action="auth.link_throttled")
+    assert lockout.data["step"] == "request" and "alma" not in json.dumps(lockout.data)
     # An unknown address is counted the same way: the throttle tells nothing either.
     for _ in range(3):
         ask(Client(), "nobody@example.test")
@@ -224,6 +226,7 @@ def test_guessing_links_is_throttled_per_client_address(world: World, ask: Ask) 
         assert use(Client(), f"guess-{i}-xxxxxxxxxxxx").status_code == 400
     refused = use(Client(), token)
     assert refused.status_code == 429
+    assert AuditEvent.objects.filter(action="auth.link_throttled", data__step="use").exists()
     assert "Prøv igen om" in refused.content.decode()
     # The real link still works from elsewhere: a guesser cannot burn it.
     assert use(Client(), token, ip="10.0.0.9").status_code == 302

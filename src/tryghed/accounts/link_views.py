@@ -58,6 +58,7 @@ def link_request(request: HttpRequest) -> HttpResponse:
         )
         if wait:
             # Every address is counted, known or not, so this says nothing about it.
+            signin_link.record_throttled(step="request", client_ip=ip, email=address)
             form.add_error(None, throttle.too_many_attempts(wait))
             status = 429
         else:
@@ -112,6 +113,7 @@ def link_use(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     wait = throttle.check(signin_link.REDEEM_BY_IP, ip)
     if wait is not None:
+        signin_link.record_throttled(step="use", client_ip=ip)
         return _invalid(request, throttle.too_many_attempts(wait), 429)
     try:
         signed_in = signin_link.link_redeem(token=request.POST.get("token", "")[:200], client_ip=ip)

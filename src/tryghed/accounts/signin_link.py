@@ -200,6 +200,20 @@ def send_signin_link(email: str, next_path: str, client_ip: str, language: str) 
     _email(address, "signin_link", {**context, "link": link_url(token, next_path)}, language)
 
 
+def record_throttled(*, step: str, client_ip: str, email: str = "") -> None:
+    """A refused attempt ("lockout") in the audit log: which step, from where, for which
+    address as a keyed hash (the same for every address, known or not)."""
+    data: dict[str, object] = {"step": step, "ip": client_ip}
+    if email:
+        data["address"] = address_digest(email)
+    audit_record(
+        actor=None,
+        action="auth.link_throttled",
+        summary=f"sign-in link {step} throttled",
+        data=data,
+    )
+
+
 # --------------------------------------------------------------------------- use
 
 
