@@ -194,3 +194,15 @@ def test_a_director_of_another_organisation_sees_nothing_here(
     stranger = make_user("fremmed.direktoer@example.test")
     grant(stranger, world.other_org, Role.TOP_MANAGEMENT)
     assert client_for(stranger).get(crafted.url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_overview_page_points_top_management_to_the_organisation_reports(
+    world: World, as_director: Client
+) -> None:
+    page = as_director.get(reverse("orgs:dashboard", kwargs={"org": world.org.slug}))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Se organisationsrapporterne" in text
+    assert reverse("results:list", kwargs={"org": world.org.slug}) in text
+    assert "din enheds resultater" not in text  # a director has no unit of their own
