@@ -286,6 +286,8 @@ class Instrument:
     key_figures: tuple[KeyFigure, ...]
     zones: Zones | None
     notes: str | None
+    # What the questions are about, in plain words, for the respondent's page heading.
+    topic: Text | None = None
     content_hash: str = dataclasses.field(default="", compare=False)
 
     def item(self, number: int) -> Item:
@@ -305,6 +307,11 @@ class Instrument:
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item.id for item in self.items)
+
+    @property
+    def heading(self) -> Text:
+        """What a respondent's page is headed with: the topic in plain words, else the name."""
+        return self.topic if self.topic is not None else self.name
 
     @property
     def fingerprint(self) -> str:
@@ -478,7 +485,7 @@ def _get(keys: Mapping[str, tuple[Node, Node]], key: str) -> Node | None:
 
 
 _TOP_REQUIRED = ("format", "id", "version", "name", "description", "source", "authored_by", "items")
-_TOP_OPTIONAL = ("variant_of", "options", "scales", "key_figures", "zones", "notes")
+_TOP_OPTIONAL = ("variant_of", "options", "scales", "key_figures", "zones", "notes", "topic")
 _ITEM_KEYS = (
     "text",
     "type",
@@ -560,6 +567,8 @@ class _InstrumentParser(_Parser):
         zones = self._zones(zones_node, instrument_id, scales) if zones_node is not None else None
         notes_node = _get(top, "notes")
         notes = self.string(notes_node, "notes: ") if notes_node is not None else None
+        topic_node = _get(top, "topic")
+        topic = self.text(topic_node, "topic: ") if topic_node is not None else None
 
         instrument = Instrument(
             format=fmt,
@@ -575,6 +584,7 @@ class _InstrumentParser(_Parser):
             key_figures=key_figures,
             zones=zones,
             notes=notes,
+            topic=topic,
         )
         return dataclasses.replace(instrument, content_hash=content_hash(instrument))
 
@@ -1224,9 +1234,11 @@ def _default_scales(items: Sequence[Item], name: Text) -> tuple[Scale, ...]:
 
 
 def content_hash(instrument: Instrument) -> str:
-    """SHA-256 over the normalised content, so YAML layout and ``notes`` do not change it."""
+    """SHA-256 over the normalised content, so YAML layout, ``notes`` and the respondent's
+    heading (``topic``) do not change it: a measurement made before a topic was written
+    still matches the instrument it was made from."""
     data = dataclasses.asdict(instrument)
-    for key in ("notes", "content_hash"):
+    for key in ("notes", "topic", "content_hash"):
         data.pop(key, None)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

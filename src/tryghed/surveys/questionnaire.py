@@ -42,6 +42,13 @@ class Question:
     value: str = ""
     error: str = ""
 
+    @property
+    def rating_half(self) -> int:
+        """Half the points of a rating scale, rounded up: a phone shows the scale in two even
+        rows of this many boxes (1-10 as 5 + 5), a wider screen in one row."""
+        points = sum(1 for choice in self.choices if not choice.dont_know)
+        return (points + 1) // 2
+
 
 def field_name(item: Item) -> str:
     return "q-" + item.id

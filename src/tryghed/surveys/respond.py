@@ -171,7 +171,8 @@ def _page(
                 "step_number": step + 1,
                 "steps": len(instruments),
                 "instrument": instrument,
-                "instrument_name": instrument.name.get(lang),
+                # What the questions are about, in plain words; not the instrument's name.
+                "instrument_name": instrument.heading.get(lang),
                 "questions": questionnaire.questions(
                     instrument, lang, state.answers, state.texts, errors
                 ),
@@ -253,6 +254,23 @@ def answer(request: HttpRequest) -> HttpResponse:
             state=state,
         )
     final = questionnaire.only_known(instruments, state)
+    blank = not final.answers and not any(text.strip() for text in final.texts.values())
+    if blank and request.POST.get("blank") != "1":
+        # Nothing answered at all: ask once before the link is used up. Only another page
+        # with the same hidden fields; nothing is stored or logged until the answer is sent.
+        with translation.override(lang):
+            return render(
+                request,
+                "surveys/respond/blank.html",
+                {
+                    "token": token,
+                    "lang": lang,
+                    "measurement": measurement,
+                    "step": step,
+                    "state": state.dump(),
+                    "paper_code": entry.paper_code_id is not None,
+                },
+            )
     try:
         services.response_submit(token=token, answers=final.answers, texts=final.texts)
     except services.SubmissionRefused as refused:
