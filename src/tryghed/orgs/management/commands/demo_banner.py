@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from tryghed.orgs.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG, DEMO_TOTP_SECRET
-from tryghed.orgs.models import Organisation
+from tryghed.orgs.models import Organisation, Role
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys import services as survey_services
 from tryghed.surveys.demo import demo_respondent_link
@@ -83,6 +83,14 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
         if organisation is not None:
             lines += respondent_lines(organisation, url)
+        employee = next(login for login in DEMO_LOGINS if login.role == Role.EMPLOYEE)
+        lines += [
+            "",
+            f"  Log ind som medarbejder uden adgangskode ({employee.name} eller enhver",
+            "  medarbejder med e-mail): bed om et login-link på",
+            f"    {url}konto/log-ind-med-link/  med {employee.email}",
+            "  E-mailen med linket skrives i data/worker.log; linket virker én gang i 15 minutter.",
+        ]
         lines += [
             "",
             "  Prøv fx:",
