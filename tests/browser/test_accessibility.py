@@ -197,10 +197,13 @@ def test_every_page_in_the_url_configuration_passes_axe_for_every_role(
     in_two_organisations = make_user("two@example.test")
     grant(in_two_organisations, world.org, Role.EMPLOYEE, world.team_a)
     grant(in_two_organisations, world.other_org, Role.EMPLOYEE, world.other_unit)
+    director = make_user("direktion@example.test")
+    grant(director, world.org, Role.TOP_MANAGEMENT)
     people: dict[str, User | None] = {
         "anonymous": None,
         "admin": world.owner,
         "amo": world.amo,
+        "top management": director,
         "leader": world.leader,
         "employee": world.employee,
         "in two organisations": in_two_organisations,
@@ -241,6 +244,8 @@ def test_every_page_in_the_url_configuration_passes_axe_for_every_role(
     assert reverse("orgs:unit_detail", args=[world.org.slug, world.team_a.pk]) in by_who["leader"]
     assert reverse("orgs:roles", args=[world.org.slug]) not in by_who["leader"]
     assert reverse("orgs:dashboard", args=[world.org.slug]) in by_who["employee"]
+    assert reverse("results:list", args=[world.org.slug]) in by_who["top management"]
+    assert reverse("orgs:unit_tree", args=[world.org.slug]) not in by_who["top management"]
     assert reverse("web:home") in by_who["in two organisations"]
 
 
