@@ -80,6 +80,7 @@ def test_the_measurement_form_has_a_unit_tree_and_an_error_summary_that_links_to
     page.get_by_role("button", name="Opret kladde").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
+    expect(summary).to_be_focused()  # the corrections are where the keyboard starts
     expect(summary).to_have_attribute("role", "alert")
     expect(summary.get_by_role("heading", level=2)).to_have_text(
         "Noget skal rettes, før det kan gemmes"
