@@ -11,7 +11,7 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Login, PageFactory
 from tests.browser.scenarios import closed_measurement, invitation_link, open_measurement
 from tests.conftest import World
-from tests.factories import PASSWORD, make_person
+from tests.factories import PASSWORD, make_person, totp_code
 from tryghed.orgs.models import Person, Unit
 from tryghed.results.aggregates import group, report_data
 from tryghed.results.charts import format_number
@@ -194,11 +194,19 @@ def test_signing_in_on_a_phone_works_with_the_keyboard_alone(
     assert page.evaluate("() => document.activeElement.id") == "indhold"
 
     page.keyboard.press("Tab")
-    assert focused(page)["id"] == "id_username"
+    assert focused(page)["id"] == "id_login"
     page.keyboard.type(world.owner.email)
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "id_password"
     page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # An administrator gives the code from the authenticator app next, by keyboard too.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Totrinsbekræftelse")
+    assert page.evaluate(SCROLL_WIDTH) <= 360
+    tab_to(page, "#id_code")
+    page.keyboard.type(totp_code(world.owner))
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -211,7 +219,7 @@ def test_signing_in_on_a_phone_works_with_the_keyboard_alone(
 def test_the_login_page_is_tabbed_through_in_reading_order(page: Page, world: World) -> None:
     page.goto(reverse("accounts:login"))
     order = []
-    for _ in range(9):
+    for _ in range(10):
         page.keyboard.press("Tab")
         info = focused(page)
         field = info["tag"] in {"input", "select", "textarea"}
@@ -221,10 +229,11 @@ def test_the_login_page_is_tabbed_through_in_reading_order(page: Page, world: Wo
         "a:Tryghed",
         "select:language-select",
         "button:Skift sprog",
-        "input:id_username",
+        "input:id_login",
         "input:id_password",
         "button:Log ind",
         "a:Glemt adgangskode?",
+        "a:Log ind med et link på e-mail",
         "a:Tilgængelighedserklæring",
     ]
 
