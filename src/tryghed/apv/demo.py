@@ -58,18 +58,24 @@ ASSESSMENTS: dict[str, dict[str, tuple[str, str, str, list[str], str, str, str]]
             "Fortsæt med supervision hver anden måned.",
         ),
         RiskFactor.OFFENSIVE: (
-            "Få svar: tallet vises ikke. Ingen kendte sager i perioden.",
-            "",
-            "",
-            [PreventiveMeasure.SUPERVISION],
-            "",
-            FullySound.YES,
-            "Gennemgå politikken mod krænkende handlinger på næste personalemøde.",
+            "I Aftenteamet har omkring halvdelen været udsat for krænkende handlinger det "
+            "seneste halve år, især nedværdigende behandling og mobning fra kolleger. I "
+            "dagteamene er det få.",
+            "Har stået på i Aftenteamet siden efterårsmålingen 2025 og er ikke blevet mindre.",
+            "Nedladende tone, udelukkelse fra fællesskabet og sladder; nogle oplever det "
+            "flere gange om måneden.",
+            [PreventiveMeasure.SUPERVISION, PreventiveMeasure.SUPPORT],
+            "Forstærkes af, at aftenvagten har få fælles møder og ingen leder til stede.",
+            FullySound.NO,
+            "Håndteres før alt andet i Aftenteamet: lederen og arbejdsmiljørepræsentanten "
+            "holder samtaler med teamet med HR's støtte, politikken mod krænkende handlinger "
+            "gennemgås på et teammøde, og der følges op efter tre måneder.",
         ),
         RiskFactor.VIOLENCE: (
-            "Enkelte episoder med trusler fra borgere i 2025.",
+            "Omkring hver femte har oplevet trusler fra borgere eller pårørende det seneste "
+            "halve år; få har oplevet fysisk vold.",
             "Sporadisk.",
-            "Verbale trusler, ingen fysisk vold registreret.",
+            "Mest verbale trusler i hjemmet hos borgeren.",
             [PreventiveMeasure.TRAINING, PreventiveMeasure.AIDS],
             "",
             FullySound.YES,

@@ -1,26 +1,29 @@
-"""Demo measurements for Demo Kommune: two closed waves with synthetic answers, one open.
+"""Demo measurements for Demo Kommune: two closed waves, a closed maturity measurement
+and one open measurement.
 
-The synthetic answers come from a simple latent model (a unit effect plus a person
-effect, a little noise per item) so reports have something true to find: units differ,
-answers within a unit agree more than across units, the second wave is a little better
-in Sundhed og Omsorg (which "made action plans"), and a few small teams stay below the
-minimum group size. Deterministic for a seed.
+The answers come from the latent model in ``surveys.demo_answers`` (factors per person
+and unit, a construct per scale, item thresholds with realistic skew, skipped answers),
+so reports have something true to find: units differ about as much as real teams do,
+a few teams struggle (one with a harassment problem) and a couple thrive, the second wave
+is a little better in Sundhed og Omsorg (which "made action plans"), and a few small teams
+stay below the minimum group size. Leaders and one employee representative per team
+answered the Vision Zero maturity topics in March 2026. Deterministic for a seed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
-from tryghed.core.instruments import Instrument, Item, load_builtin, load_templates
+from tryghed.core.instruments import Instrument, load_builtin, load_templates
 from tryghed.orgs.models import Organisation, Person, Unit
-from tryghed.surveys import sealing, services
+from tryghed.surveys import demo_answers, sealing, services
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.models import Invitation, Measurement, Response, Status, SubmissionMark
 
@@ -35,16 +38,8 @@ WAVE_INSTRUMENTS = [
     "hesteskoen",
 ]
 OPEN_TEMPLATE = "psykologisk-tryghed"
-COMMENTS = (
-    "Vi hjælper hinanden, når det brænder på.",
-    "Der er for lidt tid til den enkelte borger.",
-    "Mere information om ændringerne i planlægningen.",
-    "God stemning i teamet, men travlt.",
-    "Det ville hjælpe, hvis vi havde faste møder om, hvordan det går.",
-    "Lederen lytter, men der sker ikke så meget bagefter.",
-    "Bedre introduktion af nye kolleger.",
-    "Vi skal blive bedre til at sige fra over for hinanden på en ordentlig måde.",
-)
+MATURITY_TEMPLATE = "trivselsmodenhed"
+IMPROVED_AREA = "SUND"  # made action plans after the autumn wave
 
 
 def _iso_weeks(start: dt.date, end: dt.date) -> list[str]:
@@ -52,124 +47,31 @@ def _iso_weeks(start: dt.date, end: dt.date) -> list[str]:
     return sorted({services.iso_week(start + dt.timedelta(days=d)) for d in range(days + 1)})
 
 
-def _scale_polarity(instrument: Instrument, item: Item) -> str:
-    for scale in instrument.scales:
-        if item.number in scale.items:
-            return str(scale.polarity)
-    return "higher_better"
-
-
-def _pick(rng: random.Random, instrument: Instrument, item: Item, theta: float) -> int | None:
-    """One answer code for a person whose work environment is ``theta`` (higher = better)."""
-    if rng.random() < 0.03:
-        return None  # skipped
-    dont_know = item.dont_know
-    if dont_know is not None and rng.random() < 0.05:
-        return dont_know.code
-    scored = list(item.scored_options)
-    if not item.scored or not scored:
-        return rng.choice(item.options).code
-    polarity = _scale_polarity(instrument, item)
-    goodness = theta + rng.gauss(0, 0.9)
-    quantile = 0.5 * (1 + math.erf(goodness / (1.35 * math.sqrt(2))))
-    if polarity == "bipolar":
-        # The best answer is the middle one; strain pushes towards "too high".
-        middle = len(scored) // 2
-        offset = round((1 - quantile) * (len(scored) - 1 - middle) + rng.gauss(0, 0.5))
-        return scored[max(0, min(len(scored) - 1, middle + offset))].code
-    if polarity == "need":
-        centre = (len(scored) - 1) * (0.55 - 0.25 * (quantile - 0.5))
-        return scored[max(0, min(len(scored) - 1, round(centre + rng.gauss(0, 1.6))))].code
-    by_points = sorted(scored, key=lambda o: item.points(o.code) or 0.0)
-    if polarity == "lower_better":
-        by_points.reverse()
-    index = min(len(by_points) - 1, int(quantile * len(by_points)))
-    return by_points[index].code
-
-
 def synthetic_answers(
     rng: random.Random, instruments: Sequence[Instrument], theta: float
 ) -> tuple[dict[str, int | list[int]], dict[str, str]]:
-    answers: dict[str, int | list[int]] = {}
-    texts: dict[str, str] = {}
-    for instrument in instruments:
-        for item in instrument.items:
-            condition = item.show_if
-            if condition is not None and (
-                answers.get(f"{instrument.id}.{condition.item}") not in condition.codes
-            ):
-                continue
-            if item.type == "text":
-                if rng.random() < 0.2:
-                    texts[item.id] = rng.choice(COMMENTS)
-                continue
-            if item.type == "multi":
-                answers[item.id] = [rng.choice(item.options).code]
-                continue
-            code = _pick(rng, instrument, item, theta)
-            if code is not None:
-                answers[item.id] = code
-    return answers, texts
+    """Answers of one person around an overall level ``theta`` (higher = better), for
+    benchmarks that need answers without the demo organisation."""
+    person = demo_answers.respondent_from_theta(rng, theta)
+    return demo_answers.answers_for(rng, instruments, person)
 
 
-def _wave(
-    *,
-    organisation: Organisation,
-    root: Unit,
-    name: str,
-    opens_on: dt.date,
+def _response_rate(unit: Unit) -> float:
+    """Response rate varies between units (55-90 %)."""
+    return 0.55 + 0.35 * (zlib.crc32(unit.external_id.encode()) % 100) / 100
+
+
+def _closed(
+    measurement: Measurement,
+    invitations: list[Invitation],
+    answered_flags: list[bool],
+    responses: list[Response],
     closes_on: dt.date,
-    previous: Measurement | None,
-    unit_effect: dict[int, float],
-    improvement: dict[int, float],
-    people: Sequence[Person],
     rng: random.Random,
-) -> Measurement:
-    measurement = services.measurement_create(
-        organisation=organisation,
-        actor=None,
-        name=name,
-        instrument_ids=WAVE_INSTRUMENTS,
-        scope=[services.ScopeEntry(root)],
-        opens_on=opens_on,
-        closes_on=closes_on,
-        languages=["da", "en"],
-        previous=previous,
-    )
-    instruments = survey_selectors.measurement_instruments(measurement)
-    weeks = _iso_weeks(opens_on, closes_on)
-    invitations, responses, answered_flags = [], [], []
-    for person in people:
-        # Response rate varies between units (55-90 %).
-        rate = 0.55 + 0.35 * (zlib.crc32(person.unit.external_id.encode()) % 100) / 100
-        answered = rng.random() < rate
-        invitations.append(
-            Invitation(
-                measurement=measurement,
-                person=person,
-                unit=person.unit,
-                sent_week=weeks[0],
-                reminded_week=weeks[-1] if not answered else "",
-                reminders_sent=0 if answered else 1,
-            )
-        )
-        answered_flags.append(answered)
-        if answered:
-            theta = (
-                unit_effect[person.unit_id] + improvement.get(person.unit_id, 0.0) + rng.gauss(0, 1)
-            )
-            answers, texts = synthetic_answers(rng, instruments, theta)
-            responses.append(
-                Response(
-                    measurement=measurement,
-                    unit=person.unit,
-                    week=weeks[-1],  # released at closing, as one batch
-                    answers=answers,
-                    texts=texts,
-                )
-            )
-    # As the real path leaves them (docs/anonymity.md): a keyed mark per invitation that
-    # answered, and responses in an order that says nothing about who answered.
+) -> None:
+    """Store a closed measurement's invitations and answers as the real path leaves them
+    (docs/anonymity.md): a keyed mark per invitation that answered, and responses in an
+    order that says nothing about who answered; then close it and freeze its tree."""
     rng.shuffle(responses)
     Invitation.objects.bulk_create(invitations, batch_size=1000)
     marks = [
@@ -188,23 +90,148 @@ def _wave(
     )
     measurement.refresh_from_db()
     services.measurement_freeze_tree(measurement=measurement)
+
+
+def _wave(
+    *,
+    organisation: Organisation,
+    root: Unit,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    previous: Measurement | None,
+    wave: int,
+    people: Sequence[Person],
+    seed: int,
+) -> Measurement:
+    measurement = services.measurement_create(
+        organisation=organisation,
+        actor=None,
+        name=name,
+        instrument_ids=WAVE_INSTRUMENTS,
+        scope=[services.ScopeEntry(root)],
+        opens_on=opens_on,
+        closes_on=closes_on,
+        languages=["da", "en"],
+        previous=previous,
+    )
+    instruments = survey_selectors.measurement_instruments(measurement)
+    weeks = _iso_weeks(opens_on, closes_on)
+    rng = random.Random(f"{seed}:wave:{wave}")
+    effects: dict[str, demo_answers.UnitEffects] = {}
+    invitations, responses, answered_flags = [], [], []
+    for person in people:
+        answered = rng.random() < _response_rate(person.unit)
+        invitations.append(
+            Invitation(
+                measurement=measurement,
+                person=person,
+                unit=person.unit,
+                sent_week=weeks[0],
+                reminded_week=weeks[-1] if not answered else "",
+                reminders_sent=0 if answered else 1,
+            )
+        )
+        answered_flags.append(answered)
+        if not answered:
+            continue
+        unit_id = person.unit.external_id
+        if unit_id not in effects:
+            improved = (
+                wave > 0
+                and unit_id.split("-")[0] == IMPROVED_AREA
+                and unit_id not in demo_answers.NOT_IMPROVED
+            )
+            extra = (demo_answers.IMPROVEMENT,) if improved else ()
+            effects[unit_id] = demo_answers.unit_effects(seed, unit_id, wave, extra)
+        respondent = demo_answers.respondent(seed, person.employee_id, wave, effects[unit_id])
+        person_rng = random.Random(f"{seed}:answers:{person.employee_id}:{wave}")
+        answers, texts = demo_answers.answers_for(person_rng, instruments, respondent)
+        responses.append(
+            Response(
+                measurement=measurement,
+                unit=person.unit,
+                week=weeks[-1],  # released at closing, as one batch
+                answers=answers,
+                texts=texts,
+            )
+        )
+    _closed(measurement, invitations, answered_flags, responses, closes_on, rng)
+    return measurement
+
+
+def _maturity(
+    *, organisation: Organisation, root: Unit, people: Sequence[Person], seed: int
+) -> Measurement:
+    """Vision Zero maturity, answered in March 2026 by the leaders and staff functions on
+    the areas and departments and by the work-environment representatives of the teams
+    (one per team, two in teams of 20 or more)."""
+    opens_on, closes_on = dt.date(2026, 3, 2), dt.date(2026, 3, 20)
+    measurement = services.measurement_create(
+        organisation=organisation,
+        actor=None,
+        name="Trivselsmodenhed, ledelse og AMO, 2026",
+        instrument_ids=list({t.id: t for t in load_templates()}[MATURITY_TEMPLATE].instruments),
+        template=MATURITY_TEMPLATE,
+        scope=[services.ScopeEntry(root)],
+        opens_on=opens_on,
+        closes_on=closes_on,
+        languages=["da", "en"],
+    )
+    (instrument,) = survey_selectors.measurement_instruments(measurement)
+    weeks = _iso_weeks(opens_on, closes_on)
+    rng = random.Random(f"{seed}:maturity")
+    parents = set(
+        Unit.objects.filter(organisation=organisation).values_list("parent_id", flat=True)
+    )
+    team_size = Counter(person.unit_id for person in people)
+    representatives: Counter[int] = Counter()
+    invitations, responses, answered_flags = [], [], []
+    for person in people:
+        leader = person.unit_id in parents  # sits on an area or department
+        if not leader:
+            if representatives[person.unit_id] >= (2 if team_size[person.unit_id] >= 20 else 1):
+                continue
+            representatives[person.unit_id] += 1
+        answered = rng.random() < (0.9 if leader else 0.8)
+        invitations.append(
+            Invitation(
+                measurement=measurement,
+                person=person,
+                unit=person.unit,
+                sent_week=weeks[0],
+                reminded_week=weeks[-1] if not answered else "",
+                reminders_sent=0 if answered else 1,
+            )
+        )
+        answered_flags.append(answered)
+        if answered:
+            area = person.unit.external_id.split("-")[0]
+            responses.append(
+                Response(
+                    measurement=measurement,
+                    unit=person.unit,
+                    week=weeks[-1],
+                    answers=demo_answers.maturity_answers(
+                        rng, instrument, area=area, leader=leader
+                    ),
+                    texts={},
+                )
+            )
+    _closed(measurement, invitations, answered_flags, responses, closes_on, rng)
     return measurement
 
 
 @transaction.atomic
 def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> bool:
-    """Two closed waves over the whole organisation and one open measurement. Once only."""
+    """Two closed waves over the whole organisation, a closed maturity measurement and one
+    open measurement. Once only."""
     if Measurement.objects.filter(organisation=organisation).exists():
         return False
-    rng = random.Random(seed)
     root = Unit.objects.get(organisation=organisation, parent__isnull=True)
     # In a fixed order, and nothing below depends on primary keys (they differ between
     # databases and runs): the same demo everywhere, so its figures and their suppression
     # are the same on SQLite and PostgreSQL.
-    units = list(Unit.objects.filter(organisation=organisation).order_by("external_id", "name"))
-    unit_effect = {u.pk: rng.gauss(0, 0.55) for u in units}
-    health = Unit.objects.get(organisation=organisation, external_id="SUND")
-    improvement = {u.pk: 0.35 for u in units if u.path.startswith(health.path)}
     people = list(
         Person.objects.filter(organisation=organisation, is_active=True)
         .exclude(email="medarbejder@demo-kommune.dk")
@@ -219,11 +246,11 @@ def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> b
         opens_on=dt.date(2025, 10, 6),
         closes_on=dt.date(2025, 10, 24),
         previous=None,
-        unit_effect=unit_effect,
-        improvement={},
+        wave=0,
         people=people,
-        rng=rng,
+        seed=seed,
     )
+    _maturity(organisation=organisation, root=root, people=people, seed=seed)
     _wave(
         organisation=organisation,
         root=root,
@@ -231,10 +258,9 @@ def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> b
         opens_on=dt.date(2026, 4, 13),
         closes_on=dt.date(2026, 5, 1),
         previous=first,
-        unit_effect=unit_effect,
-        improvement=improvement,
+        wave=1,
         people=people,
-        rng=rng,
+        seed=seed,
     )
     builtin_templates = {t.id: t for t in load_templates()}
     open_measurement = services.measurement_create(
@@ -251,12 +277,12 @@ def load_demo_measurements(organisation: Organisation, *, seed: int = 2026) -> b
         languages=["da", "en"],
     )
     services.measurement_open(measurement=open_measurement, actor=None)
-    _answer_open(open_measurement, rng)
+    _answer_open(open_measurement, seed)
     assert load_builtin()  # the instruments are loadable before anything is shown
     return True
 
 
-def _answer_open(measurement: Measurement, rng: random.Random) -> None:
+def _answer_open(measurement: Measurement, seed: int) -> None:
     """Half of the open measurement's invited answer through the real path (a token, the
     submission service), so that after the commit some answers are released in a batch
     and the rest wait, sealed, as they would in use. The demo employee is left to answer."""
@@ -265,14 +291,26 @@ def _answer_open(measurement: Measurement, rng: random.Random) -> None:
         Invitation.objects.filter(measurement=measurement, person__isnull=False)
         .exclude(person__email="")  # those hold paper codes, not links
         .exclude(person__email="medarbejder@demo-kommune.dk")
+        .select_related("person", "unit")
         .order_by("person__employee_id")
     )
+    rng = random.Random(f"{seed}:open")
+    effects: dict[str, demo_answers.UnitEffects] = {}
     for invitation in invitations:
         if rng.random() >= 0.5:
             continue
+        person = invitation.person
+        assert person is not None
+        unit_id = invitation.unit.external_id
+        if unit_id not in effects:  # Hjemmeplejen Nord, after the spring wave
+            improved = unit_id not in demo_answers.NOT_IMPROVED
+            extra = (demo_answers.IMPROVEMENT,) if improved else ()
+            effects[unit_id] = demo_answers.unit_effects(seed, unit_id, 2, extra)
+        respondent = demo_answers.respondent(seed, person.employee_id, 2, effects[unit_id])
+        person_rng = random.Random(f"{seed}:answers:{person.employee_id}:open")
+        answers, texts = demo_answers.answers_for(person_rng, instruments, respondent)
         token, token_hash = services.new_token()
         invitation.tokens.create(token_hash=token_hash)
-        answers, texts = synthetic_answers(rng, instruments, rng.gauss(0, 1))
         services.response_submit(token=token, answers=answers, texts=texts)
 
 

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             )
         if load_demo_measurements(organisation):
             self.stdout.write(
-                "Loaded two closed measurements with answers and one open measurement."
+                "Loaded two closed measurements with answers, a closed maturity measurement "
+                "and one open measurement."
             )
         if load_demo_actions(organisation):
             self.stdout.write("Loaded two action plans for Hjemmeplejen Nord.")
