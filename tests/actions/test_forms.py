@@ -135,3 +135,16 @@ def test_a_plan_whose_evaluation_date_has_passed_can_still_be_edited(world: Worl
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.goal == "Fejl bliver taget op på hvert teammøde."
+
+
+def test_the_summary_of_a_focus_area_without_a_result_links_to_the_first_result(
+    world: World,
+) -> None:
+    wave = first_wave(world)
+    url = f"{BASE}/enhed/{world.team_a.pk}/maaling/{wave.pk}/fokusomraader/"
+    page = client_for(world.leader).post(url, {"has_solution": "yes", "ease": "easy"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    link = re.search(r'<div class="error-summary".*?<a href="#([^"]+)">Resultat:', html, re.S)
+    assert link and link.group(1) == "id_figure_0"
+    assert re.search(r'<input type="radio" name="figure" value="[^"]+" id="id_figure_0"', html)
