@@ -5,13 +5,22 @@ per subtree), with the minimum group size and the no-disclosure-by-subtraction r
 privacy.md applied across the tree. The contract is in spec/statistics.md; a suppressed
 group carries no numbers at all, not even its n.
 
+Every figure comes from core.publication, the builder behind the web reports: each wave
+is one publication over the file's units (the later wave compared with the earlier's
+publication), mapped into the contract's JSON here. Two figures follow the contract
+instead: ``reliability`` is alpha over all of a wave's answers, always given (the
+publication gives it only when its whole-measurement group shows the scale, and the
+command shows no such group); ``icc1``/``icc2`` are the publication's, over the units
+that show the main scale.
+
 Beyond the contract's keys a shown group may carry (only when the instrument has them):
 ``also`` (the second range, ps7 0-100), ``level`` (vz-maturity), ``bands`` (need and
 bipolar scales), ``scales`` (the instrument's other scales), ``key_figures``,
-``dont_know`` (share per item with a don't-know option) and ``distributions`` (choice
-items outside every scale, e.g. the source of stress). Every one of these figures is
-suppressed on its own count: privacy.md counts the minimum on the people who answered
-that scale or item.
+``dont_know`` (per item with a don't-know option, the share among the people its scale
+is scored on) and ``distributions`` (choice items outside every scale, e.g. the source of
+stress). Every one of these figures is suppressed on its own count: privacy.md counts the
+minimum on the people who answered that scale or item; an item shown over its scale's
+people is also hidden where its n differs from the scale's by 1 to minimum - 1.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1.
 """
@@ -21,20 +30,18 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import itertools
 import json
-import math
 import re
 import sys
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
-from tryghed.core import scoring, statistics, suppression, textfiles
+from tryghed.core import publication, scoring, suppression, textfiles
 from tryghed.core.instruments import Instrument, InstrumentError, Item, Scale, load_builtin
 
 DEFAULT_MIN_GROUP = suppression.DEFAULT_MINIMUM["score"]
@@ -99,6 +106,7 @@ class Responses:
     units: list[str]
     waves: list[str | None]
     codes: npt.NDArray[np.float64]  # n x N
+    multi: dict[str, npt.NDArray[np.bool_]]  # multi item id -> n x options: ticked
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -158,6 +166,11 @@ def read_responses(path: Path, instrument: Instrument, warn: TextIO) -> Response
     unit_col = header.index("unit")
     wave_col = header.index("wave") if "wave" in header else None
     codes = np.full((len(rows), len(instrument.items)), np.nan)
+    multi = {
+        item.id: np.zeros((len(rows), len(item.options)), dtype=np.bool_)
+        for item in instrument.items
+        if item.type == "multi"
+    }
     units: list[str] = []
     waves: list[str | None] = []
     for r, (row, values) in enumerate(rows):
@@ -183,7 +196,10 @@ def read_responses(path: Path, instrument: Instrument, warn: TextIO) -> Response
                     )
             if item.type == "choice":
                 codes[r, item.number - 1] = float(int(parts[0]))
-    return Responses(units, waves, codes)
+            elif item.type == "multi":
+                for part in parts:
+                    multi[item.id][r, item.codes.index(int(part))] = True
+    return Responses(units, waves, codes, multi)
 
 
 def read_units(path: Path) -> dict[str, str | None]:
@@ -223,15 +239,6 @@ def read_units(path: Path) -> dict[str, str | None]:
 # --------------------------------------------------------------------------- scoring
 
 
-@dataclass(frozen=True)
-class _Block:
-    """Something shown with its own count, so suppressed on its own."""
-
-    key: tuple[str, ...]
-    atom_counts: npt.NDArray[np.intp]
-    min_size: int
-
-
 def score_files(
     responses_path: Path,
     *,
@@ -263,22 +270,7 @@ def score_files(
                 f"{responses_path}: unit(s) not in {units_path}: {', '.join(missing[:10])}"
                 + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
             )
-        atoms = list(parent_of)
-        place = {u: i for i, u in enumerate(_tree_order(parent_of))}
-        groups = sorted(
-            suppression.tree_groups(parent_of),
-            key=lambda g: (place[_scope_unit(g)[1]], _scope_unit(g)[0] != "unit"),
-        )
-    else:
-        atoms = sorted(set(data.units))
-        groups = [suppression.Group(key=("unit", u), atoms=frozenset({u})) for u in atoms]
-    return score(instrument, data, atoms, groups, min_group), parent_of
-
-
-def _scope_unit(group: suppression.Group) -> tuple[str, str]:
-    """("unit" | "subtree", unit) from a group key of tree_groups."""
-    scope, unit = cast(tuple[str, str], group.key)
-    return scope, unit
+    return score(instrument, data, parent_of, min_group), parent_of
 
 
 def _tree_order(parent_of: Mapping[str, str | None]) -> list[str]:
@@ -295,39 +287,142 @@ def _tree_order(parent_of: Mapping[str, str | None]) -> list[str]:
     return order
 
 
+@dataclass(frozen=True)
+class Units:
+    """The units as the publication builder's tree. Names become integer ids (1, 2, ...,
+    in report order) and paths are built from those ids, so a name may hold "/" or any
+    other character."""
+
+    tree: publication.Tree
+    order: tuple[str, ...]  # unit names, in the order the groups are listed
+    id_of: Mapping[str, str]  # name -> the builder's unit id
+    scopes: tuple[str, ...]  # ("unit",) without a unit file, else ("unit", "subtree")
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {unit_id: name for name, unit_id in self.id_of.items()}
+
+
+def units_tree(names: Sequence[str], parent_of: Mapping[str, str | None] | None) -> Units:
+    """With a unit file: its tree, every unit reported as itself and as its subtree.
+    Without: the units side by side, each reported as itself only, and each a group of
+    its own for suppression: a unit without children has the same people in both scopes,
+    so the builder's subtree groups add nothing. Either way the whole file is no group
+    the command shows, so it is left out of suppression (``organisation=False``):
+    protecting it could only hide a shown unit for nothing (statistics.md: without a unit
+    file, only the minimum applies)."""
+    if parent_of is None:
+        order = sorted(set(names))
+        parents: Mapping[str, str | None] = dict.fromkeys(order)
+        scopes: tuple[str, ...] = ("unit",)
+    else:
+        order = _tree_order(parent_of)
+        parents = parent_of
+        scopes = ("unit", "subtree")
+    id_of = {name: str(k) for k, name in enumerate(order, start=1)}
+    rows: list[tuple[int, str, int, bool]] = []
+    for name in order:  # depth first: every parent before its children, as build_tree needs
+        chain: list[str] = []
+        node: str | None = name
+        while node is not None:
+            chain.append(id_of[node])
+            node = parents[node]
+        rows.append((int(id_of[name]), "/" + "/".join(reversed(chain)) + "/", len(chain) - 1, True))
+    tree = publication.build_tree(rows, organisation=False)
+    return Units(tree, tuple(order), id_of, scopes)
+
+
+def wave_answers(
+    instrument: Instrument, data: Responses, rows: npt.NDArray[np.intp], units: Units
+) -> publication.Answers:
+    """The builder's input for the responses ``rows``: one atom (unit) per response."""
+    n_atoms = units.tree.n_atoms
+    index = units.tree.index
+    atom = np.array(
+        [index[units.id_of[data.units[r]]] for r in rows.tolist()], dtype=np.intp
+    ).reshape(-1)
+    multi_n: dict[str, npt.NDArray[np.intp]] = {}
+    multi_counts: dict[str, npt.NDArray[np.intp]] = {}
+    for item in instrument.items:
+        if item.type != "multi":
+            continue
+        ticks = data.multi[item.id][rows]
+        multi_n[item.id] = np.bincount(atom[ticks.any(axis=1)], minlength=n_atoms).astype(np.intp)
+        counts = np.zeros((n_atoms, len(item.options)), dtype=np.intp)
+        np.add.at(counts, atom, ticks.astype(np.intp))
+        multi_counts[item.id] = counts
+    return publication.Answers(
+        atom=atom,
+        codes={instrument.id: data.codes[rows]},
+        multi_n=multi_n,
+        multi_counts=multi_counts,
+        texts={},  # the command shows no free texts
+        responses=np.bincount(atom, minlength=n_atoms).astype(np.intp),
+    )
+
+
 def score(
     instrument: Instrument,
     data: Responses,
-    atoms: Sequence[str],
-    groups: Sequence[suppression.Group],
+    parent_of: Mapping[str, str | None] | None,
     min_group: int,
 ) -> JsonDict:
-    atom_index = {a: i for i, a in enumerate(atoms)}
-    members = [[atom_index[str(a)] for a in g.atoms] for g in groups]
-    person_atom = np.array([atom_index[u] for u in data.units], dtype=np.intp)
-    waves = list(dict.fromkeys(data.waves))
-    wave_array = np.array(data.waves, dtype=object)
+    """Every wave's publication (core.publication, the builder behind the web reports),
+    each later wave compared with the one before it, in the contract's JSON."""
     main = instrument.main_scale
     assert main is not None
-
+    waves = list(dict.fromkeys(data.waves))
+    minimums = publication.Minimums.chosen(score=min_group)
     out_groups: list[JsonDict] = []
+    changes: list[JsonDict] = []
     reliability: dict[str | None, JsonDict] = {}
     by_scale: dict[str | None, JsonDict] = {}
     iccs: dict[str | None, tuple[float | None, float | None]] = {}
-    for wave in waves:
+    units = units_tree(data.units, parent_of) if data.units else None
+    previous: JsonDict | None = None
+    wave_array = np.array(data.waves, dtype=object)
+    for number, wave in enumerate(waves, start=1):
+        assert units is not None
         rows = np.flatnonzero(wave_array == wave) if len(waves) > 1 else np.arange(len(data.units))
-        scored = scoring.score_persons(instrument, data.codes[rows])
-        grouping = scoring.Groups.from_members(person_atom[rows], len(atoms), members)
-        out_groups.extend(
-            _wave_groups(instrument, scored, grouping, atoms, groups, wave, min_group)
+        measured = publication.Measured(
+            id=number,
+            status="closed",
+            previous_id=number - 1 if previous is not None else None,
+            previous=previous,
         )
-        # Each wave is its own measurement: reliability and ICC are never pooled across waves.
+        report = publication.Report(
+            measured,
+            [instrument],
+            units.tree,
+            units.names,
+            wave_answers(instrument, data, rows, units),
+            minimums,
+        )
+        published = report.build()
+        groups = [
+            (name, scope, publication.group(published, units.id_of[name], scope))
+            for name in units.order
+            for scope in units.scopes
+        ]
+        out_groups.extend(
+            _group_json(instrument, block, name, wave, scope) for name, scope, block in groups
+        )
+        if previous is not None:
+            changes.extend(_changes(main, groups, waves[number - 2], wave))
+        previous = published
+        # Contract: alpha over all of the wave's answers, always given. The publication
+        # gives it only when the whole measurement shows the scale, and the command's
+        # output has no such group (see units_tree); the numbers are the same core call.
+        scored = report.figures[instrument.id].scored
         reliability[wave] = _reliability(scored, main)
         by_scale[wave] = {
             s.id: _reliability(scored, s) for s in instrument.scales if len(s.items) > 1
         }
-        icc = scoring.unit_icc(scored, main.id, person_atom[rows])
-        iccs[wave] = (icc.icc1, icc.icc2) if icc is not None else (None, None)
+        # ICC as the publication gives it: over the units that show the scale (privacy.md
+        # section 3: over every respondent it would pin a hidden unit's mean).
+        level = published["measurement_level"]["scales"][instrument.id][main.id]
+        icc = None if level["suppressed"] else level["icc"]
+        iccs[wave] = (icc["icc1"], icc["icc2"]) if icc is not None else (None, None)
 
     result: JsonDict = {
         "instrument": instrument.id,
@@ -339,7 +434,7 @@ def score(
         result["reliability_by_scale"] = {str(w): by_scale[w] for w in waves}
         result["icc1"] = {str(w): iccs[w][0] for w in waves}
         result["icc2"] = {str(w): iccs[w][1] for w in waves}
-        result["changes"] = _changes(instrument, out_groups, waves)
+        result["changes"] = changes
     else:
         only = waves[0] if waves else None
         result["reliability"] = reliability.get(only, _reliability(None, main))
@@ -366,74 +461,43 @@ def _reliability(scored: scoring.ScoredAnswers | None, scale: Scale) -> JsonDict
 
 
 def _changes(
-    instrument: Instrument, groups: Sequence[JsonDict], waves: Sequence[str | None]
+    main: Scale,
+    groups: Sequence[tuple[str, str, Mapping[str, Any]]],
+    before: str | None,
+    after: str | None,
 ) -> list[JsonDict]:
-    """The main scale's change of every group shown in both of two consecutive waves, from
-    the figures each wave shows (n, mean, SD), never from a recomputation: the "before" is
-    exactly what the earlier wave published (statistics.md, privacy.md section 3)."""
-    main = instrument.main_scale
-    if main is None or main.polarity == "bipolar":
-        return []
-    shown = {
-        (g["wave"], g["scope"], g["unit"]): g
-        for g in groups
-        if not g["suppressed"] and g.get("mean") is not None and g.get("sd") is not None
-    }
+    """The main scale's change of every group, as the later wave's publication gives it:
+    from the figures the earlier wave's publication shows (statistics.md, privacy.md
+    section 3), only where both waves show the group."""
     out: list[JsonDict] = []
-    for before_wave, after_wave in itertools.pairwise(waves):
-        for g in groups:
-            if g["wave"] != after_wave:
-                continue
-            after = shown.get((after_wave, g["scope"], g["unit"]))
-            before = shown.get((before_wave, g["scope"], g["unit"]))
-            if after is None or before is None:
-                continue
-            change = statistics.welch_change_from_summaries(
-                n_before=int(before["n"]),
-                mean_before=float(before["mean"]),
-                sd_before=float(before["sd"]),
-                n_after=int(after["n"]),
-                mean_after=float(after["mean"]),
-                sd_after=float(after["sd"]),
-                scale_range=main.score.max - main.score.min,
-            )
-            if change is None:
-                continue
-            out.append(
-                {
-                    "unit": g["unit"],
-                    "scope": g["scope"],
-                    "before": before_wave,
-                    "after": after_wave,
-                    "n_before": change.n_before,
-                    "n_after": change.n_after,
-                    "mean_before": change.mean_before,
-                    "mean_after": change.mean_after,
-                    "diff": change.difference,
-                    "diff_ci95": list(change.ci95),
-                    "t": change.t,
-                    "df": change.df,
-                    "p": change.p,
-                    "hedges_g": change.hedges_g,
-                    "real": change.real,
-                    "zero_variance": change.zero_variance,
-                }
-            )
+    for name, scope, block in groups:
+        if block["suppressed"]:
+            continue
+        figures = next(iter(block["instruments"].values()))["scales"][main.id]
+        change = figures.get("change")
+        if figures["suppressed"] or change is None:
+            continue
+        out.append(
+            {
+                "unit": name,
+                "scope": scope,
+                "before": before,
+                "after": after,
+                "n_before": change["n_before"],
+                "n_after": figures["n"],
+                "mean_before": change["mean_before"],
+                "mean_after": figures["mean"],
+                "diff": change["difference"],
+                "diff_ci95": change["ci95"],
+                "t": change["t"],
+                "df": change["df"],
+                "p": change["p"],
+                "hedges_g": change["hedges_g"],
+                "real": change["real"],
+                "zero_variance": bool(change.get("zero_variance", False)),
+            }
+        )
     return out
-
-
-def _min_for(items: Sequence[Item], min_group: int) -> int:
-    """Sensitive items (krænkende handlinger, vold) need the higher minimum (privacy.md)."""
-    if any(i.sensitive for i in items):
-        return max(min_group, suppression.minimum_group_size("sensitive"))
-    return min_group
-
-
-def _decide(
-    block: _Block, atoms: Sequence[str], groups: Sequence[suppression.Group]
-) -> list[suppression.Decision]:
-    counts: dict[Hashable, int] = {a: int(c) for a, c in zip(atoms, block.atom_counts, strict=True)}
-    return suppress_distinct(groups, counts, block.min_size)
 
 
 def suppress_distinct(
@@ -441,7 +505,8 @@ def suppress_distinct(
 ) -> list[suppression.Decision]:
     """suppression.suppress for ``groups`` (decisions in their order), asking once per
     distinct set of atoms: a leaf's subtree is its unit, and such groups always get the
-    same decision, so passing both only doubles the work."""
+    same decision, so passing both only doubles the work. (The command no longer uses
+    it: bench/bench_score.py does.)"""
     first: dict[frozenset[Hashable], suppression.Group] = {}
     for group in groups:
         first.setdefault(group.atoms, group)
@@ -449,175 +514,106 @@ def suppress_distinct(
     return [decisions[first[group.atoms].key] for group in groups]
 
 
-def _hidden(decision: suppression.Decision) -> JsonDict:
-    return {"suppressed": True, "reason": decision.reason}
+def _hidden(block: Mapping[str, Any]) -> JsonDict:
+    return {"suppressed": True, "reason": block["reason"]}
 
 
-def _wave_groups(
-    instrument: Instrument,
-    scored: scoring.ScoredAnswers,
-    grouping: scoring.Groups,
-    atoms: Sequence[str],
-    groups: Sequence[suppression.Group],
-    wave: str | None,
-    min_group: int,
-) -> list[JsonDict]:
-    # Suppression depends only on the counts and the minimum, and items answered by
-    # everyone share their scale's counts: decide each distinct case once.
-    memo: dict[tuple[int, bytes], list[suppression.Decision]] = {}
-
-    def decide(
-        key: tuple[str, ...], counts: npt.NDArray[np.intp], items: Sequence[Item]
-    ) -> list[suppression.Decision]:
-        block = _Block(key, counts, _min_for(items, min_group))
-        memo_key = (block.min_size, np.ascontiguousarray(counts, dtype=np.int64).tobytes())
-        if memo_key not in memo:
-            memo[memo_key] = _decide(block, atoms, groups)
-        return memo[memo_key]
-
-    scales = [scoring.scale_figures(scored, s.id, grouping) for s in instrument.scales]
-    scale_decisions = []
-    item_decisions = []
-    for figures in scales:
-        items = [instrument.item(n) for n in figures.scale.items]
-        scale_decisions.append(decide(("scale", figures.scale.id), figures.atom_n, items))
-        item_decisions.append(
-            [
-                decide(("item", figures.scale.id, item.id), figures.atom_item_n[:, k], [item])
-                for k, item in enumerate(items)
-            ]
-        )
-    key_tables = scoring.key_figures(scored, grouping)
-    key_decisions = {
-        fid: decide(("key", fid), table.atom_n, [instrument.item(n) for n in table.figure.items])
-        for fid, table in key_tables.items()
-    }
-    distributions = scoring.item_distributions(scored, grouping)
+def _group_json(
+    instrument: Instrument, block: Mapping[str, Any], name: str, wave: str | None, scope: str
+) -> JsonDict:
+    """One group of the publication in the contract's shape: the main scale's figures at
+    the top, every other figure of the instrument beside them, each hidden on its own."""
+    main = instrument.main_scale
+    assert main is not None
+    entry: JsonDict = {"unit": name, "wave": wave, "scope": scope}
+    if block["suppressed"]:
+        return entry | _hidden(block)
+    figures = block["instruments"][instrument.id]
+    scales, items = figures["scales"], figures["items"]
+    if scales[main.id]["suppressed"]:
+        return entry | _hidden(scales[main.id])
+    entry["suppressed"] = False
+    entry.update(_scale_json(instrument, main, scales[main.id], items))
+    others = [s for s in instrument.scales if s.id != main.id]
+    if others:
+        entry["scales"] = {
+            s.id: _hidden(scales[s.id])
+            if scales[s.id]["suppressed"]
+            else _scale_json(instrument, s, scales[s.id], items)
+            for s in others
+        }
+    if instrument.key_figures:
+        entry["key_figures"] = {
+            f.id: _hidden(kf) if kf["suppressed"] else {"n": kf["n"], "share": kf["share"]}
+            for f in instrument.key_figures
+            for kf in [figures["key_figures"][f.id]]
+        }
+    choice = [i for i in instrument.items if i.type == "choice"]
+    dk_items = [i for i in choice if i.dont_know is not None]
+    if dk_items:
+        # The share of "don't know" among the item's people (its scale's, see
+        # core.publication), not among everyone who answered the item.
+        entry["dont_know"] = {
+            i.id: _hidden(items[i.id])
+            if items[i.id]["suppressed"]
+            else {"n": items[i.id]["n"], "share": items[i.id]["dont_know"]}
+            for i in dk_items
+        }
     in_scales = {n for s in instrument.scales for n in s.items}
-    dk_items = [i for i in instrument.items if i.type == "choice" and i.dont_know is not None]
-    free_items = [i for i in instrument.items if i.type == "choice" and i.number not in in_scales]
-    dist_decisions = {
-        item.number: decide(
-            ("distribution", item.id), distributions.atom_responded[:, item.number - 1], [item]
-        )
-        for item in {*dk_items, *free_items}
-    }
-
-    result: list[JsonDict] = []
-    for g, group in enumerate(groups):
-        scope, unit = _scope_unit(group)
-        main_decision = scale_decisions[0][g]
-        entry: JsonDict = {"unit": unit, "wave": wave, "scope": scope}
-        if not main_decision.shown:
-            entry.update(_hidden(main_decision))
-            result.append(entry)
-            continue
-        entry["suppressed"] = False
-        entry.update(_scale_json(scales[0], g, item_decisions[0]))
-        if len(scales) > 1:
-            entry["scales"] = {
-                figures.scale.id: (
-                    _scale_json(figures, g, item_decisions[s])
-                    if scale_decisions[s][g].shown
-                    else _hidden(scale_decisions[s][g])
-                )
-                for s, figures in enumerate(scales)
-                if s > 0
-            }
-        if key_tables:
-            entry["key_figures"] = {
-                fid: (
-                    {"n": int(table.n[g]), "share": _num(table.share[g])}
-                    if key_decisions[fid][g].shown
-                    else _hidden(key_decisions[fid][g])
-                )
-                for fid, table in key_tables.items()
-            }
-        if dk_items:
-            entry["dont_know"] = {
-                item.id: (
-                    {
-                        "n": int(distributions.responded(item.number)[g]),
-                        "share": _num(distributions.dont_know_share(item.number)[g]),
-                    }
-                    if dist_decisions[item.number][g].shown
-                    else _hidden(dist_decisions[item.number][g])
-                )
-                for item in dk_items
-            }
-        if free_items:
-            entry["distributions"] = {
-                item.id: (
-                    _distribution_json(distributions, item, g)
-                    if dist_decisions[item.number][g].shown
-                    else _hidden(dist_decisions[item.number][g])
-                )
-                for item in free_items
-            }
-        result.append(entry)
-    return result
-
-
-def _num(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+    free_items = [i for i in choice if i.number not in in_scales]
+    if free_items:
+        entry["distributions"] = {
+            i.id: _hidden(items[i.id])
+            if items[i.id]["suppressed"]
+            else _distribution_json(i, items[i.id])
+            for i in free_items
+        }
+    return entry
 
 
 def _scale_json(
-    figures: scoring.ScaleFigures, g: int, item_decisions: Sequence[Sequence[suppression.Decision]]
+    instrument: Instrument, scale: Scale, block: Mapping[str, Any], items: Mapping[str, Any]
 ) -> JsonDict:
-    group = figures.group(g)
-    scale: Scale = figures.scale
-    out: JsonDict = {"n": group.n}
+    out: JsonDict = {"n": block["n"]}
     if scale.polarity != "bipolar":
         # A bipolar scale (guldkorn's Krav: good is the middle) has shares only, no mean.
-        out["mean"] = group.mean
-        out["sd"] = group.sd
-        out["ci95"] = list(group.ci95) if group.ci95 is not None else None
-    out |= {
-        "rwg_j": group.rwg_j,
-        "items": {
-            item.item_id: (
-                {"n": item.n, "mean_points": item.mean_points}
-                if item_decisions[k][g].shown
-                else _hidden(item_decisions[k][g])
-            )
-            for k, item in enumerate(group.items)
-        },
+        out["mean"] = block["mean"]
+        out["sd"] = block["sd"]
+        out["ci95"] = block["ci95"]
+    out["rwg_j"] = block["rwg_j"]
+    out["items"] = {
+        item.id: _hidden(items[item.id])
+        if items[item.id]["suppressed"]
+        else {"n": items[item.id]["n"], "mean_points": items[item.id]["mean_points"]}
+        for item in (instrument.item(number) for number in scale.items)
     }
     if scale.also is not None:
-        mean, sd, ci = group.also()
+        also = block["also"]
         out["also"] = {
             "min": scale.also.min,
             "max": scale.also.max,
-            "mean": mean,
-            "sd": sd,
-            "ci95": list(ci) if ci is not None else None,
+            "mean": also["mean"],
+            "sd": also["sd"],
+            "ci95": also["ci95"],
         }
     if scale.levels:
-        reading = group.level()
-        out["level"] = (
-            {
-                "lower": reading.lower.value,
-                "upper": reading.upper.value if reading.upper is not None else None,
-            }
-            if reading is not None
-            else None
-        )
+        out["level"] = block["level"]
     if scale.bands:
+        shares = block["bands"]
         out["bands"] = [
-            {"id": b.band.id, "codes": list(b.band.codes), "share": b.share} for b in group.bands
+            {"id": band.id, "codes": list(band.codes), "share": shares.get(band.id or str(k))}
+            for k, band in enumerate(scale.bands)
         ]
     return out
 
 
-def _distribution_json(distributions: scoring.ItemDistributions, item: Item, g: int) -> JsonDict:
-    counts = distributions.counts[item.number - 1][g]
-    total = int(counts.sum())
+def _distribution_json(item: Item, block: Mapping[str, Any]) -> JsonDict:
+    total = int(block["n"])
     return {
         "n": total,
         "shares": {
-            str(option.code): (int(counts[k]) / total if total else None)
-            for k, option in enumerate(item.options)
+            str(option.code): (int(count) / total if total else None)
+            for option, count in zip(item.options, block["counts"], strict=True)
         },
     }
 
@@ -703,7 +699,7 @@ def print_table(
                 row.append(reasons.get(figures["reason"], str(figures["reason"])))
                 rows.append(row)
                 continue
-            ci = figures["ci95"]
+            ci = figures.get("ci95")
             row.append(str(figures["n"]))
             if not by_bands or scale.polarity == "need":
                 row += [

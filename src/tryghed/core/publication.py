@@ -100,7 +100,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tryghed.core import scoring, statistics, suppression
+from tryghed.core import scoring, statistics, suppression, waves
 from tryghed.core.instruments import Instrument, Item, KeyFigure, Scale
 
 __all__ = [
@@ -159,6 +159,9 @@ class Tree:
     slot: Mapping[GroupKey, int]
     members: tuple[tuple[int, ...], ...]  # per slot: atom indices
     engine_groups: tuple[suppression.Group, ...]  # per slot, keyed by its first group key
+    # Slots whose figures are never shown (``build_tree(..., organisation=False)``): decided
+    # on the minimum alone, and no constraint on what the shown groups reveal.
+    unpublished: frozenset[int] = frozenset()
 
     @property
     def n_atoms(self) -> int:
@@ -181,7 +184,12 @@ def report_units(tree: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, int,
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
-def build_tree(rows: Sequence[tuple[int, str, int, bool]]) -> Tree:
+def build_tree(rows: Sequence[tuple[int, str, int, bool]], *, organisation: bool = True) -> Tree:
+    """The report's groups over the frozen units. ``organisation=False`` (``tryghed
+    score``, whose output lists units and subtrees only) keeps the whole-measurement
+    group for the measurement-level figures but leaves it out of suppression, unless it is
+    a reported group anyway (one top unit's subtree): a group nobody sees need not be
+    protected, and protecting it could hide a shown unit for nothing."""
     units = tuple(str(pk) for pk, _, _, _ in rows)
     present = set(units)
     path = {str(pk): p for pk, p, _, _ in rows}
@@ -214,7 +222,10 @@ def build_tree(rows: Sequence[tuple[int, str, int, bool]]) -> Tree:
     for unit in units:
         add(("unit", unit), frozenset({index[unit]}))
         add(("subtree", unit), subtree[unit])
-    add(ORGANISATION, frozenset(range(len(units))))
+    everyone = frozenset(range(len(units)))
+    reported = everyone in slot_of_atoms
+    add(ORGANISATION, everyone)
+    unpublished = frozenset() if organisation or reported else frozenset({slot[ORGANISATION]})
     return Tree(
         units=units,
         index=index,
@@ -226,6 +237,7 @@ def build_tree(rows: Sequence[tuple[int, str, int, bool]]) -> Tree:
         slot=slot,
         members=tuple(members),
         engine_groups=tuple(engine),
+        unpublished=unpublished,
     )
 
 
@@ -240,7 +252,9 @@ class _Decider:
     def __init__(self, tree: Tree) -> None:
         self._tree = tree
         self._memo: dict[tuple[int, bytes], list[suppression.Decision]] = {}
-        self._plan = suppression.prepare(tree.engine_groups)
+        self._plan = suppression.prepare(
+            [g for s, g in enumerate(tree.engine_groups) if s not in tree.unpublished]
+        )
 
     def decide(self, atom_counts: npt.ArrayLike, min_size: int) -> list[suppression.Decision]:
         counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
@@ -249,6 +263,11 @@ class _Decider:
             units = self._tree.units
             counts = {units[a]: int(c) for a, c in enumerate(counts_array) if c}
             decisions = self._plan.suppress(counts, min_size)
+            for s in self._tree.unpublished:
+                n = int(counts_array[list(self._tree.members[s])].sum())
+                shown = n >= min_size
+                reason: suppression.Reason | None = None if shown else "below_minimum"
+                decisions[self._tree.engine_groups[s].key] = suppression.Decision(shown, reason, n)
             self._memo[key] = [decisions[group.key] for group in self._tree.engine_groups]
         return self._memo[key]
 
@@ -880,8 +899,11 @@ class Report:
             return {}, {}
         comparable: list[Instrument] = []
         for instrument in self.instruments:
+            # The earlier publication is keyed by instrument id: its entry is the same id.
             meta = before["instruments"].get(instrument.id)
-            if meta is not None and meta.get("version") == instrument.version:
+            if meta is not None and waves.comparable(
+                instrument.id, meta.get("version"), instrument.id, instrument.version
+            ):
                 comparable.append(instrument)
         if not comparable:
             return {}, {}
