@@ -103,3 +103,23 @@ def test_closing_asks_first_and_says_that_no_more_answers_can_be_given(
 def test_an_employee_gets_no_confirmation_page(world: World, draft: Measurement) -> None:
     assert client_for(world.employee).get(_url("open", draft)).status_code == 403
     assert client_for(world.outsider).get(_url("open", draft)).status_code == 404
+
+
+def test_reminders_are_sent_only_after_the_confirmation(
+    world: World, open_survey: Survey, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    measurement = open_survey.measurement
+    client = client_for(world.amo)
+    detail = client.get(_url("detail", measurement)).content.decode()
+    assert f'<a class="button" href="{_url("remind", measurement)}">' in detail
+    page = client.get(_url("remind", measurement)).content.decode()
+    assert "Ingen kan se, hvem eller hvor mange der får den" in page
+    assert "én runde påmindelser om ugen" in page
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_url("remind", measurement)).status_code == 200
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("remind", measurement), {"confirm": "1"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == len(open_survey.tokens)

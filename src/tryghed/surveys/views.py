@@ -266,11 +266,33 @@ def _detail_url(access: OrgAccess, measurement_id: int) -> str:
 
 
 @org_view("manage_measurements")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measurement_remind(
     request: HttpRequest, access: OrgAccess, measurement_id: int
 ) -> HttpResponse:
-    return _act(request, access, measurement_id, "remind")
+    """A round of reminders cannot be called back, and there is one a week: ask first."""
+    if confirmed(request):
+        return _act(request, access, measurement_id, "remind")
+    measurement = selectors.get_measurement(access, measurement_id)
+    return confirm_page(
+        request,
+        access=access,
+        section="measurements",
+        title=_("Send påmindelser for %(name)s?") % {"name": measurement.name},
+        consequences=[
+            _(
+                "Alle, der er inviteret med e-mail og ikke har svaret endnu, får en påmindelse "
+                "med deres personlige link."
+            ),
+            _("Ingen kan se, hvem eller hvor mange der får den – heller ikke du."),
+            _(
+                "Der kan sendes én runde påmindelser om ugen. Sendes den nu, kan den næste "
+                "først sendes fra mandag."
+            ),
+        ],
+        button=_("Ja, send påmindelserne"),
+        cancel_url=_detail_url(access, measurement.pk),
+    )
 
 
 def _paper_units(rows: list[selectors.PaperCodeRow], *, with_room: bool) -> QuerySet[Unit]:
