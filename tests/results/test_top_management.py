@@ -206,3 +206,19 @@ def test_the_overview_page_points_top_management_to_the_organisation_reports(
     assert "Se organisationsrapporterne" in text
     assert reverse("results:list", kwargs={"org": world.org.slug}) in text
     assert "din enheds resultater" not in text  # a director has no unit of their own
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_top_management_login_and_the_banner_prints_it() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tryghed.orgs.demo import load_demo
+
+    organisation, _ = load_demo()
+    director = Membership.objects.get(organisation=organisation, role=Role.TOP_MANAGEMENT)
+    assert director.user.email == "direktion@demo-kommune.dk" and director.unit is None
+    out = StringIO()
+    call_command("demo_banner", stdout=out)
+    assert "direktion@demo-kommune.dk" in out.getvalue()
