@@ -3,6 +3,8 @@ every unit picker and list uses that one label."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import World, client_for
@@ -62,3 +64,18 @@ def test_the_screening_mark_is_not_doubled_in_the_measurement_form(world: World)
     assert "(screening) (screening)" not in page
     assert "De seks guldkorn (screening)</label>" in page
     assert "Tavshed (fire måder at beskytte sig selv på) (screening)</label>" in page
+
+
+def test_the_unit_tree_nests_sub_units_and_orders_siblings_by_name(world: World) -> None:
+    from tryghed.surveys.forms import MeasurementForm
+
+    make_unit(world.org, parent=world.area, name="Zeta", external_id="Z")
+    make_unit(world.org, parent=world.area, name="Alfa", external_id="AL")
+    form = MeasurementForm(access=access_for(user=world.owner, slug=world.org.slug))
+    html = str(form["units"])
+    labels = re.findall(r"<label for=\"id_units_\d+\">([^<]+)</label>", html)
+    assert labels == ["Testkommune", "Område", "Alfa", "Team A", "Team B", "Zeta"]
+    # Område's sub-units sit in a list inside Område's item, three levels down.
+    area = html[html.index(">Område</label>") :]
+    assert area.lstrip().startswith(">Område</label>\n<ul>")
+    assert html.count("<ul>") == 3  # the roots, Testkommune's children, Område's children

@@ -59,7 +59,14 @@ class UnitTreeWidget(forms.CheckboxSelectMultiple):
                 parent = nodes.get("/" + "/".join(parents) + "/")
                 parents.pop()
             (parent["children"] if parent else roots).append(node)
-        context["widget"]["tree"] = roots
+
+        # Siblings by name: the paths sort by primary key as text ("/10/" before "/9/").
+        def by_name(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            for node in level:
+                node["children"] = by_name(node["children"])
+            return sorted(level, key=lambda node: str(node["option"]["label"]).casefold())
+
+        context["widget"]["tree"] = by_name(roots)
         return context
 
 
