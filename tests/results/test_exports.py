@@ -501,6 +501,86 @@ def test_a_renamed_unit_keeps_its_name_at_closing_in_the_unit_pdf(
     assert "Team A" in text and "Team Alfa" not in text
 
 
+QUESTION = "Vi er gode til at tale om svære emner"  # ps7.2, shown per question in the details
+
+
+@pytest.mark.django_db
+def test_the_unit_pdf_with_details_is_another_longer_file_with_every_question(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    access = amo_access(world)
+
+    def unit_pdf(*, details: bool) -> ReportExport:
+        with django_capture_on_commit_callbacks(execute=True):
+            export = results_services.export_request(
+                access=access,
+                measurement=measured,
+                kind="unit_pdf",
+                unit=world.area,
+                scope="subtree",
+                language="da",
+                details=details,
+            )
+        export.refresh_from_db()
+        return export
+
+    summary = unit_pdf(details=False)
+    detailed = unit_pdf(details=True)
+    assert detailed.pk != summary.pk and (summary.details, detailed.details) == (False, True)
+    assert summary.filename == "Enhedsrapport - Område - Efterår 2026 2026-11-02.pdf"
+    assert detailed.filename == "Enhedsrapport - Område - Efterår 2026 2026-11-02 - detaljer.pdf"
+
+    short, long = bytes(summary.content or b""), bytes(detailed.content or b"")
+    assert len(PdfReader(io.BytesIO(long)).pages) > len(PdfReader(io.BytesIO(short)).pages)
+    summary_text, details_text = (" ".join(pdf_text(c).split()) for c in (short, long))
+    assert QUESTION in details_text and QUESTION not in summary_text
+    assert "39,7" in details_text and "39,7" in summary_text  # the same group's figures
+    for hidden in HIDDEN_MEANS:
+        assert hidden not in details_text
+
+    # Asking again for either kind gets the file already made.
+    with mock.patch.object(exports, "build_pdf") as build:
+        assert unit_pdf(details=True).pk == detailed.pk
+        assert unit_pdf(details=False).pk == summary.pk
+        build.assert_not_called()
+    reused = AuditEvent.objects.filter(action="report.export").order_by("pk")
+    assert [(e.data["details"], e.data["reused"]) for e in reused] == [
+        (False, False),
+        (True, False),
+        (True, True),
+        (False, True),
+    ]
+
+
+@pytest.mark.django_db
+def test_details_are_asked_for_with_a_checkbox_and_only_a_unit_pdf_has_them(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    client = client_for(world.leader)
+    report = client.get(
+        reverse("results:unit_report", args=[world.org.slug, measured.pk, world.team_a.pk])
+    ).content.decode()
+    assert 'type="checkbox"' in report and 'name="details"' in report
+    assert "Med detaljer (hvert spørgsmål, fordelinger, enighed)" in report
+    panel = client.get(panel_url(world, measured)).content.decode()
+    assert 'name="details"' in panel
+
+    fields = {"kind": "unit_pdf", "unit": world.team_a.pk, "scope": "unit"}
+    ask(client, world, measured, django_capture_on_commit_callbacks, **fields, details="on")
+    ask(client, world, measured, django_capture_on_commit_callbacks, **fields)
+    made = ReportExport.objects.filter(kind="unit_pdf").order_by("pk")
+    assert [e.details for e in made] == [True, False]
+    assert made[0].filename.endswith(" - detaljer.pdf")
+    assert "med detaljer" in client.get(status_url(world, made[0])).content.decode()
+
+    # The spreadsheet has no details version: the flag is dropped, the file is the same.
+    amo = client_for(world.amo)
+    ask(amo, world, measured, django_capture_on_commit_callbacks, kind="excel", details="on")
+    ask(amo, world, measured, django_capture_on_commit_callbacks, kind="excel")
+    (sheet,) = ReportExport.objects.filter(kind="excel")
+    assert sheet.details is False
+
+
 # --------------------------------------------------------------------------- pages and access
 
 

@@ -34,6 +34,9 @@ class ExportRequestForm(forms.Form):
             ("unit", _("Kun enhedens egne svar")),
         ],
     )
+    details = forms.BooleanField(
+        required=False, label=_("Med detaljer (hvert spørgsmål, fordelinger, enighed)")
+    )
 
 
 def _status_url(access: OrgAccess, export: ReportExport) -> str:
@@ -80,6 +83,7 @@ def export_request(request: HttpRequest, access: OrgAccess, measurement_id: int)
         unit=unit,
         scope=form.cleaned_data["scope"] or "subtree",
         language=get_language() or "da",
+        details=form.cleaned_data["details"],
     )
     return redirect(_status_url(access, export))
 

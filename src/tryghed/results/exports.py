@@ -10,8 +10,9 @@ Who may export is who may read: the unit PDF for whoever may open that unit's re
 (leaders their own subtree, the AMO and administrators all units); the organisation PDF
 and the spreadsheet for those who see the whole organisation. Anything else is a 404.
 
-A file is made once per report data: a request whose report data, unit names, language
-and subject match a file already made (or being made) gets that file.
+A file is made once per report data: a request whose report data, unit names, language,
+subject and version (a unit PDF's summary or its details) match a file already made (or
+being made) gets that file.
 """
 
 from __future__ import annotations
@@ -228,7 +229,8 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
 def file_name(export: ReportExport) -> str:
-    """A Danish (or English) file name: "Enhedsrapport - Team A - Efterår 2026.pdf"."""
+    """A Danish (or English) file name: "Enhedsrapport - Team A - Efterår 2026
+    2026-11-02.pdf", and "... 2026-11-02 - detaljer.pdf" for the version with details."""
     measurement = export.measurement
     if export.kind == ExportKind.UNIT_PDF:
         assert export.unit is not None
@@ -246,7 +248,10 @@ def file_name(export: ReportExport) -> str:
         parts = [_("Resultater"), measurement.name]
         extension = "xlsx"
     stem = " - ".join(_UNSAFE.sub(" ", part).strip() for part in parts if part.strip())
-    return f"{stem[:150]} {measurement.opens_on:%Y-%m-%d}.{extension}"
+    stem = f"{stem[:150]} {measurement.opens_on:%Y-%m-%d}"
+    if export.kind == ExportKind.UNIT_PDF and export.details:
+        stem += " - " + _("detaljer")
+    return f"{stem}.{extension}"
 
 
 # --------------------------------------------------------------------------- report rows
@@ -894,6 +899,7 @@ def print_context(export: ReportExport, data: JsonDict) -> tuple[str, dict[str, 
             unit=export.unit,
             scope="unit" if export.scope == "unit" else "subtree",
             lang=lang,
+            details=export.details,
         )
         return "results/print/unit_report.html", {**base, **context}
     from tryghed.results.org_presenters import org_report_context

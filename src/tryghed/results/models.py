@@ -67,6 +67,9 @@ class ReportExport(models.Model):
     )
     # "unit" (the unit's own respondents) or "subtree"; empty for organisation-wide files.
     scope = models.CharField(max_length=10, blank=True, default="")
+    # A unit PDF with every instrument's details (per question, distributions, agreement)
+    # rather than the summary alone: another file. Always false for the other kinds.
+    details = models.BooleanField(default=False)
     language = models.CharField(max_length=8, default="da")
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -29,11 +29,14 @@ def export_request(
     unit: Unit | None,
     scope: str,
     language: str,
+    details: bool = False,
 ) -> ReportExport:
     """Ask for a file: the one already made from the same report data, or a new job queued
-    after the commit. Every request is audit-logged, reused or not."""
+    after the commit. Every request is audit-logged, reused or not. ``details`` asks for
+    the unit PDF with every instrument's details: another file than the summary."""
     subject = check_subject(access, measurement, kind, unit.pk if unit is not None else None)
     scope = (scope if scope in SCOPES else "subtree") if subject is not None else ""
+    details = details and subject is not None  # only the unit PDF has a details version
     language = "en" if language.lower().startswith("en") else "da"
     fingerprint = export_fingerprint(measurement)
     now = timezone.now()
@@ -46,6 +49,7 @@ def export_request(
             kind=kind,
             unit=subject,
             scope=scope,
+            details=details,
             language=language,
             fingerprint=fingerprint,
         ).defer("content")
@@ -66,6 +70,7 @@ def export_request(
                 kind=kind,
                 unit=subject,
                 scope=scope,
+                details=details,
                 language=language,
                 requested_by=access.user,
                 fingerprint=fingerprint,
@@ -83,6 +88,7 @@ def export_request(
                 "kind": kind,
                 "unit": subject.pk if subject is not None else None,
                 "scope": scope,
+                "details": details,
                 "language": language,
                 "reused": reused,
             },
