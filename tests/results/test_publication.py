@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from tests.factories import make_unit
 from tests.results.test_aggregates import answer, answer_many, make_measurement, ps7, ps7_block
 from tryghed.actions.selectors import report_figures
 from tryghed.apv.selectors import screening_figures
+from tryghed.core import waves
 from tryghed.orgs import services as org_services
 from tryghed.orgs.models import Unit
 from tryghed.results import aggregates
@@ -123,6 +125,22 @@ def test_the_change_does_not_read_the_earlier_waves_answers(world: World) -> Non
     answer_many(after, world.team_a, 3, ps7([3]))
     Response.objects.filter(measurement=before).delete()  # as if purged
     assert ps7_block(report_data(after), world.team_a)["change"]["n_before"] == 6
+
+
+@pytest.mark.django_db
+def test_the_change_follows_the_one_rule_of_comparable_waves(world: World) -> None:
+    """The publication asks ``waves.comparable``, the rule the measurement form and the
+    plans use: where it says no, there is no change (an earlier version, say)."""
+    before = make_measurement(world)
+    answer_many(before, world.team_a, 6, ps7([2]))
+    report_data(before)
+    after = make_measurement(world, previous=before)
+    answer_many(after, world.team_a, 6, ps7([4]))
+    with mock.patch.object(waves, "comparable", return_value=False) as rule:
+        data = compute_report_data(after)
+    rule.assert_called()
+    assert "change" not in ps7_block(data, world.team_a)
+    assert "change" in ps7_block(compute_report_data(after), world.team_a)
 
 
 # --------------------------------------------------------------------------- finding 7
