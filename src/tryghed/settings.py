@@ -99,6 +99,9 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when TRYGHED_ENV=production")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+# Earlier keys, comma-separated, still accepted when reading signed data and the sealed
+# two-step secrets (docs/security.md): rotate by moving the old key here.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 
 def answer_keys(data_dir: Path, *, create: bool) -> list[str]:

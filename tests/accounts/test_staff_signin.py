@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from allauth.mfa.utils import decrypt
 from django.core import mail
 from django.core.management import call_command
 from django.tasks import default_task_backend
@@ -345,3 +346,37 @@ def test_the_page_asked_for_opens_after_the_password_and_the_code(world: World) 
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner)})
 
     assert response["Location"] == wanted
+
+
+def test_authenticator_secrets_are_sealed_in_the_database(world: World, settings: Any) -> None:
+    stored = Authenticator.objects.get(user=world.owner, type="totp").data["secret"]
+    secret = decrypt(stored)
+    assert stored.startswith("sealed1:") and secret not in stored
+    seed = Authenticator.objects.get(user=world.owner, type="recovery_codes").data["seed"]
+    assert seed.startswith("sealed1:")
+
+    # After a key rotation with the old key kept as a fallback, the code still works.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test-only-0123456789"
+    assert decrypt(stored) == secret
+    client = Client()
+    sign_in(client, world.owner.email, PASSWORD)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner)})
+    assert signed_in_as(client) == str(world.owner.pk)
+
+    # Without the old key the secret cannot be read at all.
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(ValueError, match="no longer configured"):
+        decrypt(stored)
+
+
+def test_a_secret_stored_before_sealing_is_still_read(world: World) -> None:
+    authenticator = Authenticator.objects.get(user=world.owner, type="totp")
+    secret = decrypt(authenticator.data["secret"])
+    authenticator.data["secret"] = secret
+    authenticator.save()
+
+    client = Client()
+    sign_in(client, world.owner.email, PASSWORD)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner)})
+    assert signed_in_as(client) == str(world.owner.pk)
