@@ -26,7 +26,9 @@ from tryghed.core import statistics, waves
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Role, Unit
 from tryghed.orgs.selectors import OrgAccess, unit_ancestors, visible_units
+from tryghed.results import readings
 from tryghed.results.aggregates import group, is_published, report_data
+from tryghed.results.readings import Reading
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments
 
@@ -164,12 +166,23 @@ class Figure:
     mean: float
     ci95: tuple[float, float] | None
     score: tuple[float, float] | None
-    # 0 = worst end of the scale, 1 = best; None where "better" has no direction.
-    standing: float | None
+    # The mean on the reports' common reading (0–100, 100 the best end); its value is None
+    # where "better" has no direction (a need or bipolar scale): such a figure is not ranked.
+    reading: Reading | None
+    # What a high number means, in words, for this figure.
+    direction: str
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.instrument_id}:{self.figure_id}"
+
+    @property
+    def standing(self) -> float | None:
+        """0 = worst end of the scale, 1 = best; None where it is not ranked."""
+        found = self.reading
+        if found is None or not found.rankable or found.value is None:
+            return None
+        return found.value / 100
 
     def baseline(self) -> dict[str, Any]:
         return {
@@ -178,16 +191,6 @@ class Figure:
             "ci95": list(self.ci95) if self.ci95 is not None else None,
             "score": list(self.score) if self.score is not None else None,
         }
-
-
-def _standing(mean: float, score: Sequence[float] | None, polarity: str) -> float | None:
-    if score is None or polarity not in ("higher_better", "lower_better"):
-        return None
-    low, high = float(score[0]), float(score[1])
-    if high <= low:
-        return None
-    position = (mean - low) / (high - low)
-    return position if polarity == "higher_better" else 1.0 - position
 
 
 def _shown_group(data: Mapping[str, Any], unit_id: int) -> Mapping[str, Any] | None:
@@ -200,8 +203,11 @@ def _shown_group(data: Mapping[str, Any], unit_id: int) -> Mapping[str, Any] | N
 def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figure]:
     """The unit's shown scale and item figures in one measurement, weakest scales first.
 
-    Only a closed measurement has results to act on; a bipolar scale has no mean and
-    stays out (its bands are read on the report)."""
+    "Weakest" is ranked on the reports' common reading (``readings.weakest``): only means
+    of scales with a direction, placed on 0–100 with 100 the best end, are ranked with
+    each other; a need scale (support: "vil have mere") or a bipolar one follows unranked.
+    Only a closed measurement has results to act on; a bipolar scale without a mean stays
+    out (its bands are read on the report)."""
     if not is_published(measurement):
         return []
     data = report_data(measurement)
@@ -218,11 +224,16 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
             continue
         name = instrument.name.get(lang)
         scale_names = {s.id: s.name.get(lang) for s in instrument.scales}
+        item_polarity: dict[int, str] = {}
+        for scale in instrument.scales:
+            for number in scale.items:
+                item_polarity.setdefault(number, scale.polarity)
         for sid, figures in block["scales"].items():
             if figures["suppressed"] or figures.get("mean") is None:
                 continue
             scale_meta = meta["scales"][sid]
             ci = figures.get("ci95")
+            found = readings.scale_reading(scale_meta, figures) if scale_meta.get("score") else None
             scales.append(
                 Figure(
                     kind=FigureKind.SCALE,
@@ -234,15 +245,20 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
                     mean=float(figures["mean"]),
                     ci95=(ci[0], ci[1]) if ci and None not in ci else None,
                     score=tuple(scale_meta["score"]) if scale_meta.get("score") else None,
-                    standing=_standing(
-                        float(figures["mean"]), scale_meta.get("score"), scale_meta["polarity"]
+                    reading=found,
+                    direction=readings.direction_words(
+                        str(scale_meta["polarity"]), reading=found is not None
                     ),
                 )
             )
         item_texts = {item.id: item.text.get(lang) for item in instrument.items}
+        item_of = {item.id: item for item in instrument.items}
         for item_id, figures in block["items"].items():
             if figures["suppressed"] or figures.get("mean_points") is None:
                 continue
+            item = item_of.get(item_id)
+            polarity = item_polarity.get(item.number, "") if item is not None else ""
+            points = float(figures["mean_points"])
             items.append(
                 Figure(
                     kind=FigureKind.ITEM,
@@ -251,14 +267,22 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
                     instrument_name=name,
                     label=item_texts.get(item_id, item_id),
                     n=int(figures["n"]),
-                    mean=float(figures["mean_points"]),
+                    mean=points,
                     ci95=None,
                     score=None,
-                    standing=None,
+                    reading=(
+                        readings.item_reading(item, points, polarity) if item is not None else None
+                    ),
+                    direction=readings.item_direction(item, polarity) if item is not None else "",
                 )
             )
-    scales.sort(key=lambda f: (f.standing is None, f.standing or 0.0))
-    return scales + items
+    ranked = readings.weakest(scales, _reading, count=len(scales))
+    keys = {f.key for f in ranked}
+    return ranked + [f for f in scales if f.key not in keys] + items
+
+
+def _reading(figure: Figure) -> Reading | None:
+    return figure.reading
 
 
 def find_figure(measurement: Measurement, unit: Unit, key: str, lang: str) -> Figure | None:
@@ -266,12 +290,10 @@ def find_figure(measurement: Measurement, unit: Unit, key: str, lang: str) -> Fi
 
 
 def weakest_scales(measurement: Measurement, unit: Unit, count: int, lang: str) -> list[Figure]:
-    ranked = [
-        f
-        for f in report_figures(measurement, unit, lang)
-        if f.kind == FigureKind.SCALE and f.standing is not None
-    ]
-    return ranked[:count]
+    """The ``count`` weakest scales on the common reading, comparable ones only (never a
+    need or bipolar scale, never a share of people beside a mean)."""
+    scales = [f for f in report_figures(measurement, unit, lang) if f.kind == FigureKind.SCALE]
+    return readings.weakest(scales, _reading, count=count)
 
 
 def figure_label(focus: FocusArea, lang: str) -> str:
