@@ -118,12 +118,14 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
                         reminded_week=iso_week(),
                         reminders_sent=invitation.reminders_sent + 1,
                     )
-    logger.info(
-        "measurement %s: %s %s sent",
-        measurement_id,
-        sent,
-        "reminders" if reminder else "invitations",
-    )
+    if reminder:
+        # Not how many were sent: that is the number of non-responders, dated by the log
+        # (red team). Every personal link gets the same rows, so their number says nothing.
+        logger.info(
+            "measurement %s: reminder round over %s personal links", measurement_id, len(ids)
+        )
+    else:
+        logger.info("measurement %s: %s invitations sent", measurement_id, sent)
     return sent
 
 
