@@ -16,7 +16,12 @@ from tryghed.surveys.models import Measurement, Status
 def respondent_lines(organisation: Organisation, url: str) -> list[str]:
     """How to answer the open measurement, fresh on every run: a new personal link for Mads
     (like a reminder) while he has not answered, else a paper code, which belongs to no one
-    (privacy.md section 5), for one of the colleagues without e-mail."""
+    (privacy.md section 5), for one of the colleagues without e-mail.
+
+    Never in production: it asks whether a named person has answered, gives only that
+    person a new link when not, and prints a code no one is recorded as printing."""
+    if getattr(settings, "PRODUCTION", False):
+        return []
     measurement = (
         Measurement.objects.filter(organisation=organisation, status=Status.OPEN)
         .order_by("-opens_on", "-pk")
