@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -109,3 +110,31 @@ def test_a_link_session_reaches_no_staff_page_even_for_a_new_staff_role(
     assert response.status_code in (302, 403, 404)
     participation = client.get(reverse("surveys_admin:list", kwargs={"org": world.org.slug}))
     assert participation.status_code in (302, 403, 404)
+
+
+@pytest.mark.parametrize(
+    "target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example/", "//evil.example/"]
+)
+def test_the_place_to_go_after_a_link_is_never_another_site(
+    world: World, django_capture_on_commit_callbacks: CaptureOnCommit, target: str
+) -> None:
+    """A browser drops tabs and line breaks from a URL, so "/<tab>/evil.example/" is
+    "//evil.example/": a link in a forged "Resultaterne er klar" e-mail would sign the
+    employee in and hand them to another site (a page asking for their password)."""
+    client = Client()
+    _ask(django_capture_on_commit_callbacks, client, "alma@example.test")
+    match = LINK.search(str(mail.outbox[-1].body))
+    assert match
+    try:
+        used = client.post(
+            reverse("accounts:link_use"),
+            {"token": match.group(1), "next": target},
+            REMOTE_ADDR="10.0.0.4",
+        )
+    except Exception:  # a header Django refuses to write sends no one anywhere
+        return
+    # As a browser reads the header: raw tabs and line breaks dropped (Django writes them
+    # percent-encoded, a path on this site).
+    location = re.sub(r"[\t\r\n]", "", used.get("Location", ""))
+    assert location.startswith("/") and not location.startswith("//"), location
+    assert "://" not in location
