@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -50,9 +51,13 @@ def _site_url() -> str:
     return str(getattr(settings, "TRYGHED_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
 
 
-def _send(invitation: Invitation, measurement: Measurement, *, reminder: bool) -> None:
-    token, token_hash = new_token()
-    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+def _send(
+    invitation: Invitation, measurement: Measurement, *, reminder: bool, token: str | None = None
+) -> None:
+    """E-mail the invitation's link; a new token unless the caller stored one already."""
+    if token is None:
+        token, token_hash = new_token()
+        InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
     link = _site_url() + reverse("surveys:start", kwargs={"token": token})
     person = invitation.person
     assert person is not None
@@ -96,28 +101,31 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
             invitations_enqueue(measurement_id, measurement.opens_on)
         return 0
     sent = 0
+    outbox: list[tuple[Invitation, str]] = []
     ids = _pending(measurement, reminder=reminder)
     answered = answered_invitation_ids(measurement) if reminder else set()
     for start in range(0, len(ids), BATCH):
         batch = Invitation.objects.filter(pk__in=ids[start : start + BATCH]).select_related(
             "person"
         )
+        if reminder:
+            outbox += _remind_rows(batch, answered)
+            continue
         for invitation in batch:
             # Each e-mail in its own transaction: a failed send leaves no orphan token.
             with transaction.atomic():
-                if invitation.pk in answered:
-                    # No e-mail, but the same rows as a reminder (a token nobody holds, the
-                    # reminder week): otherwise the invitation rows would show the operator
-                    # who had answered by each reminder (docs/anonymity.md, "Storage").
-                    InvitationToken.objects.create(invitation=invitation, token_hash=new_token()[1])
-                else:
-                    _send(invitation, measurement, reminder=reminder)
-                    sent += 1
-                if reminder:
-                    Invitation.objects.filter(pk=invitation.pk).update(
-                        reminded_week=iso_week(),
-                        reminders_sent=invitation.reminders_sent + 1,
-                    )
+                _send(invitation, measurement, reminder=False)
+                sent += 1
+    # The reminders go out once every row of the round is written, so that no commit's
+    # time depends on who got an e-mail.
+    for invitation, token in outbox:
+        try:
+            _send(invitation, measurement, reminder=True, token=token)
+        except OSError:
+            # One bad address or a hiccup must not keep the others' reminders back.
+            logger.exception("measurement %s: a reminder was not sent", measurement_id)
+        else:
+            sent += 1
     if reminder:
         # Not how many were sent: that is the number of non-responders, dated by the log
         # (red team). Every personal link gets the same rows, so their number says nothing.
@@ -127,6 +135,28 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
     else:
         logger.info("measurement %s: %s invitations sent", measurement_id, sent)
     return sent
+
+
+def _remind_rows(batch: Iterable[Invitation], answered: set[int]) -> list[tuple[Invitation, str]]:
+    """One batch of a reminder round: every invitation's rows in one transaction, answered
+    or not (a new token, the reminder week), and the links to e-mail once all are written.
+
+    Who had answered gets a token nobody holds and no e-mail: otherwise the invitation rows
+    would show the operator who had answered by each reminder (docs/anonymity.md,
+    "Storage"). No e-mail is sent inside the transaction: a commit per invitation that took
+    an SMTP round trip or none would show the same to an operator reading the WAL's commit
+    times (red team). A send that fails later leaves a token nobody holds, like those."""
+    outbox: list[tuple[Invitation, str]] = []
+    with transaction.atomic():
+        for invitation in batch:
+            token, token_hash = new_token()
+            InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+            Invitation.objects.filter(pk=invitation.pk).update(
+                reminded_week=iso_week(), reminders_sent=invitation.reminders_sent + 1
+            )
+            if invitation.pk not in answered:
+                outbox.append((invitation, token))
+    return outbox
 
 
 @task()
