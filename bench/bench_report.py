@@ -83,10 +83,14 @@ def timed(label: str, runs: int, call: Callable[[], object]) -> list[float]:
         call()
         seconds.append(time.perf_counter() - start)
     print(
-        f"{label:<44} runs {runs:>2}  p50 {percentile(seconds, 0.5):7.2f} s  "
-        f"p95 {percentile(seconds, 0.95):7.2f} s  min {min(seconds):7.2f} s"
+        f"{label:<44} runs {runs:>2}  p50 {_time(percentile(seconds, 0.5))}  "
+        f"p95 {_time(percentile(seconds, 0.95))}  min {_time(min(seconds))}"
     )
     return seconds
+
+
+def _time(seconds: float) -> str:
+    return f"{seconds:7.2f} s " if seconds >= 1 else f"{seconds * 1000:7.1f} ms"
 
 
 def peak_rss_mb() -> float:
@@ -180,7 +184,28 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
     return second.pk, first.pk
 
 
-def pages(measurement: Any, runs: int) -> None:
+def sql_group_by(connection: Any, measurement_id: int, unit_id: int | None) -> None:
+    """The baseline: n and the mean of one item per unit in one SQL query (the whole
+    measurement, or one unit's slice), decoded by the database, not by Python."""
+    query = (
+        "SELECT unit_id, count(*), avg((answers->>'ps7.1')::float) FROM surveys_response "
+        "WHERE measurement_id = %s AND (%s::bigint IS NULL OR unit_id = %s) GROUP BY unit_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [measurement_id, unit_id, unit_id])
+        cursor.fetchall()
+
+
+def ratio(label: str, seconds: Sequence[float], baseline: Sequence[float]) -> None:
+    p50, base = percentile(seconds, 0.5), percentile(baseline, 0.5)
+    p95 = percentile(seconds, 0.95)
+    print(
+        f"{'  ratio ' + label:<44} p50 {p50 / base:7.1f} x  p95 {p95 / base:7.1f} x  "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
+
+
+def pages(measurement: Any, runs: int, connection: Any) -> None:
     """The pages as a signed-in AMO member asks for them (middleware, templates, the cached
     report data read back each time), through Django's test client in this process."""
     from django.test import Client
@@ -189,8 +214,13 @@ def pages(measurement: Any, runs: int) -> None:
     from tryghed.orgs.models import Membership, Role, Unit, UnitKind
 
     organisation = measurement.organisation
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    from tryghed.accounts.services import totp_activate
+
     user = User.objects.create_user(email="amo@bench.test", password=None)
     Membership.objects.create(organisation=organisation, user=user, role=Role.AMO)
+    totp_activate(user=user, secret=generate_totp_secret())  # the AMO must have two steps
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     base = f"/o/{organisation.slug}/rapporter/maaling/{measurement.pk}"
@@ -206,14 +236,33 @@ def pages(measurement: Any, runs: int) -> None:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
 
-    timed("organisation report page (heatmap etc.)", runs, lambda: get(f"{base}/organisation/"))
-    timed(
+    whole = timed(
+        "baseline: SQL GROUP BY, all units",
+        runs,
+        lambda: sql_group_by(connection, measurement.pk, None),
+    )
+    slice_ = timed(
+        "baseline: SQL for one team's slice",
+        runs,
+        lambda: sql_group_by(connection, measurement.pk, team.pk),
+    )
+    get(f"{base}/organisation/")  # warm: the publication parsed once in this process
+    page = timed(
+        "organisation report page (heatmap etc.)", runs, lambda: get(f"{base}/organisation/")
+    )
+    ratio("organisation page / SQL all units", page, whole)
+    page = timed(
         "organisation report, all units, sorted",
         runs,
         lambda: get(f"{base}/organisation/?niveau=alle&sort=ps7.total&dir=asc"),
     )
-    timed("unit report page, a department", runs, lambda: get(f"{base}/enhed/{department.pk}/"))
-    timed("unit report page, a team", runs, lambda: get(f"{base}/enhed/{team.pk}/"))
+    ratio("all units, sorted / SQL all units", page, whole)
+    page = timed(
+        "unit report page, a department", runs, lambda: get(f"{base}/enhed/{department.pk}/")
+    )
+    ratio("department page / SQL one team", page, slice_)
+    page = timed("unit report page, a team", runs, lambda: get(f"{base}/enhed/{team.pk}/"))
+    ratio("team page / SQL one team", page, slice_)
 
 
 def main() -> int:
@@ -263,12 +312,19 @@ def main() -> int:
         baseline = peak_rss_mb()
 
         data: dict[str, Any] = {}
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        group_by = timed(
+            "baseline: one SQL GROUP BY per unit (all)",
+            args.warm,
+            lambda: sql_group_by(connection, measurement.pk, None),
+        )
 
         def cold() -> None:
             nonlocal data
             data = aggregates.compute_report_data(measurement)
 
-        timed("compute_report_data (cold)", args.cold, cold)
+        cold_runs = timed("compute_report_data (cold)", args.cold, cold)
+        ratio("cold build / SQL GROUP BY", cold_runs, group_by)
         after_cold = peak_rss_mb()
         ReportCache.objects.filter(measurement=measurement).delete()
         timed(
@@ -278,7 +334,7 @@ def main() -> int:
         )
         timed("report_data (warm, cached)", args.warm, lambda: aggregates.report_data(measurement))
         timed("fingerprint alone", args.warm, lambda: aggregates.fingerprint(measurement))
-        pages(measurement, args.warm)
+        pages(measurement, args.warm, connection)
         size = len(json.dumps(data, separators=(",", ":")))
         groups = data["groups"]
         hidden = sum(1 for g in groups if g.get("suppressed"))
