@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,7 +24,8 @@ from tests.factories import grant, make_person, make_user
 from tryghed.accounts.models import SignInLink, User
 from tryghed.accounts.signin_link import hash_token
 from tryghed.audit.models import AuditEvent
-from tryghed.orgs.models import Membership, Role
+from tryghed.orgs.models import Membership, Person, Role
+from tryghed.orgs.selectors import access_for
 from tryghed.web.log import RedactSurveyTokens
 
 LINK = re.compile(r"https?://[^\s]+/konto/link/([A-Za-z0-9_\-]+)/(\?next=[^\s]+)?")
@@ -85,9 +87,9 @@ def test_an_employee_gets_a_link_that_signs_them_in_once(world: World, ask: Ask)
     user = User.objects.get(email="alma@example.test")
     assert not user.has_usable_password()
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert list(Membership.objects.filter(user=user).values_list("role", "unit")) == [
-        (Role.EMPLOYEE, world.team_a.pk)
-    ]
+    # No role row: the administrator's pages must not show who signed in (privacy.md §0).
+    assert not Membership.objects.filter(user=user).exists()
+    assert access_for(user=user, slug=world.org.slug).employee_unit_ids == (world.team_a.pk,)
     assert not SignInLink.objects.exists()
 
     again = use(Client(), token)
@@ -172,14 +174,28 @@ def test_an_expired_link_does_not_sign_in(world: World, ask: Ask) -> None:
     assert not User.objects.filter(email="alma@example.test").exists()
 
 
-def test_the_employee_role_follows_the_persons_current_unit(world: World, ask: Ask) -> None:
+def test_the_employee_scope_follows_the_persons_current_unit(world: World, ask: Ask) -> None:
     user = make_user("alma@example.test")
-    grant(user, world.org, Role.EMPLOYEE, world.team_b)  # before a move to team A
+    ask(Client(), "alma@example.test")
+    assert use(Client(), token_in(mail.outbox[0])).status_code == 302
+    assert access_for(user=user, slug=world.org.slug).employee_unit_ids == (world.team_a.pk,)
+    Person.objects.filter(email="alma@example.test").update(unit=world.team_b)
+    assert access_for(user=user, slug=world.org.slug).employee_unit_ids == (world.team_b.pk,)
+    Person.objects.filter(email="alma@example.test").update(is_active=False)
+    with pytest.raises(Http404):
+        access_for(user=user, slug=world.org.slug)
+
+
+def test_a_role_an_administrator_gave_is_left_as_it_was(world: World, ask: Ask) -> None:
+    user = make_user("alma@example.test")
+    grant(user, world.org, Role.EMPLOYEE, world.team_b)
     ask(Client(), "alma@example.test")
     assert use(Client(), token_in(mail.outbox[0])).status_code == 302
     assert list(Membership.objects.filter(user=user).values_list("role", "unit")) == [
-        (Role.EMPLOYEE, world.team_a.pk)
+        (Role.EMPLOYEE, world.team_b.pk)
     ]
+    access = access_for(user=user, slug=world.org.slug)
+    assert set(access.employee_unit_ids) == {world.team_a.pk, world.team_b.pk}
 
 
 def test_the_link_leads_on_to_a_page_of_this_site_only(world: World, ask: Ask) -> None:

@@ -27,7 +27,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -234,7 +233,7 @@ def _fail(reason: str, client_ip: str, address: str = "", wait: int | None = Non
 
 
 def link_redeem(*, token: str, client_ip: str) -> SignedIn:
-    """Use a link: delete it (so it works once), then give its person an employee login.
+    """Use a link: delete it (so it works once), then sign its person in as an employee.
 
     Raises LinkInvalid (audit-logged) when the link is unknown, used or expired, when its
     address has failed too often, or when the address now holds a staff role or belongs
@@ -266,8 +265,9 @@ def link_redeem(*, token: str, client_ip: str) -> SignedIn:
                 user = User.objects.create_user(
                     email=address, password=None, full_name=people[0].name
                 )
-            for person in people:
-                _employee_role(user, person)
+            # No role is stored, and none is changed: a role row appearing or changing on
+            # the administrator's pages would tell who signed in, and when. The employee's
+            # scope follows from their person rows (orgs.selectors.employee_people).
             audit_record(
                 actor=user,
                 action="auth.link_signin",
@@ -278,25 +278,3 @@ def link_redeem(*, token: str, client_ip: str) -> SignedIn:
         raise _fail(refused or "unknown", client_ip, address)
     throttle.clear(REDEEM_BY_ADDRESS, address)
     return SignedIn(user=user, people=people)
-
-
-def _employee_role(user: User, person: Person) -> None:
-    """The employee role in the person's organisation follows their current unit."""
-    roles = Membership.objects.filter(
-        organisation_id=person.organisation_id, user=user, role=Role.EMPLOYEE
-    )
-    if roles.filter(unit_id=person.unit_id).exists():
-        roles.filter(~Q(unit_id=person.unit_id)).delete()
-        return
-    current = roles.first()
-    if current is None:
-        Membership.objects.create(
-            organisation_id=person.organisation_id,
-            user=user,
-            role=Role.EMPLOYEE,
-            unit_id=person.unit_id,
-        )
-        return
-    roles.exclude(pk=current.pk).delete()
-    current.unit_id = person.unit_id
-    current.save(update_fields=["unit"])

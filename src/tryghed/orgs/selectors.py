@@ -115,7 +115,13 @@ class OrgAccess:
 def organisations_for_user(user: User | AnonymousUser) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return Organisation.objects.filter(memberships__user=user).distinct().order_by("name")
+    return (
+        Organisation.objects.filter(
+            Q(memberships__user=user) | Q(pk__in=employee_people(user).values("organisation_id"))
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def access_for(*, user: User | AnonymousUser, slug: str) -> OrgAccess:
@@ -127,19 +133,37 @@ def access_for(*, user: User | AnonymousUser, slug: str) -> OrgAccess:
             "organisation", "unit"
         )
     )
-    if not memberships:
+    people = tuple(
+        employee_people(user).filter(organisation__slug=slug).select_related("organisation")
+    )
+    if not memberships and not people:
         raise Http404
+    employee_units = [
+        m.unit.pk for m in memberships if m.role == Role.EMPLOYEE and m.unit is not None
+    ]
+    employee_units += [p.unit_id for p in people if p.unit_id not in employee_units]
+    roles = {m.role for m in memberships} | ({Role.EMPLOYEE} if people else set())
     return OrgAccess(
-        organisation=memberships[0].organisation,
+        organisation=memberships[0].organisation if memberships else people[0].organisation,
         user=user,
-        roles=frozenset(m.role for m in memberships),
+        roles=frozenset(roles),
         leader_paths=tuple(
             m.unit.path for m in memberships if m.role == Role.LEADER and m.unit is not None
         ),
-        employee_unit_ids=tuple(
-            m.unit.pk for m in memberships if m.role == Role.EMPLOYEE and m.unit is not None
-        ),
+        employee_unit_ids=tuple(employee_units),
         memberships=memberships,
+    )
+
+
+def employee_people(user: User) -> QuerySet[Person]:
+    """The user as an employee: active people with the user's address in active units.
+
+    An employee who signs in with a link holds no stored role (privacy.md section 0: a
+    role row appearing on the administrator's pages would tell who signed in, and when,
+    perhaps right after answering); what they may see follows from these rows, so it
+    also follows a move to another unit at once."""
+    return Person.objects.filter(
+        email__iexact=user.email, is_active=True, unit__isnull=False, unit__is_active=True
     )
 
 
