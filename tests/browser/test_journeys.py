@@ -15,6 +15,7 @@ from tests.factories import PASSWORD, make_person, totp_code
 from tryghed.orgs.models import Person, Unit
 from tryghed.results.aggregates import group, report_data
 from tryghed.results.charts import format_number
+from tryghed.results.readings import scale_reading
 from tryghed.surveys import services
 from tryghed.surveys.models import Response
 
@@ -352,8 +353,12 @@ def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
     new_page: PageFactory, login: Login, world: World
 ) -> None:
     measurement = closed_measurement(world)
-    ps7 = group(report_data(measurement), world.team_a.pk)["instruments"]["ps7"]["scales"]
-    key_figure = format_number(ps7["total"]["mean"], "da")
+    data = report_data(measurement)
+    ps7 = group(data, world.team_a.pk)["instruments"]["ps7"]["scales"]
+    shown = scale_reading(data["instruments"]["ps7"]["scales"]["total"], ps7["total"])
+    assert shown is not None
+    key_figure = shown.text("da")  # the 0-100 reading, higher is better
+    native = format_number(ps7["total"]["mean"], "da")  # the questionnaire's own 0-70
     page = new_page(phone=True)
     login(page, world.leader)
     page.get_by_role("link", name="Se rapporterne for dine enheder").click()
@@ -363,9 +368,10 @@ def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Team A")
     safety = page.locator("#instrument-ps7")
-    expect(safety.locator(".report-key__value")).to_have_text(key_figure)
+    expect(safety.locator(".report-key__value").first).to_have_text(key_figure)
+    expect(safety).to_contain_text(f"På spørgeskemaets skala: {native}")
     expect(safety).to_contain_text(f"n = {ps7['total']['n']} svar")
-    expect(page.get_by_role("heading", name="Hvad taler I om?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Det vigtigste")).to_be_visible()
     assert page.evaluate(SCROLL_WIDTH) <= 360
     assert_accessible(page, who="leader, team report on a phone")
 
