@@ -167,6 +167,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (accounts.sso); providers are set up in the product.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,13 @@ ACCOUNT_RATE_LIMITS = {
     "login": "120/m/ip",
     "reauthenticate": "10/m/user",
 }
+# Single sign-on (accounts.sso): signs in existing members only, never makes an account.
+SOCIALACCOUNT_ADAPTER = "tryghed.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 MFA_ADAPTER = "tryghed.accounts.adapter.MfaAdapter"
 MFA_FORMS = {
     "authenticate": "tryghed.accounts.forms.MfaAuthenticateForm",

@@ -21,6 +21,10 @@ SKIPPED: Mapping[str, str] = {
     "apv:document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
     "apv:unit_document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
     "account_login": "allauth's name for the sign-in page: a redirect to accounts:login, which is scanned",
+    "openid_connect_callback": "without a provider's answer it is the error page (401); scanned in tests/browser/test_sso_browser.py",
+    "socialaccount_login_cancelled": "a redirect to accounts:login, which is scanned",
+    "socialaccount_login_error": "a redirect to accounts:login, which is scanned",
+    "socialaccount_signup": "a redirect to accounts:login (no one signs up), which is scanned",
     "mfa_authenticate": "only while a sign-in waits for its code; scanned in tests/browser/test_mfa.py",
     "mfa_download_recovery_codes": "a text file of recovery codes, not HTML",
     # Changing two-step verification asks for the password again first (allauth's

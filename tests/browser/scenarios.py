@@ -17,6 +17,7 @@ from tests.actions.scenario import action_plan
 from tests.apv.scenario import apv_values
 from tests.conftest import World
 from tests.results.export_scenario import report_export
+from tryghed.accounts import sso
 from tryghed.orgs.models import ImportBatch, Membership
 from tryghed.surveys import services
 from tryghed.surveys.models import Measurement, Response, Status
@@ -97,6 +98,19 @@ def invitation_link(email: str) -> str:
     raise AssertionError(f"no invitation e-mail to {email}")
 
 
+def sso_provider_id(world: World) -> str:
+    return sso.single_sign_on_configure(
+        organisation=world.org,
+        actor=world.owner,
+        name="Microsoft",
+        server_url="https://login.microsoftonline.com/tenant-id/v2.0",
+        client_id="crawl-client",
+        client_secret="crawl-secret",
+        allowed_domains="testkommune.dk",
+        enabled=True,
+    ).provider_id
+
+
 def path_values(world: World) -> dict[str, object]:
     """A value for every path parameter in the URL configuration, taken from the world.
 
@@ -127,6 +141,8 @@ def path_values(world: World) -> dict[str, object]:
         "plan_id": action.plan_id,
         "action_id": action.pk,
         **apv_values(world),
+        # Single sign-on set up for the organisation: its GET page and its callback's error.
+        "provider_id": sso_provider_id(world),
         # A reset link for someone who does not sign in during the crawl, so it stays valid.
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {

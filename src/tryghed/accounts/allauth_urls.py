@@ -6,8 +6,11 @@ password reset (``accounts/urls.py``).
 """
 
 from allauth.account import views as account_views
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from tryghed.accounts import sso_views
 
 urlpatterns = [
     # allauth sends people here when a sign-in step has expired: the one login page.
@@ -19,4 +22,28 @@ urlpatterns = [
     path("inaktiv/", account_views.account_inactive, name="account_inactive"),
     path("bekraeft/", account_views.reauthenticate, name="account_reauthenticate"),
     path("2fa/", include("allauth.mfa.urls")),
+    # Single sign-on per organisation (accounts.sso): /konto/oidc/org-<slug>/login/ and its
+    # callback. allauth's other social pages (connections, sign-up) are not offered; a
+    # cancelled or failed sign-in goes back to the login page.
+    path("oidc/<str:provider_id>/login/", sso_views.provider_login, name="openid_connect_login"),
+    path(
+        "oidc/<str:provider_id>/login/callback/",
+        oidc_views.callback,
+        name="openid_connect_callback",
+    ),
+    path(
+        "oidc/annulleret/",
+        RedirectView.as_view(pattern_name="accounts:login"),
+        name="socialaccount_login_cancelled",
+    ),
+    path(
+        "oidc/fejl/",
+        RedirectView.as_view(pattern_name="accounts:login"),
+        name="socialaccount_login_error",
+    ),
+    path(
+        "oidc/ny-konto/",
+        RedirectView.as_view(pattern_name="accounts:login"),
+        name="socialaccount_signup",
+    ),
 ]

@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from tryghed.accounts import link_views, views
+from tryghed.accounts import link_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("log-ind/", views.LoginView.as_view(), name="login"),
+    # Single sign-on: find the organisation's provider from the e-mail's domain (accounts.sso).
+    path("log-ind-med-organisation/", sso_views.sso_find, name="sso_find"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     # Employees: a one-time sign-in link by e-mail (accounts.signin_link).
     path("log-ind-med-link/", link_views.link_request, name="link_request"),

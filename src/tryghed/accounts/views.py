@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import get_language
 
-from tryghed.accounts import tasks, throttle
+from tryghed.accounts import sso, tasks, throttle
 from tryghed.accounts.adapter import ACCOUNT_SCOPE
 from tryghed.accounts.forms import LoginForm
 from tryghed.accounts.mfa import has_mfa, mfa_required
@@ -39,6 +39,17 @@ class LoginView(AllauthLoginView):
 
     def get_form_class(self) -> type[forms.Form]:
         return LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        # ?org=<slug>: that organisation's "Log ind med <provider>" (accounts.sso).
+        found = sso.enabled_for_slug(self.request.GET.get("org", "")[:60])
+        context["sso_providers"] = [found] if found else []
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().render_to_response(context, **kwargs)
+        return sso.allow_form_action(response, [p for _, p in context["sso_providers"]])
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

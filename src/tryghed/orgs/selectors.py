@@ -39,6 +39,7 @@ class Capability(StrEnum):
     MANAGE_MEASUREMENTS = "manage_measurements"
     VIEW_PARTICIPATION = "view_participation"
     READ_ORGANISATION_REPORT = "read_organisation_report"
+    MANAGE_SIGN_IN = "manage_sign_in"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class OrgAccess:
             Capability.MANAGE_MEASUREMENTS: self.can_manage_measurements,
             Capability.VIEW_PARTICIPATION: self.can_view_participation,
             Capability.READ_ORGANISATION_REPORT: self.can_read_organisation_report,
+            # Single sign-on decides who may sign in: administrators only.
+            Capability.MANAGE_SIGN_IN: self.is_admin,
         }
         return checks.get(capability, False) if isinstance(capability, Capability) else False
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tryghed.accounts import sso_views
 from tryghed.orgs import views
 
 app_name = "orgs"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("roller/", views.roles, name="roles"),
     path("roller/<int:membership_id>/fjern/", views.role_revoke, name="role_revoke"),
     path("indstillinger/", views.organisation_settings, name="settings"),
+    path("indstillinger/log-ind/", sso_views.sso_settings, name="sso_settings"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
 ]
