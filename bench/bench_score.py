@@ -220,14 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     for (label, seconds), (_, mib) in zip(timing.results, memory.results, strict=True):
         print(f"{label:<52} {seconds:8.3f} {mib:9.1f}")
     by_label = dict(timing.results)
-    old_path = ("suppression plan, prepared once", "suppression (5 scales), prepared plan")
-    old_path += ("suppression (40 items), prepared plan",)
-    unprepared = sum(t for label, t in timing.results if label not in old_path)
+    planned = (
+        "suppression plan, prepared once",
+        "suppression (5 scales), prepared plan",
+        "suppression (40 items), prepared plan",
+    )
+    unprepared = sum(t for label, t in timing.results if label not in planned)
     prepared = (
         unprepared
         - by_label["suppression (5 scales)"]
         - by_label["suppression (40 items, each on its own n)"]
-        + sum(by_label[label] for label in old_path)
+        + sum(by_label[label] for label in planned)
     )
     baseline = min(numpy_baseline(codes, atom, len(parent_of)) for _ in range(3))
     print(f"{'baseline: bare numpy pass (n, sum, sum² per item and unit)':<52} {baseline:8.3f}")
