@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "tryghed.results",
     "tryghed.actions",
     "tryghed.apv",
+    "tryghed.voice",
     "django_tasks_db",
     "allauth",
     "allauth.account",

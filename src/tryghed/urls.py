@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<slug:org>/rapporter/", include("tryghed.results.urls")),
     path("o/<slug:org>/handleplaner/", include("tryghed.actions.urls")),
     path("o/<slug:org>/apv/", include("tryghed.apv.urls")),
+    path("o/<slug:org>/sig-det/", include("tryghed.voice.urls")),
     path("o/<slug:org>/", include("tryghed.orgs.urls")),
     path("", include("tryghed.web.urls")),
 ]

@@ -40,6 +40,8 @@ class Capability(StrEnum):
     VIEW_PARTICIPATION = "view_participation"
     READ_ORGANISATION_REPORT = "read_organisation_report"
     MANAGE_SIGN_IN = "manage_sign_in"
+    # The voice channel's cases ("Sig det"): the AMO all, a leader their subtree's.
+    HANDLE_VOICE = "handle_voice"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ class OrgAccess:
         subtree (suppressed as privacy.md section 4 says, surveys.participation)."""
         return self.sees_whole_organisation or bool(self.leader_paths)
 
+    @property
+    def can_handle_voice(self) -> bool:
+        """The voice channel's cases ("Sig det"): the AMO all, a leader their subtree's."""
+        return Role.AMO in self.roles or bool(self.leader_paths)
+
     def can(self, capability: Capability) -> bool:
         """The one table of capabilities; anything else is refused (fails closed)."""
         checks: dict[Capability, bool] = {
@@ -102,6 +109,7 @@ class OrgAccess:
             Capability.READ_ORGANISATION_REPORT: self.can_read_organisation_report,
             # Single sign-on decides who may sign in: administrators only.
             Capability.MANAGE_SIGN_IN: self.is_admin,
+            Capability.HANDLE_VOICE: self.can_handle_voice,
         }
         return checks.get(capability, False) if isinstance(capability, Capability) else False
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tryghed.voice import views
+
+app_name = "voice"
+urlpatterns = [
+    path("", views.raise_case, name="raise"),
+    path("sag/", views.reporter_case, name="case"),
+    path("sager/", views.inbox, name="inbox"),
+    path("sager/<uuid:case_id>/", views.case_detail, name="case_detail"),
+]

@@ -1,0 +1,218 @@
+"""The voice channel's pages: the reporter's (no sign-in, no cookies) and the receiver's.
+
+The reporter's pages are built like the survey pages (surveys/respond.py): no session,
+no CSRF cookie, no caching, no referrer. The receipt code travels only in POST bodies,
+never in a URL, and is never logged. Throttling counts per client address in the cache
+(accounts/throttle.py: a hash of the address that expires), never in the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tryghed.accounts import throttle
+from tryghed.orgs.models import Organisation
+from tryghed.orgs.selectors import Capability, OrgAccess
+from tryghed.orgs.views import form_errors, org_view, render_org
+from tryghed.surveys.codes import paper_code_display
+from tryghed.surveys.respond import private
+from tryghed.voice import selectors, services
+from tryghed.voice.forms import AcknowledgeForm, RaiseForm, TextForm
+from tryghed.voice.models import Receiver
+
+RAISE_SCOPE = "voice.raise"
+CODE_SCOPE = "voice.code"
+# Cases raised per client address in an hour; wrong receipt codes per address in 15 minutes.
+throttle.register(RAISE_SCOPE, limit=5, window=60 * 60)
+throttle.register(CODE_SCOPE, limit=10, window=15 * 60)
+
+
+def _organisation(slug: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _client(request: HttpRequest) -> str:
+    return str(get_adapter(request).get_client_ip(request))
+
+
+def _throttled(request: HttpRequest, organisation: Organisation, wait: int) -> HttpResponse:
+    return render(
+        request,
+        "voice/throttled.html",
+        {"organisation": organisation, "message": throttle.too_many_attempts(wait)},
+        status=429,
+    )
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def raise_case(request: HttpRequest, org: str) -> HttpResponse:
+    """Raise a case: the form, a warning about identifying details, then the receipt code."""
+    organisation = _organisation(org)
+    hints = services.IdentifyingHints()
+    if request.method == "POST":
+        form = RaiseForm(request.POST, organisation=organisation)
+        if form.is_valid():
+            data = form.cleaned_data
+            hints = services.identifying_hints(organisation=organisation, text=data["text"])
+            if not hints or data["confirmed"]:
+                wait = throttle.check(RAISE_SCOPE, _client(request))
+                if wait is not None:
+                    return _throttled(request, organisation, wait)
+                try:
+                    case, code = services.case_raise(
+                        organisation=organisation,
+                        unit=data["unit"],
+                        receiver=data["receiver"],
+                        kind=data["kind"],
+                        text=data["text"],
+                    )
+                except ValidationError as error:
+                    form_errors(form, error)
+                else:
+                    throttle.failure(RAISE_SCOPE, _client(request))
+                    return render(
+                        request,
+                        "voice/receipt.html",
+                        {
+                            "organisation": organisation,
+                            "case": case,
+                            "code": paper_code_display(code),
+                        },
+                    )
+            else:
+                # Shown once more with the warning; sending again goes through.
+                form = RaiseForm(
+                    {**request.POST.dict(), "confirmed": "on"}, organisation=organisation
+                )
+                form.is_valid()
+    else:
+        initial: dict[str, Any] = {}
+        unit_id = request.GET.get("enhed", "")
+        if unit_id.isdigit():
+            initial["unit"] = selectors.reporter_units(organisation).filter(pk=int(unit_id)).first()
+        form = RaiseForm(initial=initial, organisation=organisation)
+    return render(
+        request,
+        "voice/raise.html",
+        {"organisation": organisation, "form": form, "hints": hints},
+        status=200 if request.method == "GET" or form.is_valid() else 400,
+    )
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
+    """The reporter opens their case with the receipt code: reads, replies, closes.
+
+    A mistyped code, an unknown code and another organisation's code give the same page.
+    """
+    organisation = _organisation(org)
+    context: dict[str, Any] = {"organisation": organisation}
+    if request.method != "POST":
+        return render(request, "voice/code.html", context)
+    client = _client(request)
+    wait = throttle.check(CODE_SCOPE, client)
+    if wait is not None:
+        return _throttled(request, organisation, wait)
+    typed = request.POST.get("code", "")
+    case = services.case_for_code(organisation=organisation, code=typed)
+    if case is None:
+        throttle.failure(CODE_SCOPE, client)
+        return render(request, "voice/code.html", {**context, "error": True}, status=404)
+    form = TextForm()
+    action = request.POST.get("action", "")
+    try:
+        if action == "reply":
+            form = TextForm(request.POST)
+            if form.is_valid():
+                services.reporter_reply(case=case, text=form.cleaned_data["text"])
+                form = TextForm()
+        elif action == "close":
+            services.case_close(case=case)
+    except ValidationError as error:
+        form_errors(form, error)
+    return render(
+        request,
+        "voice/reporter_case.html",
+        {
+            **context,
+            "case": case,
+            "code": paper_code_display(services.receipt_code_normalised(typed)),
+            "messages_shown": selectors.case_messages(case, for_reporter=True),
+            "form": form,
+        },
+    )
+
+
+@org_view(Capability.HANDLE_VOICE)
+def inbox(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    return render_org(
+        request,
+        access,
+        "voice/inbox.html",
+        "voice",
+        {"cases": selectors.inbox(access), "today": services.local_today()},
+    )
+
+
+@org_view(Capability.HANDLE_VOICE)
+@require_http_methods(["GET", "POST"])
+def case_detail(request: HttpRequest, access: OrgAccess, case_id: uuid.UUID) -> HttpResponse:
+    case = selectors.get_case(access, case_id)
+    ack_form, reply_form, note_form = (
+        AcknowledgeForm(),
+        TextForm(prefix="svar"),
+        TextForm(prefix="note"),
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "ack":
+                ack_form = AcknowledgeForm(request.POST)
+                if ack_form.is_valid():
+                    services.receiver_acknowledge(
+                        case=case, actor=access.user, which=ack_form.cleaned_data["which"]
+                    )
+                    return redirect(request.path)
+            elif action == "reply":
+                reply_form = TextForm(request.POST, prefix="svar")
+                if reply_form.is_valid():
+                    services.receiver_reply(
+                        case=case, actor=access.user, text=reply_form.cleaned_data["text"]
+                    )
+                    return redirect(request.path)
+            elif action == "note":
+                note_form = TextForm(request.POST, prefix="note")
+                if note_form.is_valid():
+                    services.receiver_note(
+                        case=case, actor=access.user, text=note_form.cleaned_data["text"]
+                    )
+                    return redirect(request.path)
+        except ValidationError as error:
+            form_errors(reply_form, error)
+    return render_org(
+        request,
+        access,
+        "voice/case_detail.html",
+        "voice",
+        {
+            "case": case,
+            "messages_shown": selectors.case_messages(case, for_reporter=False),
+            "ack_form": ack_form,
+            "reply_form": reply_form,
+            "note_form": note_form,
+            "today": services.local_today(),
+            "to_amo": case.receiver == Receiver.AMO,
+        },
+    )
