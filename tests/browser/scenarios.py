@@ -21,6 +21,7 @@ from tryghed.accounts import sso
 from tryghed.orgs.models import ImportBatch, Membership
 from tryghed.surveys import services
 from tryghed.surveys.models import Measurement, Response, Status
+from tryghed.voice import services as voice_services
 
 UNITS_CSV = "unit_id;name;parent_id;kind\nNY;Nyt team;AREA;team\n"
 LINK = re.compile(r"https?://[^\s]+/s/[A-Za-z0-9_\-]+/")
@@ -111,6 +112,17 @@ def sso_provider_id(world: World) -> str:
     ).provider_id
 
 
+def voice_case(world: World) -> str:
+    case, _ = voice_services.case_raise(
+        organisation=world.org,
+        unit=world.team_a,
+        receiver="leader",
+        kind="idea",
+        text="Kan vi aftale faste pauser?",
+    )
+    return str(case.pk)
+
+
 def path_values(world: World) -> dict[str, object]:
     """A value for every path parameter in the URL configuration, taken from the world.
 
@@ -143,6 +155,8 @@ def path_values(world: World) -> dict[str, object]:
         **apv_values(world),
         # Single sign-on set up for the organisation: its GET page and its callback's error.
         "provider_id": sso_provider_id(world),
+        # A Sig det case of the leader's team, so the leader and the AMO see its page.
+        "case_id": voice_case(world),
         # A reset link for someone who does not sign in during the crawl, so it stays valid.
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {

@@ -172,3 +172,22 @@ def test_the_receiver_acknowledges_answers_and_notes(world: World) -> None:
     assert "Vi tager det op på næste møde." in reporter
     assert "Vi har talt om det." in reporter
     assert "Til mødet 4/12" not in reporter
+
+
+def test_the_employees_feedback_page_links_to_sig_det(world: World) -> None:
+    page = client_for(world.employee).get(
+        reverse("results:feedback_latest", kwargs={"org": world.org.slug})
+    )
+    assert page.status_code == 200
+    assert f'href="{_raise_url(world)}" rel="noreferrer"' in page.content.decode()
+
+
+def test_a_closed_case_tells_the_receiver_instead_of_taking_an_answer(world: World) -> None:
+    case, _ = _new(world)
+    services.case_close(case=case)
+    page = client_for(world.leader).post(
+        _detail_url(world, case), {"action": "reply", "svar-text": "For sent"}
+    )
+    assert page.status_code == 200
+    assert "Sagen er lukket." in page.content.decode()
+    assert not Message.objects.filter(case=case).exists()
