@@ -191,3 +191,14 @@ def test_a_closed_case_tells_the_receiver_instead_of_taking_an_answer(world: Wor
     assert page.status_code == 200
     assert "Sagen er lukket." in page.content.decode()
     assert not Message.objects.filter(case=case).exists()
+
+
+def test_the_reporter_can_choose_english_without_a_cookie(world: World) -> None:
+    page = Client().get(_raise_url(world) + "?sprog=en")
+    assert '<html lang="en">' in page.content.decode()
+    assert '<input type="hidden" name="lang" value="en">' in page.content.decode()
+    assert not page.cookies
+    data = {"lang": "en", "unit": world.team_a.pk, "receiver": "leader", "kind": "idea"}
+    receipt = Client().post(_raise_url(world), {**data, "text": "Idé"})
+    assert '<html lang="en">' in receipt.content.decode()
+    assert '<html lang="da">' in Client().get(_raise_url(world)).content.decode()

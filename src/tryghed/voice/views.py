@@ -9,12 +9,15 @@ never in a URL, and is never logged. Throttling counts per client address in the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from tryghed.accounts import throttle
@@ -32,6 +35,25 @@ CODE_SCOPE = "voice.code"
 # Cases raised per client address in an hour; wrong receipt codes per address in 15 minutes.
 throttle.register(RAISE_SCOPE, limit=5, window=60 * 60)
 throttle.register(CODE_SCOPE, limit=10, window=15 * 60)
+
+
+LANGUAGES = ("da", "en")
+
+
+def reporter_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Danish, or English when the reporter chose it: ``?sprog=en``, then a hidden field.
+
+    The choice travels in the page, like the survey pages' (no cookie is set here)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        asked = request.POST.get("lang", "") if request.method == "POST" else ""
+        asked = asked or request.GET.get("sprog", "")
+        current = (translation.get_language() or "da")[:2]
+        with translation.override(asked if asked in LANGUAGES else current):
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _organisation(slug: str) -> Organisation:
@@ -55,6 +77,7 @@ def _throttled(request: HttpRequest, organisation: Organisation, wait: int) -> H
 
 
 @private
+@reporter_language
 @require_http_methods(["GET", "POST"])
 def raise_case(request: HttpRequest, org: str) -> HttpResponse:
     """Raise a case: the form, a warning about identifying details, then the receipt code."""
@@ -111,6 +134,7 @@ def raise_case(request: HttpRequest, org: str) -> HttpResponse:
 
 
 @private
+@reporter_language
 @require_http_methods(["GET", "POST"])
 def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
     """The reporter opens their case with the receipt code: reads, replies, closes.
