@@ -8,6 +8,7 @@ Another organisation's object is a 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,24 +29,16 @@ from tryghed.apv.models import (
     WellbeingTeamMember,
     WorkChange,
 )
+from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.results.aggregates import group, is_published, report_data
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.selectors import scope_units
+from tryghed.surveys.selectors import measurement_instruments, scope_units
 
 if TYPE_CHECKING:
     from tryghed.actions.models import ActionPlan
 
-SCREENING_INSTRUMENT = "risk5"
-# The risk5 key figure shown beside each factor (instruments.md section 9).
-KEY_FIGURES = {
-    RiskFactor.WORKLOAD: "workload-often",
-    RiskFactor.DEMANDS: "demands-often",
-    RiskFactor.EMOTIONAL: "emotional-often",
-    RiskFactor.OFFENSIVE: "offensive-exposed",
-    RiskFactor.VIOLENCE: "violence-exposed",
-}
 REVISION_YEARS = 3
 
 
@@ -57,12 +50,21 @@ def can_write(access: OrgAccess) -> bool:
 # --------------------------------------------------------------------------- screening
 
 
+def _screening_instrument(instruments: Iterable[Instrument]) -> Instrument | None:
+    """The APV screening (risk5): the instrument whose file declares ``display:
+    risk_factors``, the key figure shown beside each risk factor (instruments.md section 9)."""
+    return next((i for i in instruments if i.shown_as.risk_factors), None)
+
+
 def latest_screening(unit: Unit) -> Measurement | None:
-    """The unit's latest closed measurement that asked risk5 and covered the unit."""
+    """The unit's latest closed measurement that asked the screening and covered the unit."""
+    screening = _screening_instrument(load_builtin().values())
+    if screening is None:
+        return None
     candidates = Measurement.objects.filter(
         organisation_id=unit.organisation_id,
         status=Status.CLOSED,
-        instruments__instrument_id=SCREENING_INSTRUMENT,
+        instruments__instrument_id=screening.id,
     ).order_by("-closes_on", "-pk")
     for measurement in candidates:
         if scope_units(measurement).filter(pk=unit.pk).exists():
@@ -85,22 +87,30 @@ class ScreeningFigure:
 
 
 def screening_figures(measurement: Measurement | None, unit: Unit) -> list[ScreeningFigure]:
-    """risk5's key figure per factor for the unit and its subtree, as the report shows it.
+    """The screening's key figure per factor for the unit and its subtree, as the report
+    shows it.
 
     Read from the report data only, so the suppression engine decides what is shown
     (krænkende handlinger and vold use the sensitive minimum)."""
     if measurement is None or not is_published(measurement):
         return []  # no live figures while it is open (privacy.md section 3)
     data = report_data(measurement)
-    if str(unit.pk) not in data["units"] or SCREENING_INSTRUMENT not in data["instruments"]:
+    screening = _screening_instrument(measurement_instruments(measurement))
+    if (
+        screening is None
+        or str(unit.pk) not in data["units"]
+        or screening.id not in data["instruments"]
+    ):
         return []
     block = group(data, unit.pk, "subtree")
     figures: dict[str, Any] = {}
     if not block.get("suppressed", True):
-        figures = block["instruments"].get(SCREENING_INSTRUMENT, {}).get("key_figures", {})
+        figures = block["instruments"].get(screening.id, {}).get("key_figures", {})
+    declared = dict(screening.shown_as.risk_factors)
     out = []
-    for factor, figure_id in KEY_FIGURES.items():
-        figure = figures.get(figure_id)
+    for factor in RiskFactor:
+        figure_id = declared.get(factor.value)
+        figure = figures.get(figure_id) if figure_id is not None else None
         shown = figure is not None and not figure.get("suppressed", True)
         out.append(
             ScreeningFigure(

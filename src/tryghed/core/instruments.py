@@ -30,8 +30,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = [
     "BUILTIN_DIR",
+    "DISPLAY_KINDS",
     "FORMAT_VERSION",
     "Band",
+    "Display",
+    "DisplayKind",
+    "DriverRole",
     "Instrument",
     "InstrumentError",
     "Item",
@@ -52,6 +56,7 @@ __all__ = [
     "load_templates",
     "parse_instrument",
     "parse_templates",
+    "with_builtin_display",
 ]
 
 FORMAT_VERSION = 1
@@ -65,6 +70,15 @@ AuthoredBy = Literal["seed", "project", "organisation"]
 Aggregate = Literal["persons", "pooled"]
 Polarity = Literal["higher_better", "lower_better", "bipolar", "need"]
 Rule = Literal["any", "all"]
+DisplayKind = Literal["default", "key_figure_reading", "staircase", "support_chart", "nuggets"]
+DriverRole = Literal["outcome", "predictor"]
+DISPLAY_KINDS: tuple[DisplayKind, ...] = (
+    "default",
+    "key_figure_reading",
+    "staircase",
+    "support_chart",
+    "nuggets",
+)
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SCALE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -256,6 +270,28 @@ class Zones:
 
 
 @dataclass(frozen=True, slots=True)
+class Display:
+    """How a report shows the instrument (``display:`` in the file).
+
+    Presentation only: it is kept out of the content hash, so declaring or changing it
+    never changes the fingerprint of a measurement already made.
+    """
+
+    kind: DisplayKind = "default"
+    # Under each key figure's chart: what the share compares with (stress: NFA 2023).
+    note: Text | None = None
+    # Key drivers: the main scale is an outcome, or every scale is a predictor.
+    driver: DriverRole | None = None
+    # Correlations: the pair with the lowest lead is chosen first (undeclared: last).
+    lead: int | None = None
+    # APV screening: risk factor id -> the key figure shown beside it.
+    risk_factors: tuple[tuple[str, str], ...] = ()
+
+
+DEFAULT_DISPLAY = Display()
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where the items come from: a seed file and section, or a free reference."""
 
@@ -288,6 +324,8 @@ class Instrument:
     notes: str | None
     # What the questions are about, in plain words, for the respondent's page heading.
     topic: Text | None = None
+    # How a report shows it; None when the file declares nothing (see ``shown_as``).
+    display: Display | None = None
     content_hash: str = dataclasses.field(default="", compare=False)
 
     def item(self, number: int) -> Item:
@@ -312,6 +350,11 @@ class Instrument:
     def heading(self) -> Text:
         """What a respondent's page is headed with: the topic in plain words, else the name."""
         return self.topic if self.topic is not None else self.name
+
+    @property
+    def shown_as(self) -> Display:
+        """The declared display, else the plain default."""
+        return self.display if self.display is not None else DEFAULT_DISPLAY
 
     @property
     def fingerprint(self) -> str:
@@ -485,7 +528,16 @@ def _get(keys: Mapping[str, tuple[Node, Node]], key: str) -> Node | None:
 
 
 _TOP_REQUIRED = ("format", "id", "version", "name", "description", "source", "authored_by", "items")
-_TOP_OPTIONAL = ("variant_of", "options", "scales", "key_figures", "zones", "notes", "topic")
+_TOP_OPTIONAL = (
+    "variant_of",
+    "options",
+    "scales",
+    "key_figures",
+    "zones",
+    "notes",
+    "topic",
+    "display",
+)
 _ITEM_KEYS = (
     "text",
     "type",
@@ -569,6 +621,10 @@ class _InstrumentParser(_Parser):
         notes = self.string(notes_node, "notes: ") if notes_node is not None else None
         topic_node = _get(top, "topic")
         topic = self.text(topic_node, "topic: ") if topic_node is not None else None
+        display_node = _get(top, "display")
+        display = (
+            self._display(display_node, scales, key_figures) if display_node is not None else None
+        )
 
         instrument = Instrument(
             format=fmt,
@@ -585,6 +641,7 @@ class _InstrumentParser(_Parser):
             zones=zones,
             notes=notes,
             topic=topic,
+            display=display,
         )
         return dataclasses.replace(instrument, content_hash=content_hash(instrument))
 
@@ -1196,6 +1253,86 @@ class _InstrumentParser(_Parser):
                 )
         return Zones(safety=tuple(safety), focus=focus, split=split)
 
+    def _display(
+        self, node: Node, scales: Sequence[Scale], key_figures: Sequence[KeyFigure]
+    ) -> Display:
+        keys = self.mapping(
+            node, "display: ", optional=("kind", "note", "driver", "lead", "risk_factors")
+        )
+        kind_node = _get(keys, "kind")
+        kind: DisplayKind = "default"
+        if kind_node is not None:
+            kind = cast(DisplayKind, self.choice(kind_node, "display: kind: ", DISPLAY_KINDS))
+            self._check_kind(kind_node, kind, scales, key_figures)
+        note_node = _get(keys, "note")
+        note = None
+        if note_node is not None:
+            if not key_figures:
+                self.fail(note_node, "display: note: is shown under key figures; there are none")
+            note = self.text(note_node, "display: note: ")
+        driver_node = _get(keys, "driver")
+        driver = None
+        if driver_node is not None:
+            driver = cast(
+                DriverRole, self.choice(driver_node, "display: driver: ", ("outcome", "predictor"))
+            )
+            if not scales:
+                self.fail(driver_node, "display: driver: the instrument has no scale")
+        lead_node = _get(keys, "lead")
+        lead = None
+        if lead_node is not None:
+            lead = self.integer(lead_node, "display: lead: ")
+            if lead < 1:
+                self.fail(lead_node, "display: lead: must be 1 or more")
+        factors_node = _get(keys, "risk_factors")
+        factors: list[tuple[str, str]] = []
+        if factors_node is not None:
+            known = {figure.id for figure in key_figures}
+            if not isinstance(factors_node, MappingNode) or not factors_node.value:
+                self.fail(
+                    factors_node,
+                    "display: risk_factors: must map each risk factor to a key figure id",
+                )
+            for key_node, value_node in factors_node.value:
+                factor = self.ident(key_node, "display: risk_factors: ", _SCALE_ID)
+                figure = self.ident(value_node, f"display: risk_factors: {factor}: ", _SCALE_ID)
+                if figure not in known:
+                    self.fail(
+                        value_node,
+                        f"display: risk_factors: {factor}: no key figure '{figure}'",
+                    )
+                if factor in dict(factors):
+                    self.fail(key_node, f"display: risk_factors: '{factor}' appears twice")
+                factors.append((factor, figure))
+        return Display(kind=kind, note=note, driver=driver, lead=lead, risk_factors=tuple(factors))
+
+    def _check_kind(
+        self,
+        node: Node,
+        kind: DisplayKind,
+        scales: Sequence[Scale],
+        key_figures: Sequence[KeyFigure],
+    ) -> None:
+        """A kind is refused when the instrument lacks what its chart draws."""
+        if kind == "key_figure_reading" and not key_figures:
+            self.fail(node, "display: kind: key_figure_reading needs key_figures")
+        if kind in ("staircase", "support_chart", "nuggets") and not scales:
+            self.fail(node, f"display: kind: {kind} needs at least one scale")
+        if kind == "staircase" and len(scales[0].levels) < 2:
+            self.fail(
+                node,
+                f"display: kind: staircase needs at least two levels on the main scale "
+                f"'{scales[0].id}' (one step per level)",
+            )
+        if kind == "support_chart":
+            for scale in scales:
+                if not 1 <= len(scale.bands) <= 3:
+                    self.fail(
+                        node,
+                        f"display: kind: support_chart needs one to three bands on every "
+                        f"scale; '{scale.id}' has {len(scale.bands)}",
+                    )
+
 
 def _scalar_value_of(node: Node, key: str) -> Node | None:
     """The value node of ``key`` in a mapping, before full validation (for error context)."""
@@ -1234,11 +1371,12 @@ def _default_scales(items: Sequence[Item], name: Text) -> tuple[Scale, ...]:
 
 
 def content_hash(instrument: Instrument) -> str:
-    """SHA-256 over the normalised content, so YAML layout, ``notes`` and the respondent's
-    heading (``topic``) do not change it: a measurement made before a topic was written
-    still matches the instrument it was made from."""
+    """SHA-256 over the normalised content, so YAML layout, ``notes``, the respondent's
+    heading (``topic``) and how a report shows it (``display``) do not change it: a
+    measurement made before a topic or a display was written still matches the instrument
+    it was made from."""
     data = dataclasses.asdict(instrument)
-    for key in ("notes", "topic", "content_hash"):
+    for key in ("notes", "topic", "display", "content_hash"):
         data.pop(key, None)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -1260,6 +1398,17 @@ def load_instrument(path: str | Path) -> Instrument:
     except UnicodeDecodeError as exc:
         raise InstrumentError(str(path), 1, "the file is not UTF-8 text") from exc
     return parse_instrument(text, str(path))
+
+
+def with_builtin_display(instrument: Instrument) -> Instrument:
+    """A frozen copy of a built-in instrument stored before its file declared ``display``
+    shows as the built-in file now says; an organisation's instrument shows as declared."""
+    if instrument.display is not None or instrument.authored_by == "organisation":
+        return instrument
+    builtin = load_builtin().get(instrument.id)
+    if builtin is None or builtin.display is None:
+        return instrument
+    return dataclasses.replace(instrument, display=builtin.display)
 
 
 def _builtin_files(directory: Path) -> list[Path]:

@@ -129,9 +129,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 ORGANISATION: GroupKey = ("organisation",)
-# Safety instruments whose main scale is a key driver outcome, with stress.
-DRIVER_OUTCOMES = ("ps7", "ps7-hem", "stress")
-DRIVER_INSTRUMENT = "guldkorn"
 # Bootstrap work for the key drivers, in resampled values (rows x columns): 1,000
 # resamples up to about 8,500 complete respondents, then fewer, at least 100, so a large
 # organisation's report stays in seconds; its intervals are narrow anyway.
@@ -1032,10 +1029,15 @@ class Report:
         return out
 
     def _drivers(self) -> JsonDict:
-        """Relative weights of the six golden nuggets on safety and on stress (pooled people)."""
-        nuggets = self.figures.get(DRIVER_INSTRUMENT)
+        """Relative weights of the six golden nuggets on safety and on stress (pooled people).
+
+        The instruments' files declare the roles (``display: driver``): the predictors'
+        scales, and the outcomes whose main scale they are weighed against, by id."""
+        predictor = next((i for i in self.instruments if i.shown_as.driver == "predictor"), None)
+        nuggets = self.figures.get(predictor.id) if predictor is not None else None
         if nuggets is None:
             return {}
+        outcomes = sorted(i.id for i in self.instruments if i.shown_as.driver == "outcome")
         top = self.tree.slot[ORGANISATION]
         columns: list[FloatArray] = []
         names: list[str] = []
@@ -1048,7 +1050,7 @@ class Report:
             names.append(scale.id)
         nuggets_shown = all(d[top].shown for d in nuggets.scale_decisions.values())
         out: JsonDict = {}
-        for outcome_id in DRIVER_OUTCOMES:
+        for outcome_id in outcomes:
             outcome = self.figures.get(outcome_id)
             if outcome is None or outcome.instrument.main_scale is None:
                 continue

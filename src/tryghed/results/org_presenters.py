@@ -27,6 +27,7 @@ area; the top unit is the organisation row, shown once above the units.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -36,7 +37,7 @@ from xml.sax.saxutils import escape
 from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
-from tryghed.core.instruments import Instrument
+from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.core.scoring import ZONE_LABELS, Zone
 from tryghed.results import charts, readings
 from tryghed.results.aggregates import group
@@ -53,7 +54,6 @@ DEPTHS = ("1", "2", "alle")
 DIRECTIONS = ("asc", "desc")
 
 #: The Vision Zero maturity instrument: the organisation report shows its staircase.
-MATURITY = "vz-maturity"
 
 HIDDEN_SYMBOLS: Mapping[str, str] = {"below_minimum": "○", "complementary": "◇"}
 
@@ -478,13 +478,17 @@ def _scale_label(key: str, by_id: Mapping[str, Instrument], lang: str) -> str:
     return instrument.scale(sid).name.get(lang)
 
 
-def _default_rank(key: str) -> int:
-    instruments = {side.split("/", 1)[0] for side in key.split("|")}
-    if "amk" in instruments:
-        return 0
-    if instruments & {"ps7", "ps7-hem"}:
-        return 1
-    return 2
+def _default_rank(key: str, by_id: Mapping[str, Instrument]) -> int:
+    """The lowest ``display: lead`` among the pair's instruments; undeclared comes last.
+    An instrument not given is read from its built-in file, as a frozen copy would be."""
+    builtin = load_builtin()
+    leads = [
+        lead
+        for iid in (side.split("/", 1)[0] for side in key.split("|"))
+        if (instrument := by_id.get(iid) or builtin.get(iid)) is not None
+        and (lead := instrument.shown_as.lead) is not None
+    ]
+    return min(leads, default=sys.maxsize)
 
 
 def _strength(r: float) -> str:
@@ -547,7 +551,7 @@ def correlations(
     if chosen is None and pairs:
         # Seed 003's view first: work-environment competence (amk) against the rest, else
         # psychological safety against the rest; the strongest such pair.
-        chosen = min(pairs, key=lambda c: (_default_rank(c.key), -abs(c.r), c.key))
+        chosen = min(pairs, key=lambda c: (_default_rank(c.key, by_id), -abs(c.r), c.key))
     chart = _scatter(data, chosen, names, lang) if chosen is not None else None
     return CorrelationView(pairs, found, chosen, chart, keep)
 
@@ -668,7 +672,7 @@ def drivers(
     data: Mapping[str, Any], instruments: Sequence[Instrument], *, lang: str
 ) -> list[Driver]:
     by_id = {i.id: i for i in instruments}
-    nuggets = by_id.get("guldkorn")
+    nuggets = next((i for i in instruments if i.shown_as.driver == "predictor"), None)
     out: list[Driver] = []
     for key, entry in data["measurement_level"]["drivers"].items():
         outcome = _scale_label(key, by_id, lang)
@@ -1244,10 +1248,13 @@ def maturity(
     *,
     lang: str,
 ) -> Maturity | None:
-    """None when the measurement did not ask vz-maturity."""
-    instrument = next((i for i in instruments if i.id == MATURITY), None)
-    meta = data["instruments"].get(MATURITY)
-    if instrument is None or meta is None or instrument.main_scale is None:
+    """None when the measurement asked no instrument shown as a staircase (vz-maturity)."""
+    instrument = next((i for i in instruments if i.shown_as.kind == "staircase"), None)
+    if instrument is None:
+        return None
+    maturity_id = instrument.id
+    meta = data["instruments"].get(maturity_id)
+    if meta is None or instrument.main_scale is None:
         return None
     scale = instrument.main_scale
     level_names = [level.label.get(lang) for level in scale.levels]
@@ -1255,7 +1262,7 @@ def maturity(
     def block_of(g: Mapping[str, Any]) -> Mapping[str, Any]:
         if g.get("suppressed", True):
             return g
-        found: Mapping[str, Any] = g["instruments"].get(MATURITY, {}).get("scales", {}).get(
+        found: Mapping[str, Any] = g["instruments"].get(maturity_id, {}).get("scales", {}).get(
             scale.id
         ) or {"suppressed": True, "reason": "below_minimum"}
         return found
@@ -1276,7 +1283,7 @@ def maturity(
     )
     topics: list[tuple[float, str, str]] = []
     if not hidden:
-        for item_id, item_block in top["instruments"][MATURITY]["items"].items():
+        for item_id, item_block in top["instruments"][maturity_id]["items"].items():
             if item_block.get("suppressed", True) or item_block.get("mean_points") is None:
                 continue
             item = instrument.item(int(item_id.rsplit(".", 1)[1]))

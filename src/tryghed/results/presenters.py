@@ -9,7 +9,7 @@ and the PDF export all render from this context.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tryghed.core.instruments import Instrument, Item, Scale
+from tryghed.core.instruments import DisplayKind, Instrument, Item, Scale
 from tryghed.orgs.models import Unit
 from tryghed.results import charts, readings
 from tryghed.results.aggregates import comment_texts, group, unit_name
@@ -34,8 +34,6 @@ AGREEMENT_LOW = 0.70
 AGREEMENT_HIGH = 0.90
 PROMPT_COUNT = 3
 TOPICS_BEHIND = 3
-# Instruments whose key figures carry the reading; their main scale is not repeated.
-KEY_FIGURE_READINGS = frozenset({"stress", "tavshed"})
 WEAKEST_COUNT = 3
 # Harassment and violence first (seed 000, "Der skal være styr på arbejdsmiljøet": with
 # offensive behaviour or violence, fix the work environment before building psychological
@@ -343,16 +341,15 @@ class _Builder:
         if figures is None:
             view.hidden = hidden_reason(self.group, int(self.data["minimums"]["score"]))
             return view
+        shown_as = DISPLAYS[instrument.shown_as.kind]
         scales = [s for s in instrument.scales if s.id in meta["scales"]]
-        if len(scales) == 1 and iid not in KEY_FIGURE_READINGS:
+        if len(scales) == 1 and shown_as.headline:
             view.headline = self.headline(iid, scales[0], figures)
         view.scales = [self.scale_row(iid, s, figures) for s in scales if s.polarity != "bipolar"]
         view.readings = self.readings(instrument, figures)
-        if iid == "guldkorn":
-            self.nuggets(view, instrument, figures)
-        if iid == "vz-maturity":
-            view.topics_behind = self.topics_behind(instrument, figures)
-        if iid != "guldkorn" and iid != "support4" and scales:
+        if shown_as.extend is not None:
+            shown_as.extend(self, view, instrument, figures)
+        if shown_as.distribution and scales:
             view.distribution = self.distribution(instrument, scales[0], figures)
         view.profile = self.profile(instrument, figures)
         view.comments = self.comments(instrument)
@@ -467,6 +464,8 @@ class _Builder:
     def readings(self, instrument: Instrument, figures: JsonDict) -> list[ChartView]:
         out: list[ChartView] = []
         iid = instrument.id
+        declared = instrument.shown_as.note
+        note = declared.get(self.lang) if declared is not None else ""
         for figure in instrument.key_figures:
             block = figures["key_figures"].get(figure.id)
             if block is None:
@@ -490,29 +489,11 @@ class _Builder:
                 n=None if hidden else int(block["n"]),
                 hidden_text=hidden or None,
             )
-            out.append(ChartView(f"kf-{iid}-{figure.id}", label, chart, self.key_note(iid)))
-        if iid == "support4":
-            out.append(self.support(instrument, figures))
-        if iid == "vz-maturity":
-            out.append(self.staircase(instrument, figures))
+            out.append(ChartView(f"kf-{iid}-{figure.id}", label, chart, note))
         return out
 
     def key_hidden(self, iid: str, figure_id: str, block: JsonDict) -> str:
         return hidden_reason(block, self.minimum(iid, "key_figures", figure_id))
-
-    def key_note(self, iid: str) -> str:
-        if iid == "stress":
-            return _(
-                "Til sammenligning har 17,7 % af lønmodtagerne i Danmark følt sig stresset ofte "
-                "eller hele tiden de seneste to uger (NFA 2023)."
-            )
-        if iid == "tavshed":
-            return _(
-                "Forskning viser, at 50–70 % af ansatte holder relevant viden tilbage af frygt "
-                "for sanktioner (Morrison 2012). Ligger I i eller over det spænd, er tavshed "
-                "et fælles tema, ikke den enkeltes problem."
-            )
-        return ""
 
     def support(self, instrument: Instrument, figures: JsonDict) -> ChartView:
         rows: list[charts.SupportRow] = []
@@ -959,6 +940,43 @@ class _Builder:
                 templates, candidates[:PROMPT_COUNT], strict=False
             )
         ]
+
+
+# --------------------------------------------------------------------------- display registry
+
+
+@dataclass(frozen=True)
+class DisplayPresenter:
+    """What one display kind (``display: kind`` in the instrument file) shows in the block:
+    the one-number headline, the distribution of the main scale, and its own charts."""
+
+    headline: bool = True
+    distribution: bool = True
+    extend: Callable[[_Builder, InstrumentView, Instrument, JsonDict], None] | None = None
+
+
+def _staircase(b: _Builder, view: InstrumentView, instrument: Instrument, f: JsonDict) -> None:
+    view.readings.append(b.staircase(instrument, f))
+    view.topics_behind = b.topics_behind(instrument, f)
+
+
+def _support(b: _Builder, view: InstrumentView, instrument: Instrument, f: JsonDict) -> None:
+    view.readings.append(b.support(instrument, f))
+
+
+def _nuggets(b: _Builder, view: InstrumentView, instrument: Instrument, f: JsonDict) -> None:
+    b.nuggets(view, instrument, f)
+
+
+DISPLAYS: Mapping[DisplayKind, DisplayPresenter] = {
+    "default": DisplayPresenter(),
+    # The key figures carry the reading; the main scale is not repeated as a headline.
+    "key_figure_reading": DisplayPresenter(headline=False),
+    "staircase": DisplayPresenter(extend=_staircase),
+    # Need scales: the chart shows the three bands; a distribution would read as a score.
+    "support_chart": DisplayPresenter(distribution=False, extend=_support),
+    "nuggets": DisplayPresenter(distribution=False, extend=_nuggets),
+}
 
 
 def _overview_scales(instrument: Instrument) -> list[Scale]:

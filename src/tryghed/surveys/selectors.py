@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from tryghed.core import disclosure
-from tryghed.core.instruments import Instrument, parse_instrument
+from tryghed.core.instruments import Instrument, parse_instrument, with_builtin_display
 from tryghed.orgs.models import Person, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.surveys import participation, sealing
@@ -172,7 +172,10 @@ def unanswered_with_email(measurement: Measurement) -> int:
 
 @lru_cache(maxsize=256)
 def _parse_cached(source: str, content_hash: str) -> Instrument:
-    return parse_instrument(source, file=f"measurement instrument {content_hash[:12]}")
+    # A copy frozen before its file declared ``display`` still shows as the file says now.
+    return with_builtin_display(
+        parse_instrument(source, file=f"measurement instrument {content_hash[:12]}")
+    )
 
 
 def measurement_instruments(measurement: Measurement) -> list[Instrument]:
