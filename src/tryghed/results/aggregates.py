@@ -10,6 +10,7 @@ final (``ReportCache``) and hands it to every page, export, focus area, plan and
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -286,12 +287,23 @@ class _ParsedPublications:
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+        if len(data.get("units", ())) >= FREEZE_FROM_UNITS:
+            # A large publication is a few hundred thousand dicts and lists kept as long as
+            # it is cached, and Python's cycle collector walked them all on every full
+            # collection: 0.1-0.4 s in the middle of a page, as long as the page itself
+            # (docs/benchmarks.md). Frozen, they are left out of those walks. Parsed JSON
+            # has no cycles, so reference counting still frees it once it is dropped here;
+            # the collection first keeps the garbage of the moment from being frozen too.
+            gc.collect()
+            gc.freeze()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
 
+#: From this many units a parsed publication is frozen out of the cycle collector's walks.
+FREEZE_FROM_UNITS = 200
 _parsed = _ParsedPublications(size=4)
 
 

@@ -20,6 +20,7 @@ Rules the charts keep, so the templates need not:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -83,6 +84,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@functools.cache  # a handful of colours, asked for once per heatmap cell
 def text_colour_on(background: str) -> str:
     """Black or white, whichever reads better; either way at least 4.58:1 (WCAG AA)."""
     return (
@@ -188,13 +190,18 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_QUOTE: Final = {'"': "&quot;"}
+
+
 def _el(tag: str, attrs: Mapping[str, Attr], content: str | None = None) -> str:
     parts = [tag]
     for name, value in attrs.items():
         if value is None:
             continue
-        shown = _num(value) if isinstance(value, float | int) else value
-        parts.append(f'{name}="{escape(shown, {chr(34): "&quot;"})}"')
+        if isinstance(value, float | int):
+            parts.append(f'{name}="{_num(value)}"')  # digits, "-" and ".": nothing to escape
+        else:
+            parts.append(f'{name}="{escape(value, _QUOTE)}"')
     head = " ".join(parts)
     return f"<{head}/>" if content is None else f"<{head}>{content}</{tag}>"
 

@@ -235,16 +235,29 @@ def _columns(data: Mapping[str, Any], instruments: Sequence[Instrument], lang: s
     return columns
 
 
-def change_cell(change: Mapping[str, Any] | None, column: Column, lang: str) -> ChangeCell | None:
-    """The published change of a scale as the heatmap shows it; None without one."""
+def _change_sign(
+    change: Mapping[str, Any] | None, column: Column
+) -> tuple[float, str, bool | None] | None:
+    """A published change as (difference, reading, better); ``better`` is None when it is
+    unchanged. None without a change. No text: ``change_cell`` words it."""
     if change is None or change.get("difference") is None:
         return None
     difference = float(change["difference"])
     reading = str(change.get("reading", ""))
-    amount = charts.format_number(abs(difference), lang, 1)
     if reading == "unchanged" or round(difference, 1) == 0:
+        return difference, reading, None
+    return difference, reading, difference > 0 if column.higher_is_better else difference < 0
+
+
+def change_cell(change: Mapping[str, Any] | None, column: Column, lang: str) -> ChangeCell | None:
+    """The published change of a scale as the heatmap shows it; None without one."""
+    sign = _change_sign(change, column)
+    if sign is None:
+        return None
+    difference, reading, better = sign
+    if better is None:
         return ChangeCell(charts.format_number(0.0, lang, 1), reading, None, _("uændret"))
-    better = difference > 0 if column.higher_is_better else difference < 0
+    amount = charts.format_number(abs(difference), lang, 1)
     text = ("+" if difference > 0 else charts.MINUS) + amount
     moved = (
         _("steget %(amount)s") % {"amount": amount}
@@ -256,17 +269,34 @@ def change_cell(change: Mapping[str, Any] | None, column: Column, lang: str) -> 
     return ChangeCell(text, reading, better, f"{moved} ({tone}), {sure}")
 
 
+def _value(block: Mapping[str, Any], column: Column) -> float | None:
+    """The number a cell shows (and sorts by); None when hidden or not computable."""
+    if block.get("suppressed", True):
+        return None
+    value = block["share"] if column.kind == "share" else block["mean"]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _has_change(block: Mapping[str, Any], column: Column) -> bool:
+    """Whether the cell carries a change (``_cell(...).change is not None``), cheaply."""
+    if column.kind != "scale" or _value(block, column) is None:
+        return False
+    change = block.get("change")
+    return change is not None and change.get("difference") is not None
+
+
 def _cell(block: Mapping[str, Any], column: Column, lang: str) -> Cell:
     if block.get("suppressed", True):
         reason = str(block.get("reason", "below_minimum"))
         text = hidden_text(reason)
         heat = charts.heat_cell(None, low=column.low, high=column.high, lang=lang, hidden_text=text)
         return Cell(None, "", reason, HIDDEN_SYMBOLS.get(reason, "○"), text, heat)
-    value = block["share"] if column.kind == "share" else block["mean"]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    value = _value(block, column)
+    if value is None:
         heat = charts.heat_cell(None, low=column.low, high=column.high, lang=lang, hidden_text="–")
         return Cell(None, "–", None, "", _("kan ikke beregnes"), heat)
-    value = float(value)
     heat = charts.heat_cell(
         value,
         low=column.low,
@@ -307,13 +337,13 @@ def _query(params: Mapping[str, str], **changes: str | None) -> str:
     return "?" + urlencode({k: v for k, v in merged.items() if v})
 
 
-def _sort_rows(rows: list[Row], index: int, direction: str) -> list[Row]:
-    """Shown values in order; hidden and missing values last, in tree order, either way."""
-    shown = [r for r in rows if r.cells[index].value is not None]
-    rest = [r for r in rows if r.cells[index].value is None]
-    shown.sort(
-        key=lambda r: ((r.cells[index].value or 0.0) * (-1 if direction == "desc" else 1), r.order)
-    )
+def _sort_rows(rows: list[Row], values: Mapping[int, float | None], direction: str) -> list[Row]:
+    """Shown values in order; hidden and missing values last, in tree order, either way.
+    ``values`` is each row's value in the sort column, by the row's ``order``."""
+    shown = [r for r in rows if values[r.order] is not None]
+    rest = [r for r in rows if values[r.order] is None]
+    sign = -1 if direction == "desc" else 1
+    shown.sort(key=lambda r: ((values[r.order] or 0.0) * sign, r.order))
     return shown + rest
 
 
@@ -354,23 +384,26 @@ def heatmap(
     organisation_slot = data["organisation"]
     units: Mapping[str, Any] = data["units"]
     top_depth = min((u["depth"] for u in units.values()), default=0)
+    # Every unit is a candidate row, but only the rows of the page shown get their cells
+    # (and links) built: the rest need no more than a value to sort by and whether any
+    # cell carries a change. Rows of ``candidates`` have no cells; ``groups`` has their
+    # figures, by the row's ``order``.
     candidates: list[Row] = []
+    groups: dict[int, Mapping[str, Any]] = {}
     for order, uid in enumerate(_tree_order(units, names)):
         unit = units[uid]
         if unit["subtree"] == organisation_slot:
             continue  # the top unit is the organisation row
         parent = unit["parent"]
+        groups[order] = group(data, uid, "subtree")
         candidates.append(
-            _row(
-                group(data, uid, "subtree"),
-                columns,
-                lang,
+            Row(
                 unit_id=int(uid),
                 name=names.get(int(uid), uid),
                 depth=max(1, unit["depth"] - top_depth),
                 parent_name=names.get(int(parent), "") if parent is not None else "",
+                cells=[],
                 order=order,
-                url=unit_url(int(uid)) if unit_url is not None else "",
             )
         )
     collapsed_default = len(candidates) > COLLAPSE_ABOVE
@@ -379,7 +412,9 @@ def heatmap(
         depth = "2" if collapsed_default else "alle"
     rows = candidates if depth == "alle" else [r for r in candidates if r.depth <= int(depth)]
     if sort:
-        rows = _sort_rows(rows, keys.index(sort), direction)
+        column = columns[keys.index(sort)]
+        values = {o: _value(_block(g, column), column) for o, g in groups.items()}
+        rows = _sort_rows(rows, values, direction)
 
     base = {"sort": sort, "dir": direction if sort else "", "niveau": params.get("niveau", "")}
     columns = [
@@ -413,10 +448,19 @@ def heatmap(
         order=-1,
     )
     changed = [
-        any(r.cells[i].change is not None for r in (organisation_row, *candidates))
-        for i in range(len(columns))
+        organisation_row.cells[i].change is not None
+        or (c.kind == "scale" and any(_has_change(_block(g, c), c) for g in groups.values()))
+        for i, c in enumerate(columns)
     ]
     columns = [replace(c, show_change=flag) for c, flag in zip(columns, changed, strict=True)]
+    shown = [
+        replace(
+            r,
+            cells=[_cell(_block(groups[r.order], c), c, lang) for c in columns],
+            url=unit_url(r.unit_id) if unit_url is not None and r.unit_id is not None else "",
+        )
+        for r in shown
+    ]
     if any(changed):
 
         def with_flags(row: Row) -> Row:
@@ -425,6 +469,8 @@ def heatmap(
 
         organisation_row = with_flags(organisation_row)
         shown = [with_flags(r) for r in shown]
+    if page is not None:
+        page.object_list = shown  # the page's rows with their cells
     return Heatmap(
         columns=columns,
         has_changes=any(changed),
@@ -888,6 +934,10 @@ class Standouts:
     has_changes: bool  # the publication carries changes (an earlier wave to compare with)
 
 
+#: A leaf unit's reading on one heatmap scale, before it is worded: (unit id, column, reading).
+type _Pick = tuple[str, Column, readings.Reading]
+
+
 def standouts(
     data: Mapping[str, Any],
     hm: Heatmap,
@@ -905,38 +955,55 @@ def standouts(
     ]
     scale_columns = [(i, c) for i, c in enumerate(hm.columns) if c.kind == "scale"]
     organisation = hm.organisation
+    directions: dict[str, str] = {}
+
+    # Every leaf on every scale takes part, but only the few picked become text and links.
+    def standout(uid: str, column: Column, found: readings.Reading) -> Standout:
+        return Standout(
+            unit=names.get(int(uid), uid),
+            url=unit_url(int(uid)) if unit_url is not None else "",
+            scale=column.label,
+            value_text=_fmt_scale(found.native, lang),
+            range_text=column.range_text,
+            direction=directions[column.key],
+        )
+
     per_scale: list[ScaleExtremes] = []
-    candidates: list[tuple[Standout, readings.Reading]] = []
-    improved: list[tuple[float, ChangeStandout]] = []
-    declined: list[tuple[float, ChangeStandout]] = []
+    candidates: list[_Pick] = []
+    improved: list[tuple[float, _Pick, Mapping[str, Any]]] = []
+    declined: list[tuple[float, _Pick, Mapping[str, Any]]] = []
     has_changes = False
     compared: set[str] = set()
+    leaf_groups = [(uid, group(data, uid, "subtree")) for uid in leaves]
     for index, column in scale_columns:
         meta = data["instruments"][column.instrument]["scales"][column.figure]
-        direction = readings.direction_words(str(meta["polarity"]), reading=False).rstrip(".")
-        shown: list[tuple[readings.Reading, Standout]] = []
-        for uid in leaves:
-            block = _block(group(data, uid, "subtree"), column)
-            found = readings.scale_reading(meta, block)
+        polarity = str(meta["polarity"])
+        low, high = (float(v) for v in meta["score"])
+        direction = readings.direction_words(polarity, reading=False).rstrip(".")
+        directions[column.key] = direction
+        shown: list[_Pick] = []
+        for uid, g in leaf_groups:
+            if g.get("suppressed", True):
+                continue
+            block = _block(g, column)
+            # readings.scale_reading, with the scale's range read once per column
+            if block.get("suppressed", True) or block.get("mean") is None:
+                continue
+            found = readings.reading(
+                mean=float(block["mean"]), low=low, high=high, polarity=polarity
+            )
             if found is None or found.value is None:
                 continue
             compared.add(uid)
-            standout = Standout(
-                unit=names.get(int(uid), uid),
-                url=unit_url(int(uid)) if unit_url is not None else "",
-                scale=column.label,
-                value_text=_fmt_scale(found.native, lang),
-                range_text=column.range_text,
-                direction=direction,
-            )
-            shown.append((found, standout))
-            candidates.append((standout, found))
+            pick = (uid, column, found)
+            shown.append(pick)
+            candidates.append(pick)
             change: Mapping[str, Any] | None = block.get("change")
             if change is None:
                 continue
             has_changes = True
-            cell = change_cell(change, column, lang)
-            if cell is None or cell.better is None or cell.reading != "real":
+            sign = _change_sign(change, column)
+            if sign is None or sign[2] is None or sign[1] != "real":
                 continue
             before = readings.reading(
                 mean=float(change["mean_before"]),
@@ -948,20 +1015,10 @@ def standouts(
                 continue
             # Sizes compare on the common reading: points of 0–100, better minus worse.
             size = found.value - before.value
-            entry = ChangeStandout(
-                unit=standout.unit,
-                url=standout.url,
-                scale=column.label,
-                before_text=_fmt_scale(float(change["mean_before"]), lang),
-                after_text=standout.value_text,
-                range_text=column.range_text,
-                words=cell.words,
-                better=cell.better,
-            )
-            (improved if cell.better else declined).append((abs(size), entry))
+            (improved if sign[2] else declined).append((abs(size), pick, change))
         if len(shown) < 2:
             continue
-        ordered = sorted(shown, key=lambda pair: pair[0].value or 0.0)
+        ordered = sorted(shown, key=lambda pick: pick[2].value or 0.0)
         org_cell = organisation.cells[index] if organisation is not None else None
         per_scale.append(
             ScaleExtremes(
@@ -969,22 +1026,44 @@ def standouts(
                 range_text=column.range_text,
                 direction=direction,
                 organisation_text=org_cell.text if org_cell is not None else "",
-                best=ordered[-1][1],
-                weakest=ordered[0][1],
+                best=standout(*ordered[-1]),
+                weakest=standout(*ordered[0]),
             )
         )
     # The weakest points on the common reading, one per scale, so one scale that reads low
     # everywhere does not fill the list.
     weakest: list[Standout] = []
-    for standout, _found in readings.weakest(candidates, lambda pair: pair[1], len(candidates)):
-        if len(weakest) < count and all(w.scale != standout.scale for w in weakest):
-            weakest.append(standout)
+    for uid, column, found in readings.weakest(candidates, lambda pick: pick[2], len(candidates)):
+        if len(weakest) < count and all(w.scale != column.label for w in weakest):
+            weakest.append(standout(uid, column, found))
+
+    def changed(entries: list[tuple[float, _Pick, Mapping[str, Any]]]) -> list[ChangeStandout]:
+        out: list[ChangeStandout] = []
+        for _size, pick, change in sorted(entries, key=lambda t: -t[0])[:count]:
+            uid, column, found = pick
+            cell = change_cell(change, column, lang)
+            assert cell is not None and cell.better is not None
+            after = standout(uid, column, found)
+            out.append(
+                ChangeStandout(
+                    unit=after.unit,
+                    url=after.url,
+                    scale=column.label,
+                    before_text=_fmt_scale(float(change["mean_before"]), lang),
+                    after_text=after.value_text,
+                    range_text=column.range_text,
+                    words=cell.words,
+                    better=cell.better,
+                )
+            )
+        return out
+
     return Standouts(
         units_compared=len(compared),
         scales=per_scale,
         weakest=weakest,
-        improved=[e for _size, e in sorted(improved, key=lambda t: -t[0])[:count]],
-        declined=[e for _size, e in sorted(declined, key=lambda t: -t[0])[:count]],
+        improved=changed(improved),
+        declined=changed(declined),
         has_changes=has_changes,
     )
 
