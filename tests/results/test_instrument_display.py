@@ -102,7 +102,7 @@ def test_an_uploaded_instrument_declaring_a_staircase_gets_one_in_the_team_repor
     stairs = [r for r in view.readings if r.id == "stairs-egen-modenhed"]
     assert len(stairs) == 1 and "Trin 3" in stairs[0].svg
     # The staircase names the questions that pull the level down, lowest first.
-    assert view.topics_behind[0].startswith("Vi har styr på risici (2")
+    assert view.topics_behind[0] == "Vi har styr på risici (2,0 af 5)"
     # The organisation report's maturity section follows the same declaration.
     data = report_data(measurement)
     found = maturity(data, measurement_instruments(measurement), {}, lang="da")

@@ -550,9 +550,14 @@ class _Builder:
             if not block["suppressed"] and block.get("mean_points") is not None
         ]
         shown.sort(key=lambda pair: pair[0])
+        # Out of the item's highest points: 5 on vz-maturity, another top on an uploaded one.
         return [
-            _("%(topic)s (%(score)s af 5)")
-            % {"topic": item.text.get(self.lang), "score": _fmt(score, self.lang)}
+            _("%(topic)s (%(score)s af %(top)s)")
+            % {
+                "topic": item.text.get(self.lang),
+                "score": _fmt(score, self.lang),
+                "top": _fmt(item.points_range.max if item.points_range else None, self.lang, 0),
+            }
             for score, item in shown[:TOPICS_BEHIND]
         ]
 
