@@ -220,7 +220,7 @@ def test_signing_in_on_a_phone_works_with_the_keyboard_alone(
 def test_the_login_page_is_tabbed_through_in_reading_order(page: Page, world: World) -> None:
     page.goto(reverse("accounts:login"))
     order = []
-    for _ in range(10):
+    for _ in range(11):
         page.keyboard.press("Tab")
         info = focused(page)
         field = info["tag"] in {"input", "select", "textarea"}
@@ -235,6 +235,7 @@ def test_the_login_page_is_tabbed_through_in_reading_order(page: Page, world: Wo
         "button:Log ind",
         "a:Glemt adgangskode?",
         "a:Log ind med et link på e-mail",
+        "a:Log ind med din organisations konto",
         "a:Tilgængelighedserklæring",
     ]
 
