@@ -16,17 +16,17 @@ from tryghed.surveys import services
 pytestmark = pytest.mark.django_db
 
 
-def _workplace(email_answers: int) -> str:
+def _workplace(email_answers: int, code_answers: int = 5) -> str:
     place = attack.build_workplace(
-        {"Værkstedet": (None, 5), "Kontoret": (None, 20)},
-        without_email={"Værkstedet": 5},
+        {"Værkstedet": (None, 10), "Kontoret": (None, 20)},
+        without_email={"Værkstedet": 10},
     )
     launched = attack.launch(place)
     m = launched.measurement
     codes = services.paper_codes_print(
-        measurement=m, unit=place.units["Værkstedet"], count=5, actor=place.amo
+        measurement=m, unit=place.units["Værkstedet"], count=10, actor=place.amo
     )
-    for code in codes:  # the five people without e-mail answer on paper
+    for code in codes[:code_answers]:  # people without e-mail answer on paper
         attack.submit(code, ps7([3]))
     for p in place.people["Kontoret"][:15]:
         attack.submit(launched.tokens[p.pk], ps7([2]))
@@ -35,7 +35,8 @@ def _workplace(email_answers: int) -> str:
     attack.close(place, m)
     page = attack.read(attack.client_for(place.amo), attack.rate_urls(place, m)[0]) or ""
     rows = _row_counts(page, list(place.units))
-    assert list(rows["Værkstedet"][:2]) == [10, 5 + email_answers]  # the unit row is shown
+    # The unit row is shown.
+    assert list(rows["Værkstedet"][:2]) == [20, code_answers + email_answers]
     return attack.visible_text(page)
 
 
@@ -47,4 +48,10 @@ def test_the_code_line_is_withheld_when_a_unit_row_minus_it_is_a_small_group() -
 def test_the_code_line_is_shown_when_nothing_small_follows_from_it() -> None:
     # Five of Værkstedet's e-mail invitees answered too: 10 - 5 = 5, at the minimum.
     text = _workplace(email_answers=5)
-    assert "Papirkoder: 5 af 5" in text
+    assert "Papirkoder: 5 af 10" in text
+
+
+def test_the_code_line_is_withheld_when_every_code_holder_answered() -> None:
+    # "10 af 10 koder er brugt" would tell each of the ten who got a code that they answered.
+    text = _workplace(email_answers=5, code_answers=10)
+    assert "Papirkoder:" not in text

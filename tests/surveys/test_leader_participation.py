@@ -44,10 +44,11 @@ def _people(measurement: Measurement, unit: Unit, invited: int, answered: int) -
 def measurement(world: World) -> Measurement:
     nord = make_unit(world.org, parent=world.area, name="Hjemmeplejen Nord")
     m = _measurement(world)
-    _people(m, world.team_a, 6, 5)
-    _people(m, world.team_b, 7, 6)
+    # Each shown group has at least five who answered and five who did not.
+    _people(m, world.team_a, 12, 7)
+    _people(m, world.team_b, 14, 8)
     _people(m, nord, 3, 3)
-    _people(m, world.area, 5, 5)  # the area's own staff: no small remainder
+    _people(m, world.area, 10, 5)  # the area's own staff: no small remainder
     return m
 
 
@@ -67,9 +68,9 @@ def test_a_team_leader_sees_their_teams_participation_and_no_other(
         assert response.status_code == 200
         html = response.content.decode()
         assert "Team A" in html
-        assert re.search(r"Team A</td><td class=\"num\">6</td><td class=\"num\">5</td>", html)
-        assert "83 %" in html
-        for other in ("Team B", "Hjemmeplejen Nord", ">21<", ">19<", "Testkommune</td>"):
+        assert re.search(r"Team A</td><td class=\"num\">12</td><td class=\"num\">7</td>", html)
+        assert "58 %" in html
+        for other in ("Team B", "Hjemmeplejen Nord", ">39<", ">23<", "Testkommune</td>"):
             assert other not in html
     detail = _detail(client, world, measurement).content.decode()
     # No launching, reminding, closing or paper codes for a leader.

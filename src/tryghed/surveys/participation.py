@@ -1,20 +1,56 @@
 """Participation ("svarprocent"): invited and answered per group, suppressed (privacy.md §4).
 
-Counts of invited and of answered people are figures like any other: a leader who knows
-the three members of a team and reads "3 invited, 3 answered" knows that each of them
-answered. So a group shows its counts and rate only when
+Counts of invited and of answered people are figures like any other, and they are about
+named people: a leader who knows the six members of a team and reads "6 invited, 6
+answered" knows that each of them answered; "0 of 6" says each did not (privacy.md §0:
+no reader may learn whether a named person answered). The groups are the units with
+everything below them (subtree scope), so a small unit is never shown alone: its people
+are counted in the nearest shown unit above it, and its row says so ("indgår i <enhed>").
+The root is the total. Answered means released ``Response`` rows only (batches of at
+least the minimum, privacy.md §1), never the pending pool. A closed measurement uses the
+unit tree as it stood at closing.
 
-- it has at least the participation minimum of invited people, and
-- the remainder and difference rules hold for the invited counts *and* for the answered
-  counts: ``core.suppression`` runs over the unit tree once with each, and a group is
-  shown only when both runs show it.
+**The rule.** Write m for the participation minimum. A *region* of the shown rows is the
+people of a shown group who are in no smaller shown group inside it. :func:`decide` shows
+a set of groups in which every region is either empty (no one invited, no one answered)
+or has at least m who answered *and* at least m invited who did not (so at least 2m
+invited). The organisation's total is not exempt: "100 % of 600" also says of each named
+person that they answered.
 
-The groups are the units with everything below them (subtree scope), so a small unit is
-never shown alone: its people are counted in the nearest shown unit above it, and its row
-says so ("indgår i <enhed>"). The root is the total. Answered means released ``Response``
-rows only (batches of at least the minimum, privacy.md §1), never the pending pool, so the
-page cannot pin down when one person answered. A closed measurement uses the unit tree as
-it stood at closing.
+**Why that suffices (within one view).** The shown groups are nested or disjoint, so every
+set of people a reader derives from them by subtracting one from another, again and again,
+or by any adding and subtracting, is a union of regions (``core.suppression``, point 2).
+A non-empty union of regions has at least m who answered and at least m who did not,
+hence: it is never all-answered nor none-answered, and it never has 1..m-1 invited,
+answered or non-responding people (the remainder and difference rules, for all three
+counts). A leader's page is a subset of these rows (:func:`reader_rates`), and the regions
+of a subset are unions of the regions of the whole, so the same holds for every reader.
+
+**Across reloads.** Invited counts are the same people at every moment, so a reader may
+combine invited figures from different moments. Every row shown at any moment is also
+shown by ``core.suppression`` run on the invited counts alone, which do not change while
+the measurement is open; the rows seen over time are a subset of that one safe family,
+whose regions hold 0 or at least m invited. Answered counts of different moments are
+different numbers and are audited per moment (tests/privacy/test_participation_attack*).
+
+**How.** ``core.suppression`` runs on the invited, answered and non-responder counts with
+the minimum m (it picks the fewest hides for the size rules); a group is a candidate only
+when all three runs show it. Then, deepest units first, a group whose region breaks the
+rule above is hidden, which merges its region into the region above it; hiding only
+ancestors afterwards never changes a region already checked. At the root, the smallest
+shown group just below is hidden until the root's region keeps the rule; a good region
+merged with any other stays good, so this ends, at worst with the whole organisation as
+the only region, which is then checked itself.
+
+**What a hidden row says.** The reason must not add what the counts may not say (a row
+"for få svar" next to an exact parent could pin a sibling at "all answered"), so a hidden
+unit says "for få inviterede" when fewer than 2m people were invited there (whatever
+answered) and otherwise "skjult for at beskytte en mindre gruppe". Only the total, when
+nothing below it is shown, says more: "for få svar" when fewer than m answered in all,
+and a band, "mindst p % har svaret" with p computed from the invited count alone, when
+fewer than m did not answer. Each leaves at least m possible counts, none of them pinned
+to all or none. The fact that a row is hidden can still hint at its counts; the promise
+tested here is against subtraction, as privacy.md §3 states it.
 """
 
 from __future__ import annotations
@@ -32,7 +68,8 @@ from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.surveys.models import Invitation, Measurement, Response, Status
 
-HiddenReason = Literal["few_invited", "few_answers", "complementary"]
+HiddenReason = Literal["few_invited", "few_answers", "complementary", "nearly_all"]
+Verdict = Literal["shown", "few_invited", "few_answers", "complementary", "nearly_all"]
 
 # privacy.md section 2: 5 invited people, floor 3. Organisations cannot choose it yet.
 PARTICIPATION_MINIMUM = DEFAULT_MINIMUM["participation"]
@@ -51,6 +88,8 @@ class RateRow:
     reason: HiddenReason | None = None
     # The nearest shown unit above a hidden one: its figures include this unit's people.
     folded_into: str = ""
+    # With reason "nearly_all" (the total only): the lowest rate the band admits, in %.
+    band: int | None = None
 
     @property
     def shown(self) -> bool:
@@ -65,7 +104,15 @@ class RateRow:
     @property
     def percent(self) -> int | None:
         rate = self.rate
-        return None if rate is None else round(100 * rate)
+        if rate is None or self.responses is None or self.invited is None:
+            return None
+        # Never round to 100 % or 0 % unless it is so (a shown row never is, see above).
+        percent = round(100 * rate)
+        if self.responses < self.invited:
+            percent = min(percent, 99)
+        if self.responses > 0:
+            percent = max(percent, 1)
+        return percent
 
     @property
     def indent(self) -> str:
@@ -81,6 +128,8 @@ class RateRow:
             return _("for få svar")
         if self.reason == "complementary":
             return _("skjult for at beskytte en mindre gruppe")
+        if self.reason == "nearly_all":
+            return _("mindst %(percent)s %% har svaret") % {"percent": self.band}
         return ""
 
 
@@ -205,47 +254,169 @@ def response_rates(
         return out
 
     invited_atoms, answered_atoms = atoms(invited), atoms(answered)
-    groups = tree_groups(parent_of, unit_scope=False)
-    by_invited = suppress(groups, invited_atoms, minimum)
-    by_answered = suppress(groups, answered_atoms, minimum)
+    verdicts = decide(parent_of, invited_atoms, answered_atoms, minimum)
+    sizes = _subtree_sums(parent_of, invited_atoms, answered_atoms)
 
     rows: list[RateRow] = []
     shown_names: dict[str, str] = {}
     for unit in tree:  # path order: an ancestor's decision is known before its units'
-        key = ("subtree", str(unit.unit_id))
-        inv, ans = by_invited[key], by_answered[key]
-        if inv.n == 0 and ans.n == 0:
+        key = str(unit.unit_id)
+        n_invited, n_answered = sizes[key]
+        if n_invited == 0 and n_answered == 0:
             continue
-        reason: HiddenReason | None = None
-        if inv.reason == "below_minimum":
-            reason = "few_invited"
-        elif ans.reason == "below_minimum":
-            reason = "few_answers"
-        elif not (inv.shown and ans.shown):
-            reason = "complementary"
+        verdict = verdicts[key]
+        reason: HiddenReason | None = None if verdict == "shown" else verdict
         folded = ""
         if reason is not None:
-            ancestor = parent_of[str(unit.unit_id)]
+            ancestor = parent_of[key]
             while ancestor is not None and ancestor not in shown_names:
                 ancestor = parent_of[ancestor]
             folded = shown_names.get(ancestor, "") if ancestor is not None else ""
         else:
-            shown_names[str(unit.unit_id)] = unit.name
+            shown_names[key] = unit.name
         rows.append(
             RateRow(
                 unit_id=unit.unit_id,
                 name=unit.name,
                 depth=unit.depth,
-                invited=inv.n if reason is None else None,
-                responses=ans.n if reason is None else None,
+                invited=n_invited if reason is None else None,
+                responses=n_answered if reason is None else None,
                 reason=reason,
                 folded_into=folded,
+                band=_band(n_invited, minimum) if reason == "nearly_all" else None,
             )
         )
     total = next((r for r in rows if r.unit_id == root_id), None)
     if total is None:
         return [], None
     return rows, total
+
+
+def _children_of(parent_of: Mapping[str, str | None]) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {u: [] for u in parent_of}
+    for unit in sorted(parent_of):
+        parent = parent_of[unit]
+        if parent is not None:
+            children[parent].append(unit)
+    return children
+
+
+def _preorder(parent_of: Mapping[str, str | None]) -> list[str]:
+    """Every unit after its parent (tree_groups has rejected cycles already)."""
+    children = _children_of(parent_of)
+    order: list[str] = []
+    stack = sorted((u for u, p in parent_of.items() if p is None), reverse=True)
+    while stack:
+        unit = stack.pop()
+        order.append(unit)
+        stack.extend(reversed(children[unit]))
+    return order
+
+
+def _subtree_sums(
+    parent_of: Mapping[str, str | None], invited: Mapping[str, int], answered: Mapping[str, int]
+) -> dict[str, tuple[int, int]]:
+    """Invited and answered people of each unit with everything below it."""
+    sums: dict[str, tuple[int, int]] = {}
+    children = _children_of(parent_of)
+    for unit in reversed(_preorder(parent_of)):
+        i, a = invited.get(unit, 0), answered.get(unit, 0)
+        for child in children[unit]:
+            i, a = i + sums[child][0], a + sums[child][1]
+        sums[unit] = (i, a)
+    return sums
+
+
+def _band(invited: int, minimum: int) -> int:
+    """The lowest rate, in whole per cent, of ``invited`` people with fewer than
+    ``minimum`` not answering: a function of the invited count only."""
+    return (100 * (invited - minimum + 1)) // invited if invited else 0
+
+
+def decide(
+    parent_of: Mapping[str, str | None],
+    invited: Mapping[str, int],
+    answered: Mapping[str, int],
+    minimum: int,
+) -> dict[str, Verdict]:
+    """For every unit (its subtree), whether its participation is shown, and if not why.
+
+    Framework-free, so the tests can attack it over random trees; see the module
+    docstring for the rule and why it holds. ``invited`` and ``answered`` are people per
+    unit (a missing unit counts 0).
+    """
+    groups = tree_groups(parent_of, unit_scope=False)
+    non_responders = {u: max(invited.get(u, 0) - answered.get(u, 0), 0) for u in parent_of}
+    runs = [suppress(groups, counts, minimum) for counts in (invited, answered, non_responders)]
+    children = _children_of(parent_of)
+    sums = _subtree_sums(parent_of, invited, answered)
+    shown = {u for u in parent_of if all(run[("subtree", u)].shown for run in runs)}
+
+    def good(n_invited: int, n_answered: int) -> bool:
+        if n_invited == 0 and n_answered == 0:
+            return True
+        return n_answered >= minimum and n_invited - n_answered >= minimum
+
+    def region(unit: str) -> tuple[int, int]:
+        """The unit's people in no shown group below it."""
+        i, a = invited.get(unit, 0), answered.get(unit, 0)
+        stack = list(children[unit])
+        while stack:
+            below = stack.pop()
+            if below in shown:
+                continue
+            i, a = i + invited.get(below, 0), a + answered.get(below, 0)
+            stack.extend(children[below])
+        return i, a
+
+    def topmost_shown_below(unit: str) -> list[str]:
+        found: list[str] = []
+        stack = list(children[unit])
+        while stack:
+            below = stack.pop()
+            if below in shown:
+                found.append(below)
+            else:
+                stack.extend(children[below])
+        return found
+
+    order = _preorder(parent_of)
+    for unit in reversed(order):  # every unit after all units below it
+        if parent_of[unit] is not None and unit in shown and not good(*region(unit)):
+            shown.discard(unit)  # its region joins the region above it
+    for root in (u for u in order if parent_of[u] is None):
+        if root in shown and good(*sums[root]):
+            while not good(*region(root)):
+                below = topmost_shown_below(root)
+                if not below:  # cannot happen: the whole subtree is good
+                    shown.discard(root)
+                    break
+                shown.discard(min(below, key=lambda u: (sums[u][0], u)))
+        else:
+            shown.discard(root)
+    # A total that is not shown shows nothing below it either (fail closed).
+    hidden_roots = {u for u in order if parent_of[u] is None and u not in shown}
+    verdicts: dict[str, Verdict] = {}
+    top: dict[str, str] = {}
+    for unit in order:
+        parent = parent_of[unit]
+        top[unit] = unit if parent is None else top[parent]
+        if top[unit] in hidden_roots:
+            shown.discard(unit)
+        n_invited, n_answered = sums[unit]
+        if unit in shown:
+            verdicts[unit] = "shown"
+        elif n_invited < 2 * minimum:
+            verdicts[unit] = "few_invited"
+        elif parent is not None:
+            verdicts[unit] = "complementary"
+        elif n_answered < minimum:
+            verdicts[unit] = "few_answers"
+        elif n_invited - n_answered < minimum:
+            verdicts[unit] = "nearly_all"
+        else:  # cannot happen: a good root is shown
+            verdicts[unit] = "complementary"
+    return verdicts
 
 
 def total_row(measurement: Measurement, *, minimum: int = PARTICIPATION_MINIMUM) -> RateRow | None:

@@ -121,39 +121,40 @@ def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
     parts = (printed, used, invited - printed, answered - used)
     if printed == 0 or any(0 < n < minimum for n in parts):
         return None
-    if not _code_line_is_safe(measurement, used, minimum):
+    # "5 af 5 koder er brugt" says each code holder answered (privacy.md section 0): each
+    # part needs the minimum who answered and the minimum who did not, as participation rows.
+    for n_invited, n_answered in ((printed, used), (invited - printed, answered - used)):
+        if n_invited > 0 and (n_answered < minimum or n_invited - n_answered < minimum):
+            return None
+    if not _code_line_is_safe(measurement, printed, used, minimum):
         return None
     return printed, used
 
 
-def _code_line_is_safe(measurement: Measurement, used: int, minimum: int) -> bool:
+def _code_line_is_safe(measurement: Measurement, printed: int, used: int, minimum: int) -> bool:
     """Whether the answers-by-code count, beside the shown participation rows, lets no one
     derive a group of 1..minimum-1 (the subtraction solver decides): a unit row minus the
     code answers would otherwise give that unit's e-mail answers when its codes were all
     printed for it. Each unit's people are split into code holders and the others."""
     rows, _total = participation.response_rates(measurement)
     members = participation.group_members(measurement)
-    figures = [
-        disclosure.Figure(
-            "answered",
-            row.name,
-            frozenset(
+    code_units = frozenset(
+        f"{u}:code"
+        for u in PaperCode.objects.filter(measurement=measurement).values_list("unit_id", flat=True)
+    )
+    figures: list[disclosure.Figure] = []
+    # Those who answered and those who did not are both counts of people (section 4).
+    for population in ("answered", "not answered"):
+        for row in rows:
+            if not row.shown or row.responses is None or row.invited is None:
+                continue
+            atoms = frozenset(
                 f"{u}:{kind}" for u in members.get(row.unit_id, ()) for kind in ("code", "mail")
-            ),
-            int(row.responses),
-            minimum,
-        )
-        for row in rows
-        if row.shown and row.responses is not None
-    ]
-    code_units = set(
-        PaperCode.objects.filter(measurement=measurement).values_list("unit_id", flat=True)
-    )
-    figures.append(
-        disclosure.Figure(
-            "answered", "papirkoder", frozenset(f"{u}:code" for u in code_units), used, minimum
-        )
-    )
+            )
+            n = row.responses if population == "answered" else row.invited - row.responses
+            figures.append(disclosure.Figure(population, row.name, atoms, int(n), minimum))
+        n = used if population == "answered" else printed - used
+        figures.append(disclosure.Figure(population, "papirkoder", code_units, n, minimum))
     return disclosure.audit(figures).ok
 
 
