@@ -16,6 +16,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 from django.urls import reverse
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
@@ -24,9 +25,13 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from tests.conftest import World, client_for
 from tests.core.test_suppression import random_tree, subtraction_closure
 from tests.privacy.test_participation_attack import ROW, _answer, _invite, _setup
+from tryghed.core.disclosure import audit
+from tryghed.results.audit import participation_figures
+from tryghed.surveys import participation
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.participation import (
     PARTICIPATION_MINIMUM,
+    RateRow,
     decide,
     group_members,
     response_rates,
@@ -278,3 +283,16 @@ def test_the_shown_rows_over_time_are_safe_for_the_invited_counts(
     for people in family:
         n = sum(invited[str(u)] for u in people)
         assert n == 0 or n >= minimum, sorted(people, key=repr)
+
+
+def test_the_publication_audit_counts_those_who_did_not_answer_too(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tryghed audit-anonymity`` reads non-responders as a population of their own: a row
+    "10 inviterede, 7 svar" (were it ever shown) says that three did not answer."""
+    m, units = _setup(world)
+    row = RateRow(units["a"].pk, "Team A", 2, invited=10, responses=7)
+    monkeypatch.setattr(participation, "response_rates", lambda _m: ([row], None))
+    result = audit(participation_figures(m))
+    assert not result.ok
+    assert any("not-answered" in leak.population for leak in result.leaks)

@@ -377,9 +377,11 @@ def _key_subjects(mid: int, iid: str, instrument: Instrument | None, fid: str) -
 
 def participation_figures(measurement: Measurement) -> list[Figure]:
     """The participation rows shown for a closed measurement (measurement page, the
-    organisation report's trust box): invited and answered per unit with its subtree, each
-    a count of its own people (privacy.md section 4: counts of invited and of answered are
-    figures too). Hidden rows show no number and add nothing."""
+    organisation report's trust box): invited, answered and not answered per unit with its
+    subtree, each a count of its own people (privacy.md section 4: counts of invited and of
+    answered are figures too, and so their difference). Hidden rows show no number and add
+    nothing. That no derivable set is all or none answered is proven and tested in
+    ``surveys.participation``."""
     rows, _total_row = participation.response_rates(measurement)
     members = participation.group_members(measurement)
     mid = measurement.pk
@@ -389,7 +391,12 @@ def participation_figures(measurement: Measurement) -> list[Figure]:
             continue
         label = _("%(name)s (svarprocent)") % {"name": row.name}
         atoms = members.get(row.unit_id, frozenset({str(row.unit_id)}))
-        for what, n in (("invited", row.invited), ("answered", row.responses)):
+        counts = (
+            ("invited", row.invited),
+            ("answered", row.responses),
+            ("not-answered", row.invited - row.responses),
+        )
+        for what, n in counts:
             population = f"m{mid}/participation/{what}"
             out.append(
                 Figure(
