@@ -969,7 +969,7 @@ def standouts(
         )
 
     per_scale: list[ScaleExtremes] = []
-    candidates: list[_Pick] = []
+    lowest_per_scale: list[_Pick] = []
     improved: list[tuple[float, _Pick, Mapping[str, Any]]] = []
     declined: list[tuple[float, _Pick, Mapping[str, Any]]] = []
     has_changes = False
@@ -981,7 +981,10 @@ def standouts(
         low, high = (float(v) for v in meta["score"])
         direction = readings.direction_words(polarity, reading=False).rstrip(".")
         directions[column.key] = direction
-        shown: list[_Pick] = []
+        # The lowest (first of equals) and the highest (last of equals) in tree order.
+        lowest: _Pick | None = None
+        highest: _Pick | None = None
+        shown = 0
         for uid, g in leaf_groups:
             if g.get("suppressed", True):
                 continue
@@ -996,8 +999,11 @@ def standouts(
                 continue
             compared.add(uid)
             pick = (uid, column, found)
-            shown.append(pick)
-            candidates.append(pick)
+            shown += 1
+            if lowest is None or found.value < (lowest[2].value or 0.0):
+                lowest = pick
+            if highest is None or found.value >= (highest[2].value or 0.0):
+                highest = pick
             change: Mapping[str, Any] | None = block.get("change")
             if change is None:
                 continue
@@ -1016,9 +1022,10 @@ def standouts(
             # Sizes compare on the common reading: points of 0–100, better minus worse.
             size = found.value - before.value
             (improved if sign[2] else declined).append((abs(size), pick, change))
-        if len(shown) < 2:
+        if lowest is not None:
+            lowest_per_scale.append(lowest)
+        if shown < 2 or lowest is None or highest is None:
             continue
-        ordered = sorted(shown, key=lambda pick: pick[2].value or 0.0)
         org_cell = organisation.cells[index] if organisation is not None else None
         per_scale.append(
             ScaleExtremes(
@@ -1026,14 +1033,16 @@ def standouts(
                 range_text=column.range_text,
                 direction=direction,
                 organisation_text=org_cell.text if org_cell is not None else "",
-                best=standout(*ordered[-1]),
-                weakest=standout(*ordered[0]),
+                best=standout(*highest),
+                weakest=standout(*lowest),
             )
         )
     # The weakest points on the common reading, one per scale, so one scale that reads low
-    # everywhere does not fill the list.
+    # everywhere does not fill the list: each scale's lowest, ranked (a scale's first
+    # reading in the ranking of all of them is its lowest).
     weakest: list[Standout] = []
-    for uid, column, found in readings.weakest(candidates, lambda pick: pick[2], len(candidates)):
+    ranked = readings.weakest(lowest_per_scale, lambda pick: pick[2], len(lowest_per_scale))
+    for uid, column, found in ranked:
         if len(weakest) < count and all(w.scale != column.label for w in weakest):
             weakest.append(standout(uid, column, found))
 
