@@ -1455,18 +1455,18 @@ def unit_scatter(
     bottom = doc.block(
         x0 + plot_w / 2, y0 + plot_h + 26, _wrap(x_label, WIDTH - 2 * _PAD), anchor="middle"
     )
+    # One dot per unit, up to thousands: the attributes every dot shares are written once.
+    shared = _el(
+        "circle",
+        {"r": 5.5, "fill": BLUE, "stroke": WHITE, "stroke-width": 1.5, "class": "point"},
+        "",
+    )[len("<circle") : -len("></circle>")]
     for label, vx, vy in shown:
         assert vx is not None and vy is not None
-        doc.add(
-            "circle",
-            f"<title>{escape(f'{label}: {fmt(vx)}; {fmt(vy)}')}</title>",
-            cx=px(vx),
-            cy=py(vy),
-            r=5.5,
-            fill=BLUE,
-            stroke=WHITE,
-            stroke_width=1.5,
-            class_="point",
+        tip = escape(f"{label}: {fmt(vx)}; {fmt(vy)}")
+        doc.body.append(
+            f'<circle cx="{_num(px(vx))}" cy="{_num(py(vy))}"{shared}><title>{tip}</title>'
+            "</circle>"
         )
     alt = _t(
         lang,
