@@ -55,3 +55,10 @@ def test_the_code_line_is_withheld_when_every_code_holder_answered() -> None:
     # "10 af 10 koder er brugt" would tell each of the ten who got a code that they answered.
     text = _workplace(email_answers=5, code_answers=10)
     assert "Papirkoder:" not in text
+
+
+def test_the_code_line_is_withheld_when_the_others_of_a_row_all_answered() -> None:
+    # Værkstedet 20 invited, 15 answered, beside "5 af 10 koder": its ten with e-mail all
+    # answered (15 - 5 of 20 - 10), which nothing smaller than the minimum shows.
+    text = _workplace(email_answers=10, code_answers=5)
+    assert "Papirkoder:" not in text

@@ -4,6 +4,7 @@ which invitations have answered). Nothing here writes, and nothing imports servi
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,7 +156,96 @@ def _code_line_is_safe(measurement: Measurement, printed: int, used: int, minimu
             figures.append(disclosure.Figure(population, row.name, atoms, int(n), minimum))
         n = used if population == "answered" else printed - used
         figures.append(disclosure.Figure(population, "papirkoder", code_units, n, minimum))
-    return disclosure.audit(figures).ok
+    if not disclosure.audit(figures).ok:
+        return False
+    return _code_split_is_safe(measurement, rows, members, minimum)
+
+
+def _code_split_is_safe(
+    measurement: Measurement,
+    rows: Iterable[participation.RateRow],
+    members: dict[int, frozenset[str]],
+    minimum: int,
+) -> bool:
+    """Whether the code line, beside the rows, lets no one derive a set that is all or none
+    answered (the audit above finds only sets of 1..minimum-1).
+
+    Each region of the shown rows (a row minus the shown rows inside it) splits into its
+    code holders and its others. The sets a reader derives from the regions and the code
+    line are unions of regions (each kept by the participation rule) with at most one of:
+    the code holders of the regions that also have others (plus codes in no shown row),
+    or the others of the regions that have code holders. So each of those two must be
+    empty or have the minimum who answered and the minimum who did not.
+    """
+    shown = [members.get(r.unit_id, frozenset()) for r in rows if r.shown]
+    invited = dict(
+        Invitation.objects.filter(measurement=measurement)
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    answered = dict(
+        Response.objects.filter(measurement=measurement)
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    codes: dict[int, list[uuid.UUID]] = {}
+    for code_id, unit_id in PaperCode.objects.filter(measurement=measurement).values_list(
+        "pk", "unit_id"
+    ):
+        codes.setdefault(unit_id, []).append(code_id)
+    marks = {m for ids in codes.values() for c in ids for m in paper_code_marks(measurement.pk, c)}
+    found = set(
+        SubmissionMark.objects.filter(measurement=measurement, mark__in=marks).values_list(
+            "mark", flat=True
+        )
+    )
+    code_part = {
+        unit: (
+            len(ids),
+            sum(1 for c in ids if any(m in found for m in paper_code_marks(measurement.pk, c))),
+        )
+        for unit, ids in codes.items()
+    }
+
+    def region_of(unit: str) -> frozenset[str] | None:
+        holding = [g for g in shown if unit in g]
+        if not holding:
+            return None
+        smallest = min(holding, key=len)
+        inner = [g for g in shown if g < smallest]
+        return smallest.difference(*inner)
+
+    holders = [0, 0]  # invited, answered: code holders of mixed regions and outside rows
+    others = [0, 0]  # the others of regions with code holders
+    regions: dict[frozenset[str], None] = {}
+    for unit, (n_printed, n_used) in code_part.items():
+        region = region_of(str(unit))
+        if region is None:
+            holders[0] += n_printed
+            holders[1] += n_used
+        else:
+            regions[region] = None
+    for region in regions:
+        units = [int(u) for u in region]
+        code_inv = sum(code_part.get(u, (0, 0))[0] for u in units)
+        code_ans = sum(code_part.get(u, (0, 0))[1] for u in units)
+        rest_inv = sum(invited.get(u, 0) for u in units) - code_inv
+        rest_ans = sum(answered.get(u, 0) for u in units) - code_ans
+        if rest_inv == 0 and rest_ans == 0:
+            continue  # a region of code holders only: a region like any other
+        holders[0] += code_inv
+        holders[1] += code_ans
+        others[0] += rest_inv
+        others[1] += rest_ans
+
+    def good(n_invited: int, n_answered: int) -> bool:
+        if n_invited == 0 and n_answered == 0:
+            return True
+        return n_answered >= minimum and n_invited - n_answered >= minimum
+
+    return good(*holders) and good(*others)
 
 
 # Participation lives in its own module (suppressed counts, privacy.md section 4); the
