@@ -1465,8 +1465,7 @@ def unit_scatter(
         assert vx is not None and vy is not None
         tip = escape(f"{label}: {fmt(vx)}; {fmt(vy)}")
         doc.body.append(
-            f'<circle cx="{_num(px(vx))}" cy="{_num(py(vy))}"{shared}><title>{tip}</title>'
-            "</circle>"
+            f'<circle cx="{_num(px(vx))}" cy="{_num(py(vy))}"{shared}><title>{tip}</title></circle>'
         )
     alt = _t(
         lang,
