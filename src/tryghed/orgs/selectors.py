@@ -135,6 +135,26 @@ def organisations_for_user(user: User | AnonymousUser) -> QuerySet[Organisation]
     )
 
 
+def capability_matrix() -> dict[Role, dict[Capability, bool]]:
+    """Per role held alone (a leader or employee with a unit), what ``OrgAccess.can``
+    answers for every capability: the one table, read rather than restated.
+    docs/roles.md prints it, and tests/orgs/test_capability_matrix.py checks the doc and
+    every view that asks for a capability against it."""
+    from tryghed.accounts.models import User
+
+    matrix: dict[Role, dict[Capability, bool]] = {}
+    for role in Role:
+        access = OrgAccess(
+            organisation=Organisation(name="matrix", slug="matrix"),
+            user=User(email="matrix@example.invalid"),
+            roles=frozenset({role}),
+            leader_paths=("/1/",) if role == Role.LEADER else (),
+            employee_unit_ids=(1,) if role == Role.EMPLOYEE else (),
+        )
+        matrix[role] = {capability: access.can(capability) for capability in Capability}
+    return matrix
+
+
 def access_for(*, user: User | AnonymousUser, slug: str) -> OrgAccess:
     """The organisation with that slug as seen by the user; 404 when they hold no role in it."""
     if not user.is_authenticated:

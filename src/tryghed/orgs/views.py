@@ -58,6 +58,7 @@ def org_view(
                 raise PermissionDenied
             return view(request, access, *args, **kwargs)
 
+        wrapper.capability = wanted  # type: ignore[attr-defined]  # read by the matrix test
         return wrapper  # type: ignore[return-value]
 
     return decorator
