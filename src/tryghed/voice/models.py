@@ -35,6 +35,8 @@ class Kind(models.TextChoices):
     IDEA = "idea", _("Idé")
     NEAR_MISS = "near_miss", _("Nærved-hændelse")
     MISTAKE = "mistake", _("Fejl")
+    OFFENSIVE = "offensive", _("Krænkende handlinger")
+    VIOLENCE = "violence", _("Vold eller trusler")
 
 
 class Receiver(models.TextChoices):
