@@ -8,21 +8,16 @@ are limited by allauth's own ``login_failed`` rate per account (settings.py).
 
 from __future__ import annotations
 
-import base64
-import os
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from tryghed.accounts import tasks, throttle
+from tryghed.accounts import sealing, tasks, throttle
 from tryghed.accounts.mfa import mfa_required
 from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
@@ -116,35 +111,15 @@ class AccountAdapter(DefaultAccountAdapter):
         tasks.send_email.enqueue(str(message.subject), body, [email])
 
 
-SEALED_PREFIX = "sealed1:"
-
-
-def _mfa_key(secret_key: str) -> bytes:
-    return salted_hmac(
-        "tryghed.accounts.mfa", "seal", secret=secret_key, algorithm="sha256"
-    ).digest()
-
-
 class MfaAdapter(DefaultMFAAdapter):
-    """Authenticator secrets and recovery-code seeds are sealed (AES-GCM) with a key derived
-    from SECRET_KEY, so a copy of the database alone cannot make codes. A rotated key goes
-    to SECRET_KEY_FALLBACKS; a value stored before sealing is read as it is."""
+    """Authenticator secrets and recovery-code seeds are sealed (accounts/sealing.py), so a
+    copy of the database alone cannot make codes."""
 
     def encrypt(self, text: str) -> str:
-        nonce = os.urandom(12)
-        sealed = AESGCM(_mfa_key(settings.SECRET_KEY)).encrypt(nonce, text.encode(), None)
-        return SEALED_PREFIX + base64.b64encode(nonce + sealed).decode()
+        return sealing.seal(text, sealing.MFA)
 
     def decrypt(self, encrypted_text: str) -> str:
-        if not encrypted_text.startswith(SEALED_PREFIX):
-            return encrypted_text
-        raw = base64.b64decode(encrypted_text.removeprefix(SEALED_PREFIX))
-        for secret_key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
-            try:
-                return AESGCM(_mfa_key(secret_key)).decrypt(raw[:12], raw[12:], None).decode()
-            except InvalidTag:
-                continue
-        raise ValueError("an MFA secret sealed with a key that is no longer configured")
+        return sealing.unseal(encrypted_text, sealing.MFA)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         user = authenticator.user

@@ -16,6 +16,7 @@ and has none is sent to set it up (``RequireMfaMiddleware``).
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tryghed.accounts import sealing
 from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
 from tryghed.orgs.models import Membership, Organisation
@@ -191,7 +193,7 @@ def single_sign_on_configure(
             raise ValidationError({"client_secret": _("Skriv klienthemmeligheden.")})
         app = SocialApp(provider=PROVIDER, provider_id=f"{PROVIDER_ID_PREFIX}{organisation.slug}")
     if client_secret:
-        app.secret = client_secret
+        app.secret = sealing.seal(client_secret, sealing.SSO_CLIENT_SECRET)
     app.name = name.strip()
     app.client_id = client_id.strip()
     app.settings = {
@@ -260,6 +262,20 @@ def match_user(sso: SingleSignOn, sociallogin: SocialLogin) -> User:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]  # allauth is untyped
+    def list_apps(
+        self, request: HttpRequest | None, provider: Any = None, client_id: Any = None
+    ) -> list[SocialApp]:
+        """allauth's apps, each an unsaved copy holding its secret unsealed (only in memory,
+        for the token request); the stored row keeps it sealed (accounts/sealing.py)."""
+        apps: list[SocialApp] = super().list_apps(request, provider=provider, client_id=client_id)
+        opened = []
+        for app in apps:
+            if app.secret:
+                app = copy.copy(app)
+                app.secret = sealing.unseal(app.secret, sealing.SSO_CLIENT_SECRET)
+            opened.append(app)
+        return opened
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False
 
