@@ -40,6 +40,12 @@ ALLOWED = {
     "acknowledged_on",
     "answered_on",
     "closed_on",
+    # Safety valves (issue 11): days only, derived from deadlines and receivers' steps.
+    "escalated_on",
+    "acknowledge_reminded_on",
+    "answer_reminded_on",
+    "hidden_reason",
+    "hidden_on",
 }
 
 
@@ -102,6 +108,8 @@ def test_a_case_holds_nothing_that_names_a_person_user_session_or_time(world: Wo
         "kind",
         "text",
         "created_on",
+        "hidden_reason",
+        "hidden_on",
     }
     # The reporter's steps leave no audit row; the voice tables hold nothing of the
     # signed-in browser that raised the case.

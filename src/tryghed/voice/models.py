@@ -39,6 +39,31 @@ class Kind(models.TextChoices):
     VIOLENCE = "violence", _("Vold eller trusler")
 
 
+class HiddenReason(models.TextChoices):
+    """Why a receiver hid a message of the reporter (moderation); the reporter is told."""
+
+    OFFENSIVE = "offensive", _("Krænkende eller nedsættende indhold")
+    IDENTIFIES = "identifies", _("Kan pege på en bestemt person")
+    PERSONAL = "personal", _("Følsomme personoplysninger, fx om helbred")
+    IRRELEVANT = "irrelevant", _("Reklame eller indhold, der ikke hører til her")
+
+
+# A hidden text is kept for the AMO this many days after it was hidden, then erased by the
+# daily job (remind_voice), so a decision can be reviewed but the text does not linger.
+HIDDEN_KEEP_DAYS = 30
+
+
+def _hidden_reason_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return str(HiddenReason(reason).label) if reason in HiddenReason.values else reason
+
+
+# Offensive behaviour and violence always go to the AMO, whatever the reporter chose, and
+# both the reporter and the receiver are shown the organisation's procedure for them.
+SENSITIVE_KINDS = frozenset({Kind.OFFENSIVE, Kind.VIOLENCE})
+
+
 class Receiver(models.TextChoices):
     LEADER = "leader", _("Lederen af enheden")
     AMO = "amo", _("AMO/HR")
@@ -61,6 +86,18 @@ class Case(models.Model):
     acknowledged_on = models.DateField(null=True, blank=True)
     answered_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # The day a leader's case passed a deadline unmet and was flagged for the AMO.
+    escalated_on = models.DateField(null=True, blank=True)
+    # The last day the receivers were reminded of each deadline (remind_voice): a day on or
+    # before the deadline means "due soon" was sent, a later day "overdue" was sent.
+    acknowledge_reminded_on = models.DateField(null=True, blank=True)
+    answer_reminded_on = models.DateField(null=True, blank=True)
+    # Moderation of the reporter's first text (see Message). Nullable with no default, so
+    # that adding the columns on SQLite does not rebuild the WITHOUT ROWID table.
+    hidden_reason = models.CharField(  # noqa: DJ001
+        max_length=20, choices=HiddenReason.choices, null=True, blank=True
+    )
+    hidden_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sag")
@@ -80,6 +117,26 @@ class Case(models.Model):
     @property
     def answer_by(self) -> dt.date:
         return add_months(self.opened_on, ANSWER_MONTHS)
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.kind in SENSITIVE_KINDS
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_on is not None
+
+    @property
+    def hidden_reason_display(self) -> str:
+        return _hidden_reason_label(self.hidden_reason)
+
+    def overdue(self, today: dt.date) -> bool:
+        """Open, and a deadline has passed without the acknowledgement or the answer."""
+        if self.is_closed:
+            return False
+        return (self.acknowledged_on is None and today > self.acknowledge_by) or (
+            self.answered_on is None and today > self.answer_by
+        )
 
 
 class Author(models.TextChoices):
@@ -112,6 +169,11 @@ class Message(models.Model):
     kind = models.CharField(max_length=10, choices=MessageKind.choices)
     text = models.TextField(max_length=TEXT_MAX_LENGTH)
     created_on = models.DateField()
+    # Moderation: a receiver hid this message of the reporter; the reporter sees the reason.
+    hidden_reason = models.CharField(  # noqa: DJ001
+        max_length=20, choices=HiddenReason.choices, null=True, blank=True
+    )
+    hidden_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "position"]
@@ -128,3 +190,56 @@ class Message(models.Model):
         if self.kind == MessageKind.ACKNOWLEDGEMENT and self.text in QUICK_ACKNOWLEDGEMENTS:
             return str(QUICK_ACKNOWLEDGEMENTS[self.text])
         return self.text
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_on is not None
+
+    @property
+    def hidden_reason_display(self) -> str:
+        return _hidden_reason_label(self.hidden_reason)
+
+
+# Shown to reporters and receivers of offensive-behaviour and violence cases until the
+# organisation writes its own procedure (ChannelSettings.procedure_text).
+DEFAULT_PROCEDURE = _(
+    "Krænkende handlinger (mobning, seksuel chikane og anden nedværdigende adfærd) og vold "
+    "eller trusler om vold går altid til arbejdsmiljøorganisationen (AMO), ikke kun til "
+    "lederen. Ledelsen har pligt til at tage sagen alvorligt, undersøge den, sørge for, at "
+    "den eller de udsatte får støtte, og forebygge, at det sker igen. Det følger af "
+    "bekendtgørelsen om psykisk arbejdsmiljø, og Arbejdstilsynet har vejledninger om "
+    "krænkende handlinger og om arbejdsrelateret vold. Er nogen kommet til skade, eller er "
+    "der brug for hjælp nu, så kontakt din leder, din arbejdsmiljørepræsentant eller din "
+    "tillidsrepræsentant direkte. En arbejdsulykke skal anmeldes med navn, og det kan ikke "
+    "ske anonymt her."
+)
+
+
+class ChannelSettings(models.Model):
+    """An organisation's settings for the voice channel ("Sig det"), set by its administrator.
+
+    Without a row the defaults apply: the default procedure text, and the channel is not
+    the organisation's whistleblower scheme ("whistleblowerordning").
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    procedure_text = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    procedure_url = models.URLField(blank=True)
+    # The channel is the organisation's scheme under lov om beskyttelse af whistleblowere:
+    # every case then goes to the AMO (the designated receivers), never to a leader.
+    is_whistleblower_scheme = models.BooleanField(default=False)
+    # Where the organisation's whistleblower scheme is, when it is not this channel.
+    whistleblower_url = models.URLField(blank=True)
+
+    class Meta:
+        verbose_name = _("indstillinger for Sig det")
+        verbose_name_plural = _("indstillinger for Sig det")
+
+    def __str__(self) -> str:
+        return f"Sig det: {self.organisation_id}"
+
+    @property
+    def procedure(self) -> str:
+        return self.procedure_text or str(DEFAULT_PROCEDURE)
