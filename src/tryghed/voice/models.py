@@ -98,6 +98,15 @@ class Case(models.Model):
         max_length=20, choices=HiddenReason.choices, null=True, blank=True
     )
     hidden_on = models.DateField(null=True, blank=True)
+    # What the case led to ("Det blev til en handling"): a focus area or an action of the
+    # case's unit, and the first day it did (kept if the plan is deleted, for the figures).
+    focus_area = models.ForeignKey(
+        "actions.FocusArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.ForeignKey(
+        "actions.Action", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sag")
