@@ -24,6 +24,7 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tryghed.core import figures
 from tryghed.core.instruments import Instrument
 from tryghed.core.publication import (
     SCHEMA,
@@ -54,6 +55,7 @@ __all__ = [
     "group",
     "is_published",
     "load_answers",
+    "publication",
     "publication_builder",
     "report_data",
     "unit_name",
@@ -210,8 +212,9 @@ def _content_fingerprint(data: Mapping[str, Any]) -> str:
 
 
 def report_data(measurement: Measurement) -> JsonDict:
-    """The closed measurement's publication: every figure any page, export, focus area,
-    plan or APV page may show of it. ``NotPublished`` while it is not closed.
+    """The closed measurement's publication as stored JSON (the shape in core.publication).
+    ``NotPublished`` while it is not closed. Pages read :func:`publication`, the typed
+    model of the same; this is for the anonymity audit and the JSON's own tests.
 
     Computed once, over the unit tree frozen at closing, and stored final (privacy.md
     section 3, "frozen at closing"): the answers of a closed measurement never change
@@ -226,21 +229,54 @@ def report_data(measurement: Measurement) -> JsonDict:
     measurement = Measurement.objects.get(pk=measurement.pk)  # status as stored
     if not is_published(measurement):
         raise NotPublished(measurement)
-    name = (
+    name = _stored_name(measurement)
+    if name is not None and (parsed := _parsed.get((measurement.pk, name))) is not None:
+        return parsed
+    name, data = _stored_or_built(measurement)
+    _parsed.put((measurement.pk, name), data)
+    return data
+
+
+def publication(measurement: Measurement) -> figures.Publication:
+    """The closed measurement's publication, typed (``core.figures``): every figure any
+    page, chart, export, focus area, plan or APV page may show of it, read from what was
+    stored at closing (:func:`report_data`). ``NotPublished`` while it is not closed.
+    Loaded once per process and kept (``_typed``), keyed by the stored content's hash."""
+    measurement = Measurement.objects.get(pk=measurement.pk)  # status as stored
+    if not is_published(measurement):
+        raise NotPublished(measurement)
+    name = _stored_name(measurement)
+    if name is not None and (typed := _typed.get((measurement.pk, name))) is not None:
+        return typed
+    parsed = _parsed.get((measurement.pk, name)) if name is not None else None
+    if name is None or parsed is None:
+        name, parsed = _stored_or_built(measurement)
+    loaded = figures.load(parsed)
+    _typed.put((measurement.pk, name), loaded)
+    return loaded
+
+
+def _stored_name(measurement: Measurement) -> str | None:
+    found: str | None = (
         ReportCache.objects.filter(measurement=measurement)
         .values_list("fingerprint", flat=True)
         .first()
     )
-    if name is not None and (parsed := _parsed.get((measurement.pk, name))) is not None:
-        return parsed
-    stored = ReportCache.objects.filter(measurement=measurement).values_list("data", flat=True)
-    kept: JsonDict | None = stored.first()
-    if kept is not None and (
-        kept.get("schema") == SCHEMA or measurement.report_frozen_at is not None
+    return found
+
+
+def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict]:
+    """The stored publication and its name; built and stored first when there is none (or
+    it is of an earlier schema and its answers still exist)."""
+    stored = ReportCache.objects.filter(measurement=measurement).values_list("fingerprint", "data")
+    row = stored.first()
+    kept: JsonDict | None = row[1] if row is not None else None
+    if (
+        row is not None
+        and kept is not None
+        and (kept.get("schema") == SCHEMA or measurement.report_frozen_at is not None)
     ):
-        if name is not None:
-            _parsed.put((measurement.pk, name), kept)
-        return kept
+        return str(row[0]), kept
     data = compute_report_data(measurement)
     values = {
         "fingerprint": _content_fingerprint(data),
@@ -255,13 +291,12 @@ def report_data(measurement: Measurement) -> JsonDict:
                 ReportCache.objects.filter(measurement=measurement).update(**values)
     except IntegrityError:
         # A concurrent first computation stored it first: that one is the publication.
-        first: JsonDict = stored.get()
-        return first
-    _parsed.put((measurement.pk, str(values["fingerprint"])), data)
-    return data
+        first_name, first = stored.get()
+        return str(first_name), first
+    return str(values["fingerprint"]), data
 
 
-class _ParsedPublications:
+class _ParsedPublications[P]:
     """The last few publications this process has read, parsed, keyed by the measurement and
     the hash of the stored content (its fingerprint). A publication is final once
     stored, so a warm page reads two small rows instead of the whole JSON (27 MB and 1 s
@@ -271,23 +306,23 @@ class _ParsedPublications:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[int, str], JsonDict] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, str], P] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str]) -> JsonDict | None:
+    def get(self, key: tuple[int, str]) -> P | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[int, str], data: JsonDict) -> None:
+    def put(self, key: tuple[int, str], data: P) -> None:
         with self._lock:
             self._entries[key] = data
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        if len(data.get("units", ())) >= FREEZE_FROM_UNITS:
+        if _unit_count(data) >= FREEZE_FROM_UNITS:
             # A large publication is a few hundred thousand dicts and lists kept as long as
             # it is cached, and Python's cycle collector walked them all on every full
             # collection: 0.1-0.4 s in the middle of a page, as long as the page itself
@@ -302,9 +337,15 @@ class _ParsedPublications:
             self._entries.clear()
 
 
+def _unit_count(data: object) -> int:
+    units = data.get("units", ()) if isinstance(data, dict) else getattr(data, "units", ())
+    return len(units)
+
+
 #: From this many units a parsed publication is frozen out of the cycle collector's walks.
 FREEZE_FROM_UNITS = 200
-_parsed = _ParsedPublications(size=4)
+_parsed: _ParsedPublications[JsonDict] = _ParsedPublications(size=4)
+_typed: _ParsedPublications[figures.Publication] = _ParsedPublications(size=4)
 
 
 def fingerprint(measurement: Measurement) -> str:
