@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
@@ -29,10 +29,11 @@ from tryghed.apv.models import (
     WellbeingTeamMember,
     WorkChange,
 )
+from tryghed.core.figures import shown
 from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, visible_units
-from tryghed.results.aggregates import group, is_published, report_data
+from tryghed.results.aggregates import is_published, publication
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments, scope_units
 
@@ -94,31 +95,32 @@ def screening_figures(measurement: Measurement | None, unit: Unit) -> list[Scree
     (krænkende handlinger and vold use the sensitive minimum)."""
     if measurement is None or not is_published(measurement):
         return []  # no live figures while it is open (privacy.md section 3)
-    data = report_data(measurement)
+    published = publication(measurement)
     screening = _screening_instrument(measurement_instruments(measurement))
     if (
         screening is None
-        or str(unit.pk) not in data["units"]
-        or screening.id not in data["instruments"]
+        or not published.has_unit(unit.pk)
+        or published.instrument(screening.id) is None
     ):
         return []
-    block = group(data, unit.pk, "subtree")
-    figures: dict[str, Any] = {}
-    if not block.get("suppressed", True):
-        figures = block["instruments"].get(screening.id, {}).get("key_figures", {})
+    shown_group = published.shown_group(unit.pk, "subtree")
+    block = shown_group.instrument(screening.id) if shown_group is not None else None
     declared = dict(screening.shown_as.risk_factors)
     out = []
     for factor in RiskFactor:
         figure_id = declared.get(factor.value)
-        figure = figures.get(figure_id) if figure_id is not None else None
-        shown = figure is not None and not figure.get("suppressed", True)
+        figure = (
+            shown(block.key_figure(figure_id))
+            if block is not None and figure_id is not None
+            else None
+        )
         out.append(
             ScreeningFigure(
                 factor=factor.value,
                 label=str(factor.label),
-                share=figure["share"] if shown and figure is not None else None,
-                n=figure["n"] if shown and figure is not None else None,
-                hidden=not shown,
+                share=figure.share if figure is not None else None,
+                n=figure.n if figure is not None else None,
+                hidden=figure is None,
             )
         )
     return out
