@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "remind-actions": ("remind_actions", "enqueue reminders for action deadlines (daily)"),
     "purge-responses": ("purge_responses", "delete answers past the retention period (daily)"),
     "remind-apv": ("remind_apv", "queue the APV reminders that are due (run daily)"),
+    "remind-voice": (
+        "remind_voice",
+        "enqueue Sig det reminders, escalate overdue cases to the AMO (daily)",
+    ),
     "audit-anonymity": (
         "audit_anonymity",
         "check that no reader can derive a group below the minimum (exit 1 if one can)",

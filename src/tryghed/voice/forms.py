@@ -6,7 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.orgs.models import Organisation, Unit
-from tryghed.voice.models import QUICK_ACKNOWLEDGEMENTS, TEXT_MAX_LENGTH, Kind, Receiver
+from tryghed.voice.models import (
+    HIDDEN_KEEP_DAYS,
+    QUICK_ACKNOWLEDGEMENTS,
+    SENSITIVE_KINDS,
+    TEXT_MAX_LENGTH,
+    ChannelSettings,
+    HiddenReason,
+    Kind,
+    Receiver,
+)
 from tryghed.voice.selectors import reporter_units
 
 
@@ -34,7 +43,13 @@ class RaiseForm(forms.Form):
         initial=Receiver.LEADER,
     )
     kind = forms.ChoiceField(
-        label=_("Hvad drejer det sig om?"), choices=Kind.choices, widget=forms.RadioSelect
+        label=_("Hvad drejer det sig om?"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Krænkende handlinger og vold eller trusler går altid til AMO/HR, uanset hvem du "
+            "vælger som modtager."
+        ),
     )
     text = forms.CharField(
         label=_("Skriv kort, hvad der skete, eller hvad du foreslår"),
@@ -45,14 +60,27 @@ class RaiseForm(forms.Form):
     # Set once the reporter has seen the warning about identifying details and sends anyway.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        channel: ChannelSettings | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, UnitChoiceField)
         unit_field.queryset = reporter_units(organisation)
+        # As the whistleblower scheme every case goes to the designated receivers (the AMO).
+        self.whistleblower_scheme = channel is not None and channel.is_whistleblower_scheme
+        if self.whistleblower_scheme:
+            del self.fields["receiver"]
+            self.fields["kind"].help_text = ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.whistleblower_scheme or data.get("kind") in SENSITIVE_KINDS:
+            data["receiver"] = Receiver.AMO
         if data.get("receiver") == Receiver.LEADER and not data.get("unit"):
             self.add_error("unit", _("Vælg den enhed, hvis leder skal modtage det."))
         return data
@@ -70,3 +98,53 @@ class TextForm(forms.Form):
     text = forms.CharField(
         label=_("Tekst"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class HideForm(forms.Form):
+    """A receiver hides a message of the reporter; ``target`` is "case" for the first text."""
+
+    target = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    reason = forms.ChoiceField(
+        label=_("Hvorfor skjuler du beskeden?"),
+        choices=HiddenReason.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "Den, der skrev, ser grunden i stedet for teksten. AMO kan læse teksten i %(days)s "
+            "dage; derefter slettes den."
+        ) % {"days": HIDDEN_KEEP_DAYS}
+
+
+class ChannelSettingsForm(forms.ModelForm[ChannelSettings]):
+    class Meta:
+        model = ChannelSettings
+        fields = ["procedure_text", "procedure_url", "is_whistleblower_scheme", "whistleblower_url"]
+        labels = {
+            "procedure_text": _("Jeres procedure for krænkende handlinger og vold"),
+            "procedure_url": _("Link til proceduren (valgfrit)"),
+            "is_whistleblower_scheme": _(
+                "Sig det er organisationens whistleblowerordning efter lov om beskyttelse af "
+                "whistleblowere"
+            ),
+            "whistleblower_url": _("Link til jeres whistleblowerordning (valgfrit)"),
+        }
+        help_texts = {
+            "procedure_text": _(
+                "Vises for den, der skriver, og for modtageren, når en sag handler om "
+                "krænkende handlinger eller vold. Lader I feltet stå tomt, vises en "
+                "standardtekst."
+            ),
+            "is_whistleblower_scheme": _(
+                "Slå kun dette til, hvis Sig det er jeres lovpligtige whistleblowerordning. Så "
+                "går alle sager til AMO, lederne ser ingen sager, og lovens frister vises: "
+                "kvittering inden for 7 dage og feedback inden for 3 måneder."
+            ),
+            "whistleblower_url": _(
+                "Har I en whistleblowerordning et andet sted, så skriv linket, så Sig det kan "
+                "henvise til den."
+            ),
+        }
+        widgets = {"procedure_text": forms.Textarea(attrs={"rows": 6})}

@@ -24,15 +24,25 @@ from tryghed.orgs.models import Organisation, Person, Unit
 from tryghed.surveys.codes import paper_code_new, paper_code_normalise
 from tryghed.surveys.stamps import hash_token
 from tryghed.voice.models import (
+    HIDDEN_KEEP_DAYS,
     QUICK_ACKNOWLEDGEMENTS,
+    SENSITIVE_KINDS,
     TEXT_MAX_LENGTH,
     Author,
     Case,
+    ChannelSettings,
+    HiddenReason,
     Kind,
     Message,
     MessageKind,
     Receiver,
 )
+from tryghed.voice.selectors import channel_settings
+
+# Cases one organisation may receive in a day, from all addresses together: stops a flood
+# from rotating addresses (the per-address throttle cannot). Counted in the database by
+# the stored day, so the limit keeps nothing finer than the day (docs/voice.md).
+ORGANISATION_CASES_PER_DAY = 100
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -78,14 +88,22 @@ def case_raise(
     text: str,
     today: dt.date | None = None,
 ) -> tuple[Case, str]:
-    """Store a new case and return it with its receipt code, which is never stored."""
+    """Store a new case and return it with its receipt code, which is never stored.
+
+    Offensive behaviour and violence go to the AMO whatever the reporter chose, and so does
+    every case where the channel is the organisation's whistleblower scheme.
+    """
     if receiver not in Receiver.values or kind not in Kind.values:
         raise ValidationError(_("Vælg modtager og type."))
+    if kind in SENSITIVE_KINDS or channel_settings(organisation).is_whistleblower_scheme:
+        receiver = Receiver.AMO
     if unit is not None and (unit.organisation_id != organisation.pk or not unit.is_active):
         raise ValidationError({"unit": _("Vælg en enhed fra listen.")})
     if receiver == Receiver.LEADER and unit is None:
         raise ValidationError({"unit": _("Vælg den enhed, sagen handler om.")})
     day = today or local_today()
+    if organisation_limit_reached(organisation, day):
+        raise ValidationError(_("Der er kommet usædvanligt mange sager i dag. Prøv igen i morgen."))
     code = paper_code_new()
     code_hash = receipt_code_hash(code)
     assert code_hash is not None  # a fresh code is always a code
@@ -100,6 +118,12 @@ def case_raise(
     )
     _rewrite_day(organisation, day)
     return case, code
+
+
+def organisation_limit_reached(organisation: Organisation, day: dt.date) -> bool:
+    """True when the organisation has received its day's number of cases."""
+    raised = Case.objects.filter(organisation=organisation, opened_on=day).count()
+    return raised >= ORGANISATION_CASES_PER_DAY
 
 
 def _rewrite_day(organisation: Organisation, day: dt.date) -> None:
@@ -207,6 +231,79 @@ def receiver_note(*, case: Case, actor: User, text: str, today: dt.date | None =
     )
     audit_record(actor=actor, action="voice.note", organisation=case.organisation, obj=case)
     return message
+
+
+@transaction.atomic
+def reporter_text_hide(
+    *,
+    case: Case,
+    actor: User,
+    reason: str,
+    message: Message | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Hide the reporter's first text (``message`` None) or one of their messages.
+
+    The reporter then reads "Beskeden er skjult af modtageren: <grund>". The text is kept
+    for the AMO for HIDDEN_KEEP_DAYS days, then erased (``hidden_texts_erase``).
+    """
+    if reason not in HiddenReason.values:
+        raise ValidationError(_("Vælg en grund."))
+    target: Case | Message = case if message is None else message
+    if message is not None and (message.case_id != case.pk or message.author != Author.REPORTER):
+        raise ValidationError(_("Kun beskeder fra den, der skrev, kan skjules."))
+    if target.hidden_on is not None:
+        raise ValidationError(_("Beskeden er allerede skjult."))
+    target.hidden_reason = reason
+    target.hidden_on = today or local_today()
+    target.save(update_fields=["hidden_reason", "hidden_on"])
+    audit_record(
+        actor=actor,
+        action="voice.hide",
+        organisation=case.organisation,
+        obj=case,
+        data={"reason": reason, "first_text": message is None},
+    )
+
+
+def hidden_texts_erase(today: dt.date) -> int:
+    """Erase the texts hidden more than HIDDEN_KEEP_DAYS days ago; the number erased."""
+    before = today - dt.timedelta(days=HIDDEN_KEEP_DAYS)
+    erased = Case.objects.filter(hidden_on__lt=before).exclude(text="").update(text="")
+    erased += Message.objects.filter(hidden_on__lt=before).exclude(text="").update(text="")
+    return erased
+
+
+@transaction.atomic
+def channel_settings_update(
+    *,
+    organisation: Organisation,
+    actor: User,
+    procedure_text: str,
+    procedure_url: str,
+    is_whistleblower_scheme: bool,
+    whistleblower_url: str,
+) -> ChannelSettings:
+    """Store the organisation's settings for Sig det (its administrator's page)."""
+    current, _created = ChannelSettings.objects.get_or_create(organisation=organisation)
+    before = current.is_whistleblower_scheme
+    current.procedure_text = procedure_text.strip()
+    current.procedure_url = procedure_url.strip()
+    current.is_whistleblower_scheme = is_whistleblower_scheme
+    current.whistleblower_url = "" if is_whistleblower_scheme else whistleblower_url.strip()
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=actor,
+        action="voice.settings",
+        organisation=organisation,
+        summary=(
+            "whistleblower scheme: "
+            + ("on" if is_whistleblower_scheme else "off")
+            + (" (changed)" if before != is_whistleblower_scheme else "")
+        ),
+    )
+    return current
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from functools import wraps
 from typing import Any
 
 from allauth.account.adapter import get_adapter
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tryghed.accounts import throttle
@@ -27,8 +29,14 @@ from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys.codes import paper_code_display
 from tryghed.surveys.respond import private
 from tryghed.voice import selectors, services
-from tryghed.voice.forms import AcknowledgeForm, RaiseForm, TextForm
-from tryghed.voice.models import Receiver
+from tryghed.voice.forms import (
+    AcknowledgeForm,
+    ChannelSettingsForm,
+    HideForm,
+    RaiseForm,
+    TextForm,
+)
+from tryghed.voice.models import HIDDEN_KEEP_DAYS, Receiver
 
 RAISE_SCOPE = "voice.raise"
 CODE_SCOPE = "voice.code"
@@ -67,11 +75,21 @@ def _client(request: HttpRequest) -> str:
     return str(get_adapter(request).get_client_ip(request))
 
 
-def _throttled(request: HttpRequest, organisation: Organisation, wait: int) -> HttpResponse:
+def _throttled(
+    request: HttpRequest, organisation: Organisation, wait: int | None = None
+) -> HttpResponse:
+    message = (
+        throttle.too_many_attempts(wait)
+        if wait is not None
+        else _(
+            "Der er kommet usædvanligt mange sager til organisationen i dag, så der kan ikke "
+            "sendes flere før i morgen. Haster det, så kontakt AMO/HR direkte."
+        )
+    )
     return render(
         request,
         "voice/throttled.html",
-        {"organisation": organisation, "message": throttle.too_many_attempts(wait)},
+        {"organisation": organisation, "message": message},
         status=429,
     )
 
@@ -82,9 +100,10 @@ def _throttled(request: HttpRequest, organisation: Organisation, wait: int) -> H
 def raise_case(request: HttpRequest, org: str) -> HttpResponse:
     """Raise a case: the form, a warning about identifying details, then the receipt code."""
     organisation = _organisation(org)
+    channel = selectors.channel_settings(organisation)
     hints = services.IdentifyingHints()
     if request.method == "POST":
-        form = RaiseForm(request.POST, organisation=organisation)
+        form = RaiseForm(request.POST, organisation=organisation, channel=channel)
         if form.is_valid():
             data = form.cleaned_data
             hints = services.identifying_hints(organisation=organisation, text=data["text"])
@@ -92,6 +111,8 @@ def raise_case(request: HttpRequest, org: str) -> HttpResponse:
                 wait = throttle.check(RAISE_SCOPE, _client(request))
                 if wait is not None:
                     return _throttled(request, organisation, wait)
+                if services.organisation_limit_reached(organisation, services.local_today()):
+                    return _throttled(request, organisation)
                 try:
                     case, code = services.case_raise(
                         organisation=organisation,
@@ -109,6 +130,7 @@ def raise_case(request: HttpRequest, org: str) -> HttpResponse:
                         "voice/receipt.html",
                         {
                             "organisation": organisation,
+                            "channel": channel,
                             "case": case,
                             "code": paper_code_display(code),
                         },
@@ -116,7 +138,9 @@ def raise_case(request: HttpRequest, org: str) -> HttpResponse:
             else:
                 # Shown once more with the warning; sending again goes through.
                 form = RaiseForm(
-                    {**request.POST.dict(), "confirmed": "on"}, organisation=organisation
+                    {**request.POST.dict(), "confirmed": "on"},
+                    organisation=organisation,
+                    channel=channel,
                 )
                 form.is_valid()
     else:
@@ -124,11 +148,11 @@ def raise_case(request: HttpRequest, org: str) -> HttpResponse:
         unit_id = request.GET.get("enhed", "")
         if unit_id.isdigit():
             initial["unit"] = selectors.reporter_units(organisation).filter(pk=int(unit_id)).first()
-        form = RaiseForm(initial=initial, organisation=organisation)
+        form = RaiseForm(initial=initial, organisation=organisation, channel=channel)
     return render(
         request,
         "voice/raise.html",
-        {"organisation": organisation, "form": form, "hints": hints},
+        {"organisation": organisation, "channel": channel, "form": form, "hints": hints},
         status=200 if request.method == "GET" or form.is_valid() else 400,
     )
 
@@ -142,7 +166,10 @@ def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
     A mistyped code, an unknown code and another organisation's code give the same page.
     """
     organisation = _organisation(org)
-    context: dict[str, Any] = {"organisation": organisation}
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "channel": selectors.channel_settings(organisation),
+    }
     if request.method != "POST":
         return render(request, "voice/code.html", context)
     client = _client(request)
@@ -186,7 +213,11 @@ def inbox(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "voice/inbox.html",
         "voice",
-        {"cases": selectors.inbox(access), "today": services.local_today()},
+        {
+            "cases": selectors.inbox(access),
+            "today": services.local_today(),
+            "channel": selectors.channel_settings(access.organisation),
+        },
     )
 
 
@@ -194,15 +225,29 @@ def inbox(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_detail(request: HttpRequest, access: OrgAccess, case_id: uuid.UUID) -> HttpResponse:
     case = selectors.get_case(access, case_id)
-    ack_form, reply_form, note_form = (
+    ack_form, reply_form, note_form, hide_form = (
         AcknowledgeForm(),
         TextForm(prefix="svar"),
         TextForm(prefix="note"),
+        HideForm(prefix="skjul"),
     )
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action == "ack":
+            if action == "hide":
+                hide_form = HideForm(request.POST, prefix="skjul")
+                if hide_form.is_valid():
+                    target = hide_form.cleaned_data["target"]
+                    message = None if target == "case" else selectors.reporter_message(case, target)
+                    services.reporter_text_hide(
+                        case=case,
+                        actor=access.user,
+                        reason=hide_form.cleaned_data["reason"],
+                        message=message,
+                    )
+                    messages.success(request, _("Beskeden er skjult."))
+                    return redirect(request.path)
+            elif action == "ack":
                 ack_form = AcknowledgeForm(request.POST)
                 if ack_form.is_valid():
                     services.receiver_acknowledge(
@@ -225,6 +270,16 @@ def case_detail(request: HttpRequest, access: OrgAccess, case_id: uuid.UUID) -> 
                     return redirect(request.path)
         except ValidationError as error:
             form_errors(reply_form, error)
+    # "?skjul=case" or "?skjul=<message id>" opens the form that hides that text.
+    hide_target = request.POST.get("skjul-target", "") or request.GET.get("skjul", "")
+    hide_item: Any = None
+    if hide_target == "case":
+        hide_item = case
+    elif hide_target:
+        hide_item = selectors.reporter_message(case, hide_target)
+    if hide_item is not None and not hide_form.is_bound:
+        hide_form = HideForm(prefix="skjul", initial={"target": hide_target})
+    channel = selectors.channel_settings(access.organisation)
     return render_org(
         request,
         access,
@@ -236,7 +291,37 @@ def case_detail(request: HttpRequest, access: OrgAccess, case_id: uuid.UUID) -> 
             "ack_form": ack_form,
             "reply_form": reply_form,
             "note_form": note_form,
+            "hide_form": hide_form,
+            "hide_item": hide_item if hide_item is not None and not hide_item.is_hidden else None,
             "today": services.local_today(),
             "to_amo": case.receiver == Receiver.AMO,
+            "channel": channel,
+            "sees_hidden": selectors.sees_hidden_texts(access),
+            "keep_days": HIDDEN_KEEP_DAYS,
         },
+    )
+
+
+@org_view(Capability.MANAGE_STRUCTURE)
+@require_http_methods(["GET", "POST"])
+def channel_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """The administrator's settings for Sig det: the procedure, the whistleblower scheme."""
+    current = selectors.channel_settings(access.organisation)
+    form = ChannelSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.channel_settings_update(
+                organisation=access.organisation, actor=access.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Indstillingerne for Sig det er gemt."))
+            return redirect("voice:settings", org=access.organisation.slug)
+    return render_org(
+        request,
+        access,
+        "voice/settings.html",
+        "settings",
+        {"form": form, "channel": current},
     )

@@ -1,0 +1,224 @@
+"""Deadline reminders and escalation for Sig det, as a background task (run daily).
+
+The operator runs ``tryghed remind-voice`` once a day (cron); it enqueues
+``send_voice_reminders``. Each receiver gets at most one e-mail a run, with counts and a
+link to the inbox: never a case's text, unit, kind or id, for mail servers log what they
+carry. A case counts in a reminder only from the day after it was raised, so no e-mail's
+time of sending follows the time of day a case was raised.
+
+What was sent is kept on the case as days (``acknowledge_reminded_on``,
+``answer_reminded_on``, ``escalated_on``), no finer than the deadlines they follow from,
+and no new rows: nothing here links a case to a person or to a time of day (privacy.md
+sections 1 and 6). A leader's case past a deadline is escalated: flagged for the AMO and
+included in the AMO's reminders; the leader keeps it.
+
+The same run erases the texts hidden by moderation longer ago than HIDDEN_KEEP_DAYS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tryghed.orgs.models import Membership, Organisation, Role, Unit
+from tryghed.voice.models import Case, Receiver
+from tryghed.voice.selectors import channel_settings
+from tryghed.voice.services import hidden_texts_erase
+
+logger = logging.getLogger(__name__)
+
+# How many days before the answer deadline the receivers are reminded of it.
+ANSWER_SOON_DAYS = 14
+
+# What a reminder counts, one counter per receiver.
+WAITING = "waiting"  # not acknowledged yet, the deadline still ahead
+ACK_OVERDUE = "ack_overdue"
+ANSWER_SOON = "answer_soon"
+ANSWER_OVERDUE = "answer_overdue"
+ESCALATED = "escalated"  # a leader's case flagged for the AMO in this run
+
+
+@dataclass
+class Notice:
+    """What one run does to one case: the deadline reminders due and the escalation."""
+
+    case: Case
+    acknowledge: str | None = None
+    answer: str | None = None
+    escalate: bool = False
+    counts: list[str] = field(default_factory=list)
+
+
+def _site_url() -> str:
+    return str(getattr(settings, "TRYGHED_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def notice_for(case: Case, today: dt.date) -> Notice | None:
+    """The reminders and escalation due today for an open case, or None.
+
+    Each deadline gets one "due" reminder and one "overdue" reminder: a reminder day on or
+    before the deadline means the first was sent, a later day the second.
+    """
+    if case.is_closed or case.opened_on >= today:
+        return None
+    notice = Notice(case=case)
+    reminded = case.acknowledge_reminded_on
+    if case.acknowledged_on is None:
+        if today > case.acknowledge_by:
+            if reminded is None or reminded <= case.acknowledge_by:
+                notice.acknowledge = ACK_OVERDUE
+        elif reminded is None:
+            notice.acknowledge = WAITING
+    reminded = case.answer_reminded_on
+    if case.answered_on is None:
+        if today > case.answer_by:
+            if reminded is None or reminded <= case.answer_by:
+                notice.answer = ANSWER_OVERDUE
+        elif today >= case.answer_by - dt.timedelta(days=ANSWER_SOON_DAYS) and reminded is None:
+            notice.answer = ANSWER_SOON
+    notice.escalate = (
+        case.receiver == Receiver.LEADER and case.escalated_on is None and case.overdue(today)
+    )
+    notice.counts = [c for c in (notice.acknowledge, notice.answer) if c]
+    if notice.escalate:
+        notice.counts.append(ESCALATED)
+    return notice if notice.counts else None
+
+
+def leader_emails(unit: Unit) -> list[str]:
+    """The leaders of the unit, or of the nearest unit above it that has one."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    leaders = Membership.objects.filter(
+        organisation_id=unit.organisation_id, role=Role.LEADER, unit_id__in=ids
+    ).select_related("user", "unit")
+    nearest = max((m.unit.depth for m in leaders if m.unit is not None), default=None)
+    found = [
+        m.user.email
+        for m in leaders
+        if m.unit is not None and m.unit.depth == nearest and m.user.email
+    ]
+    return list(dict.fromkeys(found))
+
+
+def amo_emails(organisation: Organisation) -> list[str]:
+    found = Membership.objects.filter(organisation=organisation, role=Role.AMO).values_list(
+        "user__email", flat=True
+    )
+    return list(dict.fromkeys(e for e in found if e))
+
+
+def recipients(case: Case, *, escalated: bool, scheme: bool, amo: list[str]) -> list[str]:
+    """Who is reminded of a case: its leaders (a leader's case outside the whistleblower
+    scheme), and the AMO (an AMO case, an escalated one, one with no leader to remind,
+    every case of the scheme)."""
+    leaders: list[str] = []
+    if case.receiver == Receiver.LEADER and not scheme and case.unit is not None:
+        leaders = leader_emails(case.unit)
+    to_amo = case.receiver == Receiver.AMO or escalated or scheme or not leaders
+    return list(dict.fromkeys([*leaders, *(amo if to_amo else [])]))
+
+
+def _mark(notice: Notice, today: dt.date) -> bool:
+    """Record the notice on the case, unless another run did first (a conditional update)."""
+    case = notice.case
+    updates: dict[str, dt.date] = {}
+    if notice.acknowledge:
+        updates["acknowledge_reminded_on"] = today
+    if notice.answer:
+        updates["answer_reminded_on"] = today
+    if notice.escalate:
+        updates["escalated_on"] = today
+    unchanged = Q()
+    for name in ("acknowledge_reminded_on", "answer_reminded_on", "escalated_on"):
+        value = getattr(case, name)
+        unchanged &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    return Case.objects.filter(unchanged, pk=case.pk).update(**updates) == 1
+
+
+def _send(organisation: Organisation, to: str, counts: Counter[str]) -> None:
+    link = _site_url() + reverse("voice:inbox", kwargs={"org": organisation.slug})
+    context = {
+        "organisation": organisation,
+        "waiting": counts[WAITING],
+        "ack_overdue": counts[ACK_OVERDUE],
+        "answer_soon": counts[ANSWER_SOON],
+        "answer_overdue": counts[ANSWER_OVERDUE],
+        "escalated": counts[ESCALATED],
+        "answer_soon_days": ANSWER_SOON_DAYS,
+        "link": link,
+    }
+    with translation.override("da"):
+        subject = render_to_string("voice/email/reminder_subject.txt", context).strip()
+        body = render_to_string("voice/email/reminder.txt", context)
+    EmailMultiAlternatives(subject=subject, body=body, to=[to]).send()
+
+
+def remind_organisation(organisation: Organisation, today: dt.date) -> int:
+    """Send one organisation's reminders and escalate its overdue cases; e-mails sent.
+
+    The case marks and the e-mails share a transaction: a failed send leaves no mark, so
+    the next run tries again.
+    """
+    cases = Case.objects.filter(organisation=organisation, closed_on__isnull=True).filter(
+        Q(acknowledged_on__isnull=True) | Q(answered_on__isnull=True)
+    )
+    notices = [n for c in cases.select_related("unit") if (n := notice_for(c, today))]
+    if not notices:
+        return 0
+    # Written in random order, so the rows' physical order says nothing (privacy.md 1).
+    secrets.SystemRandom().shuffle(notices)
+    scheme = channel_settings(organisation).is_whistleblower_scheme
+    amo = amo_emails(organisation)
+    per_person: dict[str, Counter[str]] = defaultdict(Counter)
+    with transaction.atomic():
+        for notice in notices:
+            # The escalation is news for the AMO, not for the leader.
+            leaders_only = [c for c in notice.counts if c != ESCALATED]
+            to_all = recipients(notice.case, escalated=notice.escalate, scheme=scheme, amo=amo)
+            if not to_all:
+                logger.warning("voice: a case of %s has no receiver to remind", organisation.pk)
+                continue
+            if not _mark(notice, today):
+                continue  # another run sent it first
+            for email in to_all:
+                per_person[email].update(notice.counts if email in amo else leaders_only)
+        for email, counts in sorted(per_person.items()):
+            _send(organisation, email, counts)
+    return len(per_person)
+
+
+def send_due_reminders(today: dt.date) -> int:
+    sent = 0
+    organisations = Organisation.objects.filter(
+        pk__in=Case.objects.filter(closed_on__isnull=True).values("organisation_id")
+    ).order_by("pk")
+    for organisation in organisations:
+        try:
+            sent += remind_organisation(organisation, today)
+        except Exception:
+            logger.exception("voice reminders for organisation %s failed", organisation.pk)
+    logger.info("voice reminders: %s e-mails sent", sent)
+    return sent
+
+
+@task()
+def send_voice_reminders(today: str | None = None) -> int:
+    """Send the Sig det reminders due on ``today`` (ISO date; the local date when left out),
+    escalate overdue cases and erase expired hidden texts. The number of e-mails sent."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    erased = hidden_texts_erase(day)
+    if erased:
+        logger.info("voice: %s hidden texts erased", erased)
+    return send_due_reminders(day)
