@@ -46,6 +46,10 @@ ALLOWED = {
     "answer_reminded_on",
     "hidden_reason",
     "hidden_on",
+    # What the case led to (issue 11): the receiver's focus area or action, and the day.
+    "focus_area_id",
+    "action_id",
+    "outcome_on",
 }
 
 

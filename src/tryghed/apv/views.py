@@ -23,6 +23,7 @@ from tryghed.orgs.labels import unit_label
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess, get_unit, visible_units
 from tryghed.orgs.views import org_view, render_org, save_form
+from tryghed.voice.statistics import voice_statistics
 from tryghed.web.confirm import confirm_page, confirmed
 
 SECTION = "apv"
@@ -440,6 +441,8 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "rules": rules,
             "balance": selectors.team_balance(access.organisation),
             "actions_available": selectors.actions_installed(),
+            # The voice channel's newest settled half-year, as this reader may see it.
+            "voice_figures": next(iter(voice_statistics(access, count=1)), None),
         },
     )
 
