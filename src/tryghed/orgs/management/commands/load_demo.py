@@ -6,6 +6,7 @@ from tryghed.actions.demo import load_demo_actions
 from tryghed.apv.demo import load_demo_apv
 from tryghed.orgs.demo import load_demo
 from tryghed.surveys.demo import load_demo_measurements
+from tryghed.voice.demo import load_demo_voice
 
 
 class Command(BaseCommand):
@@ -33,3 +34,5 @@ class Command(BaseCommand):
                 "Loaded the APV: risk assessments, sickness absence, a wellbeing team and a "
                 "change in the work with a revision reminder due."
             )
+        if code := load_demo_voice(organisation):
+            self.stdout.write(f"Loaded Sig det cases; open the one that became an action: {code}")
