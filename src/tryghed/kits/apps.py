@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KitsConfig(AppConfig):
+    name = "tryghed.kits"
+    label = "kits"
+    verbose_name = "Mødekit"
