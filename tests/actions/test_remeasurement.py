@@ -39,8 +39,8 @@ def test_the_later_waves_own_change_is_shown_when_it_compares_with_the_plans_wav
     assert found.measurement == later and found.source == "report"
     assert found.mean == pytest.approx(35.5) and found.mean_before == pytest.approx(28.5)
     assert found.change is not None
-    assert found.change["difference"] == pytest.approx(7.0)
-    assert found.change["real"] is True
+    assert found.change.difference == pytest.approx(7.0)
+    assert found.change.real is True
 
     page = client_for(world.leader).get(f"/o/testkommune/handleplaner/{plan.pk}/")
     html = page.content.decode()
@@ -65,11 +65,12 @@ def test_without_a_comparison_in_the_report_the_change_is_computed_from_both_wav
     assert found.source == "computed"
     expected = statistics.welch_change(ps7_points([3, 4, 3, 4], 12), ps7_points(HIGH, 9))
     assert expected is not None and found.change is not None
-    assert found.change["difference"] == pytest.approx(expected.difference)
-    assert found.change["ci95"] == pytest.approx(list(expected.ci95))
-    assert found.change["p"] == pytest.approx(expected.p)
-    assert found.change["hedges_g"] == pytest.approx(expected.hedges_g)
-    assert found.change["real"] is False  # only 9 in the later wave: indicative
+    assert found.change.difference == pytest.approx(expected.difference)
+    assert found.change.ci95 is not None
+    assert list(found.change.ci95) == pytest.approx(list(expected.ci95))
+    assert found.change.p == pytest.approx(expected.p)
+    assert found.change.hedges_g == pytest.approx(expected.hedges_g)
+    assert found.change.real is False  # only 9 in the later wave: indicative
 
     html = client_for(world.leader).get(f"/o/testkommune/handleplaner/{plan.pk}/").content
     assert "Vejledende" in html.decode()

@@ -12,8 +12,9 @@ from tests.browser.conftest import Login, PageFactory
 from tests.browser.scenarios import closed_measurement, invitation_link, open_measurement
 from tests.conftest import World
 from tests.factories import PASSWORD, make_person, totp_code
+from tryghed.core import figures
 from tryghed.orgs.models import Person, Unit
-from tryghed.results.aggregates import group, report_data
+from tryghed.results.aggregates import publication
 from tryghed.results.charts import format_number
 from tryghed.results.readings import scale_reading
 from tryghed.surveys import services
@@ -354,12 +355,15 @@ def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
     new_page: PageFactory, login: Login, world: World
 ) -> None:
     measurement = closed_measurement(world)
-    data = report_data(measurement)
-    ps7 = group(data, world.team_a.pk)["instruments"]["ps7"]["scales"]
-    shown = scale_reading(data["instruments"]["ps7"]["scales"]["total"], ps7["total"])
+    data = publication(measurement)
+    group = data.shown_group(world.team_a.pk)
+    meta = data.scale_meta("ps7", "total")
+    total = figures.shown(group.scale("ps7", "total")) if group is not None else None
+    assert meta is not None and total is not None and total.mean is not None
+    shown = scale_reading(meta, total)
     assert shown is not None
     key_figure = shown.text("da")  # the 0-100 reading, higher is better
-    native = format_number(ps7["total"]["mean"], "da")  # the questionnaire's own 0-70
+    native = format_number(total.mean, "da")  # the questionnaire's own 0-70
     page = new_page(phone=True)
     login(page, world.leader)
     page.get_by_role("link", name="Se rapporterne for dine enheder").click()
@@ -371,7 +375,7 @@ def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
     safety = page.locator("#instrument-ps7")
     expect(safety.locator(".report-key__value").first).to_have_text(key_figure)
     expect(safety).to_contain_text(f"På spørgeskemaets skala: {native}")
-    expect(safety).to_contain_text(f"n = {ps7['total']['n']} svar")
+    expect(safety).to_contain_text(f"n = {total.n} svar")
     expect(page.get_by_role("heading", name="Det vigtigste")).to_be_visible()
     assert page.evaluate(SCROLL_WIDTH) <= 360
     assert_accessible(page, who="leader, team report on a phone")

@@ -5,14 +5,21 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from tryghed.core import figures
 from tryghed.core.instruments import load_builtin
 from tryghed.results import readings
 
 
+def _meta(low: float, high: float, polarity: str) -> figures.ScaleMeta:
+    return figures.ScaleMeta((), 5, False, polarity, (low, high), None, (), (), (), ())
+
+
+def _mean(mean: float) -> figures.ScaleFigure:
+    return figures.ScaleFigure(n=10, mean=mean, sd=None, ci95=None, rwg_j=None, bins=())
+
+
 def test_it_places_ps7_on_0_to_100_and_keeps_the_seed_scale_beside_it() -> None:
-    found = readings.scale_reading(
-        {"score": [0, 70], "polarity": "higher_better"}, {"suppressed": False, "mean": 26.8}
-    )
+    found = readings.scale_reading(_meta(0, 70, "higher_better"), _mean(26.8))
     assert found is not None
     assert found.value == pytest.approx(38.2857, abs=1e-3)
     with translation.override("da"):
@@ -33,8 +40,8 @@ def test_it_flips_a_lower_is_better_scale_so_100_is_best() -> None:
 
 
 def test_a_hidden_mean_has_no_reading() -> None:
-    meta = {"score": [0, 100], "polarity": "higher_better"}
-    assert readings.scale_reading(meta, {"suppressed": True, "reason": "minimum"}) is None
+    meta = _meta(0, 100, "higher_better")
+    assert readings.scale_reading(meta, figures.Hidden("below_minimum")) is None
     assert readings.scale_reading(meta, None) is None
 
 

@@ -8,7 +8,7 @@ shown here either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +22,12 @@ from tryghed.actions.models import (
     FocusArea,
     PlanHistory,
 )
-from tryghed.core import statistics, waves
+from tryghed.core import figures, statistics, waves
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Role, Unit
 from tryghed.orgs.selectors import OrgAccess, unit_ancestors, visible_units
 from tryghed.results import readings
-from tryghed.results.aggregates import group, is_published, report_data
+from tryghed.results.aggregates import is_published, publication
 from tryghed.results.readings import Reading
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments
@@ -193,11 +193,8 @@ class Figure:
         }
 
 
-def _shown_group(data: Mapping[str, Any], unit_id: int) -> Mapping[str, Any] | None:
-    if str(unit_id) not in data["units"]:
-        return None
-    found = group(data, unit_id, SCOPE)
-    return None if found["suppressed"] else found
+def _shown_group(data: figures.Publication, unit_id: int) -> figures.Group | None:
+    return data.shown_group(unit_id, SCOPE)
 
 
 def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figure]:
@@ -210,16 +207,16 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
     out (its bands are read on the report)."""
     if not is_published(measurement):
         return []
-    data = report_data(measurement)
+    data = publication(measurement)
     shown = _shown_group(data, unit.pk)
     if shown is None:
         return []
     instruments = {i.id: i for i in measurement_instruments(measurement)}
     scales: list[Figure] = []
     items: list[Figure] = []
-    for iid, block in shown["instruments"].items():
+    for iid, block in shown.instruments.items():
         instrument = instruments.get(iid)
-        meta = data["instruments"].get(iid)
+        meta = data.instrument(iid)
         if instrument is None or meta is None:
             continue
         name = instrument.name.get(lang)
@@ -228,12 +225,13 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
         for scale in instrument.scales:
             for number in scale.items:
                 item_polarity.setdefault(number, scale.polarity)
-        for sid, figures in block["scales"].items():
-            if figures["suppressed"] or figures.get("mean") is None:
+        for sid, record in block.scales.items():
+            scale_figure = figures.shown(record)
+            if scale_figure is None or scale_figure.mean is None:
                 continue
-            scale_meta = meta["scales"][sid]
-            ci = figures.get("ci95")
-            found = readings.scale_reading(scale_meta, figures) if scale_meta.get("score") else None
+            scale_meta = meta.scales[sid]
+            ci = scale_figure.ci95
+            found = readings.scale_reading(scale_meta, scale_figure) if scale_meta.score else None
             scales.append(
                 Figure(
                     kind=FigureKind.SCALE,
@@ -241,24 +239,25 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
                     figure_id=sid,
                     instrument_name=name,
                     label=scale_names.get(sid, sid),
-                    n=int(figures["n"]),
-                    mean=float(figures["mean"]),
-                    ci95=(ci[0], ci[1]) if ci and None not in ci else None,
-                    score=tuple(scale_meta["score"]) if scale_meta.get("score") else None,
+                    n=int(scale_figure.n),
+                    mean=float(scale_figure.mean),
+                    ci95=_interval(ci),
+                    score=_interval(scale_meta.score),
                     reading=found,
                     direction=readings.direction_words(
-                        str(scale_meta["polarity"]), reading=found is not None
+                        scale_meta.polarity, reading=found is not None
                     ),
                 )
             )
         item_texts = {item.id: item.text.get(lang) for item in instrument.items}
         item_of = {item.id: item for item in instrument.items}
-        for item_id, figures in block["items"].items():
-            if figures["suppressed"] or figures.get("mean_points") is None:
+        for item_id, item_record in block.items.items():
+            item_figure = figures.shown(item_record)
+            if item_figure is None or item_figure.mean_points is None:
                 continue
             item = item_of.get(item_id)
             polarity = item_polarity.get(item.number, "") if item is not None else ""
-            points = float(figures["mean_points"])
+            points = float(item_figure.mean_points)
             items.append(
                 Figure(
                     kind=FigureKind.ITEM,
@@ -266,7 +265,7 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
                     figure_id=item_id,
                     instrument_name=name,
                     label=item_texts.get(item_id, item_id),
-                    n=int(figures["n"]),
+                    n=int(item_figure.n),
                     mean=points,
                     ci95=None,
                     score=None,
@@ -321,11 +320,11 @@ class KeyResult:
     mean: float
     score: tuple[float, float] | None
     n: int
-    change: Mapping[str, Any] | None
+    change: figures.Change | None
 
 
-def _main_scale_id(instrument: Instrument, meta: Mapping[str, Any]) -> str | None:
-    main = meta.get("main_scale")
+def _main_scale_id(instrument: Instrument, meta: figures.InstrumentMeta) -> str | None:
+    main = meta.main_scale
     if isinstance(main, str):
         return main
     return instrument.scales[0].id if instrument.scales else None
@@ -338,30 +337,29 @@ def key_results(unit: Unit, lang: str) -> tuple[Measurement | None, list[KeyResu
         organisation_id=unit.organisation_id, status=Status.CLOSED
     ).order_by("-opens_on", "-pk")
     for measurement in candidates[:5]:
-        data = report_data(measurement)
+        data = publication(measurement)
         shown = _shown_group(data, unit.pk)
         if shown is None:
             continue
         results: list[KeyResult] = []
         for instrument in measurement_instruments(measurement):
-            meta = data["instruments"].get(instrument.id)
-            block = shown["instruments"].get(instrument.id)
+            meta = data.instrument(instrument.id)
+            block = shown.instrument(instrument.id)
             if meta is None or block is None:
                 continue
             sid = _main_scale_id(instrument, meta)
-            figures = block["scales"].get(sid) if sid else None
-            if not figures or figures["suppressed"] or figures.get("mean") is None:
+            main = figures.shown(block.scale(sid))
+            if main is None or main.mean is None or sid is None:
                 continue
             scale = next(s for s in instrument.scales if s.id == sid)
-            score = meta["scales"][sid].get("score")
             results.append(
                 KeyResult(
                     instrument=instrument.name.get(lang),
                     scale=scale.name.get(lang),
-                    mean=float(figures["mean"]),
-                    score=(score[0], score[1]) if score else None,
-                    n=int(figures["n"]),
-                    change=figures.get("change"),
+                    mean=float(main.mean),
+                    score=_interval(meta.scales[sid].score),
+                    n=int(main.n),
+                    change=main.change,
                 )
             )
         if results:
@@ -395,39 +393,47 @@ class Remeasurement:
     n: int
     mean: float
     mean_before: float | None
-    change: Mapping[str, Any] | None  # the report data's change block shape
+    change: figures.Change | None  # as the publication's change records
     source: str  # "report": the later wave's own change; "computed": from both waves
 
 
-def _computed_change(before: Mapping[str, Any], after: Mapping[str, Any], previous: int) -> Any:
-    if before.get("sd") is None or after.get("sd") is None:
+def _computed_change(
+    before: figures.ScaleFigure, after: figures.ScaleFigure, previous: int
+) -> figures.Change | None:
+    if before.sd is None or after.sd is None or before.mean is None or after.mean is None:
         return None
-    n1, n2 = int(before["n"]), int(after["n"])
+    n1, n2 = int(before.n), int(after.n)
     if n1 < 2 or n2 < 2:
         return None
     result = statistics.welch_change_from_summaries(
         n_before=n1,
-        mean_before=float(before["mean"]),
-        sd_before=float(before["sd"]),
+        mean_before=float(before.mean),
+        sd_before=float(before.sd),
         n_after=n2,
-        mean_after=float(after["mean"]),
-        sd_after=float(after["sd"]),
+        mean_after=float(after.mean),
+        sd_after=float(after.sd),
     )
     if result is None:
         return None
-    return {
-        "previous": previous,
-        "n_before": result.n_before,
-        "mean_before": result.mean_before,
-        "difference": result.difference,
-        "ci95": list(result.ci95),
-        "t": result.t,
-        "df": result.df,
-        "p": result.p,
-        "hedges_g": result.hedges_g,
-        "real": result.real,
-        "reading": "real" if result.real else "indicative",
-    }
+    return figures.Change(
+        previous=previous,
+        n_before=result.n_before,
+        mean_before=result.mean_before,
+        difference=result.difference,
+        ci95=(result.ci95[0], result.ci95[1]),
+        t=result.t,
+        df=result.df,
+        p=result.p,
+        hedges_g=result.hedges_g,
+        real=result.real,
+        reading="real" if result.real else "indicative",
+    )
+
+
+def _interval(values: figures.Pair | None) -> tuple[float, float] | None:
+    if values is None or values[0] is None or values[1] is None:
+        return None
+    return (values[0], values[1])
 
 
 def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
@@ -443,42 +449,42 @@ def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
     start = focus.measurement
     if not is_published(start):
         return []
-    base_data = report_data(start)
+    base_data = publication(start)
     base_group = _shown_group(base_data, focus.unit_id)
     base_block = None
     if base_group is not None:
-        block = base_group["instruments"].get(focus.instrument_id, {}).get("scales", {})
-        candidate = block.get(focus.figure_id)
-        if candidate and not candidate["suppressed"] and candidate.get("mean") is not None:
+        candidate = figures.shown(base_group.scale(focus.instrument_id, focus.figure_id))
+        if candidate is not None and candidate.mean is not None:
             base_block = candidate
-    base_version = base_data["instruments"].get(focus.instrument_id, {}).get("version")
+    base_meta = base_data.instrument(focus.instrument_id)
+    base_version = base_meta.version if base_meta is not None else None
     later = Measurement.objects.filter(
         organisation_id=plan.organisation_id, status=Status.CLOSED, opens_on__gt=start.opens_on
     ).order_by("opens_on", "pk")
     found: list[Remeasurement] = []
     for measurement in later:
-        data = report_data(measurement)
+        data = publication(measurement)
         shown = _shown_group(data, focus.unit_id)
-        meta = data["instruments"].get(focus.instrument_id)
+        meta = data.instrument(focus.instrument_id)
         if shown is None or meta is None:
             continue
-        block = shown["instruments"].get(focus.instrument_id, {}).get("scales", {})
-        after = block.get(focus.figure_id)
-        if not after or after["suppressed"] or after.get("mean") is None:
+        after = figures.shown(shown.scale(focus.instrument_id, focus.figure_id))
+        if after is None or after.mean is None:
             continue
-        change: Mapping[str, Any] | None = None
+        change: figures.Change | None = None
         source = ""
-        own = after.get("change")
-        if own is not None and own.get("previous") == start.pk:
+        own = after.change
+        if own is not None and own.previous == start.pk:
             change, source = own, "report"
-        elif base_block is not None and meta.get("version") == base_version:
+        elif base_block is not None and meta.version == base_version:
             change, source = _computed_change(base_block, after, start.pk), "computed"
+        before_mean = base_block.mean if base_block is not None else None
         found.append(
             Remeasurement(
                 measurement=measurement,
-                n=int(after["n"]),
-                mean=float(after["mean"]),
-                mean_before=float(base_block["mean"]) if base_block is not None else None,
+                n=int(after.n),
+                mean=float(after.mean),
+                mean_before=float(before_mean) if before_mean is not None else None,
                 change=change,
                 source=source if change is not None else "",
             )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 __all__ = [
     "Alpha",
@@ -54,7 +54,6 @@ __all__ = [
 
 Json = dict[str, Any]
 Pair = tuple[float | None, float | None]
-Scope = Literal["unit", "subtree"]
 
 
 def _pair(value: Sequence[Any] | None) -> Pair | None:
@@ -780,14 +779,14 @@ class Publication:
     def unit(self, unit: int | str) -> UnitEntry | None:
         return self.units.get(str(unit))
 
-    def group(self, unit: int | str | None, scope: Scope = "unit") -> Group | Hidden:
+    def group(self, unit: int | str | None, scope: str = "unit") -> Group | Hidden:
         """A unit's own or subtree group, or with ``unit=None`` the whole measurement's."""
         if unit is None:
             return self.groups[self.organisation]
         entry = self.units[str(unit)]
         return self.groups[entry.subtree if scope == "subtree" else entry.unit]
 
-    def shown_group(self, unit: int | str | None, scope: Scope = "unit") -> Group | None:
+    def shown_group(self, unit: int | str | None, scope: str = "unit") -> Group | None:
         """The group when it is shown, else None (also for a unit not in the publication)."""
         if unit is not None and str(unit) not in self.units:
             return None

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tryghed.core import figures
 from tryghed.core.instruments import Item
 from tryghed.results.charts import format_number, format_percent
 
@@ -104,17 +105,28 @@ def reading(*, mean: float | None, low: float, high: float, polarity: str) -> Re
     return Reading(value, native, low, high, polarity, MEAN_KEY)
 
 
-def scale_reading(meta: Mapping[str, Any], block: Mapping[str, Any] | None) -> Reading | None:
-    """The reading of one scale of a group.
-
-    ``meta`` is the scale's entry in the report data's instrument block
-    (``data["instruments"][iid]["scales"][sid]``: its "score" range and "polarity");
-    ``block`` the group's figures for the scale. A suppressed block has no reading.
-    """
-    if block is None or block.get("suppressed", True) or block.get("mean") is None:
+def scale_reading(
+    meta: figures.ScaleMeta | Mapping[str, Any],
+    block: figures.ScaleFigure | figures.Hidden | Mapping[str, Any] | None,
+) -> Reading | None:
+    """The reading of one scale of a group: ``meta`` is the publication's scale (its score
+    range and polarity), ``block`` the group's record for it. A hidden one has no reading."""
+    if isinstance(meta, Mapping) or isinstance(block, Mapping):
+        # Readers not yet on core.figures hand the stored JSON (issue 14, being removed).
+        meta = meta if isinstance(meta, figures.ScaleMeta) else figures.ScaleMeta.load(meta)
+        if isinstance(block, Mapping):
+            block = (
+                figures.Hidden(None)
+                if block.get("suppressed", True)
+                else figures.ScaleFigure.load(block)
+            )
+    shown = figures.shown(block)
+    if shown is None or shown.mean is None or meta.score is None:
         return None
-    low, high = (float(v) for v in meta["score"])
-    return reading(mean=float(block["mean"]), low=low, high=high, polarity=str(meta["polarity"]))
+    low, high = meta.score
+    if low is None or high is None:
+        return None
+    return reading(mean=float(shown.mean), low=float(low), high=float(high), polarity=meta.polarity)
 
 
 def item_reading(item: Item, mean_points: float | None, polarity: str) -> Reading | None:
