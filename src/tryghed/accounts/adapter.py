@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from tryghed.accounts import sealing, tasks, throttle
-from tryghed.accounts.mfa import mfa_required
+from tryghed.accounts.mfa import authenticator_removable
 from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
 
@@ -122,9 +122,9 @@ class MfaAdapter(DefaultMFAAdapter):
         return sealing.unseal(encrypted_text, sealing.MFA)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        user = authenticator.user
-        # Whoever must use two-step verification cannot switch it off.
-        return not (isinstance(user, User) and mfa_required(user))
+        # Whoever must use two-step verification cannot switch it off (an app goes only
+        # while a passkey stays, and the other way round).
+        return authenticator_removable(authenticator)
 
     def get_totp_label(self, user: AbstractBaseUser) -> str:
         return str(getattr(user, "email", "")) or super().get_totp_label(user)

@@ -10,7 +10,7 @@ from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from tryghed.accounts import sso_views
+from tryghed.accounts import sso_views, views
 
 urlpatterns = [
     # allauth sends people here when a sign-in step has expired: the one login page.
@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("inaktiv/", account_views.account_inactive, name="account_inactive"),
     path("bekraeft/", account_views.reauthenticate, name="account_reauthenticate"),
+    # Before allauth's own: removing a passkey keeps the last factor of those who need one.
+    path(
+        "2fa/webauthn/keys/<int:pk>/remove/",
+        views.remove_passkey,
+        name="mfa_remove_webauthn",
+    ),
     path("2fa/", include("allauth.mfa.urls")),
     # Single sign-on per organisation (accounts.sso): /konto/oidc/org-<slug>/login/ and its
     # callback. allauth's other social pages (connections, sign-up) are not offered; a

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import (
+    AddWebAuthnForm,
+    AuthenticateWebAuthnForm,
+    EditWebAuthnForm,
+    LoginWebAuthnForm,
+    ReauthenticateWebAuthnForm,
+)
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+
+from tryghed.accounts.models import User
+from tryghed.audit.services import audit_record
 
 
 def _plain(field: forms.Field, label: StrOrPromise) -> None:
@@ -54,3 +69,88 @@ class ActivateTotpForm(ActivateTOTPForm):
         _plain(field, _("Kode fra godkender-appen"))
         field.help_text = _("De seks cifre, appen viser nu.")
         field.widget.attrs["inputmode"] = "numeric"
+
+
+def _client_ip() -> str:
+    return str(get_adapter().get_client_ip(context.request))
+
+
+def _passkey_failed(user: Any) -> None:
+    # allauth signals a wrong code but not a refused passkey: the audit row is written here.
+    if isinstance(user, User):
+        audit_record(
+            actor=user,
+            action="auth.mfa_failed",
+            obj=user,
+            summary="two-step verification with a passkey refused",
+            data={"type": str(Authenticator.Type.WEBAUTHN), "ip": _client_ip()},
+        )
+
+
+class MfaAuthenticateWebAuthnForm(AuthenticateWebAuthnForm):
+    """The passkey as the second step after the password."""
+
+    def clean_credential(self) -> Authenticator:
+        try:
+            authenticator: Authenticator = super().clean_credential()
+        except ValidationError:
+            _passkey_failed(self.user)
+            raise
+        return authenticator
+
+
+class MfaReauthenticateWebAuthnForm(ReauthenticateWebAuthnForm):
+    def clean_credential(self) -> Authenticator:
+        try:
+            authenticator: Authenticator = super().clean_credential()
+        except ValidationError:
+            _passkey_failed(self.user)
+            raise
+        return authenticator
+
+
+class PasskeyLoginForm(LoginWebAuthnForm):
+    """Signing in with a passkey alone. Who it claims to be comes from the browser, so the
+    refusal is logged as a failed sign-in without naming anyone (and locks no one out)."""
+
+    def clean_credential(self) -> Authenticator:
+        try:
+            authenticator: Authenticator = super().clean_credential()
+        except ValidationError:
+            audit_record(
+                actor=None,
+                action="auth.login_failed",
+                summary="sign-in with a passkey refused",
+                data={"method": "passkey", "ip": _client_ip()},
+            )
+            raise
+        return authenticator
+
+
+def _name_field(form: forms.Form) -> None:
+    field = form.fields["name"]
+    _plain(field, _("Navn på nøglen"))
+    field.help_text = _("Så du kan kende dine nøgler fra hinanden, fx “Arbejdscomputer”.")
+    field.validators.append(MaxLengthValidator(100))
+    field.widget.attrs["maxlength"] = "100"
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_field(self)
+        passwordless = self.fields.get("passwordless")
+        if passwordless is not None:
+            passwordless.label = _(
+                "Brug den som adgangsnøgle, så du kan logge ind uden adgangskode"
+            )
+            passwordless.help_text = _(
+                "Nøglen skal så spørge efter din PIN-kode, dit fingeraftryk eller dit ansigt, "
+                "hver gang du logger ind."
+            )
+
+
+class EditPasskeyForm(EditWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_field(self)

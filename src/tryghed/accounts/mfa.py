@@ -7,14 +7,10 @@ with a password (every role but the employee's, who signs in by a one-time link)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from allauth.mfa.models import Authenticator
 
+from tryghed.accounts.models import User
 from tryghed.orgs.models import Membership, Role
-
-if TYPE_CHECKING:
-    from tryghed.accounts.models import User
 
 # A role added later is required to use MFA until someone decides otherwise (fails closed).
 MFA_OPTIONAL_ROLES = frozenset({Role.LEADER.value, Role.EMPLOYEE.value})
@@ -39,7 +35,24 @@ def mfa_required(user: User) -> bool:
     return False
 
 
+# What counts as a second factor: an authenticator app or a passkey/security key.
+# Recovery codes are a way back in, not a factor one has set up.
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
 def has_mfa(user: User) -> bool:
-    return bool(
-        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists())
+
+
+def authenticator_removable(authenticator: Authenticator) -> bool:
+    """Whoever must use two-step verification may remove an app or a passkey only while
+    another one stays."""
+    user = authenticator.user
+    if not (isinstance(user, User) and mfa_required(user)):
+        return True
+    if authenticator.type not in SECOND_FACTORS:
+        return False
+    others = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exclude(
+        pk=authenticator.pk
     )
+    return bool(others.exists())

@@ -1,4 +1,5 @@
-"""Audit rows for two-step verification changes, from allauth's signals (its only hook)."""
+"""Audit rows for two-step verification changes, from allauth's signals (its only hook);
+the session clocks started at every sign-in (Django's signal)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from typing import Any
 
 from allauth.mfa import signals
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpRequest
 
+from tryghed.accounts import staff_session
 from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
 
@@ -35,6 +39,10 @@ def on_removed(*, user: Any, authenticator: Authenticator, **kwargs: Any) -> Non
         user,
         authenticator,
     )
+    # A removed factor may be a lost one: whoever holds it is signed out everywhere else.
+    request = kwargs.get("request")
+    if isinstance(user, User) and isinstance(request, HttpRequest):
+        staff_session.end_other_sessions(request, user, why="mfa_removed")
 
 
 def on_reset(*, user: Any, authenticator: Authenticator, **kwargs: Any) -> None:
@@ -50,3 +58,4 @@ def connect() -> None:
     signals.authenticator_removed.connect(on_removed, dispatch_uid="tryghed.mfa_removed")
     signals.authenticator_reset.connect(on_reset, dispatch_uid="tryghed.mfa_reset")
     signals.authentication_failed.connect(on_failed, dispatch_uid="tryghed.mfa_failed")
+    user_logged_in.connect(staff_session.on_logged_in, dispatch_uid="tryghed.session_clocks")

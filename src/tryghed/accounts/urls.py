@@ -27,4 +27,6 @@ urlpatterns = [
     ),
     # Two-step verification: why and how (the allauth pages are in tryghed/urls.py).
     path("totrinsbekraeftelse/", views.mfa_required_page, name="mfa_required"),
+    # Where one is signed in, and "Log ud overalt" (accounts.staff_session).
+    path("sessioner/", views.sessions_page, name="sessions"),
 ]

@@ -9,21 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.views import RemoveWebAuthnView
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from tryghed.accounts import sso, tasks, throttle
+from tryghed.accounts import sso, staff_session, tasks, throttle
 from tryghed.accounts.adapter import ACCOUNT_SCOPE
 from tryghed.accounts.forms import LoginForm
-from tryghed.accounts.mfa import has_mfa, mfa_required
+from tryghed.accounts.mfa import authenticator_removable, has_mfa, mfa_required
 from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
 
@@ -97,6 +104,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # A new password lifts a lockout of the account (the address's count stays).
         throttle.clear(ACCOUNT_SCOPE, user.email)
         audit_record(actor=user, action="auth.password_reset", obj=user, summary="new password")
+        # Whoever knew the old password is signed out wherever they are (ASVS 7.4.3).
+        staff_session.end_all_sessions(user, why="password_reset")
         return response
 
 
@@ -110,3 +119,57 @@ def mfa_required_page(request: HttpRequest) -> HttpResponse:
         "accounts/mfa_required.html",
         {"required": mfa_required(user), "active": has_mfa(user)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@reauthentication_required(allow_get=True)  # type: ignore[untyped-decorator]  # allauth
+def sessions_page(request: HttpRequest) -> HttpResponse:
+    """Where one is signed in besides here, and "Log ud overalt" to end those sessions.
+    Ending them asks for the password (or a code) again first (ASVS 7.5.2)."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST":
+        ended = staff_session.end_other_sessions(request, user, why="user")
+        if ended:
+            messages.success(request, _("Du er nu logget ud alle andre steder."))
+        else:
+            messages.info(request, _("Du var ikke logget ind andre steder."))
+        return redirect("accounts:sessions")
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": staff_session.other_sessions(request, user),
+            "idle_minutes": settings.TRYGHED_STAFF_SESSION_IDLE // 60,
+            "max_hours": settings.TRYGHED_STAFF_SESSION_MAX / 3600,
+        },
+    )
+
+
+class RemovePasskeyView(RemoveWebAuthnView):
+    """allauth's page, but whoever must use two-step verification keeps their last factor
+    (allauth asks the adapter only when an app is switched off)."""
+
+    object: Authenticator
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        context["removable"] = authenticator_removable(self.object)
+        return context
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        if not authenticator_removable(self.get_object()):
+            messages.error(
+                self.request,
+                _(
+                    "Din rolle kræver totrinsbekræftelse. Tilføj en anden nøgle eller en "
+                    "godkender-app, før du fjerner denne."
+                ),
+            )
+            return HttpResponseRedirect(reverse("mfa_list_webauthn"))
+        response: HttpResponse = super().form_valid(form)
+        return response
+
+
+remove_passkey = RemovePasskeyView.as_view()
