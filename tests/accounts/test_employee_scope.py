@@ -97,6 +97,7 @@ def _ids(world: World, measurement: Measurement) -> dict[str, object]:
         "entry_id": 1,
         "batch_id": 1,
         "case_id": uuid.uuid4(),
+        "learning_id": uuid.uuid4(),
     }
 
 
@@ -139,6 +140,7 @@ def test_every_other_page_is_closed_to_the_employee(
         "results:feedback_latest",
         "results:feedback",
         "actions:index",
+        "learning:index",  # the employee's own team's learning log
         *APV_FOR_EVERYONE,
     }
     # "Sig det" is open to anyone, signed in or not, in any organisation (privacy.md §6).
