@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 
 from tryghed.actions.demo import load_demo_actions
 from tryghed.apv.demo import load_demo_apv
+from tryghed.dialogue.demo import load_demo_dialogue
+from tryghed.learning.demo import load_demo_learning
 from tryghed.orgs.demo import load_demo
 from tryghed.surveys.demo import load_demo_measurements
 from tryghed.voice.demo import load_demo_voice
@@ -29,6 +31,10 @@ class Command(BaseCommand):
             )
         if load_demo_actions(organisation):
             self.stdout.write("Loaded two action plans for Hjemmeplejen Nord.")
+        if load_demo_learning(organisation):
+            self.stdout.write("Loaded the learning logs of Dagteam 1 and Hjemmeplejen Nord.")
+        if load_demo_dialogue(organisation):
+            self.stdout.write("Loaded a finished dialogue session with notes for Hjemmeplejen Nord.")
         if load_demo_apv(organisation):
             self.stdout.write(
                 "Loaded the APV: risk assessments, sickness absence, a wellbeing team and a "
