@@ -33,7 +33,9 @@ class ActionOutcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     owner_name = forms.CharField(label=_("Ansvarlig"), max_length=200)
-    deadline = forms.DateField(label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     prefix = "handling"
 
