@@ -181,3 +181,14 @@ def test_the_readiness_page_says_when_nothing_was_found(world: World) -> None:
     text = response.content.decode()
     assert "Intet tyder på" in text
     assert "Jeg har læst det og vil fortsætte" not in text
+
+
+def test_other_pages_can_send_a_reader_through_the_check_without_naming_a_unit(
+    world: World,
+) -> None:
+    url = reverse("kits:readiness", kwargs={"org": world.org.slug})
+    next_url = reverse("kits:unit", kwargs={"org": world.org.slug, "unit_id": world.team_a.pk})
+    page = client_for(world.leader).get(url, {"next": next_url}).content.decode()
+    assert readiness_url(world, world.team_a) in page
+    assert readiness_url(world, world.team_b) not in page  # outside the leader's subtree
+    assert "next=" in page

@@ -151,14 +151,15 @@ def instrument_role(instrument: Instrument, instruments: list[Instrument]) -> st
     return instrument.shown_as.kind
 
 
+# As the zone chart draws them: top row Komfort, Læring; bottom row Apati, Angst.
 ZONE_TERMS = (
+    Term(_("Komfort"), _("Hyggeligt og venligt, men ikke megen udvikling.")),
     Term(
         _("Læring"),
         _("Ansatte samarbejder, hjælper og udfordrer hinanden til at håndtere vanskelige opgaver."),
     ),
-    Term(_("Komfort"), _("Hyggeligt og venligt, men ikke megen udvikling.")),
-    Term(_("Angst"), _("Ansatte er bange for at dele viden, ideer, tage risiko og bede om hjælp.")),
     Term(_("Apati"), _("Der arbejdes uengageret og uproduktivt.")),
+    Term(_("Angst"), _("Ansatte er bange for at dele viden, ideer, tage risiko og bede om hjælp.")),
 )
 
 SUPPORT_TERMS = (

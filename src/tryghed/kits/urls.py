@@ -8,6 +8,8 @@ app_name = "kits"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("enhed/<int:unit_id>/", views.unit_kits, name="unit"),
     # The readiness check; others link here with ?next=<their page> (the dialogue sessions).
+    # Without a unit it asks which one (the same name: reverse picks by the arguments).
+    path("parathed/", views.readiness_choose, name="readiness"),
     path("enhed/<int:unit_id>/parathed/", views.readiness_page, name="readiness"),
     path("enhed/<int:unit_id>/mit-bidrag/", views.contribution_kit, name="contribution"),
     path(

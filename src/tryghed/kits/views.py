@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from tryghed.kits import content, selectors, services
 from tryghed.kits.readiness import Readiness, readiness
 from tryghed.orgs.models import Unit
-from tryghed.orgs.selectors import Capability, OrgAccess, get_unit
+from tryghed.orgs.selectors import Capability, OrgAccess, get_unit, visible_units
 from tryghed.orgs.views import org_view, render_org
 from tryghed.voice.selectors import visible_cases
 
@@ -143,6 +143,21 @@ def readiness_page(request: HttpRequest, access: OrgAccess, unit_id: int) -> Htt
             "next_url": next_url,
             "acknowledged": selectors.readiness_acknowledged(request.session, result),
         },
+    )
+
+
+@org_view(Capability.VIEW_STRUCTURE)
+def readiness_choose(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """Which unit to check, keeping the page to go on to."""
+    fallback = reverse("orgs:unit_tree", kwargs={"org": access.organisation.slug})
+    next_url = _safe_next(request, request.GET.get(NEXT, ""), fallback)
+    units = visible_units(access).filter(is_active=True).order_by("path")
+    return render_org(
+        request,
+        access,
+        "kits/readiness_choose.html",
+        "units",
+        {"units": [(u, readiness_url(access, u, next_url)) for u in units]},
     )
 
 
