@@ -189,9 +189,7 @@ _NOT_YET_TYPED = {
     "results/audit.py",
     "results/exports.py",
     "results/org_presenters.py",
-    "results/presenters.py",
     "results/readings.py",  # scale_reading still takes the JSON from the two presenters
-    "results/views.py",
 }
 
 

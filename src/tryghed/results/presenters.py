@@ -17,10 +17,22 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tryghed.core.figures import (
+    Change,
+    Group,
+    Hidden,
+    InstrumentFigures,
+    ItemFigure,
+    KeyShare,
+    Publication,
+    ScaleFigure,
+    ScaleMeta,
+    shown,
+)
+from tryghed.core.figures import load as load_publication
 from tryghed.core.instruments import DisplayKind, Instrument, Item, Scale
 from tryghed.orgs.models import Unit
 from tryghed.results import charts, readings
-from tryghed.results.aggregates import comment_texts, group, unit_name
 from tryghed.results.readings import Reading
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments
@@ -28,6 +40,8 @@ from tryghed.surveys.selectors import measurement_instruments
 Audience = Literal["leader", "employee"]
 Scope = Literal["unit", "subtree"]
 JsonDict = Mapping[str, Any]
+# A group's record for one figure: shown, hidden with its reason, or (a group) hidden whole.
+Record = ScaleFigure | ItemFigure | KeyShare | Group | Hidden | None
 
 # rwg(j) below this reads as disagreement (statistics.md); above the second, as unity.
 AGREEMENT_LOW = 0.70
@@ -202,9 +216,9 @@ class Overview:
 # --------------------------------------------------------------------------- words
 
 
-def hidden_reason(block: JsonDict, minimum: int) -> str:
+def hidden_reason(block: object, minimum: int) -> str:
     """Why a figure is hidden, in plain words (privacy.md 2 and 3)."""
-    if block.get("reason") == "complementary":
+    if isinstance(block, Hidden) and block.reason == "complementary":
         return _("Skjult, så en lille gruppe ikke kan regnes ud ved at trække tal fra hinanden")
     return _("For få svar – vises først ved mindst %(minimum)d svar") % {"minimum": minimum}
 
@@ -226,11 +240,14 @@ def agreement_words(rwg: float | None, lang: str) -> tuple[str, bool]:
     return _("Gruppen svarer meget ens (enighed %(value)s af 1).") % {"value": value}, False
 
 
-def change_words(change: JsonDict, lang: str, polarity: str) -> tuple[str, str]:
+def change_words(change: Change, lang: str, polarity: str) -> tuple[str, str]:
     """The change since the previous measurement and its reading (statistics.md)."""
-    difference = float(change["difference"])
+    difference = float(change.difference or 0.0)
     amount = charts.format_number(abs(difference), lang, 1)
-    low, high = (charts.format_number(float(v), lang, 1) for v in change["ci95"])
+    low, high = (
+        charts.format_number(float(v), lang, 1) if v is not None else ""
+        for v in (change.ci95 or (None, None))
+    )
     if round(difference, 1) == 0:
         moved = _("Uændret")
     elif difference > 0:
@@ -238,29 +255,29 @@ def change_words(change: JsonDict, lang: str, polarity: str) -> tuple[str, str]:
     else:
         moved = _("Faldet %(amount)s") % {"amount": amount}
     interval = _("95 %% sikkerhedsinterval %(low)s til %(high)s") % {"low": low, "high": high}
-    if change.get("zero_variance"):
+    if change.zero_variance:
         # Everyone in the group gave the same score in each wave: no interval to show.
         same = _("Alle i gruppen har samme score i hver måling")
-        if change["reading"] == "unchanged":
+        if change.reading == "unchanged":
             text = f"{_('Uændret')}. {same}."
         else:
             words = (
                 _("Sikker ændring")
-                if change["reading"] == "real"
+                if change.reading == "real"
                 else _("Vejledende – kan skyldes tilfældigheder")
             )
             text = f"{moved}. {same}. {words}."
         if polarity == "lower_better":
             text += " " + _("Her er lavere bedre.")
-        return text, str(change["reading"])
-    if change["reading"] == "real":
+        return text, change.reading
+    if change.reading == "real":
         reading = _("Sikker ændring")
     else:
         reading = _("Vejledende – kan skyldes tilfældigheder")
     text = f"{moved} ({interval}). {reading}."
     if polarity == "lower_better":
         text += " " + _("Her er lavere bedre.")
-    return text, str(change["reading"])
+    return text, change.reading
 
 
 def _fmt(value: float | None, lang: str, decimals: int = 1) -> str:
@@ -299,7 +316,7 @@ class ReportUnit:
 
 @dataclass
 class _Builder:
-    data: JsonDict
+    data: Publication
     measurement: Measurement
     unit: ReportUnit
     scope: Scope
@@ -307,42 +324,51 @@ class _Builder:
     lang: str
     instruments: dict[str, Instrument]
     parent_name: str | None
-    group: JsonDict
-    parent: JsonDict | None
-    organisation: JsonDict
+    group: Group | Hidden
+    parent: Group | Hidden | None
+    organisation: Group | Hidden
 
     @property
     def leader(self) -> bool:
         return self.audience == "leader"
 
     def minimum(self, instrument_id: str, kind: str, key: str) -> int:
-        meta = self.data["instruments"][instrument_id][kind][key]
-        return int(meta["minimum"])
+        meta = self.data.instruments[instrument_id]
+        if kind == "scales":
+            return int(meta.scales[key].minimum)
+        if kind == "items":
+            return int(meta.items[key].minimum)
+        return int(meta.key_figures[key].minimum)
 
-    def figures(self, g: JsonDict | None, instrument_id: str) -> JsonDict | None:
-        if g is None or g.get("suppressed", True):
+    def scale_meta(self, instrument_id: str, scale_id: str) -> ScaleMeta:
+        return self.data.instruments[instrument_id].scales[scale_id]
+
+    def group_hidden(self) -> str:
+        return hidden_reason(self.group, int(self.data.minimums.score))
+
+    def figures(self, g: Group | Hidden | None, instrument_id: str) -> InstrumentFigures | None:
+        if g is None or isinstance(g, Hidden):
             return None
-        found: JsonDict | None = g["instruments"].get(instrument_id)
-        return found
+        return g.instrument(instrument_id)
 
     # ----------------------------------------------------------------- per instrument
 
     def instrument(self, instrument: Instrument) -> InstrumentView:
         iid = instrument.id
-        meta = self.data["instruments"][iid]
+        meta = self.data.instruments[iid]
         view = InstrumentView(
             id=iid,
             name=instrument.name.get(self.lang),
             description=instrument.description.get(self.lang),
             screening=instrument.authored_by == "project",
-            compared=meta.get("compared_with") is not None,
+            compared=meta.compared_with is not None,
         )
         figures = self.figures(self.group, iid)
         if figures is None:
-            view.hidden = hidden_reason(self.group, int(self.data["minimums"]["score"]))
+            view.hidden = self.group_hidden()
             return view
         shown_as = DISPLAYS[instrument.shown_as.kind]
-        scales = [s for s in instrument.scales if s.id in meta["scales"]]
+        scales = [s for s in instrument.scales if s.id in meta.scales]
         if len(scales) == 1 and shown_as.headline:
             view.headline = self.headline(iid, scales[0], figures)
         view.scales = [self.scale_row(iid, s, figures) for s in scales if s.polarity != "bipolar"]
@@ -355,24 +381,23 @@ class _Builder:
         view.comments = self.comments(instrument)
         return view
 
-    def headline(self, iid: str, scale: Scale, figures: JsonDict) -> Headline:
-        block = figures["scales"][scale.id]
+    def headline(self, iid: str, scale: Scale, figures: InstrumentFigures) -> Headline:
+        block = figures.scales[scale.id]
         name = scale.name.get(self.lang)
         span = f"{_fmt(scale.score.min, self.lang, 0)}–{_fmt(scale.score.max, self.lang, 0)}"
-        if block["suppressed"]:
+        if isinstance(block, Hidden):
             return Headline(
                 name, "", span, "", "", "", False, self.scale_hidden(iid, scale, block), ""
             )
-        agreement, disagrees = agreement_words(block.get("rwg_j"), self.lang)
-        meta = self.data["instruments"][iid]["scales"][scale.id]
-        found = readings.scale_reading(meta, block)
+        agreement, disagrees = agreement_words(block.rwg_j, self.lang)
+        found = readings.scale_reading(self.scale_meta(iid, scale.id), block)
         on_reading = found is not None and found.value is not None
         return Headline(
             name=name,
-            value=found.text(self.lang) if found and on_reading else _fmt(block["mean"], self.lang),
+            value=found.text(self.lang) if found and on_reading else _fmt(block.mean, self.lang),
             range=span,
-            ci=_ci(block["ci95"], self.lang),
-            n=_n(block["n"], self.lang),
+            ci=_ci(block.ci95, self.lang),
+            n=_n(block.n, self.lang),
             agreement=agreement,
             disagrees=disagrees,
             hidden="",
@@ -385,35 +410,35 @@ class _Builder:
             reading=on_reading,
         )
 
-    def scale_hidden(self, iid: str, scale: Scale, block: JsonDict) -> str:
+    def scale_hidden(self, iid: str, scale: Scale, block: Record) -> str:
         return hidden_reason(block, self.minimum(iid, "scales", scale.id))
 
-    def scale_cell(self, g: JsonDict | None, iid: str, scale: Scale) -> Cell:
+    def scale_cell(self, g: Group | Hidden | None, iid: str, scale: Scale) -> Cell:
         figures = self.figures(g, iid)
         if figures is None:
-            return Cell(hidden=hidden_reason(g or {}, int(self.data["minimums"]["score"])))
-        block = figures["scales"][scale.id]
-        if block["suppressed"]:
+            return Cell(hidden=hidden_reason(g, int(self.data.minimums.score)))
+        block = figures.scales[scale.id]
+        if isinstance(block, Hidden):
             return Cell(hidden=self.scale_hidden(iid, scale, block))
         return Cell(text=self.reading_text(iid, scale, block))
 
-    def reading_text(self, iid: str, scale: Scale, block: JsonDict) -> str:
+    def reading_text(self, iid: str, scale: Scale, block: ScaleFigure) -> str:
         """A shown mean on the 0–100 reading; the mean itself where the scale has no
         better end (a need scale)."""
-        found = readings.scale_reading(self.data["instruments"][iid]["scales"][scale.id], block)
+        found = readings.scale_reading(self.scale_meta(iid, scale.id), block)
         if found is None or found.value is None:
-            return _fmt(block.get("mean"), self.lang)
+            return _fmt(block.mean, self.lang)
         return found.text(self.lang)
 
-    def scale_row(self, iid: str, scale: Scale, figures: JsonDict) -> ScaleRow:
-        block = figures["scales"][scale.id]
+    def scale_row(self, iid: str, scale: Scale, figures: InstrumentFigures) -> ScaleRow:
+        block = figures.scales[scale.id]
         parent: Cell | None = None
         organisation: Cell | None = None
         if self.leader:
             if self.parent is not None:
                 parent = self.scale_cell(self.parent, iid, scale)
             organisation = self.scale_cell(self.organisation, iid, scale)
-        if block["suppressed"]:
+        if isinstance(block, Hidden):
             return ScaleRow(
                 scale.name.get(self.lang),
                 Cell(hidden=self.scale_hidden(iid, scale, block)),
@@ -427,13 +452,13 @@ class _Builder:
                 "",
                 "",
             )
-        agreement, disagrees = agreement_words(block.get("rwg_j"), self.lang)
+        agreement, disagrees = agreement_words(block.rwg_j, self.lang)
         change, reading = "", ""
-        found = readings.scale_reading(self.data["instruments"][iid]["scales"][scale.id], block)
-        if block.get("change"):
-            change, reading = change_words(block["change"], self.lang, scale.polarity)
+        found = readings.scale_reading(self.scale_meta(iid, scale.id), block)
+        if block.change is not None:
+            change, reading = change_words(block.change, self.lang, scale.polarity)
             if found is not None and found.value is not None:
-                on_reading, _class = self.change_on_reading(block["change"], found)
+                on_reading, _class = self.change_on_reading(block.change, found)
                 change = _(
                     "%(reading)s på aflæsningen 0–100. På spørgeskemaets skala: %(native)s"
                 ) % {
@@ -444,13 +469,13 @@ class _Builder:
             name=scale.name.get(self.lang),
             value=Cell(text=self.reading_text(iid, scale, block)),
             native=(
-                _fmt(block["mean"], self.lang)
+                _fmt(block.mean, self.lang)
                 + " ("
                 + f"{_fmt(scale.score.min, self.lang, 0)}–{_fmt(scale.score.max, self.lang, 0)}"
                 + ")"
             ),
-            ci=_ci(block["ci95"], self.lang),
-            n=_n(block["n"], self.lang),
+            ci=_ci(block.ci95, self.lang),
+            n=_n(block.n, self.lang),
             agreement=agreement,
             disagrees=disagrees,
             parent=parent,
@@ -461,17 +486,18 @@ class _Builder:
 
     # ----------------------------------------------------------------- readings
 
-    def readings(self, instrument: Instrument, figures: JsonDict) -> list[ChartView]:
+    def readings(self, instrument: Instrument, figures: InstrumentFigures) -> list[ChartView]:
         out: list[ChartView] = []
         iid = instrument.id
         declared = instrument.shown_as.note
         note = declared.get(self.lang) if declared is not None else ""
         for figure in instrument.key_figures:
-            block = figures["key_figures"].get(figure.id)
+            block = figures.key_figure(figure.id)
             if block is None:
                 continue
             label = figure.label.get(self.lang)
-            hidden = "" if not block["suppressed"] else self.key_hidden(iid, figure.id, block)
+            hidden = self.key_hidden(iid, figure.id, block) if isinstance(block, Hidden) else ""
+            value = shown(block)
             reference = figure.reference.value if figure.reference else None
             reference_label = (
                 figure.reference.label.get(self.lang)
@@ -479,39 +505,40 @@ class _Builder:
                 else None
             )
             chart = charts.key_figure_chart(
-                share=None if hidden else float(block["share"]),
+                share=None if value is None or value.share is None else float(value.share),
                 label=label,
                 lang=self.lang,
                 id_prefix=f"kf-{iid}-{figure.id}",
                 reference=None if figure.reference_range else reference,
                 reference_range=figure.reference_range,
                 reference_label=reference_label,
-                n=None if hidden else int(block["n"]),
+                n=None if value is None else int(value.n),
                 hidden_text=hidden or None,
             )
             out.append(ChartView(f"kf-{iid}-{figure.id}", label, chart, note))
         return out
 
-    def key_hidden(self, iid: str, figure_id: str, block: JsonDict) -> str:
+    def key_hidden(self, iid: str, figure_id: str, block: Record) -> str:
         return hidden_reason(block, self.minimum(iid, "key_figures", figure_id))
 
-    def support(self, instrument: Instrument, figures: JsonDict) -> ChartView:
+    def support(self, instrument: Instrument, figures: InstrumentFigures) -> ChartView:
         rows: list[charts.SupportRow] = []
         notes: list[str] = []
-        meta = self.data["instruments"][instrument.id]["scales"]
+        meta = self.data.instruments[instrument.id].scales
         for scale in instrument.scales:
-            block = figures["scales"].get(scale.id)
+            block = figures.scale(scale.id)
             if block is None:
                 continue
             label = scale.name.get(self.lang)
-            if block["suppressed"]:
+            if isinstance(block, Hidden):
                 rows.append(charts.SupportRow(label, None))
                 notes.append(f"{label}: {self.scale_hidden(instrument.id, scale, block)}")
                 continue
-            order = meta[scale.id]["bands"]
-            shares = tuple(float(block["bands"].get(b, 0.0)) for b in order)
+            order = meta[scale.id].bands
+            bands = block.bands or {}
+            shares = tuple(float(bands.get(b) or 0.0) for b in order)
             three = (*shares, 0.0, 0.0, 0.0)[:3]
-            rows.append(charts.SupportRow(label, (three[0], three[1], three[2]), block["mean"]))
+            rows.append(charts.SupportRow(label, (three[0], three[1], three[2]), block.mean))
         chart = charts.support_needs_chart(
             rows=rows, lang=self.lang, id_prefix=f"support-{instrument.id}"
         )
@@ -526,16 +553,17 @@ class _Builder:
             ),
         )
 
-    def staircase(self, instrument: Instrument, figures: JsonDict) -> ChartView:
+    def staircase(self, instrument: Instrument, figures: InstrumentFigures) -> ChartView:
         scale = instrument.main_scale
         assert scale is not None
-        block = figures["scales"][scale.id]
+        block = figures.scales[scale.id]
         names = [level.label.get(self.lang) for level in scale.levels] or None
-        hidden = self.scale_hidden(instrument.id, scale, block) if block["suppressed"] else ""
+        hidden = self.scale_hidden(instrument.id, scale, block) if isinstance(block, Hidden) else ""
+        value = shown(block)
         chart = charts.maturity_staircase(
-            score=None if hidden else float(block["mean"]),
-            ci95=None if hidden else (float(block["ci95"][0]), float(block["ci95"][1])),
-            n=None if hidden else int(block["n"]),
+            score=None if value is None or value.mean is None else float(value.mean),
+            ci95=None if value is None else _pair(value.ci95),
+            n=None if value is None else int(value.n),
             levels=names,
             lang=self.lang,
             id_prefix=f"stairs-{instrument.id}",
@@ -543,13 +571,13 @@ class _Builder:
         )
         return ChartView(f"stairs-{instrument.id}", _("Modenhedstrappen"), chart)
 
-    def topics_behind(self, instrument: Instrument, figures: JsonDict) -> list[str]:
-        shown = [
-            (float(block["mean_points"]), instrument.item(int(item_id.rsplit(".", 1)[1])))
-            for item_id, block in figures["items"].items()
-            if not block["suppressed"] and block.get("mean_points") is not None
+    def topics_behind(self, instrument: Instrument, figures: InstrumentFigures) -> list[str]:
+        topics = [
+            (float(block.mean_points), instrument.item(int(item_id.rsplit(".", 1)[1])))
+            for item_id, block in figures.items.items()
+            if isinstance(block, ItemFigure) and block.mean_points is not None
         ]
-        shown.sort(key=lambda pair: pair[0])
+        topics.sort(key=lambda pair: pair[0])
         # Out of the item's highest points: 5 on vz-maturity, another top on an uploaded one.
         return [
             _("%(topic)s (%(score)s af %(top)s)")
@@ -558,18 +586,20 @@ class _Builder:
                 "score": _fmt(score, self.lang),
                 "top": _fmt(item.points_range.max if item.points_range else None, self.lang, 0),
             }
-            for score, item in shown[:TOPICS_BEHIND]
+            for score, item in topics[:TOPICS_BEHIND]
         ]
 
-    def nuggets(self, view: InstrumentView, instrument: Instrument, figures: JsonDict) -> None:
-        meta = self.data["instruments"][instrument.id]["scales"]
+    def nuggets(
+        self, view: InstrumentView, instrument: Instrument, figures: InstrumentFigures
+    ) -> None:
+        meta = self.data.instruments[instrument.id].scales
         for scale in instrument.scales:
-            block = figures["scales"].get(scale.id)
+            block = figures.scale(scale.id)
             if block is None:
                 continue
             band_names = {b.id: b.label.get(self.lang) for b in scale.bands}
             consequences = {key: text.get(self.lang) for key, text in scale.consequences}
-            if block["suppressed"]:
+            if isinstance(block, Hidden):
                 view.nuggets.append(
                     NuggetRow(
                         scale.name.get(self.lang),
@@ -580,15 +610,16 @@ class _Builder:
                     )
                 )
                 continue
+            shares = block.bands or {}
             bands = [
                 (
                     band_names.get(b, b),
-                    charts.format_percent(block["bands"].get(b, 0.0), self.lang, 0),
+                    charts.format_percent(shares.get(b) or 0.0, self.lang, 0),
                 )
-                for b in meta[scale.id]["bands"]
+                for b in meta[scale.id].bands
             ]
-            dominant = str(block.get("dominant_band") or "")
-            consequence = consequences.get(str(block.get("consequence") or ""), "")
+            dominant = str(block.dominant_band or "")
+            consequence = consequences.get(str(block.consequence or ""), "")
             view.nuggets.append(
                 NuggetRow(
                     scale.name.get(self.lang),
@@ -602,15 +633,15 @@ class _Builder:
     # ----------------------------------------------------------------- charts
 
     def distribution(
-        self, instrument: Instrument, scale: Scale, figures: JsonDict
+        self, instrument: Instrument, scale: Scale, figures: InstrumentFigures
     ) -> ChartView | None:
         iid = instrument.id
-        block = figures["scales"][scale.id]
+        block = figures.scales[scale.id]
         prefix = f"dist-{iid}"
         heading = _("Sådan fordeler svarene sig")
         if len(scale.items) == 1:
             item = instrument.item(scale.items[0])
-            item_block = figures["items"].get(item.id)
+            item_block = figures.item(item.id)
             if item_block is None:
                 return None
             labels = [
@@ -619,10 +650,10 @@ class _Builder:
             ]
             hidden = (
                 hidden_reason(item_block, self.minimum(iid, "items", item.id))
-                if item_block["suppressed"]
+                if isinstance(item_block, Hidden)
                 else ""
             )
-            counts = None if hidden else [int(c) for c in item_block["counts"]]
+            counts = None if isinstance(item_block, Hidden) else [int(c) for c in item_block.counts]
             chart = charts.distribution_chart(
                 labels=labels,
                 counts=counts,
@@ -633,17 +664,17 @@ class _Builder:
                 hidden_text=hidden or None,
             )
             return ChartView(prefix, heading, chart)
-        edges = self.data["instruments"][iid]["scales"][scale.id]["bin_edges"]
+        edges = self.scale_meta(iid, scale.id).bin_edges
         # Whole edges read as "0–7"; fractional ones (1.4, 1.8 …) keep one decimal.
         decimals = 0 if all(abs(e - round(e)) < 1e-9 for e in edges) else 1
         labels = [
             f"{_fmt(edges[k], self.lang, decimals)}–{_fmt(edges[k + 1], self.lang, decimals)}"
             for k in range(len(edges) - 1)
         ]
-        hidden = self.scale_hidden(iid, scale, block) if block["suppressed"] else ""
+        hidden = self.scale_hidden(iid, scale, block) if isinstance(block, Hidden) else ""
         chart = charts.distribution_chart(
             labels=labels,
-            counts=None if hidden else [int(c) for c in block["bins"]],
+            counts=None if isinstance(block, Hidden) else [int(c) for c in block.bins],
             lang=self.lang,
             id_prefix=prefix,
             category_name=_("Score"),
@@ -652,7 +683,7 @@ class _Builder:
         )
         return ChartView(prefix, heading, chart)
 
-    def profile(self, instrument: Instrument, figures: JsonDict) -> ChartView | None:
+    def profile(self, instrument: Instrument, figures: InstrumentFigures) -> ChartView | None:
         iid = instrument.id
         # Bipolar (Krav) and need items have their own readings; "higher is better" would
         # mislead there.
@@ -660,13 +691,13 @@ class _Builder:
         items = [
             item
             for item in instrument.items
-            if item.id in figures["items"]
+            if item.id in figures.items
             and _points_range(item) is not None
             and polarity.get(item.number) in ("higher_better", "lower_better")
         ]
         if len(items) < 2:
             return None
-        comparisons: list[tuple[str, JsonDict | None]] = []
+        comparisons: list[tuple[str, InstrumentFigures | None]] = []
         if self.leader:
             if self.parent is not None and self.parent_name:
                 comparisons.append((self.parent_name, self.figures(self.parent, iid)))
@@ -679,8 +710,7 @@ class _Builder:
         rows = []
         reversed_items = False
         for item in items:
-            block = figures["items"][item.id]
-            value = None if block["suppressed"] else block.get("mean_points")
+            value = _item_mean(figures, item.id)
             others = tuple(on_reading(item, _item_mean(f, item.id)) for _name, f in comparisons)
             label = item.text.get(self.lang)
             if item.reverse:
@@ -721,17 +751,17 @@ class _Builder:
 
     def comments(self, instrument: Instrument) -> list[CommentView]:
         out: list[CommentView] = []
-        minimum = int(self.data["minimums"]["comment"])
-        comments = self.group.get("comments", {}) if not self.group["suppressed"] else {}
-        for item_id in self.data["instruments"][instrument.id].get("texts", []):
+        minimum = int(self.data.minimums.comment)
+        comments = self.group.comments if isinstance(self.group, Group) else {}
+        for item_id in self.data.instruments[instrument.id].texts:
             block = comments.get(item_id)
             if block is None:
                 continue
             item = instrument.item(int(item_id.rsplit(".", 1)[1]))
-            texts = comment_texts(self.data, block)
-            if block["suppressed"] and not self.leader:
+            texts = self.data.comment_texts(block)
+            if isinstance(block, Hidden) and not self.leader:
                 continue  # the feedback page shows only what is shown in the report data
-            hidden = hidden_reason(block, minimum) if block["suppressed"] else ""
+            hidden = hidden_reason(block, minimum) if isinstance(block, Hidden) else ""
             out.append(CommentView(item.text.get(self.lang), texts, hidden))
         return out
 
@@ -741,16 +771,16 @@ class _Builder:
         zones = next((i.zones for i in self.instruments.values() if i.zones is not None), None)
         if zones is None or not any(s in self.instruments for s in zones.safety):
             return None
-        placed = None if self.group["suppressed"] else self.group.get("zone")
+        placed = self.group.zone if isinstance(self.group, Group) else None
         hidden = ""
         if placed is None:
             hidden = self.zone_hidden(zones.safety, zones.focus)
         chart = charts.zone_chart(
-            safety=None if placed is None else float(placed["safety"]),
-            safety_ci95=None if placed is None else _pair(placed["safety_ci95"]),
-            focus=None if placed is None else float(placed["focus"]),
-            focus_ci95=None if placed is None else _pair(placed["focus_ci95"]),
-            split=float(zones.split) if placed is None else float(placed["split"]),
+            safety=None if placed is None else float(placed.safety),
+            safety_ci95=None if placed is None else _pair(placed.safety_ci95),
+            focus=None if placed is None else float(placed.focus),
+            focus_ci95=None if placed is None else _pair(placed.focus_ci95),
+            split=float(zones.split) if placed is None else float(placed.split),
             lang=self.lang,
             id_prefix="zones",
             unit_label=self.unit.name,
@@ -764,15 +794,15 @@ class _Builder:
         return ChartView("zones", _("De fire zoner"), chart, note)
 
     def zone_hidden(self, safety_ids: Sequence[str], focus_id: str) -> str:
-        if self.group["suppressed"]:
-            return hidden_reason(self.group, int(self.data["minimums"]["score"]))
+        if isinstance(self.group, Hidden):
+            return self.group_hidden()
         for iid in (*safety_ids, focus_id):
             if iid not in self.instruments:
                 continue
             instrument = self.instruments[iid]
             main = instrument.main_scale
-            block = self.group["instruments"][iid]["scales"].get(main.id) if main else None
-            if block is not None and block["suppressed"]:
+            block = self.group.scale(iid, main.id) if main else None
+            if isinstance(block, Hidden):
                 return hidden_reason(block, self.minimum(iid, "scales", main.id if main else ""))
         return _("Zonen kan ikke beregnes for denne gruppe.")
 
@@ -784,27 +814,27 @@ class _Builder:
         alerts: list[str] = []
         compared = False
         for iid, instrument in self.instruments.items():
-            meta = self.data["instruments"].get(iid)
+            meta = self.data.instrument(iid)
             if meta is None:
                 continue
-            compared = compared or meta.get("compared_with") is not None
+            compared = compared or meta.compared_with is not None
             figures = self.figures(self.group, iid)
             scales = _overview_scales(instrument)
             for scale in scales:
-                row = self.area(instrument, scale, meta["scales"][scale.id], figures)
+                row = self.area(instrument, scale, meta.scales[scale.id], figures)
                 if len(scales) > 1:
                     row = replace(row, group=instrument.name.get(self.lang))
                 areas.append(row)
             for figure in instrument.key_figures:
-                block = figures["key_figures"].get(figure.id) if figures else None
+                block = figures.key_figure(figure.id) if figures else None
                 if block is None:
                     continue
                 label = figure.label.get(self.lang)
-                if block["suppressed"]:
+                if isinstance(block, Hidden):
                     hidden = self.key_hidden(iid, figure.id, block)
                     facts.append(KeyFact(label, "", hidden))
                     continue
-                share = float(block["share"])
+                share = float(block.share) if block.share is not None else float("nan")
                 shown = charts.format_percent(share, self.lang, 0)
                 text = _("%(share)s: %(label)s") % {"share": shown, "label": label}
                 facts.append(KeyFact(text, self.reference_words(figure), ""))
@@ -833,18 +863,22 @@ class _Builder:
         return ""
 
     def area(
-        self, instrument: Instrument, scale: Scale, meta: JsonDict, figures: JsonDict | None
+        self,
+        instrument: Instrument,
+        scale: Scale,
+        meta: ScaleMeta,
+        figures: InstrumentFigures | None,
     ) -> AreaRow:
         name = scale.name.get(self.lang)
         if scale.polarity not in readings.RANKED_POLARITIES:
             name = instrument.name.get(self.lang)  # one row for a set of need scales
         if figures is None:
-            hidden = hidden_reason(self.group, int(self.data["minimums"]["score"]))
+            hidden = self.group_hidden()
             return AreaRow(
                 name, instrument.id, "", _bar(None), "", "", "", "", "", hidden, "", None
             )
-        block = figures["scales"][scale.id]
-        if block["suppressed"]:
+        block = figures.scales[scale.id]
+        if isinstance(block, Hidden):
             hidden = self.scale_hidden(instrument.id, scale, block)
             return AreaRow(
                 name, instrument.id, "", _bar(None), "", "", "", "", "", hidden, "", None
@@ -859,9 +893,9 @@ class _Builder:
                 if found.flipped:
                     native += " · " + readings.direction_words(scale.polarity, reading=False)
         change, change_class, change_reading = "", "", ""
-        if block.get("change") and found is not None:
-            change, change_class = self.change_on_reading(block["change"], found)
-            change_reading = str(block["change"]["reading"])
+        if block.change is not None and found is not None:
+            change, change_class = self.change_on_reading(block.change, found)
+            change_reading = block.change.reading
         note = ""
         if found is not None and found.value is None:
             note = _("Viser behov – indgår ikke, når områderne sammenlignes.")
@@ -878,20 +912,18 @@ class _Builder:
             hidden="",
             note=note,
             reading=found,
-            n=_n(int(block["n"]), self.lang),
+            n=_n(int(block.n), self.lang),
         )
 
-    def change_on_reading(self, change: JsonDict, found: Reading) -> tuple[str, str]:
+    def change_on_reading(self, change: Change, found: Reading) -> tuple[str, str]:
         """The published change in points on the reading (a linear re-expression)."""
         if found.value is None:
             return "", ""
         step = 100.0 / (found.high - found.low)
-        points = float(change["difference"]) * step * (-1 if found.flipped else 1)
+        points = float(change.difference or 0.0) * step * (-1 if found.flipped else 1)
         amount = charts.format_number(abs(points), self.lang, 0)
-        sure = (
-            _("sikker ændring") if change["reading"] == "real" else _("kan skyldes tilfældigheder")
-        )
-        if change["reading"] == "unchanged" or round(points) == 0:
+        sure = _("sikker ændring") if change.reading == "real" else _("kan skyldes tilfældigheder")
+        if change.reading == "unchanged" or round(points) == 0:
             return _("Uændret"), "same"
         if points > 0:
             return _("%(amount)s point bedre (%(sure)s)") % {
@@ -906,28 +938,26 @@ class _Builder:
     def prompts(self) -> list[str]:
         """Discussion prompts from the weakest shown higher-is-better items (relative to
         their range; points are reverse-keyed already, so a low one is a weak answer)."""
-        if self.group["suppressed"]:
+        if isinstance(self.group, Hidden):
             return []
         candidates: list[tuple[float, Item]] = []
         for iid, instrument in self.instruments.items():
-            figures = self.group["instruments"].get(iid)
+            figures = self.group.instrument(iid)
             if figures is None:
                 continue
             polarity = _item_polarities(instrument)
             for item in instrument.items:
-                block = figures["items"].get(item.id)
+                mean_points = _item_mean(figures, item.id)
                 points = _points_range(item)
                 if (
-                    block is None
-                    or block["suppressed"]
-                    or block.get("mean_points") is None
+                    mean_points is None
                     or points is None
                     or item.sensitive
                     # The prompts speak of statements; frequencies and needs read otherwise.
                     or polarity.get(item.number) != "higher_better"
                 ):
                     continue
-                position = (float(block["mean_points"]) - points[0]) / (points[1] - points[0])
+                position = (mean_points - points[0]) / (points[1] - points[0])
                 candidates.append((position, item))
         candidates.sort(key=lambda pair: pair[0])
         templates = (
@@ -957,19 +987,25 @@ class DisplayPresenter:
 
     headline: bool = True
     distribution: bool = True
-    extend: Callable[[_Builder, InstrumentView, Instrument, JsonDict], None] | None = None
+    extend: Callable[[_Builder, InstrumentView, Instrument, InstrumentFigures], None] | None = None
 
 
-def _staircase(b: _Builder, view: InstrumentView, instrument: Instrument, f: JsonDict) -> None:
+def _staircase(
+    b: _Builder, view: InstrumentView, instrument: Instrument, f: InstrumentFigures
+) -> None:
     view.readings.append(b.staircase(instrument, f))
     view.topics_behind = b.topics_behind(instrument, f)
 
 
-def _support(b: _Builder, view: InstrumentView, instrument: Instrument, f: JsonDict) -> None:
+def _support(
+    b: _Builder, view: InstrumentView, instrument: Instrument, f: InstrumentFigures
+) -> None:
     view.readings.append(b.support(instrument, f))
 
 
-def _nuggets(b: _Builder, view: InstrumentView, instrument: Instrument, f: JsonDict) -> None:
+def _nuggets(
+    b: _Builder, view: InstrumentView, instrument: Instrument, f: InstrumentFigures
+) -> None:
     b.nuggets(view, instrument, f)
 
 
@@ -1026,19 +1062,16 @@ def _item_polarities(instrument: Instrument) -> dict[int, str]:
     return out
 
 
-def _item_mean(figures: JsonDict | None, item_id: str) -> float | None:
-    if figures is None:
+def _item_mean(figures: InstrumentFigures | None, item_id: str) -> float | None:
+    block = shown(figures.item(item_id)) if figures is not None else None
+    if block is None or block.mean_points is None:
         return None
-    block = figures["items"].get(item_id)
-    if block is None or block["suppressed"]:
-        return None
-    value = block.get("mean_points")
-    return None if value is None else float(value)
+    return float(block.mean_points)
 
 
 def unit_report_context(
     *,
-    data: JsonDict,
+    data: Publication | JsonDict,
     measurement: Measurement,
     unit: Unit,
     scope: Scope,
@@ -1048,7 +1081,8 @@ def unit_report_context(
 ) -> dict[str, Any]:
     """Everything a unit report or feedback page shows for one group of the report data.
 
-    ``data`` is ``aggregates.report_data(measurement)``; the unit must be in it. The
+    ``data`` is ``aggregates.publication(measurement)`` (the stored JSON is loaded into it,
+    for callers that still hand that); the unit must be in it. The
     leader audience adds the comparison with the parent unit and the organisation,
     agreement, change and hidden free-text blocks (with their reason); the employee
     audience shows only what the unit's own group shows. ``details`` asks the print
@@ -1056,18 +1090,20 @@ def unit_report_context(
     without it the PDF holds the first screen only.
     """
     lang = "en" if lang.lower().startswith("en") else "da"
-    entry = data["units"][str(unit.pk)]
-    has_children = bool(entry["children"])
+    if not isinstance(data, Publication):
+        data = load_publication(data)
+    entry = data.units[str(unit.pk)]
+    has_children = bool(entry.children)
     if not has_children:
         scope = "unit"
-    parent_id = entry["parent"]
+    parent_id = entry.parent
     parent_unit = Unit.objects.filter(pk=parent_id).first() if parent_id is not None else None
     parent_name = (
-        unit_name(data, parent_id, parent_unit.name if parent_unit else "") or None
+        data.unit_name(parent_id, parent_unit.name if parent_unit else "") or None
         if parent_id is not None
         else None
     )
-    reported = ReportUnit(pk=unit.pk, name=unit_name(data, unit.pk, unit.name))
+    reported = ReportUnit(pk=unit.pk, name=data.unit_name(unit.pk, unit.name))
     builder = _Builder(
         data=data,
         measurement=measurement,
@@ -1077,18 +1113,14 @@ def unit_report_context(
         lang=lang,
         instruments={i.id: i for i in measurement_instruments(measurement)},
         parent_name=parent_name,
-        group=group(data, unit.pk, scope),
-        parent=group(data, parent_id, "subtree") if parent_id is not None else None,
-        organisation=group(data, None),
+        group=data.group(unit.pk, scope),
+        parent=data.group(parent_id, "subtree") if parent_id is not None else None,
+        organisation=data.group(None),
     )
     instruments = [
-        builder.instrument(i) for i in builder.instruments.values() if i.id in data["instruments"]
+        builder.instrument(i) for i in builder.instruments.values() if i.id in data.instruments
     ]
-    hidden = (
-        hidden_reason(builder.group, int(data["minimums"]["score"]))
-        if builder.group["suppressed"]
-        else ""
-    )
+    hidden = builder.group_hidden() if isinstance(builder.group, Hidden) else ""
     return {
         "measurement": measurement,
         "unit": reported,
@@ -1096,7 +1128,7 @@ def unit_report_context(
         "has_children": has_children,
         "audience": audience,
         "parent_name": builder.parent_name if audience == "leader" else None,
-        "minimums": data["minimums"],
+        "minimums": data.minimums,
         "group_hidden": hidden,
         "zone": None if hidden else builder.zone(),
         "instruments": instruments,
@@ -1104,7 +1136,7 @@ def unit_report_context(
         "overview": None if hidden else builder.overview(),
         "details": details,
         "has_change": any(i.compared for i in instruments),
-        "children_ids": [int(c) for c in entry["children"]],
+        "children_ids": [int(c) for c in entry.children],
         "scope_label": (
             pgettext("report scope", "enheden og alt under den")
             if scope == "subtree"

@@ -9,7 +9,7 @@ from tryghed.actions.selectors import vi_gjorde_context
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
-from tryghed.results.aggregates import is_published, report_data, unit_name
+from tryghed.results.aggregates import is_published, publication
 from tryghed.results.presenters import ReportUnit, Scope, unit_report_context
 from tryghed.surveys.models import Measurement
 
@@ -40,8 +40,8 @@ def unit_report(
     if not is_published(measurement):
         return not_published(request, access, measurement, unit.name)
     scope = SCOPES.get(request.GET.get(SCOPE_PARAMETER, ""), "subtree")
-    context_data = report_data(measurement)
-    if str(unit.pk) not in context_data["units"]:
+    context_data = publication(measurement)
+    if not context_data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
     context = unit_report_context(
         data=context_data,
@@ -52,7 +52,7 @@ def unit_report(
     )
     # Names as they stood at closing; the links only to units the reader may open now.
     children = [
-        ReportUnit(pk=child.pk, name=unit_name(context_data, child.pk, child.name))
+        ReportUnit(pk=child.pk, name=context_data.unit_name(child.pk, child.name))
         for child in selectors.report_units(access, measurement).filter(
             pk__in=context["children_ids"]
         )
@@ -89,8 +89,8 @@ def feedback(
     measurement, unit = found
     if not is_published(measurement):
         raise Http404  # only closed measurements are listed; this one was reopened
-    data = report_data(measurement)
-    if str(unit.pk) not in data["units"]:
+    data = publication(measurement)
+    if not data.has_unit(unit.pk):
         raise Http404  # a unit closed before the measurement: it has no report
     context = unit_report_context(
         data=data,
