@@ -182,3 +182,21 @@ def test_the_tryghed_command_has_remind_voice(world: World, clock: Clock) -> Non
     day = (RAISED.date() + dt.timedelta(days=1)).isoformat()
     assert cli.main(["remind-voice", "--date", day]) == 0
     assert [m.to for m in mail.outbox] == [[world.leader.email]]
+
+
+def test_a_failed_send_leaves_no_mark_and_is_tried_again(
+    world: World, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _raise(world)
+    clock(_at(RAISED.date() + dt.timedelta(days=1)))
+
+    def refuse(self: object, fail_silently: bool = False) -> int:
+        raise OSError("the mail server is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+        assert _remind() == []
+    case.refresh_from_db()
+    assert case.acknowledge_reminded_on is None
+    clock(_at(RAISED.date() + dt.timedelta(days=2)))
+    assert list(_to(_remind())) == [world.leader.email]
