@@ -113,3 +113,10 @@ def test_the_page_is_for_the_amo_and_administrators(world: World) -> None:
     grant(top, world.org, Role.TOP_MANAGEMENT)
     assert client_for(top).get(url).status_code == 403
     assert client_for(world.outsider).get(url).status_code == 404
+
+
+def test_the_amos_inbox_links_to_the_figures_and_a_leaders_does_not(world: World) -> None:
+    inbox = reverse("voice:inbox", kwargs={"org": world.org.slug})
+    figures = reverse("voice:figures", kwargs={"org": world.org.slug})
+    assert f'href="{figures}"' in client_for(world.amo).get(inbox).content.decode()
+    assert f'href="{figures}"' not in client_for(world.leader).get(inbox).content.decode()
