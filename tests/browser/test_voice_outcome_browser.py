@@ -107,6 +107,10 @@ def test_a_case_becomes_an_action_and_the_reporter_sees_it_on_phones_without_jav
         "Følg op på en bekymring, der er rejst i Sig det"
     )
     _check(leader, axe_page, "leader, the case before the action")
+    leader.goto(f"{case_url}handling/")
+    expect(leader.get_by_role("heading", level=1)).to_have_text("Gør sagen til en handling")
+    _check(leader, axe_page, "leader, the outcome page")
+    leader.goto(case_url)
     leader.get_by_role("button", name="Gør sagen til en handling").click()
     expect(leader.get_by_text("Sagen er blevet til en handling i handleplanen.")).to_be_visible()
     expect(leader.get_by_text("Det blev til en handling:")).to_be_visible()
