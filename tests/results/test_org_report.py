@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from tests.conftest import World, client_for
 from tests.factories import make_unit
+from tryghed.core import figures
 from tryghed.orgs.models import Unit
 from tryghed.results import org_presenters
 from tryghed.results.aggregates import group, report_data
@@ -447,14 +448,14 @@ def test_the_response_rate_counts_invitations_and_answers(world: World) -> None:
     from tryghed.surveys.participation import RateRow
 
     rate = org_presenters.trust(
-        {"instruments": {}, "measurement_level": {"scales": {}}},
+        _publication(),
         [],
         RateRow(world.root.pk, world.root.name, 0, invited=40, responses=30),
         lang="da",
     )
     assert rate.rate_text == "75\xa0%" and (rate.responses, rate.invited) == (30, 40)
     hidden = org_presenters.trust(
-        {"instruments": {}, "measurement_level": {"scales": {}}},
+        _publication(),
         [],
         RateRow(world.root.pk, world.root.name, 0, None, None, reason="few_answers"),
         lang="da",
@@ -518,24 +519,38 @@ def test_the_measurement_page_links_to_the_organisation_report(
     assert f'href="{crafted.url}"' in html
 
 
-def test_the_scatter_starts_with_work_environment_competence_as_seed_003_does() -> None:
-    def entry(a: str, b: str, r: float) -> dict[str, Any]:
-        return {"a": a, "b": b, "r": r, "n_units": 12, "ci95": [r - 0.1, r + 0.05], "p": 0.01}
+def _publication(
+    instruments: Mapping[str, figures.InstrumentMeta] | None = None,
+    correlations: Sequence[figures.Correlation] = (),
+) -> figures.Publication:
+    """A publication of no units, with only the records a test hands it."""
+    return figures.Publication(
+        schema=2,
+        measurement=figures.MeasurementRef(1, "closed", None),
+        minimums=figures.MinimumsRef(5, 10, 10),
+        instruments=instruments or {},
+        units={},
+        organisation=0,
+        groups=(),
+        texts=(),
+        measurement_level=figures.MeasurementLevel({}, tuple(correlations), {}),
+    )
 
-    data: dict[str, Any] = {
-        "instruments": {
-            iid: {"main_scale": "total", "scales": {"total": {"score": [0, 100]}}}
-            for iid in ("amk", "ps7", "stress")
-        },
-        "units": {},
-        "measurement_level": {
-            "correlations": [
-                entry("ps7/total", "stress/total", -0.9),
-                entry("amk/total", "stress/total", -0.4),
-                entry("amk/total", "ps7/total", 0.73),
-            ]
-        },
-    }
+
+def test_the_scatter_starts_with_work_environment_competence_as_seed_003_does() -> None:
+    def entry(a: str, b: str, r: float) -> figures.Correlation:
+        return figures.Correlation(a, b, r, 12, (r - 0.1, r + 0.05), 0.01)
+
+    total = figures.ScaleMeta(("x.1",), 5, False, "higher_better", (0, 100), None, (), (), (), ())
+    meta = figures.InstrumentMeta(1, None, None, "total", {"total": total}, {}, {}, (), None)
+    data = _publication(
+        {iid: meta for iid in ("amk", "ps7", "stress")},
+        [
+            entry("ps7/total", "stress/total", -0.9),
+            entry("amk/total", "stress/total", -0.4),
+            entry("amk/total", "ps7/total", 0.73),
+        ],
+    )
     view = org_presenters.correlations(data, [], {}, lang="da", params={})
     assert view.chosen is not None and view.chosen.key == "amk/total|ps7/total"
     assert [c.key for c in view.pairs] == [  # the table: strongest first

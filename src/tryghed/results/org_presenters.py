@@ -30,21 +30,40 @@ import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
+from tryghed.core.figures import (
+    Change,
+    Group,
+    Hidden,
+    KeyShare,
+    Level,
+    Publication,
+    ScaleFigure,
+    UnitEntry,
+    shown,
+)
+from tryghed.core.figures import Zone as PlacedZone
+from tryghed.core.figures import load as load_publication
 from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.core.scoring import ZONE_LABELS, Zone
 from tryghed.results import charts, readings
-from tryghed.results.aggregates import group
 from tryghed.results.charts import Chart, HeatCell, ScatterPoint
 from tryghed.surveys.participation import RateRow
 
 JsonDict = dict[str, Any]
+
+
+def typed(data: Publication | Mapping[str, Any]) -> Publication:
+    """The typed publication (``aggregates.publication``); stored JSON from a caller not yet
+    moved to it is loaded."""
+    return data if isinstance(data, Publication) else load_publication(data)
+
 
 #: Rows per heatmap page; an organisation of 2,000 units pages rather than scrolls forever.
 PAGE_SIZE = 100
@@ -177,19 +196,19 @@ def _fmt_share(value: float, lang: str) -> str:
     return charts.format_percent(value, lang, 0)
 
 
-def _columns(data: Mapping[str, Any], instruments: Sequence[Instrument], lang: str) -> list[Column]:
+def _columns(data: Publication, instruments: Sequence[Instrument], lang: str) -> list[Column]:
     by_id = {i.id: i for i in instruments}
     columns: list[Column] = []
-    for iid, meta in data["instruments"].items():
+    for iid, meta in data.instruments.items():
         instrument = by_id.get(iid)
-        main = meta["main_scale"]
+        main = meta.main_scale
         if instrument is None or main is None:
             continue
-        scale_meta = meta["scales"][main]
-        polarity = scale_meta["polarity"]
+        scale_meta = meta.scales[main]
+        polarity = scale_meta.polarity
         name = instrument.name.get(lang)
-        if polarity in ("higher_better", "lower_better"):
-            low, high = scale_meta["score"]
+        if polarity in ("higher_better", "lower_better") and scale_meta.score is not None:
+            low, high = (float(v or 0.0) for v in scale_meta.score)
             columns.append(
                 Column(
                     key=f"{iid}.{main}",
@@ -205,10 +224,11 @@ def _columns(data: Mapping[str, Any], instruments: Sequence[Instrument], lang: s
                 )
             )
         for figure in instrument.key_figures:
-            reference = meta["key_figures"].get(figure.id, {}).get("reference")
+            figure_meta = meta.key_figures.get(figure.id)
+            reference = figure_meta.reference if figure_meta is not None else None
             if reference is None:
                 continue
-            if isinstance(reference, list):
+            if isinstance(reference, tuple):
                 ref_text = _("reference %(low)s–%(high)s") % {
                     "low": _fmt_share(reference[0], lang),
                     "high": _fmt_share(reference[1], lang),
@@ -235,21 +255,19 @@ def _columns(data: Mapping[str, Any], instruments: Sequence[Instrument], lang: s
     return columns
 
 
-def _change_sign(
-    change: Mapping[str, Any] | None, column: Column
-) -> tuple[float, str, bool | None] | None:
+def _change_sign(change: Change | None, column: Column) -> tuple[float, str, bool | None] | None:
     """A published change as (difference, reading, better); ``better`` is None when it is
     unchanged. None without a change. No text: ``change_cell`` words it."""
-    if change is None or change.get("difference") is None:
+    if change is None or change.difference is None:
         return None
-    difference = float(change["difference"])
-    reading = str(change.get("reading", ""))
+    difference = float(change.difference)
+    reading = change.reading
     if reading == "unchanged" or round(difference, 1) == 0:
         return difference, reading, None
     return difference, reading, difference > 0 if column.higher_is_better else difference < 0
 
 
-def change_cell(change: Mapping[str, Any] | None, column: Column, lang: str) -> ChangeCell | None:
+def change_cell(change: Change | None, column: Column, lang: str) -> ChangeCell | None:
     """The published change of a scale as the heatmap shows it; None without one."""
     sign = _change_sign(change, column)
     if sign is None:
@@ -269,27 +287,38 @@ def change_cell(change: Mapping[str, Any] | None, column: Column, lang: str) -> 
     return ChangeCell(text, reading, better, f"{moved} ({tone}), {sure}")
 
 
-def _value(block: Mapping[str, Any], column: Column) -> float | None:
+Block = ScaleFigure | KeyShare | Hidden
+_NOT_THERE = Hidden("below_minimum")
+
+
+def _value(block: Block, column: Column) -> float | None:
     """The number a cell shows (and sorts by); None when hidden or not computable."""
-    if block.get("suppressed", True):
+    if isinstance(block, Hidden):
         return None
-    value = block["share"] if column.kind == "share" else block["mean"]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if column.kind == "share":
+        value = block.share if isinstance(block, KeyShare) else None
+    else:
+        value = block.mean if isinstance(block, ScaleFigure) else None
+    if value is None or math.isnan(value):
         return None
     return float(value)
 
 
-def _has_change(block: Mapping[str, Any], column: Column) -> bool:
+def _change(block: Block) -> Change | None:
+    return block.change if isinstance(block, ScaleFigure) else None
+
+
+def _has_change(block: Block, column: Column) -> bool:
     """Whether the cell carries a change (``_cell(...).change is not None``), cheaply."""
     if column.kind != "scale" or _value(block, column) is None:
         return False
-    change = block.get("change")
-    return change is not None and change.get("difference") is not None
+    change = _change(block)
+    return change is not None and change.difference is not None
 
 
-def _cell(block: Mapping[str, Any], column: Column, lang: str) -> Cell:
-    if block.get("suppressed", True):
-        reason = str(block.get("reason", "below_minimum"))
+def _cell(block: Block, column: Column, lang: str) -> Cell:
+    if isinstance(block, Hidden):
+        reason = str(block.reason or "below_minimum")
         text = hidden_text(reason)
         heat = charts.heat_cell(None, low=column.low, high=column.high, lang=lang, hidden_text=text)
         return Cell(None, "", reason, HIDDEN_SYMBOLS.get(reason, "○"), text, heat)
@@ -305,26 +334,23 @@ def _cell(block: Mapping[str, Any], column: Column, lang: str) -> Cell:
         higher_is_better=column.higher_is_better,
     )
     text = _fmt_share(value, lang) if column.kind == "share" else _fmt_scale(value, lang)
-    change = change_cell(block.get("change"), column, lang) if column.kind == "scale" else None
+    change = change_cell(_change(block), column, lang) if column.kind == "scale" else None
     return Cell(value, text, None, "", "", heat, change)
 
 
-def _block(g: Mapping[str, Any], column: Column) -> Mapping[str, Any]:
+def _block(g: Group | Hidden, column: Column) -> Block:
     """The group's figure for a column; a hidden group or instrument hides every cell."""
-    if g.get("suppressed", True):
+    if isinstance(g, Hidden):
         return g
-    instrument = g["instruments"].get(column.instrument)
+    instrument = g.instruments.get(column.instrument)
     if instrument is None:
-        return {"suppressed": True, "reason": "below_minimum"}
-    where = "scales" if column.kind == "scale" else "key_figures"
-    found: Mapping[str, Any] = instrument[where].get(
-        column.figure, {"suppressed": True, "reason": "below_minimum"}
-    )
-    return found
+        return _NOT_THERE
+    table = instrument.scales if column.kind == "scale" else instrument.key_figures
+    return table.get(column.figure, _NOT_THERE)
 
 
 def _row(
-    g: Mapping[str, Any],
+    g: Group | Hidden,
     columns: Sequence[Column],
     lang: str,
     **fields: Any,
@@ -347,23 +373,23 @@ def _sort_rows(rows: list[Row], values: Mapping[int, float | None], direction: s
     return shown + rest
 
 
-def _tree_order(units: Mapping[str, Any], names: Mapping[int, str]) -> list[str]:
+def _tree_order(units: Mapping[str, UnitEntry], names: Mapping[int, str]) -> list[str]:
     """Depth first with siblings by name (the stored order is by path, so by id)."""
 
     def by_name(ids: Sequence[str]) -> list[str]:
         return sorted(ids, key=lambda u: (names.get(int(u), "").casefold(), int(u)))
 
     order: list[str] = []
-    stack = list(reversed(by_name([u for u, unit in units.items() if unit["parent"] is None])))
+    stack = list(reversed(by_name([u for u, unit in units.items() if unit.parent is None])))
     while stack:
         uid = stack.pop()
         order.append(uid)
-        stack.extend(reversed(by_name(units[uid]["children"])))
+        stack.extend(reversed(by_name(units[uid].children)))
     return order
 
 
 def heatmap(
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     instruments: Sequence[Instrument],
     names: Mapping[int, str],
     *,
@@ -374,6 +400,7 @@ def heatmap(
 ) -> Heatmap:
     """The heatmap for the query ``params`` (sort, dir, niveau, side); ``page_size=None``
     puts every row on one page (the exports)."""
+    data = typed(data)
     columns = _columns(data, instruments, lang)
     keys = [c.key for c in columns]
     sort = params.get("sort", "")
@@ -381,26 +408,26 @@ def heatmap(
     direction = params.get("dir", "asc")
     direction = direction if direction in DIRECTIONS else "asc"
 
-    organisation_slot = data["organisation"]
-    units: Mapping[str, Any] = data["units"]
-    top_depth = min((u["depth"] for u in units.values()), default=0)
+    organisation_slot = data.organisation
+    units = data.units
+    top_depth = min((u.depth for u in units.values()), default=0)
     # Every unit is a candidate row, but only the rows of the page shown get their cells
     # (and links) built: the rest need no more than a value to sort by and whether any
     # cell carries a change. Rows of ``candidates`` have no cells; ``groups`` has their
     # figures, by the row's ``order``.
     candidates: list[Row] = []
-    groups: dict[int, Mapping[str, Any]] = {}
+    groups: dict[int, Group | Hidden] = {}
     for order, uid in enumerate(_tree_order(units, names)):
         unit = units[uid]
-        if unit["subtree"] == organisation_slot:
+        if unit.subtree == organisation_slot:
             continue  # the top unit is the organisation row
-        parent = unit["parent"]
-        groups[order] = group(data, uid, "subtree")
+        parent = unit.parent
+        groups[order] = data.groups[unit.subtree]
         candidates.append(
             Row(
                 unit_id=int(uid),
                 name=names.get(int(uid), uid),
-                depth=max(1, unit["depth"] - top_depth),
+                depth=max(1, unit.depth - top_depth),
                 parent_name=names.get(int(parent), "") if parent is not None else "",
                 cells=[],
                 order=order,
@@ -438,7 +465,7 @@ def heatmap(
             page_urls["next"] = _query(base, side=str(page.next_page_number()))
 
     organisation_row = _row(
-        data["groups"][organisation_slot],
+        data.groups[organisation_slot],
         columns,
         lang,
         unit_id=None,
@@ -552,27 +579,28 @@ def _strength(r: float) -> str:
 
 
 def correlations(
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     instruments: Sequence[Instrument],
     names: Mapping[int, str],
     *,
     lang: str,
     params: Mapping[str, str],
 ) -> CorrelationView:
+    data = typed(data)
     by_id = {i.id: i for i in instruments}
     mains = {
-        f"{iid}/{meta['main_scale']}"
-        for iid, meta in data["instruments"].items()
-        if meta["main_scale"] is not None
+        f"{iid}/{meta.main_scale}"
+        for iid, meta in data.instruments.items()
+        if meta.main_scale is not None
     }
     keep = {k: params[k] for k in ("sort", "dir", "niveau", "side") if params.get(k)}
     found: list[Correlation] = []
-    for entry in data["measurement_level"]["correlations"]:
-        r = entry["r"]
+    for entry in data.measurement_level.correlations:
+        r = entry.r
         if r is None or math.isnan(r):
             continue
-        key = f"{entry['a']}|{entry['b']}"
-        ci = entry.get("ci95")
+        key = f"{entry.a}|{entry.b}"
+        ci = entry.ci95
         ci_text = (
             f"{charts.format_number(ci[0], lang, 2)}–{charts.format_number(ci[1], lang, 2)}"
             if ci and ci[0] is not None and ci[1] is not None
@@ -581,14 +609,14 @@ def correlations(
         found.append(
             Correlation(
                 key=key,
-                a_label=_scale_label(entry["a"], by_id, lang),
-                b_label=_scale_label(entry["b"], by_id, lang),
+                a_label=_scale_label(entry.a, by_id, lang),
+                b_label=_scale_label(entry.b, by_id, lang),
                 r=float(r),
                 r_text=charts.format_number(r, lang, 2),
                 ci_text=ci_text,
-                n_units=int(entry["n_units"]),
+                n_units=int(entry.n_units),
                 strength=_strength(r),
-                main=entry["a"] in mains and entry["b"] in mains,
+                main=entry.a in mains and entry.b in mains,
                 url=_query(keep, par=key) + "#sammenhaenge",
             )
         )
@@ -602,31 +630,26 @@ def correlations(
     return CorrelationView(pairs, found, chosen, chart, keep)
 
 
-def _scatter(
-    data: Mapping[str, Any], chosen: Correlation, names: Mapping[int, str], lang: str
-) -> Chart:
+def _scatter(data: Publication, chosen: Correlation, names: Mapping[int, str], lang: str) -> Chart:
     a, b = chosen.key.split("|")
 
-    def value(g: Mapping[str, Any], key: str) -> float | None:
+    def value(g: Group | Hidden, key: str) -> float | None:
         iid, sid = key.split("/", 1)
-        if g.get("suppressed", True) or iid not in g["instruments"]:
+        block = shown(g.scale(iid, sid)) if isinstance(g, Group) else None
+        if block is None or block.mean is None:
             return None
-        block = g["instruments"][iid]["scales"].get(sid, {})
-        if block.get("suppressed", True) or block.get("mean") is None:
-            return None
-        return float(block["mean"])
+        return float(block.mean)
 
     def scale_range(key: str) -> tuple[float, float]:
         iid, sid = key.split("/", 1)
-        low, high = data["instruments"][iid]["scales"][sid]["score"]
-        return float(low), float(high)
+        score = data.instruments[iid].scales[sid].score
+        low, high = score if score is not None else (0.0, 1.0)
+        return float(low or 0.0), float(high or 0.0)
 
     # The correlation is over units' own respondents (disjoint groups), so are the dots.
     points = [
-        ScatterPoint(
-            names.get(int(uid), uid), value(group(data, uid), a), value(group(data, uid), b)
-        )
-        for uid in data["units"]
+        ScatterPoint(names.get(int(uid), uid), value(data.group(uid), a), value(data.group(uid), b))
+        for uid in data.units
     ]
     return charts.unit_scatter(
         points=points,
@@ -715,23 +738,28 @@ def _driver_svg(
 
 
 def drivers(
-    data: Mapping[str, Any], instruments: Sequence[Instrument], *, lang: str
+    data: Publication | JsonDict, instruments: Sequence[Instrument], *, lang: str
 ) -> list[Driver]:
+    data = typed(data)
     by_id = {i.id: i for i in instruments}
     nuggets = next((i for i in instruments if i.shown_as.driver == "predictor"), None)
     out: list[Driver] = []
-    for key, entry in data["measurement_level"]["drivers"].items():
+    for key, entry in data.measurement_level.drivers.items():
         outcome = _scale_label(key, by_id, lang)
-        if entry.get("suppressed", True):
-            reason = str(entry.get("reason", "below_minimum"))
+        if isinstance(entry, Hidden):
+            reason = str(entry.reason or "below_minimum")
             out.append(Driver(key, outcome, hidden_text(reason), [], "", 0, 0, "", ""))
             continue
-        r2 = float(entry["r2"])
+        r2 = float(entry.r2 or 0.0)
         rows: list[DriverRow] = []
         bars: list[tuple[str, float, tuple[float, float] | None]] = []
-        for name, weight, ci in zip(entry["names"], entry["weights"], entry["ci95"], strict=True):
+        for name, weight, ci in zip(entry.names, entry.weights, entry.ci95, strict=True):
             label = nuggets.scale(name).name.get(lang) if nuggets is not None else name
-            ci_pair = (float(ci[0]), float(ci[1])) if ci and None not in ci else None
+            ci_pair = (
+                (float(ci[0]), float(ci[1]))
+                if ci is not None and ci[0] is not None and ci[1] is not None
+                else None
+            )
             rows.append(
                 DriverRow(
                     name=label,
@@ -768,8 +796,8 @@ def drivers(
                 hidden="",
                 rows=rows,
                 r2_text=r2_text,
-                n=int(entry["n"]),
-                n_boot=int(entry["n_boot"]),
+                n=int(entry.n),
+                n_boot=int(entry.n_boot),
                 svg=_driver_svg(bars, ident=ident, title=title, desc=alt),
                 alt=alt,
             )
@@ -820,32 +848,32 @@ def _icc_reading(icc2: float) -> str:
 
 
 def trust(
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     instruments: Sequence[Instrument],
     total: RateRow | None,
     *,
     lang: str,
 ) -> Trust:
+    data = typed(data)
     by_id = {i.id: i for i in instruments}
     rows: list[TrustRow] = []
-    for iid, meta in data["instruments"].items():
-        main = meta["main_scale"]
+    for iid, meta in data.instruments.items():
+        main = meta.main_scale
         if main is None or iid not in by_id:
             continue
         label = _scale_label(f"{iid}/{main}", by_id, lang)
-        block = data["measurement_level"]["scales"].get(iid, {}).get(main)
+        block = data.measurement_level.scales.get(iid, {}).get(main)
         if block is None:
             continue
-        if block.get("suppressed", True):
-            reason = hidden_text(str(block.get("reason", "below_minimum")))
+        if isinstance(block, Hidden):
+            reason = hidden_text(str(block.reason or "below_minimum"))
             rows.append(TrustRow(label, reason, "", "", "", "", "", ""))
             continue
-        alpha = block.get("alpha")
-        icc = block.get("icc")
-        alpha_value = alpha.get("alpha") if alpha else None
-        ci = alpha.get("ci95") if alpha else None
-        icc1 = icc.get("icc1") if icc else None
-        icc2 = icc.get("icc2") if icc else None
+        alpha, icc = block.alpha, block.icc
+        alpha_value = alpha.alpha if alpha else None
+        ci = alpha.ci95 if alpha else None
+        icc1 = icc.icc1 if icc else None
+        icc2 = icc.icc2 if icc else None
         rows.append(
             TrustRow(
                 label=label,
@@ -855,7 +883,7 @@ def trust(
                 ),
                 alpha_ci_text=(
                     f"{charts.format_number(ci[0], lang, 2)}–{charts.format_number(ci[1], lang, 2)}"
-                    if ci and None not in ci
+                    if ci is not None and ci[0] is not None and ci[1] is not None
                     else ""
                 ),
                 alpha_reading=(
@@ -939,7 +967,7 @@ type _Pick = tuple[str, Column, readings.Reading]
 
 
 def standouts(
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     hm: Heatmap,
     names: Mapping[int, str],
     *,
@@ -947,11 +975,12 @@ def standouts(
     unit_url: Callable[[int], str] | None = None,
     count: int = 3,
 ) -> Standouts:
-    units: Mapping[str, Any] = data["units"]
+    data = typed(data)
+    units = data.units
     leaves = [
         uid
         for uid in _tree_order(units, names)
-        if not units[uid]["children"] and units[uid]["subtree"] != data["organisation"]
+        if not units[uid].children and units[uid].subtree != data.organisation
     ]
     scale_columns = [(i, c) for i, c in enumerate(hm.columns) if c.kind == "scale"]
     organisation = hm.organisation
@@ -970,15 +999,15 @@ def standouts(
 
     per_scale: list[ScaleExtremes] = []
     lowest_per_scale: list[_Pick] = []
-    improved: list[tuple[float, _Pick, Mapping[str, Any]]] = []
-    declined: list[tuple[float, _Pick, Mapping[str, Any]]] = []
+    improved: list[tuple[float, _Pick, Change]] = []
+    declined: list[tuple[float, _Pick, Change]] = []
     has_changes = False
     compared: set[str] = set()
-    leaf_groups = [(uid, group(data, uid, "subtree")) for uid in leaves]
+    leaf_groups = [(uid, data.groups[units[uid].subtree]) for uid in leaves]
     for index, column in scale_columns:
-        meta = data["instruments"][column.instrument]["scales"][column.figure]
-        polarity = str(meta["polarity"])
-        low, high = (float(v) for v in meta["score"])
+        meta = data.instruments[column.instrument].scales[column.figure]
+        polarity = meta.polarity
+        low, high = (float(v or 0.0) for v in (meta.score or (0.0, 0.0)))
         direction = readings.direction_words(polarity, reading=False).rstrip(".")
         directions[column.key] = direction
         # The lowest (first of equals) and the highest (last of equals) in tree order.
@@ -986,15 +1015,13 @@ def standouts(
         highest: _Pick | None = None
         shown = 0
         for uid, g in leaf_groups:
-            if g.get("suppressed", True):
+            if isinstance(g, Hidden):
                 continue
             block = _block(g, column)
             # readings.scale_reading, with the scale's range read once per column
-            if block.get("suppressed", True) or block.get("mean") is None:
+            if not isinstance(block, ScaleFigure) or block.mean is None:
                 continue
-            found = readings.reading(
-                mean=float(block["mean"]), low=low, high=high, polarity=polarity
-            )
+            found = readings.reading(mean=float(block.mean), low=low, high=high, polarity=polarity)
             if found is None or found.value is None:
                 continue
             compared.add(uid)
@@ -1004,15 +1031,17 @@ def standouts(
                 lowest = pick
             if highest is None or found.value >= (highest[2].value or 0.0):
                 highest = pick
-            change: Mapping[str, Any] | None = block.get("change")
+            change = block.change
             if change is None:
                 continue
             has_changes = True
             sign = _change_sign(change, column)
             if sign is None or sign[2] is None or sign[1] != "real":
                 continue
+            if change.mean_before is None:
+                continue
             before = readings.reading(
-                mean=float(change["mean_before"]),
+                mean=float(change.mean_before),
                 low=found.low,
                 high=found.high,
                 polarity=found.polarity,
@@ -1046,7 +1075,7 @@ def standouts(
         if len(weakest) < count and all(w.scale != column.label for w in weakest):
             weakest.append(standout(uid, column, found))
 
-    def changed(entries: list[tuple[float, _Pick, Mapping[str, Any]]]) -> list[ChangeStandout]:
+    def changed(entries: list[tuple[float, _Pick, Change]]) -> list[ChangeStandout]:
         out: list[ChangeStandout] = []
         for _size, pick, change in sorted(entries, key=lambda t: -t[0])[:count]:
             uid, column, found = pick
@@ -1058,7 +1087,7 @@ def standouts(
                     unit=after.unit,
                     url=after.url,
                     scale=column.label,
-                    before_text=_fmt_scale(float(change["mean_before"]), lang),
+                    before_text=_fmt_scale(float(change.mean_before or 0.0), lang),
                     after_text=after.value_text,
                     range_text=column.range_text,
                     words=cell.words,
@@ -1123,7 +1152,7 @@ def _zone_meaning(zone: str) -> str:
 
 
 def zone_map(
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     names: Mapping[int, str],
     *,
     lang: str,
@@ -1132,55 +1161,49 @@ def zone_map(
     """The four zones of seed 000 across units, from the zones the publication carries per
     group (``zone``). Units without units below them (teams), as in ``standouts``; None
     when the measurement places no group (no opgavefokus, or no safety scale)."""
-    units: Mapping[str, Any] = data["units"]
-    organisation_block = data["groups"][data["organisation"]]
-    placed_any = any(
-        not g.get("suppressed", True) and g.get("zone") is not None for g in data["groups"]
-    )
-    if not placed_any:
+    data = typed(data)
+    units = data.units
+    organisation_block = data.groups[data.organisation]
+    placed = [g.zone for g in data.groups if isinstance(g, Group) and g.zone is not None]
+    if not placed:
         return None
 
-    def row(block: Mapping[str, Any], name: str, url: str) -> ZoneRow | None:
-        if block.get("suppressed", True) or block.get("zone") is None:
+    def zone_of(block: Group | Hidden) -> PlacedZone | None:
+        return block.zone if isinstance(block, Group) else None
+
+    def row(block: Group | Hidden, name: str, url: str) -> ZoneRow | None:
+        zone = zone_of(block)
+        if zone is None:
             return None
-        zone = block["zone"]
         return ZoneRow(
             unit=name,
             url=url,
-            zone=str(zone["zone"]),
-            zone_name=ZONE_LABELS[zone["zone"]].get(lang),
-            safety_text=charts.format_number(float(zone["safety"]) * 100, lang, 1),
-            focus_text=charts.format_number(float(zone["focus"]) * 100, lang, 1),
-            uncertain=bool(zone["safety_uncertain"] or zone["focus_uncertain"]),
+            zone=str(zone.zone),
+            zone_name=ZONE_LABELS[cast(Zone, zone.zone)].get(lang),
+            safety_text=charts.format_number(float(zone.safety) * 100, lang, 1),
+            focus_text=charts.format_number(float(zone.focus) * 100, lang, 1),
+            uncertain=bool(zone.safety_uncertain or zone.focus_uncertain),
         )
 
     leaves = [
         uid
         for uid in _tree_order(units, names)
-        if not units[uid]["children"] and units[uid]["subtree"] != data["organisation"]
+        if not units[uid].children and units[uid].subtree != data.organisation
     ]
     rows: list[ZoneRow] = []
     points: list[tuple[float, float]] = []
     hidden = 0
     for uid in leaves:
-        block = group(data, uid, "subtree")
+        block = data.groups[units[uid].subtree]
         found = row(block, names.get(int(uid), uid), unit_url(int(uid)) if unit_url else "")
-        if found is None:
+        zone = zone_of(block)
+        if found is None or zone is None:
             hidden += 1
             continue
         rows.append(found)
-        points.append((float(block["zone"]["focus"]), float(block["zone"]["safety"])))
+        points.append((float(zone.focus), float(zone.safety)))
     organisation = row(organisation_block, _("Hele organisationen"), "")
-    split = float(
-        next(
-            (
-                g["zone"]["split"]
-                for g in data["groups"]
-                if not g.get("suppressed", True) and g.get("zone")
-            ),
-            0.5,
-        )
-    )
+    split = float(placed[0].split)
     groups = [
         ZoneGroup(
             zone=zone,
@@ -1196,11 +1219,8 @@ def zone_map(
         alt += " " + _("Hele organisationen ligger i zonen %(zone)s.") % {
             "zone": organisation.zone_name
         }
-    org_point = (
-        (float(organisation_block["zone"]["focus"]), float(organisation_block["zone"]["safety"]))
-        if organisation is not None
-        else None
-    )
+    org_zone = zone_of(organisation_block)
+    org_point = (float(org_zone.focus), float(org_zone.safety)) if org_zone is not None else None
     svg = _zone_map_svg(points, org_point, split, lang=lang, title=_("De fire zoner"), desc=alt)
     return ZoneMap(organisation, groups, rows, hidden, svg, alt)
 
@@ -1315,101 +1335,101 @@ class Maturity:
     range_text: str
 
 
-def _level_text(level: Mapping[str, Any] | None, names: Sequence[str]) -> str:
-    if not level:
+def _level_text(level: Level | None, names: Sequence[str]) -> str:
+    if level is None:
         return ""
 
     def named(value: int) -> str:
         return names[value - 1] if 0 < value <= len(names) else str(value)
 
-    lower = int(level["lower"])
-    upper = level.get("upper")
+    lower = int(level.lower)
+    upper = level.upper
     if upper is None or int(upper) == lower:
         return named(lower)
     return _("mellem %(lower)s og %(upper)s") % {"lower": named(lower), "upper": named(int(upper))}
 
 
 def maturity(
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     instruments: Sequence[Instrument],
     names: Mapping[int, str],
     *,
     lang: str,
 ) -> Maturity | None:
     """None when the measurement asked no instrument shown as a staircase (vz-maturity)."""
+    data = typed(data)
     instrument = next((i for i in instruments if i.shown_as.kind == "staircase"), None)
     if instrument is None:
         return None
     maturity_id = instrument.id
-    meta = data["instruments"].get(maturity_id)
+    meta = data.instrument(maturity_id)
     if meta is None or instrument.main_scale is None:
         return None
     scale = instrument.main_scale
     level_names = [level.label.get(lang) for level in scale.levels]
 
-    def block_of(g: Mapping[str, Any]) -> Mapping[str, Any]:
-        if g.get("suppressed", True):
+    def block_of(g: Group | Hidden) -> ScaleFigure | Hidden:
+        if isinstance(g, Hidden):
             return g
-        found: Mapping[str, Any] = g["instruments"].get(maturity_id, {}).get("scales", {}).get(
-            scale.id
-        ) or {"suppressed": True, "reason": "below_minimum"}
-        return found
+        return g.scale(maturity_id, scale.id) or _NOT_THERE
 
-    top = data["groups"][data["organisation"]]
+    top = data.groups[data.organisation]
     block = block_of(top)
-    hidden = "" if not block.get("suppressed", True) else hidden_text(str(block.get("reason")))
+    hidden = hidden_text(str(block.reason)) if isinstance(block, Hidden) else ""
+    figure = shown(block)
+    ci = figure.ci95 if figure is not None else None
     chart = charts.maturity_staircase(
-        score=None if hidden else float(block["mean"]),
-        ci95=None
-        if hidden or not block.get("ci95")
-        else (float(block["ci95"][0]), float(block["ci95"][1])),
-        n=None if hidden else int(block["n"]),
+        score=None if figure is None or figure.mean is None else float(figure.mean),
+        ci95=None if ci is None or ci[0] is None or ci[1] is None else (float(ci[0]), float(ci[1])),
+        n=None if figure is None else int(figure.n),
         levels=level_names or None,
         lang=lang,
         id_prefix="org-stairs",
         hidden_text=hidden or None,
     )
     topics: list[tuple[float, str, str]] = []
-    if not hidden:
-        for item_id, item_block in top["instruments"][maturity_id]["items"].items():
-            if item_block.get("suppressed", True) or item_block.get("mean_points") is None:
+    top_items = top.instrument(maturity_id) if isinstance(top, Group) else None
+    if figure is not None and top_items is not None:
+        for item_id, item_block in top_items.items.items():
+            item_figure = shown(item_block)
+            if item_figure is None or item_figure.mean_points is None:
                 continue
             item = instrument.item(int(item_id.rsplit(".", 1)[1]))
-            value = float(item_block["mean_points"])
+            value = float(item_figure.mean_points)
             topics.append((value, item.text.get(lang), charts.format_number(value, lang, 1)))
     topics.sort(key=lambda t: t[0])
-    units: Mapping[str, Any] = data["units"]
-    top_depth = min((u["depth"] for u in units.values()), default=0)
+    units = data.units
+    top_depth = min((u.depth for u in units.values()), default=0)
     rows: list[MaturityRow] = []
     for uid in _tree_order(units, names):
         unit = units[uid]
-        if unit["subtree"] == data["organisation"]:
+        if unit.subtree == data.organisation:
             continue
-        b = block_of(group(data, uid, "subtree"))
-        if b.get("suppressed", True):
+        b = block_of(data.groups[unit.subtree])
+        if isinstance(b, Hidden):
             rows.append(
                 MaturityRow(
                     names.get(int(uid), uid),
-                    unit["depth"] - top_depth,
+                    unit.depth - top_depth,
                     "",
                     "",
-                    hidden_text(str(b.get("reason", "below_minimum"))),
+                    hidden_text(str(b.reason or "below_minimum")),
                 )
             )
             continue
         rows.append(
             MaturityRow(
                 names.get(int(uid), uid),
-                unit["depth"] - top_depth,
-                charts.format_number(float(b["mean"]), lang, 1),
-                _level_text(b.get("level"), level_names),
+                unit.depth - top_depth,
+                charts.format_number(float(b.mean), lang, 1) if b.mean is not None else "",
+                _level_text(b.level, level_names),
                 "",
             )
         )
-    low, high = meta["scales"][scale.id]["score"]
+    low, high = (float(v or 0.0) for v in (meta.scales[scale.id].score or (0.0, 0.0)))
     return Maturity(
         chart=chart,
-        level_text="" if hidden else _level_text(block.get("level"), level_names),
+        level_text="" if figure is None else _level_text(figure.level, level_names),
         topics_behind=[(text, value) for _v, text, value in topics[:3]],
         rows=rows,
         range_text=f"{_bound(low, lang)}–{_bound(high, lang)}",
@@ -1439,7 +1459,7 @@ class OrgReport:
 
 def org_report_context(
     *,
-    data: Mapping[str, Any],
+    data: Publication | JsonDict,
     instruments: Sequence[Instrument],
     unit_names: Mapping[int, str],
     total: RateRow | None,
@@ -1450,12 +1470,13 @@ def org_report_context(
 ) -> OrgReport:
     """Everything the organisation report shows, for the page and the exports.
 
-    ``data`` is ``aggregates.report_data(measurement)``; ``total`` the response-rate total
+    ``data`` is ``aggregates.publication(measurement)``; ``total`` the response-rate total
     of ``surveys.participation.response_rates`` (suppressed counts only); ``params`` the query string
     (``sort``, ``dir``, ``niveau``, ``side``, ``par``). An export passes
     ``params={"niveau": "alle"}`` and ``page_size=None`` for every unit on one page.
     ``unit_url`` links a heatmap row to that unit's report (the page passes it)."""
-    organisation = data["groups"][data["organisation"]]
+    data = typed(data)
+    organisation = data.groups[data.organisation]
     hm = heatmap(
         data,
         instruments,
@@ -1474,6 +1495,6 @@ def org_report_context(
         correlations=correlations(data, instruments, unit_names, lang=lang, params=params),
         drivers=drivers(data, instruments, lang=lang),
         trust=trust(data, instruments, total, lang=lang),
-        has_figures=not organisation.get("suppressed", True),
-        minimum=int(data["minimums"]["score"]),
+        has_figures=isinstance(organisation, Group),
+        minimum=int(data.minimums.score),
     )
