@@ -217,10 +217,12 @@ DEFAULT_PROCEDURE = _(
     "lederen. Ledelsen har pligt til at tage sagen alvorligt, undersøge den, sørge for, at "
     "den eller de udsatte får støtte, og forebygge, at det sker igen. Det følger af "
     "bekendtgørelsen om psykisk arbejdsmiljø, og Arbejdstilsynet har vejledninger om "
-    "krænkende handlinger og om arbejdsrelateret vold. Er nogen kommet til skade, eller er "
-    "der brug for hjælp nu, så kontakt din leder, din arbejdsmiljørepræsentant eller din "
-    "tillidsrepræsentant direkte. En arbejdsulykke skal anmeldes med navn, og det kan ikke "
-    "ske anonymt her."
+    "krænkende handlinger og om arbejdsrelateret vold."
+)
+DEFAULT_PROCEDURE_URGENT = _(
+    "Er nogen kommet til skade, eller er der brug for hjælp nu, så kontakt din leder, din "
+    "arbejdsmiljørepræsentant eller din tillidsrepræsentant direkte. En arbejdsulykke skal "
+    "anmeldes med navn, og det kan ikke ske anonymt her."
 )
 
 
@@ -251,4 +253,4 @@ class ChannelSettings(models.Model):
 
     @property
     def procedure(self) -> str:
-        return self.procedure_text or str(DEFAULT_PROCEDURE)
+        return self.procedure_text or f"{DEFAULT_PROCEDURE}\n\n{DEFAULT_PROCEDURE_URGENT}"
