@@ -24,7 +24,7 @@ def kind_choices(*, with_unsorted: bool) -> list[tuple[str, Any]]:
         (
             k.kind.value,
             format_html(
-                "<strong>{}</strong><span class='choice-help'>{} {}: {}</span>",
+                "<strong>{}</strong><span class='choice-help'>{}. {}: {}.</span>",
                 k.kind.label,
                 k.situation,
                 _("Det kalder på"),
@@ -101,7 +101,9 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     owner_name = forms.CharField(label=_("Ansvarlig"), max_length=200)
-    deadline = forms.DateField(label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Frist"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(
         self, *args: Any, plans: list[ActionPlan], focus_areas: list[FocusArea], **kwargs: Any
