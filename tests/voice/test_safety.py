@@ -260,6 +260,23 @@ def test_a_flood_from_rotating_addresses_is_stopped_per_organisation(
     assert Client().post(other, {**data, "unit": world.other_unit.pk}).status_code == 200
 
 
+def test_a_reporter_cannot_flood_a_case_with_messages(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "REPORTER_MESSAGES_PER_DAY", 2)
+    case, code = _new(world)
+    client = Client()
+    for n in range(3):
+        page = client.post(
+            _case_url(world), {"code": code, "action": "reply", "text": f"Besked {n}"}
+        ).content.decode()
+    assert "Du har skrevet mange beskeder i dag." in page
+    assert Message.objects.filter(case=case).count() == 2
+    day = services.local_today() + dt.timedelta(days=1)
+    services.reporter_reply(case=case, text="Næste dag", today=day)
+    assert Message.objects.filter(case=case).count() == 3
+
+
 def test_the_form_takes_no_attachments(world: World) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 

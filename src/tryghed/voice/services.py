@@ -43,6 +43,9 @@ from tryghed.voice.selectors import channel_settings
 # from rotating addresses (the per-address throttle cannot). Counted in the database by
 # the stored day, so the limit keeps nothing finer than the day (docs/voice.md).
 ORGANISATION_CASES_PER_DAY = 100
+# Messages the reporter may add to one case in a day: whoever holds a code cannot flood the
+# receivers either. Counted by the stored day, like the limit above.
+REPORTER_MESSAGES_PER_DAY = 20
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -168,12 +171,16 @@ def _refuse_closed(case: Case) -> None:
 @transaction.atomic
 def reporter_reply(*, case: Case, text: str, today: dt.date | None = None) -> Message:
     _refuse_closed(case)
+    day = today or local_today()
+    written = case.messages.filter(author=Author.REPORTER, created_on=day).count()
+    if written >= REPORTER_MESSAGES_PER_DAY:
+        raise ValidationError(_("Du har skrevet mange beskeder i dag. Skriv igen i morgen."))
     return _add_message(
         case=case,
         author=Author.REPORTER,
         kind=MessageKind.REPLY,
         text=_clean_text(text),
-        day=today or local_today(),
+        day=day,
     )
 
 
