@@ -120,3 +120,13 @@ def test_the_amos_inbox_links_to_the_figures_and_a_leaders_does_not(world: World
     figures = reverse("voice:figures", kwargs={"org": world.org.slug})
     assert f'href="{figures}"' in client_for(world.amo).get(inbox).content.decode()
     assert f'href="{figures}"' not in client_for(world.leader).get(inbox).content.decode()
+
+
+def test_the_apv_dashboard_shows_the_newest_settled_half_year(world: World) -> None:
+    period = statistics.settled_periods(services.local_today(), 1)[0]
+    add_cases(world, world.team_a, 6, opened=period.start, outcome_days=10)
+    add_cases(world, world.team_b, 6, opened=period.start, ack_days=8)
+    page = client_for(world.amo).get(reverse("apv:dashboard", kwargs={"org": world.org.slug}))
+    text = page.content.decode()
+    assert f"{period.label}: 12 sager." in text
+    assert "50 % kvitteret inden for 7 dage" in text and "50 % blev til en handling" in text
