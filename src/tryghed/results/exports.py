@@ -1,7 +1,7 @@
 """Report exports ("eksport"): the unit report and the organisation report as PDF, and the
 figures as a spreadsheet, made in the background and kept for a while.
 
-Everything an export shows comes from ``aggregates.report_data``: the same suppressed
+Everything an export shows comes from ``aggregates.publication``: the same suppressed
 figures the pages show, so a hidden group is as hidden in a file as on the screen. Labels
 (unit names, instrument and item texts) come from the unit tree and the measurement's
 frozen instruments.
@@ -31,11 +31,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tryghed.core.figures import (
+    Change,
+    Group,
+    Hidden,
+    InstrumentFigures,
+    InstrumentMeta,
+    Publication,
+    shown,
+)
+from tryghed.core.figures import load as load_publication
 from tryghed.core.instruments import Instrument, Scale
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.results import aggregates
-from tryghed.results.aggregates import group
 from tryghed.results.charts import heatmap_css
 from tryghed.results.models import ExportKind, ExportStatus, ReportExport
 from tryghed.results.selectors import get_unit_report, report_units, reported_measurements
@@ -136,7 +145,7 @@ def export_fingerprint(measurement: Measurement) -> str:
     """What a file depends on: the closed measurement's publication (its figures and the
     unit names frozen at closing, or, for report data frozen before names were kept in
     it, today's names), the measurement's name and the file layout."""
-    data = aggregates.report_data(measurement)
+    data = aggregates.publication(measurement)
     names = hashlib.sha256()
     for pk, name in sorted(unit_names(measurement, data).items()):
         names.update(f"{pk}:{name};".encode())
@@ -145,10 +154,16 @@ def export_fingerprint(measurement: Measurement) -> str:
     return hashlib.sha256(combined.encode()).hexdigest()
 
 
-def unit_names(measurement: Measurement, data: Mapping[str, Any]) -> dict[str, str]:
+def _typed(data: Publication | Mapping[str, Any]) -> Publication:
+    # Stored JSON from a caller not yet on the typed publication is loaded (issue 14).
+    return data if isinstance(data, Publication) else load_publication(data)
+
+
+def unit_names(measurement: Measurement, data: Publication | Mapping[str, Any]) -> dict[str, str]:
     """Unit id -> name as it stood at closing (the frozen tree in the report data); today's
     name only for report data stored before names were kept in it."""
-    missing = [int(u) for u in data["units"] if not aggregates.unit_name(data, u)]
+    data = _typed(data)
+    missing = [int(u) for u in data.units if not data.unit_name(u)]
     today = (
         dict(
             Unit.objects.filter(
@@ -158,7 +173,7 @@ def unit_names(measurement: Measurement, data: Mapping[str, Any]) -> dict[str, s
         if missing
         else {}
     )
-    return {u: aggregates.unit_name(data, u, today.get(int(u), u)) for u in data["units"]}
+    return {u: data.unit_name(u, today.get(int(u), u)) for u in data.units}
 
 
 def _set_progress(export_id: int, progress: int, **fields: Any) -> None:
@@ -179,7 +194,7 @@ def run_export(export_id: int) -> ReportExport:
         with translation.override(export.language):
             measurement = export.measurement
             fingerprint = export_fingerprint(measurement)
-            data = aggregates.report_data(measurement)
+            data = aggregates.publication(measurement)
             _set_progress(export.pk, 40)
 
             def progress(value: int) -> None:
@@ -234,10 +249,10 @@ def file_name(export: ReportExport) -> str:
     measurement = export.measurement
     if export.kind == ExportKind.UNIT_PDF:
         assert export.unit is not None
-        data = aggregates.report_data(measurement)
+        data = aggregates.publication(measurement)
         parts = [
             _("Enhedsrapport"),
-            aggregates.unit_name(data, export.unit.pk, export.unit.name),
+            data.unit_name(export.unit.pk, export.unit.name),
             measurement.name,
         ]
         extension = "pdf"
@@ -266,24 +281,24 @@ class GroupRow:
     depth: int
     scope: str  # "organisation", "unit" or "subtree"
     scope_label: str
-    group: JsonDict
+    group: Group | Hidden
 
 
-def reason_text(block: Mapping[str, Any]) -> str:
+def reason_text(block: object) -> str:
     """Why a figure is hidden, in words (spec/privacy.md sections 2 and 3)."""
-    if block.get("reason") == "complementary":
+    if isinstance(block, Hidden) and block.reason == "complementary":
         return _("skjult for at beskytte en mindre gruppe")
     return _("for få svar")
 
 
-def unit_order(data: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+def unit_order(data: Publication | Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     """The report's units depth first, siblings by name: the order of an org chart."""
-    units: Mapping[str, Any] = data["units"]
-    roots = [u for u, entry in units.items() if entry["parent"] is None]
+    units = _typed(data).units
+    roots = [u for u, entry in units.items() if entry.parent is None]
 
     def walk(unit: str) -> Iterator[str]:
         yield unit
-        for child in sorted(units[unit]["children"], key=lambda c: (names.get(c, ""), c)):
+        for child in sorted(units[unit].children, key=lambda c: (names.get(c, ""), c)):
             yield from walk(str(child))
 
     order: list[str] = []
@@ -292,10 +307,11 @@ def unit_order(data: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     return order
 
 
-def group_rows(measurement: Measurement, data: Mapping[str, Any]) -> list[GroupRow]:
+def group_rows(measurement: Measurement, data: Publication | Mapping[str, Any]) -> list[GroupRow]:
     """The whole measurement, then every unit: its own respondents, and with its subunits
     where that is another group."""
-    units: Mapping[str, Any] = data["units"]
+    data = _typed(data)
+    units = data.units
     names = unit_names(measurement, data)
     rows = [
         GroupRow(
@@ -304,24 +320,24 @@ def group_rows(measurement: Measurement, data: Mapping[str, Any]) -> list[GroupR
             depth=0,
             scope="organisation",
             scope_label=_("Alle svar"),
-            group=group(data, None),
+            group=data.group(None),
         )
     ]
     for unit in unit_order(data, names):
         entry = units[unit]
-        ancestors = [a for a in str(entry["path"]).strip("/").split("/") if a]
+        ancestors = [a for a in str(entry.path).strip("/").split("/") if a]
         path = " / ".join(names[a] for a in ancestors[:-1] if a in names)
-        own = entry["unit"]
-        subtree = entry["subtree"]
+        own = entry.unit
+        subtree = entry.subtree
         if own == subtree:
             rows.append(
                 GroupRow(
                     names.get(unit, unit),
                     path,
-                    entry["depth"],
+                    entry.depth,
                     "unit",
                     _("Enheden"),
-                    group(data, unit),
+                    data.group(unit),
                 )
             )
             continue
@@ -329,28 +345,31 @@ def group_rows(measurement: Measurement, data: Mapping[str, Any]) -> list[GroupR
             GroupRow(
                 names.get(unit, unit),
                 path,
-                entry["depth"],
+                entry.depth,
                 "unit",
                 _("Kun enheden selv"),
-                group(data, unit),
+                data.group(unit),
             )
         )
         rows.append(
             GroupRow(
                 names.get(unit, unit),
                 path,
-                entry["depth"],
+                entry.depth,
                 "subtree",
                 _("Med underenheder"),
-                group(data, unit, "subtree"),
+                data.group(unit, "subtree"),
             )
         )
     return rows
 
 
-def reported_instruments(measurement: Measurement, data: Mapping[str, Any]) -> list[Instrument]:
+def reported_instruments(
+    measurement: Measurement, data: Publication | Mapping[str, Any]
+) -> list[Instrument]:
     """The measurement's instruments in their order, those the report data covers."""
-    return [i for i in measurement_instruments(measurement) if i.id in data["instruments"]]
+    covered = _typed(data).instruments
+    return [i for i in measurement_instruments(measurement) if i.id in covered]
 
 
 # --------------------------------------------------------------------------- spreadsheet
@@ -462,22 +481,17 @@ def _group_cells(row: GroupRow) -> list[Any]:
     return [row.label, row.path, row.depth, row.scope_label]
 
 
-def _shown(figure: JsonDict | None) -> bool:
-    return figure is not None and not figure.get("suppressed", True)
-
-
-def _status(figure: JsonDict | None, block: Mapping[str, Any]) -> str | None:
+def _status(figure: object, block: Group | Hidden) -> str | None:
     """Empty for a shown figure; else why it is hidden."""
-    if _shown(figure):
+    if figure is not None and not isinstance(figure, Hidden):
         return None
-    return reason_text(figure if figure else block)
+    return reason_text(figure if figure is not None else block)
 
 
-def _instrument_block(row: GroupRow, instrument_id: str) -> JsonDict:
-    if row.group.get("suppressed", True):
-        return {}
-    found: JsonDict = row.group["instruments"].get(instrument_id, {})
-    return found
+def _instrument_block(row: GroupRow, instrument_id: str) -> InstrumentFigures | None:
+    if isinstance(row.group, Hidden):
+        return None
+    return row.group.instrument(instrument_id)
 
 
 def _direction_text(polarity: str) -> str:
@@ -498,23 +512,23 @@ def _number_text(value: float) -> str:
     return f"{value:g}"
 
 
-def _change_text(change: Mapping[str, Any]) -> str:
-    return _("sikker") if change.get("reading") == "real" else _("vejledende")
+def _change_text(change: Change) -> str:
+    return _("sikker") if change.reading == "real" else _("vejledende")
 
 
 def _scale_sheet(
     sheet: Any,
     instrument: Instrument,
-    meta: Mapping[str, Any],
+    meta: InstrumentMeta,
     rows: Sequence[GroupRow],
     language: str,
 ) -> None:
     """One row per group and scale: the scale's figures, the change since the earlier
     wave where this instrument is compared with it, and a status saying why a figure is
     missing."""
-    scales = [s for s in instrument.scales if s.id in meta["scales"]]
+    scales = [s for s in instrument.scales if s.id in meta.scales]
     bipolar = any(s.polarity == "bipolar" for s in scales)
-    compared = meta.get("compared_with") is not None
+    compared = meta.compared_with is not None
     columns = [
         *_group_columns(),
         Column(_("Skala")),
@@ -541,29 +555,28 @@ def _scale_sheet(
     for row in rows:
         inst = _instrument_block(row, instrument.id)
         for scale in scales:
-            figure: JsonDict | None = inst.get("scales", {}).get(scale.id)
-            shown = _shown(figure)
-            numeric = shown and scale.polarity != "bipolar"
-            f: JsonDict = figure if shown and figure is not None else {}
-            low, high = (f.get("ci95") or (None, None)) if numeric else (None, None)
+            figure = inst.scale(scale.id) if inst is not None else None
+            f = shown(figure)
+            numeric = f is not None and scale.polarity != "bipolar"
+            low, high = (f.ci95 or (None, None)) if f is not None and numeric else (None, None)
             cells: list[Any] = [
                 *_group_cells(row),
                 scale.name.get(language),
                 _direction_text(scale.polarity),
                 "" if scale.polarity == "bipolar" else _range_text(scale),
-                f.get("n") if shown else None,
-                f.get("mean") if numeric else None,
-                f.get("sd") if numeric else None,
+                f.n if f is not None else None,
+                f.mean if f is not None and numeric else None,
+                f.sd if f is not None and numeric else None,
                 low,
                 high,
             ]
             if bipolar:
-                band = f.get("dominant_band") if shown else None
+                band = f.dominant_band if f is not None else None
                 cells.append(_band_label(scale, band, language) or None)
             if compared:
-                change = f.get("change") if numeric else None
-                if change:
-                    cells += [change["mean_before"], change["difference"], _change_text(change)]
+                change = f.change if f is not None and numeric else None
+                if change is not None:
+                    cells += [change.mean_before, change.difference, _change_text(change)]
                 else:
                     cells += [None, None, None]
             cells.append(_status(figure, row.group))
@@ -592,12 +605,12 @@ def _option_label(option: Any, language: str) -> str:
 def _item_sheet(
     sheet: Any,
     instrument: Instrument,
-    meta: Mapping[str, Any],
+    meta: InstrumentMeta,
     rows: Sequence[GroupRow],
     language: str,
 ) -> None:
     """One row per item and group: its figures and how many chose each answer option."""
-    items = [i for i in instrument.items if i.id in meta["items"]]
+    items = [i for i in instrument.items if i.id in meta.items]
     options = _option_columns(instrument, (i.id for i in items), language)
     columns = [
         *_group_columns(),
@@ -612,23 +625,21 @@ def _item_sheet(
     out: list[list[Any]] = []
     for item in items:
         for row in rows:
-            figure: JsonDict | None = (
-                _instrument_block(row, instrument.id).get("items", {}).get(item.id)
-            )
-            shown = _shown(figure)
-            f: JsonDict = figure if shown and figure is not None else {}
+            inst = _instrument_block(row, instrument.id)
+            figure = inst.item(item.id) if inst is not None else None
+            f = shown(figure)
             counts: list[Any] = [None] * len(options)
-            if shown:
-                for option, count in zip(item.options, f.get("counts") or [], strict=False):
+            if f is not None:
+                for option, count in zip(item.options, f.counts, strict=False):
                     counts[options.index(_option_label(option, language))] = count
             out.append(
                 [
                     *_group_cells(row),
                     item.number,
                     item.text.get(language),
-                    f.get("n"),
-                    f.get("mean_points"),
-                    f.get("dont_know"),
+                    f.n if f is not None else None,
+                    f.mean_points if f is not None else None,
+                    f.dont_know if f is not None else None,
                     *counts,
                     _status(figure, row.group),
                 ]
@@ -639,7 +650,7 @@ def _item_sheet(
 def _key_figure_sheet(
     sheet: Any,
     instruments: Sequence[Instrument],
-    data: Mapping[str, Any],
+    data: Publication,
     rows: Sequence[GroupRow],
     language: str,
 ) -> None:
@@ -653,22 +664,21 @@ def _key_figure_sheet(
     ]
     out: list[list[Any]] = []
     for instrument in instruments:
-        wanted = data["instruments"][instrument.id]["key_figures"]
+        wanted = data.instruments[instrument.id].key_figures
         for key in instrument.key_figures:
             if key.id not in wanted:
                 continue
             for row in rows:
-                figure: JsonDict | None = (
-                    _instrument_block(row, instrument.id).get("key_figures", {}).get(key.id)
-                )
-                f: JsonDict = figure if _shown(figure) and figure is not None else {}
+                inst = _instrument_block(row, instrument.id)
+                figure = inst.key_figure(key.id) if inst is not None else None
+                f = shown(figure)
                 out.append(
                     [
                         *_group_cells(row),
                         instrument.name.get(language),
                         key.label.get(language),
-                        f.get("n"),
-                        f.get("share"),
+                        f.n if f is not None else None,
+                        f.share if f is not None else None,
                         _status(figure, row.group),
                     ]
                 )
@@ -676,7 +686,10 @@ def _key_figure_sheet(
 
 
 def build_workbook(
-    measurement: Measurement, data: Mapping[str, Any], *, progress: Progress | None = None
+    measurement: Measurement,
+    data: Publication | Mapping[str, Any],
+    *,
+    progress: Progress | None = None,
 ) -> bytes:
     """The report data as an .xlsx: a read-me sheet; per instrument a sheet of its scales
     and one of its items (a column per answer option); the key figures. Every table has
@@ -685,6 +698,7 @@ def build_workbook(
     from openpyxl import Workbook
 
     language = _current_language()
+    data = _typed(data)
     rows = group_rows(measurement, data)
     instruments = reported_instruments(measurement, data)
     workbook = Workbook()
@@ -696,19 +710,19 @@ def build_workbook(
     shorts = [_short_name(i.name.get(language), _SHEET_MAX).lower() for i in instruments]
     contents: list[tuple[str, str]] = []
     for step, instrument in enumerate(instruments, start=1):
-        meta = data["instruments"][instrument.id]
+        meta = data.instruments[instrument.id]
         name = instrument.name.get(language)
         qualifier = instrument.id if shorts.count(shorts[step - 1]) > 1 else ""
         title = _sheet_title(name, taken, qualifier=qualifier)
         _scale_sheet(workbook.create_sheet(title), instrument, meta, rows, language)
         contents.append((title, _("%(name)s: skalaerne for hver gruppe.") % {"name": name}))
-        if meta["items"]:
+        if meta.items:
             title = _sheet_title(name, taken, qualifier=qualifier, suffix=f", {_('spm.')}")
             _item_sheet(workbook.create_sheet(title), instrument, meta, rows, language)
             contents.append((title, _("%(name)s: spørgsmålene for hver gruppe.") % {"name": name}))
         if progress is not None:
             progress(step * 100 // steps)
-    if any(data["instruments"][i.id]["key_figures"] for i in instruments):
+    if any(data.instruments[i.id].key_figures for i in instruments):
         title = _sheet_title(_("Nøgletal"), taken)
         _key_figure_sheet(workbook.create_sheet(title), instruments, data, rows, language)
         contents.append((title, _("Nøgletallene for hver gruppe.")))
@@ -757,14 +771,14 @@ def _band_label(scale: Scale, band_id: str | None, language: str) -> str:
 def _write_readme(
     sheet: Any,
     measurement: Measurement,
-    data: Mapping[str, Any],
+    data: Publication,
     instruments: Sequence[Instrument],
     language: str,
     contents: Sequence[tuple[str, str]],
 ) -> None:
     from openpyxl.styles import Alignment, Font
 
-    minimums = data["minimums"]
+    minimums = data.minimums
     previous = measurement.previous
     lines: list[tuple[str, str]] = [
         (_("Måling"), measurement.name),
@@ -782,7 +796,7 @@ def _write_readme(
                 "krænkende handlinger og vold). Ellers er talcellerne tomme, og kolonnen "
                 "«Status» siger «for få svar»."
             )
-            % {"score": minimums["score"], "sensitive": minimums["sensitive"]},
+            % {"score": minimums.score, "sensitive": minimums.sensitive},
         ),
         (
             "",
@@ -844,7 +858,7 @@ def _write_readme(
         (_("Andel"), _("Andelen af svarpersonerne, som nøgletallet tæller.")),
     ]
     if previous is not None:
-        compared = [i for i in instruments if data["instruments"][i.id].get("compared_with")]
+        compared = [i for i in instruments if data.instruments[i.id].compared_with is not None]
         others = [i for i in instruments if i not in compared]
         text = _("Målingen sammenlignes med «%(name)s».") % {"name": previous.name}
         if others:
@@ -878,11 +892,14 @@ class _PrintAccess:
     organisation: Organisation
 
 
-def print_context(export: ReportExport, data: JsonDict) -> tuple[str, dict[str, Any]]:
+def print_context(
+    export: ReportExport, data: Publication | Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
     """The print template and its context: the pages' own context functions, so the PDF
     shows exactly what the page shows (the organisation report with every unit, unpaged)."""
     measurement = export.measurement
     lang = _current_language()
+    data = _typed(data)
     base: dict[str, Any] = {
         "access": _PrintAccess(export.organisation),
         "measurement": measurement,
@@ -919,7 +936,12 @@ def print_context(export: ReportExport, data: JsonDict) -> tuple[str, dict[str, 
     return "results/print/org_report.html", {**base, "report": report}
 
 
-def build_pdf(export: ReportExport, data: JsonDict, *, progress: Progress | None = None) -> bytes:
+def build_pdf(
+    export: ReportExport,
+    data: Publication | Mapping[str, Any],
+    *,
+    progress: Progress | None = None,
+) -> bytes:
     """The unit or organisation report as an A4 PDF (WeasyPrint), charts as inline SVG."""
     from weasyprint import HTML
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
-from tryghed.results.aggregates import is_published, report_data
+from tryghed.results.aggregates import is_published, publication
 from tryghed.results.exports import organisation_exports_allowed, unit_names
 from tryghed.results.org_presenters import org_report_context
 from tryghed.results.views import not_published
@@ -41,7 +41,7 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
     measurement = selectors.get_organisation_report(access, measurement_id)
     if not is_published(measurement):
         return not_published(request, access, measurement, _("Organisationsrapport"))
-    data = report_data(measurement)
+    data = publication(measurement)
     names = {int(u): name for u, name in unit_names(measurement, data).items()}
     _rates, total = response_rates(measurement)
     report = org_report_context(
