@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -99,6 +100,7 @@ def end_all_sessions(user: User, *, why: str) -> int:
     return _end(user, UserSession.objects.filter(user_id=user.pk), why)
 
 
+@transaction.atomic
 def _end(user: User, sessions: QuerySet[UserSession], why: str) -> int:
     ended = 0
     for user_session in sessions:
