@@ -18,9 +18,8 @@ ranked at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -106,20 +105,10 @@ def reading(*, mean: float | None, low: float, high: float, polarity: str) -> Re
 
 
 def scale_reading(
-    meta: figures.ScaleMeta | Mapping[str, Any],
-    block: figures.ScaleFigure | figures.Hidden | Mapping[str, Any] | None,
+    meta: figures.ScaleMeta, block: figures.ScaleFigure | figures.Hidden | None
 ) -> Reading | None:
     """The reading of one scale of a group: ``meta`` is the publication's scale (its score
     range and polarity), ``block`` the group's record for it. A hidden one has no reading."""
-    if isinstance(meta, Mapping) or isinstance(block, Mapping):
-        # Readers not yet on core.figures hand the stored JSON (issue 14, being removed).
-        meta = meta if isinstance(meta, figures.ScaleMeta) else figures.ScaleMeta.load(meta)
-        if isinstance(block, Mapping):
-            block = (
-                figures.Hidden(None)
-                if block.get("suppressed", True)
-                else figures.ScaleFigure.load(block)
-            )
     shown = figures.shown(block)
     if shown is None or shown.mean is None or meta.score is None:
         return None
