@@ -20,7 +20,7 @@ from tryghed.kits.readiness import Readiness
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.results import selectors as results_selectors
-from tryghed.results.aggregates import is_published, report_data
+from tryghed.results.aggregates import is_published, publication
 from tryghed.results.presenters import AreaRow, ChartView, Overview, unit_report_context
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments
@@ -149,8 +149,8 @@ def _agenda(areas: list[KitArea]) -> list[AgendaItem]:
 def meeting_kit(measurement: Measurement, unit: Unit, lang: str) -> MeetingKit:
     """The kit of one closed measurement for one unit, as the unit report shows it to a
     leader (the unit and everything under it)."""
-    data = report_data(measurement)
-    if str(unit.pk) not in data["units"]:
+    data = publication(measurement)
+    if not data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
     report: dict[str, Any] = unit_report_context(
         data=data, measurement=measurement, unit=unit, scope="subtree", lang=lang

@@ -191,7 +191,7 @@ def meeting_kit_pdf(
     if (gate := _gate(request, access, context["unit"])) is not None:
         return gate
     kit: selectors.MeetingKit = context["kit"]
-    name = f"{_('moedekit')}-{kit.unit_name}-{kit.measurement.name}"
+    name = f"moedekit-{kit.unit_name}-{kit.measurement.name}"
     return _pdf(request, "kits/print/meeting_kit.html", {"access": access, **context}, name)
 
 
@@ -218,7 +218,7 @@ def contribution_kit_pdf(request: HttpRequest, access: OrgAccess, unit_id: int) 
         request,
         "kits/print/contribution_kit.html",
         {"access": access, "unit": unit, "days": _days()},
-        f"{_('mit-bidrag')}-{unit.name}",
+        f"mit-bidrag-{unit.name}",
     )
 
 
