@@ -155,3 +155,24 @@ def test_the_sign_out_everywhere_page(page: Page, login: Login, world: World) ->
     page.get_by_role("button", name="Bekræft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hvor du er logget ind")
     expect(page.get_by_role("status")).to_contain_text("ikke logget ind andre steder")
+
+
+def test_a_refused_passkey_is_said_on_the_page(
+    page: Page, login: Login, world: World, authenticator: str, csp_violations: list[str]
+) -> None:
+    login(page, world.leader)
+    add_a_passkey(page, name="Telefon", passwordless=True)
+    page.get_by_role("button", name="Log ud").click()
+
+    # The phone no longer recognises its owner: the browser refuses the passkey step.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": False}
+    )
+    page.goto(reverse("accounts:login"))
+    page.get_by_role("button", name="Log ind med adgangsnøgle").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Det lykkedes ikke at bruge nøglen")
+    expect(page.get_by_role("button", name="Log ud")).to_have_count(0)
+    assert_accessible(page, who="login page after a refused passkey")
+    assert csp_violations == []
