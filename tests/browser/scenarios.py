@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from tests.actions.scenario import action_plan
 from tests.apv.scenario import apv_values
 from tests.conftest import World
+from tests.learning.scenario import learning_entry
 from tests.results.export_scenario import report_export
 from tryghed.accounts import sso
 from tryghed.orgs.models import ImportBatch, Membership
@@ -157,6 +158,8 @@ def path_values(world: World) -> dict[str, object]:
         "provider_id": sso_provider_id(world),
         # A Sig det case of the leader's team, so the leader and the AMO see its page.
         "case_id": voice_case(world),
+        # A situation in the leader's team's learning log.
+        "learning_id": learning_entry(world),
         # A reset link for someone who does not sign in during the crawl, so it stays valid.
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {
