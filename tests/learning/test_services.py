@@ -164,7 +164,7 @@ def test_the_mix_counts_the_units_own_entries_per_quarter(world: World) -> None:
         write(world, kind=kind, day=day)
     write(world, unit=world.team_b, kind="intelligent", day=dt.date(2026, 1, 9))
     mix = selectors.kind_mix(world.team_a, today=dt.date(2026, 5, 20))
-    assert [q.label for q in mix] == ["2025 K3", "2025 K4", "2026 K1", "2026 K2"]
+    assert [(q.year, q.number) for q in mix] == [(2025, 3), (2025, 4), (2026, 1), (2026, 2)]
     q1, q2 = mix[2], mix[3]
     assert (q1.basic, q1.complex, q1.intelligent, q1.unsorted) == (2, 1, 0, 0)
     assert (q2.basic, q2.complex, q2.intelligent, q2.unsorted) == (0, 0, 1, 1)

@@ -188,5 +188,5 @@ def test_the_leaders_mix_page_shows_counts_and_the_reading(world: World) -> None
     html = page.content.decode()
     assert page.status_code == 200
     assert "Over halvdelen er basale fejl." in html and "Ingen intelligente fejl." in html
-    rows = re.findall(r"<tr><th scope=\"row\">\d{4} K\d</th>(.*?)</tr>", html)
+    rows = re.findall(r"<tr><th scope=\"row\">\d\. kvartal \d{4}</th>(.*?)</tr>", html)
     assert rows[-1] == "<td>2</td><td>1</td><td>0</td><td>0</td>"

@@ -181,7 +181,8 @@ def unit_focus_areas(access: OrgAccess, unit: Unit) -> list[FocusArea]:
 
 @dataclass(frozen=True)
 class Quarter:
-    label: str
+    year: int
+    number: int
     basic: int
     complex: int
     intelligent: int
@@ -215,7 +216,8 @@ def kind_mix(unit: Unit, *, today: dt.date, quarters: int = 4) -> list[Quarter]:
             counts[key][kind] = counts[key].get(kind, 0) + 1
     return [
         Quarter(
-            label=f"{y} K{n}",
+            year=y,
+            number=n,
             basic=counts[(y, n)].get(Kind.BASIC, 0),
             complex=counts[(y, n)].get(Kind.COMPLEX, 0),
             intelligent=counts[(y, n)].get(Kind.INTELLIGENT, 0),

@@ -5,6 +5,7 @@ Everything works without JavaScript: each step on an entry is its own small form
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -21,7 +22,6 @@ from tryghed.learning.kinds import BY_KIND, FORWARD_QUOTE, INTRO, KINDS, REFLECT
 from tryghed.learning.models import Entry
 from tryghed.orgs.selectors import Capability, OrgAccess
 from tryghed.orgs.views import form_errors, org_view, render_org
-from tryghed.voice.models import add_months
 
 SECTION = "learning"
 
@@ -118,7 +118,7 @@ def _action_form(access: OrgAccess, entry: Entry, data: object = None) -> Action
         initial={
             "what": entry.lesson[:500],
             "owner_name": access.user.get_full_name(),
-            "deadline": add_months(today, 1),
+            "deadline": today + dt.timedelta(days=30),
         },
     )
 
