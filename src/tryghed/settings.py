@@ -164,10 +164,15 @@ INSTALLED_APPS = [
     "tryghed.actions",
     "tryghed.apv",
     "tryghed.voice",
+    "tryghed.learning",
+    "tryghed.dialogue",
+    "tryghed.kits",
     "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Every staff session on record, so one can sign out everywhere (accounts.staff_session).
+    "allauth.usersessions",
     # Single sign-on per organisation (accounts.sso); providers are set up in the product.
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
@@ -186,6 +191,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A session opened with an employee's sign-in link ends once they hold a staff role.
     "tryghed.accounts.link_session.LinkSessionScopeMiddleware",
+    # Staff sessions end after TRYGHED_STAFF_SESSION_IDLE of quiet or TRYGHED_STAFF_SESSION_MAX.
+    "tryghed.accounts.staff_session.StaffSessionTimeoutMiddleware",
     # Staff who must use two-step verification set it up before anything else opens.
     "tryghed.accounts.middleware.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -271,10 +278,25 @@ MFA_FORMS = {
     "authenticate": "tryghed.accounts.forms.MfaAuthenticateForm",
     "reauthenticate": "tryghed.accounts.forms.MfaReauthenticateForm",
     "activate_totp": "tryghed.accounts.forms.ActivateTotpForm",
+    # Passkey forms that write a failed attempt to the audit log, as a wrong code is.
+    "authenticate_webauthn": "tryghed.accounts.forms.MfaAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "tryghed.accounts.forms.MfaReauthenticateWebAuthnForm",
+    "login_webauthn": "tryghed.accounts.forms.PasskeyLoginForm",
+    "add_webauthn": "tryghed.accounts.forms.AddPasskeyForm",
+    "edit_webauthn": "tryghed.accounts.forms.EditPasskeyForm",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Tryghed"
-MFA_PASSKEY_LOGIN_ENABLED = False
+# Signing in with a passkey alone: allauth asks the authenticator for user verification
+# (PIN or biometrics) and refuses an answer without it, so the key (something one has)
+# and the PIN or finger (something one knows or is) are two factors: it counts as
+# two-step verification for the roles that must have it (docs/security.md).
+MFA_PASSKEY_LOGIN_ENABLED = True
+# As a second factor after the password a security key without a PIN is enough.
+MFA_WEBAUTHN_USER_VERIFICATION = "preferred"
+# Never True: it would switch off fido2's origin check altogether. fido2 already accepts
+# http://localhost, where the browser tests' live server runs, as browsers do.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -324,6 +346,12 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Staff sessions (accounts.staff_session; ASVS 7.3.1, 7.3.2): signed out after this long
+# without a request, and after this long in all, however busy. Sessions opened with an
+# employee's sign-in link keep Django's lifetime (accounts.link_session).
+TRYGHED_STAFF_SESSION_IDLE = env_int("TRYGHED_STAFF_SESSION_IDLE", 30 * 60)
+TRYGHED_STAFF_SESSION_MAX = env_int("TRYGHED_STAFF_SESSION_MAX", 12 * 60 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

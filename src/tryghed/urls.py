@@ -10,6 +10,10 @@ urlpatterns = [
     path("o/<slug:org>/handleplaner/", include("tryghed.actions.urls")),
     path("o/<slug:org>/apv/", include("tryghed.apv.urls")),
     path("o/<slug:org>/sig-det/", include("tryghed.voice.urls")),
+    path("o/<slug:org>/laering/", include("tryghed.learning.urls")),
+    path("o/<slug:org>/moedekit/", include("tryghed.kits.urls")),
+    path("o/<slug:org>/dialog/", include("tryghed.dialogue.urls")),
+    path("d/", include("tryghed.dialogue.phone_urls")),
     path("o/<slug:org>/", include("tryghed.orgs.urls")),
     path("", include("tryghed.web.urls")),
 ]

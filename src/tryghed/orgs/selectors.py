@@ -42,6 +42,15 @@ class Capability(StrEnum):
     MANAGE_SIGN_IN = "manage_sign_in"
     # The voice channel's cases ("Sig det"): the AMO all, a leader their subtree's.
     HANDLE_VOICE = "handle_voice"
+    # The live dialogue session on the big screen: the AMO any unit, a leader their subtree.
+    RUN_DIALOGUE = "run_dialogue"
+    # The learning log ("Det gik ikke som planlagt"): read by a team, its leader and the
+    # AMO; written by the team and its leader; reviewed and acted on by the leader; what
+    # is sent on, read by the AMO.
+    READ_LEARNING_LOG = "read_learning_log"
+    WRITE_LEARNING_LOG = "write_learning_log"
+    LEAD_LEARNING_LOG = "lead_learning_log"
+    RECEIVE_LEARNING = "receive_learning"
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,22 @@ class OrgAccess:
         """The voice channel's cases ("Sig det"): the AMO all, a leader their subtree's."""
         return Role.AMO in self.roles or bool(self.leader_paths)
 
+    @property
+    def can_run_dialogue(self) -> bool:
+        """A live dialogue session for a team meeting: the AMO any unit, a leader their
+        subtree's (dialogue.selectors.session_units)."""
+        return Role.AMO in self.roles or bool(self.leader_paths)
+
+    @property
+    def can_read_learning_log(self) -> bool:
+        """A team's learning log: its members, its leader and the AMO (learning.selectors)."""
+        return Role.AMO in self.roles or bool(self.leader_paths or self.employee_unit_ids)
+
+    @property
+    def can_write_learning_log(self) -> bool:
+        """Write in the log of one's own team (an employee) or of a led subtree (a leader)."""
+        return bool(self.leader_paths or self.employee_unit_ids)
+
     def can(self, capability: Capability) -> bool:
         """The one table of capabilities; anything else is refused (fails closed)."""
         checks: dict[Capability, bool] = {
@@ -110,6 +135,13 @@ class OrgAccess:
             # Single sign-on decides who may sign in: administrators only.
             Capability.MANAGE_SIGN_IN: self.is_admin,
             Capability.HANDLE_VOICE: self.can_handle_voice,
+            Capability.RUN_DIALOGUE: self.can_run_dialogue,
+            Capability.READ_LEARNING_LOG: self.can_read_learning_log,
+            Capability.WRITE_LEARNING_LOG: self.can_write_learning_log,
+            # Review at the meeting, sort, turn into an action, send on: the leader.
+            Capability.LEAD_LEARNING_LOG: bool(self.leader_paths),
+            # Entries a team sent on to the work-environment group ("arbejdsmiljøgruppen").
+            Capability.RECEIVE_LEARNING: Role.AMO in self.roles,
         }
         return checks.get(capability, False) if isinstance(capability, Capability) else False
 
