@@ -107,7 +107,7 @@ def _agenda(areas: list[KitArea]) -> list[AgendaItem]:
         ),
         AgendaItem(
             10,
-            _("Jeres tal"),
+            _("Jeres nøgletal"),
             _(
                 "Se nøgletallene sammen. Bordet rundt: ét ord eller én sætning om, hvad du "
                 "lægger mærke til."
