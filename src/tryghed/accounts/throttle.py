@@ -4,22 +4,22 @@ A scope ("signin_link.request", "password", ...) has a rule; the keys are what i
 counted (an e-mail address, a client IP). Every key is counted on its own, and the
 longest wait of any of them is what the caller shows, in words (``wait_in_words``).
 
-State lives in Django's cache under a hash of the key, so no address or IP is kept
-there in clear. Each key has a counter that starts at its first failure and expires
-with its window (fixed window from the first failure): ``cache.add`` and ``cache.incr``
-keep it correct when two requests count at once. With several processes the cache
-must be shared (database, Redis, Memcached); the per-process memory cache counts
-per process.
+State lives in Django's cache under an HMAC of the key with the secret key, so no
+address or IP is kept there in clear, nor found by trying every address. Each key has a
+counter that starts at its first failure and expires with its window (fixed window
+from the first failure): ``cache.add`` and ``cache.incr`` keep it correct when two
+requests count at once. With several processes the cache must be shared (database,
+Redis, Memcached); the per-process memory cache counts per process.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,6 +32,7 @@ class Rule:
     window: int
 
 
+HMAC_SALT = "tryghed.accounts.throttle"
 DEFAULT_RULE = Rule(limit=5, window=15 * 60)
 RULES: dict[str, Rule] = {}
 
@@ -48,7 +49,11 @@ def _rule(scope: str) -> Rule:
 
 
 def _cache_keys(scope: str, key: str) -> tuple[str, str]:
-    digest = hashlib.sha256(f"{scope}\x00{key.strip().lower()}".encode()).hexdigest()
+    # Keyed with the secret key: a plain hash of an address is undone by trying every
+    # address, and the cache files sit beside the database in a backup (privacy.md 0.2).
+    digest = salted_hmac(
+        HMAC_SALT, f"{scope}\x00{key.strip().lower()}", algorithm="sha256"
+    ).hexdigest()
     return f"throttle:{digest}:n", f"throttle:{digest}:t"
 
 
