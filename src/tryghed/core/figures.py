@@ -870,3 +870,23 @@ def field_names() -> frozenset[str]:
     ]  # fmt: skip
     names = {f.name for cls in classes for f in fields(cls)} | {"suppressed"}
     return frozenset(names - {"has_name"})
+
+
+def dump_slice(publication: Publication, slots: Sequence[int], *, organisation_wide: bool) -> Json:
+    """The part of the stored JSON a reader's pages may draw on (the anonymity audit's
+    slice): the groups of ``slots``, the instruments' metadata and the minimums, and the
+    organisation-wide statistics when ``organisation_wide``."""
+    meta = publication.instruments
+    minimums = publication.minimums
+    part: Json = {
+        "groups": [_dump_group(publication.groups[s], meta) for s in slots],
+        "instruments": {k: v.dump() for k, v in meta.items()},
+        "minimums": {
+            "score": minimums.score,
+            "comment": minimums.comment,
+            "sensitive": minimums.sensitive,
+        },
+    }
+    if organisation_wide:
+        part["measurement_level"] = publication.measurement_level.dump()
+    return part

@@ -30,11 +30,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tryghed.core import figures
 from tryghed.core.disclosure import Audit, Figure, audit
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.results import selectors
+from tryghed.results.aggregates import publication as typed_publication
 from tryghed.results.aggregates import report_data
 from tryghed.surveys import participation
 from tryghed.surveys.models import Measurement, Status
@@ -101,18 +103,23 @@ def _reader(organisation: Organisation, membership: Membership, label: str) -> R
 # --------------------------------------------------------------------------- groups
 
 
-def _atoms_by_key(data: Mapping[str, Any]) -> dict[GroupKey, frozenset[str]]:
-    units: Mapping[str, JsonDict] = data["units"]
+def _typed(data: figures.Publication | Mapping[str, Any]) -> figures.Publication:
+    # Stored JSON (a test's recomputed publication) is loaded into the typed model.
+    return data if isinstance(data, figures.Publication) else figures.load(data)
+
+
+def _atoms_by_key(data: figures.Publication) -> dict[GroupKey, frozenset[str]]:
+    units = data.units
     subtree: dict[str, frozenset[str]] = {}
 
     def below(unit: str) -> frozenset[str]:
         if unit not in subtree:
             found = {unit}
-            stack = list(units[unit]["children"])
+            stack = list(units[unit].children)
             while stack:
                 child = stack.pop()
                 found.add(child)
-                stack.extend(units[child]["children"])
+                stack.extend(units[child].children)
             subtree[unit] = frozenset(found)
         return subtree[unit]
 
@@ -123,18 +130,19 @@ def _atoms_by_key(data: Mapping[str, Any]) -> dict[GroupKey, frozenset[str]]:
     return atoms
 
 
-def _slot(data: Mapping[str, Any], key: GroupKey) -> int:
+def _slot(data: figures.Publication, key: GroupKey) -> int:
     if key == ORGANISATION:
-        return int(data["organisation"])
-    return int(data["units"][key[1]][key[0]])
+        return data.organisation
+    entry = data.units[key[1]]
+    return entry.subtree if key[0] == "subtree" else entry.unit
 
 
 def view_groups(
-    reader: Reader, measurement: Measurement, data: Mapping[str, Any]
+    reader: Reader, measurement: Measurement, data: figures.Publication | Mapping[str, Any]
 ) -> list[GroupKey]:
     """The report groups the reader's pages and exports show for the measurement."""
     access = reader.access
-    units: Mapping[str, JsonDict] = data["units"]
+    units = _typed(data).units
     if access.sees_whole_organisation or selectors.can_read_organisation_report(access):
         # The organisation report shows every unit's subtree (the heatmap and the zones)
         # and own respondents (the correlation scatter), as top management reads it too.
@@ -149,7 +157,7 @@ def view_groups(
             if unit not in opened:
                 continue
             keys += [("unit", unit), ("subtree", unit)]
-            parent = units[unit]["parent"]
+            parent = units[unit].parent
             if parent is not None:
                 keys.append(("subtree", str(parent)))
     if measurement.status == Status.CLOSED:
@@ -161,14 +169,14 @@ def view_groups(
     return list(dict.fromkeys(keys))
 
 
-def _labels(data: Mapping[str, Any], organisation_id: int) -> dict[GroupKey, str]:
+def _labels(data: figures.Publication, organisation_id: int) -> dict[GroupKey, str]:
     names = dict(
         Unit.objects.filter(
-            organisation_id=organisation_id, pk__in=[int(u) for u in data["units"]]
+            organisation_id=organisation_id, pk__in=[int(u) for u in data.units]
         ).values_list("pk", "name")
     )
     labels: dict[GroupKey, str] = {ORGANISATION: _("Hele organisationen")}
-    for unit in data["units"]:
+    for unit in data.units:
         name = names.get(int(unit)) or _("enhed %(id)s") % {"id": unit}
         labels[("unit", unit)] = _("%(name)s (kun egne svar)") % {"name": name}
         labels[("subtree", unit)] = _("%(name)s (hele enheden)") % {"name": name}
@@ -182,21 +190,22 @@ def measurement_figures(
     measurement: Measurement,
     keys: Iterable[GroupKey] | None = None,
     *,
-    data: Mapping[str, Any] | None = None,
-    previous: Mapping[str, Any] | None = None,
+    data: figures.Publication | Mapping[str, Any] | None = None,
+    previous: figures.Publication | Mapping[str, Any] | None = None,
 ) -> list[Figure]:
     """Every count the given groups of the measurement's report data show (all groups when
     ``keys`` is None). ``previous`` is the earlier wave's report data: a change's "before"
     figure is about the earlier wave's people in that group as the earlier wave drew it."""
-    data = report_data(measurement) if data is None else data
-    by_key = _figures_by_key(measurement, data, previous, keys)
+    typed = typed_publication(measurement) if data is None else _typed(data)
+    earlier = _typed(previous) if previous is not None else None
+    by_key = _figures_by_key(measurement, typed, earlier, keys)
     return [f for found in by_key.values() for f in found]
 
 
 def _figures_by_key(
     measurement: Measurement,
-    data: Mapping[str, Any],
-    previous: Mapping[str, Any] | None,
+    data: figures.Publication,
+    previous: figures.Publication | None,
     keys: Iterable[GroupKey] | None = None,
 ) -> dict[GroupKey, list[Figure]]:
     atoms = _atoms_by_key(data)
@@ -208,8 +217,8 @@ def _figures_by_key(
     for key in dict.fromkeys(atoms if keys is None else keys):
         if key not in atoms:
             continue
-        block = data["groups"][_slot(data, key)]
-        if block.get("suppressed", True):
+        block = data.groups[_slot(data, key)]
+        if isinstance(block, figures.Hidden):
             continue
         out[key] = _group_figures(
             data,
@@ -228,7 +237,7 @@ def _figures_by_key(
     return out
 
 
-def _items_over_their_scale(data: Mapping[str, Any]) -> dict[str, str]:
+def _items_over_their_scale(data: figures.Publication) -> dict[str, str]:
     """Items and key figures whose n equals their scale's n in every group that shows
     both (the report data names that scale as their ``population``): their population ->
     the scale's.
@@ -237,106 +246,109 @@ def _items_over_their_scale(data: Mapping[str, Any]) -> dict[str, str]:
     must count them as one set of people. Those counted over the people who answered them
     stay a population of their own.
     """
-    mid = data["measurement"]["id"]
+    mid = data.measurement.id
     same: dict[str, bool] = {}
     target: dict[str, str] = {}
-    for block in data["groups"]:
-        if block.get("suppressed", True):
+    for block in data.groups:
+        if isinstance(block, figures.Hidden):
             continue
-        for iid, figures in block["instruments"].items():
-            meta = data["instruments"][iid]
-            for kind, section in (("item", "items"), ("key", "key_figures")):
-                for figure_id, figure in figures[section].items():
-                    over = meta[section].get(figure_id, {}).get("population")
-                    if over is None or figure.get("suppressed", True):
+        for iid, records in block.instruments.items():
+            meta = data.instruments[iid]
+            sections: tuple[tuple[str, Mapping[str, Any], Mapping[str, Any]], ...] = (
+                ("item", records.items, meta.items),
+                ("key", records.key_figures, meta.key_figures),
+            )
+            for kind, shown_here, described in sections:
+                for figure_id, figure in shown_here.items():
+                    about = described.get(figure_id)
+                    over = about.population if about is not None else None
+                    if over is None or isinstance(figure, figures.Hidden):
                         continue
                     key = f"m{mid}/{iid}/{kind}/{figure_id}"
                     target[key] = f"m{mid}/{iid}/scale/{over}"
-                    scale = figures["scales"].get(over, {})
-                    if not scale.get("suppressed", True):
-                        equal = scale.get("n") == figure.get("n")
+                    scale = records.scales.get(over)
+                    if isinstance(scale, figures.ScaleFigure):
+                        equal = scale.n == figure.n
                         same[key] = same.get(key, True) and equal
     return {k: v for k, v in target.items() if same.get(k, False)}
 
 
 def _group_figures(
-    data: Mapping[str, Any],
-    block: Mapping[str, Any],
+    data: figures.Publication,
+    block: figures.Group,
     *,
     atoms: frozenset[str],
     before: frozenset[str],
     label: str,
     instruments: Mapping[str, Instrument],
 ) -> list[Figure]:
-    mid = data["measurement"]["id"]
+    mid = data.measurement.id
     out: list[Figure] = []
-    for iid, figures in block["instruments"].items():
-        meta = data["instruments"][iid]
-        for sid, scale in figures["scales"].items():
-            if scale.get("suppressed", True):
+    for iid, records in block.instruments.items():
+        meta = data.instruments[iid]
+        for sid, scale in records.scales.items():
+            if isinstance(scale, figures.Hidden):
                 continue
             population = f"m{mid}/{iid}/scale/{sid}"
-            minimum = int(meta["scales"][sid]["minimum"])
+            minimum = int(meta.scales[sid].minimum)
             out.append(
                 Figure(
                     population,
                     label,
                     atoms,
-                    int(scale["n"]),
+                    int(scale.n),
                     minimum,
-                    _total(scale["n"], scale.get("mean")),
+                    _total(scale.n, scale.mean),
                     frozenset({population}),
                 )
             )
-            change = scale.get("change")
-            if change:
-                earlier = f"m{change['previous']}/{iid}/scale/{sid}"
+            change = scale.change
+            if change is not None:
+                earlier = f"m{change.previous}/{iid}/scale/{sid}"
                 out.append(
                     Figure(
                         earlier,
                         _("%(group)s, før (måling %(id)s)")
-                        % {"group": label, "id": change["previous"]},
+                        % {"group": label, "id": change.previous},
                         before,
-                        int(change["n_before"]),
+                        int(change.n_before),
                         minimum,
-                        _total(change["n_before"], change.get("mean_before")),
+                        _total(change.n_before, change.mean_before),
                         frozenset({earlier}),
                     )
                 )
-        for item_id, item in figures["items"].items():
-            if item.get("suppressed", True):
+        for item_id, item in records.items.items():
+            if isinstance(item, figures.Hidden):
                 continue
-            item_meta = meta["items"][item_id]
             subject = f"m{mid}/{iid}/item/{item_id}"
             out.append(
                 Figure(
                     subject,
                     label,
                     atoms,
-                    int(item["n"]),
-                    int(item_meta["minimum"]),
+                    int(item.n),
+                    int(meta.items[item_id].minimum),
                     None,
                     frozenset({subject}),
                 )
             )
         instrument = instruments.get(iid)
-        for fid, key_figure in figures["key_figures"].items():
-            if key_figure.get("suppressed", True):
+        for fid, key_figure in records.key_figures.items():
+            if isinstance(key_figure, figures.Hidden):
                 continue
-            share = key_figure.get("share")
             out.append(
                 Figure(
                     f"m{mid}/{iid}/key/{fid}",
                     label,
                     atoms,
-                    int(key_figure["n"]),
-                    int(meta["key_figures"][fid]["minimum"]),
-                    _total(key_figure["n"], share),
+                    int(key_figure.n),
+                    int(meta.key_figures[fid].minimum),
+                    _total(key_figure.n, key_figure.share),
                     _key_subjects(mid, iid, instrument, fid),
                 )
             )
-    for item_id, comments in block.get("comments", {}).items():
-        if comments.get("suppressed", True):
+    for item_id, comments in block.comments.items():
+        if isinstance(comments, figures.Hidden):
             continue
         population = f"m{mid}/text/{item_id}"
         out.append(
@@ -344,8 +356,8 @@ def _group_figures(
                 population,
                 label,
                 atoms,
-                len(comments["texts"]),
-                int(data["minimums"]["comment"]),
+                len(comments.texts),
+                int(data.minimums.comment),
                 None,
                 frozenset({population}),
             )
@@ -420,10 +432,13 @@ class Publication:
 
     def __init__(self, measurement: Measurement, previous: Publication | None = None) -> None:
         self.measurement = measurement
+        # The stored JSON (what the slices and the tests' files are checked against) and
+        # the typed publication the figures are read from: the same content.
         self.data: Mapping[str, Any] = report_data(measurement)
+        self.typed = typed_publication(measurement)
         self.previous = previous
         self._figures = _figures_by_key(
-            measurement, self.data, previous.data if previous is not None else None
+            measurement, self.typed, previous.typed if previous is not None else None
         )
         self._participation: list[Figure] | None = None
 
@@ -435,7 +450,7 @@ class Publication:
         return list(self._figures)
 
     def seen_by(self, reader: Reader) -> list[Figure]:
-        seen = self.figures(view_groups(reader, self.measurement, self.data))
+        seen = self.figures(view_groups(reader, self.measurement, self.typed))
         if selectors.can_read_organisation_report(reader.access):
             # The measurement page and the organisation report show participation.
             seen += self.participation
@@ -451,14 +466,12 @@ class Publication:
         """The part of the report data the reader's pages may draw on: the groups they
         see, the instruments' metadata and the minimums, and the organisation-wide
         statistics for those who see the whole organisation."""
-        keys = view_groups(reader, self.measurement, self.data)
-        part: JsonDict = {
-            "groups": [self.data["groups"][_slot(self.data, key)] for key in keys],
-            "instruments": self.data["instruments"],
-            "minimums": self.data["minimums"],
-        }
-        if selectors.can_read_organisation_report(reader.access):
-            part["measurement_level"] = self.data["measurement_level"]
+        keys = view_groups(reader, self.measurement, self.typed)
+        whole = selectors.can_read_organisation_report(reader.access)
+        part = figures.dump_slice(
+            self.typed, [_slot(self.typed, key) for key in keys], organisation_wide=whole
+        )
+        if whole:
             part["participation"] = [
                 {"invited": row.invited, "answered": row.responses}
                 for row in participation.response_rates(self.measurement)[0]
@@ -507,11 +520,11 @@ def audit_organisation(
     findings: list[Finding] = []
     for reader in readers(organisation, role):
         for publication in shown:
-            figures = publication.seen_by(reader)
-            findings.append(Finding(reader.label, publication.measurement.name, audit(figures)))
+            seen = publication.seen_by(reader)
+            findings.append(Finding(reader.label, publication.measurement.name, audit(seen)))
             earlier = publication.previous
             if earlier is not None:
-                both = [*figures, *earlier.seen_by(reader)]
+                both = [*seen, *earlier.seen_by(reader)]
                 title = f"{earlier.measurement.name} + {publication.measurement.name}"
                 findings.append(Finding(reader.label, title, audit(both)))
     return findings
