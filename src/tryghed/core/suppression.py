@@ -51,6 +51,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+import numpy as np
+
 __all__ = [
     "DEFAULT_MINIMUM",
     "FLOOR_MINIMUM",
@@ -160,9 +162,10 @@ class Plan:
 
     A report decides every scale, item and key figure over the same groups with different
     counts. What does not depend on the counts (which group lies inside which, each
-    group's own atoms) is worked out here once; :meth:`suppress` then decides exactly as
-    :func:`suppress` does (the tests compare the two), in time linear in groups and atoms.
-    Groups that are not nested or disjoint have nothing to prepare and go to :func:`suppress`.
+    group's atoms, the order of their labels) is worked out here once, as arrays;
+    :meth:`suppress` then decides exactly as :func:`suppress` does (the tests compare the
+    two), in time linear in groups and atoms. Groups that are not nested or disjoint have
+    nothing to prepare and go to :func:`suppress`.
     """
 
     def __init__(self, groups: Sequence[Group]) -> None:
@@ -179,20 +182,26 @@ class Plan:
             keys_of, key=lambda atoms: (-len(atoms), min(repr(k) for k in keys_of[atoms]))
         )
         self._keys = [keys_of[atoms] for atoms in sets]
-        self._label = [min(repr(k) for k in keys) for keys in self._keys]
+        labels = [min(repr(k) for k in keys) for keys in self._keys]
         self._atoms = sorted({a for atoms in sets for a in atoms}, key=repr)
         parents = _laminar_parents([_Node(atoms, 0, (0, "")) for atoms in sets])
         self._laminar = parents is not None
         if parents is None:
             return
         index = {atom: i for i, atom in enumerate(self._atoms)}
-        self._parent = parents
-        self._children: list[list[int]] = [[] for _ in sets]
-        for i, parent in enumerate(parents):
-            if parent >= 0:
-                self._children[parent].append(i)
-        inside = [set().union(*(sets[c] for c in self._children[i])) for i in range(len(sets))]
-        self._own = [[index[a] for a in sets[i] - inside[i]] for i in range(len(sets))]
+        size = len(sets)
+        self._parent = np.asarray(parents, dtype=np.intp).reshape(size)
+        self._children_of = np.flatnonzero(self._parent >= 0)  # sets with a parent
+        # Every set's atoms, flat: a set's count is one bincount over them.
+        self._set_of_entry = np.repeat(np.arange(size), [len(atoms) for atoms in sets])
+        self._atom_of_entry = np.fromiter(
+            (index[a] for atoms in sets for a in atoms), dtype=np.intp, count=sum(map(len, sets))
+        )
+        # Ranks of the labels (equal labels, equal ranks) for the canonical node order.
+        _, label_rank = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
+        self._label_rank = np.asarray(label_rank, dtype=np.intp).reshape(size)
+        self._key_count = np.asarray([len(keys) for keys in self._keys], dtype=np.float64)
+        self._interned: dict[tuple[Reason | None, int], Decision] = {}
 
     def suppress(self, counts: Counts, min_size: int) -> dict[Hashable, Decision]:
         """The same decisions as ``suppress(groups, counts, min_size)``."""
@@ -200,50 +209,78 @@ class Plan:
             return suppress(self._groups, counts, min_size)
         if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
             raise ValueError(f"min_size must be a positive whole number, got {min_size!r}")
-        per_atom = [_count(counts, atom) for atom in self._atoms]
+        values = [counts.get(atom, 0) for atom in self._atoms]
+        if not all(type(v) is int and v >= 0 for v in values):
+            values = [_count(counts, atom) for atom in self._atoms]  # raises, naming the atom
+        per_atom = np.asarray(values, dtype=np.float64)
         size = len(self._keys)
-        n = [0] * size
+        n = np.rint(
+            np.bincount(self._set_of_entry, weights=per_atom[self._atom_of_entry], minlength=size)
+        ).astype(np.int64)
         # Groups with the same respondents form one node: a group and its child whose
-        # counts are equal (the rest of the group is empty), or any groups with nobody.
-        rep = list(range(size))
-        for i in reversed(range(size)):  # sets are numbered largest first: children first
-            n[i] = sum(per_atom[a] for a in self._own[i]) + sum(n[c] for c in self._children[i])
-        for i in reversed(range(size)):
-            for c in self._children[i]:
-                if n[c] == n[i] > 0:
-                    rep[i] = rep[c]
-        empty = [i for i in range(size) if n[i] == 0]
-        members: dict[int, list[int]] = defaultdict(list)
-        for i in range(size):
-            members[empty[0] if n[i] == 0 else rep[i]].append(i)
-        node_ids = sorted(
-            members,
-            key=lambda r: (n[r], min(self._label[i] for i in members[r])),
+        # counts are equal (the rest of the group is empty; at most one child can be), or
+        # any groups with nobody. A node is named by its smallest such group.
+        child = self._children_of
+        parent = self._parent[child]
+        same = (n[child] == n[parent]) & (n[child] > 0)
+        down = np.arange(size)
+        down[parent[same]] = child[same]
+        rep = down
+        while True:
+            deeper = down[rep]
+            if np.array_equal(deeper, rep):
+                break
+            rep = deeper
+        empty = np.flatnonzero(n == 0)
+        if empty.size:
+            rep = np.where(n == 0, empty[0], rep)
+        # Nodes in canonical order: (n, smallest label), ties in order of the first group.
+        reps, node_of_set = np.unique(rep, return_inverse=True)
+        node_of_set = node_of_set.reshape(size)
+        n_nodes = reps.shape[0]
+        first = np.full(n_nodes, size, dtype=np.intp)
+        np.minimum.at(first, node_of_set, np.arange(size))
+        label = np.full(n_nodes, size, dtype=np.intp)
+        np.minimum.at(label, node_of_set, self._label_rank)
+        node_n = n[reps]
+        order = np.lexsort((first, label, node_n))
+        position = np.empty(n_nodes, dtype=np.intp)
+        position[order] = np.arange(n_nodes)
+        sizes = node_n[order]
+        weights = np.rint(np.bincount(node_of_set, weights=self._key_count, minlength=n_nodes))
+        # The node's largest group (sets are numbered largest first) has a parent with
+        # more respondents, whose node is this node's parent.
+        largest = first[order]
+        above = self._parent[largest]
+        node_parent = np.where(
+            (above >= 0) & (sizes > 0), position[node_of_set[np.maximum(above, 0)]], -1
         )
-        node_of_rep = {r: k for k, r in enumerate(node_ids)}
-        sizes = [n[r] for r in node_ids]
-        weights = [sum(len(self._keys[i]) for i in members[r]) for r in node_ids]
-        parents = [-1] * len(node_ids)
-        for k, r in enumerate(node_ids):
-            if n[r] == 0:
-                continue
-            # The node's largest group (sets are numbered largest first) has a parent with
-            # more respondents, whose node is this node's parent.
-            parent = self._parent[min(members[r])]
-            if parent >= 0:
-                parents[k] = node_of_rep[rep[parent]]
-        reasons: dict[int, Reason] = {
-            k: "below_minimum" for k, size_ in enumerate(sizes) if size_ < min_size
-        }
-        for k in _hide_in_tree(sizes, weights, parents, min_size):
-            reasons.setdefault(k, "complementary")
+        size_list = sizes.tolist()
+        hidden = _hide_in_tree(
+            size_list, weights[order].astype(np.int64).tolist(), node_parent.tolist(), min_size
+        )
+        interned = self._interned
+        node_decisions: list[Decision] = []
+        for k, size_ in enumerate(size_list):
+            reason: Reason | None = (
+                "below_minimum" if size_ < min_size else "complementary" if k in hidden else None
+            )
+            decision = interned.get((reason, size_))
+            if decision is None:
+                decision = Decision(shown=reason is None, reason=reason, n=size_)
+                interned[(reason, size_)] = decision
+            node_decisions.append(decision)
         decisions: dict[Hashable, Decision] = {}
-        for r in node_ids:
-            k = node_of_rep[r]
-            decision = Decision(shown=k not in reasons, reason=reasons.get(k), n=sizes[k])
-            for i in members[r]:
-                for key in self._keys[i]:
-                    decisions[key] = decision
+        set_position = position[node_of_set]
+        keys = self._keys
+        for i, k in zip(
+            np.lexsort((np.arange(size), set_position)).tolist(),
+            np.sort(set_position).tolist(),
+            strict=True,
+        ):
+            decision = node_decisions[k]
+            for key in keys[i]:
+                decisions[key] = decision
         return decisions
 
 
@@ -380,46 +417,93 @@ def _hide_in_tree(
     shown ancestor, and what a subtree passes on matters only as 0, 1..min-1 or "enough",
     so per node and per amount passed on (capped at ``min_size``) keep the cheapest way to
     settle the subtree. Cost: hidden groups (a node counts as many groups as it merges),
-    then hidden respondents.
+    then hidden respondents. Ties go to the first way found, in a fixed order.
+
+    A leaf below a parent (most nodes: the teams) has at most two ways, shown or hidden,
+    in closed form, so it is folded into its parent's step without a table of its own;
+    the choices are those of the plain table, tie for tie (tests/core compare the two).
     """
     size = len(sizes)
+    cap = min_size
     children: list[list[int]] = [[] for _ in range(size)]
     roots: list[int] = []
     for i in range(size):  # canonical order, so children lists are canonical too
         if sizes[i] > 0:  # a node without respondents is in no tree
             (children[parents[i]] if parents[i] >= 0 else roots).append(i)
-    own = [sizes[i] - sum(sizes[c] for c in children[i]) for i in range(size)]
     per_group = 1 + sum(sizes)  # one group outweighs any number of people
-    # best[v][passed] = (cost, v shown?, sum passed on by its children)
-    best: list[dict[int, tuple[int, bool, int]]] = [{} for _ in range(size)]
-    # steps[v][k][total] = (cost, total before child k, passed on by child k)
-    steps: list[list[dict[int, tuple[int, int, int]]]] = [[] for _ in range(size)]
-    is_root = [False] * size
-    for r in roots:
-        is_root[r] = True
+    # best[v][passed] = (cost, v shown?, sum passed on by its children), for every node
+    # with children and every root; a leaf below a parent has none (see below).
+    best: dict[int, dict[int, tuple[int, bool, int]]] = {}
+    # steps[v][k]: after child k, per total (cost, total before child k, passed on by
+    # child k); for a leaf child of at least min_size only the way to the total min_size,
+    # (before, passed), since every other total is reached by the leaf shown.
+    steps: dict[int, list[dict[int, tuple[int, int, int]] | tuple[int, int]]] = {}
 
-    for v in _postorder(roots, children):
+    for v in _inner_postorder(roots, children):
         combined: dict[int, int] = {0: 0}
+        v_steps: list[dict[int, tuple[int, int, int]] | tuple[int, int]] = []
+        # For a run of leaf children of at least min_size: the cheapest total before and
+        # after min_size in the table's order (those totals do not change during the run).
+        run: tuple[int, int, int, int] | None = None
         for c in children[v]:
+            s = sizes[c]
+            ways: Iterable[tuple[int, int]]  # (passed on by c, cost), in the table's order
+            if children[c]:
+                ways = [(passed, entry[0]) for passed, entry in best[c].items()]
+            elif s < cap:
+                ways = ((s, 0),)  # hidden below the minimum, passing on all of it
+            else:
+                # Shown (passes 0, costs 0) or hidden (passes min_size): every total but
+                # min_size stays as it was; min_size takes the first cheapest way to it,
+                # in the order the table tries them: (total, shown) or (total, hidden).
+                hide = per_group * weights[c] + s
+                if run is None:
+                    found, before_at, passed_at = -1, 0, 0
+                    for before, cost in combined.items():
+                        if before == cap and (found < 0 or cost < found):
+                            found, before_at, passed_at = cost, cap, 0
+                        if found < 0 or cost + hide < found:
+                            found, before_at, passed_at = cost + hide, before, cap
+                    # The table's next step lists its totals as first reached: the first
+                    # total (the leaf shown), then min_size (the leaf hidden), the rest.
+                    first = next(iter(combined))
+                    reordered = {first: combined[first], cap: found}
+                    reordered.update((t, cost) for t, cost in combined.items() if t != cap)
+                    reordered[cap] = found
+                    combined = reordered
+                    run = _cheapest_around(combined, cap)  # the order stays so for the run
+                else:
+                    low_before, at_before, low_after, at_after = run
+                    found, before_at, passed_at = low_before + hide, at_before, cap
+                    if at_before < 0 or combined[cap] < found:
+                        found, before_at, passed_at = combined[cap], cap, 0
+                    if at_after >= 0 and low_after + hide < found:
+                        found, before_at, passed_at = low_after + hide, at_after, cap
+                    combined[cap] = found
+                v_steps.append((before_at, passed_at))
+                continue
+            run = None
             step: dict[int, tuple[int, int, int]] = {}
             for before, cost in combined.items():
-                for passed, (cost_c, _, _) in best[c].items():
-                    total = min(before + passed, min_size)
+                for passed, cost_c in ways:
+                    total = min(before + passed, cap)
                     if total not in step or cost + cost_c < step[total][0]:
                         step[total] = (cost + cost_c, before, passed)
-            steps[v].append(step)
+            v_steps.append(step)
             combined = {total: entry[0] for total, entry in step.items()}
-        options = best[v]
+        steps[v] = v_steps
+        own = sizes[v] - sum(sizes[c] for c in children[v])
+        options: dict[int, tuple[int, bool, int]] = {}
+        best[v] = options
+        is_root = parents[v] < 0
         for passed_in, cost in combined.items():
-            region = own[v] + passed_in
-            may_show = sizes[v] >= min_size and (region == 0 or region >= min_size)
+            region = own + passed_in
+            may_show = sizes[v] >= cap and (region == 0 or region >= cap)
             if may_show and (0 not in options or cost < options[0][0]):
                 options[0] = (cost, True, passed_in)
-            if sizes[v] < min_size or not is_root[v]:
-                hide_cost = cost + (
-                    per_group * weights[v] + sizes[v] if sizes[v] >= min_size else 0
-                )
-                out = min(region, min_size)
+            if sizes[v] < cap or not is_root:
+                hide_cost = cost + (per_group * weights[v] + sizes[v] if sizes[v] >= cap else 0)
+                out = min(region, cap)
                 if out not in options or hide_cost < options[out][0]:
                     options[out] = (hide_cost, False, passed_in)
 
@@ -428,16 +512,46 @@ def _hide_in_tree(
     while stack:
         v, passed = stack.pop()
         _, shown, passed_in = best[v][passed]
-        if not shown and sizes[v] >= min_size:
+        if not shown and sizes[v] >= cap:
             hidden.add(v)
-        for k in range(len(children[v]) - 1, -1, -1):
-            _, before, from_child = steps[v][k][passed_in]
-            stack.append((children[v][k], from_child))
+        v_steps = steps[v]
+        kids = children[v]
+        for k in range(len(kids) - 1, -1, -1):
+            c = kids[k]
+            entry = v_steps[k]
+            if isinstance(entry, tuple):  # a leaf of at least min_size
+                if passed_in == cap:
+                    before, from_child = entry
+                else:
+                    before, from_child = passed_in, 0
+                if from_child:
+                    hidden.add(c)
+            else:
+                _, before, from_child = entry[passed_in]
+                if children[c]:  # a node with children: its own table decides
+                    stack.append((c, from_child))
             passed_in = before
     return hidden
 
 
-def _postorder(roots: Sequence[int], children: Sequence[Sequence[int]]) -> Iterator[int]:
+def _cheapest_around(combined: Mapping[int, int], cap: int) -> tuple[int, int, int, int]:
+    """(cost, total) of the first cheapest total listed before ``cap``, then after it;
+    total -1 where there is none."""
+    low_before = at_before = low_after = at_after = -1
+    seen_cap = False
+    for total, cost in combined.items():
+        if total == cap:
+            seen_cap = True
+        elif not seen_cap:
+            if at_before < 0 or cost < low_before:
+                low_before, at_before = cost, total
+        elif at_after < 0 or cost < low_after:
+            low_after, at_after = cost, total
+    return low_before, at_before, low_after, at_after
+
+
+def _inner_postorder(roots: Sequence[int], children: Sequence[Sequence[int]]) -> Iterator[int]:
+    """Roots and nodes with children, each after every such node below it."""
     stack: list[tuple[int, bool]] = [(r, False) for r in reversed(roots)]
     while stack:
         i, expanded = stack.pop()
@@ -445,7 +559,7 @@ def _postorder(roots: Sequence[int], children: Sequence[Sequence[int]]) -> Itera
             yield i
         else:
             stack.append((i, True))
-            stack.extend((c, False) for c in reversed(children[i]))
+            stack.extend((c, False) for c in reversed(children[i]) if children[c])
 
 
 # -- any groups: exact audit of what subtraction derives ----------------------------------
