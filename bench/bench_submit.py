@@ -49,6 +49,11 @@ PG_DATABASE = "tryghed_bench"
 TEAMS = 20
 HTTP_TIMEOUT = 30.0  # above SQLite's 20 s busy timeout, so a lock wait shows as a slow answer
 STATE = re.compile(r'name="state" value="([^"]*)"')
+STEP = re.compile(r'name="step" value="(-?\d+)"')
+RADIO = re.compile(r'type="radio" id="[^"]*" name="(q-[^"]+)" value="(\d+)"')
+TEXTAREA = re.compile(r'<textarea id="[^"]*" name="(q-[^"]+)"')
+SUBMIT = 'name="action" value="submit"'
+
 THANKS = "Tak for dine svar"
 ALREADY = "allerede svaret"
 MARKER = "BENCH-JSON "  # prefixes the one line a child process reports on stdout
@@ -125,6 +130,9 @@ def child_setup(respondents: int, races: int) -> None:
         tokens.append(token)
         rows.append(InvitationToken(invitation_id=invitation_id, token_hash=token_hash))
     InvitationToken.objects.bulk_create(rows, batch_size=1000)
+    from bare_urls import create_table  # the baseline's table, in the same database
+
+    create_table()
     print(MARKER + json.dumps({"measurement": measurement.pk, "tokens": tokens}), flush=True)
 
 
@@ -327,6 +335,7 @@ class Client:
         self.port = port
         self.conn: http.client.HTTPConnection | None = None
         self.reconnects = 0
+        self.requests = 0
 
     def close(self) -> None:
         if self.conn is not None:
@@ -338,6 +347,7 @@ class Client:
     ) -> tuple[int, str]:
         body = urlencode(form).encode() if form is not None else None
         headers = {"Accept-Language": "da"}
+        self.requests += 1
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         while True:
@@ -369,6 +379,7 @@ class Walk:
     outcome: str  # "thanks", or what went wrong
     submit_ms: float = 0.0
     walk_ms: float = 0.0
+    requests: int = 0
 
 
 def _state(page: str) -> str | None:
@@ -376,38 +387,47 @@ def _state(page: str) -> str | None:
     return found.group(1) if found else None
 
 
+def _answers(page: str, rng: random.Random) -> dict[str, str]:
+    """An answer to every choice question on the page; a comment in 40 % of text fields."""
+    options: dict[str, list[str]] = {}
+    for name, value in RADIO.findall(page):
+        options.setdefault(name, []).append(value)
+    form = {name: rng.choice(values) for name, values in options.items()}
+    for name in TEXTAREA.findall(page):
+        form[name] = rng.choice(COMMENTS) if rng.random() < 0.4 else ""
+    return form
+
+
 def prepare(client: Client, token: str, rng: random.Random) -> dict[str, str] | str:
-    """The link, the notice and page 1 with answers: the final form, or what went wrong."""
+    """From the link to the last page, answering every page on the way: the final form
+    (the last page's answers, action submit), or what went wrong. Follows the pages as they
+    come (a privacy notice with a Start button, one page per instrument or all on one), so
+    the same bench measures either flow."""
     status, page = client.request("GET", f"/s/{token}/")
     if status != 200 or 'name="token"' not in page:
         return f"start: HTTP {status}" + (" allerede svaret" if ALREADY in page else "")
-    status, page = client.request(
-        "POST", "/s/svar/", {"token": token, "lang": "da", "step": "-1", "action": "next"}
-    )
-    state = _state(page)
-    if status != 200 or state is None:
-        return f"notice: HTTP {status}"
-    ps7 = {f"q-ps7.{n}": str(rng.randint(1, 5)) for n in range(1, 8)}
-    form = {"token": token, "lang": "da", "step": "0", "state": state, "action": "next", **ps7}
-    status, page = client.request("POST", "/s/svar/", form)
-    state = _state(page)
-    if status != 200 or state is None:
-        return f"page 1: HTTP {status}"
-    return {
-        "token": token,
-        "lang": "da",
-        "step": "1",
-        "state": state,
-        "action": "submit",
-        "q-hesteskoen.1": str(rng.randint(1, 10)),
-        "q-hesteskoen.2": rng.choice(COMMENTS) if rng.random() < 0.4 else "",
-        "q-hesteskoen.3": "",
-    }
+    for _ in range(20):
+        step = STEP.search(page)
+        if step is None:
+            return "a page without a step field"
+        form = {"token": token, "lang": "da", "step": step.group(1)}
+        state = _state(page)
+        if state is not None:
+            form["state"] = state
+        form.update(_answers(page, rng))
+        if SUBMIT in page:
+            form["action"] = "submit"
+            return form
+        form["action"] = "next"
+        status, page = client.request("POST", "/s/svar/", form)
+        if status != 200:
+            return f"step {step.group(1)}: HTTP {status}"
+    return "no last page after 20 steps"
 
 
 def walk(client: Client, token: str, rng: random.Random) -> Walk:
-    """The four requests of one respondent, as test_anonymity._submit does them."""
-    began = time.perf_counter()
+    """One respondent's requests, from the link to the thank-you page."""
+    began, requests = time.perf_counter(), client.requests
     final = prepare(client, token, rng)
     if isinstance(final, str):
         return Walk(False, final)
@@ -415,7 +435,13 @@ def walk(client: Client, token: str, rng: random.Random) -> Walk:
     status, page = client.request("POST", "/s/svar/", final)
     ended = time.perf_counter()
     if status == 200 and THANKS in page:
-        return Walk(True, "thanks", (ended - submitted) * 1000, (ended - began) * 1000)
+        return Walk(
+            True,
+            "thanks",
+            (ended - submitted) * 1000,
+            (ended - began) * 1000,
+            client.requests - requests,
+        )
     return Walk(False, "submit: " + ("allerede svaret" if ALREADY in page else f"HTTP {status}"))
 
 
@@ -424,6 +450,7 @@ class Load:
     completed: list[str] = field(default_factory=list)  # tokens that reached the thank-you page
     submit_ms: list[float] = field(default_factory=list)
     walk_ms: list[float] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)  # per completed walk
     errors: Counter[str] = field(default_factory=Counter)
     not_started: int = 0
     reconnects: int = 0
@@ -472,6 +499,7 @@ def load(port: int, tokens: Sequence[str], concurrency: int, time_limit: float) 
                         result.completed.append(token)
                         result.submit_ms.append(done.submit_ms)
                         result.walk_ms.append(done.walk_ms)
+                        result.requests.append(done.requests)
                     else:
                         result.errors[done.outcome] += 1
         finally:
@@ -485,6 +513,76 @@ def load(port: int, tokens: Sequence[str], concurrency: int, time_limit: float) 
     result.client_cpu = time.process_time() - cpu
     result.not_started = sum(1 for _ in pending)
     return result
+
+
+@dataclass
+class Bare:
+    inserts: int
+    wall: float
+    latency_ms: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.inserts / self.wall if self.wall else 0.0
+
+
+def bare_load(port: int, concurrency: int, seconds: float) -> Bare:
+    """The baseline: C clients POST a form like the final submit to the bare insert view."""
+    lock = threading.Lock()
+    latency: list[float] = []
+    errors = [0]
+    stop_event = threading.Event()
+    deadline = time.monotonic() + seconds
+
+    def client_loop(n: int) -> None:
+        client, rng = Client(port), random.Random(1000 + n)
+        try:
+            while not stop_event.is_set() and time.monotonic() < deadline:
+                form = {
+                    "token": secrets.token_urlsafe(32),
+                    "lang": "da",
+                    "step": "1",
+                    "action": "submit",
+                    **{f"q-ps7.{i}": str(rng.randint(1, 5)) for i in range(1, 8)},
+                    "q-hesteskoen.1": str(rng.randint(1, 10)),
+                    "q-hesteskoen.2": rng.choice(COMMENTS) if rng.random() < 0.4 else "",
+                }
+                began = time.perf_counter()
+                try:
+                    status, text = client.request("POST", "/bare/", form)
+                    ok = status == 200 and text == "ok"
+                except (OSError, http.client.HTTPException):
+                    ok = False
+                elapsed = (time.perf_counter() - began) * 1000
+                with lock:
+                    if ok:
+                        latency.append(elapsed)
+                    else:
+                        errors[0] += 1
+        finally:
+            client.close()
+
+    began = time.perf_counter()
+    run_threads(concurrency, client_loop, stop_event)
+    return Bare(len(latency), time.perf_counter() - began, latency, errors[0])
+
+
+def run_baseline(env: dict[str, str], args: argparse.Namespace, log_path: Path) -> Bare:
+    bare_env = dict(env)
+    bare_env["DJANGO_SETTINGS_MODULE"] = "bare_settings"
+    bare_env["PYTHONPATH"] = os.pathsep.join(
+        (str(Path(__file__).resolve().parent), env["PYTHONPATH"])
+    )
+    with gunicorn(bare_env, args.workers, args.threads, log_path) as port:
+        bare = bare_load(port, args.concurrency, args.baseline_time)
+    p50, p95, p99 = (percentile(bare.latency_ms, p) for p in (50, 95, 99))
+    print(
+        f"baseline: bare insert view {bare.inserts:,} inserts in {bare.wall:.1f} s = "
+        f"{bare.rate:.1f}/s, p50 {p50:.0f}  p95 {p95:.0f}  p99 {p99:.0f} ms, {bare.errors} errors "
+        "(load average {:.1f})".format(os.getloadavg()[0])
+    )
+    return bare
 
 
 def replay(port: int, used: Sequence[str], concurrency: int, deadline: float) -> Counter[str]:
@@ -616,6 +714,8 @@ class Figures:
     submit: tuple[float, float, float]
     whole: tuple[float, float, float]
     verified: bool
+    bare_rate: float = math.nan
+    requests: float = math.nan  # per submission
 
 
 def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp: Path) -> Figures:
@@ -638,6 +738,9 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp:
         f"{len(all_tokens):,} tokens {time.perf_counter() - migrated:.1f} s"
     )
 
+    # The baseline before and after the walk (the machine is shared: load drifts); the mean
+    # of the two is the rate the walk is compared with.
+    bare_before = run_baseline(env, args, tmp / f"gunicorn-{name}-bare.log")
     log_path = tmp / f"gunicorn-{name}.log"
     with gunicorn(env, args.workers, args.threads, log_path) as port:
         result = load(port, tokens, args.concurrency, args.time_limit)
@@ -647,6 +750,8 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp:
         replayed = replay(port, used, args.concurrency, deadline)
         raced, race_thanks = race(port, race_tokens, deadline)
     server_errors, locked, exceptions = scan_server_log(log_path)
+    bare_after = run_baseline(env, args, tmp / f"gunicorn-{name}-bare.log")
+    bare_rate = (bare_before.rate + bare_after.rate) / 2
 
     completed, errors = len(result.completed), sum(result.errors.values())
     rate = completed / result.wall if result.wall else 0.0
@@ -671,7 +776,14 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp:
     print(f"wall time                {result.wall:.1f} s")
     print(f"submissions per second   {rate:.1f}")
     print("final submit POST (ms)   p50 {:.0f}  p95 {:.0f}  p99 {:.0f}".format(*submit))
-    print("whole 4-request walk (ms) p50 {:.0f}  p95 {:.0f}  p99 {:.0f}".format(*whole))
+    per_walk = sum(result.requests) / len(result.requests) if result.requests else math.nan
+    print(f"requests per submission  {per_walk:.1f}")
+    print("whole walk (ms)          p50 {:.0f}  p95 {:.0f}  p99 {:.0f}".format(*whole))
+    print(
+        f"ratio to the bare insert view: {rate / bare_rate:.1%} of its rate per submission "
+        f"(aim >= 50 %), {rate * per_walk / bare_rate:.1%} per request "
+        f"(bare {bare_before.rate:.1f} and {bare_after.rate:.1f}/s before and after)"
+    )
     print(
         f"load generator CPU       {result.client_cpu:.1f} s "
         f"({result.client_cpu / result.wall:.0%} of one core; it shares the machine)"
@@ -721,19 +833,23 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp:
         (submit[0], submit[1], submit[2]),
         (whole[0], whole[1], whole[2]),
         all(ok for _, ok in checks),
+        bare_rate,
+        per_walk,
     )
 
 
 def print_summary(figures: Sequence[Figures]) -> None:
     print(
         "\nbackend   completed  errors  wall s  subm/s  submit p50/p95/p99 ms  walk p50/p95/p99 ms  db"
+        "  requests  bare/s  subm/s of bare"
     )
     for f in figures:
         submit = "{:.0f}/{:.0f}/{:.0f}".format(*f.submit)
         whole = "{:.0f}/{:.0f}/{:.0f}".format(*f.whole)
         print(
             f"{f.backend:<9} {f.completed:>9,} {f.errors:>7} {f.wall:>7.1f} {f.rate:>7.1f}  "
-            f"{submit:>21}  {whole:>19}  {'OK' if f.verified else 'MISMATCH'}"
+            f"{submit:>21}  {whole:>19}  {'OK' if f.verified else 'MISMATCH':<8}"
+            f"  {f.requests:>8.1f}  {f.bare_rate:>6.1f}  {f.rate / f.bare_rate:>14.1%}"
         )
 
 
@@ -754,6 +870,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=40,
         help="hard limit of each backend's load, in seconds; 40 keeps the default run of both "
         "backends under 2 minutes on 2 cores, 120 lets 2,000 finish there [40]",
+    )
+    parser.add_argument(
+        "--baseline-time",
+        type=float,
+        default=10,
+        help="seconds of the bare insert view's load, before and after the walk [10]",
     )
     parser.add_argument("--duplicates", type=int, default=100, help="used tokens replayed [100]")
     parser.add_argument("--races", type=int, default=20, help="tokens submitted twice at once")

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,11 @@ from tryghed.surveys.codes import paper_code_display, paper_code_normalise
 from tryghed.surveys.models import Measurement
 
 ERROR_STATUS = {"unknown": 404, "used": 200, "closed": 410, "not_open": 200}
+
+# The questions of a page with nothing answered on it yet, rendered once per instrument
+# and language: the same HTML for every respondent (no token, state or nonce in it).
+_FRESH_QUESTIONS: dict[tuple[int, str], tuple[Instrument, str]] = {}
+_FRESH_QUESTIONS_LIMIT = 64
 
 
 def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -146,6 +152,34 @@ def _notice(request: HttpRequest, token: str, entry: services.Entry, asked: str)
         )
 
 
+def _questions_html(
+    instrument: Instrument, lang: str, state: questionnaire.State, errors: dict[str, str] | None
+) -> str:
+    """The page's questions as HTML; kept for a page with no answers and no errors yet.
+
+    Call with ``lang`` active (the condition texts are translated)."""
+    prefix = instrument.id + "."
+    fresh = not errors and not any(key.startswith(prefix) for key in (*state.answers, *state.texts))
+    key = (id(instrument), lang)
+    if fresh:
+        kept = _FRESH_QUESTIONS.get(key)
+        if kept is not None and kept[0] is instrument:  # an id is only unique while alive
+            return kept[1]
+    html = render_to_string(
+        "surveys/respond/_questions.html",
+        {
+            "questions": questionnaire.questions(
+                instrument, lang, state.answers, state.texts, errors
+            )
+        },
+    )
+    if fresh:
+        if len(_FRESH_QUESTIONS) >= _FRESH_QUESTIONS_LIMIT:
+            _FRESH_QUESTIONS.clear()
+        _FRESH_QUESTIONS[key] = (instrument, html)
+    return html
+
+
 def _page(
     request: HttpRequest,
     *,
@@ -173,9 +207,13 @@ def _page(
                 "instrument": instrument,
                 # What the questions are about, in plain words; not the instrument's name.
                 "instrument_name": instrument.heading.get(lang),
+                # The error summary lists the questions; the page itself shows their HTML.
                 "questions": questionnaire.questions(
                     instrument, lang, state.answers, state.texts, errors
-                ),
+                )
+                if errors
+                else [],
+                "questions_html": _questions_html(instrument, lang, state, errors),
                 "state": state.dump(),
                 "is_last": step == len(instruments) - 1,
                 "error_count": len(errors or {}),
@@ -272,7 +310,8 @@ def answer(request: HttpRequest) -> HttpResponse:
                 },
             )
     try:
-        services.response_submit(token=token, answers=final.answers, texts=final.texts)
+        # The entry resolved above, in this request: resolved once per request.
+        services.response_submit(token=token, answers=final.answers, texts=final.texts, entry=entry)
     except services.SubmissionRefused as refused:
         return _refused(request, refused.reason, lang, paper_code=entry.paper_code_id is not None)
     with translation.override(lang):

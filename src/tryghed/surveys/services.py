@@ -436,6 +436,7 @@ def response_submit(
     token: str,
     answers: Mapping[str, int | list[int]],
     texts: Mapping[str, str],
+    entry: Entry | None = None,
 ) -> None:
     """Take one anonymous answer for a token, exactly once; it becomes readable later.
 
@@ -444,9 +445,15 @@ def response_submit(
     second answer, also under races) and the answer as a sealed, padded ``PendingAnswer``.
     The invitation row is not touched. After the commit, ``pending_release`` may release
     a batch into ``Response`` rows, in another transaction.
+
+    ``entry``: what ``resolve_token(token)`` gave earlier in the same request, so a request
+    resolves its token once. Resolving again here would add nothing: a second answer with
+    the same token is refused by the mark's unique constraint (also between this request's
+    resolution and its insert), and a closing by the lock below.
     """
     with transaction.atomic():
-        entry = resolve_token(token)
+        if entry is None:
+            entry = resolve_token(token)
         _lock_while_accepting(entry.measurement)
         if entry.mark:
             try:
