@@ -41,7 +41,7 @@ from typing import Any, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from tryghed.core import publication, scoring, suppression, textfiles
+from tryghed.core import figures, publication, scoring, suppression, textfiles
 from tryghed.core.instruments import Instrument, InstrumentError, Item, Scale, load_builtin
 
 DEFAULT_MIN_GROUP = suppression.DEFAULT_MINIMUM["score"]
@@ -399,8 +399,9 @@ def score(
             minimums,
         )
         published = report.build()
+        typed = figures.load(published)
         groups = [
-            (name, scope, publication.group(published, units.id_of[name], scope))
+            (name, scope, typed.group(units.id_of[name], scope))
             for name in units.order
             for scope in units.scopes
         ]
@@ -420,9 +421,9 @@ def score(
         }
         # ICC as the publication gives it: over the units that show the scale (privacy.md
         # section 3: over every respondent it would pin a hidden unit's mean).
-        level = published["measurement_level"]["scales"][instrument.id][main.id]
-        icc = None if level["suppressed"] else level["icc"]
-        iccs[wave] = (icc["icc1"], icc["icc2"]) if icc is not None else (None, None)
+        level = typed.measurement_level.scales[instrument.id][main.id]
+        icc = None if isinstance(level, figures.Hidden) else level.icc
+        iccs[wave] = (icc.icc1, icc.icc2) if icc is not None else (None, None)
 
     result: JsonDict = {
         "instrument": instrument.id,
@@ -462,7 +463,7 @@ def _reliability(scored: scoring.ScoredAnswers | None, scale: Scale) -> JsonDict
 
 def _changes(
     main: Scale,
-    groups: Sequence[tuple[str, str, Mapping[str, Any]]],
+    groups: Sequence[tuple[str, str, figures.Group | figures.Hidden]],
     before: str | None,
     after: str | None,
 ) -> list[JsonDict]:
@@ -471,30 +472,30 @@ def _changes(
     section 3), only where both waves show the group."""
     out: list[JsonDict] = []
     for name, scope, block in groups:
-        if block["suppressed"]:
+        if isinstance(block, figures.Hidden):
             continue
-        figures = next(iter(block["instruments"].values()))["scales"][main.id]
-        change = figures.get("change")
-        if figures["suppressed"] or change is None:
+        shown = next(iter(block.instruments.values())).scales[main.id]
+        if isinstance(shown, figures.Hidden) or shown.change is None:
             continue
+        change = shown.change
         out.append(
             {
                 "unit": name,
                 "scope": scope,
                 "before": before,
                 "after": after,
-                "n_before": change["n_before"],
-                "n_after": figures["n"],
-                "mean_before": change["mean_before"],
-                "mean_after": figures["mean"],
-                "diff": change["difference"],
-                "diff_ci95": change["ci95"],
-                "t": change["t"],
-                "df": change["df"],
-                "p": change["p"],
-                "hedges_g": change["hedges_g"],
-                "real": change["real"],
-                "zero_variance": bool(change.get("zero_variance", False)),
+                "n_before": change.n_before,
+                "n_after": shown.n,
+                "mean_before": change.mean_before,
+                "mean_after": shown.mean,
+                "diff": change.difference,
+                "diff_ci95": _list(change.ci95),
+                "t": change.t,
+                "df": change.df,
+                "p": change.p,
+                "hedges_g": change.hedges_g,
+                "real": change.real,
+                "zero_variance": change.zero_variance,
             }
         )
     return out
@@ -514,39 +515,45 @@ def suppress_distinct(
     return [decisions[first[group.atoms].key] for group in groups]
 
 
-def _hidden(block: Mapping[str, Any]) -> JsonDict:
-    return {"suppressed": True, "reason": block["reason"]}
+def _list(pair: figures.Pair | None) -> list[float | None] | None:
+    return None if pair is None else [pair[0], pair[1]]
 
 
 def _group_json(
-    instrument: Instrument, block: Mapping[str, Any], name: str, wave: str | None, scope: str
+    instrument: Instrument,
+    block: figures.Group | figures.Hidden,
+    name: str,
+    wave: str | None,
+    scope: str,
 ) -> JsonDict:
     """One group of the publication in the contract's shape: the main scale's figures at
     the top, every other figure of the instrument beside them, each hidden on its own."""
     main = instrument.main_scale
     assert main is not None
     entry: JsonDict = {"unit": name, "wave": wave, "scope": scope}
-    if block["suppressed"]:
-        return entry | _hidden(block)
-    figures = block["instruments"][instrument.id]
-    scales, items = figures["scales"], figures["items"]
-    if scales[main.id]["suppressed"]:
-        return entry | _hidden(scales[main.id])
+    if isinstance(block, figures.Hidden):
+        return entry | block.dump()
+    records = block.instruments[instrument.id]
+    scales, items = records.scales, records.items
+    main_figure = scales[main.id]
+    if isinstance(main_figure, figures.Hidden):
+        return entry | main_figure.dump()
     entry["suppressed"] = False
-    entry.update(_scale_json(instrument, main, scales[main.id], items))
+    entry.update(_scale_json(instrument, main, main_figure, items))
     others = [s for s in instrument.scales if s.id != main.id]
     if others:
         entry["scales"] = {
-            s.id: _hidden(scales[s.id])
-            if scales[s.id]["suppressed"]
-            else _scale_json(instrument, s, scales[s.id], items)
+            s.id: figure.dump()
+            if isinstance(figure, figures.Hidden)
+            else _scale_json(instrument, s, figure, items)
             for s in others
+            for figure in [scales[s.id]]
         }
     if instrument.key_figures:
         entry["key_figures"] = {
-            f.id: _hidden(kf) if kf["suppressed"] else {"n": kf["n"], "share": kf["share"]}
+            f.id: kf.dump() if isinstance(kf, figures.Hidden) else {"n": kf.n, "share": kf.share}
             for f in instrument.key_figures
-            for kf in [figures["key_figures"][f.id]]
+            for kf in [records.key_figures[f.id]]
         }
     choice = [i for i in instrument.items if i.type == "choice"]
     dk_items = [i for i in choice if i.dont_know is not None]
@@ -554,52 +561,57 @@ def _group_json(
         # The share of "don't know" among the item's people (its scale's, see
         # core.publication), not among everyone who answered the item.
         entry["dont_know"] = {
-            i.id: _hidden(items[i.id])
-            if items[i.id]["suppressed"]
-            else {"n": items[i.id]["n"], "share": items[i.id]["dont_know"]}
+            i.id: item.dump()
+            if isinstance(item, figures.Hidden)
+            else {"n": item.n, "share": item.dont_know}
             for i in dk_items
+            for item in [items[i.id]]
         }
     in_scales = {n for s in instrument.scales for n in s.items}
     free_items = [i for i in choice if i.number not in in_scales]
     if free_items:
         entry["distributions"] = {
-            i.id: _hidden(items[i.id])
-            if items[i.id]["suppressed"]
-            else _distribution_json(i, items[i.id])
+            i.id: item.dump() if isinstance(item, figures.Hidden) else _distribution_json(i, item)
             for i in free_items
+            for item in [items[i.id]]
         }
     return entry
 
 
 def _scale_json(
-    instrument: Instrument, scale: Scale, block: Mapping[str, Any], items: Mapping[str, Any]
+    instrument: Instrument,
+    scale: Scale,
+    block: figures.ScaleFigure,
+    items: Mapping[str, figures.ItemFigure | figures.Hidden],
 ) -> JsonDict:
-    out: JsonDict = {"n": block["n"]}
+    out: JsonDict = {"n": block.n}
     if scale.polarity != "bipolar":
         # A bipolar scale (guldkorn's Krav: good is the middle) has shares only, no mean.
-        out["mean"] = block["mean"]
-        out["sd"] = block["sd"]
-        out["ci95"] = block["ci95"]
-    out["rwg_j"] = block["rwg_j"]
+        out["mean"] = block.mean
+        out["sd"] = block.sd
+        out["ci95"] = _list(block.ci95)
+    out["rwg_j"] = block.rwg_j
     out["items"] = {
-        item.id: _hidden(items[item.id])
-        if items[item.id]["suppressed"]
-        else {"n": items[item.id]["n"], "mean_points": items[item.id]["mean_points"]}
+        item.id: figure.dump()
+        if isinstance(figure, figures.Hidden)
+        else {"n": figure.n, "mean_points": figure.mean_points}
         for item in (instrument.item(number) for number in scale.items)
+        for figure in [items[item.id]]
     }
     if scale.also is not None:
-        also = block["also"]
+        also = block.also or figures.Also(None, None, None)
         out["also"] = {
             "min": scale.also.min,
             "max": scale.also.max,
-            "mean": also["mean"],
-            "sd": also["sd"],
-            "ci95": also["ci95"],
+            "mean": also.mean,
+            "sd": also.sd,
+            "ci95": _list(also.ci95),
         }
     if scale.levels:
-        out["level"] = block["level"]
+        level = block.level
+        out["level"] = {"lower": level.lower, "upper": level.upper} if level is not None else None
     if scale.bands:
-        shares = block["bands"]
+        shares = block.bands or {}
         out["bands"] = [
             {"id": band.id, "codes": list(band.codes), "share": shares.get(band.id or str(k))}
             for k, band in enumerate(scale.bands)
@@ -607,13 +619,13 @@ def _scale_json(
     return out
 
 
-def _distribution_json(item: Item, block: Mapping[str, Any]) -> JsonDict:
-    total = int(block["n"])
+def _distribution_json(item: Item, block: figures.ItemFigure) -> JsonDict:
+    total = int(block.n)
     return {
         "n": total,
         "shares": {
             str(option.code): (int(count) / total if total else None)
-            for option, count in zip(item.options, block["counts"], strict=True)
+            for option, count in zip(item.options, block.counts, strict=True)
         },
     }
 
@@ -692,30 +704,30 @@ def print_table(
         rows: list[list[str]] = []
         for group in rows_for:
             row = lead(group)
-            figures: JsonDict = group
+            scale_cell: JsonDict = group
             if not group["suppressed"] and scale.id != main.id:
-                figures = group["scales"][scale.id]
-            if figures.get("suppressed"):
-                row.append(reasons.get(figures["reason"], str(figures["reason"])))
+                scale_cell = group["scales"][scale.id]
+            if scale_cell.get("suppressed"):
+                row.append(reasons.get(scale_cell["reason"], str(scale_cell["reason"])))
                 rows.append(row)
                 continue
-            ci = figures.get("ci95")
-            row.append(str(figures["n"]))
+            ci = scale_cell.get("ci95")
+            row.append(str(scale_cell["n"]))
             if not by_bands or scale.polarity == "need":
                 row += [
-                    _fmt(figures["mean"]),
-                    _fmt(figures["sd"]),
+                    _fmt(scale_cell["mean"]),
+                    _fmt(scale_cell["sd"]),
                     f"{ci[0]:.1f}-{ci[1]:.1f}" if ci else "-",
-                    _fmt(figures["rwg_j"], 2),
+                    _fmt(scale_cell["rwg_j"], 2),
                 ]
-            if "also" in figures:
-                row.append(_fmt(figures["also"]["mean"]))
-            for band in figures.get("bands", []):
+            if "also" in scale_cell:
+                row.append(_fmt(scale_cell["also"]["mean"]))
+            for band in scale_cell.get("bands", []):
                 row.append(f"{band['share'] * 100:.0f}%" if band["share"] is not None else "-")
             if scale.levels:
                 reading = (
-                    scoring.level_reading(scale, figures["mean"])
-                    if figures["mean"] is not None
+                    scoring.level_reading(scale, scale_cell["mean"])
+                    if scale_cell["mean"] is not None
                     else None
                 )
                 row.append(reading.text(lang) if reading is not None else "-")
