@@ -73,7 +73,7 @@ def _chart(
                 label_x=round(n * slot + slot / 2, 1),
             )
         )
-    return Chart(question=question.text, short=question.short or question.text, bars=tuple(bars))
+    return Chart(question=question.text, short=question.short, bars=tuple(bars))
 
 
 def exercise_view(exercise: Exercise, lang: str, *, count: int) -> ExerciseView:

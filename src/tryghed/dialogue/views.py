@@ -7,12 +7,13 @@ The big screen works without JavaScript (it reloads itself every few seconds thr
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -44,13 +45,16 @@ def _screen_url(access: OrgAccess, session: Session) -> str:
 
 
 def _readiness_url(access: OrgAccess) -> str:
-    """The meeting kit's readiness check (kits/readiness.py), where it is installed."""
-    if importlib.util.find_spec("tryghed.kits") is None:
+    """The meeting kit's readiness check (kits), back to this page afterwards; empty where
+    the kits app is not installed."""
+    if not apps.is_installed("tryghed.kits"):
         return ""
     try:
-        return reverse("kits:readiness", kwargs={"org": access.organisation.slug})
+        url = reverse("kits:readiness", kwargs={"org": access.organisation.slug})
     except NoReverseMatch:
         return ""
+    back = reverse("dialogue:index", kwargs={"org": access.organisation.slug})
+    return f"{url}?{urlencode({'next': back})}"
 
 
 @org_view(Capability.RUN_DIALOGUE)
@@ -150,7 +154,7 @@ def screen(request: HttpRequest, access: OrgAccess, session_id: uuid.UUID) -> Ht
             "count": count,
             "can_reveal": count >= session.minimum and not exercise.revealed,
             "join_url": join_url,
-            "join_path": reverse("dialogue_phone:join"),
+            "join_address": request.get_host() + reverse("dialogue_phone:join"),
             "qr_svg": _qr_svg(join_url),
             "status_url": reverse(
                 "dialogue:status",
