@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tryghed.core import suppression
 
+
 # fmt: off
 def reference_hide_in_tree(
     sizes: Sequence[int], weights: Sequence[int], parents: Sequence[int], min_size: int
