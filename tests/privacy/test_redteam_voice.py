@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import World, client_for
+from tests.privacy import attack
 from tryghed.accounts import throttle
+from tryghed.accounts.staff_session import SEEN
+from tryghed.audit.models import AuditEvent
 from tryghed.voice.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +120,60 @@ def test_a_case_sent_to_the_amo_changes_nothing_the_leader_reads(world: World) -
     after = pages()
     for url in urls:
         assert after[url] == before[url], url
+
+
+def _snapshot() -> dict[str, set[tuple[str, ...]]]:
+    return {t: {tuple(map(str, r)) for r in attack.rows(t)} for t in attack.tables()}
+
+
+def _signed_in_staff(world: World, idle: int) -> Client:
+    """The leader of team A, signed in with a password in the browser they report from;
+    their last request was ``idle`` seconds ago."""
+    client = client_for(world.leader)
+    session = client.session
+    session[SEEN] = int(time.time()) - idle
+    session.save()
+    return client
+
+
+def test_raising_a_case_signed_in_changes_no_row_but_the_case(world: World) -> None:
+    """A staff member reports from the browser they are signed in with (the session cookie
+    goes along). The operator compares the database before and after: only voice_case may
+    differ, or the session's row, saved by the same request, sits beside the case (on
+    PostgreSQL the next xmin) and names its user."""
+    client = _signed_in_staff(world, idle=5 * 60)
+    before = _snapshot()
+    response = client.post(
+        reverse("voice:raise", kwargs={"org": world.org.slug}),
+        {"unit": world.area.pk, "receiver": "amo", "kind": "concern", "text": "Om ledelsen."},
+    )
+    assert response.status_code == 200
+    assert not response.cookies
+    after = _snapshot()
+    changed = {t for t in after if after[t] != before.get(t)}
+    assert changed == {"voice_case"}, changed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "The staff session timeout (accounts/staff_session.py) runs on the reporter's pages "
+        "too: a staff member whose session went idle and who sends a case from that browser "
+        "is signed out (an auth.session_expired audit row with its time), sent to the "
+        "sign-in page with next=/o/<org>/sig-det/, and the case is not raised; after "
+        "signing in they raise it, right after their sign-in's audit row. Fix (issue 10's "
+        "middleware): skip the session clocks on the anonymous pages (Sig det, survey, "
+        "phone), which never use the session."
+    ),
+)
+def test_an_idle_staff_session_does_not_stop_or_mark_a_report(world: World) -> None:
+    client = _signed_in_staff(world, idle=24 * 60 * 60)
+    events = AuditEvent.objects.count()
+    response = client.post(
+        reverse("voice:raise", kwargs={"org": world.org.slug}),
+        {"unit": world.area.pk, "receiver": "amo", "kind": "concern", "text": "Om ledelsen."},
+    )
+    assert response.status_code == 200, response.status_code
+    assert Case.objects.count() == 1
+    assert AuditEvent.objects.count() == events

@@ -64,6 +64,23 @@ def reporter_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapper
 
 
+def session_untouched(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Whatever a middleware changed in the session (a staff member's idle clock, say), a
+    reporter's page does not save it: a session row written by the request that raises or
+    answers a case would sit beside the case (on PostgreSQL the next ``xmin``) and name
+    the person signed in with that browser; nor is its cookie set again."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        session = getattr(request, "session", None)
+        if session is not None:
+            session.modified = False
+        return response
+
+    return wrapper
+
+
 def _organisation(slug: str) -> Organisation:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
@@ -95,6 +112,7 @@ def _throttled(
 
 
 @private
+@session_untouched
 @reporter_language
 @require_http_methods(["GET", "POST"])
 def raise_case(request: HttpRequest, org: str) -> HttpResponse:
@@ -158,6 +176,7 @@ def raise_case(request: HttpRequest, org: str) -> HttpResponse:
 
 
 @private
+@session_untouched
 @reporter_language
 @require_http_methods(["GET", "POST"])
 def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
