@@ -20,6 +20,8 @@ SKIPPED: Mapping[str, str] = {
     "results:export_download": "a report file (PDF or xlsx), not HTML; tested in tests/results/test_exports.py",
     "apv:document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
     "apv:unit_document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
+    "kits:meeting_pdf": "a PDF, not HTML; its text is tested in tests/kits/test_views.py",
+    "kits:contribution_pdf": "a PDF, not HTML; its text is tested in tests/kits/test_views.py",
     "account_login": "allauth's name for the sign-in page: a redirect to accounts:login, which is scanned",
     "openid_connect_callback": "without a provider's answer it is the error page (401); scanned in tests/browser/test_sso_browser.py",
     "socialaccount_login_cancelled": "a redirect to accounts:login, which is scanned",
@@ -33,6 +35,13 @@ SKIPPED: Mapping[str, str] = {
     "mfa_deactivate_totp": "behind reauthentication; scanned in tests/browser/test_mfa.py",
     "mfa_view_recovery_codes": "behind reauthentication; scanned in tests/browser/test_mfa.py",
     "mfa_generate_recovery_codes": "behind reauthentication; scanned in tests/browser/test_mfa.py",
+    # Passkeys: behind reauthentication or a key of one's own (Chromium's virtual
+    # authenticator makes one); test_passkeys_browser.py scans each page.
+    "mfa_add_webauthn": "behind reauthentication; scanned in tests/browser/test_passkeys_browser.py",
+    "mfa_edit_webauthn": "needs a passkey; scanned in tests/browser/test_passkeys_browser.py",
+    "mfa_remove_webauthn": "needs a passkey; scanned in tests/browser/test_passkeys_browser.py",
+    "mfa_reauthenticate_webauthn": "needs a passkey; scanned in tests/browser/test_passkeys_browser.py",
+    "mfa_login_webauthn": "JSON for the passkey script, or a redirect to accounts:login, which is scanned",
 }
 SKIPPED_NAMESPACES = frozenset({"admin"})
 
