@@ -98,6 +98,7 @@ def _ids(world: World, measurement: Measurement) -> dict[str, object]:
         "batch_id": 1,
         "case_id": uuid.uuid4(),
         "learning_id": uuid.uuid4(),
+        "session_id": uuid.uuid4(),
     }
 
 

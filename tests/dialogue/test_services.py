@@ -26,7 +26,12 @@ def test_a_session_starts_with_every_exercise_and_a_short_code(world: World) -> 
     assert AuditEvent.objects.filter(action="dialogue.session_started").count() == 1
 
 
-def test_the_minimum_is_never_below_three(world: World) -> None:
+def test_the_minimum_is_never_below_three_nor_the_organisations(world: World) -> None:
+    with pytest.raises(ValidationError):
+        start(world, minimum=4)  # the organisation asks 5
+    world.org.min_group_score = 3
+    world.org.save()
+    world.team_a.refresh_from_db()
     with pytest.raises(ValidationError):
         start(world, minimum=2)
     assert start(world, minimum=3).minimum == 3
@@ -68,6 +73,9 @@ def test_no_distribution_at_four_answers_and_a_reveal_at_five(world: World) -> N
 
 
 def test_at_minimum_three_three_answers_reveal(world: World) -> None:
+    world.org.min_group_score = 3
+    world.org.save()
+    world.team_a.refresh_from_db()
     session = start(world, minimum=3)
     zones = show(session, ExerciseKind.ZONES)
     phones_answer(zones, [1, 2])
@@ -126,16 +134,26 @@ def test_support_counts_the_phones_that_rated_all_four_kinds(world: World) -> No
     assert values["emotional"]["10"] == 2
 
 
-def test_the_round_shows_the_words_only_after_reveal(world: World) -> None:
+def test_the_round_shows_the_words_only_after_reveal_at_the_comment_minimum(
+    world: World,
+) -> None:
     session = start(world)
     round_ = show(session, ExerciseKind.ROUND)
     words = ["Travlt", "Godt samarbejde", "Tryg", "Uklart", "Hjælpsomme kolleger"]
+    words += [f"Ord {n}" for n in range(4)]
     for word in words:
         services.placement_set(
             exercise=round_, token=services.phone_token_new(), answers={"": f"  {word} "}
         )
+    assert selectors.reveal_minimum(round_, session) == 10  # free text: the comment minimum
+    with pytest.raises(ValidationError):
+        services.exercise_reveal(exercise=round_, actor=None)
     round_.refresh_from_db()
     assert round_.distribution is None
+    words.append("Sidste ord")
+    services.placement_set(
+        exercise=round_, token=services.phone_token_new(), answers={"": "Sidste ord"}
+    )
     shown = services.exercise_reveal(exercise=round_, actor=None).shown
     assert sorted(shown["words"]) == sorted(words)
 
@@ -146,7 +164,7 @@ def test_ending_deletes_every_placement_and_keeps_only_what_the_team_chose(world
     phones_answer(horseshoe, [4, 5, 6, 7, 8])
     services.exercise_reveal(exercise=horseshoe, actor=world.leader)
     round_ = show(session, ExerciseKind.ROUND)
-    for word in ["a", "b", "c", "d", "e"]:
+    for word in "abcdefghij":
         services.placement_set(
             exercise=round_, token=services.phone_token_new(), answers={"": word}
         )

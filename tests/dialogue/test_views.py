@@ -46,9 +46,10 @@ def test_a_leader_starts_a_session_for_their_own_team_only(world: World) -> None
     assert session.unit == world.team_a and session.started_by == world.leader
 
 
-def test_the_form_refuses_a_minimum_below_three(world: World) -> None:
-    response = client_for(world.amo).post(_base(world), {"unit": world.team_b.pk, "minimum": 2})
+def test_the_form_refuses_a_minimum_below_the_organisations(world: World) -> None:
+    response = client_for(world.amo).post(_base(world), {"unit": world.team_b.pk, "minimum": 4})
     assert response.status_code == 200 and not Session.objects.exists()
+    assert 'min="5"' in response.content.decode()
 
 
 def test_another_leaders_session_is_a_404(world: World) -> None:

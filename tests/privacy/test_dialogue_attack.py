@@ -154,7 +154,7 @@ def test_the_end_deletes_every_placement_and_the_audit_log_holds_no_answer(world
         _answer(horseshoe, services.phone_token_new(), value)
     services.exercise_reveal(exercise=horseshoe, actor=world.leader)
     round_ = _show(session, ExerciseKind.ROUND)
-    for n in range(6):
+    for n in range(10):
         _answer(round_, services.phone_token_new(), f"hemmeligtord{n}")
     services.exercise_reveal(exercise=round_, actor=world.leader)
     services.session_end(

@@ -29,16 +29,6 @@ def _answer(exercise: Exercise, value: int | str, token: str | None = None) -> N
     services.placement_set(exercise=exercise, token=token, answers={"": str(value)})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "The facilitator may lower the session's minimum to the floor (3) below the "
-        "organisation's own minimum (min_group_score). privacy.md section 2: an organisation "
-        "may raise a minimum, and only it. Fix: session_start and StartForm take "
-        "max(MINIMUM_FLOOR, organisation.min_group_score) as the lowest allowed minimum."
-    ),
-)
 def test_the_facilitator_cannot_go_below_the_organisations_minimum(world: World) -> None:
     world.org.min_group_score = 7
     world.org.save()
@@ -56,17 +46,6 @@ def test_the_facilitator_cannot_go_below_the_organisations_minimum(world: World)
     assert not revealed.revealed, "three phones' placements shown where the organisation asks 7"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Bordet rundt reveals the phones' own words (free text) at the session's score "
-        "minimum (default 5, floor 3), where privacy.md section 2 asks the comment minimum "
-        "for free texts of a group (min_group_comment, default 10, floor 5). Fix: reveal "
-        "the words only at max(session.minimum, organisation.min_group_comment); teams "
-        "smaller than that say their word aloud instead."
-    ),
-)
 def test_the_words_of_bordet_rundt_wait_for_the_comment_minimum(world: World) -> None:
     assert world.org.min_group_comment >= 5
     session = services.session_start(unit=world.team_a, actor=world.leader)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.dialogue.models import FOCUS_POINTS_MAX, MINIMUM_FLOOR, NOTE_MAX_LENGTH
-from tryghed.orgs.models import Unit
+from tryghed.orgs.models import Organisation, Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
@@ -26,11 +27,21 @@ class StartForm(forms.Form):
         help_text=_("Ingen kan se fordelingen, før mindst så mange har svaret. Aldrig under 3."),
     )
 
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: QuerySet[Unit], organisation: Organisation, **kwargs: Any
+    ) -> None:
+        floor = max(MINIMUM_FLOOR, organisation.min_group_score)
+        kwargs.setdefault("initial", {"minimum": floor})
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units
+        minimum = self.fields["minimum"]
+        assert isinstance(minimum, forms.IntegerField)
+        minimum.min_value = floor
+        minimum.validators = [v for v in minimum.validators if not isinstance(v, MinValueValidator)]
+        minimum.validators.append(MinValueValidator(floor))
+        minimum.widget.attrs["min"] = str(floor)
 
 
 class EndForm(forms.Form):

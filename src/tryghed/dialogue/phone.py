@@ -171,6 +171,7 @@ def session_page(request: HttpRequest, code: str) -> HttpResponse:
             "exercise": exercise,
             "shown": exercise_view(exercise, _lang(), count=0),
             "count": selectors.answer_count(exercise),
+            "needed": selectors.reveal_minimum(exercise, session),
             "mine": {k: str(v) for k, v in mine.items()},
             "answered": bool(mine) and not errors,
             "saved": request.GET.get("gemt") == "1" and not errors,

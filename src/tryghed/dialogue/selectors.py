@@ -65,6 +65,15 @@ def answer_count(exercise: Exercise) -> int:
     return min(found.get(key, 0) for key in keys)
 
 
+def reveal_minimum(exercise: Exercise, session: Session) -> int:
+    """How many must have answered before the exercise can be revealed: the session's
+    minimum; for free text (Bordet rundt's words) at least the organisation's comment
+    minimum too (privacy.md section 2; default 10, floor 5)."""
+    if exercises.content(exercise.kind, "da").collects == exercises.Collects.TEXT:
+        return max(session.minimum, session.organisation.min_group_comment)
+    return session.minimum
+
+
 def figures_for_focus(unit: Unit, lang: str) -> tuple[Measurement | None, list[Figure]]:
     """The unit's shown figures in its latest closed measurement that has any, for turning
     a focus point into a focus area; (None, []) when the unit has no such measurement."""

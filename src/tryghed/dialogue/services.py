@@ -38,8 +38,8 @@ from tryghed.dialogue.models import (
     Session,
     SessionStatus,
 )
-from tryghed.dialogue.selectors import answer_count
-from tryghed.orgs.models import Unit
+from tryghed.dialogue.selectors import answer_count, reveal_minimum
+from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys.models import Measurement
 
 if TYPE_CHECKING:
@@ -72,17 +72,21 @@ def code_normalise(typed: str) -> str:
     return "".join(ch for ch in typed.upper() if ch.isalnum())
 
 
+def lowest_minimum(organisation: Organisation) -> int:
+    """A session's minimum may raise the organisation's, never lower it (privacy.md
+    section 2), and is never below the floor of 3."""
+    return max(MINIMUM_FLOOR, organisation.min_group_score)
+
+
 @transaction.atomic
 def session_start(*, unit: Unit, actor: User | None, minimum: int | None = None) -> Session:
     """A session for the unit's meeting, with every exercise, the first on the screen."""
     organisation = unit.organisation
-    minimum = organisation.min_group_score if minimum is None else minimum
-    if minimum < MINIMUM_FLOOR:
+    floor = lowest_minimum(organisation)
+    minimum = floor if minimum is None else minimum
+    if minimum < floor:
         raise ValidationError(
-            {
-                "minimum": _("Mindst %(floor)s svar, før en fordeling kan vises.")
-                % {"floor": MINIMUM_FLOOR}
-            }
+            {"minimum": _("Mindst %(floor)s svar, før en fordeling kan vises.") % {"floor": floor}}
         )
     session = None
     for _attempt in range(20):
@@ -241,10 +245,10 @@ def exercise_reveal(*, exercise: Exercise, actor: User | None) -> Exercise:
     if exercise.revealed:
         return exercise
     count = answer_count(exercise)
-    if count < session.minimum:
+    needed = reveal_minimum(exercise, session)
+    if count < needed:
         raise ValidationError(
-            _("Fordelingen vises først, når mindst %(minimum)s har svaret.")
-            % {"minimum": session.minimum}
+            _("Fordelingen vises først, når mindst %(minimum)s har svaret.") % {"minimum": needed}
         )
     exercise.distribution = _distribution(exercise, count)
     exercise.revealed = True

@@ -65,7 +65,7 @@ def index(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     form = StartForm(
         request.POST or None,
         units=units,
-        initial={"minimum": access.organisation.min_group_score},
+        organisation=access.organisation,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,6 +139,7 @@ def screen(request: HttpRequest, access: OrgAccess, session_id: uuid.UUID) -> Ht
     assert exercise is not None
     join_url = _join_url(request, session)
     count = selectors.answer_count(exercise)
+    needed = selectors.reveal_minimum(exercise, session)
     return render_org(
         request,
         access,
@@ -152,7 +153,8 @@ def screen(request: HttpRequest, access: OrgAccess, session_id: uuid.UUID) -> Ht
                 (e, exercises.content(e.kind, lang).title) for e in session.exercises.all()
             ],
             "count": count,
-            "can_reveal": count >= session.minimum and not exercise.revealed,
+            "can_reveal": count >= needed and not exercise.revealed,
+            "needed": needed,
             "join_url": join_url,
             "join_address": request.get_host() + reverse("dialogue_phone:join"),
             "qr_svg": _qr_svg(join_url),
@@ -166,14 +168,17 @@ def screen(request: HttpRequest, access: OrgAccess, session_id: uuid.UUID) -> Ht
 
 def status_payload(session: Session) -> dict[str, Any]:
     exercise = session.current
-    count = selectors.answer_count(exercise) if exercise is not None else 0
+    if exercise is None:
+        return {"active": session.is_active, "exercise": "", "revealed": False, "count": 0}
+    count = selectors.answer_count(exercise)
+    needed = selectors.reveal_minimum(exercise, session)
     return {
         "active": session.is_active,
-        "exercise": str(exercise.pk) if exercise is not None else "",
-        "revealed": bool(exercise and exercise.revealed),
+        "exercise": str(exercise.pk),
+        "revealed": exercise.revealed,
         "count": count,
-        "minimum": session.minimum,
-        "can_reveal": bool(exercise and not exercise.revealed and count >= session.minimum),
+        "minimum": needed,
+        "can_reveal": not exercise.revealed and count >= needed,
     }
 
 
