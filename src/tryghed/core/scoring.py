@@ -308,7 +308,7 @@ def score_persons(instrument: Instrument, answers: npt.ArrayLike) -> ScoredAnswe
             col = points[:, number - 1]
             has = ~np.isnan(col)
             count += has
-            total += np.where(has, col, 0.0)
+            np.add(total, col, out=total, where=has)  # no temporary column of zeros
         enough = 2 * count > len(scale.items)  # more than half of the items answered
         if enclosing is not None:
             enough &= ~np.isnan(scores[enclosing.id])
