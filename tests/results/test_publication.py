@@ -18,6 +18,7 @@ from tests.results.test_aggregates import answer, answer_many, make_measurement,
 from tryghed.actions.selectors import report_figures
 from tryghed.apv.selectors import screening_figures
 from tryghed.core import waves
+from tryghed.core.figures import Change
 from tryghed.orgs import services as org_services
 from tryghed.orgs.models import Unit
 from tryghed.results import aggregates
@@ -269,13 +270,27 @@ def test_identical_non_integer_scores_in_both_waves_read_as_unchanged(world: Wor
 def test_a_zero_variance_change_is_worded_without_an_interval() -> None:
     from tryghed.results.presenters import change_words
 
-    unchanged = {"difference": 0.0, "ci95": [0.0, 0.0], "zero_variance": True}
-    text, reading = change_words({**unchanged, "reading": "unchanged"}, "da", "higher_better")
+    def change(difference: float, reading: str) -> Change:
+        return Change(
+            previous=1,
+            n_before=12,
+            mean_before=40.0,
+            difference=difference,
+            ci95=(difference, difference),
+            t=None,
+            df=None,
+            p=None,
+            hedges_g=None,
+            real=reading == "real",
+            reading=reading,
+            zero_variance=True,
+        )
+
+    text, reading = change_words(change(0.0, "unchanged"), "da", "higher_better")
     assert (text, reading) == (
         "Uændret. Alle i gruppen har samme score i hver måling.",
         "unchanged",
     )
-    moved = {"difference": -2.0, "ci95": [-2.0, -2.0], "zero_variance": True, "reading": "real"}
-    text, _reading = change_words(moved, "da", "higher_better")
+    text, _reading = change_words(change(-2.0, "real"), "da", "higher_better")
     assert text.startswith("Faldet 2,0. Alle i gruppen") and "Sikker ændring" in text
     assert "sikkerhedsinterval" not in text
