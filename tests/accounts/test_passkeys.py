@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
@@ -172,3 +173,17 @@ def test_removing_a_passkey_signs_out_everywhere_else(world: World) -> None:
     assert elsewhere.get(dashboard)["Location"].startswith(reverse("accounts:login"))
     ended = AuditEvent.objects.get(action="auth.sessions_ended")
     assert ended.data == {"count": 1, "why": "mfa_removed"}
+
+
+def test_a_passkey_claiming_to_be_someone_else_is_refused(world: World) -> None:
+    # The leader's own, valid passkey, but the answer names the administrator's account.
+    key = add_passkey(signed_in(world.leader), passwordless=True)
+    owners_key = add_passkey(signed_in(world.owner), passwordless=True)
+    key.user_handle = owners_key.user_handle  # what allauth put in the owner's passkey
+    assert key.user_handle == user_pk_to_url_str(world.owner).encode()
+    client = Client()
+
+    passkey_login(client, key)
+
+    assert signed_in_as(client) is None
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() == 1
