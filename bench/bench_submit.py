@@ -10,7 +10,10 @@ every token is used or at --time-limit (40 s, so that the default run of both ba
 stays under 2 minutes on 2 cores; 120 lets 2,000 finish there). Then it replays used
 tokens and races two final submits of the same token against each other, and checks in
 the database that every thank-you page stored exactly one response and that no
-invitation was used twice.
+invitation was used twice. Before and after the walk, the same clients load a bare Django
+view that stores the same form as one row (bench/bare_urls.py, --baseline-time seconds
+each), and the walk's rate is printed as a share of that baseline's, per submission and
+per request.
 
 No assertions: timings belong here, not in tests. The load generator runs on the same
 machine as the server, so on a small machine the figures include its CPU share.
