@@ -43,6 +43,11 @@ _SS_TOLERANCE = 1e-12
 _EIGEN_TOLERANCE = 1e-10
 # Bootstrap work is done in chunks of about this many float64 values (~32 MB).
 _BOOT_CHUNK_VALUES = 4_000_000
+# Resample counts given to one matrix product: about this many float64 values (~64 MB).
+_BOOT_BATCH_VALUES = 8_000_000
+# A bootstrap resample's column whose sum of squares is below this share of the data's is
+# checked value by value for being constant (above it, rounding cannot hide a spread).
+_CONSTANT_SHARE = 1e-9
 
 
 # --------------------------------------------------------------------------- helpers
@@ -494,6 +499,50 @@ def _johnson_weights(corr: FloatArray, invalid: NDArray[np.bool_]) -> FloatArray
     return weights
 
 
+class _Resampled:
+    """Correlation matrices of row resamples of ``data`` (n x m) from the resamples' row
+    counts alone: with D the data centred on its own means and w a resample's counts,
+    the resample's sums are w @ D and its cross products w @ (D_i * D_j), so no resample
+    is copied (a 200,000-row resample would be 200,000 x m values; its counts are n).
+    The same as ``_correlations(data[rows])`` to rounding (about 1e-14), and a column is
+    flagged constant exactly as there: its values in the resample all equal."""
+
+    def __init__(self, data: FloatArray) -> None:
+        self.data = data
+        self.n, self.m = data.shape
+        self.centred = data - data.mean(axis=0)
+        self.upper = np.triu_indices(self.m)
+        self.products = self.centred[:, self.upper[0]] * self.centred[:, self.upper[1]]
+        # A resample whose variance is below this share of the data's is checked exactly.
+        self.small = _CONSTANT_SHARE * np.einsum("ij,ij->j", self.centred, self.centred)
+
+    def counts(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Resamples x n: how often each row is drawn in each resample."""
+        k = rows.shape[0]
+        offsets = (np.arange(k, dtype=np.int64) * self.n)[:, None]
+        counts = np.bincount((rows + offsets).ravel(), minlength=k * self.n)
+        return counts.reshape(k, self.n)
+
+    def correlations(self, counts: NDArray[np.int64]) -> tuple[FloatArray, NDArray[np.bool_]]:
+        k = counts.shape[0]
+        weights = counts.astype(np.float64)
+        sums = weights @ self.centred
+        products = weights @ self.products
+        cov = np.empty((k, self.m, self.m))
+        cov[:, self.upper[0], self.upper[1]] = products
+        cov[:, self.upper[1], self.upper[0]] = products
+        cov -= sums[:, :, None] * sums[:, None, :] / self.n
+        variance = np.diagonal(cov, axis1=-2, axis2=-1)
+        constant = np.zeros(k, dtype=np.bool_)
+        for b in np.flatnonzero((variance <= self.small).any(axis=1)):
+            chosen = self.data[counts[b] > 0]
+            constant[b] = bool((np.ptp(chosen, axis=0) == 0).any())
+        sd = np.sqrt(np.clip(variance, 0.0, None))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = cov / (sd[..., :, None] * sd[..., None, :])
+        return corr, constant
+
+
 def relative_weights(
     X: ArrayLike,
     y: ArrayLike,
@@ -532,11 +581,19 @@ def relative_weights(
     rng = np.random.default_rng(seed)
     chunk = max(1, _BOOT_CHUNK_VALUES // (n * (p + 1)))
     boot = np.empty((n_boot, p))
+    resampled = _Resampled(data)
+    # Resamples whose counts go through one matrix product (a product per small chunk of
+    # the random draws would read the data's cross products once per chunk).
+    batch = max(chunk, _BOOT_BATCH_VALUES // n)
+    pending: list[NDArray[np.int64]] = []
+    done = 0
     for start in range(0, n_boot, chunk):
         stop = min(start + chunk, n_boot)
-        rows = rng.integers(0, n, size=(stop - start, n))
-        boot_corr, boot_constant = _correlations(data[rows])
-        boot[start:stop] = _johnson_weights(boot_corr, boot_constant)
+        pending.append(resampled.counts(rng.integers(0, n, size=(stop - start, n))))
+        if stop - done >= batch or stop == n_boot:
+            boot_corr, boot_constant = resampled.correlations(np.concatenate(pending))
+            boot[done:stop] = _johnson_weights(boot_corr, boot_constant)
+            pending, done = [], stop
     usable = boot[~np.isnan(boot).any(axis=1)]
     if usable.shape[0] == 0:
         return None
