@@ -11,6 +11,7 @@ written right after the placement (on PostgreSQL, the next ``xmin``) and names i
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,6 +24,15 @@ from tryghed.dialogue import services
 from tryghed.dialogue.models import ExerciseKind, Placement
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _queued_in_the_database(settings: Any) -> None:
+    # The task queue as in production (tests/privacy/conftest.py runs tasks at once, which
+    # would leave no row to find): a task enqueued by the attacked request stays a row.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
 
 
 def _snapshot() -> dict[str, set[tuple[str, ...]]]:

@@ -24,6 +24,17 @@ from tryghed.learning.models import Entry
 from tryghed.orgs.models import Role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _queued_in_the_database(settings: Any) -> None:
+    # The task queue as in production (tests/privacy/conftest.py runs tasks at once, which
+    # would leave no row to find): a task enqueued by the attacked request stays a row.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
 TEXT = "Vi glemte at give besked om den nye rute – redteam-markør-5521"
 # Whatever a request may change without saying anything about the writer.
 UNRELATED = {"learning_entry"}

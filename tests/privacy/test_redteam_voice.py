@@ -34,6 +34,16 @@ from tryghed.voice.models import Case
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _queued_in_the_database(settings: Any) -> None:
+    # The task queue as in production (tests/privacy/conftest.py runs tasks at once, which
+    # would leave no row to find): a task enqueued by the attacked request stays a row.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
 NETWORK = ipaddress.ip_network("10.20.30.0/24")
 REPORTER_ADDRESS = "10.20.30.57"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
