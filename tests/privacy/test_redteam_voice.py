@@ -26,10 +26,14 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import World, client_for
+from tests.factories import grant
 from tests.privacy import attack
 from tryghed.accounts import throttle
 from tryghed.accounts.staff_session import SEEN
 from tryghed.audit.models import AuditEvent
+from tryghed.orgs.models import Role
+from tryghed.orgs.selectors import access_for
+from tryghed.voice import selectors as voice_selectors
 from tryghed.voice.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +228,27 @@ def test_an_outsider_cannot_ask_the_raise_form_who_works_here(world: World) -> N
     warned = {who for who, page in pages.items() if "Kan teksten pege på nogen?" in page}
     assert warned in (set(), {employed, unknown}), f"only {warned} are warned about"
     assert pages[employed] == pages[unknown]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "In a Danish arbejdsmiljøgruppe the leader (arbejdsmiljøleder) sits beside the "
+        "elected representative, so a leader often holds the AMO role too, and the AMO role "
+        "reads every case (selectors.visible_cases): a case the reporter sent to the AMO/HR "
+        "because it is about their leader, and every offensive-behaviour case, which always "
+        "goes to the AMO, is read by that leader, with its unit and day. Fix (a design "
+        "decision, with the whistleblower act's impartial receivers in mind): an AMO case "
+        "about a unit is not shown to an AMO member who leads that unit or one above it; "
+        "the organisation needs a receiver outside that line (HR), and the figures and "
+        "reminders follow the same rule."
+    ),
+)
+def test_a_leader_in_the_amo_does_not_read_the_amo_cases_about_their_own_team(
+    world: World,
+) -> None:
+    grant(world.leader, world.org, Role.AMO)
+    _raise(world)  # offensive behaviour in team A, sent to the AMO
+    access = access_for(user=world.leader, slug=world.org.slug)
+    assert not voice_selectors.visible_cases(access).filter(unit=world.team_a).exists()
