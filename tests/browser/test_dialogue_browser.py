@@ -107,6 +107,7 @@ def test_a_team_runs_a_session_with_a_screen_and_six_phones(
     no_script.get_by_role("link", name="Opdatér siden").click()
     expect(no_script.get_by_text("Fordelingen er vist. 5 har svaret.")).to_be_visible()
     assert_accessible(phones[4], who="phone, revealed")
+    assert phones[4].evaluate(SCROLL_WIDTH) <= 360
     _shot(phones[4], "phone-revealed")
 
     # The next exercise reaches the phones too.
