@@ -80,9 +80,18 @@ def shown[T](record: T | Hidden | None) -> T | None:
     return None if record is None or isinstance(record, Hidden) else record
 
 
+# Records are frozen, so every hidden figure with the same reason can be one object: a
+# large publication hides tens of thousands of figures.
+_SHARED_HIDDEN = {reason: Hidden(reason) for reason in ("below_minimum", "complementary", None)}
+
+
+def _hidden(reason: Any) -> Hidden:
+    return _SHARED_HIDDEN.get(reason) or Hidden(reason)
+
+
 def _hidden_or(raw: Mapping[str, Any], make: Any) -> Any:
     if raw.get("suppressed", True):
-        return Hidden(raw.get("reason"))
+        return _hidden(raw.get("reason"))
     return make(raw)
 
 
@@ -380,7 +389,7 @@ class Group:
 
 def _load_group(raw: Mapping[str, Any]) -> Group | Hidden:
     if raw.get("suppressed", True):
-        return Hidden(raw.get("reason"))
+        return _hidden(raw.get("reason"))
     instruments = {
         iid: InstrumentFigures(
             {k: _hidden_or(v, ScaleFigure.load) for k, v in block["scales"].items()},
