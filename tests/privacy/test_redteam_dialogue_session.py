@@ -39,17 +39,6 @@ def _snapshot() -> dict[str, set[tuple[str, ...]]]:
     return {t: {tuple(map(str, r)) for r in attack.rows(t)} for t in attack.tables()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "The phone pages (dialogue/phone.py) let the session middleware save a signed-in "
-        "participant's session (its idle clock) and set its cookie on the request that "
-        "stores the placement, right after it. Fix: the phone pages do not save a session, "
-        "as voice.views.session_untouched does for Sig det (request.session.modified = "
-        "False after the view)."
-    ),
-)
 def test_a_signed_in_phone_changes_no_row_but_its_placement(world: World) -> None:
     session = services.session_start(unit=world.team_a, actor=world.leader)
     horseshoe = session.exercises.get(kind=ExerciseKind.HORSESHOE)

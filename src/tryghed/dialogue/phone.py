@@ -38,8 +38,8 @@ LANGUAGES = ("da", "en")
 
 
 def phone_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """No caching, no referrer, no cookie but the phone's own; the language asked for
-    with ``?sprog=en`` or a hidden field (no cookie for it either)."""
+    """No caching, no referrer, no cookie but the phone's own, no session saved; the
+    language asked for with ``?sprog=en`` or a hidden field (no cookie for it either)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -47,6 +47,11 @@ def phone_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         asked = asked or request.GET.get("sprog", "")
         with translation.override(asked if asked in LANGUAGES else "da"):
             response = view(request, *args, **kwargs)
+        # A signed-in participant's session (a staff member's idle clock, say) is not saved
+        # here: its row would be written right after the placement and name its user.
+        session = getattr(request, "session", None)
+        if session is not None:
+            session.modified = False
         kept = response.cookies.get(COOKIE)
         response.cookies.clear()
         if kept is not None:
