@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from tests.conftest import World, client_for
 from tests.privacy import attack
-from tryghed.accounts.staff_session import SEEN
+from tryghed.accounts.staff_session import STARTED
 from tryghed.dialogue import services
 from tryghed.dialogue.models import ExerciseKind, Placement
 
@@ -45,12 +45,12 @@ def test_a_signed_in_phone_changes_no_row_but_its_placement(world: World) -> Non
     assert session.current_id == horseshoe.pk
     phone: Client = client_for(world.amo)  # an AMO member, in the room, on their own phone
     stored = phone.session
-    stored[SEEN] = int(time.time()) - 5 * 60
+    stored[STARTED] = int(time.time()) - 5 * 60
     stored.save()
     url = reverse("dialogue_phone:session", args=[session.code])
     assert phone.get(url).status_code == 200  # the phone's token cookie is set
     stored = phone.session
-    stored[SEEN] = int(time.time()) - 5 * 60  # the meeting talked for five minutes
+    stored[STARTED] = int(time.time()) - 5 * 60  # the meeting talked for five minutes
     stored.save()
     before = _snapshot()
     response = phone.post(url, {"exercise": str(horseshoe.pk), "a-": "3"})

@@ -20,9 +20,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from tryghed.accounts.link_session import BY_LINK
@@ -31,31 +33,73 @@ from tryghed.accounts.models import User
 from tryghed.audit.services import audit_record
 
 STARTED = "tryghed_session_started"
-SEEN = "tryghed_session_seen"
-# The last request is noted to the minute: a session write a minute, not one per request.
+# The idle clock lives in a signed cookie bound to the session, not in the stored session:
+# a request writes nothing to the database to keep a session alive, so no session row is
+# saved beside what an anonymous page writes (privacy.md section 0, the operator).
+SEEN_COOKIE = "tryghed_seen"
+# The last request is noted to the minute: the cookie is set again at most once a minute.
 SEEN_STEP = 60
+_SALT = "tryghed.accounts.staff_session.seen"
+# A view marked so (``anonymous_page``) never meets the session clocks.
+EXEMPT = "staff_session_exempt"
+
+
+def anonymous_page[V: Callable[..., HttpResponse]](view: V) -> V:
+    """A page that needs no sign-in and must leave no trace of who asked for it (a survey,
+    "Sig det", a phone in a dialogue session): a staff member's session is neither timed
+    out there (a sign-out would write an audit row beside what the page writes) nor kept
+    alive by it."""
+    setattr(view, EXEMPT, True)
+    return view
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Django's ``user_logged_in``: every sign-in, whatever the way, starts the clocks."""
+    """Django's ``user_logged_in``: every sign-in, whatever the way, starts the lifetime."""
     session = getattr(request, "session", None)
     if session is not None:
-        now = int(time.time())
-        session[STARTED] = now
-        session[SEEN] = now
+        session[STARTED] = int(time.time())
 
 
-def expired(session: SessionBase, now: int) -> str | None:
+def _bound_to(session_key: str) -> str:
+    return salted_hmac(_SALT, session_key, algorithm="sha256").hexdigest()[:32]
+
+
+def stamp(session_key: str, when: int) -> str:
+    """The idle-clock cookie's value: ``when`` signed and bound to this session, so a fresh
+    cookie from another session cannot bring an idle one back."""
+    return signing.Signer(salt=_SALT).sign(f"{_bound_to(session_key)}:{when}")
+
+
+def last_seen(request: HttpRequest) -> int | None:
+    """When this session last made a request, from its own cookie; None without one."""
+    raw, key = request.COOKIES.get(SEEN_COOKIE), request.session.session_key
+    if not raw or not key:
+        return None
+    try:
+        bound, _, when = signing.Signer(salt=_SALT).unsign(raw).partition(":")
+    except signing.BadSignature:
+        return None
+    if bound != _bound_to(key) or not when.isdigit():
+        return None
+    return int(when)
+
+
+def expired(session: SessionBase, seen: int | None, now: int) -> str | None:
     """Why this staff session is over ("idle", "lifetime"), or None while it lasts. A
-    session without clocks (opened before they were kept) is over: it fails closed."""
-    started, seen = session.get(STARTED), session.get(SEEN)
-    if not isinstance(started, int) or not isinstance(seen, int):
+    session without its start (opened before it was kept) is over: it fails closed. Without
+    an idle cookie the session counts as seen when it started."""
+    started = session.get(STARTED)
+    if not isinstance(started, int):
         return "unstamped"
     if now - started >= settings.TRYGHED_STAFF_SESSION_MAX:
         return "lifetime"
-    if now - seen >= settings.TRYGHED_STAFF_SESSION_IDLE:
+    if now - max(started, seen or started) >= settings.TRYGHED_STAFF_SESSION_IDLE:
         return "idle"
     return None
+
+
+def _timed(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.session.get(SIGNED_IN_BY) != BY_LINK)
 
 
 class StaffSessionTimeoutMiddleware:
@@ -63,30 +107,53 @@ class StaffSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        session = request.session
-        if user.is_authenticated and session.get(SIGNED_IN_BY) != BY_LINK:
+        response = self.get_response(request)
+        if getattr(request, "_tryghed_session_checked", False) and _timed(request):
             now = int(time.time())
-            reason = expired(session, now)
-            if reason is not None:
-                audit_record(
-                    actor=user if isinstance(user, User) else None,
-                    action="auth.session_expired",
-                    obj=user,
-                    summary=f"session ended ({reason})",
-                    data={"reason": reason},
+            seen = last_seen(request)
+            key = request.session.session_key
+            if key and (seen is None or now - seen >= SEEN_STEP):
+                response.set_cookie(
+                    SEEN_COOKIE,
+                    stamp(key, now),
+                    max_age=settings.TRYGHED_STAFF_SESSION_IDLE,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
                 )
-                logout(request)
-                messages.info(
-                    request,
-                    _("Du er blevet logget ud, fordi du ikke har brugt Tryghed i et stykke tid.")
-                    if reason == "idle"
-                    else _("Du er blevet logget ud. Log ind igen for at fortsætte."),
-                )
-                return redirect_to_login(request.get_full_path())
-            if now - int(session[SEEN]) >= SEEN_STEP:
-                session[SEEN] = now
-        return self.get_response(request)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if getattr(view_func, EXEMPT, False) or not _timed(request):
+            return None
+        user = request.user
+        reason = expired(request.session, last_seen(request), int(time.time()))
+        if reason is None:
+            request._tryghed_session_checked = True  # type: ignore[attr-defined]
+            return None
+        audit_record(
+            actor=user if isinstance(user, User) else None,
+            action="auth.session_expired",
+            obj=user,
+            summary=f"session ended ({reason})",
+            data={"reason": reason},
+        )
+        logout(request)
+        messages.info(
+            request,
+            _("Du er blevet logget ud, fordi du ikke har brugt Tryghed i et stykke tid.")
+            if reason == "idle"
+            else _("Du er blevet logget ud. Log ind igen for at fortsætte."),
+        )
+        response = redirect_to_login(request.get_full_path())
+        response.delete_cookie(SEEN_COOKIE, samesite="Lax")
+        return response
 
 
 def end_other_sessions(request: HttpRequest, user: User, *, why: str) -> int:

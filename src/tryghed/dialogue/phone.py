@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tryghed.accounts import throttle
+from tryghed.accounts.staff_session import anonymous_page
 from tryghed.dialogue import selectors, services
 from tryghed.dialogue.models import Session
 from tryghed.dialogue.presenters import exercise_view
@@ -60,7 +61,7 @@ def phone_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         response["Referrer-Policy"] = "no-referrer"
         return response
 
-    return csrf_exempt(wrapper)
+    return anonymous_page(csrf_exempt(wrapper))
 
 
 def _lang() -> str:

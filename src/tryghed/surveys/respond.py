@@ -20,6 +20,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tryghed.accounts.staff_session import anonymous_page
 from tryghed.core.instruments import Instrument
 from tryghed.surveys import questionnaire, services
 from tryghed.surveys import selectors as survey_selectors
@@ -45,7 +46,7 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         response.cookies.clear()
         return response
 
-    return csrf_exempt(wrapper)
+    return anonymous_page(csrf_exempt(wrapper))
 
 
 def _language(measurement: Measurement | None, asked: str = "") -> str:
