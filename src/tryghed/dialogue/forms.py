@@ -24,7 +24,6 @@ class StartForm(forms.Form):
         label=_("Mindste antal svar, før en fordeling kan vises"),
         min_value=MINIMUM_FLOOR,
         max_value=50,
-        help_text=_("Ingen kan se fordelingen, før mindst så mange har svaret. Aldrig under 3."),
     )
 
     def __init__(
@@ -42,6 +41,10 @@ class StartForm(forms.Form):
         minimum.validators = [v for v in minimum.validators if not isinstance(v, MinValueValidator)]
         minimum.validators.append(MinValueValidator(floor))
         minimum.widget.attrs["min"] = str(floor)
+        minimum.help_text = _(
+            "Ingen kan se fordelingen, før mindst så mange har svaret. Aldrig under "
+            "%(floor)s, organisationens mindste antal."
+        ) % {"floor": floor}
 
 
 class EndForm(forms.Form):
