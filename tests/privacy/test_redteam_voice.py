@@ -198,19 +198,6 @@ def _warning_page(world: World, name: str) -> str:
     return CSRF.sub("", response.content.decode()).replace(name, "NAVN")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "The raise form is public, and its warning 'Kan teksten pege på nogen?' is shown "
-        "when a word of the text is part of the name of an active person in the "
-        "organisation's register (services.identifying_hints). An outsider who knows the "
-        "slug can ask, one name at a time and without being counted, whether someone works "
-        "there. Fix (a design decision for the voice channel): on the public form warn by "
-        "a rule that does not read the register (capitalised words that are not the first "
-        "of a sentence, dates, times), or count each warning against the raise throttle."
-    ),
-)
 def test_an_outsider_cannot_ask_the_raise_form_who_works_here(world: World) -> None:
     employed = world.person_b.name.split()[0]  # "Bent", of team B
     assert len(employed) >= 3

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.conftest import World
-from tests.factories import make_person
 from tryghed.voice import services
 from tryghed.voice.models import Case, Message, MessageKind, add_months
 from tryghed.voice.selectors import case_messages
@@ -98,14 +97,30 @@ def test_a_closed_case_takes_no_more_replies(world: World) -> None:
 
 
 def test_it_warns_about_names_of_people_and_dates(world: World) -> None:
-    make_person(world.team_a, name="Kirsten Holm")
     hints = services.identifying_hints(
-        organisation=world.org, text="Holm råbte ad mig d. 3. marts og igen 12/4 kl. 14."
+        organisation=world.org, text="Kirsten Holm råbte ad mig d. 3. marts og igen 12/4 kl. 14."
     )
-    assert hints.names == ("Holm",)
+    assert hints.names == ("Holm", "Kirsten")
     assert "3. marts" in hints.dates and "12/4" in hints.dates
     assert not services.identifying_hints(
         organisation=world.org, text="Vi mangler tid til at tale sammen om arbejdet."
     )
-    # Another organisation's people are not names here; lower case is an ordinary word.
+    # A sentence's first word is capitalised anyway; lower case is an ordinary word.
     assert not services.identifying_hints(organisation=world.org, text="Frede og holm")
+
+
+def test_the_warning_does_not_read_the_person_register(world: World) -> None:
+    """The form is public: a name in the register and one that is not get the same hint."""
+    employed = services.identifying_hints(organisation=world.org, text="Jeg talte med Bent.")
+    unknown = services.identifying_hints(organisation=world.org, text="Jeg talte med Gorm.")
+    assert employed.names == ("Bent",) and unknown.names == ("Gorm",)
+
+
+def test_the_warning_skips_public_words_and_finds_contact_details(world: World) -> None:
+    text = (
+        "Det gælder os i Team A og Område, som De kender. Ring til hr. Hansen på "
+        "12 34 56 78 eller skriv til vagt@example.test."
+    )
+    hints = services.identifying_hints(organisation=world.org, text=text)
+    assert hints.names == ("Hansen",)
+    assert hints.contacts == ("vagt@example.test", "12 34 56 78")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.audit.services import audit_record
-from tryghed.orgs.models import Organisation, Person, Unit
+from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys.codes import paper_code_new, paper_code_normalise
 from tryghed.surveys.stamps import hash_token
 from tryghed.voice.models import (
@@ -315,13 +315,15 @@ def channel_settings_update(
 
 @dataclass(frozen=True)
 class IdentifyingHints:
-    """What in a text may point to a person: names of people in the organisation, dates."""
+    """What in a text may point to a person: words written as names, dates and times,
+    phone numbers and e-mail addresses."""
 
     names: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.dates)
+        return bool(self.names or self.dates or self.contacts)
 
 
 _MONTHS = (
@@ -336,26 +338,90 @@ _DATE = re.compile(
     rf"|\bkl\.?\s*\d{{1,2}}(?:[.:]\d{{2}})?\b",
     re.IGNORECASE,
 )
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Eight digits, alone or in groups (Danish numbers), with an optional +45 or 0045.
+_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)45[\s-]?)?(?:\d[\s-]?){7}\d(?!\w)")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Names shorter than this are too often ordinary words ("Bo", "Ea") to warn about.
 _MIN_NAME_LENGTH = 3
+# Words a period after which does not end a sentence ("hr. Holm", "kl. 14").
+_ABBREVIATION_WORDS = (
+    "hr fr frk d kl ca bl.a f.eks dvs evt jf mht osv mm nr tlf st ang vedr pga iflg"
+)
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+# Words written with a capital letter inside a sentence that point to no one: the polite
+# "De", places and institutions everyone names, the channel's own words, abbreviations.
+_COMMON_CAPITALISED_WORDS = """
+    de dem deres danmark dansk danske københavn aarhus odense aalborg jylland fyn sjælland
+    amo amr apv hr tr med mus sosu it pc tryghed sig det arbejdstilsynet kommune kommunen
+    region regionen ok ja nej jul påske pinse
+"""
+_COMMON_CAPITALISED = frozenset(_COMMON_CAPITALISED_WORDS.split())
+
+
+def _sentence_starts(text: str) -> set[int]:
+    """Where the text's sentences (and lines, and quoted speech after a colon) begin."""
+    starts = {0}
+    for match in re.finditer(r"([.!?:;]|\n)[\s\"'»«„“”()\-–]*", text):
+        end = match.start()
+        if match.group(1) == ".":
+            before = re.search(r"([\w.]+)$", text[:end])
+            word = before.group(1).casefold() if before else ""
+            if word in _ABBREVIATIONS or word[-1:].isdigit():
+                continue
+        starts.add(match.end())
+    return starts
+
+
+def _public_words(organisation: Organisation) -> set[str]:
+    """Words anyone may read on the form: the organisation's and its active units' names
+    and the kinds of case. None of them comes from the person register."""
+    labels = [organisation.name, *(str(label) for label in Kind.labels)]
+    labels += list(
+        Unit.objects.filter(organisation=organisation, is_active=True).values_list(
+            "name", flat=True
+        )
+    )
+    return {w.casefold() for label in labels for w in _WORD.findall(label)}
 
 
 def identifying_hints(*, organisation: Organisation, text: str) -> IdentifyingHints:
-    """Words of the text that are names of people in the organisation, and dates or times.
+    """Words of the text written as names, and dates, times, phone numbers and e-mails.
 
-    A name counts when the text writes it with a capital letter, as names are written;
-    the warning only asks the reporter to look again, it never refuses the text.
+    The form is public, so the rule never reads the person register (an outsider could
+    ask it who works here): a word counts as a name when it is written with a capital
+    letter inside a sentence and is not a common capitalised word, nor a word of the
+    organisation's or its units' names. The first word of a sentence counts when the word
+    after it does (a full name: "Kirsten Holm råbte"). The warning only asks the reporter
+    to look again; it never refuses the text.
     """
-    words = {w for w in _WORD.findall(text) if w[:1].isupper() and len(w) >= _MIN_NAME_LENGTH}
-    names: set[str] = set()
-    if words:
-        folded = {w.casefold(): w for w in words}
-        for name in Person.objects.filter(organisation=organisation, is_active=True).values_list(
-            "name", flat=True
-        ):
-            for part in _WORD.findall(name):
-                if part.casefold() in folded:
-                    names.add(folded[part.casefold()])
-    dates = tuple(dict.fromkeys(m.group(0) for m in _DATE.finditer(text)))
-    return IdentifyingHints(names=tuple(sorted(names)), dates=dates)
+    contacts = [m.group(0) for m in _EMAIL.finditer(text)]
+    rest = _EMAIL.sub(" ", text)
+    contacts += [m.group(0).strip() for m in _PHONE.finditer(rest)]
+    rest = _PHONE.sub(" ", rest)
+    starts = _sentence_starts(rest)
+    ignored = _COMMON_CAPITALISED | _public_words(organisation)
+    words = list(_WORD.finditer(rest))
+
+    def name_like(match: re.Match[str]) -> bool:
+        word = match.group(0)
+        return (
+            word[:1].isupper() and len(word) >= _MIN_NAME_LENGTH and word.casefold() not in ignored
+        )
+
+    names: list[str] = []
+    for index, match in enumerate(words):
+        if not name_like(match):
+            continue
+        if match.start() in starts:
+            after = words[index + 1] if index + 1 < len(words) else None
+            between = rest[match.end() : after.start()] if after else ""
+            if after is None or between.strip() or not name_like(after):
+                continue
+        names.append(match.group(0))
+    dates = [m.group(0) for m in _DATE.finditer(rest)]
+    return IdentifyingHints(
+        names=tuple(sorted(set(names))),
+        dates=tuple(dict.fromkeys(dates)),
+        contacts=tuple(dict.fromkeys(contacts)),
+    )
