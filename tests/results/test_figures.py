@@ -221,3 +221,37 @@ def test_no_module_outside_core_reads_the_publication_by_string_key() -> None:
     assert not found, "\n".join(
         f"{module} ({len(lines)}): {lines[0]}" for module, lines in found.items()
     )
+
+
+@pytest.mark.django_db
+def test_no_page_or_file_changes_the_typed_publication_it_reads(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # Every reader in the process gets the same records (aggregates._typed): a page that
+    # wrote into one would change what the next reader sees.
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+    from tryghed.accounts.models import User
+    from tryghed.orgs.models import Unit
+    from tryghed.results import exports
+
+    organisation, _ = load_demo()
+    with django_capture_on_commit_callbacks(execute=False):
+        load_demo_measurements(organisation)
+    client = client_for(User.objects.get(email="amo@demo-kommune.dk"))
+    aggregates._typed.clear()
+    measurement = Measurement.objects.filter(
+        organisation=organisation, status=Status.CLOSED, previous__isnull=False
+    ).latest("pk")
+    typed = aggregates.publication(measurement)
+    before = json.dumps(figures.dump(typed))
+    pages = [reverse("results:org_report", args=[organisation.slug, measurement.pk])]
+    for unit in Unit.objects.filter(organisation=organisation):
+        url = reverse("results:unit_report", args=[organisation.slug, measurement.pk, unit.pk])
+        pages += [url, f"{url}?omfang=enhed"]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    exports.build_workbook(measurement, typed)
+    assert aggregates.publication(measurement) is typed
+    assert json.dumps(figures.dump(typed)) == before
