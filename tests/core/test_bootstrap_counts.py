@@ -26,7 +26,7 @@ def test_counts_give_the_copied_resamples_correlations(
     data = (rng.integers(0, levels + 1, size=(n, m)) * 1.5 + offset).astype(np.float64)
     rows = rng.integers(0, n, size=(25, n))
     resampled = _Resampled(data)
-    corr, constant = resampled.correlations(resampled.counts(rows))
+    corr, constant = resampled.correlations(resampled.counts(rows).astype(np.float64))
     copied, copied_constant = _correlations(data[rows])
     assert np.array_equal(constant, copied_constant)
     usable = ~constant
