@@ -208,21 +208,6 @@ def test_an_outsider_cannot_ask_the_raise_form_who_works_here(world: World) -> N
     assert pages[employed] == pages[unknown]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "In a Danish arbejdsmiljøgruppe the leader (arbejdsmiljøleder) sits beside the "
-        "elected representative, so a leader often holds the AMO role too, and the AMO role "
-        "reads every case (selectors.visible_cases): a case the reporter sent to the AMO/HR "
-        "because it is about their leader, and every offensive-behaviour case, which always "
-        "goes to the AMO, is read by that leader, with its unit and day. Fix (a design "
-        "decision, with the whistleblower act's impartial receivers in mind): an AMO case "
-        "about a unit is not shown to an AMO member who leads that unit or one above it; "
-        "the organisation needs a receiver outside that line (HR), and the figures and "
-        "reminders follow the same rule."
-    ),
-)
 def test_a_leader_in_the_amo_does_not_read_the_amo_cases_about_their_own_team(
     world: World,
 ) -> None:

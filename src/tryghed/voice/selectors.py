@@ -1,6 +1,11 @@
 """Reads of the voice channel, scoped to the receiver who asks.
 
-The AMO sees every case of the organisation. A leader sees the cases addressed to the
+The AMO sees every case of the organisation, except that an AMO member who leads a unit
+does not see the cases sent to the AMO/HR about that unit or a unit below it: those are
+often about them (the reporter chose the AMO/HR to go around their leader), and every
+offensive-behaviour or violence case goes there. Such a case is read by the AMO members
+outside that line only; where there are none, no one reads it, and the settings page and
+the AMO's inbox say so. A leader sees the cases addressed to the
 leader of a unit in their subtree, never those the reporter sent to the AMO/HR (among
 them the cases about the leader, and every offensive-behaviour or violence case). Where
 the channel is the organisation's whistleblower scheme, only the AMO sees cases. Anyone
@@ -10,11 +15,12 @@ else sees none. A case outside that is a 404.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tryghed.orgs.models import Organisation, Role, Unit
+from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.voice.models import Author, Case, ChannelSettings, Message, MessageKind, Receiver
 
@@ -25,16 +31,70 @@ def channel_settings(organisation: Organisation) -> ChannelSettings:
     return found if found is not None else ChannelSettings(organisation=organisation)
 
 
+def _subtree(paths: Iterable[str]) -> Q:
+    """Cases about the units with these paths or a unit below them."""
+    subtree = Q(pk__in=[])
+    for path in paths:
+        subtree |= Q(unit__path__startswith=path)
+    return subtree
+
+
 def visible_cases(access: OrgAccess) -> QuerySet[Case]:
     cases = Case.objects.filter(organisation=access.organisation)
     if Role.AMO in access.roles:
-        return cases
+        if not access.leader_paths:
+            return cases
+        own_line = cases.filter(_subtree(access.leader_paths), receiver=Receiver.AMO)
+        return cases.exclude(pk__in=own_line.values("pk"))
     if not access.leader_paths or channel_settings(access.organisation).is_whistleblower_scheme:
         return Case.objects.none()
-    subtree = Q(pk__in=[])
-    for path in access.leader_paths:
-        subtree |= Q(unit__path__startswith=path)
-    return cases.filter(subtree, receiver=Receiver.LEADER)
+    return cases.filter(_subtree(access.leader_paths), receiver=Receiver.LEADER)
+
+
+def amo_reads(case: Case, leader_paths: Iterable[str]) -> bool:
+    """Whether an AMO member who leads the units with these paths reads the case: not a
+    case sent to the AMO/HR about one of those units or a unit below (``visible_cases``)."""
+    if case.receiver != Receiver.AMO or case.unit is None:
+        return True
+    return not any(case.unit.path.startswith(path) for path in leader_paths)
+
+
+def amo_members(organisation: Organisation) -> dict[int, tuple[str, ...]]:
+    """The organisation's AMO members (user ids), each with the paths of the units they
+    lead (empty for one outside every line)."""
+    members: dict[int, list[str]] = {
+        user_id: []
+        for user_id in Membership.objects.filter(
+            organisation=organisation, role=Role.AMO
+        ).values_list("user_id", flat=True)
+    }
+    leads = Membership.objects.filter(
+        organisation=organisation, role=Role.LEADER, user_id__in=list(members), unit__isnull=False
+    ).values_list("user_id", "unit__path")
+    for user_id, path in leads:
+        members[user_id].append(path)
+    return {user_id: tuple(paths) for user_id, paths in members.items()}
+
+
+def units_without_amo_receiver(organisation: Organisation) -> list[Unit]:
+    """The active units whose cases to the AMO/HR no AMO member may read, because every
+    AMO member leads the unit or a unit above it (none when the organisation has no AMO
+    member at all: that is said otherwise). From the structure only, never from cases."""
+    lines = list(amo_members(organisation).values())
+    if not lines:
+        return []
+    units = Unit.objects.filter(organisation=organisation, is_active=True).order_by("path")
+    return [u for u in units if all(any(u.path.startswith(p) for p in line) for line in lines)]
+
+
+def open_cases_without_receiver(organisation: Organisation) -> int:
+    """How many open cases no one may read: cases to the AMO/HR about a unit every AMO
+    member leads (or any AMO case, when there is no AMO member). A count only."""
+    lines = list(amo_members(organisation).values())
+    cases = Case.objects.filter(
+        organisation=organisation, receiver=Receiver.AMO, closed_on__isnull=True
+    ).select_related("unit")
+    return sum(1 for case in cases if not any(amo_reads(case, line) for line in lines))
 
 
 def inbox(access: OrgAccess) -> list[Case]:

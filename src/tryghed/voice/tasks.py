@@ -10,7 +10,9 @@ What was sent is kept on the case as days (``acknowledge_reminded_on``,
 ``answer_reminded_on``, ``escalated_on``), no finer than the deadlines they follow from,
 and no new rows: nothing here links a case to a person or to a time of day (privacy.md
 sections 1 and 6). A leader's case past a deadline is escalated: flagged for the AMO and
-included in the AMO's reminders; the leader keeps it.
+included in the AMO's reminders; the leader keeps it. An AMO member who leads a unit is not
+reminded of the cases sent to the AMO/HR about it (``selectors.visible_cases``); a case no
+one may read is logged, not sent, and counted on the settings page.
 
 The same run erases the texts hidden by moderation longer ago than HIDDEN_KEEP_DAYS.
 """
@@ -32,9 +34,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tryghed.accounts.models import User
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.voice.models import Case, Receiver
-from tryghed.voice.selectors import channel_settings
+from tryghed.voice.selectors import amo_members, amo_reads, channel_settings
 from tryghed.voice.services import hidden_texts_erase
 
 logger = logging.getLogger(__name__)
@@ -112,11 +115,20 @@ def leader_emails(unit: Unit) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def amo_emails(organisation: Organisation) -> list[str]:
-    found = Membership.objects.filter(organisation=organisation, role=Role.AMO).values_list(
-        "user__email", flat=True
+def amo_emails(organisation: Organisation) -> list[tuple[str, tuple[str, ...]]]:
+    """The AMO members' addresses, each with the paths of the units that member leads."""
+    members = amo_members(organisation)
+    emails = dict(
+        User.objects.filter(pk__in=list(members)).exclude(email="").values_list("pk", "email")
     )
-    return list(dict.fromkeys(e for e in found if e))
+    found = sorted((emails[pk], paths) for pk, paths in members.items() if pk in emails)
+    return found
+
+
+def amo_emails_for(case: Case, amo: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The AMO members who may read the case (``selectors.amo_reads``): a case to the
+    AMO/HR about a unit is never reminded to an AMO member who leads it or a unit above."""
+    return list(dict.fromkeys(email for email, paths in amo if amo_reads(case, paths)))
 
 
 def recipients(case: Case, *, escalated: bool, scheme: bool, amo: list[str]) -> list[str]:
@@ -186,14 +198,15 @@ def remind_organisation(organisation: Organisation, today: dt.date) -> int:
         for notice in notices:
             # The escalation is news for the AMO, not for the leader.
             leaders_only = [c for c in notice.counts if c != ESCALATED]
-            to_all = recipients(notice.case, escalated=notice.escalate, scheme=scheme, amo=amo)
+            amo_here = amo_emails_for(notice.case, amo)
+            to_all = recipients(notice.case, escalated=notice.escalate, scheme=scheme, amo=amo_here)
             if not to_all:
                 logger.warning("voice: a case of %s has no receiver to remind", organisation.pk)
                 continue
             if not _mark(notice, today):
                 continue  # another run sent it first
             for email in to_all:
-                per_person[email].update(notice.counts if email in amo else leaders_only)
+                per_person[email].update(notice.counts if email in amo_here else leaders_only)
         for email, counts in sorted(per_person.items()):
             _send(organisation, email, counts)
     return len(per_person)

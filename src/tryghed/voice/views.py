@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tryghed.accounts import throttle
-from tryghed.orgs.models import Organisation
+from tryghed.orgs.models import Organisation, Role
 from tryghed.orgs.selectors import Capability, OrgAccess
 from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.surveys.codes import paper_code_display
@@ -227,6 +227,7 @@ def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
 
 @org_view(Capability.HANDLE_VOICE)
 def inbox(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    is_amo = Role.AMO in access.roles
     return render_org(
         request,
         access,
@@ -236,6 +237,10 @@ def inbox(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "cases": selectors.inbox(access),
             "today": services.local_today(),
             "channel": selectors.channel_settings(access.organisation),
+            "amo_leads": is_amo and bool(access.leader_paths),
+            "units_without_receiver": (
+                selectors.units_without_amo_receiver(access.organisation) if is_amo else []
+            ),
         },
     )
 
@@ -342,5 +347,10 @@ def channel_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
         access,
         "voice/settings.html",
         "settings",
-        {"form": form, "channel": current},
+        {
+            "form": form,
+            "channel": current,
+            "units_without_receiver": selectors.units_without_amo_receiver(access.organisation),
+            "open_without_receiver": selectors.open_cases_without_receiver(access.organisation),
+        },
     )
