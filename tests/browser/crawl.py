@@ -22,6 +22,11 @@ SKIPPED: Mapping[str, str] = {
     "apv:unit_document_pdf": "a PDF, not HTML; its text is tested in tests/apv/test_document.py",
     "kits:meeting_pdf": "a PDF, not HTML; its text is tested in tests/kits/test_views.py",
     "kits:contribution_pdf": "a PDF, not HTML; its text is tested in tests/kits/test_views.py",
+    # A kit opens after the readiness check (a redirect until one goes on knowingly).
+    "kits:meeting": "behind the readiness check; scanned in tests/browser/test_kits_browser.py",
+    "kits:contribution": "behind the readiness check; scanned in tests/browser/test_kits_browser.py",
+    "dialogue:status": "JSON for the big screen's polling; tested in tests/dialogue/test_views.py",
+    "dialogue_phone:status": "JSON for the phone's polling; tested in tests/dialogue/test_views.py",
     "account_login": "allauth's name for the sign-in page: a redirect to accounts:login, which is scanned",
     "openid_connect_callback": "without a provider's answer it is the error page (401); scanned in tests/browser/test_sso_browser.py",
     "socialaccount_login_cancelled": "a redirect to accounts:login, which is scanned",

@@ -19,6 +19,7 @@ from tests.conftest import World
 from tests.learning.scenario import learning_entry
 from tests.results.export_scenario import report_export
 from tryghed.accounts import sso
+from tryghed.dialogue import services as dialogue_services
 from tryghed.orgs.models import ImportBatch, Membership
 from tryghed.surveys import services
 from tryghed.surveys.models import Measurement, Response, Status
@@ -124,6 +125,11 @@ def voice_case(world: World) -> str:
     return str(case.pk)
 
 
+def dialogue_values(world: World) -> dict[str, object]:
+    session = dialogue_services.session_start(unit=world.team_a, actor=world.leader)
+    return {"session_id": session.pk, "code": session.code}
+
+
 def path_values(world: World) -> dict[str, object]:
     """A value for every path parameter in the URL configuration, taken from the world.
 
@@ -160,6 +166,8 @@ def path_values(world: World) -> dict[str, object]:
         "case_id": voice_case(world),
         # A situation in the leader's team's learning log.
         "learning_id": learning_entry(world),
+        # A live dialogue session of the leader's team: its big screen, and its phone page.
+        **dialogue_values(world),
         # A reset link for someone who does not sign in during the crawl, so it stays valid.
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {
