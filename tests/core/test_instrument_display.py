@@ -116,7 +116,10 @@ def test_every_builtin_declares_what_the_reports_did_by_id() -> None:
     assert dict(shown["risk5"].risk_factors)["violence"] == "violence-exposed"
     note = shown["stress"].note
     assert note is not None and "17,7 %" in note.da and "17.7%" in note.en
-    assert shown["hesteskoen"] == Display()  # nothing declared: the plain block
+    # The plain block in reports; the file holds the dialogue's Hesteskoen exercise.
+    assert shown["hesteskoen"] == Display(exercise="horseshoe")
+    assert shown["support4"].exercise == "support"
+    assert {i for i, d in shown.items() if d.exercise} == {"hesteskoen", "support4"}
 
 
 def test_display_is_not_part_of_the_fingerprint() -> None:
@@ -172,3 +175,10 @@ def test_a_bad_display_is_refused_with_the_line_and_the_reason(
     error = refused(text)
     assert reason in error.reason
     assert error.line > text[: text.index("display:")].count("\n")
+
+
+def test_an_exercise_needs_a_choice_item_and_a_known_name() -> None:
+    with pytest.raises(InstrumentError, match="display: exercise:"):
+        parse_instrument(with_display("exercise: fishbowl", GOOD))
+    shown = parse_instrument(with_display("exercise: support", GOOD))
+    assert shown.shown_as.exercise == "support"

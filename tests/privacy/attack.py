@@ -152,7 +152,7 @@ def launch(
 
 def submit(token: str, answers: Mapping[str, int], texts: Mapping[str, str] | None = None) -> None:
     """One respondent presses "send" (the service the respondent's last page calls)."""
-    extra: dict[str, str] = {}
+    extra: dict[str, Any] = {}
     if "language" in inspect.signature(services.response_submit).parameters:
         extra["language"] = "da"  # stored on the response before finding 2 was fixed
     with TestCase.captureOnCommitCallbacks(execute=True):

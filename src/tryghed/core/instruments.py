@@ -72,6 +72,9 @@ Polarity = Literal["higher_better", "lower_better", "bipolar", "need"]
 Rule = Literal["any", "all"]
 DisplayKind = Literal["default", "key_figure_reading", "staircase", "support_chart", "nuggets"]
 DriverRole = Literal["outcome", "predictor"]
+# A live dialogue exercise (the dialogue app) that takes its question and scale from here.
+ExerciseKind = Literal["horseshoe", "support"]
+EXERCISE_KINDS: tuple[ExerciseKind, ...] = ("horseshoe", "support")
 DISPLAY_KINDS: tuple[DisplayKind, ...] = (
     "default",
     "key_figure_reading",
@@ -286,6 +289,8 @@ class Display:
     lead: int | None = None
     # APV screening: risk factor id -> the key figure shown beside it.
     risk_factors: tuple[tuple[str, str], ...] = ()
+    # The live dialogue exercise whose question and scale are this instrument's.
+    exercise: ExerciseKind | None = None
 
 
 DEFAULT_DISPLAY = Display()
@@ -623,7 +628,9 @@ class _InstrumentParser(_Parser):
         topic = self.text(topic_node, "topic: ") if topic_node is not None else None
         display_node = _get(top, "display")
         display = (
-            self._display(display_node, scales, key_figures) if display_node is not None else None
+            self._display(display_node, items, scales, key_figures)
+            if display_node is not None
+            else None
         )
 
         instrument = Instrument(
@@ -1254,10 +1261,16 @@ class _InstrumentParser(_Parser):
         return Zones(safety=tuple(safety), focus=focus, split=split)
 
     def _display(
-        self, node: Node, scales: Sequence[Scale], key_figures: Sequence[KeyFigure]
+        self,
+        node: Node,
+        items: Sequence[Item],
+        scales: Sequence[Scale],
+        key_figures: Sequence[KeyFigure],
     ) -> Display:
         keys = self.mapping(
-            node, "display: ", optional=("kind", "note", "driver", "lead", "risk_factors")
+            node,
+            "display: ",
+            optional=("kind", "note", "driver", "lead", "risk_factors", "exercise"),
         )
         kind_node = _get(keys, "kind")
         kind: DisplayKind = "default"
@@ -1304,7 +1317,22 @@ class _InstrumentParser(_Parser):
                 if factor in dict(factors):
                     self.fail(key_node, f"display: risk_factors: '{factor}' appears twice")
                 factors.append((factor, figure))
-        return Display(kind=kind, note=note, driver=driver, lead=lead, risk_factors=tuple(factors))
+        exercise_node = _get(keys, "exercise")
+        exercise = None
+        if exercise_node is not None:
+            exercise = cast(
+                ExerciseKind, self.choice(exercise_node, "display: exercise: ", EXERCISE_KINDS)
+            )
+            if not any(item.type == "choice" for item in items):
+                self.fail(exercise_node, "display: exercise: the instrument has no scale item")
+        return Display(
+            kind=kind,
+            note=note,
+            driver=driver,
+            lead=lead,
+            risk_factors=tuple(factors),
+            exercise=exercise,
+        )
 
     def _check_kind(
         self,

@@ -1,7 +1,7 @@
 """What each exercise asks and shows, from the seeds, in the reader's language.
 
 Hesteskoen and the four kinds of support take their wording from the instrument files
-(instruments/hesteskoen.yaml and support4.yaml, seed 002 verbatim, in Danish and English);
+that declare them (``display: exercise:``; seed 002 verbatim, in Danish and English);
 the four zones, "Bordet rundt" and the three levers are seed 000 and 002 wording, in
 Danish msgids here. One registry, ``content(kind, lang)``: no view or template asks which
 exercise it is beyond reading what this returns.
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from tryghed.core.instruments import ExerciseKind as ExerciseSource
 from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.dialogue.models import ExerciseKind
 
@@ -80,8 +81,14 @@ ORDER = (
 ZONE_KEYS = {1: "comfort", 2: "learning", 3: "apathy", 4: "anxiety"}
 
 
-def _instrument(instrument_id: str) -> Instrument:
-    return load_builtin()[instrument_id]
+def _instrument(exercise: ExerciseSource) -> Instrument:
+    """The built-in instrument whose file declares it holds this exercise's question and
+    scale (``display: exercise:``)."""
+    return next(
+        instrument
+        for instrument in load_builtin().values()
+        if instrument.display is not None and instrument.display.exercise == exercise
+    )
 
 
 def _scale_choices(instrument: Instrument, lang: str, item_number: int) -> tuple[Choice, ...]:
@@ -93,7 +100,7 @@ def _scale_choices(instrument: Instrument, lang: str, item_number: int) -> tuple
 
 
 def _horseshoe(lang: str) -> Content:
-    instrument = _instrument("hesteskoen")
+    instrument = _instrument("horseshoe")
     items = {i.number: i for i in instrument.items}
     return Content(
         kind=ExerciseKind.HORSESHOE,
@@ -113,7 +120,7 @@ def _horseshoe(lang: str) -> Content:
 
 
 def _support(lang: str) -> Content:
-    instrument = _instrument("support4")
+    instrument = _instrument("support")
     questions = []
     for scale in instrument.scales:
         item = next(i for i in instrument.items if i.number == scale.items[0])
