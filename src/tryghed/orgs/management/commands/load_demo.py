@@ -34,7 +34,9 @@ class Command(BaseCommand):
         if load_demo_learning(organisation):
             self.stdout.write("Loaded the learning logs of Dagteam 1 and Hjemmeplejen Nord.")
         if load_demo_dialogue(organisation):
-            self.stdout.write("Loaded a finished dialogue session with notes for Hjemmeplejen Nord.")
+            self.stdout.write(
+                "Loaded a finished dialogue session with notes for Hjemmeplejen Nord."
+            )
         if load_demo_apv(organisation):
             self.stdout.write(
                 "Loaded the APV: risk assessments, sickness absence, a wellbeing team and a "
