@@ -40,7 +40,8 @@ class Capability(StrEnum):
     VIEW_PARTICIPATION = "view_participation"
     READ_ORGANISATION_REPORT = "read_organisation_report"
     MANAGE_SIGN_IN = "manage_sign_in"
-    # The voice channel's cases ("Sig det"): the AMO all, a leader their subtree's.
+    # The voice channel's cases ("Sig det"): the AMO's outside their own line of leadership,
+    # a leader's those sent to the leaders of their subtree (voice.selectors.visible_cases).
     HANDLE_VOICE = "handle_voice"
     # The live dialogue session on the big screen: the AMO any unit, a leader their subtree.
     RUN_DIALOGUE = "run_dialogue"
@@ -105,7 +106,7 @@ class OrgAccess:
 
     @property
     def can_handle_voice(self) -> bool:
-        """The voice channel's cases ("Sig det"): the AMO all, a leader their subtree's."""
+        """The voice channel's inbox: the AMO and leaders (which cases: voice.selectors)."""
         return Role.AMO in self.roles or bool(self.leader_paths)
 
     @property
