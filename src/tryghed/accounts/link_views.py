@@ -6,6 +6,7 @@ mail scanner that follows links does not use it up, and it is never in a later U
 
 from __future__ import annotations
 
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login
@@ -132,6 +133,9 @@ def link_use(request: HttpRequest) -> HttpResponse:
     )
     # How this session was opened: with employee scope only, by link (link_session.py).
     request.session[SESSION_KEY] = BY_LINK
+    # Django's login() does not send allauth's signal: without this row "Log ud overalt"
+    # and the ending of every session after a new password would not reach this one.
+    UserSession.objects.create_from_request(request)
     throttle.clear(signin_link.REDEEM_BY_IP, ip)
     target = _safe_next(request.POST.get("next", ""))
     if target:
