@@ -74,7 +74,7 @@ def test_a_large_parsed_publication_is_left_out_of_the_cycle_collectors_walks(
     # A full collection walked every dict of a cached 2,000-unit publication on every
     # page (0.1-0.4 s); frozen, it is skipped. A small one is left as it is.
     monkeypatch.setattr(aggregates, "FREEZE_FROM_UNITS", 3)
-    cache = aggregates._ParsedPublications(size=2)
+    cache = aggregates._ParsedPublications[dict[str, Any]](size=2)
     small: dict[str, Any] = {"units": {"1": {}, "2": {}}, "groups": [{"n": [1]}]}
     large: dict[str, Any] = {"units": {"1": {}, "2": {}, "3": {}}, "groups": [{"n": [1]}]}
     try:
