@@ -12,15 +12,24 @@ import time
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.accounts.softkey import SoftKey
 from tests.accounts.test_passkeys import add_passkey, passkey_login
-from tests.accounts.test_staff_signin import sign_in, signed_in, signed_in_as
+from tests.accounts.test_staff_signin import reauthenticated, sign_in, signed_in, signed_in_as
 from tests.conftest import World
+from tests.factories import give_totp
 from tryghed.accounts import staff_session
 from tryghed.accounts.models import SignInLink, User
 from tryghed.accounts.signin_link import new_token
@@ -255,3 +264,36 @@ def test_a_password_lockout_does_not_shut_the_owner_out_of_their_passkey(world: 
     passkey_login(owner, key)
 
     assert signed_in_as(owner) == str(world.owner.pk)
+
+
+# --- Sealed secrets, removed factors ------------------------------------------------------
+
+
+def test_no_app_secret_is_left_readable_in_the_database_after_setting_it_up(
+    world: World,
+) -> None:
+    """The operator reads the database (sessions included) after a leader set up their
+    authenticator app: the secret is sealed in its row and gone from the stored session."""
+    client = reauthenticated(signed_in(world.leader))
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    response = client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert response.status_code == 302, response
+
+    stored = Authenticator.objects.get(user=world.leader, type=Authenticator.Type.TOTP)
+    assert secret not in json.dumps(stored.data)
+    for row in Session.objects.all():
+        assert secret not in json.dumps(row.get_decoded())
+        assert secret not in row.session_data
+
+
+def test_switching_off_the_app_ends_the_other_sessions(world: World) -> None:
+    give_totp(world.leader)  # optional for a leader: they may switch it off
+    here = signed_in(world.leader)
+    elsewhere = signed_in(world.leader)
+
+    reauthenticated(here).post(reverse("mfa_deactivate_totp"))
+
+    assert signed_in_as(here) == str(world.leader.pk)
+    assert signed_in_as(elsewhere) is None
