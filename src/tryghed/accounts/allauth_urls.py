@@ -27,6 +27,8 @@ urlpatterns = [
         views.remove_passkey,
         name="mfa_remove_webauthn",
     ),
+    # Before allauth's own: the passkey sign-in options are limited per address.
+    path("2fa/webauthn/login/", views.passkey_login, name="mfa_login_webauthn"),
     path("2fa/", include("allauth.mfa.urls")),
     # Single sign-on per organisation (accounts.sso): /konto/oidc/org-<slug>/login/ and its
     # callback. allauth's other social pages (connections, sign-up) are not offered; a

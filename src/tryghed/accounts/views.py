@@ -12,7 +12,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.mfa.models import Authenticator
-from allauth.mfa.webauthn.views import RemoveWebAuthnView
+from allauth.mfa.webauthn.views import RemoveWebAuthnView, login_webauthn
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -38,6 +38,9 @@ RESET_ACCOUNT_SCOPE = "password_reset.account"
 RESET_ADDRESS_SCOPE = "password_reset.address"
 throttle.register(RESET_ACCOUNT_SCOPE, limit=3, window=60 * 60)
 throttle.register(RESET_ADDRESS_SCOPE, limit=20, window=60 * 60)
+# Passkey sign-in options per client address (a whole town hall may share one).
+PASSKEY_OPTIONS_SCOPE = "passkey_login.options"
+throttle.register(PASSKEY_OPTIONS_SCOPE, limit=300, window=15 * 60)
 
 
 class LoginView(AllauthLoginView):
@@ -173,3 +176,16 @@ class RemovePasskeyView(RemoveWebAuthnView):
 
 
 remove_passkey = RemovePasskeyView.as_view()
+
+
+def passkey_login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """allauth's sign-in with a passkey alone. Asking for its options saves the challenge in
+    a new session row, and allauth limits only the answers (POST): the asking is limited
+    per address here, so no one fills the session table from outside."""
+    if request.method == "GET":
+        client_ip = get_adapter(request).get_client_ip(request)
+        if throttle.check(PASSKEY_OPTIONS_SCOPE, client_ip) is not None:
+            return HttpResponse(status=429)
+        throttle.failure(PASSKEY_OPTIONS_SCOPE, client_ip)
+    response: HttpResponse = login_webauthn(request, *args, **kwargs)
+    return response
