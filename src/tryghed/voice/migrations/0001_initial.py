@@ -8,40 +8,11 @@ rebuilds either table must call ``without_rowid`` again.
 """
 
 import uuid
-from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def without_rowid(table: str) -> Any:
-    def rebuild(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table]
-            )
-            (create,) = cursor.fetchone()
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                "AND sql IS NOT NULL",
-                [table],
-            )
-            indexes = [row[0] for row in cursor.fetchall()]
-        if "WITHOUT ROWID" in create.upper():
-            return
-        head = f'CREATE TABLE "{table}"'
-        assert create.startswith(head), create
-        new_table = f'"{table}__without_rowid"'
-        schema_editor.execute(f"CREATE TABLE {new_table}{create[len(head) :]} WITHOUT ROWID")
-        schema_editor.execute(f'INSERT INTO {new_table} SELECT * FROM "{table}" ORDER BY random()')  # noqa: S608
-        schema_editor.execute(f'DROP TABLE "{table}"')
-        schema_editor.execute(f'ALTER TABLE {new_table} RENAME TO "{table}"')
-        for index in indexes:
-            schema_editor.execute(index)
-
-    return rebuild
+from tryghed.unordered_tables import without_rowid
 
 
 class Migration(migrations.Migration):
