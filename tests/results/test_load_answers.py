@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import World
 from tests.results.test_aggregates import answer, make_measurement, ps7
 from tryghed.core.publication import Answers, build_tree, report_units
-from tryghed.results import aggregates
+from tryghed.results import answers
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
 
@@ -32,7 +32,7 @@ def loaded(measurement: Measurement, instrument_ids: list[str]) -> Answers:
     tree = build_tree(report_units(unit_tree_now(measurement)))
     instruments = measurement_instruments(measurement)
     assert [i.id for i in instruments] == instrument_ids
-    return aggregates.load_answers(measurement, instruments, tree, with_texts=True)
+    return answers.load_answers(measurement, instruments, tree, with_texts=True)
 
 
 DAMAGED: list[Any] = [
