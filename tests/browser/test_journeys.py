@@ -357,7 +357,7 @@ def test_a_leader_reads_her_teams_report_on_a_phone_and_an_outsider_gets_a_404(
     new_page: PageFactory, login: Login, world: World
 ) -> None:
     measurement = closed_measurement(world)
-    data = publication(measurement)
+    data = publication(measurement, units=[world.team_a.pk])
     group = data.shown_group(world.team_a.pk)
     meta = data.scale_meta("ps7", "total")
     total = figures.shown(group.scale("ps7", "total")) if group is not None else None

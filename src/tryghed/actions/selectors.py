@@ -207,7 +207,7 @@ def report_figures(measurement: Measurement, unit: Unit, lang: str) -> list[Figu
     out (its bands are read on the report)."""
     if not is_published(measurement):
         return []
-    data = publication(measurement)
+    data = publication(measurement, units=[unit.pk])
     shown = _shown_group(data, unit.pk)
     if shown is None:
         return []
@@ -337,7 +337,7 @@ def key_results(unit: Unit, lang: str) -> tuple[Measurement | None, list[KeyResu
         organisation_id=unit.organisation_id, status=Status.CLOSED
     ).order_by("-opens_on", "-pk")
     for measurement in candidates[:5]:
-        data = publication(measurement)
+        data = publication(measurement, units=[unit.pk])
         shown = _shown_group(data, unit.pk)
         if shown is None:
             continue
@@ -449,7 +449,7 @@ def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
     start = focus.measurement
     if not is_published(start):
         return []
-    base_data = publication(start)
+    base_data = publication(start, units=[focus.unit_id])
     base_group = _shown_group(base_data, focus.unit_id)
     base_block = None
     if base_group is not None:
@@ -463,7 +463,7 @@ def remeasurements(plan: ActionPlan) -> list[Remeasurement]:
     ).order_by("opens_on", "pk")
     found: list[Remeasurement] = []
     for measurement in later:
-        data = publication(measurement)
+        data = publication(measurement, units=[focus.unit_id])
         shown = _shown_group(data, focus.unit_id)
         meta = data.instrument(focus.instrument_id)
         if shown is None or meta is None:

@@ -95,7 +95,7 @@ def screening_figures(measurement: Measurement | None, unit: Unit) -> list[Scree
     (krænkende handlinger and vold use the sensitive minimum)."""
     if measurement is None or not is_published(measurement):
         return []  # no live figures while it is open (privacy.md section 3)
-    published = publication(measurement)
+    published = publication(measurement, units=[unit.pk])
     screening = _screening_instrument(measurement_instruments(measurement))
     if (
         screening is None

@@ -12,6 +12,11 @@ A publication is a frozen unit tree (``units``) and one record per (group, figur
 group is a unit's own respondents (``"unit"``), its subtree (``"subtree"``) or the whole
 measurement; a figure is a scale, an item, a key figure or a free-text question. Each
 record is either its numbers or :class:`Hidden` with the reason, never both.
+
+A page reads a *slice*: the header (tree, instruments, minimums, measurement-level
+statistics) and the groups it may show, stored one row per group (``results.models``).
+:class:`GroupSlots` holds the slice's groups; asking it for another group raises
+:class:`OutsideSlice`, so a page can show nothing beyond what it loaded.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ __all__ = [
     "Correlation",
     "Drivers",
     "Group",
+    "GroupSlots",
     "Hidden",
     "Icc",
     "InstrumentFigures",
@@ -40,6 +46,7 @@ __all__ = [
     "MeasurementLevel",
     "MeasurementRef",
     "MinimumsRef",
+    "OutsideSlice",
     "Pair",
     "Publication",
     "ScaleFigure",
@@ -48,7 +55,10 @@ __all__ = [
     "UnitEntry",
     "Zone",
     "dump",
+    "group_count",
     "load",
+    "load_group",
+    "load_header",
     "shown",
 ]
 
@@ -387,7 +397,8 @@ class Group:
         return None if found is None else found.key_figures.get(figure_id)
 
 
-def _load_group(raw: Mapping[str, Any]) -> Group | Hidden:
+def load_group(raw: Mapping[str, Any]) -> Group | Hidden:
+    """One group's records as stored (a row of the publication, or an entry of ``groups``)."""
     if raw.get("suppressed", True):
         return _hidden(raw.get("reason"))
     instruments = {
@@ -768,6 +779,46 @@ class MeasurementLevel:
 # --------------------------------------------------------------------------- the publication
 
 
+class OutsideSlice(Exception):
+    """A reader asked for a group its slice of the publication does not hold: a page read
+    beyond what it loaded (a programming error, never a reason to load more)."""
+
+
+class GroupSlots:
+    """The groups of a slice by slot, out of ``count`` slots in the whole publication.
+    Iteration gives the slice's groups in slot order."""
+
+    __slots__ = ("_groups", "_order", "count")
+
+    def __init__(self, groups: Mapping[int, Group | Hidden], count: int) -> None:
+        self._groups = groups
+        self._order = tuple(sorted(groups))
+        self.count = count
+
+    def __getitem__(self, slot: int) -> Group | Hidden:
+        try:
+            return self._groups[slot]
+        except KeyError:
+            raise OutsideSlice(f"group {slot} is not in this slice of the publication") from None
+
+    def __contains__(self, slot: object) -> bool:
+        return slot in self._groups
+
+    def __iter__(self) -> Iterator[Group | Hidden]:
+        return (self._groups[slot] for slot in self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        return self._order
+
+    @property
+    def complete(self) -> bool:
+        return len(self._order) == self.count
+
+
 @dataclass(frozen=True, slots=True)
 class Publication:
     """A closed measurement's publication: every figure any page may ever show of it."""
@@ -778,7 +829,7 @@ class Publication:
     instruments: Mapping[str, InstrumentMeta]
     units: Mapping[str, UnitEntry]
     organisation: int  # the slot of the whole measurement's group
-    groups: tuple[Group | Hidden, ...]  # by slot; a unit's two groups point here
+    groups: GroupSlots  # by slot; a unit's two groups point here (a slice holds some)
     texts: tuple[str, ...]
     measurement_level: MeasurementLevel
 
@@ -825,10 +876,25 @@ class Publication:
 
 
 def load(raw: Mapping[str, Any]) -> Publication:
-    """The typed publication of stored publication JSON (the one loader)."""
+    """The typed publication of stored publication JSON, every group (the one loader)."""
+    stored = raw["groups"]
+    return load_header(raw, GroupSlots(dict(enumerate(map(load_group, stored))), len(stored)))
+
+
+def group_count(header: Mapping[str, Any]) -> int:
+    """How many groups the publication has: every group is some unit's or the whole
+    measurement's, so the highest slot they name is the last."""
+    named = [int(header["organisation"])]
+    for entry in header["units"].values():
+        named += [int(entry["unit"]), int(entry["subtree"])]
+    return max(named) + 1
+
+
+def load_header(raw: Mapping[str, Any], groups: GroupSlots) -> Publication:
+    """The publication of its stored header (everything but the groups) and a slice of
+    groups loaded with :func:`load_group`."""
     measurement = raw.get("measurement", {})
     minimums = raw["minimums"]
-    groups = tuple(_load_group(g) for g in raw["groups"])
     return Publication(
         schema=int(raw.get("schema", 0)),
         measurement=MeasurementRef(
@@ -845,7 +911,10 @@ def load(raw: Mapping[str, Any]) -> Publication:
 
 
 def dump(publication: Publication) -> Json:
-    """The publication as stored JSON, exactly as the builder writes it."""
+    """The publication as stored JSON, exactly as the builder writes it (the whole
+    publication: a slice cannot be dumped)."""
+    if not publication.groups.complete:
+        raise OutsideSlice("a slice of the publication cannot be dumped as the whole")
     meta = publication.instruments
     m = publication.measurement
     minimums = publication.minimums

@@ -149,7 +149,7 @@ def _agenda(areas: list[KitArea]) -> list[AgendaItem]:
 def meeting_kit(measurement: Measurement, unit: Unit, lang: str) -> MeetingKit:
     """The kit of one closed measurement for one unit, as the unit report shows it to a
     leader (the unit and everything under it)."""
-    data = publication(measurement)
+    data = publication(measurement, units=[unit.pk])
     if not data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
     report: dict[str, Any] = unit_report_context(

@@ -15,7 +15,8 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,7 +36,7 @@ from tryghed.core.publication import (
     unit_name,
 )
 from tryghed.results.answers import load_answers
-from tryghed.results.models import ReportCache
+from tryghed.results.models import PublishedGroup, ReportCache
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
 
@@ -115,9 +116,10 @@ def _content_fingerprint(data: Mapping[str, Any]) -> str:
 
 
 def report_data(measurement: Measurement) -> JsonDict:
-    """The closed measurement's publication as stored JSON (the shape in core.publication).
-    ``NotPublished`` while it is not closed. Pages read :func:`publication`, the typed
-    model of the same; this is for the anonymity audit and the JSON's own tests.
+    """The closed measurement's whole publication as stored JSON (the shape in
+    core.publication): the header with every group. ``NotPublished`` while it is not
+    closed. Pages read :func:`publication`, the typed slice they show; this is for the
+    anonymity audit, the next wave's changes and the JSON's own tests.
 
     Computed once, over the unit tree frozen at closing, and stored final (privacy.md
     section 3, "frozen at closing"): the answers of a closed measurement never change
@@ -129,34 +131,57 @@ def report_data(measurement: Measurement) -> JsonDict:
     Report data stored in an earlier schema is computed once more, over that frozen tree,
     while the answers exist; once they are deleted (``report_frozen_at``) it stays as it is.
     """
-    measurement = Measurement.objects.get(pk=measurement.pk)  # status as stored
-    if not is_published(measurement):
-        raise NotPublished(measurement)
+    measurement = _closed(measurement)
     name = _stored_name(measurement)
     if name is not None and (parsed := _parsed.get((measurement.pk, name))) is not None:
         return parsed
-    name, data = _stored_or_built(measurement)
-    _parsed.put((measurement.pk, name), data)
-    return data
+    name, header, whole = _stored_or_built(measurement)
+    if whole is None:
+        rows = PublishedGroup.objects.filter(measurement=measurement).order_by("slot")
+        whole = _with_groups(header, [data for data in rows.values_list("data", flat=True)])
+    _parsed.put((measurement.pk, name), whole)
+    return whole
 
 
-def publication(measurement: Measurement) -> figures.Publication:
-    """The closed measurement's publication, typed (``core.figures``): every figure any
-    page, chart, export, focus area, plan or APV page may show of it, read from what was
-    stored at closing (:func:`report_data`). ``NotPublished`` while it is not closed.
-    Loaded once per process and kept (``_typed``), keyed by the stored content's hash."""
+def publication(
+    measurement: Measurement, *, units: Iterable[int | str] | None, own_only: bool = False
+) -> figures.Publication:
+    """The slice of the closed measurement's publication a page shows, typed
+    (``core.figures``): the header and the groups of ``units`` (each unit's own
+    respondents and subtree, its parent's subtree; with ``own_only`` its own respondents
+    only, as an employee's feedback page) and of the whole measurement; with
+    ``units=None`` every group (the organisation report, its files, the audit). Asking the
+    slice for any other group raises ``figures.OutsideSlice``. ``NotPublished`` while the
+    measurement is not closed.
+
+    Read from what was stored at closing, the header and the groups' rows each loaded once
+    per process and kept (``_typed``), keyed by the publication's hash."""
+    measurement = _closed(measurement)
+    name = _stored_name(measurement)
+    loaded = _typed.get((measurement.pk, name)) if name is not None else None
+    if loaded is None:
+        name, header, whole = _stored_or_built(measurement)
+        loaded = _Loaded(header, whole)
+        _typed.put((measurement.pk, name), loaded)
+    slots = loaded.slots(units, own_only=own_only)
+    missing = [slot for slot in slots if slot not in loaded.groups]
+    if missing:
+        loaded.fetch(measurement, missing)
+    return loaded.slice(slots)
+
+
+def fingerprint(measurement: Measurement) -> str:
+    """A name for the closed measurement's publication (a hash of its whole content,
+    stored with it): files made from it are reused while it is the same. Builds and stores
+    the publication first when there is none."""
+    return _stored_or_built(_closed(measurement))[0]
+
+
+def _closed(measurement: Measurement) -> Measurement:
     measurement = Measurement.objects.get(pk=measurement.pk)  # status as stored
     if not is_published(measurement):
         raise NotPublished(measurement)
-    name = _stored_name(measurement)
-    if name is not None and (typed := _typed.get((measurement.pk, name))) is not None:
-        return typed
-    parsed = _parsed.get((measurement.pk, name)) if name is not None else None
-    if name is None or parsed is None:
-        name, parsed = _stored_or_built(measurement)
-    loaded = figures.load(parsed)
-    _typed.put((measurement.pk, name), loaded)
-    return loaded
+    return measurement
 
 
 def _stored_name(measurement: Measurement) -> str | None:
@@ -168,9 +193,26 @@ def _stored_name(measurement: Measurement) -> str | None:
     return found
 
 
-def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict]:
-    """The stored publication and its name; built and stored first when there is none (or
-    it is of an earlier schema and its answers still exist)."""
+def _with_groups(header: Mapping[str, Any], groups: list[Any]) -> JsonDict:
+    """The whole publication JSON: the header with its groups, in the builder's key order."""
+    whole: JsonDict = {}
+    for key, value in header.items():
+        whole[key] = value
+        if key == "organisation":
+            whole["groups"] = groups
+    whole.setdefault("groups", groups)
+    return whole
+
+
+def _header(data: Mapping[str, Any]) -> JsonDict:
+    return {key: value for key, value in data.items() if key != "groups"}
+
+
+def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict | None]:
+    """The stored publication's name and header, and the whole publication when it was
+    built here; built and stored first when there is none (or it is of an earlier schema
+    and its answers still exist). Stored as the header and one row per group, in one
+    transaction: a page never sees a header without its groups."""
     stored = ReportCache.objects.filter(measurement=measurement).values_list("fingerprint", "data")
     row = stored.first()
     kept: JsonDict | None = row[1] if row is not None else None
@@ -179,24 +221,108 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict]:
         and kept is not None
         and (kept.get("schema") == SCHEMA or measurement.report_frozen_at is not None)
     ):
-        return str(row[0]), kept
+        return str(row[0]), kept, None
     data = compute_report_data(measurement)
-    values = {
-        "fingerprint": _content_fingerprint(data),
-        "data": data,
-        "computed_at": timezone.now(),
-    }
+    name, header = _content_fingerprint(data), _header(data)
+    values = {"fingerprint": name, "data": header, "computed_at": timezone.now()}
     try:
         with transaction.atomic():
             if kept is None:
                 ReportCache.objects.create(measurement=measurement, **values)
             else:
                 ReportCache.objects.filter(measurement=measurement).update(**values)
+                PublishedGroup.objects.filter(measurement=measurement).delete()
+            PublishedGroup.objects.bulk_create(
+                [
+                    PublishedGroup(measurement=measurement, slot=slot, data=group)
+                    for slot, group in enumerate(data["groups"])
+                ],
+                batch_size=500,
+            )
     except IntegrityError:
         # A concurrent first computation stored it first: that one is the publication.
         first_name, first = stored.get()
-        return str(first_name), first
-    return str(values["fingerprint"]), data
+        return str(first_name), first, None
+    return name, header, data
+
+
+class _Loaded:
+    """A stored publication as this process has read it so far: the typed header and the
+    groups loaded for the slices asked for. Groups are final once stored, so a group read
+    for one page serves every later page that may show it."""
+
+    def __init__(self, header: JsonDict, whole: JsonDict | None) -> None:
+        # Report data stored before the groups had rows of their own holds them inline.
+        inline = header.get("groups", whole["groups"] if whole is not None else None)
+        self.count = len(inline) if inline is not None else figures.group_count(header)
+        self.groups: dict[int, figures.Group | figures.Hidden] = (
+            dict(enumerate(map(figures.load_group, inline))) if inline is not None else {}
+        )
+        self.header = figures.load_header(header, figures.GroupSlots({}, self.count))
+
+    @property
+    def units(self) -> Mapping[str, figures.UnitEntry]:
+        return self.header.units
+
+    def slots(self, units: Iterable[int | str] | None, *, own_only: bool = False) -> list[int]:
+        """The slots of the groups a slice of ``units`` shows (every slot for None)."""
+        if units is None:
+            return list(range(self.count))
+        entries = self.header.units
+        wanted = {self.header.organisation}
+        for unit in units:
+            entry = entries.get(str(unit))
+            if entry is None:
+                continue
+            wanted.add(entry.unit)
+            if own_only:
+                continue
+            wanted.add(entry.subtree)
+            parent = entries.get(entry.parent) if entry.parent is not None else None
+            if parent is not None:
+                wanted.add(parent.subtree)
+        return sorted(wanted)
+
+    def fetch(self, measurement: Measurement, slots: list[int]) -> None:
+        rows = PublishedGroup.objects.filter(measurement=measurement)
+        if len(slots) < self.count:
+            chunks = [
+                slots[i : i + _SLOTS_PER_QUERY] for i in range(0, len(slots), _SLOTS_PER_QUERY)
+            ]
+        else:
+            chunks = [[]]
+        for chunk in chunks:
+            found = rows.filter(slot__in=chunk) if chunk else rows
+            for slot, data in found.values_list("slot", "data").iterator(chunk_size=500):
+                self.groups[slot] = figures.load_group(data)
+        absent = [slot for slot in slots if slot not in self.groups]
+        if absent:
+            raise ReportDataMissing(f"measurement {measurement.pk} has no stored group {absent[0]}")
+        if len(slots) >= FREEZE_FROM_UNITS:
+            _freeze()
+
+    def slice(self, slots: list[int]) -> figures.Publication:
+        groups = figures.GroupSlots({slot: self.groups[slot] for slot in slots}, self.count)
+        return replace(self.header, groups=groups)
+
+
+class ReportDataMissing(Exception):
+    """A stored publication's header names a group whose row is not there."""
+
+
+# Slots asked for in one query: well below SQLite's limit on a statement's parameters.
+_SLOTS_PER_QUERY = 500
+
+
+def _freeze() -> None:
+    # A large publication is a few hundred thousand records kept as long as it is cached,
+    # and Python's cycle collector walked them all on every full collection: 0.1-0.4 s in
+    # the middle of a page, as long as the page itself (docs/benchmarks.md). Frozen, they
+    # are left out of those walks. They hold no cycles, so reference counting still frees
+    # them once dropped; the collection first keeps the garbage of the moment from being
+    # frozen too.
+    gc.collect()
+    gc.freeze()
 
 
 class _ParsedPublications[P]:
@@ -226,14 +352,7 @@ class _ParsedPublications[P]:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         if _unit_count(data) >= FREEZE_FROM_UNITS:
-            # A large publication is a few hundred thousand dicts and lists kept as long as
-            # it is cached, and Python's cycle collector walked them all on every full
-            # collection: 0.1-0.4 s in the middle of a page, as long as the page itself
-            # (docs/benchmarks.md). Frozen, they are left out of those walks. Parsed JSON
-            # has no cycles, so reference counting still frees it once it is dropped here;
-            # the collection first keeps the garbage of the moment from being frozen too.
-            gc.collect()
-            gc.freeze()
+            _freeze()
 
     def clear(self) -> None:
         with self._lock:
@@ -248,16 +367,4 @@ def _unit_count(data: object) -> int:
 #: From this many units a parsed publication is frozen out of the cycle collector's walks.
 FREEZE_FROM_UNITS = 200
 _parsed: _ParsedPublications[JsonDict] = _ParsedPublications(size=4)
-_typed: _ParsedPublications[figures.Publication] = _ParsedPublications(size=4)
-
-
-def fingerprint(measurement: Measurement) -> str:
-    """A name for the closed measurement's publication (a hash of its content, stored with
-    it): files made from it are reused while it is the same."""
-    report_data(measurement)
-    found: str = (
-        ReportCache.objects.filter(measurement=measurement)
-        .values_list("fingerprint", flat=True)
-        .get()
-    )
-    return found
+_typed: _ParsedPublications[_Loaded] = _ParsedPublications(size=4)

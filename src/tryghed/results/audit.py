@@ -196,7 +196,7 @@ def measurement_figures(
     """Every count the given groups of the measurement's report data show (all groups when
     ``keys`` is None). ``previous`` is the earlier wave's report data: a change's "before"
     figure is about the earlier wave's people in that group as the earlier wave drew it."""
-    typed = typed_publication(measurement) if data is None else _typed(data)
+    typed = typed_publication(measurement, units=None) if data is None else _typed(data)
     earlier = _typed(previous) if previous is not None else None
     by_key = _figures_by_key(measurement, typed, earlier, keys)
     return [f for found in by_key.values() for f in found]
@@ -435,7 +435,7 @@ class Publication:
         # The stored JSON (what the slices and the tests' files are checked against) and
         # the typed publication the figures are read from: the same content.
         self.data: Mapping[str, Any] = report_data(measurement)
-        self.typed = typed_publication(measurement)
+        self.typed = typed_publication(measurement, units=None)
         self.previous = previous
         self._figures = _figures_by_key(
             measurement, self.typed, previous.typed if previous is not None else None

@@ -145,7 +145,7 @@ def export_fingerprint(measurement: Measurement) -> str:
     """What a file depends on: the closed measurement's publication (its figures and the
     unit names frozen at closing, or, for report data frozen before names were kept in
     it, today's names), the measurement's name and the file layout."""
-    data = aggregates.publication(measurement)
+    data = aggregates.publication(measurement, units=())  # the header: names at closing
     names = hashlib.sha256()
     for pk, name in sorted(unit_names(measurement, data).items()):
         names.update(f"{pk}:{name};".encode())
@@ -194,7 +194,9 @@ def run_export(export_id: int) -> ReportExport:
         with translation.override(export.language):
             measurement = export.measurement
             fingerprint = export_fingerprint(measurement)
-            data = aggregates.publication(measurement)
+            # A unit's file shows that unit's slice; the others the whole publication.
+            subject = [export.unit_id] if export.unit_id is not None else None
+            data = aggregates.publication(measurement, units=subject)
             _set_progress(export.pk, 40)
 
             def progress(value: int) -> None:
@@ -249,7 +251,7 @@ def file_name(export: ReportExport) -> str:
     measurement = export.measurement
     if export.kind == ExportKind.UNIT_PDF:
         assert export.unit is not None
-        data = aggregates.publication(measurement)
+        data = aggregates.publication(measurement, units=())
         parts = [
             _("Enhedsrapport"),
             data.unit_name(export.unit.pk, export.unit.name),

@@ -1,8 +1,11 @@
-"""Stored report aggregates: every figure a measurement's reports may show, computed once.
+"""The stored publication: every figure a closed measurement's reports may show, written
+once when it closes (privacy.md section 3, "frozen at closing").
 
-The cache is a copy, never a source: it is used only while its ``fingerprint`` equals the
-fingerprint of everything the figures depend on (results.aggregates), so any change to
-responses, thresholds, instruments or the unit tree makes it stale by construction.
+It is stored as a header (``ReportCache``: the frozen unit tree, instruments, minimums and
+measurement-level statistics) and one row per group (``PublishedGroup``: a unit's own
+respondents, its subtree, or the whole measurement, with all of that group's figures or
+the reason it is hidden). A page loads the header and the rows of the groups it may show
+(results.aggregates.publication), so what a reader can see is what those rows hold.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from tryghed.surveys.models import Measurement
 
 
 class ReportCache(models.Model):
-    """A measurement's report data ("rapportdata") as last computed, with what it was computed
-    from. It holds only figures that passed suppression: no raw answers, no hidden counts."""
+    """A measurement's publication header ("rapportdata"): the stored publication JSON
+    without its groups, and the ``fingerprint`` (hash) of the whole publication. It holds
+    only figures that passed suppression: no raw answers, no hidden counts."""
 
     measurement = models.OneToOneField(
         Measurement, on_delete=models.CASCADE, related_name="report_cache"
@@ -30,6 +34,29 @@ class ReportCache(models.Model):
 
     def __str__(self) -> str:
         return f"report data for measurement {self.measurement_id}"
+
+
+class PublishedGroup(models.Model):
+    """One group of a measurement's publication: its figures as stored JSON (one entry of
+    the publication's ``groups``), at its ``slot``. Written with the header, never changed."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="published_groups"
+    )
+    slot = models.PositiveIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = _("offentliggjort gruppe")
+        verbose_name_plural = _("offentliggjorte grupper")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "slot"], name="results_published_group_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"group {self.slot} of measurement {self.measurement_id}"
 
 
 class ExportKind(models.TextChoices):

@@ -41,7 +41,7 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
     measurement = selectors.get_organisation_report(access, measurement_id)
     if not is_published(measurement):
         return not_published(request, access, measurement, _("Organisationsrapport"))
-    data = publication(measurement)
+    data = publication(measurement, units=None)
     names = {int(u): name for u, name in unit_names(measurement, data).items()}
     _rates, total = response_rates(measurement)
     report = org_report_context(

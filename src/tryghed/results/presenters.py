@@ -1114,7 +1114,10 @@ def unit_report_context(
         instruments={i.id: i for i in measurement_instruments(measurement)},
         parent_name=parent_name,
         group=data.group(unit.pk, scope),
-        parent=data.group(parent_id, "subtree") if parent_id is not None else None,
+        # Only a leader's page compares with the parent unit.
+        parent=data.group(parent_id, "subtree")
+        if parent_id is not None and audience == "leader"
+        else None,
         organisation=data.group(None),
     )
     instruments = [

@@ -40,7 +40,7 @@ def unit_report(
     if not is_published(measurement):
         return not_published(request, access, measurement, unit.name)
     scope = SCOPES.get(request.GET.get(SCOPE_PARAMETER, ""), "subtree")
-    context_data = publication(measurement)
+    context_data = publication(measurement, units=[unit.pk])
     if not context_data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
     context = unit_report_context(
@@ -89,7 +89,7 @@ def feedback(
     measurement, unit = found
     if not is_published(measurement):
         raise Http404  # only closed measurements are listed; this one was reopened
-    data = publication(measurement)
+    data = publication(measurement, units=[unit.pk], own_only=True)
     if not data.has_unit(unit.pk):
         raise Http404  # a unit closed before the measurement: it has no report
     context = unit_report_context(

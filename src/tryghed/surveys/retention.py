@@ -91,12 +91,12 @@ class ReportNotStored(RuntimeError):
 
 
 def _freeze_report(measurement: Measurement, now: dt.datetime) -> None:
-    from tryghed.results.aggregates import report_data  # results builds on surveys
+    from tryghed.results.aggregates import fingerprint  # results builds on surveys
     from tryghed.results.models import ReportCache
 
     if measurement.report_frozen_at is not None:
         return
-    report_data(measurement)
+    fingerprint(measurement)  # builds and stores the publication
     if not ReportCache.objects.filter(measurement=measurement).exists():
         raise ReportNotStored(f"report data for measurement {measurement.pk} was not stored")
     Measurement.objects.filter(pk=measurement.pk).update(report_frozen_at=now)

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from tryghed.results.aggregates import report_data
+from tryghed.results.aggregates import fingerprint
 from tryghed.results.notify import send_results_ready
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
 from tryghed.surveys.selectors import (
@@ -181,7 +181,7 @@ def prepare_report(measurement_id: int) -> bool:
     measurement = Measurement.objects.filter(pk=measurement_id, status=Status.CLOSED).first()
     if measurement is None:
         return False
-    report_data(measurement)
+    fingerprint(measurement)  # builds and stores the publication
     # The publication is stored: now everyone invited, and the leaders, may hear of it.
     send_results_ready.enqueue(measurement_id)
     return True
