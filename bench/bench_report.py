@@ -246,7 +246,23 @@ def pages(measurement: Any, runs: int, connection: Any) -> None:
         runs,
         lambda: sql_group_by(connection, measurement.pk, team.pk),
     )
-    get(f"{base}/organisation/")  # warm: the publication parsed once in this process
+    from tryghed.results import aggregates
+
+    # First reads in a process: a unit page loads the header and its slice's rows only.
+    aggregates._typed.clear()
+    page = timed(
+        "team page, first read (header + its slice)",
+        1,
+        lambda: get(f"{base}/enhed/{team.pk}/"),
+    )
+    ratio("team page, first read / SQL one team", page, slice_)
+    aggregates._typed.clear()
+    page = timed(
+        "organisation page, first read (all groups)",
+        1,
+        lambda: get(f"{base}/organisation/"),
+    )
+    ratio("organisation page, first read / SQL all units", page, whole)
     page = timed(
         "organisation report page (heatmap etc.)", runs, lambda: get(f"{base}/organisation/")
     )
