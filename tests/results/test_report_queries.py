@@ -70,3 +70,21 @@ def test_the_unit_report_asks_a_fixed_number_of_queries(
             response = client.get(url)
         assert response.status_code == 200
         assert unit.name in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_feedback_page_and_the_report_list_ask_a_fixed_number_of_queries(
+    sized: tuple[World, Any, list[Any]], django_assert_max_num_queries: Any
+) -> None:
+    world, measurement, _teams = sized
+    employee = client_for(world.employee)  # an employee of team A
+    url = reverse("results:feedback", args=[world.org.slug, measurement.pk])
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = employee.get(url)
+    assert response.status_code == 200
+    assert world.team_a.name in response.content.decode()
+    listing = reverse("results:list", args=[world.org.slug])
+    amo = client_for(world.amo)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = amo.get(listing)
+    assert response.status_code == 200

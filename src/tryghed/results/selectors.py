@@ -117,19 +117,22 @@ def feedback_units(access: OrgAccess) -> QuerySet[Unit]:
     return Unit.objects.filter(organisation=access.organisation, pk__in=access.employee_unit_ids)
 
 
-def feedback_measurements(access: OrgAccess) -> QuerySet[Measurement]:
-    """Closed measurements that covered one of the user's own units, newest first."""
-    units = list(feedback_units(access))
+def _covered(access: OrgAccess, units: list[Unit]) -> list[tuple[Measurement, Unit]]:
+    """The closed measurements that covered one of ``units``, newest first, each with the
+    first of them it covered (in one query for the measurements and their scopes)."""
     if not units:
-        return Measurement.objects.none()
-    covering = [
-        m.pk
-        for m in Measurement.objects.filter(
-            organisation=access.organisation, status=Status.CLOSED
-        ).prefetch_related("scope__unit")
-        if any(_covers(m, unit) for unit in units)
-    ]
-    return Measurement.objects.filter(pk__in=covering).order_by("-closes_on", "-pk")
+        return []
+    closed = (
+        Measurement.objects.filter(organisation=access.organisation, status=Status.CLOSED)
+        .prefetch_related("scope__unit")
+        .order_by("-closes_on", "-pk")
+    )
+    found: list[tuple[Measurement, Unit]] = []
+    for measurement in closed:
+        unit = next((u for u in units if _covers(measurement, u)), None)
+        if unit is not None:
+            found.append((measurement, unit))
+    return found
 
 
 def _covers(measurement: Measurement, unit: Unit) -> bool:
@@ -141,8 +144,11 @@ def _covers(measurement: Measurement, unit: Unit) -> bool:
     return False
 
 
-def get_feedback(access: OrgAccess, measurement_id: int | None) -> tuple[Measurement, Unit] | None:
-    """The measurement (the latest closed one when no id is given) and the user's own unit.
+def get_feedback(
+    access: OrgAccess, measurement_id: int | None
+) -> tuple[Measurement, Unit, list[Measurement]] | None:
+    """The measurement (the latest closed one when no id is given), the user's own unit and
+    the other measurements they may read feedback of.
 
     None when the user is an employee but no closed measurement has covered their unit
     yet; a 404 when they are no employee here or the measurement is not theirs to read.
@@ -150,15 +156,14 @@ def get_feedback(access: OrgAccess, measurement_id: int | None) -> tuple[Measure
     units = list(feedback_units(access).order_by("path"))
     if not units:
         raise Http404
-    measurements = feedback_measurements(access)
+    covered = _covered(access, units)
     if measurement_id is None:
-        measurement = measurements.first()
-        if measurement is None:
+        if not covered:
             return None
+        measurement, unit = covered[0]
     else:
-        try:
-            measurement = measurements.get(pk=measurement_id)
-        except Measurement.DoesNotExist:
-            raise Http404 from None
-    unit = next(u for u in units if _covers(measurement, u))
-    return measurement, unit
+        chosen = next(((m, u) for m, u in covered if m.pk == measurement_id), None)
+        if chosen is None:
+            raise Http404
+        measurement, unit = chosen
+    return measurement, unit, [m for m, _u in covered if m.pk != measurement.pk]

@@ -86,7 +86,7 @@ def feedback(
     found = selectors.get_feedback(access, measurement_id)
     if found is None:
         return render_org(request, access, "results/feedback_empty.html", "feedback", {})
-    measurement, unit = found
+    measurement, unit, others = found
     if not is_published(measurement):
         raise Http404  # only closed measurements are listed; this one was reopened
     data = publication(measurement, units=[unit.pk], own_only=True)
@@ -100,7 +100,6 @@ def feedback(
         lang=get_language() or "da",
         audience="employee",
     )
-    others = selectors.feedback_measurements(access).exclude(pk=measurement.pk)
     # "I sagde – vi gjorde": the plans for the unit, from tryghed.actions (results shown above).
     plans = vi_gjorde_context(unit, get_language() or "da", with_results=False)
     return render_org(
