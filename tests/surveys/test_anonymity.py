@@ -76,8 +76,9 @@ def test_a_response_row_has_no_column_that_links_it_to_an_invitation_person_or_s
             c.name
             for c in connection.introspection.get_table_description(cursor, Response._meta.db_table)
         }
-    # No job group, seniority or language: quasi-identifiers no report uses.
-    assert columns == {"id", "measurement_id", "unit_id", "week", "answers", "texts"}
+    # No job group, seniority or language: quasi-identifiers no report uses. ``codes`` is
+    # the choice answers again, one byte each (core.answer_codes).
+    assert columns == {"id", "measurement_id", "unit_id", "week", "answers", "texts", "codes"}
     related = {f.related_model for f in Response._meta.get_fields() if f.is_relation}
     assert Invitation not in related and InvitationToken not in related
     assert not {m.__name__ for m in related if m} & {"Person", "Session", "User", "Invitation"}

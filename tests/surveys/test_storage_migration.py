@@ -66,7 +66,7 @@ def test_used_invitations_become_marks_and_every_response_survives_in_the_new_sh
     rows = list(Response.objects.filter(measurement=migrated).values())
     assert Counter(r["answers"]["ps7.1"] for r in rows) == Counter([1, 2, 3])
     assert {r["texts"]["hesteskoen.2"] for r in rows} == {"tekst 1", "tekst 2", "tekst 3"}
-    assert set(rows[0]) == {"id", "measurement_id", "unit_id", "week", "answers", "texts"}
+    assert set(rows[0]) == {"id", "measurement_id", "unit_id", "week", "answers", "texts", "codes"}
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'surveys_response'")

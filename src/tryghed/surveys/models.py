@@ -230,6 +230,9 @@ class Response(models.Model):
     answers = models.JSONField(default=dict)
     # {"hesteskoen.2": "..."}: free text as written; shown in random order, without dates.
     texts = models.JSONField(default=dict, blank=True)
+    # The choice answers again as one byte each (``core.answer_codes``), written with the
+    # row, for the publication builder; None where the answers are read from the JSON.
+    codes = models.BinaryField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["measurement", "unit"])]
