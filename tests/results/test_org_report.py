@@ -531,7 +531,7 @@ def _publication(
         instruments=instruments or {},
         units={},
         organisation=0,
-        groups=(),
+        groups=figures.GroupSlots({}, 0),
         texts=(),
         measurement_level=figures.MeasurementLevel({}, tuple(correlations), {}),
     )
