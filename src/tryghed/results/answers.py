@@ -1,6 +1,8 @@
 """A closed measurement's answers as code matrices over its frozen unit tree: what the
-publication builder (``core.publication``) reads. The database extracts the option codes,
-so neither the whole answer JSON travels nor does Python decode it row by row."""
+publication builder (``core.publication``) reads. A response's choice codes are read from
+its bytes (``Response.codes``, ``core.answer_codes``) where it has them; otherwise the
+database extracts the codes from the answer JSON, so neither the whole JSON travels nor
+does Python decode it row by row."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
+from tryghed.core import answer_codes
 from tryghed.core.instruments import Instrument, Item
 from tryghed.core.publication import Answers, FloatArray, IntArray, Tree
 from tryghed.surveys.models import Measurement, Response
@@ -86,7 +89,11 @@ def _code(text: str, *, json_text: bool) -> float:
 
 
 def _quoted_answers() -> str:
-    return f"{connection.ops.quote_name(Response._meta.db_table)}.{connection.ops.quote_name('answers')}"
+    return _quoted_column("answers")
+
+
+def _quoted_column(name: str) -> str:
+    return f"{connection.ops.quote_name(Response._meta.db_table)}.{connection.ops.quote_name(name)}"
 
 
 def _json_sql(vendor: str, item_id: str) -> tuple[str, list[str]]:
@@ -135,23 +142,27 @@ def _read_codes(
     *,
     exact: bool = False,
 ) -> tuple[list[IntArray], list[FloatArray], dict[str, IntArray], dict[str, IntArray]]:
-    """The responses' atoms, code blocks and multi tallies, chunk by chunk. ``exact``: every
-    value as JSON text (PostgreSQL's -> instead of ->>), for when a stored word held the
-    separator."""
+    """The responses' atoms, code blocks and multi tallies, chunk by chunk: the codes from
+    a response's bytes when they are there and as long as ``choice_ids``, else from its
+    answer JSON (the database leaves the line of codes out where the bytes will do).
+    ``exact``: every JSON value as JSON text (PostgreSQL's -> instead of ->>), for when a
+    stored word held the separator."""
     atom_of = {int(u): i for i, u in enumerate(tree.units)}
     n_atoms = tree.n_atoms
     vendor = connection.vendor
     json_text = exact or vendor != "postgresql"
-    codes_sql, codes_params = _codes_sql(vendor, choice_ids, json_text=json_text)
+    width = len(choice_ids)
+    line_sql, line_params = _codes_sql(vendor, choice_ids, json_text=json_text)
+    codes_sql = f"CASE WHEN length({_quoted_column('codes')}) = %s THEN NULL ELSE {line_sql} END"
     # Item ids go in as parameters; the SQL text is only constants and quoted column names.
-    codes = RawSQL(codes_sql, codes_params, TextField())  # noqa: S611
+    codes = RawSQL(codes_sql, [width, *line_params], TextField())  # noqa: S611
     annotations: dict[str, RawSQL] = {"_codes": codes}
     for k, item in enumerate(multi):
         sql, params = _json_sql(vendor, item.id)
         annotations[f"_multi{k}"] = RawSQL(sql, params, TextField())  # noqa: S611
     rows = (
         stored.annotate(**annotations)
-        .values_list("unit_id", *annotations)
+        .values_list("unit_id", "codes", *annotations)
         .iterator(chunk_size=_CODES_CHUNK)
     )
     atoms: list[IntArray] = []
@@ -166,12 +177,21 @@ def _read_codes(
             (atom_of.get(row[0], -1) for row in chunk), dtype=np.intp, count=len(chunk)
         )
         atoms.append(chunk_atom)
-        lines = [row[1] for row in chunk]
-        blocks.append(_codes_block(lines, len(choice_ids), json_text=json_text))
+        from_json = [r for r, row in enumerate(chunk) if row[2] is not None]
+        if not from_json:
+            blocks.append(answer_codes.decode([row[1] for row in chunk], width))
+        else:
+            block = np.full((len(chunk), width), math.nan)
+            lines = [chunk[r][2] for r in from_json]
+            block[from_json] = _codes_block(lines, width, json_text=json_text)
+            typed = [r for r, row in enumerate(chunk) if row[2] is None]
+            if typed:
+                block[typed] = answer_codes.decode([chunk[r][1] for r in typed], width)
+            blocks.append(block)
         for k, item in enumerate(multi):
             index = option_index[item.id]
             for a, row in zip(chunk_atom, chunk, strict=True):
-                value = json.loads(row[2 + k]) if a >= 0 and row[2 + k] is not None else None
+                value = json.loads(row[3 + k]) if a >= 0 and row[3 + k] is not None else None
                 if not isinstance(value, list):
                     continue
                 ticked = {index[c] for c in value if type(c) is int and c in index}
@@ -190,10 +210,12 @@ def load_answers(
     with_texts: bool,
 ) -> Answers:
     """Read the responses in id order, which is random, so nothing depends on insertion
-    order. The database hands over the option codes as one short line of text per
-    response (``_codes_sql``), read in chunks through a server-side cursor and parsed
-    into a float matrix per chunk; multi items come as their JSON values, and free text
-    only from the responses that wrote some."""
+    order. The choice codes come as each response's bytes (``Response.codes``), or, for a
+    response without, as one short line of text extracted from its JSON (``_codes_sql``),
+    read in chunks through a server-side cursor into a float matrix per chunk; multi
+    items come as their JSON values, and free text only from the responses that wrote
+    some. ``instruments`` are the measurement's (``measurement_instruments``), whose
+    choice items the bytes hold in order."""
     atom_of = {int(u): i for i, u in enumerate(tree.units)}
     n_atoms = tree.n_atoms
     items = [item for i in instruments for item in i.items]
