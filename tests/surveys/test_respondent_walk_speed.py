@@ -102,7 +102,7 @@ def test_each_request_resolves_its_token_once(open_survey: Survey) -> None:
         with CaptureQueriesContext(connection) as queries:
             page = getattr(client, method)(*args).content.decode()
         return sum(
-            1 for q in queries.captured_queries if 'FROM "surveys_invitationtoken"' in q["sql"]
+            1 for q in queries.captured_queries if '"surveys_invitationtoken"' in q["sql"]
         ), page
 
     counted, _ = lookups("get", f"/s/{token}/")

@@ -4,23 +4,26 @@ which invitations have answered). Nothing here writes, and nothing imports servi
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Field, Model, Q, QuerySet
 from django.http import Http404
 
 from tryghed.core import disclosure
 from tryghed.core.instruments import Instrument, parse_instrument, with_builtin_display
-from tryghed.orgs.models import Person, Unit
+from tryghed.orgs.models import Organisation, Person, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.surveys import participation, sealing
 from tryghed.surveys.codes import paper_code_marks
 from tryghed.surveys.models import (
     Invitation,
+    InvitationToken,
     Measurement,
     PaperCode,
     Response,
@@ -269,12 +272,158 @@ def _parse_cached(source: str, content_hash: str) -> Instrument:
     )
 
 
+# A measurement's instruments never change after it is created (``measurement_create``
+# writes them once), so each process reads them once per measurement: the respondent's
+# every step needs them. Keyed with the creation time too, so a reused id (a test
+# database rolled back) never meets another measurement's instruments.
+_INSTRUMENTS: dict[tuple[int, dt.datetime], tuple[Instrument, ...]] = {}
+_INSTRUMENTS_LIMIT = 256
+
+
 def measurement_instruments(measurement: Measurement) -> list[Instrument]:
     """The measurement's instruments, as frozen when it was created."""
-    return [
-        _parse_cached(mi.source, mi.content_hash)
-        for mi in measurement.instruments.order_by("position")
+    key = (measurement.pk, measurement.created_at)
+    kept = _INSTRUMENTS.get(key)
+    if kept is None:
+        kept = tuple(
+            _parse_cached(source, content_hash)
+            for source, content_hash in measurement.instruments.order_by("position").values_list(
+                "source", "content_hash"
+            )
+        )
+        if measurement.pk is not None and kept:
+            if len(_INSTRUMENTS) >= _INSTRUMENTS_LIMIT:
+                _INSTRUMENTS.clear()
+            _INSTRUMENTS[key] = kept
+    return list(kept)
+
+
+# ------------------------------------------------------------ the respondent's way in
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What a link token or a paper code opens: the invitation's or code's id, the unit
+    its answer counts in, and the measurement (with its organisation loaded)."""
+
+    pk: int | uuid.UUID
+    unit_id: int
+    measurement: Measurement
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _column(field: Field[Any, Any]) -> str:
+    return connection.ops.quote_name(str(field.column))
+
+
+def _columns(model: type[Model], alias: str) -> list[tuple[Field[Any, Any], str]]:
+    return [(field, alias) for field in model._meta.concrete_fields]
+
+
+def _select_list(columns: Sequence[tuple[Field[Any, Any], str]]) -> str:
+    return ", ".join(f"{alias}.{_column(field)}" for field, alias in columns)
+
+
+def _converted(columns: Sequence[tuple[Field[Any, Any], str]], row: Sequence[Any]) -> list[Any]:
+    """A row's values as the ORM would give them (dates and UUIDs on SQLite, JSON)."""
+    values = []
+    for (field, alias), value in zip(columns, row, strict=True):
+        column = field.get_col(alias)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            value = converter(value, column, connection)
+        values.append(value)
+    return values
+
+
+# The lookups of the respondent's every request, written out once per process: the ORM
+# compiled this join afresh on each call, which took a third of a respondent's request
+# (docs/benchmarks.md, "Survey submissions"). Built from the models' own field lists.
+_OPENED_SQL: dict[tuple[str, str], tuple[str, list[tuple[Field[Any, Any], str]]]] = {}
+
+
+def _opened_query(kind: str) -> tuple[str, list[tuple[Field[Any, Any], str]]]:
+    key = (connection.vendor, kind)
+    built = _OPENED_SQL.get(key)
+    if built is not None:
+        return built
+
+    def column(model: type[Model], name: str) -> str:
+        return _column(_field(model, name))
+
+    def table(model: type[Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    holder: type[Model] = Invitation if kind == "invitation" else PaperCode
+    columns: list[tuple[Field[Any, Any], str]] = [
+        (_field(holder, "id"), "h"),
+        (_field(holder, "unit"), "h"),
+        *_columns(Measurement, "m"),
+        *_columns(Organisation, "o"),
     ]
+    m_id, o_id, h_id = (column(model, "id") for model in (Measurement, Organisation, holder))
+    joins = (
+        f"FROM {table(Measurement)} m JOIN {table(Organisation)} o "
+        f"ON o.{o_id} = m.{column(Measurement, 'organisation')} "
+        f"JOIN {table(holder)} h ON h.{column(holder, 'measurement')} = m.{m_id} "
+    )
+    if kind == "invitation":
+        joins += (
+            f"JOIN {table(InvitationToken)} t ON t.{column(InvitationToken, 'invitation')} = h.{h_id} "
+            f"WHERE t.{column(InvitationToken, 'token_hash')} = %s"
+        )
+    else:
+        joins += f"WHERE h.{column(PaperCode, 'code_hash')} = %s"
+    built = (f"SELECT {_select_list(columns)} {joins}", columns)
+    _OPENED_SQL[key] = built
+    return built
+
+
+def opened_by(kind: str, key_hash: str) -> Opened | None:
+    """The invitation (``kind`` "invitation", by a link token's hash) or the paper code
+    ("paper_code", by its code's hash) and its measurement, in one query; None if none."""
+    sql, columns = _opened_query(kind)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = _converted(columns, row)
+    n_measurement = len(Measurement._meta.concrete_fields)
+    measurement = Measurement.from_db(
+        connection.alias,
+        [f.attname for f in Measurement._meta.concrete_fields],
+        values[2 : 2 + n_measurement],
+    )
+    measurement.organisation = Organisation.from_db(
+        connection.alias,
+        [f.attname for f in Organisation._meta.concrete_fields],
+        values[2 + n_measurement :],
+    )
+    return Opened(pk=values[0], unit_id=values[1], measurement=measurement)
+
+
+def marked(measurement_id: int, marks: Sequence[str]) -> bool:
+    """Whether any of these submission marks is stored: an invitation's or a code's
+    marks under every key of the ring, so whether it has answered."""
+    if not marks:
+        return False
+    placeholders = ", ".join(["%s"] * len(marks))
+    sql = (
+        f"SELECT 1 FROM {connection.ops.quote_name(SubmissionMark._meta.db_table)} "  # noqa: S608
+        f"WHERE {_column(_field(SubmissionMark, 'measurement'))} = %s "
+        f"AND {_column(_field(SubmissionMark, 'mark'))} IN ({placeholders}) LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [measurement_id, *marks])
+        return cursor.fetchone() is not None
 
 
 def scope_units(measurement: Measurement) -> QuerySet[Unit]:

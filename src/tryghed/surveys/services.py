@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tryghed.audit.services import audit_record
+from tryghed.core.answer_codes import choice_item_ids, encode
 from tryghed.core.instruments import BUILTIN_DIR, load_builtin
 from tryghed.core.suppression import FLOOR_MINIMUM
 from tryghed.orgs.models import Organisation, Unit
@@ -36,7 +37,6 @@ from tryghed.surveys.codes import (
 )
 from tryghed.surveys.models import (
     Invitation,
-    InvitationToken,
     Measurement,
     MeasurementInstrument,
     MeasurementScope,
@@ -47,8 +47,9 @@ from tryghed.surveys.models import (
     SubmissionMark,
 )
 from tryghed.surveys.selectors import (
-    invitation_answered,
+    marked,
     measurement_instruments,
+    opened_by,
     people_in_scope,
     reminder_round,
     unanswered_invitation_ids,
@@ -374,7 +375,7 @@ class Entry:
     """Where a respondent came in: a personal invitation or a paper code."""
 
     measurement: Measurement
-    unit: Unit
+    unit_id: int
     invitation_id: int | None = None
     paper_code_id: uuid.UUID | None = None
     # The SubmissionMark that answering leaves (current key); "" where none is left.
@@ -382,47 +383,39 @@ class Entry:
 
 
 def resolve_token(token: str) -> Entry:
-    """Find what a link token opens, or refuse with the reason (never store anything)."""
-    token_hash = hash_token(token)
-    found = (
-        InvitationToken.objects.filter(token_hash=token_hash)
-        .select_related("invitation__measurement__organisation", "invitation__unit")
-        .first()
-    )
-    if found is not None:
-        invitation = found.invitation
+    """Find what a link token opens, or refuse with the reason (never store anything).
+
+    Two queries: the invitation or code with its measurement, then whether it has answered.
+    """
+    opened = opened_by("invitation", hash_token(token))
+    if opened is not None:
+        invitation_id = int(opened.pk)
         entry = Entry(
-            measurement=invitation.measurement,
-            unit=invitation.unit,
-            invitation_id=invitation.pk,
-            mark=sealing.current_mark(invitation.measurement_id, invitation.pk),
+            measurement=opened.measurement,
+            unit_id=opened.unit_id,
+            invitation_id=invitation_id,
+            mark=sealing.current_mark(opened.measurement.pk, invitation_id),
         )
-        if invitation_answered(invitation):
-            raise SubmissionRefused("used")
+        used = marked(
+            opened.measurement.pk, sealing.all_marks(opened.measurement.pk, invitation_id)
+        )
     else:
         # A paper code (privacy.md section 5), typed or from its QR code: answers once,
         # in the unit it was printed for, and leaves a keyed mark like an invitation's.
         code = paper_code_normalise(token)
-        paper = (
-            PaperCode.objects.filter(code_hash=hash_token(code))
-            .select_related("measurement__organisation", "unit")
-            .first()
-            if code is not None
-            else None
-        )
-        if paper is None:
+        opened = opened_by("paper_code", hash_token(code)) if code is not None else None
+        if opened is None:
             raise SubmissionRefused("unknown")
+        code_id = uuid.UUID(str(opened.pk))
         entry = Entry(
-            measurement=paper.measurement,
-            unit=paper.unit,
-            paper_code_id=paper.pk,
-            mark=paper_code_mark(paper.measurement_id, paper.pk),
+            measurement=opened.measurement,
+            unit_id=opened.unit_id,
+            paper_code_id=code_id,
+            mark=paper_code_mark(opened.measurement.pk, code_id),
         )
-        if SubmissionMark.objects.filter(
-            measurement_id=paper.measurement_id,
-            mark__in=paper_code_marks(paper.measurement_id, paper.pk),
-        ).exists():
-            raise SubmissionRefused("used")
+        used = marked(opened.measurement.pk, paper_code_marks(opened.measurement.pk, code_id))
+    if used:
+        raise SubmissionRefused("used")
     measurement, today = entry.measurement, timezone.localdate()
     if measurement.status == Status.CLOSED or today > measurement.closes_on:
         raise SubmissionRefused("closed")
@@ -462,7 +455,7 @@ def response_submit(
             except IntegrityError:
                 raise SubmissionRefused("used") from None
         payload = {
-            "unit": entry.unit.pk,
+            "unit": entry.unit_id,
             "week": iso_week(),
             "answers": dict(answers),
             "texts": {k: v for k, v in texts.items() if v.strip()},
@@ -538,6 +531,8 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
     # The week of the release, the same for the whole batch: the week each answer was
     # given would split a batch into smaller groups by time (red team, docs/anonymity.md).
     released_week = iso_week()
+    # The choice answers also as bytes, in the same row (so the same transaction).
+    item_ids = choice_item_ids(measurement_instruments(measurement))
     responses = [
         Response(
             id=uuid.uuid4(),
@@ -546,6 +541,7 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
             week=released_week,
             answers=dict(payload["answers"]),
             texts=dict(payload["texts"]),
+            codes=encode(payload["answers"], item_ids),
         )
         for _pk, payload in chosen
     ]
