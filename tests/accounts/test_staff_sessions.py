@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from allauth.usersessions.models import UserSession
@@ -19,7 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.accounts.test_staff_signin import reauthenticated, signed_in, signed_in_as
-from tests.conftest import World
+from tests.conftest import Clock, World
 from tests.factories import PASSWORD
 from tryghed.accounts.models import SignInLink
 from tryghed.accounts.signin_link import new_token
@@ -27,25 +26,6 @@ from tryghed.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 MINUTE = 60
-
-
-class Clock:
-    """Moves time.time() forward for the session clocks (and everything else reading it)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.offset = 0.0
-        real = time.time
-        monkeypatch.setattr(
-            "tryghed.accounts.staff_session.time.time", lambda: real() + self.offset
-        )
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def dashboard(world: World) -> str:

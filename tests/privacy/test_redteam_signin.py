@@ -27,8 +27,9 @@ from django.utils import timezone
 
 from tests.accounts.softkey import SoftKey
 from tests.accounts.test_passkeys import add_passkey, passkey_login
+from tests.accounts.test_staff_sessions import dashboard
 from tests.accounts.test_staff_signin import reauthenticated, sign_in, signed_in, signed_in_as
-from tests.conftest import World
+from tests.conftest import Clock, World
 from tests.factories import give_totp
 from tryghed.accounts import staff_session
 from tryghed.accounts.models import SignInLink, User
@@ -37,27 +38,6 @@ from tryghed.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 MINUTE = 60
-
-
-class Clock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.offset = 0.0
-        real = time.time
-        monkeypatch.setattr(
-            "tryghed.accounts.staff_session.time.time", lambda: real() + self.offset
-        )
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-def dashboard(world: World) -> str:
-    return reverse("orgs:dashboard", args=[world.org.slug])
 
 
 def to_login(response: Any) -> bool:
