@@ -4,15 +4,17 @@ publication shows it and the APV, and nothing of a unit's own pages.
 The director crawls every page and file a reader can ask for (every unit report in both
 scopes, the feedback pages, the measurement pages, the APV, the spreadsheet, the unit PDFs)
 after a measurement with a small team and comments closes. No comment, no participation
-row of a unit, no unit report and no file may reach them; what they do read holds no
-number beyond the AMO's organisation report.
+row of a unit, no unit report and no file but the organisation report's PDF may reach
+them; what they do read holds no number beyond the AMO's organisation report.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from tests.factories import grant, make_user
@@ -85,11 +87,33 @@ def test_top_management_reaches_no_comment_unit_page_participation_or_file() -> 
         assert not re.search(
             rf"{name}</td><td class=\"num\">\d+</td><td class=\"num\">\d+</td>", page
         )
-    # No file: neither the spreadsheet nor a unit's PDF.
+    # No file but the organisation report's: neither the spreadsheet nor a unit's PDF.
     assert attack.excel_figures(director, place, m) is None
+    printed = _organisation_pdf(client, slug, m.pk)
+    assert "Team A" in printed  # the file is the organisation report, every unit in it
+    assert not attack.secrets_on(printed)
+    # The page in print: every number in it (but the time of printing and the page numbers)
+    # is on the organisation report they read.
+    figures = re.sub(r"Udskrevet .*?\d\d:\d\d|\d+ / \d+$", "", printed, flags=re.M)
+    on_page = set(attack.NUMBER.findall(attack.visible_text(page)))
+    assert set(attack.NUMBER.findall(figures)) - on_page == set(), printed
     for unit in place.units.values():
         asked = client.post(
             reverse("results:export_request", kwargs={"org": slug, "measurement_id": m.pk}),
             {"kind": "unit_pdf", "unit": unit.pk},
         )
         assert asked.status_code in (403, 404), unit.name
+
+
+def _organisation_pdf(client: Any, slug: str, measurement_id: int) -> str:
+    """The organisation PDF's text as the client downloads it."""
+    url = reverse("results:export_request", kwargs={"org": slug, "measurement_id": measurement_id})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        asked = client.post(url, {"kind": "organisation_pdf"})
+    assert asked.status_code == 302, asked.status_code
+    match = re.search(r"/filer/(\d+)/", asked["Location"])
+    assert match, asked["Location"]
+    download = reverse("results:export_download", kwargs={"org": slug, "export_id": int(match[1])})
+    got = client.get(download)
+    assert got.status_code == 200
+    return attack.pdf_text(attack._body(got))

@@ -58,6 +58,7 @@ def export_panel(request: HttpRequest, access: OrgAccess, measurement_id: int) -
             "measurement": measurement,
             "units": units,
             "whole_organisation": exports.organisation_exports_allowed(access),
+            "spreadsheet": exports.spreadsheet_allowed(access),
             "recent": exports.visible_exports(access, measurement),
             "kinds": ExportKind,
         },

@@ -47,7 +47,12 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.results import aggregates
 from tryghed.results.charts import heatmap_css
 from tryghed.results.models import ExportKind, ExportStatus, ReportExport
-from tryghed.results.selectors import get_unit_report, report_units, reported_measurements
+from tryghed.results.selectors import (
+    can_read_organisation_report,
+    get_unit_report,
+    report_units,
+    reported_measurements,
+)
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments
 
@@ -71,8 +76,21 @@ PDF = "application/pdf"
 
 
 def organisation_exports_allowed(access: OrgAccess) -> bool:
-    """The organisation PDF and the spreadsheet cover every unit: AMO, HR and admins only."""
+    """The organisation PDF prints the organisation report as its page shows it: for
+    everyone who reads that page (the AMO, administrators and top management)."""
+    return can_read_organisation_report(access)
+
+
+def spreadsheet_allowed(access: OrgAccess) -> bool:
+    """The spreadsheet holds every unit's questions and distributions, which top management
+    does not read (it reads no unit report): the AMO and administrators only."""
     return access.sees_whole_organisation
+
+
+def _kind_allowed(access: OrgAccess, kind: str) -> bool:
+    if kind == ExportKind.EXCEL:
+        return spreadsheet_allowed(access)
+    return kind == ExportKind.ORGANISATION_PDF and organisation_exports_allowed(access)
 
 
 def get_export_measurement(access: OrgAccess, measurement_id: int) -> Measurement:
@@ -99,7 +117,7 @@ def check_subject(
         _measurement, unit = get_unit_report(access, measurement.pk, unit_id)
         return unit
     if kind in (ExportKind.ORGANISATION_PDF, ExportKind.EXCEL):
-        if not organisation_exports_allowed(access):
+        if not _kind_allowed(access, kind):
             raise Http404
         return None
     raise Http404
@@ -124,7 +142,7 @@ def get_export(access: OrgAccess, export_id: int) -> ReportExport:
 def visible_exports(access: OrgAccess, measurement: Measurement) -> list[ReportExport]:
     """The measurement's recent files the user may read, newest first."""
     units = {u.pk for u in report_units(access, measurement)}
-    whole = organisation_exports_allowed(access)
+    allowed = {kind: _kind_allowed(access, kind) for kind in ExportKind}
     found = (
         ReportExport.objects.filter(
             measurement=measurement, created_at__gte=timezone.now() - KEEP_FOR
@@ -137,7 +155,7 @@ def visible_exports(access: OrgAccess, measurement: Measurement) -> list[ReportE
         e
         for e in found[:50]
         if (e.kind == ExportKind.UNIT_PDF and e.unit_id in units)
-        or (e.kind != ExportKind.UNIT_PDF and whole)
+        or (e.kind != ExportKind.UNIT_PDF and allowed.get(ExportKind(e.kind), False))
     ][:10]
 
 

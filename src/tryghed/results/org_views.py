@@ -14,7 +14,7 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
 from tryghed.results.aggregates import is_published, publication
-from tryghed.results.exports import organisation_exports_allowed, unit_names
+from tryghed.results.exports import organisation_exports_allowed, spreadsheet_allowed, unit_names
 from tryghed.results.org_presenters import org_report_context
 from tryghed.results.views import not_published
 from tryghed.surveys.participation import response_rates
@@ -67,5 +67,6 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
             "measurement": measurement,
             "report": report,
             "can_export": organisation_exports_allowed(access),
+            "can_spreadsheet": spreadsheet_allowed(access),
         },
     )
