@@ -305,7 +305,9 @@ def apv_content(
     (none without a reader)."""
     in_tree = Q() if unit is None else Q(unit__path__startswith=unit.path)
     latest = latest_by_unit(
-        RiskAssessment.objects.filter(organisation=organisation).filter(in_tree)
+        RiskAssessment.objects.filter(organisation=organisation)
+        .filter(in_tree)
+        .select_related("unit")  # the document names each assessment's unit
     )
     assessments = sorted(latest.values(), key=lambda a: a.unit.path)
     factors: dict[int, list[FactorAssessment]] = {}
