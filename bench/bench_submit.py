@@ -4,8 +4,8 @@ Run: ``python bench/bench_submit.py`` (flags: ``--help``). For each backend it m
 throwaway database, creates an organisation with N people and an open ps7 + hesteskoen
 measurement, mints one link token per invitation (kept in memory only), starts gunicorn
 on 127.0.0.1 and lets C clients walk the respondent's way through, each token once:
-the link (GET), the privacy notice (POST), page 1 with answers (POST) and the final
-submit (POST). A submission counts when the thank-you page arrives; the load stops when
+the link (GET: the privacy notice above page 1), page 1 with answers (POST: page 2) and the
+final submit (POST). A submission counts when the thank-you page arrives; the load stops when
 every token is used or at --time-limit (40 s, so that the default run of both backends
 stays under 2 minutes on 2 cores; 120 lets 2,000 finish there). Then it replays used
 tokens and races two final submits of the same token against each other, and checks in
@@ -244,12 +244,12 @@ def postgres_reachable(admin_url: str) -> str:
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def postgres_recreate(admin_url: str, *, create: bool) -> None:
+def postgres_recreate(admin_url: str, database: str, *, create: bool) -> None:
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        name = sql.Identifier(PG_DATABASE)
+        name = sql.Identifier(database)
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         if create:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
@@ -404,8 +404,8 @@ def _answers(page: str, rng: random.Random) -> dict[str, str]:
 def prepare(client: Client, token: str, rng: random.Random) -> dict[str, str] | str:
     """From the link to the last page, answering every page on the way: the final form
     (the last page's answers, action submit), or what went wrong. Follows the pages as they
-    come (a privacy notice with a Start button, one page per instrument or all on one), so
-    the same bench measures either flow."""
+    come (one page per instrument or all on one, with or without a notice page of its own
+    before them), so the same bench measures any such flow."""
     status, page = client.request("GET", f"/s/{token}/")
     if status != 200 or 'name="token"' not in page:
         return f"start: HTTP {status}" + (" allerede svaret" if ALREADY in page else "")
@@ -885,7 +885,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help=f"an administrative connection; the bench database {PG_DATABASE} is made beside it",
+        help="an administrative connection; the bench database is made beside it",
+    )
+    parser.add_argument(
+        "--pg-database",
+        default=PG_DATABASE,
+        help=f"the bench database, dropped and made again, and dropped at the end [{PG_DATABASE}]",
     )
     parser.add_argument(
         "--phase", choices=["run", "setup", "verify"], default="run", help=argparse.SUPPRESS
@@ -932,12 +937,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"\n== postgres: SKIPPED, PostgreSQL does not answer at {args.postgres_url}: {why}"
                     )
                     continue
-                postgres_recreate(args.postgres_url, create=True)
+                postgres_recreate(args.postgres_url, args.pg_database, create=True)
                 try:
-                    env["DATABASE_URL"] = with_database(args.postgres_url, PG_DATABASE)
+                    env["DATABASE_URL"] = with_database(args.postgres_url, args.pg_database)
                     figures.append(bench_backend("postgres", env, args, tmp))
                 finally:
-                    postgres_recreate(args.postgres_url, create=False)
+                    postgres_recreate(args.postgres_url, args.pg_database, create=False)
     except KeyboardInterrupt:
         print(
             "\ninterrupted: gunicorn stopped, bench database and temp files removed",

@@ -28,9 +28,18 @@ def _h1(page: str) -> str:
     return found.group(1).strip()
 
 
+def _topic(page: str) -> str:
+    """The heading of the page's questions: under the notice on the first page (below the
+    survey's own name), the page's h1 on the others."""
+    found = re.search(r"</progress>\s*<h([12])>(.*?)</h\1>", page, re.S)
+    assert found
+    return found.group(2).strip()
+
+
 def _to_last_page(client: Client, token: str) -> str:
-    """Past the notice and the first page (ps7) without answering; the hesteskoen page."""
-    first = client.post(URL, {"token": token, "lang": "da", "step": "-1"}).content.decode()
+    """From the link past the first page (notice and ps7) without answering; the
+    hesteskoen page."""
+    first = client.get(f"/s/{token}/").content.decode()
     return client.post(
         URL,
         {"token": token, "lang": "da", "step": "0", "state": _state(first), "action": "next"},
@@ -43,14 +52,15 @@ def test_the_pages_are_headed_with_the_topic_not_the_instruments_name(
     assert reverse("surveys:answer") == URL
     token = next(iter(open_survey.tokens.values()))
     client = Client()
-    first = client.post(URL, {"token": token, "lang": "da", "step": "-1"}).content.decode()
-    assert _h1(first) == "Tryghed i jeres team"
+    first = client.get(f"/s/{token}/").content.decode()
+    assert _h1(first) == "Efterår"  # the survey's name over the notice, then the topic
+    assert _topic(first) == "Tryghed i jeres team"
     assert "Edmondson" not in first and "7 udsagn" not in first
     assert "<title>Tryghed i jeres team (1/2) · Tryghed</title>" in first
-    english = client.post(URL, {"token": token, "lang": "en", "step": "-1"}).content.decode()
-    assert _h1(english) == "Feeling safe in your team"
+    english = client.get(f"/s/{token}/?sprog=en").content.decode()
+    assert _topic(english) == "Feeling safe in your team"
     last = _to_last_page(client, token)
-    assert _h1(last) == "Sådan har du det på arbejdet lige nu"
+    assert _h1(last) == _topic(last) == "Sådan har du det på arbejdet lige nu"
     assert "Hesteskoen" not in last
 
 
@@ -102,7 +112,7 @@ def test_a_completely_blank_survey_asks_before_it_is_sent_and_stores_nothing_unt
     assert asked.cookies == {} and asked["Cache-Control"] == "no-store"
     # Going back leads to the first page with nothing lost.
     back = client.post(URL, {"token": token, "lang": "da", "step": "-1", "state": _state(page)})
-    assert _h1(back.content.decode()) == "Tryghed i jeres team"
+    assert _topic(back.content.decode()) == "Tryghed i jeres team"
     sent = client.post(URL, {**data, "state": _state(page), "blank": "1"})
     assert "Tak for dine svar" in sent.content.decode()
     assert SubmissionMark.objects.count() == 1

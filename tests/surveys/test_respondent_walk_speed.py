@@ -94,27 +94,48 @@ def test_a_kept_page_is_the_page_rendered_afresh(open_survey: Survey) -> None:
     assert _questions(_first_page(Client(), token, "en")).strip() == fresh.strip()
 
 
-def test_each_request_resolves_its_token_once(open_survey: Survey) -> None:
+def test_the_link_opens_the_notice_above_the_first_question(open_survey: Survey) -> None:
+    """No request of its own for the privacy notice: it heads the first page, before the
+    first question (privacy.md section 7), and comes back with that page."""
+    token = next(iter(open_survey.tokens.values()))
+    client = Client()
+    page = client.get(f"/s/{token}/").content.decode()
+    notice = page.index("sådan beskytter vi dine svar")
+    assert notice < page.index('<div class="question') < page.index('name="q-ps7.1"')
+    assert "mindst 5 har svaret" in page and "36 måneder" in page
+    assert 'name="step" value="0"' in page and ">Næste</button>" in page
+    answers = {f"q-ps7.{n}": "3" for n in range(1, 8)}
+    second = client.post(
+        URL, {"token": token, "lang": "da", "step": "0", "state": _state(page), **answers}
+    ).content.decode()
+    assert "sådan beskytter vi dine svar" not in second and 'name="q-hesteskoen.1"' in second
+    back = client.post(
+        URL, {"token": token, "lang": "da", "step": "1", "state": _state(second), "action": "back"}
+    ).content.decode()
+    assert back.index("sådan beskytter vi dine svar") < back.index('<div class="question')
+    assert back.count(" checked") == 7
+
+
+def test_each_request_resolves_its_token_once_in_two_queries(open_survey: Survey) -> None:
     token = next(iter(open_survey.tokens.values()))
     client = Client()
 
-    def lookups(method: str, *args: object) -> tuple[int, str]:
+    def lookups(method: str, *args: object) -> tuple[int, int, str]:
         with CaptureQueriesContext(connection) as queries:
             page = getattr(client, method)(*args).content.decode()
-        return sum(
-            1 for q in queries.captured_queries if '"surveys_invitationtoken"' in q["sql"]
-        ), page
+        captured = [q["sql"] for q in queries.captured_queries]
+        return sum(1 for sql in captured if '"surveys_invitationtoken"' in sql), len(captured), page
 
-    counted, _ = lookups("get", f"/s/{token}/")
-    assert counted == 1
-    counted, page = lookups("post", URL, {"token": token, "lang": "da", "step": "-1"})
-    assert counted == 1
+    client.get(f"/s/{token}/")  # the measurement's instruments are read once per process
+    # The link: the invitation with its measurement, then whether it has answered.
+    counted, total, page = lookups("get", f"/s/{token}/")
+    assert (counted, total) == (1, 2)
     answers = {f"q-ps7.{n}": "3" for n in range(1, 8)}
-    counted, page = lookups(
+    counted, total, page = lookups(
         "post", URL, {"token": token, "lang": "da", "step": "0", "state": _state(page), **answers}
     )
-    assert counted == 1
-    counted, page = lookups(
+    assert (counted, total) == (1, 2)
+    counted, total, page = lookups(
         "post",
         URL,
         {

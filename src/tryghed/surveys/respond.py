@@ -1,4 +1,5 @@
-"""The respondent's way through: privacy notice, one page per instrument, thank-you.
+"""The respondent's way through: one page per instrument, the first under the privacy
+notice, then the thank-you.
 
 These views set no cookie at all: no session, no CSRF cookie, no language cookie. The
 link token travels in the POST body after the first visit; the unguessable token is
@@ -84,8 +85,8 @@ def _minimums(measurement: Measurement) -> dict[str, int]:
 @private
 @require_GET
 def start(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the e-mail (or a paper code's QR code): the privacy notice, with a
-    form that carries the token on."""
+    """The link from the e-mail (or a paper code's QR code): the privacy notice above the
+    first page of questions, in a form that carries the token on."""
     try:
         entry = services.resolve_token(token)
     except services.SubmissionRefused as refused:
@@ -95,7 +96,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             _language(None, request.GET.get("sprog", "")),
             paper_code=paper_code_normalise(token) is not None,
         )
-    return _notice(request, token, entry, request.GET.get("sprog", ""))
+    return _first_page(request, token, entry, request.GET.get("sprog", ""))
 
 
 @private
@@ -120,7 +121,7 @@ def code(request: HttpRequest) -> HttpResponse:
                 return _refused(request, refused.reason, lang, paper_code=True)
             error = "unknown"
         else:
-            return _notice(request, paper_code_display(normalised), entry, lang)
+            return _first_page(request, paper_code_display(normalised), entry, lang)
     with translation.override(lang):
         return render(
             request,
@@ -130,27 +131,32 @@ def code(request: HttpRequest) -> HttpResponse:
         )
 
 
-def _notice(request: HttpRequest, token: str, entry: services.Entry, asked: str) -> HttpResponse:
+def _first_page(
+    request: HttpRequest, token: str, entry: services.Entry, asked: str
+) -> HttpResponse:
+    """The page a link or a typed code opens: the notice and the first questions, with the
+    language switch (a link back to this same address)."""
     measurement = entry.measurement
-    lang = _language(measurement, asked)
-    instruments = survey_selectors.measurement_instruments(measurement)
-    with translation.override(lang):
-        return render(
-            request,
-            "surveys/respond/notice.html",
-            {
-                "token": token,
-                "lang": lang,
-                "measurement": measurement,
-                "organisation": measurement.organisation,
-                "instruments": instruments,
-                "minimums": _minimums(measurement),
-                "paper_code": entry.paper_code_id is not None,
-                "item_count": sum(len(i.items) for i in instruments),
-                "has_sensitive": any(item.sensitive for i in instruments for item in i.items),
-                "has_text": any(item.type == "text" for i in instruments for item in i.items),
-            },
-        )
+    return _page(
+        request,
+        token=token,
+        lang=_language(measurement, asked),
+        entry=entry,
+        instruments=survey_selectors.measurement_instruments(measurement),
+        step=0,
+        state=questionnaire.State(),
+        language_links=True,
+    )
+
+
+def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str, Any]:
+    """What the privacy notice above the first question says (privacy.md section 7)."""
+    return {
+        "minimums": _minimums(measurement),
+        "item_count": sum(len(i.items) for i in instruments),
+        "has_sensitive": any(item.sensitive for i in instruments for item in i.items),
+        "has_text": any(item.type == "text" for i in instruments for item in i.items),
+    }
 
 
 def _questions_html(
@@ -186,14 +192,18 @@ def _page(
     *,
     token: str,
     lang: str,
-    measurement: Measurement,
+    entry: services.Entry,
     instruments: list[Instrument],
     step: int,
     state: questionnaire.State,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    language_links: bool = False,
 ) -> HttpResponse:
+    """One instrument's page; the first one under the privacy notice, so the notice is
+    read before the first question without a request of its own."""
     instrument = instruments[step]
+    measurement = entry.measurement
     with translation.override(lang):
         return render(
             request,
@@ -202,6 +212,9 @@ def _page(
                 "token": token,
                 "lang": lang,
                 "measurement": measurement,
+                "notice": _notice(measurement, instruments) if step == 0 else None,
+                "paper_code": entry.paper_code_id is not None,
+                "language_links": language_links,
                 "step": step,
                 "step_number": step + 1,
                 "steps": len(instruments),
@@ -248,12 +261,13 @@ def answer(request: HttpRequest) -> HttpResponse:
         step = -1
     action = request.POST.get("action", "next")
     if step < 0 or step >= len(instruments):
-        # From the notice page (or a tampered step): the first page.
+        # The first page again (an address from before the notice was folded into it, or
+        # a tampered step).
         return _page(
             request,
             token=token,
             lang=lang,
-            measurement=measurement,
+            entry=entry,
             instruments=instruments,
             step=0,
             state=state,
@@ -265,7 +279,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             request,
             token=token,
             lang=lang,
-            measurement=measurement,
+            entry=entry,
             instruments=instruments,
             step=step,
             state=state,
@@ -277,7 +291,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             request,
             token=token,
             lang=lang,
-            measurement=measurement,
+            entry=entry,
             instruments=instruments,
             step=max(0, step - 1),
             state=state,
@@ -287,7 +301,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             request,
             token=token,
             lang=lang,
-            measurement=measurement,
+            entry=entry,
             instruments=instruments,
             step=step + 1,
             state=state,
