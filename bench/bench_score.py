@@ -166,19 +166,21 @@ def pipeline(
                 suppress_distinct(groups_list, counts(f.atom_item_n[:, k]), MIN_GROUP)
 
     phases.run("suppression (40 items, each on its own n)", suppress_items)
-    # What the publication builder does: the engine's plan for the groups prepared once.
+    # What the publication builder does: the engine's plan for the groups prepared once,
+    # asked with the counts as an array in the plan's order of atoms.
     plan = phases.run("suppression plan, prepared once", lambda: suppression.prepare(groups_list))
+    order = np.asarray([index[str(a)] for a in plan.atoms], dtype=np.intp)
 
     def planned_scales() -> None:
         for f in figures:
-            plan.suppress(counts(f.atom_n), MIN_GROUP)
+            plan.decide(f.atom_n[order], MIN_GROUP)
 
     phases.run("suppression (5 scales), prepared plan", planned_scales)
 
     def planned_items() -> None:
         for f in figures:
             for k in range(f.atom_item_n.shape[1]):
-                plan.suppress(counts(f.atom_item_n[:, k]), MIN_GROUP)
+                plan.decide(f.atom_item_n[order, k], MIN_GROUP)
 
     phases.run("suppression (40 items), prepared plan", planned_items)
     return sum(d.shown for d in decisions[0])

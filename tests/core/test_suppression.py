@@ -585,6 +585,20 @@ def test_a_prepared_plan_decides_as_suppress_on_crossings(
     )
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(tree_cases(max_units=40), crossing_cases()), st.integers(0, 2**32 - 1))
+def test_a_prepared_plans_decisions_per_group_are_those_of_suppress(
+    case: tuple[list[Group], dict[Hashable, int], int], seed: int
+) -> None:
+    groups, counts, min_size = case
+    plan = suppression.prepare(groups)
+    rng = random.Random(seed)
+    for values in (counts, {atom: rng.choice([0, 0, 1, 2, 4, 5, 9, 20]) for atom in counts}):
+        expected = suppress(groups, values, min_size)
+        in_plan_order = np.array([values.get(atom, 0) for atom in plan.atoms], dtype=np.int64)
+        assert plan.decide(in_plan_order, min_size) == [expected[g.key] for g in groups]
+
+
 def test_a_prepared_plan_checks_its_input_as_suppress_does() -> None:
     groups = tree_groups({"P": None, "A": "P"})
     plan = suppression.prepare(groups)
@@ -594,3 +608,11 @@ def test_a_prepared_plan_checks_its_input_as_suppress_does() -> None:
         plan.suppress({"P": 5}, 0)
     with pytest.raises(ValueError, match="appears twice"):
         suppression.prepare([*groups, groups[0]])
+    with pytest.raises(ValueError, match="whole numbers"):
+        plan.decide(np.array([5, -1]), 5)
+    with pytest.raises(ValueError, match="whole numbers"):
+        plan.decide(np.array([5.0, 1.0]), 5)
+    with pytest.raises(ValueError, match="expected 2 counts"):
+        plan.decide(np.array([5]), 5)
+    with pytest.raises(ValueError, match="min_size"):
+        plan.decide(np.array([5, 5]), 0)

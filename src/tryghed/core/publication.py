@@ -252,20 +252,26 @@ class _Decider:
         self._plan = suppression.prepare(
             [g for s, g in enumerate(tree.engine_groups) if s not in tree.unpublished]
         )
+        # The plan takes the counts of its atoms (unit ids) in its own order.
+        self._atom_order = np.asarray(
+            [tree.index[str(unit)] for unit in self._plan.atoms], dtype=np.intp
+        )
 
     def decide(self, atom_counts: npt.ArrayLike, min_size: int) -> list[suppression.Decision]:
         counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
         key = (min_size, counts_array.tobytes())
         if key not in self._memo:
-            units = self._tree.units
-            counts = {units[a]: int(c) for a, c in enumerate(counts_array) if c}
-            decisions = self._plan.suppress(counts, min_size)
-            for s in self._tree.unpublished:
-                n = int(counts_array[list(self._tree.members[s])].sum())
-                shown = n >= min_size
-                reason: suppression.Reason | None = None if shown else "below_minimum"
-                decisions[self._tree.engine_groups[s].key] = suppression.Decision(shown, reason, n)
-            self._memo[key] = [decisions[group.key] for group in self._tree.engine_groups]
+            planned = iter(self._plan.decide(counts_array[self._atom_order], min_size))
+            decisions: list[suppression.Decision] = []
+            for s in range(self._tree.n_slots):
+                if s in self._tree.unpublished:
+                    n = int(counts_array[list(self._tree.members[s])].sum())
+                    shown = n >= min_size
+                    reason: suppression.Reason | None = None if shown else "below_minimum"
+                    decisions.append(suppression.Decision(shown, reason, n))
+                else:
+                    decisions.append(next(planned))
+            self._memo[key] = decisions
         return self._memo[key]
 
 

@@ -52,6 +52,7 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "DEFAULT_MINIMUM",
@@ -134,8 +135,7 @@ def suppress(
     (see :func:`minimum_group_size`). ``strategy="general"`` skips the fast path for
     trees; it exists so tests and benchmarks can check the general path on trees.
     """
-    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
-        raise ValueError(f"min_size must be a positive whole number, got {min_size!r}")
+    _check_minimum(min_size)
     nodes, node_of = _nodes(groups, counts)
     reasons: dict[int, Reason] = {
         i: "below_minimum" for i, node in enumerate(nodes) if node.n < min_size
@@ -201,21 +201,61 @@ class Plan:
         _, label_rank = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
         self._label_rank = np.asarray(label_rank, dtype=np.intp).reshape(size)
         self._key_count = np.asarray([len(keys) for keys in self._keys], dtype=np.float64)
-        self._interned: dict[tuple[Reason | None, int], Decision] = {}
+        set_of_atoms = {atoms: i for i, atoms in enumerate(sets)}
+        self._set_of_group = [set_of_atoms[frozenset(g.atoms)] for g in self._groups]
+        self._interned: dict[int, Decision] = {}  # by n * 3 + reason code
+
+    @property
+    def atoms(self) -> tuple[Hashable, ...]:
+        """The groups' atoms, in the order :meth:`decide` takes their counts."""
+        return tuple(self._atoms)
 
     def suppress(self, counts: Counts, min_size: int) -> dict[Hashable, Decision]:
         """The same decisions as ``suppress(groups, counts, min_size)``."""
         if not self._laminar:
             return suppress(self._groups, counts, min_size)
-        if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
-            raise ValueError(f"min_size must be a positive whole number, got {min_size!r}")
+        _check_minimum(min_size)
         values = [counts.get(atom, 0) for atom in self._atoms]
         if not all(type(v) is int and v >= 0 for v in values):
             values = [_count(counts, atom) for atom in self._atoms]  # raises, naming the atom
-        per_atom = np.asarray(values, dtype=np.float64)
+        per_set, set_position = self._decide(np.asarray(values, dtype=np.int64), min_size)
+        # In the canonical order of the nodes, as suppress() lists them.
+        decisions: dict[Hashable, Decision] = {}
+        keys = self._keys
+        for i in np.lexsort((np.arange(len(keys)), set_position)).tolist():
+            decision = per_set[i]
+            for key in keys[i]:
+                decisions[key] = decision
+        return decisions
+
+    def decide(self, counts: npt.ArrayLike, min_size: int) -> list[Decision]:
+        """The decisions of :meth:`suppress`, one per group in the order the plan was
+        prepared with, for ``counts`` per atom in the order of :attr:`atoms` (whole
+        numbers >= 0)."""
+        values = np.asarray(counts)
+        if values.shape != (len(self._atoms),):
+            raise ValueError(f"expected {len(self._atoms)} counts, got shape {values.shape}")
+        if values.size and (values.dtype.kind not in "iu" or values.min() < 0):
+            raise ValueError("the counts must be whole numbers >= 0")
+        if not self._laminar:
+            counts_of = dict(zip(self._atoms, values.tolist(), strict=True))
+            by_key = suppress(self._groups, counts_of, min_size)
+            return [by_key[group.key] for group in self._groups]
+        _check_minimum(min_size)
+        per_set, _ = self._decide(values.astype(np.int64), min_size)
+        return [per_set[i] for i in self._set_of_group]
+
+    def _decide(
+        self, per_atom: npt.NDArray[np.int64], min_size: int
+    ) -> tuple[list[Decision], npt.NDArray[np.intp]]:
+        """Per distinct set of atoms: its decision and its node's canonical position."""
         size = len(self._keys)
         n = np.rint(
-            np.bincount(self._set_of_entry, weights=per_atom[self._atom_of_entry], minlength=size)
+            np.bincount(
+                self._set_of_entry,
+                weights=per_atom[self._atom_of_entry].astype(np.float64),
+                minlength=size,
+            )
         ).astype(np.int64)
         # Groups with the same respondents form one node: a group and its child whose
         # counts are equal (the rest of the group is empty; at most one child can be), or
@@ -255,33 +295,35 @@ class Plan:
         node_parent = np.where(
             (above >= 0) & (sizes > 0), position[node_of_set[np.maximum(above, 0)]], -1
         )
-        size_list = sizes.tolist()
-        hidden = _hide_in_tree(
-            size_list, weights[order].astype(np.int64).tolist(), node_parent.tolist(), min_size
-        )
-        interned = self._interned
-        node_decisions: list[Decision] = []
-        for k, size_ in enumerate(size_list):
-            reason: Reason | None = (
-                "below_minimum" if size_ < min_size else "complementary" if k in hidden else None
-            )
-            decision = interned.get((reason, size_))
-            if decision is None:
-                decision = Decision(shown=reason is None, reason=reason, n=size_)
-                interned[(reason, size_)] = decision
-            node_decisions.append(decision)
-        decisions: dict[Hashable, Decision] = {}
+        hidden = _hide_in_tree(sizes, weights[order].astype(np.int64), node_parent, min_size)
+        # Every set's decision: (shown 0, below the minimum 1, complementary 2) and its n,
+        # one Decision object per distinct pair, reused across calls.
+        reason_code = (sizes < min_size).astype(np.int64)
+        if hidden:
+            reason_code[np.fromiter(hidden, dtype=np.intp, count=len(hidden))] = 2
         set_position = position[node_of_set]
-        keys = self._keys
-        for i, k in zip(
-            np.lexsort((np.arange(size), set_position)).tolist(),
-            np.sort(set_position).tolist(),
-            strict=True,
-        ):
-            decision = node_decisions[k]
-            for key in keys[i]:
-                decisions[key] = decision
-        return decisions
+        pairs, pair_of_set = np.unique(n * 3 + reason_code[set_position], return_inverse=True)
+        interned = self._interned
+        made = [
+            interned[pair] if pair in interned else self._intern(pair) for pair in pairs.tolist()
+        ]
+        per_set = [made[k] for k in pair_of_set.reshape(size).tolist()]
+        return per_set, set_position
+
+    def _intern(self, pair: int) -> Decision:
+        n, code = divmod(pair, 3)
+        reason = _REASONS[code]
+        decision = Decision(shown=reason is None, reason=reason, n=n)
+        self._interned[pair] = decision
+        return decision
+
+
+_REASONS: Final[tuple[Reason | None, Reason, Reason]] = (None, "below_minimum", "complementary")
+
+
+def _check_minimum(min_size: int) -> None:
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        raise ValueError(f"min_size must be a positive whole number, got {min_size!r}")
 
 
 def prepare(groups: Sequence[Group]) -> Plan:
@@ -409,128 +451,183 @@ def _laminar_parents(nodes: Sequence[_Node]) -> list[int] | None:
 
 
 def _hide_in_tree(
-    sizes: Sequence[int], weights: Sequence[int], parents: Sequence[int], min_size: int
+    sizes: npt.ArrayLike, weights: npt.ArrayLike, parents: npt.ArrayLike, min_size: int
 ) -> set[int]:
     """Complementary hides for a forest of nodes; see the module docstring, point 2.
 
-    Dynamic programming, bottom-up: a hidden node passes its region on to its nearest
-    shown ancestor, and what a subtree passes on matters only as 0, 1..min-1 or "enough",
-    so per node and per amount passed on (capped at ``min_size``) keep the cheapest way to
-    settle the subtree. Cost: hidden groups (a node counts as many groups as it merges),
-    then hidden respondents. Ties go to the first way found, in a fixed order.
+    Nodes are in canonical order, every parent after its children (a parent holds more
+    respondents). Dynamic programming, bottom-up: a hidden node passes its region on to
+    its nearest shown ancestor, and what a subtree passes on matters only as 0,
+    1..min-1 or "enough", so per node and per amount passed on (capped at ``min_size``)
+    keep the cheapest way to settle the subtree. Cost: hidden groups (a node counts as
+    many groups as it merges), then hidden respondents. Ties go to the first way found,
+    in a fixed order.
 
     A leaf below a parent (most nodes: the teams) has at most two ways, shown or hidden,
-    in closed form, so it is folded into its parent's step without a table of its own;
-    the choices are those of the plain table, tie for tie (tests/core compare the two).
+    so it needs no table of its own. A run of sibling leaves of at least min_size in a
+    row changes only the parent's total min_size, and at most one of them is hidden: the
+    first leaf as the table decides it, or else the cheapest of the others (the first or
+    the last of equally cheap ones, as the table breaks the tie), found for all runs at
+    once with numpy. So the table is kept for parents only, one step per child that is
+    not such a leaf and one per run. The choices are those of the plain table, tie for
+    tie (tests/core compare the two).
     """
-    size = len(sizes)
+    size_a = np.asarray(sizes, dtype=np.int64).reshape(-1)
+    parent_a = np.asarray(parents, dtype=np.intp).reshape(-1)
     cap = min_size
-    children: list[list[int]] = [[] for _ in range(size)]
-    roots: list[int] = []
-    for i in range(size):  # canonical order, so children lists are canonical too
-        if sizes[i] > 0:  # a node without respondents is in no tree
-            (children[parents[i]] if parents[i] >= 0 else roots).append(i)
-    per_group = 1 + sum(sizes)  # one group outweighs any number of people
-    # best[v][passed] = (cost, v shown?, sum passed on by its children), for every node
-    # with children and every root; a leaf below a parent has none (see below).
-    best: dict[int, dict[int, tuple[int, bool, int]]] = {}
-    # steps[v][k]: after child k, per total (cost, total before child k, passed on by
-    # child k); for a leaf child of at least min_size only the way to the total min_size,
-    # (before, passed), since every other total is reached by the leaf shown.
-    steps: dict[int, list[dict[int, tuple[int, int, int]] | tuple[int, int]]] = {}
+    count = size_a.shape[0]
+    per_group = 1 + int(size_a.sum())  # one group outweighs any number of people
+    weight_a = np.asarray(weights, dtype=np.int64).reshape(-1)
+    # A node without respondents is in no tree. Children by parent, in canonical order.
+    below = np.flatnonzero((size_a > 0) & (parent_a >= 0))
+    if np.any(parent_a[below] <= below):
+        raise ValueError("every parent must come after its children")
+    order = np.argsort(parent_a[below], kind="stable")
+    child = below[order]
+    of = parent_a[child]
+    has_children = np.bincount(of, minlength=count) > 0
+    child_sum = np.rint(
+        np.bincount(of, weights=size_a[child].astype(np.float64), minlength=count)
+    ).astype(np.int64)
+    big = ~has_children[child] & (size_a[child] >= cap)  # leaves of at least min_size
+    first_sibling = np.ones(child.shape[0], dtype=np.bool_)
+    first_sibling[1:] = of[1:] != of[:-1]
+    run_start = big.copy()
+    run_start[1:] &= first_sibling[1:] | ~big[:-1]
+    run_of = np.cumsum(run_start) - 1
+    # The rest of each run: its cheapest leaf to hide, the first and the last such.
+    rest = np.flatnonzero(big & ~run_start)
+    n_runs = int(run_start.sum())
+    hide_cost = per_group * weight_a + size_a
+    cheapest = np.full(n_runs, -1, dtype=np.int64)
+    first_cheapest = np.full(n_runs, -1, dtype=np.intp)
+    last_cheapest = np.full(n_runs, -1, dtype=np.intp)
+    if rest.size:
+        rest_run = run_of[rest]
+        rest_cost = hide_cost[child[rest]]
+        lowest = np.full(n_runs, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(lowest, rest_run, rest_cost)
+        at_lowest = rest[rest_cost == lowest[rest_run]]
+        has_rest = np.unique(rest_run)
+        cheapest[has_rest] = lowest[has_rest]
+        runs, first_at = np.unique(run_of[at_lowest], return_index=True)
+        first_cheapest[runs] = child[at_lowest[first_at]]
+        runs, last_at = np.unique(run_of[at_lowest[::-1]], return_index=True)
+        last_cheapest[runs] = child[at_lowest[::-1][last_at]]
+    # One step per child that is not a later leaf of a run, grouped by parent.
+    steps_at = np.flatnonzero(~big | run_start)
+    step_parent = of[steps_at].tolist()
+    step_child = child[steps_at].tolist()
+    step_run = np.where(big[steps_at], run_of[steps_at], -1).tolist()
+    sizes_l = size_a.tolist()
+    children_l = has_children.tolist()
+    cost_l = hide_cost.tolist()
+    cheapest_l = cheapest.tolist()
+    first_l = first_cheapest.tolist()
+    last_l = last_cheapest.tolist()
+    own_l = (size_a - child_sum).tolist()
+    roots = np.flatnonzero((size_a > 0) & (parent_a < 0) & has_children).tolist()
+    is_root = (parent_a < 0).tolist()
 
-    for v in _inner_postorder(roots, children):
+    # best[v][passed] = (cost, v shown?, sum passed on by its children), per parent.
+    best: dict[int, dict[int, tuple[int, bool, int]]] = {}
+    # steps[v]: per step, in order, (c, per total (cost, total before c, passed on by c))
+    # or, for a run, (the leaf hidden to reach the total min_size, or -1, the total before
+    # it); every other total is reached with all the run's leaves shown.
+    steps: dict[int, list[tuple[int, dict[int, tuple[int, int, int]] | int]]] = {}
+    k = 0
+    n_steps = len(step_parent)
+    while k < n_steps:  # parents in canonical order: each after its children
+        v = step_parent[k]
         combined: dict[int, int] = {0: 0}
-        v_steps: list[dict[int, tuple[int, int, int]] | tuple[int, int]] = []
-        # For a run of leaf children of at least min_size: the cheapest total before and
-        # after min_size in the table's order (those totals do not change during the run).
-        run: tuple[int, int, int, int] | None = None
-        for c in children[v]:
-            s = sizes[c]
+        v_steps: list[tuple[int, dict[int, tuple[int, int, int]] | int]] = []
+        while k < n_steps and step_parent[k] == v:
+            c = step_child[k]
+            run = step_run[k]
+            k += 1
             ways: Iterable[tuple[int, int]]  # (passed on by c, cost), in the table's order
-            if children[c]:
-                ways = [(passed, entry[0]) for passed, entry in best[c].items()]
-            elif s < cap:
-                ways = ((s, 0),)  # hidden below the minimum, passing on all of it
-            else:
-                # Shown (passes 0, costs 0) or hidden (passes min_size): every total but
-                # min_size stays as it was; min_size takes the first cheapest way to it,
-                # in the order the table tries them: (total, shown) or (total, hidden).
-                hide = per_group * weights[c] + s
-                if run is None:
-                    found, before_at, passed_at = -1, 0, 0
-                    for before, cost in combined.items():
-                        if before == cap and (found < 0 or cost < found):
-                            found, before_at, passed_at = cost, cap, 0
-                        if found < 0 or cost + hide < found:
-                            found, before_at, passed_at = cost + hide, before, cap
-                    # The table's next step lists its totals as first reached: the first
-                    # total (the leaf shown), then min_size (the leaf hidden), the rest.
-                    first = next(iter(combined))
-                    reordered = {first: combined[first], cap: found}
-                    reordered.update((t, cost) for t, cost in combined.items() if t != cap)
-                    reordered[cap] = found
-                    combined = reordered
-                    run = _cheapest_around(combined, cap)  # the order stays so for the run
-                else:
-                    low_before, at_before, low_after, at_after = run
-                    found, before_at, passed_at = low_before + hide, at_before, cap
-                    if at_before < 0 or combined[cap] < found:
-                        found, before_at, passed_at = combined[cap], cap, 0
-                    if at_after >= 0 and low_after + hide < found:
-                        found, before_at, passed_at = low_after + hide, at_after, cap
-                    combined[cap] = found
-                v_steps.append((before_at, passed_at))
+            if run >= 0:
+                # The run's first leaf: shown (passes 0, costs 0) or hidden (passes
+                # min_size), so every total but min_size stays as it was; min_size takes
+                # the first cheapest way to it, in the order the table tries them:
+                # (total, shown) or (total, hidden).
+                hide = cost_l[c]
+                found, before_at, passed_at = -1, 0, 0
+                for before, cost in combined.items():
+                    if before == cap and (found < 0 or cost < found):
+                        found, before_at, passed_at = cost, cap, 0
+                    if found < 0 or cost + hide < found:
+                        found, before_at, passed_at = cost + hide, before, cap
+                hidden_leaf, hidden_from = (c, before_at) if passed_at else (-1, 0)
+                # The table's next step lists its totals as first reached: the first
+                # total (the leaf shown), then min_size (the leaf hidden), the rest; the
+                # order stays so for the run, and only the total min_size changes.
+                first = next(iter(combined))
+                reordered = {first: combined[first], cap: found}
+                reordered.update((t, cost) for t, cost in combined.items() if t != cap)
+                reordered[cap] = found
+                combined = reordered
+                # A later leaf is hidden, from the cheapest other total, when that beats
+                # min_size's cost so far: from a total listed before min_size on a tie
+                # too (so the last of equally cheap leaves), from one after it only when
+                # strictly cheaper (so the first).
+                lowest_rest = cheapest_l[run]
+                if lowest_rest >= 0:
+                    low_before, at_before, low_after, at_after = _cheapest_around(combined, cap)
+                    if at_after >= 0 and (at_before < 0 or low_after < low_before):
+                        if low_after + lowest_rest < found:
+                            combined[cap] = low_after + lowest_rest
+                            hidden_leaf, hidden_from = first_l[run], at_after
+                    elif at_before >= 0 and low_before + lowest_rest <= found:
+                        combined[cap] = low_before + lowest_rest
+                        hidden_leaf, hidden_from = last_l[run], at_before
+                v_steps.append((hidden_leaf, hidden_from))
                 continue
-            run = None
+            if children_l[c]:
+                ways = [(passed, entry[0]) for passed, entry in best[c].items()]
+            else:
+                ways = ((sizes_l[c], 0),)  # hidden below the minimum, passing on all of it
             step: dict[int, tuple[int, int, int]] = {}
             for before, cost in combined.items():
                 for passed, cost_c in ways:
                     total = min(before + passed, cap)
                     if total not in step or cost + cost_c < step[total][0]:
                         step[total] = (cost + cost_c, before, passed)
-            v_steps.append(step)
+            v_steps.append((c, step))
             combined = {total: entry[0] for total, entry in step.items()}
         steps[v] = v_steps
-        own = sizes[v] - sum(sizes[c] for c in children[v])
+        own = own_l[v]
+        size_v = sizes_l[v]
         options: dict[int, tuple[int, bool, int]] = {}
         best[v] = options
-        is_root = parents[v] < 0
         for passed_in, cost in combined.items():
             region = own + passed_in
-            may_show = sizes[v] >= cap and (region == 0 or region >= cap)
+            may_show = size_v >= cap and (region == 0 or region >= cap)
             if may_show and (0 not in options or cost < options[0][0]):
                 options[0] = (cost, True, passed_in)
-            if sizes[v] < cap or not is_root:
-                hide_cost = cost + (per_group * weights[v] + sizes[v] if sizes[v] >= cap else 0)
+            if size_v < cap or not is_root[v]:
+                hide_v = cost + (cost_l[v] if size_v >= cap else 0)
                 out = min(region, cap)
-                if out not in options or hide_cost < options[out][0]:
-                    options[out] = (hide_cost, False, passed_in)
+                if out not in options or hide_v < options[out][0]:
+                    options[out] = (hide_v, False, passed_in)
 
+    # A root without children is shown when it may be, hidden below the minimum.
     hidden: set[int] = set()
     stack = [(r, min(best[r].items(), key=lambda item: item[1][0])[0]) for r in roots]
     while stack:
         v, passed = stack.pop()
         _, shown, passed_in = best[v][passed]
-        if not shown and sizes[v] >= cap:
+        if not shown and sizes_l[v] >= cap:
             hidden.add(v)
-        v_steps = steps[v]
-        kids = children[v]
-        for k in range(len(kids) - 1, -1, -1):
-            c = kids[k]
-            entry = v_steps[k]
-            if isinstance(entry, tuple):  # a leaf of at least min_size
-                if passed_in == cap:
-                    before, from_child = entry
-                else:
-                    before, from_child = passed_in, 0
-                if from_child:
-                    hidden.add(c)
-            else:
+        for c, entry in reversed(steps[v]):
+            if isinstance(entry, dict):
                 _, before, from_child = entry[passed_in]
-                if children[c]:  # a node with children: its own table decides
+                if children_l[c]:  # a node with children: its own table decides
                     stack.append((c, from_child))
-            passed_in = before
+                passed_in = before
+            elif passed_in == cap and c >= 0:  # a run of leaves: the one hidden
+                hidden.add(c)
+                passed_in = entry
     return hidden
 
 
@@ -548,18 +645,6 @@ def _cheapest_around(combined: Mapping[int, int], cap: int) -> tuple[int, int, i
         elif at_after < 0 or cost < low_after:
             low_after, at_after = cost, total
     return low_before, at_before, low_after, at_after
-
-
-def _inner_postorder(roots: Sequence[int], children: Sequence[Sequence[int]]) -> Iterator[int]:
-    """Roots and nodes with children, each after every such node below it."""
-    stack: list[tuple[int, bool]] = [(r, False) for r in reversed(roots)]
-    while stack:
-        i, expanded = stack.pop()
-        if expanded:
-            yield i
-        else:
-            stack.append((i, True))
-            stack.extend((c, False) for c in reversed(children[i]) if children[c])
 
 
 # -- any groups: exact audit of what subtraction derives ----------------------------------
