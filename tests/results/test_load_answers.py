@@ -98,3 +98,35 @@ def test_a_chunk_of_clean_rows_is_parsed_whole_and_keeps_the_row_order(world: Wo
     # Multi items: only a stored list counts, and only its integer elements.
     assert int(found.multi_n["risk5.9"].sum()) == 2
     assert int(found.multi_counts["risk5.9"].sum()) == 3
+
+
+@pytest.mark.django_db
+def test_free_texts_are_the_text_items_strings_with_more_than_blanks_in_row_order(
+    world: World,
+) -> None:
+    measurement = make_measurement(world, ("ps7", "hesteskoen"))
+    written: list[dict[str, Any]] = [
+        {"hesteskoen.2": "  Godt samarbejde ", "hesteskoen.3": "Mere tid"},
+        {"hesteskoen.2": "   "},
+        {"hesteskoen.2": 5, "hesteskoen.3": ["Ikke en tekst"]},
+        {"hesteskoen.3": 'Tak\x1f for "det" ø'},
+        {"hesteskoen.1": "Ikke et tekstspørgsmål"},
+        {},
+    ]
+    for k, texts in enumerate(written):
+        unit = (world.team_a, world.team_b)[k % 2]
+        answer(measurement, unit, ps7([1, 2, 3, 4, 5, 1, 2]), texts)
+    found = loaded(measurement, ["ps7", "hesteskoen"])
+    stored = list(measurement.responses.order_by("id").values_list("texts", flat=True))
+    for item_id in ("hesteskoen.2", "hesteskoen.3"):
+        expected = [
+            (int(found.atom[i]), value.strip())
+            for i, texts in enumerate(stored)
+            if isinstance(value := texts.get(item_id), str) and value.strip()
+        ]
+        assert found.texts[item_id] == expected
+    assert sorted(t for item in found.texts.values() for _a, t in item) == [
+        "Godt samarbejde",
+        "Mere tid",
+        'Tak\x1f for "det" ø',
+    ]

@@ -6,13 +6,11 @@ does Python decode it row by row."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 from django.db import connection
@@ -26,16 +24,8 @@ from tryghed.surveys.models import Measurement, Response
 
 __all__ = ["load_answers"]
 
-# Responses decoded per round trip: 200,000 answer dicts at once would not fit comfortably.
-_CHUNK = 5_000
-# Rows of codes per round trip: each is one short line of text, so larger chunks are cheap.
+# Rows of codes parsed at a time: each is a few bytes or one short line of text.
 _CODES_CHUNK = 20_000
-
-
-def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 # Between two items' codes in a response's line: a control character, which JSON text
@@ -138,16 +128,27 @@ def _read_codes(
     stored: QuerySet[Response],
     choice_ids: Sequence[str],
     multi: Sequence[Item],
+    text_items: Sequence[str],
     tree: Tree,
     *,
     exact: bool = False,
-) -> tuple[list[IntArray], list[FloatArray], dict[str, IntArray], dict[str, IntArray]]:
-    """The responses' atoms, code blocks and multi tallies, chunk by chunk: the codes from
-    a response's bytes when they are there and as long as ``choice_ids``, else from its
-    answer JSON (the database leaves the line of codes out where the bytes will do).
-    ``exact``: every JSON value as JSON text (PostgreSQL's -> instead of ->>), for when a
-    stored word held the separator."""
-    atom_of = {int(u): i for i, u in enumerate(tree.units)}
+) -> tuple[
+    list[IntArray],
+    list[FloatArray],
+    dict[str, IntArray],
+    dict[str, IntArray],
+    dict[str, list[tuple[int, str]]],
+]:
+    """The responses' atoms, code blocks, multi tallies and free texts, in one query read
+    chunk by chunk: the codes from a response's bytes when they are there and as long as
+    ``choice_ids``, else from its answer JSON (the database leaves the line of codes out
+    where the bytes will do); of the texts only the text items' strings (a stored string
+    with more than blanks). ``exact``: every JSON value as JSON text (PostgreSQL's ->
+    instead of ->>), for when a stored word held the separator."""
+    # Unit id -> atom, looked up a chunk at a time: the ids sorted, and each one's atom.
+    unit_ids = np.array([int(u) for u in tree.units], dtype=np.int64)
+    by_id = np.argsort(unit_ids)
+    sorted_ids = unit_ids[by_id]
     n_atoms = tree.n_atoms
     vendor = connection.vendor
     json_text = exact or vendor != "postgresql"
@@ -160,11 +161,11 @@ def _read_codes(
     for k, item in enumerate(multi):
         sql, params = _json_sql(vendor, item.id)
         annotations[f"_multi{k}"] = RawSQL(sql, params, TextField())  # noqa: S611
-    rows = (
-        stored.annotate(**annotations)
-        .values_list("unit_id", "codes", *annotations)
-        .iterator(chunk_size=_CODES_CHUNK)
-    )
+    for k, item_id in enumerate(text_items):
+        sql, params = _text_sql(item_id)
+        annotations[f"_text{k}"] = RawSQL(sql, params, TextField())  # noqa: S611
+    query = stored.annotate(**annotations).values_list("unit_id", "codes", *annotations).query
+    sql, params = query.get_compiler(using=stored.db).as_sql()
     atoms: list[IntArray] = []
     blocks: list[FloatArray] = []
     multi_n = {item.id: np.zeros(n_atoms, dtype=np.intp) for item in multi}
@@ -172,10 +173,21 @@ def _read_codes(
         item.id: np.zeros((n_atoms, len(item.options)), dtype=np.intp) for item in multi
     }
     option_index = {item.id: {o.code: k for k, o in enumerate(item.options)} for item in multi}
-    for chunk in _chunks(rows, _CODES_CHUNK):
-        chunk_atom = np.fromiter(
-            (atom_of.get(row[0], -1) for row in chunk), dtype=np.intp, count=len(chunk)
-        )
+    texts: dict[str, list[tuple[int, str]]] = {item_id: [] for item_id in text_items}
+    first_text = 3 + len(multi)
+    # A client-side cursor: the whole result (a few dozen bytes a response) comes in one
+    # piece, not fetched a chunk at a time by a server-side cursor, which took twice as
+    # long at 200,000 responses on PostgreSQL; nor does Django handle it row by row.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        chunks = list(iter(lambda: cursor.fetchmany(_CODES_CHUNK), []))
+    for chunk in chunks:
+        chunk_units = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
+        at = np.minimum(np.searchsorted(sorted_ids, chunk_units), max(len(sorted_ids) - 1, 0))
+        chunk_atom = np.full(len(chunk), -1, dtype=np.intp)
+        if len(sorted_ids):
+            known = sorted_ids[at] == chunk_units
+            chunk_atom[known] = by_id[at[known]]
         atoms.append(chunk_atom)
         from_json = [r for r, row in enumerate(chunk) if row[2] is not None]
         if not from_json:
@@ -199,7 +211,22 @@ def _read_codes(
                     multi_n[item.id][a] += 1
                     for o in ticked:
                         multi_counts[item.id][a, o] += 1
-    return atoms, blocks, multi_n, multi_counts
+        for k, item_id in enumerate(text_items):
+            for a, row in zip(chunk_atom, chunk, strict=True):
+                value = row[first_text + k]
+                if a >= 0 and value is not None and value.strip():
+                    texts[item_id].append((int(a), value.strip()))
+    return atoms, blocks, multi_n, multi_counts, texts
+
+
+def _text_sql(item_id: str) -> tuple[str, list[str]]:
+    """SQL for one text item's stored string, NULL when it holds none."""
+    column = _quoted_column("texts")
+    if connection.vendor == "postgresql":
+        sql = f"CASE WHEN jsonb_typeof({column} -> %s) = 'string' THEN {column} ->> %s END"
+        return sql, [item_id, item_id]
+    path = _json_path(item_id)
+    return f"CASE WHEN json_type({column}, %s) = 'text' THEN {column} ->> %s END", [path, path]
 
 
 def load_answers(
@@ -212,42 +239,32 @@ def load_answers(
     """Read the responses in id order, which is random, so nothing depends on insertion
     order. The choice codes come as each response's bytes (``Response.codes``), or, for a
     response without, as one short line of text extracted from its JSON (``_codes_sql``),
-    read in chunks through a server-side cursor into a float matrix per chunk; multi
-    items come as their JSON values, and free text only from the responses that wrote
-    some. ``instruments`` are the measurement's (``measurement_instruments``), whose
-    choice items the bytes hold in order."""
-    atom_of = {int(u): i for i, u in enumerate(tree.units)}
+    parsed into a float matrix a chunk at a time; multi items come as their JSON values,
+    and free texts as the text items' strings. ``instruments`` are the measurement's
+    (``measurement_instruments``), whose choice items the bytes hold in order."""
     n_atoms = tree.n_atoms
     items = [item for i in instruments for item in i.items]
     choice_ids = [item.id for item in items if item.type == "choice"]
     multi = [item for item in items if item.type == "multi"]
     text_items = [item.id for item in items if item.type == "text"] if with_texts else []
     stored = Response.objects.filter(measurement=measurement).order_by("id")
-    texts: dict[str, list[tuple[int, str]]] = {item_id: [] for item_id in text_items}
     try:
-        atoms, blocks, multi_n, multi_counts = _read_codes(stored, choice_ids, multi, tree)
-    except _Misaligned:  # a stored word holding the separator: read the values as JSON
-        atoms, blocks, multi_n, multi_counts = _read_codes(
-            stored, choice_ids, multi, tree, exact=True
+        atoms, blocks, multi_n, multi_counts, texts = _read_codes(
+            stored, choice_ids, multi, text_items, tree
         )
-    if text_items:
-        # Most responses write nothing: only those that did are decoded.
-        written = stored.exclude(texts={}).values_list("unit_id", "texts")
-        for unit_id, answered in written.iterator(chunk_size=_CHUNK):
-            at = atom_of.get(unit_id, -1)
-            for item_id in text_items:
-                value = answered.get(item_id) if isinstance(answered, dict) else None
-                if at >= 0 and isinstance(value, str) and value.strip():
-                    texts[item_id].append((at, value.strip()))
+    except _Misaligned:  # a stored word holding the separator: read the values as JSON
+        atoms, blocks, multi_n, multi_counts, texts = _read_codes(
+            stored, choice_ids, multi, text_items, tree, exact=True
+        )
     atom = np.concatenate(atoms) if atoms else np.zeros(0, dtype=np.intp)
     combined = np.concatenate(blocks) if blocks else np.zeros((0, len(choice_ids)))
     column = {item_id: c for c, item_id in enumerate(choice_ids)}
     codes: dict[str, FloatArray] = {}
     for instrument in instruments:
         matrix = np.full((atom.shape[0], len(instrument.items)), np.nan)
-        for j, item in enumerate(instrument.items):
-            if item.id in column:
-                matrix[:, j] = combined[:, column[item.id]]
+        places = [j for j, item in enumerate(instrument.items) if item.id in column]
+        from_columns = [column[instrument.items[j].id] for j in places]
+        matrix[:, places] = combined[:, from_columns]
         codes[instrument.id] = matrix
     responses = np.bincount(atom[atom >= 0], minlength=n_atoms).astype(np.intp)
     return Answers(atom, codes, multi_n, multi_counts, texts, responses)
