@@ -330,26 +330,29 @@ def _select_list(columns: Sequence[tuple[Field[Any, Any], str]]) -> str:
     return ", ".join(f"{alias}.{_column(field)}" for field, alias in columns)
 
 
-def _converted(columns: Sequence[tuple[Field[Any, Any], str]], row: Sequence[Any]) -> list[Any]:
-    """A row's values as the ORM would give them (dates and UUIDs on SQLite, JSON)."""
-    values = []
-    for (field, alias), value in zip(columns, row, strict=True):
+# (index in the row, the column as the ORM sees it, the converters its value goes through)
+_Conversion = tuple[int, Any, tuple[Any, ...]]
+
+
+def _conversions(columns: Sequence[tuple[Field[Any, Any], str]]) -> list[_Conversion]:
+    """How the ORM turns these columns' values into Python (dates and UUIDs on SQLite,
+    JSON): only the columns that need it. They depend on the database's vendor only."""
+    plan = []
+    for index, (field, alias) in enumerate(columns):
         column = field.get_col(alias)
-        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
-            connection
-        ):
-            value = converter(value, column, connection)
-        values.append(value)
-    return values
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if converters:
+            plan.append((index, column, tuple(converters)))
+    return plan
 
 
 # The lookups of the respondent's every request, written out once per process: the ORM
 # compiled this join afresh on each call, which took a third of a respondent's request
 # (docs/benchmarks.md, "Survey submissions"). Built from the models' own field lists.
-_OPENED_SQL: dict[tuple[str, str], tuple[str, list[tuple[Field[Any, Any], str]]]] = {}
+_OPENED_SQL: dict[tuple[str, str], tuple[str, list[_Conversion]]] = {}
 
 
-def _opened_query(kind: str) -> tuple[str, list[tuple[Field[Any, Any], str]]]:
+def _opened_query(kind: str) -> tuple[str, list[_Conversion]]:
     key = (connection.vendor, kind)
     built = _OPENED_SQL.get(key)
     if built is not None:
@@ -381,7 +384,7 @@ def _opened_query(kind: str) -> tuple[str, list[tuple[Field[Any, Any], str]]]:
         )
     else:
         joins += f"WHERE h.{column(PaperCode, 'code_hash')} = %s"
-    built = (f"SELECT {_select_list(columns)} {joins}", columns)
+    built = (f"SELECT {_select_list(columns)} {joins}", _conversions(columns))
     _OPENED_SQL[key] = built
     return built
 
@@ -389,13 +392,16 @@ def _opened_query(kind: str) -> tuple[str, list[tuple[Field[Any, Any], str]]]:
 def opened_by(kind: str, key_hash: str) -> Opened | None:
     """The invitation (``kind`` "invitation", by a link token's hash) or the paper code
     ("paper_code", by its code's hash) and its measurement, in one query; None if none."""
-    sql, columns = _opened_query(kind)
+    sql, conversions = _opened_query(kind)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key_hash])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = _converted(columns, row)
+    values = list(row)
+    for index, column, converters in conversions:
+        for converter in converters:
+            values[index] = converter(values[index], column, connection)
     n_measurement = len(Measurement._meta.concrete_fields)
     measurement = Measurement.from_db(
         connection.alias,
