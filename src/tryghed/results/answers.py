@@ -180,42 +180,41 @@ def _read_codes(
     # long at 200,000 responses on PostgreSQL; nor does Django handle it row by row.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        chunks = list(iter(lambda: cursor.fetchmany(_CODES_CHUNK), []))
-    for chunk in chunks:
-        chunk_units = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
-        at = np.minimum(np.searchsorted(sorted_ids, chunk_units), max(len(sorted_ids) - 1, 0))
-        chunk_atom = np.full(len(chunk), -1, dtype=np.intp)
-        if len(sorted_ids):
-            known = sorted_ids[at] == chunk_units
-            chunk_atom[known] = by_id[at[known]]
-        atoms.append(chunk_atom)
-        from_json = [r for r, row in enumerate(chunk) if row[2] is not None]
-        if not from_json:
-            blocks.append(answer_codes.decode([row[1] for row in chunk], width))
-        else:
-            block = np.full((len(chunk), width), math.nan)
-            lines = [chunk[r][2] for r in from_json]
-            block[from_json] = _codes_block(lines, width, json_text=json_text)
-            typed = [r for r, row in enumerate(chunk) if row[2] is None]
-            if typed:
-                block[typed] = answer_codes.decode([chunk[r][1] for r in typed], width)
-            blocks.append(block)
-        for k, item in enumerate(multi):
-            index = option_index[item.id]
-            for a, row in zip(chunk_atom, chunk, strict=True):
-                value = json.loads(row[3 + k]) if a >= 0 and row[3 + k] is not None else None
-                if not isinstance(value, list):
-                    continue
-                ticked = {index[c] for c in value if type(c) is int and c in index}
-                if ticked:
-                    multi_n[item.id][a] += 1
-                    for o in ticked:
-                        multi_counts[item.id][a, o] += 1
-        for k, item_id in enumerate(text_items):
-            for a, row in zip(chunk_atom, chunk, strict=True):
-                value = row[first_text + k]
-                if a >= 0 and value is not None and value.strip():
-                    texts[item_id].append((int(a), value.strip()))
+        for chunk in iter(lambda: cursor.fetchmany(_CODES_CHUNK), []):
+            chunk_units = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
+            at = np.minimum(np.searchsorted(sorted_ids, chunk_units), max(len(sorted_ids) - 1, 0))
+            chunk_atom = np.full(len(chunk), -1, dtype=np.intp)
+            if len(sorted_ids):
+                known = sorted_ids[at] == chunk_units
+                chunk_atom[known] = by_id[at[known]]
+            atoms.append(chunk_atom)
+            from_json = [r for r, row in enumerate(chunk) if row[2] is not None]
+            if not from_json:
+                blocks.append(answer_codes.decode([row[1] for row in chunk], width))
+            else:
+                block = np.full((len(chunk), width), math.nan)
+                lines = [chunk[r][2] for r in from_json]
+                block[from_json] = _codes_block(lines, width, json_text=json_text)
+                typed = [r for r, row in enumerate(chunk) if row[2] is None]
+                if typed:
+                    block[typed] = answer_codes.decode([chunk[r][1] for r in typed], width)
+                blocks.append(block)
+            for k, item in enumerate(multi):
+                index = option_index[item.id]
+                for a, row in zip(chunk_atom, chunk, strict=True):
+                    value = json.loads(row[3 + k]) if a >= 0 and row[3 + k] is not None else None
+                    if not isinstance(value, list):
+                        continue
+                    ticked = {index[c] for c in value if type(c) is int and c in index}
+                    if ticked:
+                        multi_n[item.id][a] += 1
+                        for o in ticked:
+                            multi_counts[item.id][a, o] += 1
+            for k, item_id in enumerate(text_items):
+                for a, row in zip(chunk_atom, chunk, strict=True):
+                    value = row[first_text + k]
+                    if a >= 0 and value is not None and value.strip():
+                        texts[item_id].append((int(a), value.strip()))
     return atoms, blocks, multi_n, multi_counts, texts
 
 
