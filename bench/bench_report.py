@@ -102,6 +102,7 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
     """The organisation and the two waves; returns (measurement id, previous id)."""
     from django.db import transaction
 
+    from tryghed.core.answer_codes import choice_item_ids, encode
     from tryghed.orgs import services as org_services
     from tryghed.orgs.models import Unit, UnitKind
     from tryghed.surveys import selectors as survey_selectors
@@ -157,6 +158,7 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
             previous=previous,
         )
         instruments = survey_selectors.measurement_instruments(measurement)
+        item_ids = choice_item_ids(instruments)
         week = services.iso_week(opens)
         chosen = rng.choices(teams, weights=weights, k=count)
         batch: list[Response] = []
@@ -171,6 +173,7 @@ def build(units: int, responses: int, previous_responses: int, seed: int) -> tup
                     week=week,
                     answers=answers,
                     texts=texts,
+                    codes=encode(answers, item_ids),  # as the release writes them
                 )
             )
             if len(batch) == 5000 or i == count - 1:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from tryghed.core.answer_codes import choice_item_ids, encode
 from tryghed.core.instruments import Instrument, load_builtin, load_templates
 from tryghed.orgs.models import Organisation, Person, Unit
 from tryghed.surveys import demo_answers, sealing, services
@@ -73,6 +74,9 @@ def _closed(
     (docs/anonymity.md): a keyed mark per invitation that answered, and responses in an
     order that says nothing about who answered; then close it and freeze its tree."""
     rng.shuffle(responses)
+    item_ids = choice_item_ids(survey_selectors.measurement_instruments(measurement))
+    for response in responses:
+        response.codes = encode(response.answers, item_ids)
     Invitation.objects.bulk_create(invitations, batch_size=1000)
     marks = [
         SubmissionMark(
