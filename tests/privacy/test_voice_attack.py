@@ -20,8 +20,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import World, client_for
+from tests.factories import grant
 from tests.privacy import attack
 from tryghed.audit.models import AuditEvent
+from tryghed.orgs.models import Role
 from tryghed.voice import services
 from tryghed.voice.models import Case
 
@@ -166,10 +168,11 @@ def test_the_ids_do_not_follow_the_order_of_creation(world: World) -> None:
 def test_xmin_and_ctid_do_not_order_the_cases_of_a_day_on_postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("xmin and ctid exist only on PostgreSQL")
-    from tests.factories import make_org, make_unit
+    from tests.factories import make_org, make_unit, make_user
 
     org = make_org("Postkommune", slug="postkommune")
     unit = make_unit(org, name="Hold")
+    grant(make_user("leder@postkommune.test"), org, Role.LEADER, unit)  # someone may read them
     made = [
         services.case_raise(
             organisation=org, unit=unit, receiver="leader", kind="idea", text=f"{i}"
@@ -187,6 +190,8 @@ def test_xmin_and_ctid_do_not_order_the_cases_of_a_day_on_postgresql() -> None:
 
 @pytest.mark.django_db
 def test_a_wrong_code_gives_the_same_answer_as_an_unknown_one(world: World) -> None:
+    # The other organisation needs someone who may read its case, or it is refused.
+    grant(world.outsider, world.other_org, Role.LEADER, world.other_unit)
     _, own = services.case_raise(
         organisation=world.org, unit=world.team_a, receiver="leader", kind="idea", text="Her"
     )

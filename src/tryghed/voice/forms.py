@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.orgs.models import Organisation, Unit
@@ -16,7 +17,13 @@ from tryghed.voice.models import (
     Kind,
     Receiver,
 )
-from tryghed.voice.selectors import reporter_units
+from tryghed.voice.selectors import Readers, reporter_units
+
+NO_READER = "no_reader"
+NO_READER_MESSAGE = _(
+    "Sagen er ikke sendt, fordi ingen kan modtage den lige nu. Se nedenfor, hvad du kan gøre "
+    "i stedet."
+)
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
@@ -72,6 +79,9 @@ class RaiseForm(forms.Form):
         assert isinstance(unit_field, UnitChoiceField)
         unit_field.queryset = reporter_units(organisation)
         # As the whistleblower scheme every case goes to the designated receivers (the AMO).
+        self.organisation = organisation
+        self.amo_exists = True
+        self.leader_route_open = False
         self.whistleblower_scheme = channel is not None and channel.is_whistleblower_scheme
         if self.whistleblower_scheme:
             del self.fields["receiver"]
@@ -83,7 +93,31 @@ class RaiseForm(forms.Form):
             data["receiver"] = Receiver.AMO
         if data.get("receiver") == Receiver.LEADER and not data.get("unit"):
             self.add_error("unit", _("Vælg den enhed, hvis leder skal modtage det."))
+        elif "receiver" in data and "unit" not in self.errors:
+            self._refuse_without_reader(data)
         return data
+
+    def _refuse_without_reader(self, data: dict[str, Any]) -> None:
+        """Refuse a case that no one may read now, rather than store it unread: the page
+        says why and where to go instead (docs/voice.md, "No receiver outside the line")."""
+        readers = Readers(self.organisation)
+        unit = data.get("unit")
+        if readers.any_reads(unit=unit, receiver=data["receiver"]):
+            return
+        self.add_error(None, forms.ValidationError(NO_READER_MESSAGE, code=NO_READER))
+        self.amo_exists = bool(readers.lines)
+        # A case that is not about the leadership may go to the unit's leader instead.
+        self.leader_route_open = (
+            "receiver" in self.fields
+            and data["receiver"] == Receiver.AMO
+            and data.get("kind") not in SENSITIVE_KINDS
+            and unit is not None
+            and readers.any_reads(unit=unit, receiver=Receiver.LEADER)
+        )
+
+    @property
+    def no_reader(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, NO_READER)
 
 
 class AcknowledgeForm(forms.Form):

@@ -14,6 +14,7 @@ else sees none. A case outside that is a 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
@@ -87,14 +88,61 @@ def units_without_amo_receiver(organisation: Organisation) -> list[Unit]:
     return [u for u in units if all(any(u.path.startswith(p) for p in line) for line in lines)]
 
 
-def open_cases_without_receiver(organisation: Organisation) -> int:
-    """How many open cases no one may read: cases to the AMO/HR about a unit every AMO
-    member leads (or any AMO case, when there is no AMO member). A count only."""
-    lines = list(amo_members(organisation).values())
+class Readers:
+    """Who may read a case now, from the structure and the roles only (never from cases):
+    the AMO members (``amo_reads``) and, for a case to a unit's leader outside the
+    whistleblower scheme, the leaders of the unit or a unit above it (``visible_cases``)."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.lines = list(amo_members(organisation).values())
+        self.scheme = channel_settings(organisation).is_whistleblower_scheme
+        self.leader_unit_ids = set(
+            Membership.objects.filter(
+                organisation=organisation, role=Role.LEADER, unit__isnull=False
+            ).values_list("unit_id", flat=True)
+        )
+
+    def any_reads(self, *, unit: Unit | None, receiver: str) -> bool:
+        probe = Case(unit=unit, receiver=receiver)
+        if any(amo_reads(probe, line) for line in self.lines):
+            return True
+        if receiver != Receiver.LEADER or unit is None or self.scheme:
+            return False
+        line = {int(part) for part in unit.path.strip("/").split("/") if part}
+        return bool(line & self.leader_unit_ids)
+
+
+def route_has_reader(*, organisation: Organisation, unit: Unit | None, receiver: str) -> bool:
+    """Whether a case sent this way today would reach anyone who may read it; the form
+    refuses one that would not (docs/voice.md, "No receiver outside the line")."""
+    return Readers(organisation).any_reads(unit=unit, receiver=receiver)
+
+
+def case_has_reader(case: Case) -> bool:
+    """Whether anyone may read the case now; after a reorganisation perhaps no one may."""
+    return Readers(case.organisation).any_reads(unit=case.unit, receiver=case.receiver)
+
+
+def unread_cases(organisation: Organisation, today: dt.date) -> list[Case]:
+    """The open cases raised before today that no one may read now."""
+    readers = Readers(organisation)
     cases = Case.objects.filter(
-        organisation=organisation, receiver=Receiver.AMO, closed_on__isnull=True
+        organisation=organisation, closed_on__isnull=True, opened_on__lt=today
     ).select_related("unit")
-    return sum(1 for case in cases if not any(amo_reads(case, line) for line in lines))
+    return [c for c in cases if not readers.any_reads(unit=c.unit, receiver=c.receiver)]
+
+
+def unread_count_for(cases: Iterable[Case], leader_paths: Iterable[str]) -> int:
+    """How many of the unread cases an administrator who leads the units with these paths
+    is told of: not those about their units or a unit below (those may be about them, and
+    whether they exist is not theirs to learn), so the count does not move with them."""
+    paths = tuple(leader_paths)
+    return sum(1 for c in cases if c.unit is None or not c.unit.path.startswith(paths))
+
+
+def unread_cases_count(access: OrgAccess, today: dt.date) -> int:
+    """The count of open cases no one may read, as this administrator may be told."""
+    return unread_count_for(unread_cases(access.organisation, today), access.leader_paths)
 
 
 def inbox(access: OrgAccess) -> list[Case]:

@@ -37,7 +37,7 @@ from tryghed.voice.models import (
     MessageKind,
     Receiver,
 )
-from tryghed.voice.selectors import channel_settings
+from tryghed.voice.selectors import channel_settings, route_has_reader
 
 # Cases one organisation may receive in a day, from all addresses together: stops a flood
 # from rotating addresses (the per-address throttle cannot). Counted in the database by
@@ -94,7 +94,8 @@ def case_raise(
     """Store a new case and return it with its receipt code, which is never stored.
 
     Offensive behaviour and violence go to the AMO whatever the reporter chose, and so does
-    every case where the channel is the organisation's whistleblower scheme.
+    every case where the channel is the organisation's whistleblower scheme. A case no one
+    may read (``selectors.route_has_reader``) is refused, not stored.
     """
     if receiver not in Receiver.values or kind not in Kind.values:
         raise ValidationError(_("Vælg modtager og type."))
@@ -104,6 +105,9 @@ def case_raise(
         raise ValidationError({"unit": _("Vælg en enhed fra listen.")})
     if receiver == Receiver.LEADER and unit is None:
         raise ValidationError({"unit": _("Vælg den enhed, sagen handler om.")})
+    if not route_has_reader(organisation=organisation, unit=unit, receiver=receiver):
+        # Never stored unread (the form says so first and where to go instead).
+        raise ValidationError(_("Ingen kan modtage sagen lige nu."), code="no_reader")
     day = today or local_today()
     if organisation_limit_reached(organisation, day):
         raise ValidationError(_("Der er kommet usædvanligt mange sager i dag. Prøv igen i morgen."))

@@ -12,7 +12,9 @@ and no new rows: nothing here links a case to a person or to a time of day (priv
 sections 1 and 6). A leader's case past a deadline is escalated: flagged for the AMO and
 included in the AMO's reminders; the leader keeps it. An AMO member who leads a unit is not
 reminded of the cases sent to the AMO/HR about it (``selectors.visible_cases``); a case no
-one may read is logged, not sent, and counted on the settings page.
+one may read is logged, not sent, and counted on the settings page; on Mondays each
+administrator gets that count by e-mail (``notify_administrators``), without the cases
+about the units they lead.
 
 The same run erases the texts hidden by moderation longer ago than HIDDEN_KEEP_DAYS.
 """
@@ -37,7 +39,13 @@ from django.utils import timezone, translation
 from tryghed.accounts.models import User
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.voice.models import Case, Receiver
-from tryghed.voice.selectors import amo_members, amo_reads, channel_settings
+from tryghed.voice.selectors import (
+    amo_members,
+    amo_reads,
+    channel_settings,
+    unread_cases,
+    unread_count_for,
+)
 from tryghed.voice.services import hidden_texts_erase
 
 logger = logging.getLogger(__name__)
@@ -51,6 +59,10 @@ ACK_OVERDUE = "ack_overdue"
 ANSWER_SOON = "answer_soon"
 ANSWER_OVERDUE = "answer_overdue"
 ESCALATED = "escalated"  # a leader's case flagged for the AMO in this run
+
+# The weekday (Monday) the administrators are told of the open cases no one may read: at
+# most once a week, so the e-mail dates no case finer than its week.
+UNREAD_NOTICE_WEEKDAY = 0
 
 
 @dataclass
@@ -212,6 +224,45 @@ def remind_organisation(organisation: Organisation, today: dt.date) -> int:
     return len(per_person)
 
 
+def notify_administrators(organisation: Organisation, today: dt.date) -> int:
+    """Tell each administrator how many open cases no one may read, so they can appoint a
+    receiver; e-mails sent. A count and a link only, weekly (``UNREAD_NOTICE_WEEKDAY``),
+    and without the cases about the units the administrator leads (``unread_count_for``)."""
+    if today.weekday() != UNREAD_NOTICE_WEEKDAY:
+        return 0
+    unread = unread_cases(organisation, today)
+    if not unread:
+        return 0
+    admins = dict(
+        Membership.objects.filter(organisation=organisation, role=Role.ADMIN)
+        .exclude(user__email="")
+        .values_list("user_id", "user__email")
+    )
+    paths: dict[int, list[str]] = defaultdict(list)
+    for user_id, path in Membership.objects.filter(
+        organisation=organisation, role=Role.LEADER, user_id__in=list(admins), unit__isnull=False
+    ).values_list("user_id", "unit__path"):
+        paths[user_id].append(path)
+    link = _site_url() + reverse("voice:settings", kwargs={"org": organisation.slug})
+    sent = 0
+    for user_id, email in sorted(admins.items(), key=lambda item: item[1]):
+        count = unread_count_for(unread, paths[user_id])
+        if not count:
+            continue
+        context = {
+            "organisation": organisation,
+            "unread": count,
+            "leads_units": bool(paths[user_id]),
+            "link": link,
+        }
+        with translation.override("da"):
+            subject = render_to_string("voice/email/unread_subject.txt", context).strip()
+            body = render_to_string("voice/email/unread.txt", context)
+        EmailMultiAlternatives(subject=subject, body=body, to=[email]).send()
+        sent += 1
+    return sent
+
+
 def send_due_reminders(today: dt.date) -> int:
     sent = 0
     organisations = Organisation.objects.filter(
@@ -222,6 +273,10 @@ def send_due_reminders(today: dt.date) -> int:
             sent += remind_organisation(organisation, today)
         except Exception:
             logger.exception("voice reminders for organisation %s failed", organisation.pk)
+        try:
+            sent += notify_administrators(organisation, today)
+        except Exception:
+            logger.exception("voice notice for organisation %s failed", organisation.pk)
     logger.info("voice reminders: %s e-mails sent", sent)
     return sent
 

@@ -212,6 +212,7 @@ def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
             services.case_close(case=case)
     except ValidationError as error:
         form_errors(form, error)
+    readers = selectors.Readers(organisation)
     return render(
         request,
         "voice/reporter_case.html",
@@ -221,6 +222,9 @@ def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
             "code": paper_code_display(services.receipt_code_normalised(typed)),
             "messages_shown": selectors.case_messages(case, for_reporter=True),
             "form": form,
+            "no_reader": not case.is_closed
+            and not readers.any_reads(unit=case.unit, receiver=case.receiver),
+            "amo_exists": bool(readers.lines),
         },
     )
 
@@ -351,6 +355,8 @@ def channel_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "form": form,
             "channel": current,
             "units_without_receiver": selectors.units_without_amo_receiver(access.organisation),
-            "open_without_receiver": selectors.open_cases_without_receiver(access.organisation),
+            "no_amo_member": not selectors.amo_members(access.organisation),
+            "unread_cases": selectors.unread_cases_count(access, services.local_today()),
+            "leads_units": bool(access.leader_paths),
         },
     )
