@@ -47,6 +47,8 @@ SKIPPED: Mapping[str, str] = {
     "mfa_remove_webauthn": "needs a passkey; scanned in tests/browser/test_passkeys_browser.py",
     "mfa_reauthenticate_webauthn": "needs a passkey; scanned in tests/browser/test_passkeys_browser.py",
     "mfa_login_webauthn": "JSON for the passkey script, or a redirect to accounts:login, which is scanned",
+    # The crawl signs in with passwords; staff are sent on to allauth's reauthentication.
+    "accounts:link_reauthenticate": "only for a session opened by a sign-in link; scanned in tests/browser/test_signin_link_browser.py",
 }
 SKIPPED_NAMESPACES = frozenset({"admin"})
 

@@ -175,5 +175,7 @@ def path_values(world: World) -> dict[str, object]:
             "surveys:start": token,
             # The page a sign-in link opens asks before it uses the link: any token shows it.
             "accounts:link_open": "crawl-token-not-a-real-link",
+            # A confirmation link opened outside the session that asked for it says so.
+            "accounts:link_reauth_open": "crawl-token-not-a-real-link",
         },
     }

@@ -21,11 +21,13 @@ from allauth.mfa.totp.internal.auth import (
 )
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.accounts.softkey import SoftKey
+from tests.accounts.test_link_reauth import CaptureOnCommit, ask_for_confirmation, follow
 from tests.accounts.test_passkeys import add_passkey, passkey_login
 from tests.accounts.test_staff_sessions import dashboard
 from tests.accounts.test_staff_signin import reauthenticated, sign_in, signed_in, signed_in_as
@@ -152,20 +154,46 @@ def test_ending_all_sessions_reaches_an_employees_link_sessions(world: World) ->
     assert signed_in_as(client) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An employee signed in by link cannot end their other link sessions: the "
-    "sessions page opens for them, but 'Log ud overalt' asks for a password they do not "
-    "have (allauth's reauthentication answers 403). Needs a reauthentication by a fresh "
-    "sign-in link, or the page closed to link sessions (issue 10).",
-)
-def test_an_employee_can_end_their_other_link_sessions(world: World) -> None:
+def test_an_employee_can_end_their_other_link_sessions(
+    world: World, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    """No password to give again: "Log ud overalt" sends a fresh link to the person's
+    e-mail, and following it in this browser finishes the sign-out (accounts.link_reauth)."""
     phone = _link_session(world)
     lost_tablet = _link_session(world)
 
-    phone.post(reverse("accounts:sessions"))
+    link = ask_for_confirmation(phone, django_capture_on_commit_callbacks)
+    follow(phone, link)
 
     assert signed_in_as(lost_tablet) is None
+    assert signed_in_as(phone) is not None
+    assert AuditEvent.objects.get(action="auth.sessions_ended").data == {"count": 1, "why": "user"}
+
+
+def test_a_link_session_that_did_not_follow_a_fresh_link_cannot_end_the_others(
+    world: World, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    """The insider holds a link session of Alma's (a shared computer left signed in, a
+    copied cookie, a sign-in link she forwarded) but not her mailbox. Signing in with a link
+    is no confirmation, asking for one sends it to Alma, and a guessed link spoils it."""
+    stolen = _link_session(world)  # freshly signed in by link, like Alma's own
+    almas_phone = _link_session(world)
+
+    first = stolen.post(reverse("accounts:sessions"))
+    assert first["Location"].startswith(reverse("accounts:link_reauthenticate"))
+    link = ask_for_confirmation(stolen, django_capture_on_commit_callbacks)
+    assert mail.outbox[0].to == [world.person_a.email]
+    # Without the e-mail: a made-up token, then the request replayed.
+    guessed = stolen.post(reverse("accounts:link_reauth_use"), {"token": "a" * 64})
+    again = stolen.post(reverse("accounts:sessions"))
+    # The right link is now spoilt for the stolen session too.
+    late = stolen.post(reverse("accounts:link_reauth_use"), {"token": link.split("/")[-3]})
+
+    assert guessed.status_code == 400 and late.status_code == 400
+    assert again["Location"].startswith(reverse("accounts:link_reauthenticate"))
+    assert signed_in_as(almas_phone) is not None
+    assert not AuditEvent.objects.filter(action="auth.sessions_ended").exists()
+    assert not AuditEvent.objects.filter(action="auth.link_reauthenticated").exists()
 
 
 # --- Passkeys ---------------------------------------------------------------------------

@@ -6,10 +6,15 @@ mail scanner that follows links does not use it up, and it is never in a later U
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from allauth.account.internal.flows.reauthentication import resume_request
 from allauth.usersessions.models import UserSession
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tryghed.accounts import signin_link, throttle
+from tryghed.accounts import link_reauth, signin_link, throttle
 from tryghed.accounts.link_session import BY_LINK, SESSION_KEY
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -148,3 +153,91 @@ def link_use(request: HttpRequest) -> HttpResponse:
             )
         )
     return redirect("web:home")
+
+
+# --------------------------------------------------------------------------- confirming by link
+
+
+def _with_next(url: str, next_path: str) -> str:
+    return url + "?" + urlencode({"next": next_path})
+
+
+def _minutes() -> int:
+    return int(signin_link.LIFETIME.total_seconds() // 60)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauth_request(request: HttpRequest) -> HttpResponse:
+    """The page "Bekræft, at det er dig": a link session asks for a fresh link."""
+    next_path = _safe_next(request.POST.get("next") or request.GET.get("next", "")) or reverse(
+        "accounts:sessions"
+    )
+    if not link_reauth.applies(request):
+        # Staff, and anyone with a password or a second factor, confirm as allauth asks.
+        return redirect(_with_next(reverse("account_reauthenticate"), next_path))
+    status, error = 200, ""
+    if request.method == "POST":
+        wait = link_reauth.link_reauth_request(
+            request=request,
+            next_path=next_path,
+            client_ip=client_ip(request),
+            language=get_language() or "da",
+        )
+        if wait is None:
+            return redirect(_with_next(reverse("accounts:link_reauthenticate"), next_path))
+        status, error = 429, throttle.too_many_attempts(wait)
+    return render(
+        request,
+        "accounts/link_reauth.html",
+        {
+            "next": next_path,
+            "sent": link_reauth.link_pending(request),
+            "error": error,
+            "minutes": _minutes(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def reauth_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the confirmation e-mail's link opens: one button, in the session that asked
+    for it; anywhere else it says why it does not work here. Uses nothing up."""
+    next_path = link_reauth.pending_next(request, token[:200])
+    return _private(
+        render(
+            request,
+            "accounts/link_reauth_open.html",
+            {
+                "token": token,
+                "next": next_path or "",
+                "usable": next_path is not None,
+                "minutes": _minutes(),
+            },
+        )
+    )
+
+
+@require_POST
+def reauth_use(request: HttpRequest) -> HttpResponse:
+    confirmed = link_reauth.link_reauth_confirm(
+        request=request, token=request.POST.get("token", "")[:200], client_ip=client_ip(request)
+    )
+    if not confirmed:
+        return _private(
+            render(
+                request,
+                "accounts/link_reauth_open.html",
+                {"usable": False, "minutes": _minutes()},
+                status=400,
+            )
+        )
+    # Carry out what waited for the confirmation ("Log ud overalt"), as allauth does after a
+    # password given again; without one, go on to the page it was asked from.
+    resumed: HttpResponse | None = resume_request(request)
+    if resumed is not None:
+        return resumed
+    messages.success(request, _("Tak. Du har bekræftet, at det er dig."))
+    return redirect(_safe_next(request.POST.get("next", "")) or reverse("accounts:sessions"))

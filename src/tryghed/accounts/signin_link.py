@@ -141,7 +141,8 @@ def link_request(*, email: str, next_path: str, client_ip: str, language: str) -
     transaction.on_commit(enqueue)
 
 
-def _email(to: str, template: str, context: dict[str, object], language: str) -> None:
+def email_person(to: str, template: str, context: dict[str, object], language: str) -> None:
+    """One e-mail from ``accounts/email/<template>``, in the language the request had."""
     with translation.override(language):
         subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"accounts/email/{template}.txt", context)
@@ -183,7 +184,7 @@ def send_signin_link(email: str, next_path: str, client_ip: str, language: str) 
             summary="sign-in link refused: the address holds a staff role",
             data={"address": digest, "ip": client_ip, "outcome": "staff"},
         )
-        _email(address, "signin_staff", context, language)
+        email_person(address, "signin_staff", context, language)
         return
     token, token_hash = new_token()
     with transaction.atomic():
@@ -196,7 +197,7 @@ def send_signin_link(email: str, next_path: str, client_ip: str, language: str) 
             summary="sign-in link sent",
             data={"address": digest, "ip": client_ip, "outcome": "sent"},
         )
-    _email(address, "signin_link", {**context, "link": link_url(token, next_path)}, language)
+    email_person(address, "signin_link", {**context, "link": link_url(token, next_path)}, language)
 
 
 def record_throttled(*, step: str, client_ip: str, email: str = "") -> None:

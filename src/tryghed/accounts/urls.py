@@ -14,6 +14,11 @@ urlpatterns = [
     path("log-ind-med-link/sendt/", link_views.link_sent, name="link_sent"),
     path("log-ind-med-link/brug/", link_views.link_use, name="link_use"),
     path("link/<str:token>/", link_views.link_open, name="link_open"),
+    # A link session confirms who it is by a fresh link (accounts.link_reauth); the token
+    # sits where the log filter redacts it (/konto/link/<token>/...).
+    path("bekraeft-med-link/", link_views.reauth_request, name="link_reauthenticate"),
+    path("link/<str:token>/bekraeft/", link_views.reauth_open, name="link_reauth_open"),
+    path("bekraeft-med-link/brug/", link_views.reauth_use, name="link_reauth_use"),
     path("glemt-adgangskode/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "glemt-adgangskode/sendt/",

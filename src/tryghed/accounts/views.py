@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import get_adapter
-from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn.views import RemoveWebAuthnView, login_webauthn
@@ -27,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tryghed.accounts import sso, staff_session, tasks, throttle
+from tryghed.accounts import link_reauth, sso, staff_session, tasks, throttle
 from tryghed.accounts.adapter import ACCOUNT_SCOPE
 from tryghed.accounts.forms import LoginForm
 from tryghed.accounts.mfa import authenticator_removable, has_mfa, mfa_required
@@ -126,10 +125,11 @@ def mfa_required_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@reauthentication_required(allow_get=True)  # type: ignore[untyped-decorator]  # allauth
+@link_reauth.reauthentication_required
 def sessions_page(request: HttpRequest) -> HttpResponse:
     """Where one is signed in besides here, and "Log ud overalt" to end those sessions.
-    Ending them asks for the password (or a code) again first (ASVS 7.5.2)."""
+    Ending them asks for the password (or a code) again first (ASVS 7.5.2); an employee
+    signed in by link, who has neither, confirms by a fresh link (accounts.link_reauth)."""
     user = request.user
     assert isinstance(user, User)
     if request.method == "POST":
@@ -146,6 +146,8 @@ def sessions_page(request: HttpRequest) -> HttpResponse:
             "sessions": staff_session.other_sessions(request, user),
             "idle_minutes": settings.TRYGHED_STAFF_SESSION_IDLE // 60,
             "max_hours": settings.TRYGHED_STAFF_SESSION_MAX / 3600,
+            "by_link": link_reauth.applies(request),
+            "confirmed": link_reauth.recently_confirmed(request),
         },
     )
 
