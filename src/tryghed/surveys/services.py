@@ -508,6 +508,10 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
         .select_for_update()
         .values_list("pk", "sealed")
     )
+    if not everything and len(rows) < 2 * minimum:
+        # Too few to release even if all open: most submissions end here, so spare them
+        # opening every pending answer (unreadable ones are reported by the next release).
+        return 0
     opened: list[tuple[uuid.UUID, dict[str, Any]]] = []
     unreadable = 0
     for pk, sealed in rows:
