@@ -29,9 +29,9 @@ from tryghed.surveys import services as survey_services
 from tryghed.surveys.models import Measurement, Response, Status
 
 #: Session, membership, the measurement, the publication's status, name and slice, and each
-#: page's own lookups: 9 to 17 at both sizes, the indicators dashboard 29 (a count per
-#: indicator); a query per team would add 40 at 40 teams.
-MAX_QUERIES = 30
+#: page's own lookups: 9 to 19 at both sizes (19 the indicators dashboard); a query per team
+#: would add 40 at 40 teams.
+MAX_QUERIES = 25
 
 
 @dataclass

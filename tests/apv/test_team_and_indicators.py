@@ -8,8 +8,11 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from tests.actions.scenario import action_plan
 from tests.apv.conftest import answer, risk5_answers, risk5_measurement
 from tests.conftest import World, client_for
+from tryghed.actions import services as action_services
+from tryghed.actions.models import ActionPlan
 from tryghed.apv import indicators, selectors, services
 from tryghed.apv.models import GoldenRule
 from tryghed.audit.models import AuditEvent
@@ -135,3 +138,32 @@ def test_hand_entered_indicators_appear_under_their_golden_rule(world: World) ->
     assert "Ledere på stresskursus" in rule_six and "14 af 31" in rule_six
     assert AuditEvent.objects.filter(action="apv.indicator.entered", actor=world.amo).exists()
     assert client_for(world.leader).get(page).status_code == 403
+
+
+def test_the_plan_indicators_count_plans_evaluated_on_time_and_followed_up(
+    world: World,
+) -> None:
+    today = dt.date(2026, 12, 6)
+    measurement = risk5_measurement(world)
+    due = dt.date(2026, 11, 1)
+    plans = [action_plan(world, measurement).plan for _ in range(4)]
+    # Due and evaluated in time; due and evaluated late; due and never evaluated; not due.
+    for plan, evaluation_date in zip(plans, [due, due, due, dt.date(2027, 1, 1)], strict=True):
+        ActionPlan.objects.filter(pk=plan.pk).update(evaluation_date=evaluation_date)
+        plan.refresh_from_db()
+    for plan, evaluated_on in ((plans[0], due), (plans[1], dt.date(2026, 11, 20))):
+        action_services.plan_evaluate(
+            plan=plan,
+            actor=world.amo,
+            learning_evaluation="Vi lærte at tale om fejl.",
+            effect_evaluation="",
+            evaluated_on=evaluated_on,
+        )
+    ActionPlan.objects.filter(pk=plans[3].pk).update(status="done")
+    found = _by_label(indicators.computed_indicators(world.org, today=today))
+    on_time = found["Handleplaner evalueret til tiden"]
+    assert (on_time.numerator, on_time.denominator) == (1, 3)
+    followed = found["Handleplaner med en opfølgning, som medarbejderne kan se"]
+    assert (followed.numerator, followed.denominator) == (3, 4)
+    units = found["Enheder med en handleplan"]
+    assert (units.numerator, units.denominator) == (1, 4)  # all four are team A's

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -411,8 +411,10 @@ class TeamBalance:
 
 
 def team_balance(organisation: Organisation) -> TeamBalance:
-    members = team_members(organisation)
-    return TeamBalance(members=members.count(), managers=members.filter(is_manager=True).count())
+    counted = team_members(organisation).aggregate(
+        members=Count("pk"), managers=Count("pk", filter=Q(is_manager=True))
+    )
+    return TeamBalance(members=counted["members"], managers=counted["managers"])
 
 
 def indicator_entries(organisation: Organisation) -> QuerySet[IndicatorEntry]:
