@@ -532,7 +532,7 @@ def _publication(
         units={},
         organisation=0,
         groups=figures.GroupSlots({}, 0),
-        texts=(),
+        texts=figures.TextSlots({}, complete=True),
         measurement_level=figures.MeasurementLevel({}, tuple(correlations), {}),
     )
 

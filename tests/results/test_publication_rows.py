@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from tests.conftest import World, client_for
 from tests.factories import make_unit
-from tests.results.test_aggregates import answer_many, make_measurement, ps7
+from tests.results.test_aggregates import answer, answer_many, make_measurement, ps7
 from tryghed.core import figures
 from tryghed.orgs.demo import load_demo
 from tryghed.results import aggregates, audit, selectors
-from tryghed.results.models import PublishedGroup, ReportCache
+from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
 from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
 
@@ -97,6 +97,38 @@ def test_a_warm_slice_costs_two_queries_and_a_new_group_one_more(
         aggregates.publication(measurement, units=[world.team_a.pk])
     with django_assert_num_queries(3):  # and team B's own group, not loaded yet
         aggregates.publication(measurement, units=[world.team_b.pk])
+
+
+@pytest.mark.django_db
+def test_comments_are_rows_and_a_page_loads_only_its_own_groups_comments(world: World) -> None:
+    measurement = make_measurement(world, ("hesteskoen",))
+    for i in range(10):
+        answer(measurement, world.team_a, {"hesteskoen.1": 6}, {"hesteskoen.2": f"A {i}"})
+        answer(measurement, world.team_b, {"hesteskoen.1": 6}, {"hesteskoen.2": f"B {i}"})
+    whole = aggregates.compute_report_data(measurement)
+    aggregates.fingerprint(measurement)
+    header = ReportCache.objects.get(measurement=measurement).data
+    assert "texts" not in header
+    rows = PublishedText.objects.filter(measurement=measurement).order_by("index")
+    assert list(rows.values_list("text", flat=True)) == whole["texts"]
+    aggregates._typed.clear()
+
+    # Team A's page: its comments, not team B's, though the area and the whole measurement
+    # it is compared with show them all (a page never shows a comparison's comments).
+    part = aggregates.publication(measurement, units=[world.team_a.pk])
+    own = figures.shown(part.group(world.team_a.pk))
+    assert own is not None
+    assert sorted(part.comment_texts(own.comments["hesteskoen.2"])) == [f"A {i}" for i in range(10)]
+    assert sorted(part.texts) == [f"A {i}" for i in range(10)]
+    area = figures.shown(part.group(world.area.pk, "subtree"))
+    assert area is not None
+    with pytest.raises(figures.OutsideSlice):
+        part.comment_texts(area.comments["hesteskoen.2"])
+    loaded = aggregates._typed.get((measurement.pk, aggregates.fingerprint(measurement)))
+    assert loaded is not None and sorted(loaded.texts.values()) == [f"A {i}" for i in range(10)]
+    # The whole publication has every comment.
+    assert sorted(aggregates.publication(measurement, units=None).texts) == sorted(whole["texts"])
+    assert aggregates.report_data(measurement) == whole
 
 
 def _loaded_slots(measurement: Measurement, calls: list[list[int]]) -> set[int]:

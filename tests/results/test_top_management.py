@@ -105,8 +105,10 @@ def test_top_management_reads_the_organisation_report_with_rows_that_lead_nowher
     )
     assert unit_report not in page
     assert "maaling/" + str(crafted.measurement.pk) + "/enhed/" not in page
-    # No export buttons it would be refused, no link to the measurement administration.
-    assert 'name="kind"' not in page
+    # The organisation report as a PDF, no spreadsheet (every unit's items), no link to the
+    # measurement administration.
+    assert 'name="kind" value="organisation_pdf"' in page
+    assert 'value="excel"' not in page
     assert reverse("surveys_admin:list", kwargs={"org": crafted.world.org.slug}) not in page
 
 
@@ -147,12 +149,22 @@ def test_top_management_opens_no_unit_report_or_feedback_page(
 
 
 @pytest.mark.django_db
-def test_top_management_gets_no_report_files(crafted: Crafted, as_director: Client) -> None:
+def test_top_management_gets_the_organisation_pdf_and_no_other_file(
+    crafted: Crafted, as_director: Client
+) -> None:
     kwargs = {"org": crafted.world.org.slug, "measurement_id": crafted.measurement.pk}
-    assert as_director.get(reverse("results:export_panel", kwargs=kwargs)).status_code == 404
-    for kind in ("organisation_pdf", "excel"):
+    panel = as_director.get(reverse("results:export_panel", kwargs=kwargs))
+    assert panel.status_code == 200
+    assert 'value="organisation_pdf"' in panel.content.decode()
+    assert 'value="excel"' not in panel.content.decode()
+    asked = as_director.post(
+        reverse("results:export_request", kwargs=kwargs), {"kind": "organisation_pdf"}
+    )
+    assert asked.status_code == 302
+    for kind in ("excel", "unit_pdf"):
         response = as_director.post(
-            reverse("results:export_request", kwargs=kwargs), {"kind": kind}
+            reverse("results:export_request", kwargs=kwargs),
+            {"kind": kind, "unit": crafted.team_c.pk},
         )
         assert response.status_code == 404, kind
 

@@ -21,7 +21,7 @@ statistics) and the groups it may show, stored one row per group (``results.mode
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,7 @@ __all__ = [
     "ScaleFigure",
     "ScaleMeta",
     "ScaleStatistics",
+    "TextSlots",
     "UnitEntry",
     "Zone",
     "dump",
@@ -60,6 +61,7 @@ __all__ = [
     "load_group",
     "load_header",
     "shown",
+    "text_indices",
 ]
 
 Json = dict[str, Any]
@@ -819,6 +821,40 @@ class GroupSlots:
         return len(self._order) == self.count
 
 
+class TextSlots:
+    """The free-text answers a slice shows, by their index in the publication's texts
+    (each stored once, in random order); ``complete`` when it holds all of them."""
+
+    __slots__ = ("_texts", "complete")
+
+    def __init__(self, texts: Mapping[int, str], *, complete: bool) -> None:
+        self._texts = texts
+        self.complete = complete
+
+    def __getitem__(self, index: int) -> str:
+        try:
+            return self._texts[index]
+        except KeyError:
+            raise OutsideSlice(f"text {index} is not in this slice of the publication") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._texts[index] for index in sorted(self._texts))
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def text_indices(groups: Iterable[Group | Hidden]) -> set[int]:
+    """The indices of the texts the shown comments of ``groups`` show."""
+    found: set[int] = set()
+    for group in groups:
+        if isinstance(group, Group):
+            for block in group.comments.values():
+                if isinstance(block, Comments):
+                    found.update(block.texts)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Publication:
     """A closed measurement's publication: every figure any page may ever show of it."""
@@ -830,7 +866,7 @@ class Publication:
     units: Mapping[str, UnitEntry]
     organisation: int  # the slot of the whole measurement's group
     groups: GroupSlots  # by slot; a unit's two groups point here (a slice holds some)
-    texts: tuple[str, ...]
+    texts: TextSlots  # the shown free-text answers (a slice holds those of its groups)
     measurement_level: MeasurementLevel
 
     def has_unit(self, unit: int | str) -> bool:
@@ -878,7 +914,11 @@ class Publication:
 def load(raw: Mapping[str, Any]) -> Publication:
     """The typed publication of stored publication JSON, every group (the one loader)."""
     stored = raw["groups"]
-    return load_header(raw, GroupSlots(dict(enumerate(map(load_group, stored))), len(stored)))
+    return load_header(
+        raw,
+        GroupSlots(dict(enumerate(map(load_group, stored))), len(stored)),
+        TextSlots(dict(enumerate(raw.get("texts", ()))), complete=True),
+    )
 
 
 def group_count(header: Mapping[str, Any]) -> int:
@@ -890,9 +930,9 @@ def group_count(header: Mapping[str, Any]) -> int:
     return max(named) + 1
 
 
-def load_header(raw: Mapping[str, Any], groups: GroupSlots) -> Publication:
-    """The publication of its stored header (everything but the groups) and a slice of
-    groups loaded with :func:`load_group`."""
+def load_header(raw: Mapping[str, Any], groups: GroupSlots, texts: TextSlots) -> Publication:
+    """The publication of its stored header (everything but the groups and the texts), a
+    slice of groups loaded with :func:`load_group` and the texts they show."""
     measurement = raw.get("measurement", {})
     minimums = raw["minimums"]
     return Publication(
@@ -905,7 +945,7 @@ def load_header(raw: Mapping[str, Any], groups: GroupSlots) -> Publication:
         units={k: UnitEntry.load(v) for k, v in raw["units"].items()},
         organisation=raw["organisation"],
         groups=groups,
-        texts=tuple(raw.get("texts", ())),
+        texts=texts,
         measurement_level=MeasurementLevel.load(raw.get("measurement_level", {})),
     )
 
@@ -913,7 +953,7 @@ def load_header(raw: Mapping[str, Any], groups: GroupSlots) -> Publication:
 def dump(publication: Publication) -> Json:
     """The publication as stored JSON, exactly as the builder writes it (the whole
     publication: a slice cannot be dumped)."""
-    if not publication.groups.complete:
+    if not publication.groups.complete or not publication.texts.complete:
         raise OutsideSlice("a slice of the publication cannot be dumped as the whole")
     meta = publication.instruments
     m = publication.measurement

@@ -36,7 +36,7 @@ from tryghed.core.publication import (
     unit_name,
 )
 from tryghed.results.answers import load_answers
-from tryghed.results.models import PublishedGroup, ReportCache
+from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
 
@@ -137,8 +137,13 @@ def report_data(measurement: Measurement) -> JsonDict:
         return parsed
     name, header, whole = _stored_or_built(measurement)
     if whole is None:
-        rows = PublishedGroup.objects.filter(measurement=measurement).order_by("slot")
-        whole = _with_groups(header, [data for data in rows.values_list("data", flat=True)])
+        groups = PublishedGroup.objects.filter(measurement=measurement).order_by("slot")
+        texts = PublishedText.objects.filter(measurement=measurement).order_by("index")
+        whole = _with_rows(
+            header,
+            list(groups.values_list("data", flat=True)),
+            list(texts.values_list("text", flat=True)),
+        )
     _parsed.put((measurement.pk, name), whole)
     return whole
 
@@ -149,9 +154,11 @@ def publication(
     """The slice of the closed measurement's publication a page shows, typed
     (``core.figures``): the header and the groups of ``units`` (each unit's own
     respondents and subtree, its parent's subtree; with ``own_only`` its own respondents
-    only, as an employee's feedback page) and of the whole measurement; with
-    ``units=None`` every group (the organisation report, its files, the audit). Asking the
-    slice for any other group raises ``figures.OutsideSlice``. ``NotPublished`` while the
+    only, as an employee's feedback page) and of the whole measurement, and the comments
+    of the units' own groups (a page never shows the comparisons' comments); with
+    ``units=None`` every group and comment (the organisation report, its files, the
+    audit). Asking the slice for any other group or comment raises
+    ``figures.OutsideSlice``. ``NotPublished`` while the
     measurement is not closed.
 
     Read from what was stored at closing, the header and the groups' rows each loaded once
@@ -163,18 +170,31 @@ def publication(
         name, header, whole = _stored_or_built(measurement)
         loaded = _Loaded(header, whole)
         _typed.put((measurement.pk, name), loaded)
-    slots = loaded.slots(units, own_only=own_only)
+    slots, own = loaded.slots(units, own_only=own_only)
     missing = [slot for slot in slots if slot not in loaded.groups]
     if missing:
         loaded.fetch(measurement, missing)
-    return loaded.slice(slots)
+    if units is None:
+        loaded.fetch_all_texts(measurement)
+        return loaded.slice(slots, set(loaded.texts), complete=True)
+    # A page shows the comments of its own units' groups, never of the comparisons.
+    shown = figures.text_indices(loaded.groups[slot] for slot in own)
+    absent = [index for index in shown if index not in loaded.texts]
+    if absent:
+        loaded.fetch_texts(measurement, absent)
+    return loaded.slice(slots, shown, complete=False)
 
 
 def fingerprint(measurement: Measurement) -> str:
     """A name for the closed measurement's publication (a hash of its whole content,
     stored with it): files made from it are reused while it is the same. Builds and stores
-    the publication first when there is none."""
-    return _stored_or_built(_closed(measurement))[0]
+    the publication first when there is none (or it is stale, as ``report_data`` says)."""
+    measurement = _closed(measurement)
+    stored = ReportCache.objects.filter(measurement=measurement)
+    found = stored.values_list("fingerprint", "data__schema").first()
+    if found is not None and (found[1] == SCHEMA or measurement.report_frozen_at is not None):
+        return str(found[0])
+    return _stored_or_built(measurement)[0]
 
 
 def _closed(measurement: Measurement) -> Measurement:
@@ -193,26 +213,33 @@ def _stored_name(measurement: Measurement) -> str | None:
     return found
 
 
-def _with_groups(header: Mapping[str, Any], groups: list[Any]) -> JsonDict:
-    """The whole publication JSON: the header with its groups, in the builder's key order."""
+def _with_rows(header: Mapping[str, Any], groups: list[Any], texts: list[str]) -> JsonDict:
+    """The whole publication JSON: the header with its groups and texts, in the builder's
+    key order."""
     whole: JsonDict = {}
     for key, value in header.items():
         whole[key] = value
         if key == "organisation":
             whole["groups"] = groups
+            whole["texts"] = texts
     whole.setdefault("groups", groups)
+    whole.setdefault("texts", texts)
     return whole
 
 
 def _header(data: Mapping[str, Any]) -> JsonDict:
-    return {key: value for key, value in data.items() if key != "groups"}
+    return {key: value for key, value in data.items() if key not in _ROWS}
+
+
+# What the publication keeps in rows of its own rather than in its header.
+_ROWS = ("groups", "texts")
 
 
 def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict | None]:
     """The stored publication's name and header, and the whole publication when it was
     built here; built and stored first when there is none (or it is of an earlier schema
     and its answers still exist). Stored as the header and one row per group, in one
-    transaction: a page never sees a header without its groups."""
+    transaction: a page never sees a header without its groups and texts."""
     stored = ReportCache.objects.filter(measurement=measurement).values_list("fingerprint", "data")
     row = stored.first()
     kept: JsonDict | None = row[1] if row is not None else None
@@ -232,10 +259,18 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
             else:
                 ReportCache.objects.filter(measurement=measurement).update(**values)
                 PublishedGroup.objects.filter(measurement=measurement).delete()
+                PublishedText.objects.filter(measurement=measurement).delete()
             PublishedGroup.objects.bulk_create(
                 [
                     PublishedGroup(measurement=measurement, slot=slot, data=group)
                     for slot, group in enumerate(data["groups"])
+                ],
+                batch_size=500,
+            )
+            PublishedText.objects.bulk_create(
+                [
+                    PublishedText(measurement=measurement, index=index, text=text)
+                    for index, text in enumerate(data["texts"])
                 ],
                 batch_size=500,
             )
@@ -252,36 +287,44 @@ class _Loaded:
     for one page serves every later page that may show it."""
 
     def __init__(self, header: JsonDict, whole: JsonDict | None) -> None:
-        # Report data stored before the groups had rows of their own holds them inline.
-        inline = header.get("groups", whole["groups"] if whole is not None else None)
+        # The whole publication when it was just built here; none else holds groups inline.
+        inline = whole["groups"] if whole is not None else None
         self.count = len(inline) if inline is not None else figures.group_count(header)
         self.groups: dict[int, figures.Group | figures.Hidden] = (
             dict(enumerate(map(figures.load_group, inline))) if inline is not None else {}
         )
-        self.header = figures.load_header(header, figures.GroupSlots({}, self.count))
+        self.texts: dict[int, str] = dict(enumerate(whole["texts"])) if whole is not None else {}
+        self.all_texts = whole is not None
+        self.header = figures.load_header(
+            header, figures.GroupSlots({}, self.count), figures.TextSlots({}, complete=False)
+        )
 
     @property
     def units(self) -> Mapping[str, figures.UnitEntry]:
         return self.header.units
 
-    def slots(self, units: Iterable[int | str] | None, *, own_only: bool = False) -> list[int]:
-        """The slots of the groups a slice of ``units`` shows (every slot for None)."""
+    def slots(
+        self, units: Iterable[int | str] | None, *, own_only: bool = False
+    ) -> tuple[list[int], list[int]]:
+        """The slots of the groups a slice of ``units`` shows (every slot for None), and of
+        those the units' own groups (whose comments it shows)."""
         if units is None:
-            return list(range(self.count))
+            return list(range(self.count)), list(range(self.count))
         entries = self.header.units
         wanted = {self.header.organisation}
+        own: set[int] = set()
         for unit in units:
             entry = entries.get(str(unit))
             if entry is None:
                 continue
-            wanted.add(entry.unit)
+            own.add(entry.unit)
             if own_only:
                 continue
-            wanted.add(entry.subtree)
+            own.add(entry.subtree)
             parent = entries.get(entry.parent) if entry.parent is not None else None
             if parent is not None:
                 wanted.add(parent.subtree)
-        return sorted(wanted)
+        return sorted(wanted | own), sorted(own)
 
     def fetch(self, measurement: Measurement, slots: list[int]) -> None:
         rows = PublishedGroup.objects.filter(measurement=measurement)
@@ -301,9 +344,27 @@ class _Loaded:
         if len(slots) >= FREEZE_FROM_UNITS:
             _freeze()
 
-    def slice(self, slots: list[int]) -> figures.Publication:
+    def fetch_texts(self, measurement: Measurement, indices: list[int]) -> None:
+        rows = PublishedText.objects.filter(measurement=measurement)
+        for start in range(0, len(indices), _SLOTS_PER_QUERY):
+            chunk = indices[start : start + _SLOTS_PER_QUERY]
+            self.texts.update(rows.filter(index__in=chunk).values_list("index", "text"))
+        absent = [index for index in indices if index not in self.texts]
+        if absent:
+            raise ReportDataMissing(f"measurement {measurement.pk} has no stored text {absent[0]}")
+
+    def fetch_all_texts(self, measurement: Measurement) -> None:
+        if not self.all_texts:
+            rows = PublishedText.objects.filter(measurement=measurement)
+            self.texts.update(rows.values_list("index", "text").iterator(chunk_size=2_000))
+            self.all_texts = True
+
+    def slice(
+        self, slots: list[int], texts: Iterable[int], *, complete: bool
+    ) -> figures.Publication:
         groups = figures.GroupSlots({slot: self.groups[slot] for slot in slots}, self.count)
-        return replace(self.header, groups=groups)
+        shown = figures.TextSlots({i: self.texts[i] for i in texts}, complete=complete)
+        return replace(self.header, groups=groups, texts=shown)
 
 
 class ReportDataMissing(Exception):

@@ -2,9 +2,11 @@
 once when it closes (privacy.md section 3, "frozen at closing").
 
 It is stored as a header (``ReportCache``: the frozen unit tree, instruments, minimums and
-measurement-level statistics) and one row per group (``PublishedGroup``: a unit's own
+measurement-level statistics), one row per group (``PublishedGroup``: a unit's own
 respondents, its subtree, or the whole measurement, with all of that group's figures or
-the reason it is hidden). A page loads the header and the rows of the groups it may show
+the reason it is hidden) and one row per shown free-text answer (``PublishedText``, each
+once, in random order; a group's comments name theirs by index). A page loads the header
+and the rows of the groups it may show and of their texts
 (results.aggregates.publication), so what a reader can see is what those rows hold.
 """
 
@@ -18,7 +20,7 @@ from tryghed.surveys.models import Measurement
 
 class ReportCache(models.Model):
     """A measurement's publication header ("rapportdata"): the stored publication JSON
-    without its groups, and the ``fingerprint`` (hash) of the whole publication. It holds
+    without its groups and texts, and the ``fingerprint`` (hash) of the whole publication. It holds
     only figures that passed suppression: no raw answers, no hidden counts."""
 
     measurement = models.OneToOneField(
@@ -57,6 +59,29 @@ class PublishedGroup(models.Model):
 
     def __str__(self) -> str:
         return f"group {self.slot} of measurement {self.measurement_id}"
+
+
+class PublishedText(models.Model):
+    """One shown free-text answer of a measurement's publication, at its ``index`` in the
+    publication's texts (random order, no date, no group: the groups name it)."""
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="published_texts"
+    )
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = _("offentliggjort kommentar")
+        verbose_name_plural = _("offentliggjorte kommentarer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "index"], name="results_published_text_index"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"text {self.index} of measurement {self.measurement_id}"
 
 
 class ExportKind(models.TextChoices):
