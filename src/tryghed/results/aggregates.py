@@ -1,11 +1,14 @@
-"""Report data ("rapportdata"): a closed measurement's publication, loaded, built once, stored.
+"""Report data ("rapportdata"): a closed measurement's publication, built once, stored, read
+in slices.
 
 The publication itself (its shape, how every figure is computed and suppressed) is
-``tryghed.core.publication``, free of Django. This module is its database side: it loads
-a measurement's answers in chunks as code matrices over the unit tree frozen when the
-measurement opened, builds the publication once the measurement is closed, stores it
-final (``ReportCache``) and hands it to every page, export, focus area, plan and APV page.
-``group``, ``unit_name`` and ``comment_texts`` read it.
+``tryghed.core.publication``, free of Django. This module is its database side: with the
+answers ``results.answers`` loads over the unit tree frozen at closing, it builds the
+publication once the measurement is closed, stores it final as a header (``ReportCache``),
+one row per group (``PublishedGroup``) and one per shown comment (``PublishedText``), and
+hands every page, export, focus area, plan and APV page the slice it may show
+(:func:`publication`). :func:`report_data` is the whole JSON, for the audit and the next
+wave; ``group``, ``unit_name`` and ``comment_texts`` read that JSON.
 """
 
 from __future__ import annotations
