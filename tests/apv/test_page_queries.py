@@ -217,8 +217,15 @@ def test_the_plan_pages_ask_a_fixed_number_of_queries(
     org = sized.world.org.slug
     team = sized.teams[0]
     assert_max = django_assert_max_num_queries
-    # The index lists every team's plan.
-    _get(sized, reverse("actions:index", args=[org]), assert_max, sized.teams[-1].name)
+    # The index lists every team's plan, and every unit in its picker.
+    last = sized.teams[-1]
+    _get(sized, reverse("actions:index", args=[org]), assert_max, last.name)
+    _get(
+        sized,
+        reverse("actions:index", args=[org]),
+        assert_max,
+        f'<option value="{last.pk}">{last.name}</option>',
+    )
     _get(sized, reverse("actions:plan_detail", args=[org, sized.plan.pk]), assert_max, team.name)
     _get(
         sized,
