@@ -303,6 +303,27 @@ def test_it_has_no_icc_without_two_units_or_within_unit_variation() -> None:
     assert icc(np.array([1.0, 3.0, 1.0, 3.0]), np.array(["A", "A", "B", "B"])) is None
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-40, 40), max_size=200)
+    | st.lists(st.integers(-(2**40), 2**40), max_size=50)
+)
+def test_unit_labels_are_numbered_as_numpy_unique_numbers_them(labels: list[int]) -> None:
+    # icc numbers whole-number labels by counting; np.unique's inverse is the reference.
+    array = np.array(labels, dtype=np.int64)
+    _, expected = np.unique(array, return_inverse=True)
+    assert statistics._dense_labels(array).tolist() == expected.ravel().tolist()
+
+
+def test_icc_is_the_same_for_unit_labels_as_numbers_and_as_text() -> None:
+    rng = np.random.default_rng(3)
+    units = rng.integers(5, 60, size=400)
+    scores = rng.normal(50, 10, size=400) + units % 7
+    as_numbers = icc(scores, units)
+    as_text = icc(scores, np.array([f"u{u:03d}" for u in units]))
+    assert as_numbers is not None and as_numbers == as_text
+
+
 def test_it_rejects_scores_and_groups_of_different_lengths() -> None:
     with pytest.raises(ValueError):
         icc(np.array([1.0, 2.0]), np.array(["A"]))

@@ -566,24 +566,50 @@ class Report:
         n_slots = self.tree.n_slots
         scales: list[JsonDict] = [{} for _ in range(n_slots)]
         for scale in instrument.scales:
-            table = figures.scales[scale.id]
-            decisions = figures.scale_decisions[scale.id]
+            blocks = self._scale_blocks(
+                scale, figures.scales[scale.id], figures.scale_decisions[scale.id]
+            )
             for g in range(n_slots):
-                decision = decisions[g]
-                scales[g][scale.id] = (
-                    self._scale_json(scale, table, g) if decision.shown else _hidden(decision)
-                )
+                scales[g][scale.id] = blocks[g]
         items = self._items(instrument, figures)
         keys = self._key_figures(instrument, figures)
+        related = self._related_to_scales(instrument)
         for g in range(n_slots):
-            self._one_set_of_people(instrument, scales[g], items[g], keys[g])
+            self._one_set_of_people(related, scales[g], items[g], keys[g])
         return [
             {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
         ]
 
+    def _related_to_scales(self, instrument: Instrument) -> list[tuple[str, bool, str, int]]:
+        """(item or key figure id, whether a key figure, the scale whose people it is
+        computed over, the minimum for their difference) of the instrument's item
+        distributions and key figures computed over a scale's people."""
+        related: list[tuple[str, bool, Scale | None, list[Item]]] = []
+        for item in instrument.items:
+            if item.type == "choice":
+                population = _population_scale(instrument, item)
+                related.append((item.id, False, population, [item]))
+        for figure in instrument.key_figures:
+            population = _key_figure_population(instrument, figure)
+            members = [instrument.item(n) for n in figure.items]
+            related.append((figure.id, True, population, members))
+        return [
+            (
+                figure_id,
+                is_key,
+                population.id,
+                max(
+                    self.minimums.for_items(members),
+                    self.minimums.for_items(_scale_items(instrument, population)),
+                ),
+            )
+            for figure_id, is_key, population, members in related
+            if population is not None
+        ]
+
     def _one_set_of_people(
         self,
-        instrument: Instrument,
+        related: Sequence[tuple[str, bool, str, int]],
         scales: Mapping[str, JsonDict],
         items: dict[str, JsonDict],
         keys: dict[str, JsonDict],
@@ -594,22 +620,13 @@ class Report:
         scale's n minus the figure's n would be a group that small, and a figure shown
         where its scale is hidden gives the scale's count in a group the engine hid it in.
         Hiding a shown figure only widens the remainders around it, so the suppression
-        engine's rules across groups still hold."""
-        related: list[tuple[str, Scale | None, dict[str, JsonDict], list[Item]]] = []
-        for item in instrument.items:
-            if item.type == "choice" and item.id in items:
-                population = _population_scale(instrument, item)
-                related.append((item.id, population, items, [item]))
-        for figure in instrument.key_figures:
-            if figure.id in keys:
-                population = _key_figure_population(instrument, figure)
-                members = [instrument.item(n) for n in figure.items]
-                related.append((figure.id, population, keys, members))
-        for figure_id, population, blocks, members in related:
-            block = blocks[figure_id]
-            if population is None or block.get("suppressed", True):
+        engine's rules across groups still hold. ``related``: from _related_to_scales."""
+        for figure_id, is_key, population_id, minimum in related:
+            blocks = keys if is_key else items
+            block = blocks.get(figure_id)
+            if block is None or block.get("suppressed", True):
                 continue
-            scale_block = scales.get(population.id)
+            scale_block = scales.get(population_id)
             if scale_block is None:
                 continue
             if scale_block.get("suppressed", True):
@@ -617,49 +634,66 @@ class Report:
                 # close to it) where the scale itself is hidden.
                 blocks[figure_id] = {"suppressed": True, "reason": "complementary"}
                 continue
-            minimum = max(
-                self.minimums.for_items(members),
-                self.minimums.for_items(_scale_items(instrument, population)),
-            )
             gap = int(scale_block["n"]) - int(block["n"])
             if 0 < gap < minimum:
                 blocks[figure_id] = {"suppressed": True, "reason": "complementary"}
 
-    def _scale_json(self, scale: Scale, table: scoring.ScaleFigures, g: int) -> JsonDict:
-        group = table.group(g)
-        out: JsonDict = {"suppressed": False, "n": group.n}
-        if scale.polarity != "bipolar":
-            out["mean"] = group.mean
-            out["sd"] = group.sd
-            out["ci95"] = _pair(group.ci95)
-            if scale.also is not None:
-                mean, sd, ci = group.also()
-                out["also"] = {"mean": mean, "sd": sd, "ci95": _pair(ci)}
-        out["rwg_j"] = group.rwg_j
-        out["bins"] = list(group.bins)
-        if scale.levels:
-            reading = group.level()
-            out["level"] = (
-                {
-                    "lower": reading.lower.value,
-                    "upper": reading.upper.value if reading.upper is not None else None,
-                }
-                if reading is not None
-                else None
-            )
-        if scale.bands:
-            shares = {b.band.id or str(k): b.share for k, b in enumerate(group.bands)}
-            out["bands"] = shares
-            if scale.consequences:
-                known = [(share, key) for key, share in shares.items() if share is not None]
-                best = max((s for s, _ in known), default=None)
-                leaders = [key for share, key in known if share == best]
-                # A tie names no single level: the report shows the shares only.
-                dominant = leaders[0] if len(leaders) == 1 else None
-                out["dominant_band"] = dominant
-                out["consequence"] = (
-                    dominant if dominant is not None and scale.consequence(dominant) else None
+    def _scale_blocks(
+        self,
+        scale: Scale,
+        table: scoring.ScaleFigures,
+        decisions: Sequence[suppression.Decision],
+    ) -> list[JsonDict]:
+        """Per slot: the scale's figures, or why they are hidden."""
+        rows = table.rows
+        bipolar = scale.polarity == "bipolar"
+        band_keys = [band.id or str(k) for k, band in enumerate(scale.bands)]
+        out: list[JsonDict] = []
+        for g, decision in enumerate(decisions):
+            if not decision.shown:
+                out.append(_hidden(decision))
+                continue
+            block: JsonDict = {"suppressed": False, "n": rows.n[g]}
+            mean = rows.mean[g]
+            if not bipolar:
+                low = rows.ci_low[g]
+                ci95 = (low, rows.ci_high[g]) if low is not None else None
+                block["mean"] = mean
+                block["sd"] = rows.sd[g]
+                block["ci95"] = _pair(ci95)
+                if scale.also is not None:
+                    also_mean, also_sd, also_ci = scoring.also_range(scale, mean, rows.sd[g], ci95)
+                    block["also"] = {"mean": also_mean, "sd": also_sd, "ci95": _pair(also_ci)}
+            block["rwg_j"] = rows.rwg_j[g]
+            block["bins"] = list(rows.bins[g])
+            if scale.levels:
+                reading = scoring.level_reading(scale, mean) if mean is not None else None
+                block["level"] = (
+                    {
+                        "lower": reading.lower.value,
+                        "upper": reading.upper.value if reading.upper is not None else None,
+                    }
+                    if reading is not None
+                    else None
                 )
+            if scale.bands:
+                total = rows.n_answers[g]
+                shares = {
+                    key: count / total if total else None
+                    for key, count in zip(band_keys, rows.band_counts[g], strict=True)
+                }
+                block["bands"] = shares
+                if scale.consequences:
+                    known = [(share, key) for key, share in shares.items() if share is not None]
+                    best = max((s for s, _ in known), default=None)
+                    leaders = [key for share, key in known if share == best]
+                    # A tie names no single level: the report shows the shares only.
+                    dominant = leaders[0] if len(leaders) == 1 else None
+                    block["dominant_band"] = dominant
+                    block["consequence"] = (
+                        dominant if dominant is not None and scale.consequence(dominant) else None
+                    )
+            out.append(block)
         return out
 
     def _items(
@@ -706,7 +740,15 @@ class Report:
         profile = figures.scales[scale.id] if scale is not None and item.scored else None
         column = scale.items.index(item.number) if scale is not None else -1
         counts = distributions.counts[item.number - 1]
-        dont_know = distributions.dont_know_share(item.number)
+        n_list = counts.sum(axis=1).tolist()
+        counts_list = counts.tolist()
+        dont_know = (
+            [_num(share) for share in distributions.dont_know_share(item.number).tolist()]
+            if item.dont_know is not None
+            else None
+        )
+        item_n = profile.item_n[:, column].tolist() if profile is not None else None
+        item_mean = profile.item_mean[:, column].tolist() if profile is not None else None
         blocks: list[JsonDict] = []
         for g, decision in enumerate(decisions):
             if not decision.shown:
@@ -714,14 +756,14 @@ class Report:
                 continue
             mean_points = None
             # "An item mean for a group: 5 responses", counted on the scored answers.
-            if profile is not None and profile.item_n[g, column] >= minimum:
-                mean_points = _num(profile.item_mean[g, column])
+            if item_n is not None and item_mean is not None and item_n[g] >= minimum:
+                mean_points = _num(item_mean[g])
             blocks.append(
                 {
                     "suppressed": False,
-                    "n": int(counts[g].sum()),
-                    "counts": [int(c) for c in counts[g]],
-                    "dont_know": _num(dont_know[g]) if item.dont_know is not None else None,
+                    "n": n_list[g],
+                    "counts": counts_list[g],
+                    "dont_know": dont_know[g] if dont_know is not None else None,
                     "mean_points": mean_points,
                 }
             )
@@ -785,14 +827,20 @@ class Report:
     def _comments(self) -> tuple[dict[str, list[JsonDict]], list[str]]:
         """Per text item and slot: indices into one table of texts (a subtree repeats its
         units' texts, so each text is stored once). The table holds only texts of shown
-        groups, in an order of its own, and each group's list is shuffled separately."""
+        groups, in an order of its own, and each group's list is shuffled separately.
+
+        A text is known by its item and its number in the answers; before shuffling, a
+        group's list and the table are in (item, text, number) order."""
         key_of_slot: dict[int, GroupKey] = {}
         for key, g in self.tree.slot.items():
             key_of_slot.setdefault(g, key)
         by_item = {
             item.id: item for i in self.instruments for item in i.items if item.type == "text"
         }
-        per_item: dict[str, list[list[tuple[str, int]] | suppression.Decision]] = {}
+        # Per item: its texts, and per slot the numbers of the slot's texts in (text,
+        # number) order, or the decision that hides them.
+        per_item: dict[str, tuple[list[str], list[IntArray | suppression.Decision]]] = {}
+        in_table: dict[str, IntArray] = {}  # per item: numbers of the texts of shown slots
         for item_id, entries in self.answers.texts.items():
             item = by_item[item_id]
             minimum = (
@@ -800,46 +848,62 @@ class Report:
                 if item.sensitive
                 else self.minimums.comment
             )
-            per_atom: dict[int, list[tuple[str, int]]] = {}
-            for number, (a, text) in enumerate(entries):
-                per_atom.setdefault(a, []).append((text, number))
-            counts = np.zeros(self.tree.n_atoms, dtype=np.intp)
-            for a, texts in per_atom.items():
-                counts[a] = len(texts)
+            texts = [text for _, text in entries]
+            atom_of = np.fromiter((a for a, _ in entries), dtype=np.intp, count=len(entries))
+            counts = np.bincount(atom_of, minlength=self.tree.n_atoms)
             decisions = self.decider.decide(counts, minimum)
-            per_item[item_id] = [
-                sorted(t for a in atoms for t in per_atom.get(a, ()))
-                if decisions[g].shown
-                else decisions[g]
-                for g, atoms in enumerate(self.tree.members)
-            ]
-        # The table: every shown text once, sorted, then shuffled.
-        shown = sorted(
-            {
-                (item_id, text, number)
-                for item_id, blocks in per_item.items()
-                for block in blocks
-                if isinstance(block, list)
-                for text, number in block
-            }
-        )
+            # (text, number) order: a stable sort by text keeps numbers ascending.
+            by_text: list[int] = sorted(range(len(texts)), key=texts.__getitem__)
+            in_order = np.asarray(by_text, dtype=np.intp).reshape(len(texts))
+            rank = np.empty(len(texts), dtype=np.intp)
+            rank[in_order] = np.arange(len(texts))
+            by_atom = in_order[np.argsort(atom_of[in_order], kind="stable")]
+            starts = np.zeros(self.tree.n_atoms + 1, dtype=np.intp)
+            np.cumsum(counts, out=starts[1:])
+            shown_atom = np.zeros(self.tree.n_atoms, dtype=np.bool_)
+            blocks: list[IntArray | suppression.Decision] = []
+            for g, atoms in enumerate(self.tree.members):
+                decision = decisions[g]
+                if not decision.shown:
+                    blocks.append(decision)
+                    continue
+                shown_atom[list(atoms)] = True
+                if len(atoms) == 1:
+                    blocks.append(by_atom[starts[atoms[0]] : starts[atoms[0] + 1]])
+                    continue
+                numbers = np.concatenate([by_atom[starts[a] : starts[a + 1]] for a in atoms])
+                blocks.append(numbers[np.argsort(rank[numbers], kind="stable")])
+            per_item[item_id] = (texts, blocks)
+            in_table[item_id] = in_order[shown_atom[atom_of[in_order]]]
+        # The table: every shown text once, in (item, text, number) order, then shuffled.
+        table = [(item_id, number) for item_id in sorted(in_table) for number in in_table[item_id]]
+        order = list(range(len(table)))
         # Not a secret: the order only has to be unrelated to who wrote what.
-        random.Random(_comment_seed(self.measured.id, "table", ())).shuffle(shown)  # noqa: S311
-        position = {(item_id, number): k for k, (item_id, _, number) in enumerate(shown)}
+        random.Random(_comment_seed(self.measured.id, "table", ())).shuffle(order)  # noqa: S311
+        position = np.empty(len(table), dtype=np.intp)
+        position[np.asarray(order, dtype=np.intp)] = np.arange(len(table))
+        first: dict[str, int] = {}  # where each item's texts begin in the table
+        offset = 0
+        for item_id in sorted(in_table):
+            first[item_id] = offset
+            offset += len(in_table[item_id])
         out: dict[str, list[JsonDict]] = {}
-        for item_id, blocks in per_item.items():
+        for item_id, (texts, blocks) in per_item.items():
+            in_item = in_table[item_id]
+            position_of = np.full(len(texts), -1, dtype=np.intp)
+            position_of[in_item] = position[first[item_id] : first[item_id] + len(in_item)]
             result: list[JsonDict] = []
             for g, block in enumerate(blocks):
-                if not isinstance(block, list):
+                if isinstance(block, suppression.Decision):
                     result.append(_hidden(block))
                     continue
-                indices = [position[(item_id, number)] for _, number in block]
+                indices = position_of[block].tolist()
                 seed = _comment_seed(self.measured.id, item_id, key_of_slot[g])
                 rng = random.Random(seed)  # noqa: S311
                 rng.shuffle(indices)
                 result.append({"suppressed": False, "texts": indices})
             out[item_id] = result
-        return out, [text for _, text, _ in shown]
+        return out, [per_item[table[k][0]][0][table[k][1]] for k in order]
 
     def _zones(self) -> list[JsonDict | None]:
         n_slots = self.tree.n_slots
@@ -997,7 +1061,7 @@ class Report:
         atom = self.answers.atom
         keep = atom >= 0
         keep[keep] = shown_atom[atom[keep]]
-        if len(np.unique(atom[keep])) < 2:
+        if np.count_nonzero(np.bincount(atom[keep], minlength=self.tree.n_atoms)) < 2:
             return None
         return statistics.icc(figures.scored.scores[scale_id][keep], atom[keep])
 

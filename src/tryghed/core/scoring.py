@@ -40,6 +40,7 @@ __all__ = [
     "ZONE_LABELS",
     "BandShare",
     "GroupItem",
+    "GroupRows",
     "GroupScale",
     "Groups",
     "ItemDistributions",
@@ -48,6 +49,7 @@ __all__ = [
     "ScaleFigures",
     "ScoredAnswers",
     "ZonePlacement",
+    "also_range",
     "answers_matrix",
     "group_zone",
     "invalid_answers",
@@ -498,28 +500,28 @@ class GroupScale:
 
     def also(self) -> tuple[float | None, float | None, tuple[float, float] | None]:
         """Mean, SD and CI on the scale's second presentation range (ps7: 0-100)."""
-        if self.scale.also is None:
-            raise ValueError(f"scale {self.scale.id} has no second range")
-        target, source = self.scale.also, self.scale.score
-        factor = (target.max - target.min) / (source.max - source.min)
-        mean = _rescale_float(self.mean, source, target) if self.mean is not None else None
-        sd = self.sd * factor if self.sd is not None else None
-        ci = (
-            (
-                _rescale_float(self.ci95[0], source, target),
-                _rescale_float(self.ci95[1], source, target),
-            )
-            if self.ci95 is not None
-            else None
-        )
-        return mean, sd, ci
+        return also_range(self.scale, self.mean, self.sd, self.ci95)
 
     def level(self) -> LevelReading | None:
         return level_reading(self.scale, self.mean) if self.mean is not None else None
 
 
-def _opt(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+def also_range(
+    scale: Scale, mean: float | None, sd: float | None, ci95: tuple[float, float] | None
+) -> tuple[float | None, float | None, tuple[float, float] | None]:
+    """A group's mean, SD and CI on ``scale``'s second presentation range (ps7: 0-100)."""
+    if scale.also is None:
+        raise ValueError(f"scale {scale.id} has no second range")
+    target, source = scale.also, scale.score
+    factor = (target.max - target.min) / (source.max - source.min)
+    also_mean = _rescale_float(mean, source, target) if mean is not None else None
+    also_sd = sd * factor if sd is not None else None
+    ci = (
+        (_rescale_float(ci95[0], source, target), _rescale_float(ci95[1], source, target))
+        if ci95 is not None
+        else None
+    )
+    return also_mean, also_sd, ci
 
 
 @dataclass(frozen=True, eq=False)
@@ -554,31 +556,71 @@ class ScaleFigures:
         return int(self.n.shape[0])
 
     def group(self, g: int) -> GroupScale:
-        has_ci = not math.isnan(self.ci_low[g])
-        band_total = int(self.n_answers[g])
+        rows = self.rows
+        band_total = rows.n_answers[g]
+        low = rows.ci_low[g]
         return GroupScale(
             scale=self.scale,
-            n=int(self.n[g]),
-            mean=_opt(self.mean[g]),
-            sd=_opt(self.sd[g]),
-            ci95=(float(self.ci_low[g]), float(self.ci_high[g])) if has_ci else None,
-            rwg_j=_opt(self.rwg_j[g]),
+            n=rows.n[g],
+            mean=rows.mean[g],
+            sd=rows.sd[g],
+            ci95=(low, rows.ci_high[g]) if low is not None else None,
+            rwg_j=rows.rwg_j[g],
             items=tuple(
-                GroupItem(item_id, int(self.item_n[g, k]), _opt(self.item_mean[g, k]))
-                for k, item_id in enumerate(self.item_ids)
-            ),
-            bin_edges=tuple(float(e) for e in self.bin_edges),
-            bins=tuple(int(b) for b in self.bins[g]),
-            bands=tuple(
-                BandShare(
-                    band,
-                    int(self.band_counts[g, b]),
-                    int(self.band_counts[g, b]) / band_total if band_total else None,
+                GroupItem(item_id, n, mean)
+                for item_id, n, mean in zip(
+                    self.item_ids, rows.item_n[g], rows.item_mean[g], strict=True
                 )
-                for b, band in enumerate(self.scale.bands)
+            ),
+            bin_edges=rows.bin_edges,
+            bins=tuple(rows.bins[g]),
+            bands=tuple(
+                BandShare(band, count, count / band_total if band_total else None)
+                for band, count in zip(self.scale.bands, rows.band_counts[g], strict=True)
             ),
             n_answers=band_total,
         )
+
+    @cached_property
+    def rows(self) -> GroupRows:
+        """The arrays as Python values, made once: a publication reads every group."""
+
+        def optional(values: list[float]) -> list[float | None]:
+            return [None if math.isnan(v) else v for v in values]
+
+        return GroupRows(
+            n=self.n.tolist(),
+            mean=optional(self.mean.tolist()),
+            sd=optional(self.sd.tolist()),
+            ci_low=optional(self.ci_low.tolist()),
+            ci_high=self.ci_high.tolist(),
+            rwg_j=optional(self.rwg_j.tolist()),
+            item_n=self.item_n.tolist(),
+            item_mean=[optional(row) for row in self.item_mean.tolist()],
+            bin_edges=tuple(self.bin_edges.tolist()),
+            bins=self.bins.tolist(),
+            band_counts=self.band_counts.tolist(),
+            n_answers=self.n_answers.tolist(),
+        )
+
+
+@dataclass(frozen=True)
+class GroupRows:
+    """ScaleFigures' arrays as lists of Python values, indexed by group (NaN as None, as
+    in :class:`GroupScale`). Read-only: the lists are shared."""
+
+    n: list[int]
+    mean: list[float | None]
+    sd: list[float | None]
+    ci_low: list[float | None]  # None: no CI (then ci_high is NaN too)
+    ci_high: list[float]
+    rwg_j: list[float | None]
+    item_n: list[list[int]]
+    item_mean: list[list[float | None]]
+    bin_edges: tuple[float, ...]
+    bins: list[list[int]]
+    band_counts: list[list[int]]
+    n_answers: list[int]
 
 
 def _common_option_count(items: Sequence[Item]) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from math import atanh, sqrt, tanh
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -242,6 +243,23 @@ class IccResult:
     n: int
 
 
+def _dense_labels(labels: NDArray[Any]) -> NDArray[np.intp]:
+    """Each label's rank among the distinct labels (``np.unique``'s inverse); for whole
+    numbers in a range not much wider than their count, by counting instead of sorting."""
+    if labels.dtype.kind in "iu" and labels.size:
+        low = int(labels.min())
+        span = int(labels.max()) - low + 1
+        if span <= 4 * labels.size + 1024:
+            shifted = (labels - low).astype(np.intp, copy=False)
+            present = np.bincount(shifted, minlength=span) > 0
+            rank = np.cumsum(present) - 1
+            dense: NDArray[np.intp] = rank[shifted]
+            return dense
+    _, index = np.unique(labels, return_inverse=True)
+    result: NDArray[np.intp] = index.ravel()
+    return result
+
+
 def icc(scores: ArrayLike, groups: ArrayLike) -> IccResult | None:
     """ICC(1) = (MSB − MSW)/(MSB + (k̄ − 1)MSW), ICC(2) = (MSB − MSW)/MSB, k̄ = N/units (Bliese 2000).
 
@@ -255,8 +273,7 @@ def icc(scores: ArrayLike, groups: ArrayLike) -> IccResult | None:
         raise ValueError("scores and groups must have the same length")
     keep = ~np.isnan(values)
     values = values[keep]
-    _, index = np.unique(labels[keep], return_inverse=True)
-    index = index.ravel()
+    index = _dense_labels(labels[keep])
     n = int(values.size)
     n_groups = int(index.max()) + 1 if n else 0
     if n_groups < 2 or n - n_groups < 1:
