@@ -22,7 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-org": ("import_org", "import units or people from a CSV file"),
     "worker": ("worker", "run the background tasks (e-mails, report files)"),
     "remind-actions": ("remind_actions", "enqueue reminders for action deadlines (daily)"),
-    "purge-responses": ("purge_responses", "delete answers past the retention period (daily)"),
+    "purge-responses": (
+        "purge_responses",
+        "delete answers and learning-log entries past their retention periods (daily)",
+    ),
     "remind-apv": ("remind_apv", "queue the APV reminders that are due (run daily)"),
     "remind-voice": (
         "remind_voice",

@@ -17,7 +17,9 @@ from tests.browser.conftest import PageFactory, sign_in
 from tests.conftest import World
 from tests.learning.conftest import make_focus_area, make_plan
 from tryghed.actions.models import Action
-from tryghed.learning.models import Entry
+from tryghed.audit.models import AuditEvent
+from tryghed.learning import services
+from tryghed.learning.models import Entry, LogSettings
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "learning"
 SCROLL_WIDTH = "() => document.scrollingElement.scrollWidth"
@@ -131,3 +133,46 @@ def test_log_a_situation_sort_it_and_turn_the_lesson_into_an_action_without_java
     amo.get_by_role("link", name="Sendt videre til arbejdsmiljøgruppen").click()
     expect(amo.locator(".learning-entry-text")).to_contain_text("Efter skiftet til den nye app")
     _check(amo, axe_page, "amo, sent on")
+
+
+def test_the_leader_deletes_a_situation_and_the_admin_sets_how_long_they_are_kept(
+    new_page: PageFactory, world: World
+) -> None:
+    entry = services.entry_write(
+        unit=world.team_a,
+        writer=world.employee,
+        what_happened="Tavlen med dagens opgaver blev ikke opdateret.",
+        kind="basic",
+    )
+    leader = new_page(phone=True, java_script_enabled=False)
+    admin = new_page(phone=True, java_script_enabled=False)
+    axe_page = new_page(phone=True)
+
+    sign_in(leader, world.leader)
+    leader.goto(f"/o/{world.org.slug}/laering/situation/{entry.pk}/")
+    leader.get_by_role("link", name="Slet situationen").click()
+    expect(leader.get_by_role("heading", level=1)).to_have_text("Slet situationen?")
+    expect(leader.locator(".learning-entry-text")).to_contain_text("Tavlen med dagens opgaver")
+    _check(leader, axe_page, "leader, delete a situation")
+    leader.get_by_role("link", name="Fortryd").click()
+    expect(leader.get_by_role("heading", level=1)).to_have_text("Det gik ikke som planlagt")
+    assert Entry.objects.filter(pk=entry.pk).exists()
+    leader.get_by_role("link", name="Slet situationen").click()
+    leader.get_by_role("button", name="Slet situationen").click()
+    expect(leader.get_by_text("Situationen er slettet.")).to_be_visible()
+    expect(leader.get_by_text("Tavlen med dagens opgaver")).to_have_count(0)
+    assert not Entry.objects.filter(pk=entry.pk).exists()
+    assert AuditEvent.objects.filter(action="learning.entry_deleted", actor=world.leader).exists()
+
+    sign_in(admin, world.owner)
+    admin.goto(f"/o/{world.org.slug}/indstillinger/")
+    admin.get_by_role("link", name="Læringsloggen: hvor længe situationerne gemmes").click()
+    expect(admin.get_by_label("Måneder en situation gemmes")).to_have_value("36")
+    _check(admin, axe_page, "admin, learning log settings")
+    admin.get_by_label("Måneder en situation gemmes").fill("1")
+    admin.get_by_role("button", name="Gem").click()
+    _check(admin, axe_page, "admin, learning log settings with an error")
+    admin.get_by_label("Måneder en situation gemmes").fill("24")
+    admin.get_by_role("button", name="Gem").click()
+    expect(admin.get_by_text("Indstillingerne for læringsloggen er gemt.")).to_be_visible()
+    assert LogSettings.objects.get(organisation=world.org).retention_months == 24

@@ -1,4 +1,5 @@
-"""``tryghed purge-responses``: delete answers past the retention period (run daily)."""
+"""``tryghed purge-responses``: delete what is past its retention period (run daily): the
+answers of closed measurements, then the learning log's old entries."""
 
 from __future__ import annotations
 
@@ -21,4 +22,5 @@ def run(args: argparse.Namespace) -> int:
     if args.today:
         options["today"] = args.today
     call_command("purge_responses", **options)
+    call_command("purge_learning", **options)
     return 0

@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tryghed.actions.models import ActionPlan, FocusArea
 from tryghed.learning.kinds import KINDS
-from tryghed.learning.models import TEXT_MAX_LENGTH
+from tryghed.learning.models import (
+    MAX_RETENTION_MONTHS,
+    MIN_RETENTION_MONTHS,
+    TEXT_MAX_LENGTH,
+)
 
 NAMED = "named"
 ANONYMOUS = "anonymous"
@@ -142,3 +146,17 @@ class ActionForm(forms.Form):
 
     def target_focus(self) -> FocusArea | None:
         return self.focus_areas.get(self.cleaned_data["target"])
+
+
+class LogSettingsForm(forms.Form):
+    """The administrator's settings for the learning log: how long entries are kept."""
+
+    retention_months = forms.IntegerField(
+        label=_("Måneder en situation gemmes"),
+        min_value=MIN_RETENTION_MONTHS,
+        max_value=MAX_RETENTION_MONTHS,
+        help_text=_(
+            "Derefter slettes situationen automatisk. Handlinger, der er lavet ud fra den, "
+            "bliver stående i handleplanen. 36 måneder svarer til APV'ens cyklus."
+        ),
+    )

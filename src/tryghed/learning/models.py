@@ -16,12 +16,19 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.orgs.models import Organisation, Unit
 
 TEXT_MAX_LENGTH = 2000
+# How long entries are kept when the administrator has not chosen: the APV cycle, as for
+# the survey answers (privacy.md section 5), so three years of the log reach the next APV.
+DEFAULT_RETENTION_MONTHS = 36
+# At least one quarter, so an entry reaches a meeting; at most ten years.
+MIN_RETENTION_MONTHS = 3
+MAX_RETENTION_MONTHS = 120
 
 
 class Kind(models.TextChoices):
@@ -94,3 +101,30 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.reviewed_on:%Y-%m-%d}"
+
+
+class LogSettings(models.Model):
+    """An organisation's settings for the learning log, set by its administrator.
+
+    Without a row the defaults apply (``DEFAULT_RETENTION_MONTHS``).
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # An entry is deleted on the day it is this many months old (learning.retention).
+    retention_months = models.PositiveSmallIntegerField(
+        _("måneder en situation gemmes"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[
+            MinValueValidator(MIN_RETENTION_MONTHS),
+            MaxValueValidator(MAX_RETENTION_MONTHS),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("indstillinger for læringsloggen")
+        verbose_name_plural = _("indstillinger for læringsloggen")
+
+    def __str__(self) -> str:
+        return f"Læringslog: {self.organisation_id}"

@@ -17,9 +17,15 @@ from django.http import Http404
 
 from tryghed.actions import selectors as action_selectors
 from tryghed.actions.models import ActionPlan, FocusArea, PlanStatus
-from tryghed.learning.models import Entry, Kind, Review
-from tryghed.orgs.models import Role, Unit
+from tryghed.learning.models import Entry, Kind, LogSettings, Review
+from tryghed.orgs.models import Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, employee_people
+
+
+def log_settings(organisation: Organisation) -> LogSettings:
+    """The organisation's settings for the log; the defaults (unsaved) when it has none."""
+    found = LogSettings.objects.filter(organisation=organisation).first()
+    return found if found is not None else LogSettings(organisation=organisation)
 
 
 def _led(access: OrgAccess) -> Q:

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from tryghed.actions import services as action_services
 from tryghed.actions.models import Action, ActionPlan, FocusArea, Level, Prevention
 from tryghed.audit.services import audit_record
-from tryghed.learning.models import TEXT_MAX_LENGTH, Entry, Kind, Review
-from tryghed.orgs.models import Unit
+from tryghed.learning.models import TEXT_MAX_LENGTH, Entry, Kind, LogSettings, Review
+from tryghed.orgs.models import Organisation, Unit
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -206,3 +206,50 @@ def entry_to_action(
     _audit(locked, actor, "entry_to_action", action=action.pk, plan=plan.pk)
     entry.action = action
     return action
+
+
+@transaction.atomic
+def entry_delete(*, entry: Entry, actor: User) -> None:
+    """The leader deletes a situation of their unit ("Slet situationen").
+
+    The audit row says who deleted which entry, of which kind and day; never its text or
+    its writer. An action made from it stays in its plan (the action is worded by the
+    leader and does not copy the entry); only the entry's link to it goes. The day's other
+    entries are not written again: a delete changes no other row, so it adds no order."""
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    data = {
+        "kind": locked.kind,
+        "written_on": locked.written_on.isoformat(),
+        "action": locked.action_id,
+    }
+    audit_record(
+        actor=actor,
+        action="learning.entry_deleted",
+        organisation=locked.organisation,
+        obj=locked,
+        summary=locked.unit.name,
+        data=data,
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def log_settings_update(
+    *, organisation: Organisation, actor: User, retention_months: int
+) -> LogSettings:
+    """Store the organisation's retention period for the learning log (its administrator)."""
+    current, _ = LogSettings.objects.select_for_update().get_or_create(organisation=organisation)
+    before = current.retention_months
+    current.retention_months = retention_months
+    current.full_clean()
+    current.save()
+    if before != retention_months:
+        audit_record(
+            actor=actor,
+            action="learning.settings_changed",
+            organisation=organisation,
+            obj=organisation,
+            summary=organisation.name,
+            data={"retention_months": [before, retention_months]},
+        )
+    return current

@@ -6,6 +6,7 @@ app_name = "learning"
 urlpatterns = [
     path("", views.index, name="index"),
     path("arbejdsmiljoegruppen/", views.forwarded, name="forwarded"),
+    path("indstillinger/", views.log_settings, name="settings"),
     path("<int:unit_id>/", views.log, name="log"),
     path("<int:unit_id>/ny/", views.write, name="write"),
     path("<int:unit_id>/gennemgaaet/", views.log_review, name="review"),
@@ -15,4 +16,5 @@ urlpatterns = [
     path("situation/<uuid:learning_id>/gennemgaaet/", views.entry_reviewed, name="reviewed"),
     path("situation/<uuid:learning_id>/handling/", views.entry_action, name="action"),
     path("situation/<uuid:learning_id>/videre/", views.entry_forward, name="forward"),
+    path("situation/<uuid:learning_id>/slet/", views.entry_delete, name="delete"),
 ]

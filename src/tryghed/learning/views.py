@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tryghed.learning import selectors, services
-from tryghed.learning.forms import NAMED, ActionForm, EntryForm, SortForm
+from tryghed.learning.forms import NAMED, ActionForm, EntryForm, LogSettingsForm, SortForm
 from tryghed.learning.kinds import BY_KIND, FORWARD_QUOTE, INTRO, KINDS, REFLECTION_QUESTIONS
 from tryghed.learning.models import Entry
 from tryghed.orgs.selectors import Capability, OrgAccess
 from tryghed.orgs.views import form_errors, org_view, render_org
+from tryghed.web.confirm import CONFIRM_FIELD, confirmed
 
 SECTION = "learning"
 
@@ -99,6 +100,7 @@ def write(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse
             "intro": INTRO,
             "questions": REFLECTION_QUESTIONS,
             "kinds": KINDS,
+            "retention_months": selectors.log_settings(access.organisation).retention_months,
         },
     )
     response.status_code = 400 if request.method == "POST" else 200
@@ -224,6 +226,54 @@ def entry_action(request: HttpRequest, access: OrgAccess, learning_id: uuid.UUID
             messages.success(request, _("Læringen er blevet til en handling i handleplanen."))
             return _back(access, entry)
     return _entry_page(request, access, entry, action_form=form, status=400)
+
+
+@org_view(Capability.LEAD_LEARNING_LOG)
+@require_http_methods(["GET", "POST"])
+def entry_delete(request: HttpRequest, access: OrgAccess, learning_id: uuid.UUID) -> HttpResponse:
+    """The leader deletes a situation of their unit, after a page that asks to confirm.
+
+    Team members cannot: an anonymous writer deleting "their" entry would leave an audit
+    row (who, when) beside it (docs/learning.md)."""
+    entry = selectors.get_led_entry(access, learning_id)
+    if confirmed(request):
+        unit_id = entry.unit_id
+        services.entry_delete(entry=entry, actor=access.user)
+        messages.success(request, _("Situationen er slettet."))
+        return redirect("learning:log", org=access.organisation.slug, unit_id=unit_id)
+    return render_org(
+        request,
+        access,
+        "learning/entry_delete.html",
+        SECTION,
+        {"entry": entry, "unit": entry.unit, "confirm_field": CONFIRM_FIELD},
+    )
+
+
+@org_view(Capability.MANAGE_STRUCTURE)
+@require_http_methods(["GET", "POST"])
+def log_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    """The administrator's settings for the learning log: how long entries are kept."""
+    current = selectors.log_settings(access.organisation)
+    form = LogSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"retention_months": current.retention_months},
+    )
+    if form.is_valid():
+        try:
+            services.log_settings_update(
+                organisation=access.organisation,
+                actor=access.user,
+                retention_months=form.cleaned_data["retention_months"],
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Indstillingerne for læringsloggen er gemt."))
+            return redirect("learning:settings", org=access.organisation.slug)
+    response = render_org(request, access, "learning/settings.html", "settings", {"form": form})
+    response.status_code = 400 if request.method == "POST" else 200
+    return response
 
 
 @org_view(Capability.LEAD_LEARNING_LOG)

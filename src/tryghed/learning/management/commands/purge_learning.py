@@ -1,0 +1,47 @@
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tryghed.learning.retention import due_for_purge, organisation_purge_learning
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--today: {value!r} is not a date like 2029-12-01") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete the learning log's entries (and meeting reviews) older than each "
+        "organisation's retention period (default 36 months). Actions made from them stay. "
+        "Safe to run twice; `tryghed purge-responses` runs it daily."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="only list what would be deleted"
+        )
+        parser.add_argument("--today", type=str, help="the date to judge by (default: today)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = _date(options["today"]) if options["today"] else None
+        due = due_for_purge(today=today)
+        if not due:
+            self.stdout.write("No learning-log entry is due for deletion.")
+            return
+        for found in due:
+            label = f"{found.organisation.name} (written on or before {found.through})"
+            if options["dry_run"]:
+                self.stdout.write(
+                    f"Would delete {found.entries} learning-log entries and "
+                    f"{found.reviews} reviews: {label}"
+                )
+            else:
+                done = organisation_purge_learning(organisation=found.organisation, today=today)
+                self.stdout.write(
+                    f"Deleted {done.entries} learning-log entries and {done.reviews} reviews: "
+                    f"{label}"
+                )
