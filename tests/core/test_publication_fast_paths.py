@@ -10,6 +10,7 @@ over every built-in instrument, the fast paths must give equal JSON.
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 from collections.abc import Mapping
@@ -374,3 +375,16 @@ def test_the_random_reports_reach_every_kind_of_block() -> None:
         "consequence",
         "dont_know",
     }
+
+
+def test_the_build_leaves_the_cycle_collector_as_it_found_it() -> None:
+    # The builder pauses the cycle collector while it makes the JSON, and only then.
+    assert gc.isenabled()
+    random_report(1).build()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        random_report(2).build()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
