@@ -25,6 +25,7 @@ from tryghed.orgs.selectors import OrgAccess, get_unit, visible_units
 from tryghed.orgs.views import org_view, render_org, save_form
 from tryghed.voice.statistics import voice_statistics
 from tryghed.web.confirm import confirm_page, confirmed
+from tryghed.web.links import link_for_ids
 
 SECTION = "apv"
 
@@ -127,23 +128,14 @@ def document_edit(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 # --------------------------------------------------------------------------- risk assessments
 
 
-def _link(name: str, org: str, **kwargs: int) -> Callable[[int], str]:
-    """The link to ``name`` for any id in its one int argument: ``reverse`` runs once for a
-    list of up to every unit of the organisation, the id is put into its place."""
-    (key,) = kwargs
-    sentinel = 987654321
-    head, _sep, tail = reverse(name, kwargs={"org": org, key: sentinel}).rpartition(f"/{sentinel}/")
-    return lambda pk: f"{head}/{int(pk)}/{tail}"
-
-
 @org_view("view_structure")
 def assessments(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     # Every unit of the organisation is a row: labels, links and words made here once per
     # page, not per row in the template (2,000 rows took 0.3-0.5 s, docs/benchmarks.md).
     labels = labels_for(request, access.organisation.pk)
     org = access.organisation.slug
-    assessment_url = _link("apv:assessment", org, assessment_id=0)
-    start_url = _link("apv:assessment_start", org, unit_id=0)
+    assessment_url = link_for_ids("apv:assessment", "assessment_id", org=org)
+    start_url = link_for_ids("apv:assessment_start", "unit_id", org=org)
     again, first = _("Ny vurdering"), _("Start vurdering")
     rows = []
     for row in selectors.assessment_overview(access):

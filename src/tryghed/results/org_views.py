@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,21 +18,15 @@ from tryghed.results.org_presenters import org_report_context
 from tryghed.results.views import not_published
 from tryghed.surveys.participation import response_rates
 from tryghed.surveys.selectors import measurement_instruments
+from tryghed.web.links import link_for_ids
 
 QUERY_KEYS = ("sort", "dir", "niveau", "side", "par")
 
 
 def unit_report_url(org: str, measurement_id: int) -> Callable[[int], str]:
-    """The link to a unit's report, for any unit id. The page links up to every unit of
-    the organisation (the zones list each team), so ``reverse`` runs once and the id is
-    put into its place, instead of resolving the pattern thousands of times."""
-    sentinel = 987654321
-    url = reverse(
-        "results:unit_report",
-        kwargs={"org": org, "measurement_id": measurement_id, "unit_id": sentinel},
-    )
-    head, _sep, tail = url.rpartition(f"/{sentinel}/")
-    return lambda unit_id: f"{head}/{int(unit_id)}/{tail}"
+    """The link to a unit's report, for any unit id (the page links up to every unit of
+    the organisation: the zones list each team)."""
+    return link_for_ids("results:unit_report", "unit_id", org=org, measurement_id=measurement_id)
 
 
 @org_view()
