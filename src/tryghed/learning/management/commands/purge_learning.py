@@ -1,16 +1,9 @@
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from tryghed.command_args import iso_date
 from tryghed.learning.retention import due_for_purge, organisation_purge_learning
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--today: {value!r} is not a date like 2029-12-01") from error
 
 
 class Command(BaseCommand):
@@ -27,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=str, help="the date to judge by (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _date(options["today"]) if options["today"] else None
+        today = iso_date(options["today"]) if options["today"] else None
         due = due_for_purge(today=today)
         if not due:
             self.stdout.write("No learning-log entry is due for deletion.")

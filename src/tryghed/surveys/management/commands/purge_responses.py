@@ -1,16 +1,9 @@
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from tryghed.command_args import iso_date
 from tryghed.surveys.retention import due_for_purge, measurement_purge_responses
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--today: {value!r} is not a date like 2029-12-01") from error
 
 
 class Command(BaseCommand):
@@ -27,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=str, help="the date to judge by (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _date(options["today"]) if options["today"] else None
+        today = iso_date(options["today"]) if options["today"] else None
         outcomes = due_for_purge(today=today)
         if not outcomes:
             self.stdout.write("No measurement is due for deletion of its answers.")

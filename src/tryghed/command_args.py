@@ -1,0 +1,15 @@
+"""Argument parsing shared by the management commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import CommandError
+
+
+def iso_date(value: str, *, option: str = "--today") -> dt.date:
+    """A date given on the command line as 2029-12-01; a clear error otherwise."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"{option}: {value!r} is not a date like 2029-12-01") from error
