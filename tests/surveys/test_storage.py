@@ -140,7 +140,7 @@ def test_a_submission_that_comes_after_closing_is_refused_as_closed(
     world: World, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     measurement, tokens = _opened_survey(world, django_capture_on_commit_callbacks, 3)
-    entry = services.resolve_token(tokens[0])
+    entry = survey_selectors.resolve_token(tokens[0])
     services.measurement_close(measurement=measurement, actor=world.owner)
     with pytest.raises(services.SubmissionRefused) as refused:
         services._lock_while_accepting(entry.measurement)

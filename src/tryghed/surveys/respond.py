@@ -88,7 +88,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the e-mail (or a paper code's QR code): the privacy notice above the
     first page of questions, in a form that carries the token on."""
     try:
-        entry = services.resolve_token(token)
+        entry = survey_selectors.resolve_token(token)
     except services.SubmissionRefused as refused:
         return _refused(
             request,
@@ -115,7 +115,7 @@ def code(request: HttpRequest) -> HttpResponse:
         try:
             if normalised is None:
                 raise services.SubmissionRefused("unknown")
-            entry = services.resolve_token(normalised)
+            entry = survey_selectors.resolve_token(normalised)
         except services.SubmissionRefused as refused:
             if refused.reason != "unknown":
                 return _refused(request, refused.reason, lang, paper_code=True)
@@ -132,7 +132,7 @@ def code(request: HttpRequest) -> HttpResponse:
 
 
 def _first_page(
-    request: HttpRequest, token: str, entry: services.Entry, asked: str
+    request: HttpRequest, token: str, entry: survey_selectors.Entry, asked: str
 ) -> HttpResponse:
     """The page a link or a typed code opens: the notice and the first questions, with the
     language switch (a link back to this same address)."""
@@ -192,7 +192,7 @@ def _page(
     *,
     token: str,
     lang: str,
-    entry: services.Entry,
+    entry: survey_selectors.Entry,
     instruments: list[Instrument],
     step: int,
     state: questionnaire.State,
@@ -243,7 +243,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     """Every step after the notice: read this page's answers, then go back, on, or submit."""
     token = request.POST.get("token", "")
     try:
-        entry = services.resolve_token(token)
+        entry = survey_selectors.resolve_token(token)
     except services.SubmissionRefused as refused:
         return _refused(
             request,

@@ -14,13 +14,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Field, Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tryghed.core import disclosure
 from tryghed.core.instruments import Instrument, parse_instrument, with_builtin_display
 from tryghed.orgs.models import Organisation, Person, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.surveys import participation, sealing
-from tryghed.surveys.codes import paper_code_marks
+from tryghed.surveys.codes import paper_code_mark, paper_code_marks, paper_code_normalise
 from tryghed.surveys.models import (
     Invitation,
     InvitationToken,
@@ -30,7 +31,7 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
-from tryghed.surveys.stamps import iso_week
+from tryghed.surveys.stamps import hash_token, iso_week
 
 
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
@@ -430,6 +431,78 @@ def marked(measurement_id: int, marks: Sequence[str]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, [measurement_id, *marks])
         return cursor.fetchone() is not None
+
+
+# --------------------------------------------------------------------------- a link token
+
+
+def is_accepting(measurement: Measurement, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        measurement.status == Status.OPEN and measurement.opens_on <= today <= measurement.closes_on
+    )
+
+
+class SubmissionRefused(Exception):
+    """Why a submission was not stored: "unknown", "used", "closed", "not_open"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a respondent came in: a personal invitation or a paper code."""
+
+    measurement: Measurement
+    unit_id: int
+    invitation_id: int | None = None
+    paper_code_id: uuid.UUID | None = None
+    # The SubmissionMark that answering leaves (current key); "" where none is left.
+    mark: str = ""
+
+
+def resolve_token(token: str) -> Entry:
+    """Find what a link token opens, or refuse with the reason (never store anything).
+
+    Two queries: the invitation or code with its measurement, then whether it has answered.
+    """
+    opened = opened_by("invitation", hash_token(token))
+    if opened is not None:
+        invitation_id = int(opened.pk)
+        entry = Entry(
+            measurement=opened.measurement,
+            unit_id=opened.unit_id,
+            invitation_id=invitation_id,
+            mark=sealing.current_mark(opened.measurement.pk, invitation_id),
+        )
+        used = marked(
+            opened.measurement.pk, sealing.all_marks(opened.measurement.pk, invitation_id)
+        )
+    else:
+        # A paper code (privacy.md section 5), typed or from its QR code: answers once,
+        # in the unit it was printed for, and leaves a keyed mark like an invitation's.
+        code = paper_code_normalise(token)
+        opened = opened_by("paper_code", hash_token(code)) if code is not None else None
+        if opened is None:
+            raise SubmissionRefused("unknown")
+        code_id = uuid.UUID(str(opened.pk))
+        entry = Entry(
+            measurement=opened.measurement,
+            unit_id=opened.unit_id,
+            paper_code_id=code_id,
+            mark=paper_code_mark(opened.measurement.pk, code_id),
+        )
+        used = marked(opened.measurement.pk, paper_code_marks(opened.measurement.pk, code_id))
+    if used:
+        raise SubmissionRefused("used")
+    measurement, today = entry.measurement, timezone.localdate()
+    if measurement.status == Status.CLOSED or today > measurement.closes_on:
+        raise SubmissionRefused("closed")
+    if measurement.status != Status.OPEN or today < measurement.opens_on:
+        raise SubmissionRefused("not_open")
+    return entry
 
 
 def scope_units(measurement: Measurement) -> QuerySet[Unit]:

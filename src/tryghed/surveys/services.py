@@ -30,10 +30,7 @@ from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys import sealing
 from tryghed.surveys.codes import (
     paper_code_display,
-    paper_code_mark,
-    paper_code_marks,
     paper_code_new,
-    paper_code_normalise,
 )
 from tryghed.surveys.models import (
     Invitation,
@@ -46,12 +43,14 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
+from tryghed.surveys.selectors import Entry as Entry
+from tryghed.surveys.selectors import SubmissionRefused as SubmissionRefused
+from tryghed.surveys.selectors import is_accepting as is_accepting
 from tryghed.surveys.selectors import (
-    marked,
     measurement_instruments,
-    opened_by,
     people_in_scope,
     reminder_round,
+    resolve_token,
     unanswered_invitation_ids,
     unit_tree_now,
 )
@@ -353,75 +352,6 @@ def paper_codes_print(
         data={"unit": unit.pk, "count": count},
     )
     return [paper_code_display(code) for code in codes]
-
-
-def is_accepting(measurement: Measurement, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return (
-        measurement.status == Status.OPEN and measurement.opens_on <= today <= measurement.closes_on
-    )
-
-
-class SubmissionRefused(Exception):
-    """Why a submission was not stored: "unknown", "used", "closed", "not_open"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Entry:
-    """Where a respondent came in: a personal invitation or a paper code."""
-
-    measurement: Measurement
-    unit_id: int
-    invitation_id: int | None = None
-    paper_code_id: uuid.UUID | None = None
-    # The SubmissionMark that answering leaves (current key); "" where none is left.
-    mark: str = ""
-
-
-def resolve_token(token: str) -> Entry:
-    """Find what a link token opens, or refuse with the reason (never store anything).
-
-    Two queries: the invitation or code with its measurement, then whether it has answered.
-    """
-    opened = opened_by("invitation", hash_token(token))
-    if opened is not None:
-        invitation_id = int(opened.pk)
-        entry = Entry(
-            measurement=opened.measurement,
-            unit_id=opened.unit_id,
-            invitation_id=invitation_id,
-            mark=sealing.current_mark(opened.measurement.pk, invitation_id),
-        )
-        used = marked(
-            opened.measurement.pk, sealing.all_marks(opened.measurement.pk, invitation_id)
-        )
-    else:
-        # A paper code (privacy.md section 5), typed or from its QR code: answers once,
-        # in the unit it was printed for, and leaves a keyed mark like an invitation's.
-        code = paper_code_normalise(token)
-        opened = opened_by("paper_code", hash_token(code)) if code is not None else None
-        if opened is None:
-            raise SubmissionRefused("unknown")
-        code_id = uuid.UUID(str(opened.pk))
-        entry = Entry(
-            measurement=opened.measurement,
-            unit_id=opened.unit_id,
-            paper_code_id=code_id,
-            mark=paper_code_mark(opened.measurement.pk, code_id),
-        )
-        used = marked(opened.measurement.pk, paper_code_marks(opened.measurement.pk, code_id))
-    if used:
-        raise SubmissionRefused("used")
-    measurement, today = entry.measurement, timezone.localdate()
-    if measurement.status == Status.CLOSED or today > measurement.closes_on:
-        raise SubmissionRefused("closed")
-    if measurement.status != Status.OPEN or today < measurement.opens_on:
-        raise SubmissionRefused("not_open")
-    return entry
 
 
 def response_submit(

@@ -103,7 +103,7 @@ def measurement_detail(
             "scope": measurement.scope.select_related("unit"),
             "rows": rows,
             "total": total,
-            "accepting": services.is_accepting(measurement),
+            "accepting": selectors.is_accepting(measurement),
             # No count of those who have not answered: it would fall by one with each
             # answer and show when it came (the rate itself moves only in batches).
             "participation_minimum": PARTICIPATION_MINIMUM,

@@ -29,7 +29,7 @@ def respondent_lines(organisation: Organisation, url: str) -> list[str]:
     )
     if measurement is None:
         return []
-    if not survey_services.is_accepting(measurement):
+    if not survey_selectors.is_accepting(measurement):
         return [
             "",
             f"  Den åbne måling lukkede {date_format(measurement.closes_on)}; der kan ikke "
