@@ -141,6 +141,8 @@ class Invitation(models.Model):
                 fields=["measurement", "person"], name="invitation_once_per_person"
             ),
         ]
+        # Participation counts invitations per unit of a measurement (2,000 units).
+        indexes = [models.Index(fields=["measurement", "unit"])]
 
     def __str__(self) -> str:
         return f"invitation {self.pk}"
