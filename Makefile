@@ -73,7 +73,7 @@ test-sqlite: $(DEV_STAMP)
 
 test-postgres: $(DEV_STAMP)
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
-	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -q -m "not browser"; \
+	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -q -m "not browser and not bench_smoke"; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL at $(PG_URL) does not answer, and CI=true requires it." >&2; exit 1; \
 	else \

@@ -56,9 +56,14 @@ def main() -> int:
         default="postgres://postgres@127.0.0.1:5432/postgres",
         help="an administrative connection (the bench database is created through it)",
     )
+    parser.add_argument(
+        "--database",
+        default="tryghed_bench_load",
+        help="the bench database, dropped and made again [tryghed_bench_load]",
+    )
     args = parser.parse_args()
 
-    bench_report.PG_DATABASE = "tryghed_bench_load"
+    bench_report.PG_DATABASE = args.database
     admin = admin_connect(args.postgres_url)
     if admin is None:
         print(f"SKIPPED: PostgreSQL does not answer at {args.postgres_url}.")

@@ -224,7 +224,13 @@ def main() -> int:
         default="postgres://postgres@127.0.0.1:5432/postgres",
         help="an administrative connection (the bench database is created through it)",
     )
+    parser.add_argument(
+        "--database",
+        default=report.PG_DATABASE,
+        help=f"the bench database, dropped and made again [{report.PG_DATABASE}]",
+    )
     args = parser.parse_args()
+    report.PG_DATABASE = args.database
 
     admin = report.admin_connect(args.postgres_url)
     if admin is None:
