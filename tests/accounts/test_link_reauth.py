@@ -258,3 +258,14 @@ def test_the_confirmation_token_never_reaches_a_log() -> None:
     )
     RedactSurveyTokens().filter(record)
     assert "abcDEF123" not in record.getMessage()
+
+
+def test_an_employee_signed_in_by_link_finds_the_sessions_page_from_any_page(
+    world: World,
+) -> None:
+    client = link_session(world)
+    landing = client.get(reverse("web:home"), follow=True)
+    assert landing.status_code == 200
+    footer = landing.text[landing.text.index('<footer class="site-footer">') :]
+    assert f'href="{SESSIONS}"' in footer
+    assert client.get(SESSIONS).status_code == 200
