@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialLogin
 from django.test import Client
 
 from tests.factories import grant, make_org, make_unit, make_user, totp_code
@@ -129,6 +131,33 @@ def test_it_refuses_and_never_makes_an_account(acme: Organisation, login: str, r
     refusal = AuditEvent.objects.get(action="auth.sso_refused")
     assert refusal.organisation == acme
     assert refusal.data["reason"] == reason
+
+
+def test_xms_edov_from_a_provider_that_is_not_an_entra_tenant_is_not_believed(
+    acme: Organisation, issuer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The test provider answers as Entra ID does: no email_verified, xms_edov and tid in
+    # the ID token only. Its issuer is not an Entra tenant's, so the claim counts for nothing.
+    seen: list[dict[str, Any]] = []
+    match_user = sso.match_user
+
+    def watched(single_sign_on: sso.SingleSignOn, sociallogin: SocialLogin) -> User:
+        seen.append(copy.deepcopy(sociallogin.account.extra_data))
+        return match_user(single_sign_on, sociallogin)
+
+    monkeypatch.setattr(sso, "match_user", watched)
+    client = Client()
+    response = start_and_return(client, "edov")
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    assert signed_in_as(client) is None
+    assert AuditEvent.objects.get(action="auth.sso_refused").data["reason"] == "email_not_verified"
+    # Where allauth keeps the claims (test_sso_entra.py builds its logins the same way).
+    [extra] = seen
+    assert extra["id_token"]["iss"] == issuer
+    assert extra["id_token"]["xms_edov"] is True
+    assert extra["id_token"]["email"] == extra["userinfo"]["email"] == "lea.leader@acme.example"
+    assert "xms_edov" not in extra["userinfo"]
+    assert "email_verified" not in extra["id_token"] | extra["userinfo"]
 
 
 def test_a_switched_off_provider_is_not_offered_and_refuses(acme: Organisation) -> None:

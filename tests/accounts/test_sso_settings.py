@@ -3,6 +3,7 @@ never shows again, and the audit row."""
 
 from __future__ import annotations
 
+import pytest
 from allauth.socialaccount.models import SocialApp
 from django.test import Client
 
@@ -57,6 +58,21 @@ def test_it_refuses_a_plain_http_issuer_and_a_bad_domain(world: World) -> None:
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"server_url", "allowed_domains"}
     assert not SocialApp.objects.exists()
+
+
+@pytest.mark.parametrize("tenant", ["common", "organizations", "Consumers"])
+def test_it_refuses_an_entra_issuer_for_every_tenant(world: World, tenant: str) -> None:
+    issuer = f"https://login.microsoftonline.com/{tenant}/v2.0"
+    response = client_for(world.owner).post(URL, form(server_url=issuer))
+    assert response.status_code == 200
+    assert "tenant-id" in response.context["form"].errors["server_url"][0]
+    assert not SocialApp.objects.exists()
+
+
+def test_it_tells_an_entra_administrator_which_claims_to_add(world: World) -> None:
+    page = client_for(world.owner).get(URL).content.decode()
+    assert "Sådan sætter I Microsoft Entra ID op" in page
+    assert "<code>email</code> og <code>xms_edov</code>" in page
 
 
 def test_only_an_admin_may_open_it(world: World) -> None:

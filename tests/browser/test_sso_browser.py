@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import PageFactory
+from tests.browser.conftest import Login, PageFactory
+from tests.conftest import World
 from tests.factories import grant, make_org, make_unit, make_user
 from tests.oidc.server import Client as OidcClient
 from tests.oidc.server import running_provider
@@ -83,3 +84,19 @@ def test_a_callback_without_the_providers_answer_is_an_accessible_error(acme_pag
     acme_page.goto("/konto/oidc/org-acme/login/callback/?error=server_error")
     expect(acme_page.get_by_role("heading", name="Log ind mislykkedes")).to_be_visible()
     assert_accessible(acme_page, who="anonymous")
+
+
+def test_the_settings_page_tells_an_entra_administrator_what_to_add(
+    phone_page: Page, login: Login, world: World
+) -> None:
+    page = phone_page
+    login(page, world.owner)
+    page.goto(f"/o/{world.org.slug}/indstillinger/log-ind/")
+    help_text = page.get_by_text("Bed jeres it-afdeling om")
+    expect(help_text).to_be_hidden()
+    page.get_by_text("Sådan sætter I Microsoft Entra ID op").click()
+    expect(help_text).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="xms_edov")).to_have_count(2)
+    assert_accessible(page, who="admin, Entra help open, phone")
+    # The issuer's address and the claim names wrap on a 360 px phone.
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 360

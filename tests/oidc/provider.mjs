@@ -18,18 +18,35 @@ const ACCOUNTS = {
   outside: { email: "leader@other.example", email_verified: true },
   unverified: { email: "lea.leader@acme.example", email_verified: false },
   consultant: { email: "consultant@acme.example", email_verified: true },
+  // Like Microsoft Entra ID: no email_verified, its xms_edov in the ID token only.
+  edov: { email: "lea.leader@acme.example", xms_edov: true, tid: "acme-tenant" },
 };
+// Claims only Entra's ID token carries (optional claims), never its userinfo answer.
+const ID_TOKEN_ONLY = ["xms_edov", "tid"];
 
 const issuer = `http://127.0.0.1:${port}`;
 const provider = new Provider(issuer, {
   clients,
   cookies: { keys: ["tryghed-tests-only"] },
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  claims: {
+    openid: ["sub"],
+    email: ["email", "email_verified", ...ID_TOKEN_ONLY],
+    profile: ["name"],
+  },
   scopes: ["openid", "email", "profile"],
+  // The ID token carries the e-mail claims as Entra's does, not only the userinfo answer.
+  conformIdTokenClaims: false,
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => true },
   async findAccount(ctx, id) {
-    return { accountId: id, async claims() { return { sub: id, ...(ACCOUNTS[id] || {}) }; } };
+    return {
+      accountId: id,
+      async claims(use) {
+        const claims = { sub: id, ...(ACCOUNTS[id] || {}) };
+        if (use !== "id_token") for (const name of ID_TOKEN_ONLY) delete claims[name];
+        return claims;
+      },
+    };
   },
 });
 provider.listen(port, "127.0.0.1", () => console.log(`ready ${issuer}`));

@@ -12,6 +12,18 @@ never agreed to trust this provider), and not to a Django staff user. No account
 made. Two-step verification stays the product's: a user with an authenticator app is still
 asked for its code after the provider (allauth's MFA stage), and one who must have one
 and has none is sent to set it up (``RequireMfaMiddleware``).
+
+Microsoft Entra ID sends no ``email_verified``. In its place the optional ID-token claim
+``xms_edov`` ("email domain owner verified": the tenant has verified that it owns the
+domain of the ``email`` claim) is accepted, and only when all of these hold: the ID token
+and the userinfo answer carry no ``email_verified`` at all (an explicit ``false`` still
+refuses); the configured issuer is one tenant's
+(``https://login.microsoftonline.com/<tenant id>/v2.0``, never ``common``,
+``organizations`` or ``consumers``); the token's ``tid`` is that tenant and its ``iss``
+that issuer; ``xms_edov`` is the JSON boolean ``true`` (Microsoft documents it as a
+boolean; a string such as ``"true"`` or ``"1"`` is refused, with its own reason in the
+audit log, rather than guessed at). The address is then the ID token's ``email`` (the claim
+``xms_edov`` speaks of), and every other check above still applies.
 """
 
 from __future__ import annotations
@@ -45,6 +57,15 @@ PROVIDER_ID_PREFIX = "org-"
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Plain http only for a provider on this machine (development and the tests).
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# Microsoft Entra ID (global cloud): one tenant's v2.0 issuer holds the tenant id. The
+# multi-tenant endpoints would let any tenant in, so they are never a provider here.
+_ENTRA_HOST = "login.microsoftonline.com"
+_ENTRA_TENANT_ISSUER = re.compile(
+    r"^https://login\.microsoftonline\.com/"
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/v2\.0$",
+    re.IGNORECASE,
+)
+_ENTRA_MULTI_TENANT = frozenset({"common", "organizations", "consumers"})
 
 
 @dataclass(frozen=True)
@@ -153,8 +174,24 @@ def parse_domains(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(domains))
 
 
+def _entra_tenant(issuer: str) -> str | None:
+    """The tenant id (lower case) when the issuer is one Microsoft Entra ID tenant's."""
+    match = _ENTRA_TENANT_ISSUER.match(issuer)
+    return match.group(1).lower() if match else None
+
+
 def _check_server_url(server_url: str) -> str:
     parts = urlsplit(server_url.strip())
+    first_segment = parts.path.strip("/").split("/")[0].lower()
+    if parts.hostname == _ENTRA_HOST and first_segment in _ENTRA_MULTI_TENANT:
+        raise ValidationError(
+            {
+                "server_url": _(
+                    "Skriv jeres eget tenant-id i adressen i stedet for common, organizations "
+                    "eller consumers, fx https://login.microsoftonline.com/<tenant-id>/v2.0."
+                )
+            }
+        )
     if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS):
         return server_url.strip().rstrip("/")
     raise ValidationError({"server_url": _("Udstederens adresse skal begynde med https://.")})
@@ -232,18 +269,67 @@ class Refusal(Exception):
     reason: str
 
 
-def _verified_email(sociallogin: SocialLogin) -> str:
+def _verified_email(sso: SingleSignOn, sociallogin: SocialLogin) -> str:
+    # allauth's openid_connect provider sets `verified` from `email_verified` (in the
+    # userinfo answer when it fetched one, else in the ID token).
     for address in sociallogin.email_addresses:
         if address.verified and address.email:
             return str(address.email).strip()
-    raise Refusal("email_not_verified")
+    id_token, userinfo = _claims(sociallogin)
+    if "email_verified" in id_token or "email_verified" in userinfo:
+        raise Refusal("email_not_verified")
+    return _entra_domain_verified_email(sso, id_token, userinfo)
+
+
+def _claims(sociallogin: SocialLogin) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ID token's claims and the userinfo answer, where allauth's openid_connect provider
+    keeps them: ``account.extra_data == {"id_token": {...}, "userinfo": {...}}`` (its
+    ``complete_login``; the ID token's issuer, audience and expiry already checked)."""
+    extra = sociallogin.account.extra_data
+    id_token = extra.get("id_token") if isinstance(extra, dict) else None
+    userinfo = extra.get("userinfo") if isinstance(extra, dict) else None
+    return (
+        id_token if isinstance(id_token, dict) else {},
+        userinfo if isinstance(userinfo, dict) else {},
+    )
+
+
+def _entra_domain_verified_email(
+    sso: SingleSignOn, id_token: dict[str, Any], userinfo: dict[str, Any]
+) -> str:
+    """The ID token's address when one Entra ID tenant vouches that it owns its domain
+    (``xms_edov``). Each refusal names what to fix: the reasons go to the audit log."""
+    tenant = _entra_tenant(sso.server_url)
+    if tenant is None:
+        on_entra = urlsplit(sso.server_url).hostname == _ENTRA_HOST
+        raise Refusal("entra_issuer_not_tenant" if on_entra else "email_not_verified")
+    issuer = f"https://{_ENTRA_HOST}/{tenant}/v2.0"
+    if id_token.get("tid") != tenant or id_token.get("iss") != issuer:
+        raise Refusal("entra_tenant_mismatch")
+    if "xms_edov" not in id_token:
+        raise Refusal("entra_xms_edov_missing")  # neither claim: add xms_edov to the token
+    domain_owner_verified = id_token["xms_edov"]
+    if domain_owner_verified is not True:
+        raise Refusal(
+            "entra_xms_edov_false"
+            if domain_owner_verified is False
+            else "entra_xms_edov_not_boolean"
+        )
+    email = id_token.get("email")
+    if not isinstance(email, str) or not email.strip():
+        raise Refusal("entra_email_missing")
+    # xms_edov speaks of the ID token's address; a different one in userinfo is not trusted.
+    seen = userinfo.get("email", email)
+    if not isinstance(seen, str) or seen.strip().lower() != email.strip().lower():
+        raise Refusal("entra_email_mismatch")
+    return email.strip()
 
 
 def match_user(sso: SingleSignOn, sociallogin: SocialLogin) -> User:
     """The one user this provider's answer may sign in, or a Refusal that says why."""
     if not sso.enabled:
         raise Refusal("disabled")
-    email = _verified_email(sociallogin)
+    email = _verified_email(sso, sociallogin)
     if not sso.allows(email):
         raise Refusal("domain_not_allowed")
     user = User.objects.filter(email__iexact=email, is_active=True).first()

@@ -32,7 +32,8 @@ class SingleSignOnForm(forms.Form):
         assume_scheme="https",
         help_text=gettext_lazy(
             "Fx https://login.microsoftonline.com/<tenant-id>/v2.0 for Microsoft Entra ID "
-            "eller https://accounts.google.com for Google Workspace."
+            "(med jeres eget tenant-id, ikke common eller organizations) eller "
+            "https://accounts.google.com for Google Workspace."
         ),
     )
     client_id = forms.CharField(label=gettext_lazy("Klient-id"), max_length=191)
