@@ -23,6 +23,8 @@ from tryghed.orgs.models import Membership, Role
 from tryghed.orgs.selectors import access_for
 from tryghed.voice import selectors, services
 from tryghed.voice.models import Case, ChannelSettings
+from tryghed.voice.selectors import line_leaders
+from tryghed.voice.withheld import seal_withheld
 
 MONDAY = dt.date(2026, 11, 9)
 
@@ -44,7 +46,10 @@ def _only_the_leader_in_amo(world: World) -> None:
 
 def _stored(world: World, unit: Any, receiver: str = "amo", **kwargs: Any) -> Case:
     """A case as stored before a reorganisation (the service would refuse it now)."""
+    case_id = uuid.uuid4()  # and who may not be told of it, frozen as case_raise does
     return Case.objects.create(
+        id=case_id,
+        withheld=seal_withheld(case_id, line_leaders(unit)),
         organisation=world.org,
         unit=unit,
         receiver=receiver,
@@ -221,4 +226,4 @@ def test_the_settings_page_counts_what_the_email_counts(world: World) -> None:
     url = reverse("voice:settings", kwargs={"org": world.org.slug})
     page = client_for(world.owner).get(url).content.decode()
     assert "1 åben sag har ingen, der kan læse den." in page
-    assert "tælles ikke med her" not in page  # the owner leads nothing
+    assert "mens du var leder af den eller af en enhed over den, tælles ikke med her" in page

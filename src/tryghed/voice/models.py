@@ -107,6 +107,9 @@ class Case(models.Model):
         "actions.Action", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome_on = models.DateField(null=True, blank=True)
+    # Who may never be told that the case exists: the leaders of its unit's line when it
+    # was raised, sealed (``voice.withheld``). Nullable without a default, as above.
+    withheld = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("sag")

@@ -24,6 +24,7 @@ from django.http import Http404
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.voice.models import Author, Case, ChannelSettings, Message, MessageKind, Receiver
+from tryghed.voice.withheld import open_withheld
 
 
 def channel_settings(organisation: Organisation) -> ChannelSettings:
@@ -132,17 +133,35 @@ def unread_cases(organisation: Organisation, today: dt.date) -> list[Case]:
     return [c for c in cases if not readers.any_reads(unit=c.unit, receiver=c.receiver)]
 
 
-def unread_count_for(cases: Iterable[Case], leader_paths: Iterable[str]) -> int:
-    """How many of the unread cases an administrator who leads the units with these paths
-    is told of: not those about their units or a unit below (those may be about them, and
-    whether they exist is not theirs to learn), so the count does not move with them."""
-    paths = tuple(leader_paths)
-    return sum(1 for c in cases if c.unit is None or not c.unit.path.startswith(paths))
+def line_leaders(unit: Unit | None) -> set[int]:
+    """The users who lead the unit or a unit above it (none for a case without a unit)."""
+    if unit is None:
+        return set()
+    line = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return set(
+        Membership.objects.filter(
+            organisation_id=unit.organisation_id, role=Role.LEADER, unit_id__in=line
+        ).values_list("user_id", flat=True)
+    )
+
+
+def unread_count_for(cases: Iterable[Case], user_id: int) -> int:
+    """How many of the unread cases this administrator is told of: not those raised while
+    they led the unit or a unit above it (``Case.withheld``, frozen when the case was
+    raised), so no role they drop, take back or take, and no unit they move, moves the
+    count with a case that may be about them. A set that does not open counts for no one
+    (fails closed; the daily job logs it)."""
+    count = 0
+    for case in cases:
+        withheld = open_withheld(case.pk, case.withheld)
+        if withheld is not None and user_id not in withheld:
+            count += 1
+    return count
 
 
 def unread_cases_count(access: OrgAccess, today: dt.date) -> int:
     """The count of open cases no one may read, as this administrator may be told."""
-    return unread_count_for(unread_cases(access.organisation, today), access.leader_paths)
+    return unread_count_for(unread_cases(access.organisation, today), access.user.pk)
 
 
 def inbox(access: OrgAccess) -> list[Case]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,9 @@ from tryghed.voice.models import (
     MessageKind,
     Receiver,
 )
-from tryghed.voice.selectors import channel_settings, route_has_reader
+from tryghed.voice.selectors import channel_settings, line_leaders, route_has_reader
+from tryghed.voice.withheld import is_current as withheld_is_current
+from tryghed.voice.withheld import open_withheld, seal_withheld
 
 # Cases one organisation may receive in a day, from all addresses together: stops a flood
 # from rotating addresses (the per-address throttle cannot). Counted in the database by
@@ -114,7 +117,12 @@ def case_raise(
     code = paper_code_new()
     code_hash = receipt_code_hash(code)
     assert code_hash is not None  # a fresh code is always a code
+    case_id = uuid.uuid4()
     case = Case.objects.create(
+        id=case_id,
+        # Frozen now, whatever roles and units change later (docs/voice.md, "No receiver
+        # outside the line"): the leaders of this line are never told the case exists.
+        withheld=seal_withheld(case_id, line_leaders(unit)),
         organisation=organisation,
         unit=unit,
         receiver=receiver,
@@ -283,6 +291,23 @@ def hidden_texts_erase(today: dt.date) -> int:
     erased = Case.objects.filter(hidden_on__lt=before).exclude(text="").update(text="")
     erased += Message.objects.filter(hidden_on__lt=before).exclude(text="").update(text="")
     return erased
+
+
+def withheld_reseal() -> tuple[int, int]:
+    """Seal again under the current key the sets of who may not be told (``Case.withheld``)
+    of open cases sealed under an older key, so that it can leave the keyring; the numbers
+    sealed again and not opening (those count for no administrator)."""
+    resealed = broken = 0
+    for case in Case.objects.filter(closed_on__isnull=True).only("pk", "withheld"):
+        if withheld_is_current(case.withheld):
+            continue
+        opened = open_withheld(case.pk, case.withheld)
+        if opened is None:
+            broken += 1
+            continue
+        Case.objects.filter(pk=case.pk).update(withheld=seal_withheld(case.pk, opened))
+        resealed += 1
+    return resealed, broken
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ included in the AMO's reminders; the leader keeps it. An AMO member who leads a 
 reminded of the cases sent to the AMO/HR about it (``selectors.visible_cases``); a case no
 one may read is logged, not sent, and counted on the settings page; on Mondays each
 administrator gets that count by e-mail (``notify_administrators``), without the cases
-about the units they lead.
+raised while they led the unit concerned or a unit above it (``voice.withheld``).
 
 The same run erases the texts hidden by moderation longer ago than HIDDEN_KEEP_DAYS.
 """
@@ -46,7 +46,7 @@ from tryghed.voice.selectors import (
     unread_cases,
     unread_count_for,
 )
-from tryghed.voice.services import hidden_texts_erase
+from tryghed.voice.services import hidden_texts_erase, withheld_reseal
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,8 @@ def remind_organisation(organisation: Organisation, today: dt.date) -> int:
 def notify_administrators(organisation: Organisation, today: dt.date) -> int:
     """Tell each administrator how many open cases no one may read, so they can appoint a
     receiver; e-mails sent. A count and a link only, weekly (``UNREAD_NOTICE_WEEKDAY``),
-    and without the cases about the units the administrator leads (``unread_count_for``)."""
+    and without the cases raised while the administrator led their unit or a unit above it
+    (``unread_count_for``)."""
     if today.weekday() != UNREAD_NOTICE_WEEKDAY:
         return 0
     unread = unread_cases(organisation, today)
@@ -238,23 +239,13 @@ def notify_administrators(organisation: Organisation, today: dt.date) -> int:
         .exclude(user__email="")
         .values_list("user_id", "user__email")
     )
-    paths: dict[int, list[str]] = defaultdict(list)
-    for user_id, path in Membership.objects.filter(
-        organisation=organisation, role=Role.LEADER, user_id__in=list(admins), unit__isnull=False
-    ).values_list("user_id", "unit__path"):
-        paths[user_id].append(path)
     link = _site_url() + reverse("voice:settings", kwargs={"org": organisation.slug})
     sent = 0
     for user_id, email in sorted(admins.items(), key=lambda item: item[1]):
-        count = unread_count_for(unread, paths[user_id])
+        count = unread_count_for(unread, user_id)
         if not count:
             continue
-        context = {
-            "organisation": organisation,
-            "unread": count,
-            "leads_units": bool(paths[user_id]),
-            "link": link,
-        }
+        context = {"organisation": organisation, "unread": count, "link": link}
         with translation.override("da"):
             subject = render_to_string("voice/email/unread_subject.txt", context).strip()
             body = render_to_string("voice/email/unread.txt", context)
@@ -289,4 +280,13 @@ def send_voice_reminders(today: str | None = None) -> int:
     erased = hidden_texts_erase(day)
     if erased:
         logger.info("voice: %s hidden texts erased", erased)
+    resealed, broken = withheld_reseal()
+    if resealed:
+        logger.info("voice: %s cases' withheld sets sealed under the current key", resealed)
+    if broken:
+        logger.warning(
+            "voice: %s open cases' withheld sets do not open with the keyring; "
+            "no administrator is told of them",
+            broken,
+        )
     return send_due_reminders(day)

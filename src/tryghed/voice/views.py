@@ -357,6 +357,5 @@ def channel_settings(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "units_without_receiver": selectors.units_without_amo_receiver(access.organisation),
             "no_amo_member": not selectors.amo_members(access.organisation),
             "unread_cases": selectors.unread_cases_count(access, services.local_today()),
-            "leads_units": bool(access.leader_paths),
         },
     )
