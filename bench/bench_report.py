@@ -11,7 +11,15 @@ model), and an earlier wave of ``--previous`` responses that it is compared with
 It then times ``compute_report_data`` (cold: everything computed) ``--cold`` times and
 ``report_data`` (warm: fingerprint, then the stored JSON) ``--warm`` times, and prints
 p50/p95, the fingerprint alone, the stored size, and the process's peak memory. The
-database is dropped at the end. If PostgreSQL does not answer, it says so and exits 0.
+database (``--database``) is dropped at the end, unless ``--keep``: then it stays, and a
+later run with ``--keep`` reuses it without building again (``--cold 0`` skips the cold
+runs too), so before and after can be timed alternately on the same data. If PostgreSQL
+does not answer, it says so and exits 0.
+
+The pages are compared with two baselines of the same run: the SQL of their slice, and a
+bare signed-in Django view (registered in this process only, never a product route) that
+renders a minimal template through the same test client, middleware and session: what any
+signed-in page costs before it does anything of its own.
 
 No assertions: timings belong here, not in tests.
 """
@@ -57,15 +65,23 @@ def admin_connect(url: str) -> psycopg.Connection[Any] | None:
         return None
 
 
-def recreate(admin: psycopg.Connection[Any], *, drop_only: bool = False) -> None:
-    name = sql.Identifier(PG_DATABASE)
+def recreate(
+    admin: psycopg.Connection[Any], database: str | None = None, *, drop_only: bool = False
+) -> None:
+    database = database or PG_DATABASE
+    name = sql.Identifier(database)
     admin.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-        (PG_DATABASE,),
+        (database,),
     )
     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
     if not drop_only:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def exists(admin: psycopg.Connection[Any], database: str) -> bool:
+    found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+    return found.fetchone() is not None
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -78,13 +94,18 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def timed(label: str, runs: int, call: Callable[[], object]) -> list[float]:
     seconds: list[float] = []
+    cpu: list[float] = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    # This process's own CPU time beside the wall time: on a shared machine the wall time
+    # also counts waiting for a core (the database's work is in another process).
     print(
         f"{label:<44} runs {runs:>2}  p50 {_time(percentile(seconds, 0.5))}  "
-        f"p95 {_time(percentile(seconds, 0.95))}  min {_time(min(seconds))}"
+        f"p95 {_time(percentile(seconds, 0.95))}  min {_time(min(seconds))}  "
+        f"CPU p50 {_time(percentile(cpu, 0.5))}"
     )
     return seconds
 
@@ -208,6 +229,35 @@ def ratio(label: str, seconds: Sequence[float], baseline: Sequence[float]) -> No
     )
 
 
+BARE_PATH = "/bench-bare-signed-in/"
+
+
+def add_bare_view() -> None:
+    """The second baseline: a view that needs a signed-in user and renders a minimal
+    template, added to this process's URLconf only (at the front, so nothing shadows it)."""
+    from django.http import HttpRequest, HttpResponse
+    from django.shortcuts import redirect
+    from django.template import engines
+    from django.urls import clear_url_caches, path
+
+    from tryghed import urls
+
+    template = engines["django"].from_string(
+        '<!doctype html><html lang="da"><head><title>Bench</title></head>'
+        "<body><p>{{ request.user.email }}</p></body></html>"
+    )
+
+    def bare(request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("/konto/login/")
+        return HttpResponse(template.render({}, request))
+
+    patterns: list[Any] = urls.urlpatterns
+    if not any(getattr(p, "name", None) == "bench_bare" for p in patterns):
+        patterns.insert(0, path(BARE_PATH.lstrip("/"), bare, name="bench_bare"))
+        clear_url_caches()
+
+
 def pages(measurement: Any, runs: int, connection: Any) -> None:
     """The pages as a signed-in AMO member asks for them (middleware, templates, the cached
     report data read back each time), through Django's test client in this process."""
@@ -221,9 +271,12 @@ def pages(measurement: Any, runs: int, connection: Any) -> None:
 
     from tryghed.accounts.services import totp_activate
 
-    user = User.objects.create_user(email="amo@bench.test", password=None)
-    Membership.objects.create(organisation=organisation, user=user, role=Role.AMO)
-    totp_activate(user=user, secret=generate_totp_secret())  # the AMO must have two steps
+    user = User.objects.filter(email="amo@bench.test").first()  # kept from a run before
+    if user is None:
+        user = User.objects.create_user(email="amo@bench.test", password=None)
+        Membership.objects.create(organisation=organisation, user=user, role=Role.AMO)
+        totp_activate(user=user, secret=generate_totp_secret())  # the AMO must have two steps
+    add_bare_view()
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     base = f"/o/{organisation.slug}/rapporter/maaling/{measurement.pk}"
@@ -249,6 +302,8 @@ def pages(measurement: Any, runs: int, connection: Any) -> None:
         runs,
         lambda: sql_group_by(connection, measurement.pk, team.pk),
     )
+    get(BARE_PATH)  # the first request of the session (and of the template) aside
+    bare = timed("baseline: bare signed-in view + template", runs, lambda: get(BARE_PATH))
     from tryghed.results import aggregates
 
     # First reads in a process: a unit page loads the header and its slice's rows only.
@@ -270,6 +325,7 @@ def pages(measurement: Any, runs: int, connection: Any) -> None:
         "organisation report page (heatmap etc.)", runs, lambda: get(f"{base}/organisation/")
     )
     ratio("organisation page / SQL all units", page, whole)
+    ratio("organisation page / bare signed-in view", page, bare)
     page = timed(
         "organisation report, all units, sorted",
         runs,
@@ -280,8 +336,10 @@ def pages(measurement: Any, runs: int, connection: Any) -> None:
         "unit report page, a department", runs, lambda: get(f"{base}/enhed/{department.pk}/")
     )
     ratio("department page / SQL one team", page, slice_)
+    ratio("department page / bare signed-in view", page, bare)
     page = timed("unit report page, a team", runs, lambda: get(f"{base}/enhed/{team.pk}/"))
     ratio("team page / SQL one team", page, slice_)
+    ratio("team page / bare signed-in view", page, bare)
 
 
 def main() -> int:
@@ -292,6 +350,12 @@ def main() -> int:
     parser.add_argument("--cold", type=int, default=5, help="runs of compute_report_data")
     parser.add_argument("--warm", type=int, default=10, help="runs of report_data, cached")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database", default=PG_DATABASE, help=f"[{PG_DATABASE}]")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database at the end, and reuse it if it is there (no new build)",
+    )
     parser.add_argument(
         "--postgres-url",
         default="postgres://postgres@127.0.0.1:5432/postgres",
@@ -303,9 +367,11 @@ def main() -> int:
     if admin is None:
         print(f"SKIPPED: PostgreSQL does not answer at {args.postgres_url}.")
         return 0
-    recreate(admin)
+    reuse = args.keep and exists(admin, args.database)
+    if not reuse:
+        recreate(admin, args.database)
     parts = urlsplit(args.postgres_url)
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{PG_DATABASE}"))
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{args.database}"))
     os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
     sys.path.insert(0, str(ROOT / "src"))
@@ -322,11 +388,19 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         start = time.perf_counter()
-        measurement_id, _ = build(args.units, args.responses, args.previous, args.seed)
-        print(
-            f"built {args.units:,} units, {args.responses:,} + {args.previous:,} responses "
-            f"in {time.perf_counter() - start:.0f} s (PostgreSQL {admin.info.server_version})"
-        )
+        kept = Measurement.objects.filter(previous__isnull=False).order_by("-pk").first()
+        if reuse and kept is not None:
+            measurement_id = kept.pk
+            print(
+                f"reused the database {args.database} (measurement {measurement_id}, "
+                f"{kept.responses.count():,} responses; PostgreSQL {admin.info.server_version})"
+            )
+        else:
+            measurement_id, _ = build(args.units, args.responses, args.previous, args.seed)
+            print(
+                f"built {args.units:,} units, {args.responses:,} + {args.previous:,} responses "
+                f"in {time.perf_counter() - start:.0f} s (PostgreSQL {admin.info.server_version})"
+            )
         measurement = Measurement.objects.get(pk=measurement_id)
         baseline = peak_rss_mb()
 
@@ -342,15 +416,17 @@ def main() -> int:
             nonlocal data
             data = aggregates.compute_report_data(measurement)
 
-        cold_runs = timed("compute_report_data (cold)", args.cold, cold)
-        ratio("cold build / SQL GROUP BY", cold_runs, group_by)
+        if args.cold > 0:
+            cold_runs = timed("compute_report_data (cold)", args.cold, cold)
+            ratio("cold build / SQL GROUP BY", cold_runs, group_by)
+            ReportCache.objects.filter(measurement=measurement).delete()
         after_cold = peak_rss_mb()
-        ReportCache.objects.filter(measurement=measurement).delete()
         timed(
             "report_data, first call (computes, stores)",
             1,
             lambda: aggregates.report_data(measurement),
         )
+        data = aggregates.report_data(measurement)
         timed("report_data (warm, cached)", args.warm, lambda: aggregates.report_data(measurement))
         timed("fingerprint alone", args.warm, lambda: aggregates.fingerprint(measurement))
         pages(measurement, args.warm, connection)
@@ -371,7 +447,8 @@ def main() -> int:
         )
         connection.close()
     finally:
-        recreate(admin, drop_only=True)
+        if not args.keep:
+            recreate(admin, args.database, drop_only=True)
         admin.close()
     return 0
 
