@@ -7,8 +7,10 @@ answers ``results.answers`` loads over the unit tree frozen at closing, it build
 publication once the measurement is closed, stores it final as a header (``ReportCache``),
 one row per group (``PublishedGroup``) and one per shown comment (``PublishedText``), and
 hands every page, export, focus area, plan and APV page the slice it may show
-(:func:`publication`). :func:`report_data` is the whole JSON, for the audit and the next
-wave; ``group``, ``unit_name`` and ``comment_texts`` read that JSON.
+(:func:`publication`). The measurement's participation rows, final once it is closed, are
+stored with the header and read by :func:`participation`. :func:`report_data` is the whole
+JSON, for the audit and the next wave; ``group``, ``unit_name`` and ``comment_texts`` read
+that JSON.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from tryghed.core.publication import (
 from tryghed.results.answers import load_answers
 from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
 from tryghed.surveys.models import Measurement, Status
+from tryghed.surveys.participation import RateRow, dump_rates, load_rates, response_rates
 from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "fingerprint",
     "group",
     "is_published",
+    "participation",
     "publication",
     "publication_builder",
     "report_data",
@@ -166,6 +170,57 @@ def publication(
 
     Read from what was stored at closing, the header and the groups' rows each loaded once
     per process and kept (``_typed``), keyed by the publication's hash."""
+    measurement, loaded = _loaded(measurement)
+    slots, own = loaded.slots(units, own_only=own_only)
+    missing = [slot for slot in slots if slot not in loaded.groups]
+    if missing:
+        loaded.fetch(measurement, missing)
+    if units is None:
+        # Every group and text: the same slice on every request (88,000 texts at 200,000
+        # answers), made once.
+        if loaded.whole is None:
+            loaded.fetch_all_texts(measurement)
+            loaded.whole = loaded.slice(slots, set(loaded.texts), complete=True)
+        return loaded.whole
+    # A page shows the comments of its own units' groups, never of the comparisons.
+    shown = figures.text_indices(loaded.groups[slot] for slot in own)
+    absent = [index for index in shown if index not in loaded.texts]
+    if absent:
+        loaded.fetch_texts(measurement, absent)
+    return loaded.slice(slots, shown, complete=False)
+
+
+def participation(measurement: Measurement) -> tuple[list[RateRow], RateRow | None]:
+    """The closed measurement's participation rows and total as stored with its
+    publication (``surveys.participation.response_rates`` at closing, suppressed there):
+    what the organisation report, its files and the anonymity audit show. Invited and
+    answered counts are final once the measurement is closed (answers are released at
+    closing, invitations are neither made nor deleted, retention keeps the counts), so
+    they are decided once rather than on every request. A publication stored before they
+    were kept gets them from those counts on its first read, stored then.
+    ``NotPublished`` while the measurement is not closed."""
+    measurement = _closed(measurement)
+    key = _stored_key(measurement)
+    if key is None:  # not built yet: built and stored as on any first read
+        _stored_or_built(measurement)
+        key = _stored_key(measurement)
+        if key is None:
+            raise ReportDataMissing(f"measurement {measurement.pk} has no stored publication")
+    found = _participation.get((measurement.pk, key))
+    if found is None:
+        stored = ReportCache.objects.filter(measurement=measurement)
+        kept = stored.values_list("participation", flat=True).first()
+        if kept is None:
+            kept = dump_rates(*response_rates(measurement))
+            stored.filter(participation__isnull=True).update(participation=kept)
+        found = load_rates(kept)
+        _participation.put((measurement.pk, key), found)
+    rows, total = found
+    return list(rows), total
+
+
+def _loaded(measurement: Measurement) -> tuple[Measurement, _Loaded]:
+    """The measurement as stored (closed) and its publication as this process has read it."""
     measurement = _closed(measurement)
     name = _stored_name(measurement)
     loaded = _typed.get((measurement.pk, name)) if name is not None else None
@@ -173,19 +228,15 @@ def publication(
         name, header, whole = _stored_or_built(measurement)
         loaded = _Loaded(header, whole)
         _typed.put((measurement.pk, name), loaded)
-    slots, own = loaded.slots(units, own_only=own_only)
-    missing = [slot for slot in slots if slot not in loaded.groups]
-    if missing:
-        loaded.fetch(measurement, missing)
-    if units is None:
-        loaded.fetch_all_texts(measurement)
-        return loaded.slice(slots, set(loaded.texts), complete=True)
-    # A page shows the comments of its own units' groups, never of the comparisons.
-    shown = figures.text_indices(loaded.groups[slot] for slot in own)
-    absent = [index for index in shown if index not in loaded.texts]
-    if absent:
-        loaded.fetch_texts(measurement, absent)
-    return loaded.slice(slots, shown, complete=False)
+    return measurement, loaded
+
+
+def _stored_key(measurement: Measurement) -> str | None:
+    """The stored publication's hash and the moment it was stored: the participation rows
+    kept beside its figures are not part of the hash, so they are kept under both."""
+    stored = ReportCache.objects.filter(measurement=measurement)
+    found = stored.values_list("fingerprint", "computed_at").first()
+    return None if found is None else f"{found[0]}@{found[1].isoformat()}"
 
 
 def fingerprint(measurement: Measurement) -> str:
@@ -254,7 +305,12 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
         return str(row[0]), kept, None
     data = compute_report_data(measurement)
     name, header = _content_fingerprint(data), _header(data)
-    values = {"fingerprint": name, "data": header, "computed_at": timezone.now()}
+    values = {
+        "fingerprint": name,
+        "data": header,
+        "participation": dump_rates(*response_rates(measurement)),
+        "computed_at": timezone.now(),
+    }
     try:
         with transaction.atomic():
             if kept is None:
@@ -298,6 +354,8 @@ class _Loaded:
         )
         self.texts: dict[int, str] = dict(enumerate(whole["texts"])) if whole is not None else {}
         self.all_texts = whole is not None
+        # The slice of every group and text, made on first use (``publication``).
+        self.whole: figures.Publication | None = None
         self.header = figures.load_header(
             header, figures.GroupSlots({}, self.count), figures.TextSlots({}, complete=False)
         )
@@ -432,3 +490,6 @@ def _unit_count(data: object) -> int:
 FREEZE_FROM_UNITS = 200
 _parsed: _ParsedPublications[JsonDict] = _ParsedPublications(size=4)
 _typed: _ParsedPublications[_Loaded] = _ParsedPublications(size=4)
+_participation: _ParsedPublications[tuple[list[RateRow], RateRow | None]] = _ParsedPublications(
+    size=4
+)

@@ -18,8 +18,8 @@ waves the earlier measurement's view is added; across a reorganisation the calle
 the view recorded before the move. Organisation-wide statistics (reliability, ICC,
 drivers, correlations) carry no group count and are not part of the subtraction.
 Readers who see the whole organisation also see the closed measurement's participation
-(invited and answered per unit with its subtree), which joins the subtraction as two
-populations of its own.
+(invited and answered per unit with its subtree, as stored with the publication and as
+the measurement page shows it), which joins the subtraction as populations of its own.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.results import selectors
+from tryghed.results.aggregates import is_published, report_data
+from tryghed.results.aggregates import participation as stored_participation
 from tryghed.results.aggregates import publication as typed_publication
-from tryghed.results.aggregates import report_data
 from tryghed.surveys import participation
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments
@@ -387,6 +388,19 @@ def _key_subjects(mid: int, iid: str, instrument: Instrument | None, fid: str) -
     return frozenset(subjects)
 
 
+def shown_participation(measurement: Measurement) -> list[participation.RateRow]:
+    """Every participation row a page shows of the measurement: those stored with its
+    publication at closing (the organisation report and its files read them), and those
+    the measurement page computes from the counts, which are the same rows once it is
+    closed; any row of the one not among the other's is audited too."""
+    rows, _total = participation.response_rates(measurement)
+    if not is_published(measurement):
+        return rows
+    stored, _total = stored_participation(measurement)
+    kept = set(stored)
+    return [*stored, *(row for row in rows if row not in kept)]
+
+
 def participation_figures(measurement: Measurement) -> list[Figure]:
     """The participation rows shown for a closed measurement (measurement page, the
     organisation report's trust box): invited, answered and not answered per unit with its
@@ -394,7 +408,7 @@ def participation_figures(measurement: Measurement) -> list[Figure]:
     answered are figures too, and so their difference). Hidden rows show no number and add
     nothing. That no derivable set is all or none answered is proven and tested in
     ``surveys.participation``."""
-    rows, _total_row = participation.response_rates(measurement)
+    rows = shown_participation(measurement)
     members = participation.group_members(measurement)
     mid = measurement.pk
     out: list[Figure] = []
@@ -474,7 +488,7 @@ class Publication:
         if whole:
             part["participation"] = [
                 {"invited": row.invited, "answered": row.responses}
-                for row in participation.response_rates(self.measurement)[0]
+                for row in shown_participation(self.measurement)
                 if row.shown
             ]
         return part

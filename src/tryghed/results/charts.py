@@ -125,8 +125,12 @@ def format_number(value: float, lang: str, decimals: int = 1) -> str:
         text = text[1:]
         sign = "" if float(text.replace(",", "")) == 0 else MINUS
     if not _en(lang):
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        text = text.translate(_DANISH_SEPARATORS)
     return sign + text
+
+
+# "1,234.5" -> "1.234,5" in one pass (a page of 2,000 units formats some 13,000 numbers).
+_DANISH_SEPARATORS: Final = str.maketrans({",": ".", ".": ","})
 
 
 def format_percent(share: float, lang: str, decimals: int = 1) -> str:

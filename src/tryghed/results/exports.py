@@ -940,10 +940,9 @@ def print_context(
         )
         return "results/print/unit_report.html", {**base, **context}
     from tryghed.results.org_presenters import org_report_context
-    from tryghed.surveys.participation import response_rates
 
     names = {int(u): name for u, name in unit_names(measurement, data).items()}
-    _rates, total = response_rates(measurement)
+    _rates, total = aggregates.participation(measurement)  # stored at closing
     report = org_report_context(
         data=data,
         instruments=measurement_instruments(measurement),

@@ -28,6 +28,12 @@ class ReportCache(models.Model):
     )
     fingerprint = models.CharField(max_length=64)
     data = models.JSONField()
+    # The measurement's participation rows as suppressed at closing (surveys.participation,
+    # privacy.md section 4), stored with the figures: its counts are final once it is
+    # closed, and the organisation report, its files and the audit read them here rather
+    # than counting every answer per unit on each request. Null for a header stored before
+    # it was kept here (results.aggregates.participation fills it on the first read).
+    participation = models.JSONField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -375,7 +375,23 @@ def _sort_rows(rows: list[Row], values: Mapping[int, float | None], direction: s
 
 def _tree_order(units: Mapping[str, UnitEntry], names: Mapping[int, str]) -> list[str]:
     """Depth first with siblings by name (the stored order is by path, so by id)."""
+    # The page asks three times per request for the same (read-only) publication's units
+    # and the same names: 2,000 units sorted by name each time. The last answer is kept,
+    # holding the units it was for, so an identical mapping is never a different one.
+    last = _last_tree_order[0]
+    if last is not None and last[0] is units and last[1] == names:
+        return list(last[2])
+    order = _sorted_tree(units, names)
+    _last_tree_order[0] = (units, dict(names), tuple(order))
+    return order
 
+
+_last_tree_order: list[tuple[Mapping[str, UnitEntry], dict[int, str], tuple[str, ...]] | None] = [
+    None
+]
+
+
+def _sorted_tree(units: Mapping[str, UnitEntry], names: Mapping[int, str]) -> list[str]:
     def by_name(ids: Sequence[str]) -> list[str]:
         return sorted(ids, key=lambda u: (names.get(int(u), "").casefold(), int(u)))
 

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
-from tryghed.results.aggregates import is_published, publication
+from tryghed.results.aggregates import is_published, participation, publication
 from tryghed.results.exports import organisation_exports_allowed, spreadsheet_allowed, unit_names
 from tryghed.results.org_presenters import org_report_context
 from tryghed.results.views import not_published
-from tryghed.surveys.participation import response_rates
 from tryghed.surveys.selectors import measurement_instruments
 from tryghed.web.links import link_for_ids
 
@@ -36,7 +35,7 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
         return not_published(request, access, measurement, _("Organisationsrapport"))
     data = publication(measurement, units=None)
     names = {int(u): name for u, name in unit_names(measurement, data).items()}
-    _rates, total = response_rates(measurement)
+    _rates, total = participation(measurement)  # stored with the publication at closing
     report = org_report_context(
         data=data,
         instruments=measurement_instruments(measurement),

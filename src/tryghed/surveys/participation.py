@@ -57,8 +57,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -447,6 +447,23 @@ def decide(
 def total_row(measurement: Measurement, *, minimum: int = PARTICIPATION_MINIMUM) -> RateRow | None:
     """The measurement's total participation, or None when nobody was invited."""
     return response_rates(measurement, minimum=minimum)[1]
+
+
+def dump_rates(rows: Sequence[RateRow], total: RateRow | None) -> dict[str, object]:
+    """The rows and total of :func:`response_rates` as JSON, to be stored with a closed
+    measurement's publication; :func:`load_rates` reads them back equal."""
+    return {
+        "rows": [asdict(row) for row in rows],
+        "total": total.unit_id if total is not None else None,
+    }
+
+
+def load_rates(data: Mapping[str, Any]) -> tuple[list[RateRow], RateRow | None]:
+    """Rows and total as :func:`dump_rates` stored them."""
+    rows = [RateRow(**row) for row in data["rows"]]
+    total_id = data["total"]
+    total = next((row for row in rows if row.unit_id == total_id), None)
+    return rows, total
 
 
 # --------------------------------------------------------------------------- per reader
