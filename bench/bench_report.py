@@ -47,6 +47,7 @@ PG_DATABASE = "tryghed_bench_report"
 INSTRUMENTS = ["ps7", "opgavefokus", "stress", "tavshed", "guldkorn", "hesteskoen"]
 AREAS = 10
 DEPARTMENTS_PER_AREA = 10
+MIN_UNITS = 1 + AREAS + AREAS * DEPARTMENTS_PER_AREA + 1  # the root, areas, departments, a team
 
 
 def admin_connect(url: str) -> psycopg.Connection[Any] | None:
@@ -121,6 +122,10 @@ def peak_rss_mb() -> float:
 
 def build(units: int, responses: int, previous_responses: int, seed: int) -> tuple[int, int]:
     """The organisation and the two waves; returns (measurement id, previous id)."""
+    if units < MIN_UNITS:
+        raise SystemExit(
+            f"--units must be at least {MIN_UNITS} (the root, areas, departments, a team)"
+        )
     from django.db import transaction
 
     from tryghed.core.answer_codes import choice_item_ids, encode
@@ -362,6 +367,8 @@ def main() -> int:
         help="an administrative connection (the bench database is created through it)",
     )
     args = parser.parse_args()
+    if args.units < MIN_UNITS:
+        parser.error(f"--units must be at least {MIN_UNITS} (the root, areas, departments, a team)")
 
     admin = admin_connect(args.postgres_url)
     if admin is None:
