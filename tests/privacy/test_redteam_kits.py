@@ -64,7 +64,7 @@ def test_the_administrator_cannot_read_the_amos_voice_finding_in_the_audit_log(
     world: World,
 ) -> None:
     # The administrator's own readiness check of the unit shows nothing.
-    assert not visible_cases(access_for(user=world.owner, slug=world.org.slug)).exists()
+    assert not visible_cases(access_for(user=world.owner, slug=world.org.slug))
     before = _what_the_administrator_reads(world)
     _raise_offensive_case(world)
     _amo_goes_on(world)

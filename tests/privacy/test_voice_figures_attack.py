@@ -37,10 +37,12 @@ def _derived_sizes(access: OrgAccess, figures: statistics.PeriodFigures) -> set[
     if figures.organisation is None:
         return set()
     period = figures.period
-    inbox = Counter(
-        selectors.visible_cases(access)
-        .filter(opened_on__gte=period.start, opened_on__lte=period.end, receiver="leader")
-        .values_list("unit_id", flat=True)
+    inbox: Counter[int] = Counter(
+        c.unit_id
+        for c in selectors.visible_cases(access)
+        if period.start <= c.opened_on <= period.end
+        and c.receiver == "leader"
+        and c.unit_id is not None
     )
     # A unit's row and the same unit's cases in the inbox are the same set of cases.
     parts = list({**inbox, **{row.unit.pk: row.figures.cases for row in figures.units}}.values())

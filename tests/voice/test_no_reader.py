@@ -136,9 +136,12 @@ def test_the_service_fails_closed(world: World) -> None:
     list(itertools.product(["none", "team_a", "area", "root", "no_amo"], ["team_a", "none"])),
 )
 @pytest.mark.parametrize("scheme", [False, True])
+@pytest.mark.parametrize("frozen", ["line_of_today", "amo_member_led_it", "does_not_open"])
 def test_has_a_reader_exactly_when_someone_sees_the_case(
-    world: World, amo_leads: str, leader_unit: str, scheme: bool
+    world: World, amo_leads: str, leader_unit: str, scheme: bool, frozen: str
 ) -> None:
+    """Also when the case's set of who may not be told (frozen when raised) is not the
+    line's leaders of today: the AMO member led the line then, or the set does not open."""
     Membership.objects.filter(role__in=[Role.AMO, Role.LEADER]).delete()
     if amo_leads != "no_amo":
         grant(world.amo, world.org, Role.AMO)
@@ -152,6 +155,10 @@ def test_has_a_reader_exactly_when_someone_sees_the_case(
         [None, world.root, world.area, world.team_a, world.team_b], ["amo", "leader"]
     ):
         case = _stored(world, unit, receiver)
+        if frozen != "line_of_today":
+            other = frozen == "does_not_open"
+            case.withheld = seal_withheld(uuid.uuid4() if other else case.pk, [world.amo.pk])
+            case.save(update_fields=["withheld"])
         seen = any(
             case in selectors.visible_cases(access_for(user=user, slug=world.org.slug))
             for user in people

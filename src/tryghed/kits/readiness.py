@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -170,18 +170,21 @@ def _screening_findings(figures: list[ScreeningFigure]) -> list[Finding]:
     return findings
 
 
-def _case_findings(unit: Unit, cases: QuerySet[Case] | None) -> list[Finding]:
+def _case_findings(unit: Unit, cases: Iterable[Case] | None) -> list[Finding]:
     if cases is None:
         return []
-    open_cases = cases.filter(
-        organisation_id=unit.organisation_id,
-        unit__path__startswith=unit.path,
-        closed_on__isnull=True,
-    )
+    # Yes or no per kind, never how many: one case is one person.
+    open_kinds = {
+        c.kind
+        for c in cases
+        if c.organisation_id == unit.organisation_id
+        and c.unit is not None
+        and c.unit.path.startswith(unit.path)
+        and c.closed_on is None
+    }
     findings = []
     for factor, kind in VOICE_KINDS.items():
-        # Yes or no, never how many: one case is one person.
-        if not open_cases.filter(kind=kind).exists():
+        if kind not in open_kinds:
             continue
         title = (
             _("Åbne sager om krænkende handlinger i »Sig det«")
@@ -246,12 +249,13 @@ def _apv_findings(revision: Revision) -> list[Finding]:
 
 
 def readiness(
-    unit: Unit, *, cases: QuerySet[Case] | None = None, today: dt.date | None = None
+    unit: Unit, *, cases: Iterable[Case] | None = None, today: dt.date | None = None
 ) -> Readiness:
     """What points to problems in the unit's work environment.
 
-    ``cases`` are the voice channel's cases the reader may see
-    (``voice.selectors.visible_cases(access)``); without them no case is looked at.
+    ``cases`` are the voice channel's cases the reader may see, with their units
+    (``voice.selectors.visible_cases(access)``, a list: who may read a case to the AMO/HR
+    is decided in Python from its sealed set); without them no case is looked at.
     """
     measurement = latest_screening(unit)
     figures = screening_figures(measurement, unit)

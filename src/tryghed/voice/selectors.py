@@ -5,18 +5,20 @@ does not see the cases sent to the AMO/HR about that unit or a unit below it: th
 often about them (the reporter chose the AMO/HR to go around their leader), and every
 offensive-behaviour or violence case goes there. Such a case is read by the AMO members
 outside that line only; where there are none, no one reads it, and the settings page and
-the AMO's inbox say so. A leader sees the cases addressed to the
-leader of a unit in their subtree, never those the reporter sent to the AMO/HR (among
-them the cases about the leader, and every offensive-behaviour or violence case). Where
-the channel is the organisation's whistleblower scheme, only the AMO sees cases. Anyone
-else sees none. A case outside that is a 404.
+the AMO's inbox say so. The line is taken twice: the units the member leads today, and
+the leaders of the case's line when it was raised (``Case.withheld``), so a member whose
+leader role is dropped later still does not read it, nor is told of it. A leader sees
+the cases addressed to the leader of a unit in their subtree, never those the reporter
+sent to the AMO/HR (among them the cases about the leader, and every offensive-behaviour
+or violence case). Where the channel is the organisation's whistleblower scheme, only
+the AMO sees cases. Anyone else sees none. A case outside that is a 404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -24,7 +26,7 @@ from django.http import Http404
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.voice.models import Author, Case, ChannelSettings, Message, MessageKind, Receiver
-from tryghed.voice.withheld import open_withheld
+from tryghed.voice.withheld import Opener
 
 
 def channel_settings(organisation: Organisation) -> ChannelSettings:
@@ -41,7 +43,9 @@ def _subtree(paths: Iterable[str]) -> Q:
     return subtree
 
 
-def visible_cases(access: OrgAccess) -> QuerySet[Case]:
+def cases_by_roles(access: OrgAccess) -> QuerySet[Case]:
+    """The cases the user's roles of today let them read, in SQL; ``readable`` then drops
+    the cases to the AMO/HR withheld from them when raised."""
     cases = Case.objects.filter(organisation=access.organisation)
     if Role.AMO in access.roles:
         if not access.leader_paths:
@@ -53,10 +57,42 @@ def visible_cases(access: OrgAccess) -> QuerySet[Case]:
     return cases.filter(_subtree(access.leader_paths), receiver=Receiver.LEADER)
 
 
-def amo_reads(case: Case, leader_paths: Iterable[str]) -> bool:
-    """Whether an AMO member who leads the units with these paths reads the case: not a
-    case sent to the AMO/HR about one of those units or a unit below (``visible_cases``)."""
-    if case.receiver != Receiver.AMO or case.unit is None:
+def readable(access: OrgAccess, cases: Iterable[Case]) -> list[Case]:
+    """Those of the cases (from ``cases_by_roles``, with ``withheld`` loaded) the user may
+    read: for an AMO member, not a case to the AMO/HR whose frozen set names them or does
+    not open (fails closed), whatever their roles are today. Filtered here, not in SQL, so
+    no statement names the cases withheld from whom (the set is sealed for that)."""
+    if Role.AMO not in access.roles:
+        return list(cases)  # a leader reads only cases sent to a leader
+    opener = Opener()
+    return [
+        c
+        for c in cases
+        if c.receiver != Receiver.AMO or _clear_of(access.user.pk, opener.open(c.pk, c.withheld))
+    ]
+
+
+def _clear_of(user_id: int, withheld: Set[int] | None) -> bool:
+    return withheld is not None and user_id not in withheld
+
+
+def visible_cases(access: OrgAccess) -> list[Case]:
+    """The cases the user may read (``cases_by_roles``, then ``readable``), with units."""
+    return readable(access, cases_by_roles(access).select_related("unit"))
+
+
+def amo_reads(
+    case: Case, leader_paths: Iterable[str], user_id: int, withheld: Set[int] | None
+) -> bool:
+    """Whether an AMO member (``user_id``) who leads the units with these paths reads the
+    case: not a case sent to the AMO/HR about one of those units or a unit below
+    (``cases_by_roles``), nor one whose set of who may not be told (``withheld``, opened;
+    None when it does not open) names them (``readable``)."""
+    if case.receiver != Receiver.AMO:
+        return True
+    if not _clear_of(user_id, withheld):
+        return False
+    if case.unit is None:
         return True
     return not any(case.unit.path.startswith(path) for path in leader_paths)
 
@@ -90,12 +126,16 @@ def units_without_amo_receiver(organisation: Organisation) -> list[Unit]:
 
 
 class Readers:
-    """Who may read a case now, from the structure and the roles only (never from cases):
-    the AMO members (``amo_reads``) and, for a case to a unit's leader outside the
-    whistleblower scheme, the leaders of the unit or a unit above it (``visible_cases``)."""
+    """Who may read a case now: the AMO members (``amo_reads``) and, for a case to a unit's
+    leader outside the whistleblower scheme, the leaders of the unit or a unit above it
+    (``visible_cases``). For a case not yet raised (``any_reads``) from the structure and
+    the roles only, never from cases; for a stored case (``reads_case``) also from its
+    frozen set, so a case whose only AMO readers are withheld from it has no reader."""
 
     def __init__(self, organisation: Organisation) -> None:
-        self.lines = list(amo_members(organisation).values())
+        self.members = amo_members(organisation)
+        self.lines = list(self.members.values())
+        self._opener: Opener | None = None
         self.scheme = channel_settings(organisation).is_whistleblower_scheme
         self.leader_unit_ids = set(
             Membership.objects.filter(
@@ -104,9 +144,23 @@ class Readers:
         )
 
     def any_reads(self, *, unit: Unit | None, receiver: str) -> bool:
-        probe = Case(unit=unit, receiver=receiver)
-        if any(amo_reads(probe, line) for line in self.lines):
+        """For a case sent this way now: its set would be today's leaders of the line,
+        whom the paths leave out already."""
+        return self._reads(Case(unit=unit, receiver=receiver), frozenset())
+
+    def reads_case(self, case: Case) -> bool:
+        """For a stored case (with ``withheld`` loaded)."""
+        if case.receiver != Receiver.AMO:
+            return self._reads(case, frozenset())
+        if self._opener is None:
+            self._opener = Opener()
+        return self._reads(case, self._opener.open(case.pk, case.withheld))
+
+    def _reads(self, case: Case, withheld: Set[int] | None) -> bool:
+        members = self.members.items()
+        if any(amo_reads(case, line, user_id, withheld) for user_id, line in members):
             return True
+        unit, receiver = case.unit, case.receiver
         if receiver != Receiver.LEADER or unit is None or self.scheme:
             return False
         line = {int(part) for part in unit.path.strip("/").split("/") if part}
@@ -121,7 +175,7 @@ def route_has_reader(*, organisation: Organisation, unit: Unit | None, receiver:
 
 def case_has_reader(case: Case) -> bool:
     """Whether anyone may read the case now; after a reorganisation perhaps no one may."""
-    return Readers(case.organisation).any_reads(unit=case.unit, receiver=case.receiver)
+    return Readers(case.organisation).reads_case(case)
 
 
 def unread_cases(organisation: Organisation, today: dt.date) -> list[Case]:
@@ -130,7 +184,7 @@ def unread_cases(organisation: Organisation, today: dt.date) -> list[Case]:
     cases = Case.objects.filter(
         organisation=organisation, closed_on__isnull=True, opened_on__lt=today
     ).select_related("unit")
-    return [c for c in cases if not readers.any_reads(unit=c.unit, receiver=c.receiver)]
+    return [c for c in cases if not readers.reads_case(c)]
 
 
 def line_leaders(unit: Unit | None) -> set[int]:
@@ -151,12 +205,8 @@ def unread_count_for(cases: Iterable[Case], user_id: int) -> int:
     raised), so no role they drop, take back or take, and no unit they move, moves the
     count with a case that may be about them. A set that does not open counts for no one
     (fails closed; the daily job logs it)."""
-    count = 0
-    for case in cases:
-        withheld = open_withheld(case.pk, case.withheld)
-        if withheld is not None and user_id not in withheld:
-            count += 1
-    return count
+    opener = Opener()
+    return sum(1 for case in cases if _clear_of(user_id, opener.open(case.pk, case.withheld)))
 
 
 def unread_cases_count(access: OrgAccess, today: dt.date) -> int:
@@ -166,15 +216,18 @@ def unread_cases_count(access: OrgAccess, today: dt.date) -> int:
 
 def inbox(access: OrgAccess) -> list[Case]:
     """Open cases first, the oldest deadline first; closed cases after them."""
-    cases = visible_cases(access).select_related("unit")
-    return sorted(cases, key=lambda c: (c.is_closed, c.opened_on, str(c.pk)))
+    return sorted(visible_cases(access), key=lambda c: (c.is_closed, c.opened_on, str(c.pk)))
 
 
 def get_case(access: OrgAccess, case_id: uuid.UUID) -> Case:
+    """The case, read as the inbox reads it (``readable``); anything else is a 404."""
     try:
-        return visible_cases(access).select_related("unit", "organisation").get(pk=case_id)
+        case = cases_by_roles(access).select_related("unit", "organisation").get(pk=case_id)
     except Case.DoesNotExist:
         raise Http404 from None
+    if not readable(access, [case]):
+        raise Http404
+    return case
 
 
 def case_messages(case: Case, *, for_reporter: bool) -> QuerySet[Message]:

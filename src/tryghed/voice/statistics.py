@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.voice.models import ACKNOWLEDGE_DAYS, ANSWER_MONTHS, Case, Receiver, add_months
-from tryghed.voice.selectors import visible_cases
+from tryghed.voice.selectors import cases_by_roles, readable
 
 PERIOD_MONTHS = 6
 
@@ -172,13 +172,17 @@ def period_figures(access: OrgAccess, period: Period) -> PeriodFigures:
             "unit__name",
         )
     )
-    # The cases the reader reads in their own inbox (an AMO member who leads a unit does
-    # not read the AMO/HR's cases about it: selectors.visible_cases).
-    known = set(
-        visible_cases(access)
-        .filter(opened_on__gte=period.start, opened_on__lte=period.end)
-        .values_list("pk", flat=True)
-    )
+    # The cases the reader reads in their own inbox (an AMO member who leads a unit, or led
+    # it when a case was raised, does not read the AMO/HR's case: selectors.visible_cases).
+    known = {
+        c.pk
+        for c in readable(
+            access,
+            cases_by_roles(access)
+            .filter(opened_on__gte=period.start, opened_on__lte=period.end)
+            .only("pk", "receiver", "withheld"),
+        )
+    }
     by_unit: dict[Unit, list[_Row]] = defaultdict(list)
     unknown_by_unit: dict[Unit, int] = defaultdict(int)
     to_amo: list[_Row] = []

@@ -11,8 +11,8 @@ What was sent is kept on the case as days (``acknowledge_reminded_on``,
 and no new rows: nothing here links a case to a person or to a time of day (privacy.md
 sections 1 and 6). A leader's case past a deadline is escalated: flagged for the AMO and
 included in the AMO's reminders; the leader keeps it. An AMO member who leads a unit is not
-reminded of the cases sent to the AMO/HR about it (``selectors.visible_cases``); a case no
-one may read is logged, not sent, and counted on the settings page; on Mondays each
+reminded of the cases sent to the AMO/HR about it (``selectors.visible_cases``), nor one
+who led it when the case was raised (``voice.withheld``); a case no one may read is logged, not sent, and counted on the settings page; on Mondays each
 administrator gets that count by e-mail (``notify_administrators``), without the cases
 raised while they led the unit concerned or a unit above it (``voice.withheld``).
 
@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -47,6 +48,7 @@ from tryghed.voice.selectors import (
     unread_count_for,
 )
 from tryghed.voice.services import hidden_texts_erase, withheld_reseal
+from tryghed.voice.withheld import Opener
 
 logger = logging.getLogger(__name__)
 
@@ -127,20 +129,29 @@ def leader_emails(unit: Unit) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def amo_emails(organisation: Organisation) -> list[tuple[str, tuple[str, ...]]]:
-    """The AMO members' addresses, each with the paths of the units that member leads."""
+AmoMember = tuple[str, int, tuple[str, ...]]  # address, user id, paths of the units led
+
+
+def amo_emails(organisation: Organisation) -> list[AmoMember]:
+    """The AMO members' addresses, each with the user and the paths of the units they lead."""
     members = amo_members(organisation)
     emails = dict(
         User.objects.filter(pk__in=list(members)).exclude(email="").values_list("pk", "email")
     )
-    found = sorted((emails[pk], paths) for pk, paths in members.items() if pk in emails)
+    found = sorted((emails[pk], pk, paths) for pk, paths in members.items() if pk in emails)
     return found
 
 
-def amo_emails_for(case: Case, amo: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+def amo_emails_for(case: Case, amo: list[AmoMember], withheld: Set[int] | None) -> list[str]:
     """The AMO members who may read the case (``selectors.amo_reads``): a case to the
-    AMO/HR about a unit is never reminded to an AMO member who leads it or a unit above."""
-    return list(dict.fromkeys(email for email, paths in amo if amo_reads(case, paths)))
+    AMO/HR about a unit is never reminded to an AMO member who leads it or a unit above,
+    nor to one in its set of who may not be told (``withheld``, opened; None when it does
+    not open, and then to no one)."""
+    return list(
+        dict.fromkeys(
+            email for email, user_id, paths in amo if amo_reads(case, paths, user_id, withheld)
+        )
+    )
 
 
 def recipients(case: Case, *, escalated: bool, scheme: bool, amo: list[str]) -> list[str]:
@@ -205,18 +216,32 @@ def remind_organisation(organisation: Organisation, today: dt.date) -> int:
     secrets.SystemRandom().shuffle(notices)
     scheme = channel_settings(organisation).is_whistleblower_scheme
     amo = amo_emails(organisation)
+    opener = Opener()
     per_person: dict[str, Counter[str]] = defaultdict(Counter)
     with transaction.atomic():
         for notice in notices:
+            case = notice.case
             # The escalation is news for the AMO, not for the leader.
             leaders_only = [c for c in notice.counts if c != ESCALATED]
-            amo_here = amo_emails_for(notice.case, amo)
-            to_all = recipients(notice.case, escalated=notice.escalate, scheme=scheme, amo=amo_here)
+            # Whether the case is marked follows today's roles only, as before the sets
+            # were read here: a mark that followed the sealed set would tell the database's
+            # operator what the seal hides (who led the line when the case was raised).
+            by_roles = amo_emails_for(case, amo, frozenset())
+            to_all = recipients(case, escalated=notice.escalate, scheme=scheme, amo=by_roles)
             if not to_all:
                 logger.warning("voice: a case of %s has no receiver to remind", organisation.pk)
                 continue
             if not _mark(notice, today):
                 continue  # another run sent it first
+            withheld = (
+                opener.open(case.pk, case.withheld)
+                if case.receiver == Receiver.AMO
+                else frozenset()
+            )
+            amo_here = amo_emails_for(case, amo, withheld)
+            to_all = [e for e in to_all if e in amo_here or e not in by_roles]
+            if not to_all:
+                logger.warning("voice: a case of %s has no receiver to remind", organisation.pk)
             for email in to_all:
                 per_person[email].update(notice.counts if email in amo_here else leaders_only)
         for email, counts in sorted(per_person.items()):

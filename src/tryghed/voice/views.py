@@ -222,8 +222,7 @@ def reporter_case(request: HttpRequest, org: str) -> HttpResponse:
             "code": paper_code_display(services.receipt_code_normalised(typed)),
             "messages_shown": selectors.case_messages(case, for_reporter=True),
             "form": form,
-            "no_reader": not case.is_closed
-            and not readers.any_reads(unit=case.unit, receiver=case.receiver),
+            "no_reader": not case.is_closed and not readers.reads_case(case),
             "amo_exists": bool(readers.lines),
         },
     )
@@ -241,6 +240,7 @@ def inbox(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "cases": selectors.inbox(access),
             "today": services.local_today(),
             "channel": selectors.channel_settings(access.organisation),
+            "is_amo": is_amo,
             "amo_leads": is_amo and bool(access.leader_paths),
             "units_without_receiver": (
                 selectors.units_without_amo_receiver(access.organisation) if is_amo else []

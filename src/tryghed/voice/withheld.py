@@ -51,18 +51,31 @@ def seal_withheld(case_id: uuid.UUID, user_ids: Iterable[int]) -> bytes:
 def open_withheld(case_id: uuid.UUID, sealed: bytes | memoryview | None) -> frozenset[int] | None:
     """The user ids sealed on the case, or None when there are none or they do not open
     (a key no longer in the ring, another case's set): the caller then fails closed."""
-    if sealed is None:
-        return None
-    key_id, sep, rest = bytes(sealed).partition(b":")
-    key = next((k for k in keyring() if k.key_id.encode() == key_id), None)
-    if not sep or key is None or len(rest) <= NONCE_BYTES:
-        return None
-    try:
-        plaintext = AESGCM(key.derived(_PURPOSE)).decrypt(
-            rest[:NONCE_BYTES], rest[NONCE_BYTES:], _aad(case_id)
-        )
-    except InvalidTag:
-        return None
+    return Opener().open(case_id, sealed)
+
+
+class Opener:
+    """Opens the sets of many cases with the keyring read once (an inbox opens one set per
+    case to the AMO/HR on every view)."""
+
+    def __init__(self) -> None:
+        self._ciphers = {k.key_id.encode(): AESGCM(k.derived(_PURPOSE)) for k in keyring()}
+
+    def open(self, case_id: uuid.UUID, sealed: bytes | memoryview | None) -> frozenset[int] | None:
+        if sealed is None:
+            return None
+        key_id, sep, rest = bytes(sealed).partition(b":")
+        cipher = self._ciphers.get(key_id)
+        if not sep or cipher is None or len(rest) <= NONCE_BYTES:
+            return None
+        try:
+            plaintext = cipher.decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], _aad(case_id))
+        except InvalidTag:
+            return None
+        return _ids(plaintext)
+
+
+def _ids(plaintext: bytes) -> frozenset[int] | None:
     (length,) = struct.unpack(">I", plaintext[:4])
     ids = json.loads(plaintext[4 : 4 + length])
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
