@@ -28,13 +28,15 @@ def test_the_1_to_10_scale_is_two_even_rows_on_a_phone_and_a_blank_survey_asks_f
     phone_page: Page, world: World
 ) -> None:
     page = phone_page
-    open_measurement(world, instruments=("ps7", "hesteskoen"))
+    # 7 + 8 + 3 questions: ps7 under the notice, then amk and hesteskoen on one page.
+    open_measurement(world, instruments=("ps7", "amk", "hesteskoen"))
     page.goto(invitation_link(world.person_a.email))
+    expect(page.get_by_text("Del 1 af 2")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="Tryghed i jeres team")).to_be_visible()
     page.get_by_role("button", name="Næste").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Sådan har du det på arbejdet lige nu"
-    )
+    expect(page.get_by_text("Del 2 af 2")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Efterår")
+    expect(page.get_by_role("region", name="Sådan har du det på arbejdet lige nu")).to_be_visible()
     boxes = page.locator(".choices--rating .choice label")
     expect(boxes).to_have_count(10)
     tops = [round(boxes.nth(i).bounding_box()["y"]) for i in range(10)]  # type: ignore[index]

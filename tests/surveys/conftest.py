@@ -68,6 +68,34 @@ def open_survey(world: World, django_capture_on_commit_callbacks: CaptureOnCommi
     return Survey(measurement, tokens_from_outbox(), [world.person_a, world.person_b, *extra])
 
 
+def open_survey_of(
+    world: World, capture: CaptureOnCommit, instrument_ids: list[str], name: str = "Forår"
+) -> Survey:
+    """An open measurement of these instruments for the world's area (Alma and Bent)."""
+    today = timezone.localdate()
+    measurement = services.measurement_create(
+        organisation=world.org,
+        actor=world.owner,
+        name=name,
+        instrument_ids=instrument_ids,
+        scope=[services.ScopeEntry(world.area)],
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+        languages=["da", "en"],
+    )
+    mail.outbox.clear()
+    with capture(execute=True):
+        services.measurement_open(measurement=measurement, actor=world.owner)
+    return Survey(measurement, tokens_from_outbox(), [world.person_a, world.person_b])
+
+
+@pytest.fixture
+def long_survey(world: World, django_capture_on_commit_callbacks: CaptureOnCommit) -> Survey:
+    """ps7, amk and hesteskoen (7 + 8 + 3 questions): two pages for the respondent, ps7
+    under the notice, then amk and hesteskoen together (respond.PAGE_QUESTIONS)."""
+    return open_survey_of(world, django_capture_on_commit_callbacks, ["ps7", "amk", "hesteskoen"])
+
+
 @pytest.fixture
 def ps7_answers() -> dict[str, int]:
     return {f"ps7.{n}": code for n, code in zip(range(1, 8), [1, 2, 3, 4, 5, 1, 2], strict=True)}

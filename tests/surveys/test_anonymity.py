@@ -35,28 +35,16 @@ def _submit(client: Client, token: str, answers: dict[str, int], **extra: Any) -
     state = re.search(r'name="state" value="([^"]*)"', page.content.decode())
     assert state
     ps7 = {f"q-{k}": str(v) for k, v in answers.items()}
-    page = client.post(
+    # ps7 and hesteskoen share one page (respond.PAGE_QUESTIONS): «Send svar» on it.
+    final = client.post(
         url,
         {
             "token": token,
             "lang": "da",
             "step": "0",
             "state": state.group(1),
-            "action": "next",
-            **ps7,
-        },
-        **extra,
-    )
-    state = re.search(r'name="state" value="([^"]*)"', page.content.decode())
-    assert state
-    final = client.post(
-        url,
-        {
-            "token": token,
-            "lang": "da",
-            "step": "1",
-            "state": state.group(1),
             "action": "submit",
+            **ps7,
             "q-hesteskoen.1": "7",
             "q-hesteskoen.2": "Vi hjælper hinanden",
         },

@@ -1,22 +1,26 @@
-"""The respondent's walk made cheaper (issue 14) without changing what anyone sees.
+"""The respondent's walk made cheaper (issue 14) without changing what anyone is told.
 
-A page with nothing answered on it yet reuses its questions' HTML, rendered once per
-instrument and language: it must never carry one respondent's answers to another, and it
-must be the HTML the page would have had anyway. Each request resolves its token once.
+A short survey is one page under the privacy notice: the link, then «Send svar», two
+requests. An instrument with nothing answered on it yet reuses its questions' HTML, rendered
+once per instrument and language: it must never carry one respondent's answers to another,
+and it must be the HTML the page would have had anyway. Each request resolves its token once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import connection
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.formats import date_format
 
 from tests.surveys.conftest import Survey
 from tryghed.surveys import questionnaire, respond
+from tryghed.surveys.models import PendingAnswer, SubmissionMark
 from tryghed.surveys.selectors import measurement_instruments
 
 URL = "/s/svar/"
@@ -38,9 +42,9 @@ def _first_page(client: Client, token: str, lang: str = "da") -> str:
     return client.post(URL, {"token": token, "lang": lang, "step": "-1"}).content.decode()
 
 
-def test_a_kept_page_never_shows_another_respondents_answers(open_survey: Survey) -> None:
+def test_a_kept_page_never_shows_another_respondents_answers(long_survey: Survey) -> None:
     respond._FRESH_QUESTIONS.clear()
-    first, second = list(open_survey.tokens.values())[:2]
+    first, second = list(long_survey.tokens.values())[:2]
     alma = Client()
     page = _first_page(alma, first)
     assert " checked" not in page
@@ -76,6 +80,26 @@ def test_a_kept_page_never_shows_another_respondents_answers(open_survey: Survey
     assert text not in other_last.content.decode()
 
 
+def test_a_kept_instrument_beside_a_corrected_one_shows_nothing_of_it(
+    open_survey: Survey,
+) -> None:
+    """One page, two instruments: the one with an error is rendered with her answers, the
+    untouched one is the kept HTML, and neither reaches the next respondent."""
+    respond._FRESH_QUESTIONS.clear()
+    first, second = list(open_survey.tokens.values())[:2]
+    alma = Client()
+    page = _first_page(alma, first)
+    wrong = alma.post(
+        URL,
+        {"token": first, "lang": "da", "step": "0", "state": _state(page), "q-ps7.1": "99"},
+    ).content.decode()
+    assert "Der er 1 svar, der skal rettes" in wrong
+    kept = {instrument.id: html for instrument, html in respond._FRESH_QUESTIONS.values()}
+    assert kept["hesteskoen"] in wrong and kept["ps7"] not in wrong
+    other = _first_page(Client(), second)
+    assert _questions(other) == _questions(page) and "question--error" not in other
+
+
 def test_a_kept_page_is_the_page_rendered_afresh(open_survey: Survey) -> None:
     token = next(iter(open_survey.tokens.values()))
     for lang in ("da", "en"):
@@ -83,27 +107,51 @@ def test_a_kept_page_is_the_page_rendered_afresh(open_survey: Survey) -> None:
         rendered = _questions(_first_page(Client(), token, lang))
         kept = _questions(_first_page(Client(), token, lang))
         assert kept == rendered
-        assert len(respond._FRESH_QUESTIONS) == 1
+        assert len(respond._FRESH_QUESTIONS) == 2  # one per instrument on the page
     # And it is what the questions make without the cache, in that language.
-    instrument = measurement_instruments(open_survey.measurement)[0]
-    with translation.override("en"):
-        fresh = render_to_string(
-            "surveys/respond/_questions.html",
-            {"questions": questionnaire.questions(instrument, "en")},
-        )
-    assert _questions(_first_page(Client(), token, "en")).strip() == fresh.strip()
+    page = _questions(_first_page(Client(), token, "en"))
+    for instrument in measurement_instruments(open_survey.measurement):
+        with translation.override("en"):
+            fresh = render_to_string(
+                "surveys/respond/_questions.html",
+                {"questions": questionnaire.questions(instrument, "en")},
+            )
+        assert fresh.strip() in page
 
 
-def test_the_link_opens_the_notice_above_the_first_question(open_survey: Survey) -> None:
-    """No request of its own for the privacy notice: it heads the first page, before the
-    first question (privacy.md section 7), and comes back with that page."""
+def test_a_short_survey_is_the_link_and_send_svar(open_survey: Survey) -> None:
+    """Two requests: the link opens the notice above every question of ps7 and hesteskoen
+    (privacy.md section 7: the notice is read before the first question), and «Send svar»
+    on that page stores the answer."""
     token = next(iter(open_survey.tokens.values()))
     client = Client()
     page = client.get(f"/s/{token}/").content.decode()
     notice = page.index("sådan beskytter vi dine svar")
     assert notice < page.index('<div class="question') < page.index('name="q-ps7.1"')
+    assert page.index('name="q-ps7.7"') < page.index('name="q-hesteskoen.1"')
     assert "mindst 5 har svaret" in page and "36 måneder" in page
-    assert 'name="step" value="0"' in page and ">Næste</button>" in page
+    assert 'name="step" value="0"' in page and ">Send svar</button>" in page
+    answers = {f"q-ps7.{n}": "3" for n in range(1, 8)}
+    sent = client.post(
+        URL,
+        {
+            "token": token,
+            "lang": "da",
+            "step": "0",
+            "state": _state(page),
+            "action": "submit",
+            **answers,
+            "q-hesteskoen.1": "6",
+        },
+    ).content.decode()
+    assert "Tak for dine svar" in sent
+    assert SubmissionMark.objects.count() == 1 and PendingAnswer.objects.count() == 1
+
+
+def test_the_notice_comes_back_with_the_first_page(long_survey: Survey) -> None:
+    token = next(iter(long_survey.tokens.values()))
+    client = Client()
+    page = client.get(f"/s/{token}/").content.decode()
     answers = {f"q-ps7.{n}": "3" for n in range(1, 8)}
     second = client.post(
         URL, {"token": token, "lang": "da", "step": "0", "state": _state(page), **answers}
@@ -116,8 +164,8 @@ def test_the_link_opens_the_notice_above_the_first_question(open_survey: Survey)
     assert back.count(" checked") == 7
 
 
-def test_each_request_resolves_its_token_once_in_two_queries(open_survey: Survey) -> None:
-    token = next(iter(open_survey.tokens.values()))
+def test_each_request_resolves_its_token_once_in_two_queries(long_survey: Survey) -> None:
+    token = next(iter(long_survey.tokens.values()))
     client = Client()
 
     def lookups(method: str, *args: object) -> tuple[int, int, str]:
@@ -149,3 +197,44 @@ def test_each_request_resolves_its_token_once_in_two_queries(open_survey: Survey
     )
     assert "Tak for dine svar" in page
     assert counted == 1  # the final submit too: the view's resolution is passed on
+
+
+def test_the_kept_thank_you_page_is_the_page_rendered_afresh_and_follows_changes(
+    open_survey: Survey,
+) -> None:
+    """The thank-you page is kept per measurement, language and everything it shows: the
+    same page as rendered with the request, and a changed closing date shows at once."""
+    respond._THANKS.clear()
+    first, second, third = list(open_survey.tokens.values())[:3]
+
+    def thank(token: str) -> str:
+        client = Client()
+        page = client.get(f"/s/{token}/").content.decode()
+        data = {"token": token, "lang": "da", "step": "0", "state": _state(page)}
+        sent = client.post(URL, {**data, "action": "submit", "q-ps7.1": "2"})
+        assert sent.status_code == 200 and sent.cookies == {}
+        return sent.content.decode()
+
+    kept = thank(first)
+    assert "Tak for dine svar" in kept and "Din kode er nu brugt" not in kept
+    assert thank(second) == kept and len(respond._THANKS) == 1
+    measurement = open_survey.measurement
+    organisation = measurement.organisation
+    with translation.override("da"):
+        afresh = render_to_string(
+            "surveys/respond/thanks.html",
+            {
+                "lang": "da",
+                "measurement": measurement,
+                "organisation": organisation,
+                "minimums": respond._minimums(measurement),
+                "paper_code": False,
+            },
+            request=RequestFactory().post(URL),
+        )
+    assert kept == afresh
+    measurement.closes_on += dt.timedelta(days=7)
+    measurement.save(update_fields=["closes_on"])
+    later = thank(third)
+    with translation.override("da"):
+        assert later != kept and date_format(measurement.closes_on) in later

@@ -1,5 +1,5 @@
-"""The respondent's way through: one page per instrument, the first under the privacy
-notice, then the thank-you.
+"""The respondent's way through: pages of whole instruments (at most ``PAGE_QUESTIONS``
+questions a page), the first under the privacy notice, then the thank-you.
 
 These views set no cookie at all: no session, no CSRF cookie, no language cookie. The
 link token travels in the POST body after the first visit; the unguessable token is
@@ -10,7 +10,7 @@ hidden field; nothing is stored until the final submission.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -30,10 +30,26 @@ from tryghed.surveys.models import Measurement
 
 ERROR_STATUS = {"unknown": 404, "used": 200, "closed": 410, "not_open": 200}
 
-# The questions of a page with nothing answered on it yet, rendered once per instrument
-# and language: the same HTML for every respondent (no token, state or nonce in it).
+# At most this many questions on one page. Whole instruments are packed onto a page in
+# their order while it holds no more than this, so a short survey (ps7 + hesteskoen, 10
+# questions) is one page under the privacy notice and the walk is two requests: the link,
+# then «Send svar». Every page more is a request more (a round trip on a phone's network,
+# and server time: issue 14). More than about a dozen questions on one page is a long
+# scroll on a phone, where many respondents answer, and a long way back to a skipped one.
+# An instrument with more questions than this gets a page of its own; none is split.
+PAGE_QUESTIONS = 12
+
+# An instrument's questions with nothing answered or wrong among them yet, rendered once per
+# instrument and language: the same HTML for every respondent (no token, state or nonce).
 _FRESH_QUESTIONS: dict[tuple[int, str], tuple[Instrument, str]] = {}
 _FRESH_QUESTIONS_LIMIT = 64
+
+# The thank-you page, the same for every respondent of a measurement in a language: kept
+# under everything it shows, as read with the token in this request (so a changed closing
+# date or name shows at once). Rendered without the request, so nothing of one request
+# (a nonce, a user) can be in it.
+_THANKS: dict[tuple[object, ...], str] = {}
+_THANKS_LIMIT = 64
 
 
 def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -72,6 +88,22 @@ def _refused(
             {"reason": reason, "lang": lang, "paper_code": paper_code},
             status=ERROR_STATUS[reason],
         )
+
+
+def pages(instruments: Sequence[Instrument]) -> list[list[Instrument]]:
+    """The instruments in their order, packed into pages of at most ``PAGE_QUESTIONS``
+    questions; an instrument longer than that alone on its page."""
+    packed: list[list[Instrument]] = []
+    count = 0
+    for instrument in instruments:
+        size = len(instrument.items)
+        if packed and count + size <= PAGE_QUESTIONS:
+            packed[-1].append(instrument)
+            count += size
+        else:
+            packed.append([instrument])
+            count = size
+    return packed
 
 
 def _minimums(measurement: Measurement) -> dict[str, int]:
@@ -160,11 +192,12 @@ def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str
 
 
 def _questions_html(
-    instrument: Instrument, lang: str, state: questionnaire.State, errors: dict[str, str] | None
+    instrument: Instrument, lang: str, state: questionnaire.State, errors: dict[str, str]
 ) -> str:
-    """The page's questions as HTML; kept for a page with no answers and no errors yet.
+    """One instrument's questions as HTML; kept while none of them is answered or wrong.
 
-    Call with ``lang`` active (the condition texts are translated)."""
+    ``errors``: this instrument's. Call with ``lang`` active (the condition texts are
+    translated)."""
     prefix = instrument.id + "."
     fresh = not errors and not any(key.startswith(prefix) for key in (*state.answers, *state.texts))
     key = (id(instrument), lang)
@@ -200,11 +233,35 @@ def _page(
     status: int = 200,
     language_links: bool = False,
 ) -> HttpResponse:
-    """One instrument's page; the first one under the privacy notice, so the notice is
-    read before the first question without a request of its own."""
-    instrument = instruments[step]
+    """One page of whole instruments, each under its own heading; the first page under the
+    privacy notice, so the notice is read before the first question without a request of
+    its own. ``step``: the page's index in ``pages(instruments)``."""
+    paged = pages(instruments)
+    errors = errors or {}
     measurement = entry.measurement
     with translation.override(lang):
+        sections = []
+        to_correct: list[questionnaire.Question] = []
+        for instrument in paged[step]:
+            prefix = instrument.id + "."
+            own = {k: v for k, v in errors.items() if k.startswith(prefix)}
+            if own:
+                # The error summary lists the questions; the page itself shows their HTML.
+                to_correct.extend(
+                    q
+                    for q in questionnaire.questions(
+                        instrument, lang, state.answers, state.texts, own
+                    )
+                    if q.error
+                )
+            sections.append(
+                {
+                    "id": instrument.id,
+                    # What the questions are about, in plain words; not the instrument's name.
+                    "heading": instrument.heading.get(lang),
+                    "questions_html": _questions_html(instrument, lang, state, own),
+                }
+            )
         return render(
             request,
             "surveys/respond/page.html",
@@ -217,21 +274,16 @@ def _page(
                 "language_links": language_links,
                 "step": step,
                 "step_number": step + 1,
-                "steps": len(instruments),
-                "instrument": instrument,
-                # What the questions are about, in plain words; not the instrument's name.
-                "instrument_name": instrument.heading.get(lang),
-                # The error summary lists the questions; the page itself shows their HTML.
-                "questions": questionnaire.questions(
-                    instrument, lang, state.answers, state.texts, errors
-                )
-                if errors
-                else [],
-                "questions_html": _questions_html(instrument, lang, state, errors),
+                "steps": len(paged),
+                "sections": sections,
+                # One instrument on a page after the first heads it (h1); otherwise the
+                # survey's name does, and each instrument has an h2.
+                "title": sections[0]["heading"] if len(sections) == 1 else measurement.name,
+                "to_correct": to_correct,
                 "state": state.dump(),
-                "is_last": step == len(instruments) - 1,
-                "error_count": len(errors or {}),
-                "progress_percent": round(100 * step / len(instruments)),
+                "is_last": step == len(paged) - 1,
+                "error_count": len(errors),
+                "progress_percent": round(100 * step / len(paged)),
             },
             status=status,
         )
@@ -260,9 +312,10 @@ def answer(request: HttpRequest) -> HttpResponse:
     except ValueError:
         step = -1
     action = request.POST.get("action", "next")
-    if step < 0 or step >= len(instruments):
-        # The first page again (an address from before the notice was folded into it, or
-        # a tampered step).
+    paged = pages(instruments)
+    if step < 0 or step >= len(paged):
+        # The first page again (the blank confirmation's way back, an address from before
+        # the pages changed, or a tampered step).
         return _page(
             request,
             token=token,
@@ -272,8 +325,11 @@ def answer(request: HttpRequest) -> HttpResponse:
             step=0,
             state=state,
         )
-    answers, texts, errors = questionnaire.read_answers(instruments[step], request.POST)
-    state.replace(instruments[step], answers, texts)
+    errors: dict[str, str] = {}
+    for instrument in paged[step]:
+        answers, texts, own_errors = questionnaire.read_answers(instrument, request.POST)
+        state.replace(instrument, answers, texts)
+        errors.update(own_errors)
     if errors:
         return _page(
             request,
@@ -286,6 +342,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             errors=errors,
             status=400,
         )
+    last = len(paged) - 1
     if action == "back":
         return _page(
             request,
@@ -296,14 +353,14 @@ def answer(request: HttpRequest) -> HttpResponse:
             step=max(0, step - 1),
             state=state,
         )
-    if action != "submit" or step < len(instruments) - 1:
+    if action != "submit" or step < last:
         return _page(
             request,
             token=token,
             lang=lang,
             entry=entry,
             instruments=instruments,
-            step=step + 1,
+            step=min(step + 1, last),
             state=state,
         )
     final = questionnaire.only_known(instruments, state)
@@ -329,15 +386,36 @@ def answer(request: HttpRequest) -> HttpResponse:
         services.response_submit(token=token, answers=final.answers, texts=final.texts, entry=entry)
     except services.SubmissionRefused as refused:
         return _refused(request, refused.reason, lang, paper_code=entry.paper_code_id is not None)
-    with translation.override(lang):
-        return render(
-            request,
-            "surveys/respond/thanks.html",
-            {
-                "lang": lang,
-                "measurement": measurement,
-                "organisation": measurement.organisation,
-                "minimums": _minimums(measurement),
-                "paper_code": entry.paper_code_id is not None,
-            },
-        )
+    return HttpResponse(_thanks_html(measurement, lang, paper_code=entry.paper_code_id is not None))
+
+
+def _thanks_html(measurement: Measurement, lang: str, *, paper_code: bool) -> str:
+    """The thank-you page's HTML, kept (``_THANKS``) under all it shows."""
+    organisation = measurement.organisation
+    minimums = _minimums(measurement)
+    key = (
+        measurement.pk,
+        lang,
+        paper_code,
+        measurement.closes_on,
+        tuple(minimums.values()),
+        organisation.name,
+        organisation.slug,
+    )
+    html = _THANKS.get(key)
+    if html is None:
+        with translation.override(lang):
+            html = render_to_string(
+                "surveys/respond/thanks.html",
+                {
+                    "lang": lang,
+                    "measurement": measurement,
+                    "organisation": organisation,
+                    "minimums": minimums,
+                    "paper_code": paper_code,
+                },
+            )
+        if len(_THANKS) >= _THANKS_LIMIT:
+            _THANKS.clear()
+        _THANKS[key] = html
+    return html

@@ -380,8 +380,9 @@ def response_submit(
         _lock_while_accepting(entry.measurement)
         if entry.mark:
             try:
-                with transaction.atomic():  # a savepoint: the refusal leaves nothing behind
-                    SubmissionMark.objects.create(measurement=entry.measurement, mark=entry.mark)
+                # No savepoint of its own: the refusal leaves this transaction (or savepoint,
+                # inside a caller's) by an exception, which rolls all of it back.
+                SubmissionMark.objects.create(measurement=entry.measurement, mark=entry.mark)
             except IntegrityError:
                 raise SubmissionRefused("used") from None
         payload = {
@@ -400,7 +401,7 @@ def response_submit(
         )
         measurement = entry.measurement
         # robust: the answer is in; a failed release is retried by the next one or at closing.
-        transaction.on_commit(lambda: pending_release(measurement=measurement), robust=True)
+        transaction.on_commit(lambda: _release_after_submission(measurement), robust=True)
 
 
 # --------------------------------------------------------------------------- release
@@ -495,9 +496,26 @@ def _checkpoint_sqlite() -> None:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def _release_after_submission(measurement: Measurement) -> int:
+    """After a submission has committed: ``pending_release`` when at least twice the minimum
+    are pending, the least it would release from while open.
+
+    Most submissions find fewer, so they count first, in autocommit: no locked transaction
+    that would find too few anyway (on PostgreSQL its row locks make its commit a WAL flush,
+    on SQLite it takes the one write lock). Nothing is missed: each submission counts after
+    its own commit, so the last of any submissions committing together sees all of them.
+    Whether a release happens still depends only on how many are pending, and its size is
+    decided under the lock as before (``_release_locked`` reads them again there).
+    """
+    minimum = max(1, measurement.min_group_score)
+    if PendingAnswer.objects.filter(measurement=measurement).count() < 2 * minimum:
+        return 0
+    return pending_release(measurement=measurement)
+
+
 def pending_release(*, measurement: Measurement) -> int:
-    """Release what may be released of a measurement's pending answers (after each
-    submission commits; at closing everything). Returns how many became responses.
+    """Release what may be released of a measurement's pending answers (after a submission
+    that found enough pending; at closing everything). Returns how many became responses.
 
     Safe to run twice and concurrently: the measurement row is locked (FOR NO KEY UPDATE,
     which submissions' FOR KEY SHARE does not wait for) so releases take turns, and each
