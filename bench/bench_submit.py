@@ -3,9 +3,10 @@
 Run: ``python bench/bench_submit.py`` (flags: ``--help``). For each backend it migrates a
 throwaway database, creates an organisation with N people and an open ps7 + hesteskoen
 measurement, mints one link token per invitation (kept in memory only), starts gunicorn
-on 127.0.0.1 and lets C clients walk the respondent's way through, each token once:
-the link (GET: the privacy notice above page 1), page 1 with answers (POST: page 2) and the
-final submit (POST). A submission counts when the thank-you page arrives; the load stops when
+on 127.0.0.1 and lets C clients walk the respondent's way through, each token once,
+following the pages as they come: for ps7 + hesteskoen (one page since issue 14) the link
+(GET: the privacy notice above all the questions) and the final submit (POST); it counts the
+requests. A submission counts when the thank-you page arrives; the load stops when
 every token is used or at --time-limit (40 s, so that the default run of both backends
 stays under 2 minutes on 2 cores; 120 lets 2,000 finish there). Then it replays used
 tokens and races two final submits of the same token against each other, and checks in
@@ -719,6 +720,7 @@ class Figures:
     verified: bool
     bare_rate: float = math.nan
     requests: float = math.nan  # per submission
+    bare_p99: float = math.nan  # ms, both baselines' requests together
 
 
 def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp: Path) -> Figures:
@@ -787,6 +789,13 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp:
         f"(aim >= 50 %), {rate * per_walk / bare_rate:.1%} per request "
         f"(bare {bare_before.rate:.1f} and {bare_after.rate:.1f}/s before and after)"
     )
+    # The final submit's tail next to the bare view's at the same concurrency on the same
+    # machine: the aim (p99 <= 100 ms at 16 clients) only means something beside this.
+    bare_p99 = percentile(bare_before.latency_ms + bare_after.latency_ms, 99)
+    print(
+        f"final submit p99 {submit[2]:.0f} ms (aim <= 100 ms) against the bare view's p99 "
+        f"{bare_p99:.0f} ms at the same {args.concurrency} clients ({submit[2] / bare_p99:.1f} x)"
+    )
     print(
         f"load generator CPU       {result.client_cpu:.1f} s "
         f"({result.client_cpu / result.wall:.0%} of one core; it shares the machine)"
@@ -838,13 +847,14 @@ def bench_backend(name: str, env: dict[str, str], args: argparse.Namespace, tmp:
         all(ok for _, ok in checks),
         bare_rate,
         per_walk,
+        bare_p99,
     )
 
 
 def print_summary(figures: Sequence[Figures]) -> None:
     print(
         "\nbackend   completed  errors  wall s  subm/s  submit p50/p95/p99 ms  walk p50/p95/p99 ms  db"
-        "  requests  bare/s  subm/s of bare"
+        "  requests  bare/s  subm/s of bare  bare p99 ms"
     )
     for f in figures:
         submit = "{:.0f}/{:.0f}/{:.0f}".format(*f.submit)
@@ -853,6 +863,7 @@ def print_summary(figures: Sequence[Figures]) -> None:
             f"{f.backend:<9} {f.completed:>9,} {f.errors:>7} {f.wall:>7.1f} {f.rate:>7.1f}  "
             f"{submit:>21}  {whole:>19}  {'OK' if f.verified else 'MISMATCH':<8}"
             f"  {f.requests:>8.1f}  {f.bare_rate:>6.1f}  {f.rate / f.bare_rate:>14.1%}"
+            f"  {f.bare_p99:>11.0f}"
         )
 
 
