@@ -1141,6 +1141,9 @@ class Report:
             names.append(scale.id)
         nuggets_shown = all(d[top].shown for d in nuggets.scale_decisions.values())
         out: JsonDict = {}
+        x = np.column_stack(columns)
+        answered = ~np.isnan(x).any(axis=1)
+        weighed: list[tuple[str, FloatArray, int]] = []  # key, outcome, resamples
         for outcome_id in outcomes:
             outcome = self.figures.get(outcome_id)
             if outcome is None or outcome.instrument.main_scale is None:
@@ -1153,12 +1156,24 @@ class Report:
                 out[key] = _hidden(hide)
                 continue
             y = outcome.scored.scores[main.id]
-            x = np.column_stack(columns)
-            complete = int((~np.isnan(np.column_stack([x, y])).any(axis=1)).sum())
+            complete = int(np.count_nonzero(answered & ~np.isnan(y)))
             budget = _DRIVER_BOOT_BUDGET // max(1, complete * (len(names) + 1))
             n_boot = max(_DRIVER_BOOT_RANGE[0], min(_DRIVER_BOOT_RANGE[1], budget))
-            weights = statistics.relative_weights(x, y, names, n_boot=n_boot, seed=self.measured.id)
+            weighed.append((key, y, n_boot))
+            out[key] = None  # keeps the outcomes' order; filled or removed below
+        if not weighed:
+            return out
+        # One set of Poisson draws for both outcomes: each person counts the same in both.
+        results = statistics.relative_weights_each(
+            x,
+            [y for _, y, _ in weighed],
+            names,
+            n_boot=[n_boot for *_, n_boot in weighed],
+            seed=self.measured.id,
+        )
+        for (key, _, n_boot), weights in zip(weighed, results, strict=True):
             if weights is None:
+                del out[key]
                 continue
             out[key] = {
                 "suppressed": False,

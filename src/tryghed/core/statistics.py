@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from math import atanh, sqrt, tanh
+from math import atanh, exp, floor, sqrt, tanh
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ __all__ = [
     "cronbach_alpha",
     "icc",
     "relative_weights",
+    "relative_weights_each",
     "rwg_j",
     "rwg_j_by_group",
     "summarise",
@@ -42,10 +43,16 @@ _LOWER = 0.025
 _SS_TOLERANCE = 1e-12
 # Eigenvalue (relative to the largest) below which predictors are treated as collinear.
 _EIGEN_TOLERANCE = 1e-10
-# Bootstrap work is done in chunks of about this many float64 values (~32 MB).
-_BOOT_CHUNK_VALUES = 4_000_000
-# Resample counts given to one matrix product: about this many float64 values (~16 MB).
-_BOOT_BATCH_VALUES = 2_000_000
+# Resamples whose counts go through the matrix products together: at most this many, of
+# at most this many one-byte row counts in all. Up to about 32 resamples, a product over
+# 160,000 rows took less time per resample the more it had; above, numpy's threaded BLAS
+# took longer.
+_BOOT_BATCH_RESAMPLES = 32
+_BOOT_BATCH_VALUES = 6_400_000
+# The products of the centred values are made, and the row counts made float64, this many
+# rows at a time for one matrix product (~23 MB for 43 products; 16,384 or 262,144 rows at
+# a time took a quarter longer at 200,000 rows).
+_BOOT_BLOCK_ROWS = 65_536
 # A bootstrap resample's column whose sum of squares is below this share of the data's is
 # checked value by value for being constant (above it, rounding cannot hide a spread).
 _CONSTANT_SHARE = 1e-9
@@ -516,55 +523,188 @@ def _johnson_weights(corr: FloatArray, invalid: NDArray[np.bool_]) -> FloatArray
     return weights
 
 
+def _poisson_thresholds() -> NDArray[np.uint32]:
+    """t_j = floor(2^32 F(j)) for the Poisson(1) distribution function F, as long as they
+    grow (F(j) rounds to within 2^-32 of 1 from j = 12)."""
+    thresholds: list[int] = []
+    cumulative, term, j = exp(-1.0), exp(-1.0), 0
+    while (t := floor(cumulative * 2**32)) < 2**32 and (not thresholds or t > thresholds[-1]):
+        thresholds.append(t)
+        j += 1
+        term /= j
+        cumulative += term
+    return np.array(thresholds, dtype=np.uint32)
+
+
+# A uniform 32-bit integer u gives the Poisson(1) count #{j : t_j <= u}, so the count is j
+# with probability (t_j - t_(j-1)) / 2^32, the Poisson probability to within 2^-32.
+_POISSON_THRESHOLDS = _poisson_thresholds()
+# Counts up to this are found by comparisons over the whole array; the rest (u >= t_3,
+# 1.9 % of the draws) by a search among the thresholds.
+_POISSON_COMPARED = 4
+
+
+def _poisson_counts(
+    uniform: NDArray[np.uint32], out: NDArray[np.uint8] | None = None
+) -> NDArray[np.uint8]:
+    """Poisson(1) counts of uniform 32-bit integers (same shape; at most 13), in ``out``."""
+    thresholds = _POISSON_THRESHOLDS
+    counts = np.empty(uniform.shape, dtype=np.uint8) if out is None else out
+    np.greater_equal(uniform, thresholds[0], out=counts.view(np.bool_))
+    above = np.empty(uniform.shape, dtype=np.bool_)
+    for t in thresholds[1:_POISSON_COMPARED]:
+        np.greater_equal(uniform, t, out=above)
+        np.add(counts, above.view(np.uint8), out=counts)
+    rare = np.flatnonzero(above)  # u >= t_(compared - 1): the count may be larger
+    found = np.searchsorted(thresholds, uniform.reshape(-1)[rare], side="right")
+    counts.flat[rare] = found.astype(np.uint8)
+    return counts
+
+
+class _Products:
+    """Weighted sums of centred values and of their products: for values D (c x n) and
+    weights w (k x n), w @ D_f for each one-column product f = (i,) and
+    w @ (D_i * D_j) for f = (i, j). The products are made a block of rows at a time, into
+    one buffer, and never stored whole (at 160,000 rows, 43 products would be 55 MB, and
+    memory the process has not touched yet was slow to get on the machines measured)."""
+
+    def __init__(self, centred: FloatArray, products: Sequence[tuple[int, ...]]) -> None:
+        self.centred = centred  # values x n
+        self.products = list(products)
+        self.n = centred.shape[1]
+
+    def sums(self, counts: NDArray[Any]) -> FloatArray:
+        """k x products for counts (k x n)."""
+        out = np.zeros((len(self.products), counts.shape[0]))
+        block = np.empty((len(self.products), min(self.n, _BOOT_BLOCK_ROWS)))
+        for start in range(0, self.n, _BOOT_BLOCK_ROWS):
+            stop = min(start + _BOOT_BLOCK_ROWS, self.n)
+            columns = block[:, : stop - start]
+            for row, factors in enumerate(self.products):
+                first = self.centred[factors[0], start:stop]
+                if len(factors) == 1:
+                    columns[row] = first
+                else:
+                    np.multiply(first, self.centred[factors[1], start:stop], out=columns[row])
+            # (products x n) @ (n x k) runs as one fast product, where (k x n) @ (n x
+            # products) was 6-20 times slower in numpy's threaded BLAS here.
+            out += columns @ counts[:, start:stop].T.astype(np.float64)
+        return out.T
+
+
 class _Resampled:
-    """Correlation matrices of row resamples of ``data`` (n x m) from the resamples' row
-    counts alone: with D the data centred on its own means and w a resample's counts,
-    the resample's sums are w @ D and its cross products w @ (D_i * D_j), so no resample
-    is copied (a 200,000-row resample would be 200,000 x m values; its counts are n).
-    The same as ``_correlations(data[rows])`` to rounding (about 1e-14), and a column is
-    flagged constant exactly as there: its values in the resample all equal."""
+    """Correlation matrices of weighted resamples, for several outcomes over the same
+    predictors (rows x p; each outcome one value per row; NaN where not answered): outcome
+    o is analysed on the rows complete in the predictors and in it.
 
-    def __init__(self, data: FloatArray) -> None:
-        self.data = data
-        self.n, self.m = data.shape
-        self.centred = data - data.mean(axis=0)
-        self.upper = np.triu_indices(self.m)
-        # Columns as rows: (columns x n) @ (n x k) runs as one fast product, where
-        # (k x n) @ (n x columns) was 6-20 times slower in numpy's threaded BLAS here.
-        # Filled row by row, so no n x columns temporary exists beside it.
-        self.columns = np.empty((self.m + self.upper[0].shape[0], self.n))
-        self.columns[: self.m] = self.centred.T
-        for row, (i, j) in enumerate(zip(*self.upper, strict=True), start=self.m):
-            np.multiply(self.columns[i], self.columns[j], out=self.columns[row])
+    With D the data centred and w a resample's row weights (how often each row is in it),
+    the resample's sums are w @ D and its cross products w @ (D_i * D_j), so no resample is
+    copied. The rows complete for every outcome are shared: their predictor sums and cross
+    products are computed once for all outcomes (most rows at 1-2 % missing); an outcome's
+    other complete rows add theirs. For each outcome the same as ``_correlations`` of its
+    complete rows repeated by their weights (``np.repeat(rows, w, axis=0)``) to rounding,
+    and a column is flagged constant exactly as there: its values in the resample all equal
+    (or the resample has under two rows)."""
+
+    def __init__(self, predictors: FloatArray, outcomes: Sequence[FloatArray]) -> None:
+        p = predictors.shape[1]
+        self.p, self.outcomes = p, len(outcomes)
+        answered = ~np.isnan(predictors).any(axis=1)
+        self.complete = [answered & ~np.isnan(y) for y in outcomes]
+        common = np.logical_and.reduce(self.complete)
+        self.common = np.flatnonzero(common)
+        self.extra = [np.flatnonzero(c & ~common) for c in self.complete]
+        self.data: list[FloatArray] = []  # per outcome: its complete rows, predictors and it
+        for y, complete in zip(outcomes, self.complete, strict=True):
+            rows = np.flatnonzero(complete)
+            data = np.empty((rows.size, p + 1))
+            data[:, :p] = predictors[rows]
+            data[:, p] = y[rows]
+            self.data.append(data)
+        self.n = [int(d.shape[0]) for d in self.data]
+        values = [*predictors.T, *outcomes]  # the columns, outcome o at p + o
+
+        def centred(rows: NDArray[np.intp], columns: Sequence[int]) -> FloatArray:
+            # Centred on each outcome's mean, the predictors on theirs where all answered:
+            # any constants give the same sums of squares; near the means they keep
+            # precision. Made column by column, with no rows x columns copy beside it.
+            out = np.empty((len(columns), rows.size))
+            for row, c in enumerate(columns):
+                np.take(values[c], rows, out=out[row])
+                out[row] -= centre[c]
+            return out
+
+        centre = np.zeros(p + self.outcomes)
+        for j in range(p):
+            centre[j] = values[j][answered].mean() if answered.any() else 0.0
+        for o, d in enumerate(self.data):
+            centre[p + o] = d[:, p].mean() if d.shape[0] else 0.0
+        m = p + 1  # one analysis: the predictors and its outcome
+        self.upper = np.triu_indices(m)
+        upper = [(int(i), int(j)) for i, j in zip(*self.upper, strict=True)]
+        # The shared block's rows, each the product of these columns of ``data`` (one or
+        # two): the predictors, their cross products, then per outcome its value, its square
+        # and its products with the predictors. Per outcome, for each of its m sums and
+        # m(m+1)/2 cross products (in triu order), the shared row that holds it.
+        pairs = [(i, j) for i, j in upper if j < p]
+        shared: list[tuple[int, ...]] = [(j,) for j in range(p)]
+        shared += pairs
+        self.rows_of: list[NDArray[np.intp]] = []
+        for o in range(self.outcomes):
+            first, y = len(shared), p + o
+            shared += [(y,), (y, y), *((j, y) for j in range(p))]
+            where = [*range(p), first]
+            for i, j in upper:
+                if j < p:
+                    where.append(p + pairs.index((i, j)))
+                else:
+                    where.append(first + 2 + i if i < p else first + 1)
+            self.rows_of.append(np.array(where, dtype=np.intp))
+        self.shared = _Products(centred(self.common, range(p + self.outcomes)), shared)
+        # An outcome's own rows: its m sums and cross products in triu order.
+        self.own: list[_Products] = []
+        for o, extra in enumerate(self.extra):
+            own: list[tuple[int, ...]] = [(c,) for c in range(m)]
+            own += upper
+            self.own.append(_Products(centred(extra, [*range(p), p + o]), own))
         # A resample whose variance is below this share of the data's is checked exactly.
-        self.small = _CONSTANT_SHARE * np.einsum("ij,ij->j", self.centred, self.centred)
+        self.small = [
+            _CONSTANT_SHARE * np.einsum("ij,ij->j", d - d.mean(axis=0), d - d.mean(axis=0))
+            for d in self.data
+        ]
 
-    def counts(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Resamples x n: how often each row is drawn in each resample."""
-        k = rows.shape[0]
-        offsets = (np.arange(k, dtype=np.int64) * self.n)[:, None]
-        counts = np.bincount((rows + offsets).ravel(), minlength=k * self.n)
-        return counts.reshape(k, self.n)
-
-    def correlations(self, counts: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
-        """Correlation matrices of the resamples (k x m x m) from their row counts (k x n),
-        and which of them have a constant column."""
+    def correlations(self, counts: NDArray[Any]) -> list[tuple[FloatArray, NDArray[np.bool_]]]:
+        """Per outcome, the correlation matrices of the resamples (k x m x m) from their
+        row weights (k x rows, every row of ``data``), and which have a constant column."""
         k = counts.shape[0]
-        totals = (self.columns @ counts.T).T
-        sums, products = totals[:, : self.m], totals[:, self.m :]
-        cov = np.empty((k, self.m, self.m))
-        cov[:, self.upper[0], self.upper[1]] = products
-        cov[:, self.upper[1], self.upper[0]] = products
-        cov -= sums[:, :, None] * sums[:, None, :] / self.n
-        variance = np.diagonal(cov, axis1=-2, axis2=-1)
-        constant = np.zeros(k, dtype=np.bool_)
-        for b in np.flatnonzero((variance <= self.small).any(axis=1)):
-            chosen = self.data[counts[b] > 0]
-            constant[b] = bool((np.ptp(chosen, axis=0) == 0).any())
-        sd = np.sqrt(np.clip(variance, 0.0, None))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = cov / (sd[..., :, None] * sd[..., None, :])
-        return corr, constant
+        m = self.p + 1
+        on_common = np.take(counts, self.common, axis=1)
+        shared = self.shared.sums(on_common)
+        common_size = on_common.sum(axis=1).astype(np.float64)
+        out: list[tuple[FloatArray, NDArray[np.bool_]]] = []
+        for o in range(self.outcomes):
+            totals = shared[:, self.rows_of[o]]
+            size = common_size.copy()
+            if self.extra[o].size:
+                on_extra = np.take(counts, self.extra[o], axis=1)
+                totals += self.own[o].sums(on_extra)
+                size += on_extra.sum(axis=1)
+            sums, products = totals[:, :m], totals[:, m:]
+            cov = np.empty((k, m, m))
+            cov[:, self.upper[0], self.upper[1]] = products
+            cov[:, self.upper[1], self.upper[0]] = products
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cov -= sums[:, :, None] * sums[:, None, :] / size[:, None, None]
+            variance = np.diagonal(cov, axis1=-2, axis2=-1)
+            constant = np.zeros(k, dtype=np.bool_)
+            for b in np.flatnonzero(~(variance > self.small[o]).all(axis=1)):
+                chosen = self.data[o][counts[b][self.complete[o]] > 0]
+                constant[b] = chosen.shape[0] < 2 or bool((np.ptp(chosen, axis=0) == 0).any())
+            sd = np.sqrt(np.clip(variance, 0.0, None))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                corr = cov / (sd[..., :, None] * sd[..., None, :])
+            out.append((corr, constant))
+        return out
 
 
 def relative_weights(
@@ -577,58 +717,89 @@ def relative_weights(
 ) -> RelativeWeights | None:
     """Johnson (2000) relative weights of X's columns for y on complete cases; sum = OLS R².
 
-    95 % intervals are percentiles 2.5/97.5 of n_boot row resamples drawn with
-    numpy default_rng(seed).integers in chunks of ~4M values (so fixed for a given seed and
-    data); resamples with a constant or collinear column are skipped. None when there are
-    no more complete rows than predictors + 1, a column is constant, the predictors are
-    collinear, or no resample is usable.
+    95 % intervals are the percentiles 2.5/97.5 of n_boot Poisson bootstrap resamples
+    (each row is in a resample a Poisson(1) number of times, independently; Hanley &
+    MacGibbon 2006, Chamandy et al. 2012): row i of X has in resample b the count of the
+    (b·rows + i)-th value of numpy default_rng(seed).integers(0, 2**32, dtype=uint32) by
+    the inverse of the Poisson(1) distribution function (``_POISSON_THRESHOLDS``), rows
+    counted over X as given, incomplete ones included, so the draws are fixed for a seed and
+    a row's count does not depend on y (see relative_weights_each). The classic bootstrap's
+    counts (n rows drawn with replacement) are multinomial, a row's count Binomial(n, 1/n),
+    which tends to Poisson(1); Poisson counts are independent, so they are drawn directly,
+    and several outcomes can share them. Unlike the classic bootstrap a resample's size
+    varies (Poisson(n), ±√n rows): at a few dozen rows this can widen the intervals a
+    little; at the thousands of a key-driver analysis it makes no difference that
+    matters. Resamples with a constant or collinear column are skipped. None when there
+    are no more complete rows than predictors + 1, a column is constant, the predictors
+    are collinear, or no resample is usable.
     """
+    return relative_weights_each(X, [y], names, n_boot=[n_boot], seed=seed)[0]
+
+
+def relative_weights_each(
+    X: ArrayLike,
+    outcomes: Sequence[ArrayLike],
+    names: Sequence[str],
+    *,
+    n_boot: Sequence[int],
+    seed: int = 0,
+) -> list[RelativeWeights | None]:
+    """relative_weights of X for each outcome, with n_boot[o] resamples for outcome o, from
+    one set of Poisson draws: each outcome's result equals relative_weights(X, y_o,
+    n_boot=n_boot[o], seed=seed), as a row's count in a resample is the same for every
+    outcome (a person is in resample b the same number of times in every analysis); the
+    draws are made once. Complete cases are taken per outcome."""
     predictors = _matrix(X, "X")
-    outcome = _floats(y).ravel()
     n_rows, p = predictors.shape
-    if outcome.shape[0] != n_rows:
-        raise ValueError("X and y must have the same number of rows")
     if len(names) != p or p == 0:
         raise ValueError("names must name every column of X (at least one)")
-    if n_boot < 1:
+    if len(n_boot) != len(outcomes):
+        raise ValueError("n_boot must give a number of resamples for each outcome")
+    if any(b < 1 for b in n_boot):
         raise ValueError("n_boot must be at least 1")
-    data = np.column_stack([predictors, outcome])
-    data = data[~np.isnan(data).any(axis=1)]
-    n = int(data.shape[0])
-    if n <= p + 1:
-        return None
-    corr, constant = _correlations(data)
-    weights = _johnson_weights(corr[None], np.array([constant]))[0]
-    if np.isnan(weights).any():
-        return None
+    results: list[RelativeWeights | None] = [None] * len(outcomes)
+    ys = [_floats(y).ravel() for y in outcomes]
+    if any(y.shape[0] != n_rows for y in ys):
+        raise ValueError("X and y must have the same number of rows")
+    resampled = _Resampled(predictors, ys)
+    live: list[tuple[int, FloatArray]] = []  # outcome, point weights
+    for o, data in enumerate(resampled.data):
+        if data.shape[0] <= p + 1:
+            continue
+        corr, constant = _correlations(data)
+        weights = _johnson_weights(corr[None], np.array([constant]))[0]
+        if not np.isnan(weights).any():
+            live.append((o, weights))
+    if not live:
+        return results
 
+    boot = [np.empty((n_boot[o], p)) for o, _ in live]
     rng = np.random.default_rng(seed)
-    chunk = max(1, _BOOT_CHUNK_VALUES // (n * (p + 1)))
-    boot = np.empty((n_boot, p))
-    resampled = _Resampled(data)
-    # Resamples whose counts go through one matrix product (a product per small chunk of
-    # the random draws would read the data's cross products once per chunk).
-    batch = max(chunk, _BOOT_BATCH_VALUES // n)
-    counts = np.empty((min(batch, n_boot) + chunk, n))
-    filled = done = 0
-    for start in range(0, n_boot, chunk):
-        stop = min(start + chunk, n_boot)
-        counts[filled : filled + stop - start] = resampled.counts(
-            rng.integers(0, n, size=(stop - start, n))
+    total = max(n_boot[o] for o, _ in live)
+    # Resamples whose weights go through one matrix product (a product per resample would
+    # read the data's cross products once per resample).
+    batch = min(total, _BOOT_BATCH_RESAMPLES, max(1, _BOOT_BATCH_VALUES // n_rows))
+    counts = np.empty((batch, n_rows), dtype=np.uint8)
+    for start in range(0, total, batch):
+        stop = min(start + batch, total)
+        for row in counts[: stop - start]:  # one resample's draws at a time: a small buffer
+            _poisson_counts(rng.integers(0, 2**32, size=(n_rows,), dtype=np.uint32), out=row)
+        each = resampled.correlations(counts[: stop - start])
+        for (o, _), out in zip(live, boot, strict=True):
+            boot_corr, boot_constant = each[o]
+            if start < n_boot[o]:
+                upto = min(stop, n_boot[o]) - start
+                out[start : start + upto] = _johnson_weights(boot_corr[:upto], boot_constant[:upto])
+    for (o, weights), out in zip(live, boot, strict=True):
+        usable = out[~np.isnan(out).any(axis=1)]
+        if usable.shape[0] == 0:
+            continue
+        low, high = np.percentile(usable, [2.5, 97.5], axis=0)
+        results[o] = RelativeWeights(
+            names=tuple(names),
+            weights=tuple(float(w) for w in weights),
+            r2=float(weights.sum()),
+            ci95=tuple((float(a), float(b)) for a, b in zip(low, high, strict=True)),
+            n=resampled.n[o],
         )
-        filled += stop - start
-        if filled >= batch or stop == n_boot:
-            boot_corr, boot_constant = resampled.correlations(counts[:filled])
-            boot[done:stop] = _johnson_weights(boot_corr, boot_constant)
-            filled, done = 0, stop
-    usable = boot[~np.isnan(boot).any(axis=1)]
-    if usable.shape[0] == 0:
-        return None
-    low, high = np.percentile(usable, [2.5, 97.5], axis=0)
-    return RelativeWeights(
-        names=tuple(names),
-        weights=tuple(float(w) for w in weights),
-        r2=float(weights.sum()),
-        ci95=tuple((float(a), float(b)) for a, b in zip(low, high, strict=True)),
-        n=n,
-    )
+    return results
