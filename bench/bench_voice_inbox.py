@@ -90,6 +90,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200, help="cases to the AMO/HR [200]")
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page [30]")
     args = parser.parse_args()
+    if args.runs < 3:
+        parser.error("--runs must be at least 3 (a third of them per round)")
     with tempfile.TemporaryDirectory(prefix="tryghed-bench-voice-") as data_dir:
         for name in ("DATABASE_URL", "TRYGHED_ENV", "DB_CONN_MAX_AGE"):
             os.environ.pop(name, None)
