@@ -103,6 +103,15 @@ def test_the_purge_keeps_the_action_drops_old_reviews_and_audits_no_text(world: 
 
 
 @pytest.mark.django_db
+def test_it_names_the_tables_it_deleted_from_for_the_rewrite_on_disk(world: World) -> None:
+    write(world, day=dt.date(2020, 1, 1))
+    done = retention.organisation_purge_learning(organisation=world.org, today=TODAY)
+    assert done.tables == {"learning_entry"}
+    again = retention.organisation_purge_learning(organisation=world.org, today=TODAY)
+    assert again.tables == frozenset()
+
+
+@pytest.mark.django_db
 def test_running_it_twice_deletes_nothing_more_and_writes_no_second_row(world: World) -> None:
     write(world, day=dt.date(2020, 1, 1))
     assert retention.organisation_purge_learning(organisation=world.org, today=TODAY).entries == 1

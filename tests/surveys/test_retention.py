@@ -81,7 +81,7 @@ def test_running_it_twice_deletes_nothing_more(world: World) -> None:
     later = dt.date(2030, 1, 1)
     assert "Deleted 5 answers" in _purge(later)
     assert "No measurement is due" in _purge(later)
-    assert measurement_purge_responses(measurement=measurement) == 0
+    assert measurement_purge_responses(measurement=measurement).responses == 0
     assert AuditEvent.objects.filter(action="measurement.responses_purged").count() == 1
 
 

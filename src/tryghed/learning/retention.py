@@ -21,6 +21,7 @@ from tryghed.audit.services import audit_record
 from tryghed.learning.models import DEFAULT_RETENTION_MONTHS, Entry, LogSettings, Review
 from tryghed.orgs.models import Organisation
 from tryghed.surveys.retention import add_months
+from tryghed.table_rewrite import deleted_tables
 
 
 def retention_months(organisation: Organisation) -> int:
@@ -40,6 +41,8 @@ class LearningPurge:
     through: dt.date
     entries: int
     reviews: int
+    # The tables rows were deleted from, to rewrite on disk after commit (``table_rewrite``).
+    tables: frozenset[str] = frozenset()
 
 
 def _due(organisation: Organisation, through: dt.date) -> tuple[int, int]:
@@ -74,12 +77,13 @@ def organisation_purge_learning(
         # One purge of an organisation at a time (the settings may change meanwhile).
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         through = last_day_to_delete(months=retention_months(organisation), today=today)
-        entries, _ = Entry.objects.filter(
+        entries, by_model = Entry.objects.filter(
             organisation=organisation, written_on__lte=through
         ).delete()
-        reviews, _ = Review.objects.filter(
+        reviews, reviews_by_model = Review.objects.filter(
             unit__organisation=organisation, reviewed_on__lte=through
         ).delete()
+        tables = deleted_tables(by_model) | deleted_tables(reviews_by_model)
         if entries or reviews:
             audit_record(
                 actor=None,
@@ -89,4 +93,4 @@ def organisation_purge_learning(
                 summary=organisation.name,
                 data={"entries": entries, "reviews": reviews, "through": through.isoformat()},
             )
-    return LearningPurge(organisation, through, entries, reviews)
+    return LearningPurge(organisation, through, entries, reviews, frozenset(tables))

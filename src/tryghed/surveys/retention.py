@@ -30,6 +30,7 @@ from tryghed.surveys.models import (
     Status,
     SubmissionMark,
 )
+from tryghed.table_rewrite import deleted_tables
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -90,22 +91,40 @@ class ReportNotStored(RuntimeError):
     """The report data could not be stored, so the answers are kept."""
 
 
-def _freeze_report(measurement: Measurement, now: dt.datetime) -> None:
+def _freeze_report(measurement: Measurement, now: dt.datetime) -> set[str]:
+    """Store and freeze the report data; the tables whose rows a rebuild of an earlier
+    stored publication replaced (their old versions may hold texts it no longer shows)."""
     from tryghed.results.aggregates import fingerprint  # results builds on surveys
-    from tryghed.results.models import ReportCache
+    from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
 
     if measurement.report_frozen_at is not None:
-        return
+        return set()
+    stored = ReportCache.objects.filter(measurement=measurement)
+    before = stored.values_list("computed_at", flat=True).first()
     fingerprint(measurement)  # builds and stores the publication
-    if not ReportCache.objects.filter(measurement=measurement).exists():
+    after = stored.values_list("computed_at", flat=True).first()
+    if after is None:
         raise ReportNotStored(f"report data for measurement {measurement.pk} was not stored")
     Measurement.objects.filter(pk=measurement.pk).update(report_frozen_at=now)
+    if before is None or before == after:
+        return set()
+    return {model._meta.db_table for model in (ReportCache, PublishedGroup, PublishedText)}
 
 
-def measurement_purge_responses(*, measurement: Measurement) -> int:
+@dataclass(frozen=True)
+class ResponsePurge:
+    responses: int
+    # The tables rows were deleted from or rewritten in, to rewrite on disk after commit
+    # (``table_rewrite``); empty when the measurement was purged already.
+    tables: frozenset[str] = frozenset()
+
+
+def measurement_purge_responses(*, measurement: Measurement) -> ResponsePurge:
     """Delete one closed measurement's answers, tokens and the invitations' link to people;
-    keep its (frozen) report data and its response counts. Returns the answers deleted."""
+    keep its (frozen) report data and its response counts. Returns the answers deleted and
+    the tables touched: the caller rewrites them after the commit (``table_rewrite``)."""
     now = timezone.now()
+    tables: set[str] = set()
     with transaction.atomic():
         measurement = (
             Measurement.objects.select_for_update()
@@ -113,14 +132,14 @@ def measurement_purge_responses(*, measurement: Measurement) -> int:
             .get(pk=measurement.pk)
         )
         if measurement.responses_purged_at is not None:
-            return 0
+            return ResponsePurge(responses=0)
         if measurement.status != Status.CLOSED:
             raise ValueError("only a closed measurement's answers can be deleted")
         later = list(Measurement.objects.filter(previous=measurement))
         if any(wave.status != Status.CLOSED for wave in later):
             raise ValueError("a later wave that compares with it is still running")
         for wave in [measurement, *later]:
-            _freeze_report(wave, now)
+            tables |= _freeze_report(wave, now)
         counts = {
             str(unit_id): n
             for unit_id, n in Response.objects.filter(measurement=measurement)
@@ -129,15 +148,26 @@ def measurement_purge_responses(*, measurement: Measurement) -> int:
             .values_list("unit", "n")
         }
         deleted = sum(counts.values())
-        Response.objects.filter(measurement=measurement).delete()
-        InvitationToken.objects.filter(invitation__measurement=measurement).delete()
+        gone = [
+            Response.objects.filter(measurement=measurement).delete()[1],
+            InvitationToken.objects.filter(invitation__measurement=measurement).delete()[1],
+            # Marks say, to whoever holds the answer key, which invitations answered.
+            SubmissionMark.objects.filter(measurement=measurement).delete()[1],
+            PaperCode.objects.filter(measurement=measurement).delete()[1],
+            # Answers sealed under a key that was lost before closing (docs/anonymity.md).
+            PendingAnswer.objects.filter(measurement=measurement).delete()[1],
+        ]
+        for counts_by_model in gone:
+            tables |= deleted_tables(counts_by_model)
         # Who was invited (and whether they answered) is personal data too; the counts stay.
-        Invitation.objects.filter(measurement=measurement).update(person=None)
-        # Marks say, to whoever holds the answer key, which invitations answered.
-        SubmissionMark.objects.filter(measurement=measurement).delete()
-        PaperCode.objects.filter(measurement=measurement).delete()
-        # Answers sealed under a key that was lost before closing (docs/anonymity.md).
-        PendingAnswer.objects.filter(measurement=measurement).delete()
+        # The old row versions keep the person until the table is rewritten.
+        if (
+            Invitation.objects.filter(measurement=measurement, person__isnull=False).update(
+                person=None
+            )
+            > 0
+        ):
+            tables.add(Invitation._meta.db_table)
         measurement.responses_purged_at = now
         measurement.purged_response_counts = counts
         measurement.save(update_fields=["responses_purged_at", "purged_response_counts"])
@@ -149,4 +179,4 @@ def measurement_purge_responses(*, measurement: Measurement) -> int:
             summary=measurement.name,
             data={"responses": deleted},
         )
-    return deleted
+    return ResponsePurge(responses=deleted, tables=frozenset(tables))

@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tryghed.command_args import iso_date
 from tryghed.learning.retention import due_for_purge, organisation_purge_learning
+from tryghed.table_rewrite import rewrite_tables
 
 
 class Command(BaseCommand):
     help = (
         "Delete the learning log's entries (and meeting reviews) older than each "
         "organisation's retention period (default 36 months). Actions made from them stay. "
+        "On PostgreSQL the tables deleted from are then rewritten (VACUUM FULL). "
         "Safe to run twice; `tryghed purge-responses` runs it daily."
     )
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         if not due:
             self.stdout.write("No learning-log entry is due for deletion.")
             return
+        tables: set[str] = set()
         for found in due:
             label = f"{found.organisation.name} (written on or before {found.through})"
             if options["dry_run"]:
@@ -34,7 +37,12 @@ class Command(BaseCommand):
                 )
             else:
                 done = organisation_purge_learning(organisation=found.organisation, today=today)
+                tables |= done.tables
                 self.stdout.write(
                     f"Deleted {done.entries} learning-log entries and {done.reviews} reviews: "
                     f"{label}"
                 )
+        # After every purge has committed; a failure raises RewriteFailed, the purge stays.
+        rewritten = rewrite_tables(tables)
+        if rewritten:
+            self.stdout.write(f"Rewrote on disk (VACUUM FULL): {', '.join(rewritten)}")

@@ -1,0 +1,139 @@
+"""Rewrite the tables a retention purge deleted from, so the deleted rows' bytes leave the
+database's files (privacy.md section 0, adversary 2: the operator; section 7).
+
+PostgreSQL keeps a deleted row in its page as a dead version until vacuum, and a plain
+``VACUUM`` only marks that space free: the words stay readable in the data files and in any
+copy of them. ``VACUUM FULL`` writes the live rows into new files and drops the old ones. It
+cannot run inside a transaction, so it runs after the purge has committed (called inside
+one, as in a test, it rewrites nothing and logs it), one table at a time, and holds an
+ACCESS EXCLUSIVE lock on that table while it copies it: submissions and reports that read
+the table wait meanwhile (the purge runs at night). ``LOCK_TIMEOUT`` bounds the wait for the
+lock, so a long transaction makes the rewrite fail instead of queueing everyone behind it.
+
+It also copies the rows a transaction begun before the purge may still see ("recently
+dead"), and snapshots are cluster-wide: a transaction in another database holds them too.
+So it first waits (``HORIZON_WAIT``) until no such transaction, prepared transaction or
+replication slot is left. A failure leaves the purge done and raises ``RewriteFailed``,
+which says what to run by hand.
+
+SQLite overwrites deleted rows in the file itself (``secure_delete``, settings); what is left
+is the ``-wal`` file, emptied here by a checkpoint.
+
+WAL archives and backups keep the rows whatever is done here: docs/operations.md says to
+expire them within the retention period.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+
+from django.apps import apps
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection
+from django.db.backends.utils import CursorWrapper
+
+logger = logging.getLogger(__name__)
+
+# How long a rewrite waits for its table's lock before it gives up (PostgreSQL syntax).
+LOCK_TIMEOUT = "30s"
+# How long it waits for the transactions that began before the purge to end (seconds).
+HORIZON_WAIT = 300.0
+
+# A transaction (or snapshot, prepared transaction, replication slot) anywhere in the
+# cluster older than %(t)s may still see the deleted rows, and VACUUM FULL then copies them
+# into the new table as "recently dead". %(t)s is the first transaction id not yet given
+# out when the purge had committed.
+_OLDER_THAN_PURGE = """
+SELECT 'pid ' || pid || ' (' || coalesce(datname, '?') || ', since '
+       || coalesce(xact_start::text, '?') || ')'
+  FROM pg_stat_activity
+ WHERE pid <> pg_backend_pid()
+   AND (age(backend_xid) > age(%(t)s::xid) OR age(backend_xmin) > age(%(t)s::xid))
+UNION ALL
+SELECT 'prepared transaction ' || gid FROM pg_prepared_xacts
+ WHERE age(transaction) > age(%(t)s::xid)
+UNION ALL
+SELECT 'replication slot ' || slot_name FROM pg_replication_slots
+ WHERE age(xmin) > age(%(t)s::xid)
+ LIMIT 1
+"""
+
+
+class RewriteFailed(CommandError):
+    """The rows are deleted (the purge committed), but a table could not be rewritten."""
+
+    def __init__(self, *, tables: list[str], reason: str) -> None:
+        self.tables = tables
+        listed = ", ".join(tables)
+        super().__init__(
+            f"The deleted rows are gone from the tables, but {listed} could not be rewritten "
+            f"({reason}), so their bytes stay in the database's files. Run "
+            f"'VACUUM FULL {listed};' at a quiet hour (it locks each table while it runs)."
+        )
+
+
+def deleted_tables(deleted: Mapping[str, int]) -> set[str]:
+    """The tables behind the counts of a ``QuerySet.delete()`` that deleted any row."""
+    return {apps.get_model(label)._meta.db_table for label, n in deleted.items() if n}
+
+
+def rewrite_tables(tables: Iterable[str]) -> list[str]:
+    """After a purge has committed: on PostgreSQL ``VACUUM FULL`` each table (sorted, one
+    at a time); on SQLite checkpoint and empty the WAL. Returns the tables rewritten."""
+    wanted = sorted(set(tables))
+    if not wanted:
+        return []
+    if connection.in_atomic_block:
+        # The deletions are not committed yet, and VACUUM cannot run in a transaction: the
+        # caller that holds it (a test) owns the outcome.
+        logger.warning("purge: %s not rewritten: inside a transaction", ", ".join(wanted))
+        return []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        logger.info("purge: SQLite WAL checkpointed after deleting from %s", ", ".join(wanted))
+        return []
+    if connection.vendor != "postgresql":
+        return []
+    done: list[str] = []
+    quote = connection.ops.quote_name
+    try:
+        with connection.cursor() as cursor:
+            holder = _wait_for_older_transactions(cursor)
+            if holder is not None:
+                raise RewriteFailed(
+                    tables=wanted,
+                    reason=f"a transaction older than the purge was still open after "
+                    f"{HORIZON_WAIT:g} s: {holder}; VACUUM FULL would have kept the rows",
+                )
+            cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+            try:
+                for table in wanted:
+                    cursor.execute(f"VACUUM FULL {quote(table)}")
+                    done.append(table)
+                    logger.info("purge: rewrote %s (VACUUM FULL)", table)
+            finally:
+                cursor.execute("RESET lock_timeout")
+    except DatabaseError as error:
+        left = [table for table in wanted if table not in done]
+        logger.error("purge: VACUUM FULL %s failed: %s", ", ".join(left), error)
+        raise RewriteFailed(tables=left, reason=str(error).strip()) from error
+    return done
+
+
+def _wait_for_older_transactions(cursor: CursorWrapper) -> str | None:
+    """Wait until nothing that may still see the purged rows is open; what still is after
+    ``HORIZON_WAIT`` seconds, or None."""
+    cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::xid::text")
+    (threshold,) = cursor.fetchone()
+    deadline = time.monotonic() + HORIZON_WAIT
+    while True:
+        cursor.execute(_OLDER_THAN_PURGE, {"t": threshold})
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        if time.monotonic() >= deadline:
+            return str(found[0])
+        time.sleep(0.5)
