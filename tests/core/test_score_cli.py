@@ -65,7 +65,8 @@ def test_the_json_has_exactly_the_contract_shape(
     assert set(result) == contract | {"reliability_by_scale"}
     assert (result["instrument"], result["min_group"]) == ("ps7", 5)
     assert set(result["reliability"]) == {"alpha", "alpha_ci95", "n_complete"}
-    assert result["reliability"]["n_complete"] == 9
+    # Over A's six only: B (three) is hidden, and 9 - 6 gave its n (privacy.md section 3).
+    assert result["reliability"]["n_complete"] == 6
     groups = by_key(result)
     shown = groups[("A", "unit")]
     # The contract's keys, plus "also": ps7 on 0-100 beside 0-70.

@@ -61,7 +61,8 @@ def test_the_command_and_the_report_agree_on_every_group_of_a_tree(
         )
         == 0
     )
-    cli = {(g["unit"], g["scope"]): g for g in json.loads(capsys.readouterr().out)["groups"]}
+    result = json.loads(capsys.readouterr().out)
+    cli = {(g["unit"], g["scope"]): g for g in result["groups"]}
 
     compared = 0
     for unit in units:
@@ -81,3 +82,20 @@ def test_the_command_and_the_report_agree_on_every_group_of_a_tree(
             assert line["rwg_j"] == pytest.approx(web_scale["rwg_j"], abs=1e-12)
             compared += 1
     assert compared >= 4  # the teams, the area and the whole organisation
+
+    # Reliability and ICC: the measurement-level figures of the same publication (one top
+    # unit: the whole measurement is its subtree, a shown group, on the web and here).
+    level = data["measurement_level"]["scales"]["ps7"]
+    assert set(result["reliability_by_scale"]) == set(level)
+    for scale, web_level in level.items():
+        line = result["reliability_by_scale"][scale]
+        assert not web_level["suppressed"]
+        alpha = web_level["alpha"]
+        assert alpha is not None and line["n_complete"] == alpha["n_complete"]
+        assert line["alpha"] == pytest.approx(alpha["alpha"], abs=1e-12)
+        assert line["alpha_ci95"] == pytest.approx(alpha["ci95"], abs=1e-12)
+    assert result["reliability"] == result["reliability_by_scale"]["total"]
+    icc = level["total"]["icc"]
+    assert icc is not None
+    assert result["icc1"] == pytest.approx(icc["icc1"], abs=1e-12)
+    assert result["icc2"] == pytest.approx(icc["icc2"], abs=1e-12)

@@ -7,11 +7,14 @@ group carries no numbers at all, not even its n.
 
 Every figure comes from core.publication, the builder behind the web reports: each wave
 is one publication over the file's units (the later wave compared with the earlier's
-publication), mapped into the contract's JSON here. Two figures follow the contract
-instead: ``reliability`` is alpha over all of a wave's answers, always given (the
-publication gives it only when its whole-measurement group shows the scale, and the
-command shows no such group); ``icc1``/``icc2`` are the publication's, over the units
-that show the main scale.
+publication), mapped into the contract's JSON here, ``reliability``, ``reliability_by_scale``
+and ``icc1``/``icc2`` too (privacy.md section 3: organisation-wide statistics only from
+shown groups' data). With one top unit the whole file is its subtree, a shown group, and
+alpha is over everyone, as on the web; otherwise the whole file is no group the command
+shows, and alpha, like the ICC, is over the respondents of the units that show the
+scale, given only where its complete cases and those respondents differ by 0 or at least
+the minimum. Where the publication withholds alpha, ``alpha`` and ``n_complete`` are
+null (docs/operations.md).
 
 Beyond the contract's keys a shown group may carry (only when the instrument has them):
 ``also`` (the second range, ps7 0-100), ``level`` (vz-maturity), ``bands`` (need and
@@ -411,18 +414,16 @@ def score(
         if previous is not None:
             changes.extend(_changes(main, groups, waves[number - 2], wave))
         previous = published
-        # Contract: alpha over all of the wave's answers, always given. The publication
-        # gives it only when the whole measurement shows the scale, and the command's
-        # output has no such group (see units_tree); the numbers are the same core call.
-        scored = report.figures[instrument.id].scored
-        reliability[wave] = _reliability(scored, main)
+        # Alpha and ICC as the publication gives them (privacy.md section 3: only from
+        # shown groups' data). Where the whole file is no group the command shows, both
+        # are over the respondents of the units that show the scale (Report._alpha, _icc).
+        level = typed.measurement_level.scales[instrument.id]
+        reliability[wave] = _reliability(level[main.id])
         by_scale[wave] = {
-            s.id: _reliability(scored, s) for s in instrument.scales if len(s.items) > 1
+            s.id: _reliability(level[s.id]) for s in instrument.scales if len(s.items) > 1
         }
-        # ICC as the publication gives it: over the units that show the scale (privacy.md
-        # section 3: over every respondent it would pin a hidden unit's mean).
-        level = typed.measurement_level.scales[instrument.id][main.id]
-        icc = None if isinstance(level, figures.Hidden) else level.icc
+        main_level = level[main.id]
+        icc = None if isinstance(main_level, figures.Hidden) else main_level.icc
         iccs[wave] = (icc.icc1, icc.icc2) if icc is not None else (None, None)
 
     result: JsonDict = {
@@ -438,27 +439,22 @@ def score(
         result["changes"] = changes
     else:
         only = waves[0] if waves else None
-        result["reliability"] = reliability.get(only, _reliability(None, main))
+        result["reliability"] = reliability.get(only, dict(_EMPTY_RELIABILITY))
         result["reliability_by_scale"] = by_scale.get(only, {})
         result["icc1"], result["icc2"] = iccs.get(only, (None, None))
     return result
 
 
-def _reliability(scored: scoring.ScoredAnswers | None, scale: Scale) -> JsonDict:
-    """Cronbach's alpha of one scale in one wave, with the complete answers it rests on."""
-    if scored is None:
-        return {"alpha": None, "alpha_ci95": None, "n_complete": 0}
-    alpha = scoring.reliability(scored, scale.id) if len(scale.items) > 1 else None
-    n_complete = (
-        alpha.n_complete
-        if alpha is not None
-        else int((~np.isnan(scored.points[:, scored.columns(scale)]).any(axis=1)).sum())
-    )
-    return {
-        "alpha": alpha.alpha if alpha is not None else None,
-        "alpha_ci95": list(alpha.ci95) if alpha is not None else None,
-        "n_complete": n_complete,
-    }
+_EMPTY_RELIABILITY: JsonDict = {"alpha": None, "alpha_ci95": None, "n_complete": 0}
+
+
+def _reliability(level: figures.ScaleStatistics | figures.Hidden) -> JsonDict:
+    """Cronbach's alpha of one scale in one wave as the publication gives it, with the
+    complete answers it rests on; both null where the publication withholds it."""
+    alpha = None if isinstance(level, figures.Hidden) else level.alpha
+    if alpha is None or alpha.alpha is None:
+        return {"alpha": None, "alpha_ci95": None, "n_complete": None}
+    return {"alpha": alpha.alpha, "alpha_ci95": _list(alpha.ci95), "n_complete": alpha.n_complete}
 
 
 def _changes(
@@ -822,11 +818,20 @@ def print_table(
                 file=out,
             )
         else:
-            print(
-                f"Cronbach's alpha ({main.id}){label}: - ({rel['n_complete']} complete answers)",
-                file=out,
-            )
+            why = _alpha_withheld(rel["n_complete"] == 0, lang)
+            print(f"Cronbach's alpha ({main.id}){label}: - ({why})", file=out)
         print(f"ICC(1){label}: {_fmt(icc1, 2)}   ICC(2){label}: {_fmt(icc2, 2)}", file=out)
+
+
+def _alpha_withheld(empty: bool, lang: str) -> str:
+    """Why a wave's alpha is not shown. An empty file has no answers (n_complete 0);
+    otherwise the publication withholds it (n_complete null): too few complete answers
+    among the shown units, or a number that would tell about a smaller group."""
+    if empty:
+        return "ingen svar" if lang == "da" else "no answers"
+    if lang == "da":
+        return "for få svar eller skjult for at beskytte en mindre gruppe"
+    return "too few answers, or hidden to protect a smaller group"
 
 
 def _print_changes(changes: Sequence[JsonDict], out: TextIO) -> None:

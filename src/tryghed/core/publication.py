@@ -1040,9 +1040,7 @@ class Report:
                 if not decision.shown:
                     per_scale[scale.id] = _hidden(decision)
                     continue
-                alpha = (
-                    scoring.reliability(figures.scored, scale.id) if len(scale.items) > 1 else None
-                )
+                alpha = self._alpha(figures, instrument, scale)
                 icc = self._icc(figures, scale.id)
                 per_scale[scale.id] = {
                     "suppressed": False,
@@ -1065,15 +1063,34 @@ class Report:
             "drivers": self._drivers(),
         }
 
-    def _icc(self, figures: _InstrumentFigures, scale_id: str) -> statistics.IccResult | None:
-        """ICC(1) and ICC(2) over the respondents of the units whose own group shows this
-        scale, and only when at least two do (privacy.md section 3, organisation-wide
-        statistics): over every respondent, they pinned a hidden team's mean.
+    def _alpha(
+        self, figures: _InstrumentFigures, instrument: Instrument, scale: Scale
+    ) -> statistics.AlphaResult | None:
+        """Cronbach's alpha of a multi-item scale over the whole measurement, whose group
+        then shows the scale. When that group is shown nowhere (``build_tree(...,
+        organisation=False)``, ``tryghed score``), over the respondents of the units whose
+        own group shows the scale, as the ICC (privacy.md section 3): over everyone, its
+        n_complete minus the shown units' n gave a hidden unit's n. There it is given only
+        when its complete cases and those respondents of the scale differ by 0 or at least
+        the minimum (one set of people per scale and group); otherwise None."""
+        if len(scale.items) < 2:
+            return None
+        if self.tree.slot[ORGANISATION] not in self.tree.unpublished:
+            return scoring.reliability(figures.scored, scale.id)
+        keep = self._shown_units_rows(figures, scale.id)
+        alpha = statistics.cronbach_alpha(
+            figures.scored.points[:, figures.scored.columns(scale)][keep]
+        )
+        if alpha is None:
+            return None
+        people = int(np.count_nonzero(~np.isnan(figures.scored.scores[scale.id][keep])))
+        minimum = self.minimums.for_items(_scale_items(instrument, scale))
+        return None if 0 < people - alpha.n_complete < minimum else alpha
 
-        The other measurement-level figures stay within what is shown as well: alpha and
-        the drivers pool the whole organisation and appear only when the organisation
-        group shows the scale (then its people are a shown group); correlations use the
-        means of units shown on both scales."""
+    def _shown_units_rows(
+        self, figures: _InstrumentFigures, scale_id: str
+    ) -> npt.NDArray[np.bool_]:
+        """The respondents of the units whose own group shows the scale."""
         decisions = figures.scale_decisions[scale_id]
         shown_atom = np.array(
             [decisions[self.tree.slot[("unit", unit)]].shown for unit in self.tree.units],
@@ -1082,6 +1099,20 @@ class Report:
         atom = self.answers.atom
         keep = atom >= 0
         keep[keep] = shown_atom[atom[keep]]
+        return keep
+
+    def _icc(self, figures: _InstrumentFigures, scale_id: str) -> statistics.IccResult | None:
+        """ICC(1) and ICC(2) over the respondents of the units whose own group shows this
+        scale, and only when at least two do (privacy.md section 3, organisation-wide
+        statistics): over every respondent, they pinned a hidden team's mean.
+
+        The other measurement-level figures stay within what is shown as well: alpha and
+        the drivers pool the whole organisation and appear only when the organisation
+        group shows the scale (then its people are a shown group; where that group is
+        shown nowhere, alpha is over the same respondents as the ICC: ``_alpha``);
+        correlations use the means of units shown on both scales."""
+        atom = self.answers.atom
+        keep = self._shown_units_rows(figures, scale_id)
         if np.count_nonzero(np.bincount(atom[keep], minlength=self.tree.n_atoms)) < 2:
             return None
         return statistics.icc(figures.scored.scores[scale_id][keep], atom[keep])
