@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from tryghed.core import figures
@@ -319,25 +319,64 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
                 ReportCache.objects.filter(measurement=measurement).update(**values)
                 PublishedGroup.objects.filter(measurement=measurement).delete()
                 PublishedText.objects.filter(measurement=measurement).delete()
-            PublishedGroup.objects.bulk_create(
-                [
-                    PublishedGroup(measurement=measurement, slot=slot, data=group)
-                    for slot, group in enumerate(data["groups"])
-                ],
-                batch_size=500,
+            insert_rows(
+                PublishedGroup,
+                ("measurement", "slot", "data"),
+                ((measurement.pk, slot, group) for slot, group in enumerate(data["groups"])),
             )
-            PublishedText.objects.bulk_create(
-                [
-                    PublishedText(measurement=measurement, index=index, text=text)
-                    for index, text in enumerate(data["texts"])
-                ],
-                batch_size=500,
+            insert_rows(
+                PublishedText,
+                ("measurement", "index", "text"),
+                ((measurement.pk, index, text) for index, text in enumerate(data["texts"])),
             )
     except IntegrityError:
         # A concurrent first computation stored it first: that one is the publication.
         first_name, first = stored.get()
         return str(first_name), first, None
     return name, header, data
+
+
+def insert_rows(
+    model: type[models.Model], fields: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Store many new rows of one model, the values in ``fields`` order (a foreign key by
+    its id, a JSON field as its Python value). On PostgreSQL one ``COPY``: at closing a
+    publication is about 2,000 group rows and 90,000 comment rows, which ``bulk_create`` sent
+    as 180 INSERTs binding every value client-side (most of the time of storing it).
+    Elsewhere ``bulk_create``. A duplicate key raises Django's IntegrityError either way."""
+    columns: list[models.Field[Any, Any]] = []
+    names: list[str] = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column is not None, name
+        columns.append(field)
+        names.append(field.column)
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [
+                model(**{f.attname: value for f, value in zip(columns, row, strict=True)})
+                for row in rows
+            ],
+            batch_size=500,
+        )
+        return
+    is_json = [isinstance(f, models.JSONField) for f in columns]
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(n) for n in names)
+    )
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(value, allow_nan=False) if json_field else value
+                    for json_field, value in zip(is_json, row, strict=True)
+                ]
+            )
 
 
 class _Loaded:
