@@ -207,6 +207,27 @@ def _body(response: Any) -> bytes:
     return bytes(response.content)
 
 
+def download_file(
+    client: Client, slug: str, measurement_id: int, form: Mapping[str, object]
+) -> bytes | None:
+    """A report file as ``client`` asks for it and downloads it: its bytes, or None when
+    the request or the download is refused."""
+    url = reverse("results:export_request", kwargs={"org": slug, "measurement_id": measurement_id})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        asked = client.post(url, dict(form))
+    if asked.status_code != 302:
+        return None
+    match = re.search(r"/filer/(\d+)/", asked["Location"])
+    if match is None:
+        return None
+    got = client.get(
+        reverse("results:export_download", kwargs={"org": slug, "export_id": int(match[1])})
+    )
+    if got.status_code != 200:
+        return None
+    return _body(got)
+
+
 def pdf_text(body: bytes) -> str:
     """The text of a PDF export, as anyone opening the file reads it."""
     import io

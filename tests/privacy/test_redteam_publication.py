@@ -14,11 +14,10 @@ Two attacks on what the publication rows hold once a measurement closes:
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable
 
 import pytest
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 
 from tests.privacy import attack
@@ -117,20 +116,9 @@ def test_a_subtree_minus_its_teams_does_not_tell_that_the_people_left_over_did_n
 
 def _file_text(client: Client, slug: str, m_id: int, form: dict[str, object]) -> str | None:
     """A report file's text as ``client`` downloads it (None when it may not have it)."""
-    url = reverse("results:export_request", kwargs={"org": slug, "measurement_id": m_id})
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        asked = client.post(url, form)
-    if asked.status_code != 302:
+    body = attack.download_file(client, slug, m_id, form)
+    if body is None:
         return None
-    match = re.search(r"/filer/(\d+)/", asked["Location"])
-    if match is None:
-        return None
-    got = client.get(
-        reverse("results:export_download", kwargs={"org": slug, "export_id": int(match[1])})
-    )
-    if got.status_code != 200:
-        return None
-    body = attack._body(got)
     if body.startswith(b"%PDF"):
         return attack.pdf_text(body)
     import io

@@ -17,8 +17,7 @@ import re
 from collections import Counter
 
 import pytest
-from django.test import Client, TestCase
-from django.urls import reverse
+from django.test import Client
 
 from tests.privacy import attack
 from tests.privacy.attack import ps7
@@ -45,20 +44,9 @@ def _answers(i: int, *, exposed: bool) -> dict[str, object]:
 
 
 def _file(client: Client, slug: str, m: Measurement, form: dict[str, object]) -> str | None:
-    url = reverse("results:export_request", kwargs={"org": slug, "measurement_id": m.pk})
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        asked = client.post(url, form)
-    if asked.status_code != 302:
+    body = attack.download_file(client, slug, m.pk, form)
+    if body is None:
         return None
-    match = re.search(r"/filer/(\d+)/", asked["Location"])
-    if match is None:
-        return None
-    got = client.get(
-        reverse("results:export_download", kwargs={"org": slug, "export_id": int(match[1])})
-    )
-    if got.status_code != 200:
-        return None
-    body = attack._body(got)
     if body.startswith(b"%PDF"):
         return _PRINTED_AT.sub(" ", attack.pdf_text(body))
     import io
