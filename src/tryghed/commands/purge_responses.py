@@ -1,5 +1,6 @@
 """``tryghed purge-responses``: delete what is past its retention period (run daily): the
-answers of closed measurements, then the learning log's old entries."""
+answers of closed measurements, then the learning log's old entries; then rewrite the
+dialogue tables after live sessions ended (``manage.py rewrite_dialogue``)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,15 @@ def run(args: argparse.Namespace) -> int:
     if args.today:
         options["today"] = args.today
     failed = False
-    for command in ("purge_responses", "purge_learning"):
+    # rewrite_dialogue: the placements deleted when live dialogue sessions ended (in a web
+    # request, where no VACUUM FULL belongs) leave the tables' pages here, at night.
+    for command, given in (
+        ("purge_responses", options),
+        ("purge_learning", options),
+        ("rewrite_dialogue", {"dry_run": args.dry_run}),
+    ):
         try:
-            call_command(command, **options)
+            call_command(command, **given)
         except RewriteFailed as failure:
             # The rows are deleted; the learning log is still purged; cron sees exit 1.
             print(f"tryghed purge-responses: {failure}", file=sys.stderr)

@@ -287,10 +287,20 @@ def reporter_text_hide(
 
 def hidden_texts_erase(today: dt.date) -> int:
     """Erase the texts hidden more than HIDDEN_KEEP_DAYS days ago; the number erased."""
+    return sum(hidden_texts_erase_by_table(today).values())
+
+
+def hidden_texts_erase_by_table(today: dt.date) -> dict[str, int]:
+    """``hidden_texts_erase``, with the number erased per table. Blanking a text is an
+    UPDATE: on PostgreSQL the row's old version, text and all, stays in the table's pages
+    until the table is rewritten (``tasks.send_voice_reminders``, ``tryghed.table_rewrite``)."""
     before = today - dt.timedelta(days=HIDDEN_KEEP_DAYS)
-    erased = Case.objects.filter(hidden_on__lt=before).exclude(text="").update(text="")
-    erased += Message.objects.filter(hidden_on__lt=before).exclude(text="").update(text="")
-    return erased
+    return {
+        model._meta.db_table: model.objects.filter(hidden_on__lt=before)
+        .exclude(text="")
+        .update(text="")
+        for model in (Case, Message)
+    }
 
 
 def withheld_reseal() -> tuple[int, int]:

@@ -16,7 +16,9 @@ who led it when the case was raised (``voice.withheld``); a case no one may read
 administrator gets that count by e-mail (``notify_administrators``), without the cases
 raised while they led the unit concerned or a unit above it (``voice.withheld``).
 
-The same run erases the texts hidden by moderation longer ago than HIDDEN_KEEP_DAYS.
+The same run erases the texts hidden by moderation longer ago than HIDDEN_KEEP_DAYS, and on
+PostgreSQL then rewrites the tables it blanked texts in (``tryghed.table_rewrite``), so the
+old row versions holding them leave the database's files.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from django.utils import timezone, translation
 
 from tryghed.accounts.models import User
 from tryghed.orgs.models import Membership, Organisation, Role, Unit
+from tryghed.table_rewrite import rewrite_tables
 from tryghed.voice.models import Case, Receiver
 from tryghed.voice.selectors import (
     amo_members,
@@ -47,7 +50,7 @@ from tryghed.voice.selectors import (
     unread_cases,
     unread_count_for,
 )
-from tryghed.voice.services import hidden_texts_erase, withheld_reseal
+from tryghed.voice.services import hidden_texts_erase_by_table, withheld_reseal
 from tryghed.voice.withheld import Opener
 
 logger = logging.getLogger(__name__)
@@ -302,9 +305,9 @@ def send_voice_reminders(today: str | None = None) -> int:
     """Send the Sig det reminders due on ``today`` (ISO date; the local date when left out),
     escalate overdue cases and erase expired hidden texts. The number of e-mails sent."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
-    erased = hidden_texts_erase(day)
-    if erased:
-        logger.info("voice: %s hidden texts erased", erased)
+    erased = hidden_texts_erase_by_table(day)
+    if sum(erased.values()):
+        logger.info("voice: %s hidden texts erased", sum(erased.values()))
     resealed, broken = withheld_reseal()
     if resealed:
         logger.info("voice: %s cases' withheld sets sealed under the current key", resealed)
@@ -314,4 +317,13 @@ def send_voice_reminders(today: str | None = None) -> int:
             "no administrator is told of them",
             broken,
         )
-    return send_due_reminders(day)
+    sent = send_due_reminders(day)
+    # The erasures have committed (no transaction here: the worker runs a task outside one),
+    # but on PostgreSQL each blanked row's old version, text and all, stays in its table's
+    # pages until the table is rewritten (privacy.md section 0.2). After the reminders, so
+    # that a wait for older transactions does not hold them up; a failure raises
+    # RewriteFailed (the task fails and the worker logs the VACUUM FULL to run by hand).
+    rewritten = rewrite_tables(table for table, n in erased.items() if n)
+    if rewritten:
+        logger.info("voice: rewrote %s (VACUUM FULL)", ", ".join(rewritten))
+    return sent
