@@ -81,7 +81,12 @@ def database_from_url(url: str) -> dict[str, object]:
         name = path[1:] if path.startswith("//") else path.lstrip("/") or ":memory:"
         # Deleted answers are overwritten in the file, not left in free pages.
         options["init_command"] = SQLITE_SECURE_DELETE + options.get("init_command", "")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": options}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": options,
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        }
     raise ImproperlyConfigured(
         f"DATABASE_URL has an unsupported scheme {parts.scheme!r}; use postgres:// or sqlite://"
     )
@@ -235,6 +240,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Kept open between requests, as on PostgreSQL: opening a SQLite connection runs
+            # the PRAGMAs above, and closing the last one checkpoints the WAL, about 2 ms of
+            # every request (issue 14, docs/benchmarks.md). The WAL is still emptied after
+            # each release of answers (surveys/services._checkpoint_sqlite).
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         }
     }
 

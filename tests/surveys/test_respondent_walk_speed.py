@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from tests.surveys.conftest import Survey
 from tryghed.surveys import questionnaire, respond
 from tryghed.surveys.models import PendingAnswer, SubmissionMark
-from tryghed.surveys.selectors import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments, resolve_token
 
 URL = "/s/svar/"
 
@@ -238,3 +238,50 @@ def test_the_kept_thank_you_page_is_the_page_rendered_afresh_and_follows_changes
     later = thank(third)
     with translation.override("da"):
         assert later != kept and date_format(measurement.closes_on) in later
+
+
+def test_the_kept_first_page_is_each_respondents_own_and_the_page_rendered_afresh(
+    open_survey: Survey,
+) -> None:
+    """The page a link opens is kept per measurement and language with a marker for the
+    token: each respondent's page carries their own token and no one else's, is byte for
+    byte the page rendered with the request, and a changed name shows at once."""
+    respond._FIRST_PAGES.clear()
+    first, second, third = list(open_survey.tokens.values())[:3]
+
+    def opened(token: str, query: str = "") -> str:
+        response = Client().get(f"/s/{token}/{query}")
+        assert response.status_code == 200 and response.cookies == {}
+        assert response["Cache-Control"] == "no-store"
+        return response.content.decode()
+
+    def afresh(token: str, lang: str) -> str:
+        entry = resolve_token(token)
+        return respond._page(
+            RequestFactory().get(f"/s/{token}/"),
+            token=token,
+            lang=lang,
+            entry=entry,
+            instruments=measurement_instruments(entry.measurement),
+            step=0,
+            state=questionnaire.State(),
+            language_links=True,
+        ).content.decode()
+
+    for lang, query in (("da", ""), ("en", "?sprog=en")):
+        mine, yours = opened(first, query), opened(second, query)
+        assert _token(mine) == first and second not in mine
+        assert _token(yours) == second and first not in yours
+        assert mine == afresh(first, lang) and yours == afresh(second, lang)
+    assert len(respond._FIRST_PAGES) == 2  # one per language
+    measurement = open_survey.measurement
+    measurement.name = "Forår på Solsikken"
+    measurement.save(update_fields=["name"])
+    renamed = opened(third)
+    assert "Forår på Solsikken" in renamed and renamed == afresh(third, "da")
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="token" value="([^"]*)"', page)
+    assert found
+    return found.group(1)

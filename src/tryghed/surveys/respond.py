@@ -10,6 +10,7 @@ hidden field; nothing is stored until the final submission.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -50,6 +52,15 @@ _FRESH_QUESTIONS_LIMIT = 64
 # (a nonce, a user) can be in it.
 _THANKS: dict[tuple[object, ...], str] = {}
 _THANKS_LIMIT = 64
+
+# The page a link opens (the notice above the first questions, nothing answered), the same
+# for every respondent of a measurement in a language but for the token: kept with this
+# marker where the token goes, under everything it shows, as the thank-you page is. Its
+# empty state is the same signed value for everyone (no timestamp, no answers). Rendered
+# without the request, so nothing of one request (a nonce, a user) can be in it.
+_FIRST_PAGES: dict[tuple[object, ...], tuple[tuple[Instrument, ...], str]] = {}
+_FIRST_PAGES_LIMIT = 64
+_TOKEN_MARK = "token-" + secrets.token_hex(16)
 
 
 def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -167,18 +178,49 @@ def _first_page(
     request: HttpRequest, token: str, entry: survey_selectors.Entry, asked: str
 ) -> HttpResponse:
     """The page a link or a typed code opens: the notice and the first questions, with the
-    language switch (a link back to this same address)."""
+    language switch (a link back to this same address). Kept (``_FIRST_PAGES``)."""
     measurement = entry.measurement
-    return _page(
-        request,
-        token=token,
-        lang=_language(measurement, asked),
-        entry=entry,
-        instruments=survey_selectors.measurement_instruments(measurement),
-        step=0,
-        state=questionnaire.State(),
-        language_links=True,
+    organisation = measurement.organisation
+    lang = _language(measurement, asked)
+    instruments = survey_selectors.measurement_instruments(measurement)
+    paper_code = entry.paper_code_id is not None
+    key = (
+        measurement.pk,
+        lang,
+        paper_code,
+        measurement.name,
+        tuple(measurement.languages),
+        measurement.closes_on,
+        tuple(_minimums(measurement).values()),
+        organisation.name,
+        organisation.slug,
+        organisation.response_retention_months,
     )
+    kept = _FIRST_PAGES.get(key)
+    if (
+        kept is None
+        or len(kept[0]) != len(instruments)
+        # The same objects: the instruments read afresh (another measurement's, or after
+        # the per-process read was dropped) make the page again.
+        or any(a is not b for a, b in zip(kept[0], instruments, strict=True))
+    ):
+        context = _page_context(
+            token=_TOKEN_MARK,
+            lang=lang,
+            entry=entry,
+            instruments=instruments,
+            step=0,
+            state=questionnaire.State(),
+            language_links=True,
+        )
+        with translation.override(lang):
+            html = render_to_string("surveys/respond/page.html", context)
+        if html.count(_TOKEN_MARK) != 1:  # the token goes in one hidden field, nowhere else
+            raise RuntimeError("the first page shows its token other than once")
+        if len(_FIRST_PAGES) >= _FIRST_PAGES_LIMIT:
+            _FIRST_PAGES.clear()
+        kept = _FIRST_PAGES[key] = (tuple(instruments), html)
+    return HttpResponse(kept[1].replace(_TOKEN_MARK, escape(token)))
 
 
 def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str, Any]:
@@ -220,8 +262,14 @@ def _questions_html(
     return html
 
 
-def _page(
-    request: HttpRequest,
+def _page(request: HttpRequest, *, status: int = 200, **page: Any) -> HttpResponse:
+    """One page of whole instruments (``_page_context``), rendered for this request."""
+    lang = page["lang"]
+    with translation.override(lang):
+        return render(request, "surveys/respond/page.html", _page_context(**page), status=status)
+
+
+def _page_context(
     *,
     token: str,
     lang: str,
@@ -230,9 +278,8 @@ def _page(
     step: int,
     state: questionnaire.State,
     errors: dict[str, str] | None = None,
-    status: int = 200,
     language_links: bool = False,
-) -> HttpResponse:
+) -> dict[str, Any]:
     """One page of whole instruments, each under its own heading; the first page under the
     privacy notice, so the notice is read before the first question without a request of
     its own. ``step``: the page's index in ``pages(instruments)``."""
@@ -262,31 +309,26 @@ def _page(
                     "questions_html": _questions_html(instrument, lang, state, own),
                 }
             )
-        return render(
-            request,
-            "surveys/respond/page.html",
-            {
-                "token": token,
-                "lang": lang,
-                "measurement": measurement,
-                "notice": _notice(measurement, instruments) if step == 0 else None,
-                "paper_code": entry.paper_code_id is not None,
-                "language_links": language_links,
-                "step": step,
-                "step_number": step + 1,
-                "steps": len(paged),
-                "sections": sections,
-                # One instrument on a page after the first heads it (h1); otherwise the
-                # survey's name does, and each instrument has an h2.
-                "title": sections[0]["heading"] if len(sections) == 1 else measurement.name,
-                "to_correct": to_correct,
-                "state": state.dump(),
-                "is_last": step == len(paged) - 1,
-                "error_count": len(errors),
-                "progress_percent": round(100 * step / len(paged)),
-            },
-            status=status,
-        )
+        return {
+            "token": token,
+            "lang": lang,
+            "measurement": measurement,
+            "notice": _notice(measurement, instruments) if step == 0 else None,
+            "paper_code": entry.paper_code_id is not None,
+            "language_links": language_links,
+            "step": step,
+            "step_number": step + 1,
+            "steps": len(paged),
+            "sections": sections,
+            # One instrument on a page after the first heads it (h1); otherwise the
+            # survey's name does, and each instrument has an h2.
+            "title": sections[0]["heading"] if len(sections) == 1 else measurement.name,
+            "to_correct": to_correct,
+            "state": state.dump(),
+            "is_last": step == len(paged) - 1,
+            "error_count": len(errors),
+            "progress_percent": round(100 * step / len(paged)),
+        }
 
 
 @private

@@ -508,7 +508,13 @@ def _release_after_submission(measurement: Measurement) -> int:
     decided under the lock as before (``_release_locked`` reads them again there).
     """
     minimum = max(1, measurement.min_group_score)
-    if PendingAnswer.objects.filter(measurement=measurement).count() < 2 * minimum:
+    # Plain SQL: the ORM's count compiled an aggregation query on every submission, about
+    # 0.4 ms of a final submit's 1.5 (issue 14).
+    table = PendingAnswer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE measurement_id = %s", [measurement.pk])  # noqa: S608
+        (pending,) = cursor.fetchone()
+    if pending < 2 * minimum:
         return 0
     return pending_release(measurement=measurement)
 
