@@ -37,6 +37,7 @@ RUNS = [
         False,
     ),
     ("bench_voice_inbox.py", ["--cases", "10", "--runs", "3"], "cases to the AMO/HR", False),
+    ("bench_walk.py", ["--walks", "5"], "bare requests", False),
     (
         "bench_submit.py",
         [
