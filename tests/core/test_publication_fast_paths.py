@@ -4,7 +4,8 @@ code it replaced (issue 14, speed of the cold build).
 The reference functions below are the builder's code before the change, kept verbatim but
 for ``self`` becoming ``report``: a scale's block from ``ScaleFigures.group`` as it read
 the arrays, item blocks cell by cell, the one-set-of-people check per slot and the
-comments with their string sorts. On random organisations, answers, texts and minimums
+comments with their string sorts (each group's texts now in the table's order, not shuffled
+again per group). On random organisations, answers, texts and minimums
 over every built-in instrument, the fast paths must give equal JSON.
 """
 
@@ -23,7 +24,6 @@ from hypothesis import strategies as st
 from tryghed.core import publication, scoring, suppression
 from tryghed.core.instruments import Instrument, Item, Scale, load_builtin
 from tryghed.core.publication import (
-    GroupKey,
     JsonDict,
     Report,
     _comment_seed,
@@ -277,9 +277,6 @@ def reference_instrument_groups(report: Report, instrument: Instrument) -> list[
 
 
 def reference_comments(report: Report) -> tuple[dict[str, list[JsonDict]], list[str]]:
-    key_of_slot: dict[int, GroupKey] = {}
-    for key, g in report.tree.slot.items():
-        key_of_slot.setdefault(g, key)
     by_item = {
         item.id: item for i in report.instruments for item in i.items if item.type == "text"
     }
@@ -318,14 +315,12 @@ def reference_comments(report: Report) -> tuple[dict[str, list[JsonDict]], list[
     out: dict[str, list[JsonDict]] = {}
     for item_id, blocks in per_item.items():
         result: list[JsonDict] = []
-        for g, block in enumerate(blocks):
+        for block in blocks:
             if not isinstance(block, list):
                 result.append(_hidden(block))
                 continue
-            indices = [position[(item_id, number)] for _, number in block]
-            seed = _comment_seed(report.measured.id, item_id, key_of_slot[g])
-            rng = random.Random(seed)
-            rng.shuffle(indices)
+            # A group's texts in the table's order (issue 14: one shuffle, of the table).
+            indices = sorted(position[(item_id, number)] for _, number in block)
             result.append({"suppressed": False, "texts": indices})
         out[item_id] = result
     return out, [text for _, text, _ in shown]

@@ -232,11 +232,13 @@ def test_free_text_shows_the_stored_order_and_only_above_the_comment_minimum(
     shown_block = group(data, world.team_a.pk)["comments"]["hesteskoen.3"]
     texts = comment_texts(data, shown_block)
     assert sorted(texts) == sorted(f"Forslag nummer {k} fra Team A" for k in range(6))
+    # A group lists its texts in the order of the (once shuffled) table of texts.
+    assert shown_block["texts"] == sorted(shown_block["texts"])
     client = client_for(world.amo)
 
     html = page(client, url(world, measurement, world.team_a))
     positions = [html.index(text) for text in texts]
-    assert positions == sorted(positions)  # the stored random order
+    assert positions == sorted(positions)  # the stored order
     assert "2026-W45" not in html  # no week or date next to the answers
 
 

@@ -848,18 +848,30 @@ class Report:
     def _comments(self) -> tuple[dict[str, list[JsonDict]], list[str]]:
         """Per text item and slot: indices into one table of texts (a subtree repeats its
         units' texts, so each text is stored once). The table holds only texts of shown
-        groups, in an order of its own, and each group's list is shuffled separately.
+        groups, shuffled once; each group's list is its texts in the table's order (its
+        indices ascending).
 
-        A text is known by its item and its number in the answers; before shuffling, a
-        group's list and the table are in (item, text, number) order."""
-        key_of_slot: dict[int, GroupKey] = {}
-        for key, g in self.tree.slot.items():
-            key_of_slot.setdefault(g, key)
+        A text is known by its item and its number in the answers; before shuffling, the
+        table is in (item, text, number) order.
+
+        Why one shuffle is enough (privacy.md sections 2-3, docs/anonymity.md): a group's
+        order only has to be unrelated to who wrote what. The table's order is a seeded
+        permutation of (item, text, number) order, and a text's number is its response's
+        place in random-id order (privacy.md section 1: response ids are random), so a
+        position says nothing of a writer, a unit or a time; a group's list, as its
+        positions ascending, is a function of its set of texts and adds nothing to that
+        set. Nested groups (a unit and its subtree) list their common texts in the same
+        relative order. That tells a reader which of two equal strings in the subtree is
+        the unit's, which is no information (equal strings are interchangeable), and which
+        texts the subtree adds, which the texts themselves already tell by content: a
+        difference the remainder and difference rules already decide for every shown pair
+        of groups. No order links one person's texts across items either: every text of
+        every item has its own independent place in the one table."""
         by_item = {
             item.id: item for i in self.instruments for item in i.items if item.type == "text"
         }
-        # Per item: its texts, and per slot the numbers of the slot's texts in (text,
-        # number) order, or the decision that hides them.
+        # Per item: its texts, and per slot the numbers of the slot's texts (in no order
+        # that matters: sorted by table position below), or the decision that hides them.
         per_item: dict[str, tuple[list[str], list[IntArray | suppression.Decision]]] = {}
         in_table: dict[str, IntArray] = {}  # per item: numbers of the texts of shown slots
         for item_id, entries in self.answers.texts.items():
@@ -876,8 +888,6 @@ class Report:
             # (text, number) order: a stable sort by text keeps numbers ascending.
             by_text: list[int] = sorted(range(len(texts)), key=texts.__getitem__)
             in_order = np.asarray(by_text, dtype=np.intp).reshape(len(texts))
-            rank = np.empty(len(texts), dtype=np.intp)
-            rank[in_order] = np.arange(len(texts))
             by_atom = in_order[np.argsort(atom_of[in_order], kind="stable")]
             starts = np.zeros(self.tree.n_atoms + 1, dtype=np.intp)
             np.cumsum(counts, out=starts[1:])
@@ -891,9 +901,10 @@ class Report:
                 shown_atom[list(atoms)] = True
                 if len(atoms) == 1:
                     blocks.append(by_atom[starts[atoms[0]] : starts[atoms[0] + 1]])
-                    continue
-                numbers = np.concatenate([by_atom[starts[a] : starts[a + 1]] for a in atoms])
-                blocks.append(numbers[np.argsort(rank[numbers], kind="stable")])
+                else:
+                    blocks.append(
+                        np.concatenate([by_atom[starts[a] : starts[a + 1]] for a in atoms])
+                    )
             per_item[item_id] = (texts, blocks)
             in_table[item_id] = in_order[shown_atom[atom_of[in_order]]]
         # The table: every shown text once, in (item, text, number) order, then shuffled.
@@ -914,15 +925,11 @@ class Report:
             position_of = np.full(len(texts), -1, dtype=np.intp)
             position_of[in_item] = position[first[item_id] : first[item_id] + len(in_item)]
             result: list[JsonDict] = []
-            for g, block in enumerate(blocks):
+            for block in blocks:
                 if isinstance(block, suppression.Decision):
                     result.append(_hidden(block))
                     continue
-                indices = position_of[block].tolist()
-                seed = _comment_seed(self.measured.id, item_id, key_of_slot[g])
-                rng = random.Random(seed)  # noqa: S311
-                rng.shuffle(indices)
-                result.append({"suppressed": False, "texts": indices})
+                result.append({"suppressed": False, "texts": np.sort(position_of[block]).tolist()})
             out[item_id] = result
         return out, [per_item[table[k][0]][0][table[k][1]] for k in order]
 
