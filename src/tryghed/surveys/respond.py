@@ -54,13 +54,17 @@ _THANKS: dict[tuple[object, ...], str] = {}
 _THANKS_LIMIT = 64
 
 # The page a link opens (the notice above the first questions, nothing answered), the same
-# for every respondent of a measurement in a language but for the token: kept with this
-# marker where the token goes, under everything it shows, as the thank-you page is. Its
-# empty state is the same signed value for everyone (no timestamp, no answers). Rendered
-# without the request, so nothing of one request (a nonce, a user) can be in it.
+# for every respondent of a measurement in a language but for the token and the signed
+# empty state: kept with these markers where they go, under everything it shows, as the
+# thank-you page is. The empty state is signed for each request: its signature carries the
+# time it was made, and a kept one would tell the next respondent when someone else (of a
+# small group: the English speakers, the paper codes) opened theirs (red team,
+# tests/privacy/test_redteam_walk_cache.py). Rendered without the request, so nothing of
+# one request (a nonce, a user) can be in it.
 _FIRST_PAGES: dict[tuple[object, ...], tuple[tuple[Instrument, ...], str]] = {}
 _FIRST_PAGES_LIMIT = 64
 _TOKEN_MARK = "token-" + secrets.token_hex(16)
+_STATE_MARK = "state-" + secrets.token_hex(16)
 
 
 def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -213,14 +217,17 @@ def _first_page(
             state=questionnaire.State(),
             language_links=True,
         )
+        context["state"] = _STATE_MARK
         with translation.override(lang):
             html = render_to_string("surveys/respond/page.html", context)
-        if html.count(_TOKEN_MARK) != 1:  # the token goes in one hidden field, nowhere else
-            raise RuntimeError("the first page shows its token other than once")
+        # The token and the state each go in one hidden field, nowhere else.
+        if html.count(_TOKEN_MARK) != 1 or html.count(_STATE_MARK) != 1:
+            raise RuntimeError("the first page shows its token or state other than once")
         if len(_FIRST_PAGES) >= _FIRST_PAGES_LIMIT:
             _FIRST_PAGES.clear()
         kept = _FIRST_PAGES[key] = (tuple(instruments), html)
-    return HttpResponse(kept[1].replace(_TOKEN_MARK, escape(token)))
+    page = kept[1].replace(_TOKEN_MARK, escape(token))
+    return HttpResponse(page.replace(_STATE_MARK, escape(questionnaire.State().dump())))
 
 
 def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str, Any]:
