@@ -36,6 +36,45 @@ from django.db.backends.utils import CursorWrapper
 
 logger = logging.getLogger(__name__)
 
+# How long emptying SQLite's WAL after a release of answers waits for readers (ms). The
+# release runs in a respondent's request: with the connection's own busy timeout (20 s) a
+# reader in a long transaction would hold that respondent's thank-you page as long.
+RELEASE_WAL_WAIT_MS = 250
+
+
+def empty_sqlite_wal(why: str, *, wait_ms: int | None = None) -> bool:
+    """On SQLite, outside a transaction: checkpoint the WAL into the database file and
+    truncate it, so the ``-wal`` file no longer holds the pages just written or deleted.
+
+    ``wait_ms``: how long to wait for readers and writers (default: the connection's busy
+    timeout). Returns whether the WAL was emptied; where a reader kept it from finishing,
+    it says so in the log and the next checkpoint (the next release, closing or purge)
+    empties it. Elsewhere (PostgreSQL, or inside a transaction) it does nothing."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return False
+    usual_ms = int(1000 * float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)))
+    busy = True
+    with connection.cursor() as cursor:
+        if wait_ms is not None:
+            cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+            busy = row is None or bool(row[0])
+        except DatabaseError:
+            pass  # "database is locked": left to the next checkpoint, as below
+        finally:
+            if wait_ms is not None:
+                cursor.execute(f"PRAGMA busy_timeout = {usual_ms}")
+    if busy:
+        logger.warning(
+            "SQLite WAL not emptied after %s: a reader or writer was still busy; the next "
+            "checkpoint empties it",
+            why,
+        )
+    return not busy
+
+
 # How long a rewrite waits for its table's lock before it gives up (PostgreSQL syntax).
 LOCK_TIMEOUT = "30s"
 # How long it waits for the transactions that began before the purge to end (seconds).
@@ -91,9 +130,8 @@ def rewrite_tables(tables: Iterable[str]) -> list[str]:
         logger.warning("purge: %s not rewritten: inside a transaction", ", ".join(wanted))
         return []
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        logger.info("purge: SQLite WAL checkpointed after deleting from %s", ", ".join(wanted))
+        if empty_sqlite_wal(f"deleting from {', '.join(wanted)}"):
+            logger.info("purge: SQLite WAL emptied after deleting from %s", ", ".join(wanted))
         return []
     if connection.vendor != "postgresql":
         return []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ from tryghed.dialogue.models import (
 from tryghed.dialogue.selectors import answer_count, reveal_minimum
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys.models import Measurement
+from tryghed.table_rewrite import empty_sqlite_wal
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -125,9 +126,7 @@ def session_start(*, unit: Unit, actor: User | None, minimum: int | None = None)
 def _checkpoint_sqlite() -> None:
     """Empty SQLite's WAL after the placements are deleted: it would otherwise still hold
     the pages they were written to (secure_delete clears the database file itself)."""
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    empty_sqlite_wal("a dialogue session ended")
 
 
 def session_by_code(typed: str) -> Session | None:

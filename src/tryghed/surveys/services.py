@@ -58,6 +58,7 @@ from tryghed.surveys.stamps import TOKEN_BYTES as TOKEN_BYTES
 from tryghed.surveys.stamps import hash_token as hash_token
 from tryghed.surveys.stamps import iso_week as iso_week
 from tryghed.surveys.stamps import new_token as new_token
+from tryghed.table_rewrite import RELEASE_WAL_WAIT_MS, empty_sqlite_wal
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -489,11 +490,11 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
 
 
 def _checkpoint_sqlite() -> None:
-    """Move the WAL into the database file and empty it: the WAL would otherwise show the
-    pending rows and the marks of every submission since the last checkpoint."""
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    """Empty the WAL after a release: it would otherwise show the pending rows and the
+    marks of every submission since the last checkpoint. A release runs in a respondent's
+    request, so it waits for readers only briefly (``RELEASE_WAL_WAIT_MS``); a WAL a reader
+    kept is emptied by the next release or the closing (docs/anonymity.md)."""
+    empty_sqlite_wal("a release of answers", wait_ms=RELEASE_WAL_WAIT_MS)
 
 
 def _release_after_submission(measurement: Measurement) -> int:
