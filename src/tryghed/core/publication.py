@@ -369,7 +369,16 @@ def _num(value: float | np.floating[Any] | None) -> float | None:
     if value is None:
         return None
     number = float(value)
-    return None if math.isnan(number) or math.isinf(number) else number
+    return number if math.isfinite(number) else None
+
+
+def _nums(values: npt.ArrayLike) -> list[float | None]:
+    """``[_num(v) for v in values]`` for a numeric array, in one pass."""
+    array = np.asarray(values, dtype=np.float64)
+    out: list[float | None] = array.tolist()
+    for k in np.flatnonzero(~np.isfinite(array)).tolist():
+        out[k] = None
+    return out
 
 
 def _pair(values: tuple[float, float] | None) -> list[float | None] | None:
@@ -764,12 +773,12 @@ class Report:
         n_list = counts.sum(axis=1).tolist()
         counts_list = counts.tolist()
         dont_know = (
-            [_num(share) for share in distributions.dont_know_share(item.number).tolist()]
+            _nums(distributions.dont_know_share(item.number))
             if item.dont_know is not None
             else None
         )
         item_n = profile.item_n[:, column].tolist() if profile is not None else None
-        item_mean = profile.item_mean[:, column].tolist() if profile is not None else None
+        item_mean = _nums(profile.item_mean[:, column]) if profile is not None else None
         blocks: list[JsonDict] = []
         for g, decision in enumerate(decisions):
             if not decision.shown:
@@ -778,7 +787,7 @@ class Report:
             mean_points = None
             # "An item mean for a group: 5 responses", counted on the scored answers.
             if item_n is not None and item_mean is not None and item_n[g] >= minimum:
-                mean_points = _num(item_mean[g])
+                mean_points = item_mean[g]
             blocks.append(
                 {
                     "suppressed": False,
@@ -1005,26 +1014,55 @@ class Report:
         keys_of_slot: dict[int, list[GroupKey]] = {}
         for key, g in self.tree.slot.items():
             keys_of_slot.setdefault(g, []).append(key)
-        before_groups: list[list[JsonDict]] = []
+        # The earlier publication's distinct groups, and per slot the ones its keys read
+        # there (most slots: one, read by both of a unit's keys); none when a key is no
+        # group there. Each distinct group is read once per scale below.
+        distinct: list[JsonDict] = []
+        number_of: dict[int, int] = {}
+        before_groups: list[list[int]] = []
         for g in range(self.tree.n_slots):
             found = [_group_by_key(before, key) for key in keys_of_slot.get(g, [])]
-            present = [f for f in found if f is not None]
-            before_groups.append(present if len(present) == len(found) else [])
+            numbers: list[int] = []
+            for f in found:
+                if f is None:
+                    numbers = []
+                    break
+                k = number_of.setdefault(id(f), len(distinct))
+                if k == len(distinct):
+                    distinct.append(f)
+                if k not in numbers:
+                    numbers.append(k)
+            before_groups.append(numbers)
+        single = np.array([n[0] if len(n) == 1 else -1 for n in before_groups], dtype=np.intp)
+        several = [(g, n) for g, n in enumerate(before_groups) if len(n) > 1]
         out: dict[tuple[str, str], dict[int, JsonDict]] = {}
         for instrument in comparable:
             now = self.figures[instrument.id]
             before_scales = before["instruments"][instrument.id]["scales"]
+            scales_before = [
+                None
+                if block.get("suppressed", True)
+                else block["instruments"].get(instrument.id, {}).get("scales", {})
+                for block in distinct
+            ]
             for scale in instrument.scales:
                 if scale.polarity == "bipolar" or scale.id not in before_scales:
                     continue
-                n1 = np.zeros(self.tree.n_slots, dtype=np.float64)
-                m1 = np.full(self.tree.n_slots, np.nan)
-                sd1 = np.full(self.tree.n_slots, np.nan)
-                has_before = np.zeros(self.tree.n_slots, dtype=np.bool_)
-                for g, earlier in enumerate(before_groups):
-                    summary = _shown_summary(earlier, instrument.id, scale.id)
-                    if summary is not None:
-                        n1[g], m1[g], sd1[g] = summary
+                summaries = [_shown_summary(found, scale.id) for found in scales_before]
+                known = np.array([s is not None for s in summaries] + [False], dtype=np.bool_)
+                values = np.array(
+                    [s if s is not None else (0, np.nan, np.nan) for s in summaries]
+                    + [(0, np.nan, np.nan)],
+                    dtype=np.float64,
+                ).reshape(len(summaries) + 1, 3)
+                # Slots read from one earlier group: that group's figure (index -1: none).
+                has_before = known[single]
+                n1, m1, sd1 = (np.where(has_before, values[single, c], d) for c, d in _UNKNOWN)
+                # A slot read from several: their figure when they all show the same one.
+                for g, numbers in several:
+                    first = summaries[numbers[0]]
+                    if first is not None and all(summaries[k] == first for k in numbers[1:]):
+                        n1[g], m1[g], sd1[g] = first
                         has_before[g] = True
                 shown = has_before & np.array(
                     [d.shown for d in now.scale_decisions[scale.id]], dtype=np.bool_
@@ -1302,21 +1340,23 @@ def _group_by_key(data: Mapping[str, Any], key: GroupKey) -> JsonDict | None:
     return found
 
 
+# (column of the summaries, value of a slot without one): n 0, mean and SD NaN.
+_UNKNOWN = ((0, 0.0), (1, np.nan), (2, np.nan))
+
+
 def _shown_summary(
-    found: Sequence[Mapping[str, Any]], instrument_id: str, scale_id: str
+    scales: Mapping[str, Any] | None, scale_id: str
 ) -> tuple[int, float, float] | None:
-    """(n, mean, SD) of a scale that every one of the groups shows, identically; else None."""
-    summaries: set[tuple[int, float, float]] = set()
-    for block in found:
-        if block.get("suppressed", True):
-            return None
-        scale = block["instruments"].get(instrument_id, {}).get("scales", {}).get(scale_id)
-        if scale is None or scale.get("suppressed", True):
-            return None
-        if scale.get("mean") is None or scale.get("sd") is None:
-            return None
-        summaries.add((int(scale["n"]), float(scale["mean"]), float(scale["sd"])))
-    return summaries.pop() if len(summaries) == 1 else None
+    """(n, mean, SD) of a scale that a shown group of the earlier publication shows (its
+    instrument's ``scales``; None for a hidden group); else None."""
+    if scales is None:
+        return None
+    scale = scales.get(scale_id)
+    if scale is None or scale.get("suppressed", True):
+        return None
+    if scale.get("mean") is None or scale.get("sd") is None:
+        return None
+    return (int(scale["n"]), float(scale["mean"]), float(scale["sd"]))
 
 
 def _changes_by_slot(
@@ -1362,18 +1402,34 @@ def _changes_by_slot(
         pooled_sd = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2))
         g = (1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)) * difference / pooled_sd
     out: dict[int, JsonDict] = {}
-    for slot in np.flatnonzero(usable):
-        real = bool(n1[slot] >= 10 and n2[slot] >= 10 and p[slot] < 0.05)
-        out[int(slot)] = {
+    at = np.flatnonzero(usable)
+    with np.errstate(invalid="ignore"):
+        real_at = (n1[at] >= 10) & (n2[at] >= 10) & (p[at] < 0.05)
+        low, high = difference[at] - half[at], difference[at] + half[at]
+    for slot, n_before, mean_before, diff, low_k, high_k, t_k, df_k, p_k, g_k, real in zip(
+        at.tolist(),
+        n1[at].astype(np.int64).tolist(),
+        _nums(m1[at]),
+        _nums(difference[at]),
+        _nums(low),
+        _nums(high),
+        _nums(t[at]),
+        _nums(df[at]),
+        _nums(p[at]),
+        _nums(g[at]),
+        real_at.tolist(),
+        strict=True,
+    ):
+        out[slot] = {
             "previous": previous_id,
-            "n_before": int(n1[slot]),
-            "mean_before": _num(m1[slot]),
-            "difference": _num(difference[slot]),
-            "ci95": [_num(difference[slot] - half[slot]), _num(difference[slot] + half[slot])],
-            "t": _num(t[slot]),
-            "df": _num(df[slot]),
-            "p": _num(p[slot]),
-            "hedges_g": _num(g[slot]),
+            "n_before": n_before,
+            "mean_before": mean_before,
+            "difference": diff,
+            "ci95": [low_k, high_k],
+            "t": t_k,
+            "df": df_k,
+            "p": p_k,
+            "hedges_g": g_k,
             "real": real,
             "reading": "real" if real else "indicative",
         }
