@@ -199,9 +199,11 @@ def _read_codes(
                 if typed:
                     block[typed] = answer_codes.decode([chunk[r][1] for r in typed], width)
                 blocks.append(block)
+            # The atoms as Python ints: the loops below read one per row and value.
+            atom_list: list[int] = chunk_atom.tolist()
             for k, item in enumerate(multi):
                 index = option_index[item.id]
-                for a, row in zip(chunk_atom, chunk, strict=True):
+                for a, row in zip(atom_list, chunk, strict=True):
                     value = json.loads(row[3 + k]) if a >= 0 and row[3 + k] is not None else None
                     if not isinstance(value, list):
                         continue
@@ -211,10 +213,11 @@ def _read_codes(
                         for o in ticked:
                             multi_counts[item.id][a, o] += 1
             for k, item_id in enumerate(text_items):
-                for a, row in zip(chunk_atom, chunk, strict=True):
-                    value = row[first_text + k]
-                    if a >= 0 and value is not None and value.strip():
-                        texts[item_id].append((int(a), value.strip()))
+                found, column = texts[item_id], first_text + k
+                for a, row in zip(atom_list, chunk, strict=True):
+                    value = row[column]
+                    if value is not None and a >= 0 and (value := value.strip()):
+                        found.append((a, value))
     return atoms, blocks, multi_n, multi_counts, texts
 
 
