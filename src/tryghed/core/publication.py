@@ -958,19 +958,28 @@ class Report:
             return zones
         s_fig = self.figures[safety.id]
         f_fig = self.figures[focus_instrument.id]
+        s_table, f_table = s_fig.scales[safety_scale.id], f_fig.scales[focus_scale.id]
+        # scoring.group_zone from the tables' rows: a GroupScale per group is not needed.
+        s_rows, f_rows = s_table.rows, f_table.rows
         for g in range(n_slots):
             if not (
                 s_fig.scale_decisions[safety_scale.id][g].shown
                 and f_fig.scale_decisions[focus_scale.id][g].shown
             ):
                 continue
-            placement = scoring.group_zone(
-                s_fig.scales[safety_scale.id].group(g),
-                f_fig.scales[focus_scale.id].group(g),
+            s_mean, f_mean = s_rows.mean[g], f_rows.mean[g]
+            if s_mean is None or f_mean is None:
+                continue
+            s_low, f_low = s_rows.ci_low[g], f_rows.ci_low[g]
+            placement = scoring.zone_placement(
+                s_mean,
+                (s_low, s_rows.ci_high[g]) if s_low is not None else None,
+                s_table.scale.score,
+                f_mean,
+                (f_low, f_rows.ci_high[g]) if f_low is not None else None,
+                f_table.scale.score,
                 focus.zones.split,
             )
-            if placement is None:
-                continue
             zones[g] = {
                 "safety_instrument": safety.id,
                 "focus_instrument": focus_instrument.id,
