@@ -22,11 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
-import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +36,7 @@ from django.urls import reverse
 
 from tests.privacy import attack
 from tests.privacy.attack import secrets_in
-from tests.privacy.test_sqlite_wal_attack import _columns, _commits, _state
+from tests.privacy.test_sqlite_wal_attack import _columns, _commits, _state, run_scenario
 from tryghed.surveys import questionnaire, respond, services
 from tryghed.surveys.codes import paper_code_normalise
 from tryghed.surveys.models import Measurement
@@ -282,19 +278,7 @@ def test_copies_of_the_database_and_its_wal_taken_any_time_pair_nothing_finer_th
     make fewer than the minimum readable or consume fewer than the minimum pending answers;
     and between any two copies the readable answers grow by 0 or at least the minimum.
     Without a reader, the WAL is empty right after each release."""
-    env = {**os.environ, "TRYGHED_DATA_DIR": str(tmp_path), "DB_CONN_MAX_AGE": "60"}
-    env.pop("DATABASE_URL", None)
-    run = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tests.privacy.wal_threads_scenario", str(tmp_path)],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    told = json.loads(run.stdout.strip().splitlines()[-1])
+    told = run_scenario("tests.privacy.wal_threads_scenario", tmp_path, DB_CONN_MAX_AGE="60")
     secret_of = {int(k): v for k, v in told["secret_of"].items()}
     invitation_person = {int(k): v for k, v in told["invitation_person"].items()}
     minimum = int(told["minimum"])

@@ -79,19 +79,7 @@ def test_a_copy_of_the_database_and_its_wal_does_not_link_an_answer_to_a_person(
     """Finding 1 (operator of the database, a stolen backup): replay the -wal file commit
     by commit; a commit that changes a row naming a person (an invitation marked used, a
     record that someone answered) and makes an answer readable links the two."""
-    env = {**os.environ, "TRYGHED_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    run = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tests.privacy.wal_scenario", str(tmp_path)],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    told = json.loads(run.stdout.strip().splitlines()[-1])
+    told = run_scenario("tests.privacy.wal_scenario", tmp_path)
     secret_of = {int(k): v for k, v in told["secret_of"].items()}
     invitation_person = {int(k): v for k, v in told["invitation_person"].items()}
     links, _ = _replay(tmp_path, "open.sqlite3", secret_of, invitation_person)
@@ -100,6 +88,25 @@ def test_a_copy_of_the_database_and_its_wal_does_not_link_an_answer_to_a_person(
     # would find nothing because nothing was stored, and pass for the wrong reason.
     assert readable == set(secret_of.values())
     assert links + closed_links == []
+
+
+def run_scenario(module: str, directory: Path, **env: str) -> dict[str, Any]:
+    """Run a scenario module in a child process on a file database in ``directory`` (SQLite
+    in WAL mode, as production runs it) and return the JSON it prints last."""
+    child_env = {**os.environ, "TRYGHED_DATA_DIR": str(directory), **env}
+    child_env.pop("DATABASE_URL", None)
+    run = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, str(directory)],
+        env=child_env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    told: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return told
 
 
 def _replay(
