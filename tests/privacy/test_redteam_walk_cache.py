@@ -25,22 +25,20 @@ import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core import signing
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 
 from tests.privacy import attack
 from tests.privacy.attack import secrets_in
 from tests.privacy.test_sqlite_wal_attack import _columns, _commits, _state, run_scenario
-from tryghed.surveys import questionnaire, respond, services
+from tests.surveys.conftest import first_page_afresh, signed_at
+from tryghed.surveys import respond, services
 from tryghed.surveys.codes import paper_code_normalise
 from tryghed.surveys.models import Measurement
-from tryghed.surveys.selectors import measurement_instruments, resolve_token
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +60,6 @@ def _hidden(page: str) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in _HIDDEN.findall(page)}
 
 
-def _at(seconds: int) -> Any:
-    """Every signature made inside is dated ``seconds`` (the clock of that request)."""
-    return mock.patch.object(
-        signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(seconds)
-    )
-
-
 def _signed_at(state: str) -> int:
     """When the signed state was made: what anyone can read from its middle part."""
     return signing.b62_decode(state.split(":")[-2])
@@ -85,21 +76,6 @@ def _typed(code: str, lang: str = "da") -> str:
     response = Client().post(reverse("surveys:code") + f"?sprog={lang}", {"code": code})
     assert response.status_code == 200, response.status_code
     return response.content.decode()
-
-
-def _afresh(token: str, lang: str) -> str:
-    """The first page as rendered for this request, with nothing kept."""
-    entry = resolve_token(token)
-    return respond._page(
-        RequestFactory().get(f"/s/{token}/"),
-        token=token,
-        lang=lang,
-        entry=entry,
-        instruments=measurement_instruments(entry.measurement),
-        step=0,
-        state=questionnaire.State(),
-        language_links=True,
-    ).content.decode()
 
 
 class _Place:
@@ -145,22 +121,22 @@ def test_the_kept_first_page_does_not_tell_when_someone_else_opened_theirs(how: 
     lang = "en" if "english" in how else "da"
     morning, afternoon = 1_780_000_000, 1_780_000_000 + 6 * 3600
     if how.startswith("paper code"):
-        with _at(morning):
+        with signed_at(morning):
             _typed(setup.codes[0], lang)
-        with _at(afternoon):
+        with signed_at(afternoon):
             page = _typed(setup.codes[1], lang)
             own = setup.codes[1]
     else:
-        with _at(morning):
+        with signed_at(morning):
             _opened(links[0], "?sprog=en")
-        with _at(afternoon):
+        with signed_at(afternoon):
             page = _opened(links[1], "?sprog=en")
             own = links[1]
     assert _signed_at(_hidden(page)["state"]) == afternoon, (
         "the kept first page carries the moment another respondent opened theirs"
     )
-    with _at(afternoon):
-        assert page == _afresh(own, lang)
+    with signed_at(afternoon):
+        assert page == first_page_afresh(own, lang)
     _only_own(page, own, setup.everyones())
 
 
@@ -176,7 +152,7 @@ def test_each_kept_first_page_is_the_own_page_across_measurements_languages_and_
 
     def round_of_visits(clock: int) -> None:
         visits: list[tuple[str, str, str, bool]] = []  # (own token, lang, page, by code)
-        with _at(clock):
+        with signed_at(clock):
             for i, (lang, query) in enumerate((("da", ""), ("en", "?sprog=en"))):
                 visits.append((first_links[i], lang, _opened(first_links[i], query), False))
                 visits.append((second_links[i], lang, _opened(second_links[i], query), False))
@@ -189,7 +165,7 @@ def test_each_kept_first_page_is_the_own_page_across_measurements_languages_and_
                 _only_own(page, own, everyone)
                 assert f'<html lang="{lang}">' in page
                 assert (_PAPER_NOTE in page or _PAPER_NOTE_EN in page) is by_code
-                assert page == _afresh(own, lang), (own, lang, by_code)
+                assert page == first_page_afresh(own, lang), (own, lang, by_code)
 
     clock = 1_780_000_000
     round_of_visits(clock)
@@ -209,9 +185,9 @@ def test_each_kept_first_page_is_the_own_page_across_measurements_languages_and_
         clock += 1
         if field == "languages":
             # Danish only now: the English link opens the Danish page, without the switch
-            with _at(clock):
+            with signed_at(clock):
                 page = _opened(first_links[0], "?sprog=en")
-                assert page == _afresh(first_links[0], "da")
+                assert page == first_page_afresh(first_links[0], "da")
                 assert "Read in English" not in page
             continue
         round_of_visits(clock)

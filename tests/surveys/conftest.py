@@ -6,16 +6,19 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
+from django.test import RequestFactory
 from django.utils import timezone
 
 from tests.conftest import World
 from tests.factories import make_person
 from tryghed.orgs.models import Person
-from tryghed.surveys import services
+from tryghed.surveys import questionnaire, respond, services
 from tryghed.surveys.models import Measurement
+from tryghed.surveys.selectors import measurement_instruments, resolve_token
 
 LINK = re.compile(r"https?://[^\s]+/s/([A-Za-z0-9_\-]+)/")
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
@@ -104,3 +107,26 @@ def ps7_answers() -> dict[str, int]:
 @pytest.fixture
 def outbox() -> Iterator[list[mail.EmailMessage]]:
     yield mail.outbox
+
+
+def signed_at(seconds: int) -> AbstractContextManager[Any]:
+    """Every signature made inside is dated ``seconds``: the signed ``state`` field carries
+    the time it was made, so two pages compared byte for byte need one clock."""
+    return mock.patch.object(
+        signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(seconds)
+    )
+
+
+def first_page_afresh(token: str, lang: str) -> str:
+    """The page a link opens, as rendered for this request with nothing kept."""
+    entry = resolve_token(token)
+    return respond._page(
+        RequestFactory().get(f"/s/{token}/"),
+        token=token,
+        lang=lang,
+        entry=entry,
+        instruments=measurement_instruments(entry.measurement),
+        step=0,
+        state=questionnaire.State(),
+        language_links=True,
+    ).content.decode()
