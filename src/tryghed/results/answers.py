@@ -263,10 +263,19 @@ def load_answers(
     column = {item_id: c for c, item_id in enumerate(choice_ids)}
     codes: dict[str, FloatArray] = {}
     for instrument in instruments:
-        matrix = np.full((atom.shape[0], len(instrument.items)), np.nan)
         places = [j for j, item in enumerate(instrument.items) if item.id in column]
         from_columns = [column[instrument.items[j].id] for j in places]
-        matrix[:, places] = combined[:, from_columns]
+        first = from_columns[0] if from_columns else 0
+        if places == list(range(len(instrument.items))) and from_columns == list(
+            range(first, first + len(places))
+        ):
+            # Every item a choice item, side by side in ``combined`` (choice_ids is in
+            # instrument order): one copy of the slice, not a gather into a NaN matrix,
+            # and column-major, as scoring.score_persons reads it (no second copy there).
+            matrix = np.asfortranarray(combined[:, first : first + len(places)], dtype=np.float64)
+        else:
+            matrix = np.full((atom.shape[0], len(instrument.items)), np.nan)
+            matrix[:, places] = combined[:, from_columns]
         codes[instrument.id] = matrix
     responses = np.bincount(atom[atom >= 0], minlength=n_atoms).astype(np.intp)
     return Answers(atom, codes, multi_n, multi_counts, texts, responses)
