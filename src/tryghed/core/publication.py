@@ -117,6 +117,7 @@ __all__ = [
     "build_tree",
     "comment_texts",
     "group",
+    "no_cycle_collection",
     "report_units",
     "unit_name",
 ]
@@ -418,11 +419,12 @@ def _masked(groups: scoring.Groups, keep: npt.NDArray[np.bool_]) -> scoring.Grou
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """The cycle collector paused while the JSON is built: at 2,000 units the builder
     makes millions of dicts and lists and no reference cycles, and each of the collector's
     full passes walks all of them and everything else the process holds (an earlier
-    publication read for the changes, too) to find nothing, about a sixth of the build."""
+    publication read for the changes, too) to find nothing, about a sixth of the build.
+    Nests: an inner pause leaves the collector as the outer one set it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -517,7 +519,7 @@ class Report:
     # -- groups
 
     def build(self) -> JsonDict:
-        with _no_cycle_collection():
+        with no_cycle_collection():
             return self._build()
 
     def _build(self) -> JsonDict:

@@ -37,6 +37,7 @@ from tryghed.core.publication import (
     build_tree,
     comment_texts,
     group,
+    no_cycle_collection,
     report_units,
     unit_name,
 )
@@ -82,8 +83,13 @@ def compute_report_data(measurement: Measurement) -> JsonDict:
     """Every figure the closed measurement's reports may show, suppression applied (see
     core.publication), over its frozen unit tree. A measurement opened before trees were
     frozen has none: then the tree of this moment is used, and ``report_data`` stores the
-    result as the final publication, so later changes to the tree change nothing either."""
-    return publication_builder(measurement).build()
+    result as the final publication, so later changes to the tree change nothing either.
+
+    The cycle collector is paused for the loading too: the answers arrive as 200,000 row
+    tuples and 90,000 strings at 200,000 responses, none in a cycle, and each full pass
+    of the collector walked them and everything the process holds."""
+    with no_cycle_collection():
+        return publication_builder(measurement).build()
 
 
 def publication_builder(measurement: Measurement) -> Report:
