@@ -515,10 +515,12 @@ def _johnson_weights(corr: FloatArray, invalid: NDArray[np.bool_]) -> FloatArray
     collinear = eigenvalues[..., 0] <= _EIGEN_TOLERANCE * eigenvalues[..., -1]
     root = np.sqrt(np.clip(eigenvalues, 0.0, None))
     lam = (vectors * root[..., None, :]) @ np.matrix_transpose(vectors)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # A collinear or constant sample divides by a zero root: its weights are NaN and
+    # discarded below, so its warnings (here and in the products after) say nothing.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         rotated = (np.matrix_transpose(vectors) @ rxy[..., None])[..., 0] / root
-    beta = (vectors @ rotated[..., None])[..., 0]
-    weights = ((lam**2) @ (beta**2)[..., None])[..., 0]
+        beta = (vectors @ rotated[..., None])[..., 0]
+        weights = ((lam**2) @ (beta**2)[..., None])[..., 0]
     weights[invalid | collinear] = np.nan
     return weights
 
