@@ -4,6 +4,7 @@ import base64
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -54,6 +55,13 @@ TEST_ANSWER_KEY = "test:" + base64.b64encode(bytes(range(32))).decode()
 @pytest.fixture(autouse=True)
 def _fixed_answer_key(settings: pytest.FixtureRequest) -> None:
     settings.TRYGHED_ANSWER_KEYS = [TEST_ANSWER_KEY]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _a_data_directory_of_its_own(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    # What the code writes to DATA_DIR at run time (the rewrites a purge owes) stays in the
+    # test's own directory, never in the checkout's data/.
+    settings.DATA_DIR = tmp_path / "data"  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,10 @@ So it first waits (``HORIZON_WAIT``) until no such transaction, prepared transac
 replication slot is left. A failure leaves the purge done and raises ``RewriteFailed``,
 which says what to run by hand.
 
+A table that could not be rewritten is remembered (``owed_tables``, a file in the data
+directory) and rewritten by the next run of any purge, even one that deletes nothing, until
+it succeeds.
+
 SQLite overwrites deleted rows in the file itself (``secure_delete``, settings); what is left
 is the ``-wal`` file, emptied here by a checkpoint.
 
@@ -26,10 +30,13 @@ expire them within the retention period.
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.db.backends.utils import CursorWrapper
@@ -108,8 +115,9 @@ class RewriteFailed(CommandError):
         listed = ", ".join(tables)
         super().__init__(
             f"The deleted rows are gone from the tables, but {listed} could not be rewritten "
-            f"({reason}), so their bytes stay in the database's files. Run "
-            f"'VACUUM FULL {listed};' at a quiet hour (it locks each table while it runs)."
+            f"({reason}), so their bytes stay in the database's files. The next run of "
+            f"'tryghed purge-responses' tries again; or run 'VACUUM FULL {listed};' at a "
+            f"quiet hour (it locks each table while it runs)."
         )
 
 
@@ -118,10 +126,47 @@ def deleted_tables(deleted: Mapping[str, int]) -> set[str]:
     return {apps.get_model(label)._meta.db_table for label, n in deleted.items() if n}
 
 
+def _owed_file() -> Path:
+    return Path(settings.DATA_DIR) / "rewrite-owed"
+
+
+def owed_tables() -> set[str]:
+    """The tables an earlier rewrite left (it failed), still to be rewritten."""
+    try:
+        text = _owed_file().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return set()
+    return {line.strip() for line in text.splitlines() if line.strip()}
+
+
+def _owe(tables: Iterable[str]) -> None:
+    """Remember these tables as still to be rewritten (none: forget the file)."""
+    path = _owed_file()
+    wanted = sorted(set(tables))
+    if not wanted:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text("".join(f"{table}\n" for table in wanted), encoding="utf-8")
+    os.replace(partial, path)
+
+
 def rewrite_tables(tables: Iterable[str]) -> list[str]:
     """After a purge has committed: on PostgreSQL ``VACUUM FULL`` each table (sorted, one
-    at a time); on SQLite checkpoint and empty the WAL. Returns the tables rewritten."""
+    at a time), with those an earlier failure left (``owed_tables``, of those that still
+    exist); on SQLite checkpoint and empty the WAL. Returns the tables rewritten. A failure
+    remembers what is left and raises ``RewriteFailed``."""
     wanted = sorted(set(tables))
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        owed = owed_tables()
+        if owed:
+            existing = set(connection.introspection.table_names())
+            wanted = sorted(set(wanted) | (owed & existing))
+            if owed - existing:
+                logger.warning(
+                    "purge: no longer owed, gone: %s", ", ".join(sorted(owed - existing))
+                )
     if not wanted:
         return []
     if connection.in_atomic_block:
@@ -141,6 +186,7 @@ def rewrite_tables(tables: Iterable[str]) -> list[str]:
         with connection.cursor() as cursor:
             holder = _wait_for_older_transactions(cursor)
             if holder is not None:
+                _owe(wanted)
                 raise RewriteFailed(
                     tables=wanted,
                     reason=f"a transaction older than the purge was still open after "
@@ -156,9 +202,27 @@ def rewrite_tables(tables: Iterable[str]) -> list[str]:
                 cursor.execute("RESET lock_timeout")
     except DatabaseError as error:
         left = [table for table in wanted if table not in done]
+        _owe(left)
         logger.error("purge: VACUUM FULL %s failed: %s", ", ".join(left), error)
         raise RewriteFailed(tables=left, reason=str(error).strip()) from error
+    _owe(owed_tables() - set(done))
     return done
+
+
+def rewrite_after_purge(
+    tables: Iterable[str], *, dry_run: bool, write: Callable[[str], None]
+) -> None:
+    """A purge command's last step, after its deletions committed: rewrite the tables it
+    deleted from and those an earlier run left (``rewrite_tables``; a failure raises
+    ``RewriteFailed``), saying what was rewritten; with ``dry_run`` only what is owed."""
+    if dry_run:
+        owed = sorted(owed_tables())
+        if owed:
+            write(f"Would rewrite on disk, left by an earlier run: {', '.join(owed)}")
+        return
+    rewritten = rewrite_tables(tables)
+    if rewritten:
+        write(f"Rewrote on disk (VACUUM FULL): {', '.join(rewritten)}")
 
 
 def _wait_for_older_transactions(cursor: CursorWrapper) -> str | None:

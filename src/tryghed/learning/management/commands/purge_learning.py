@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tryghed.command_args import iso_date
 from tryghed.learning.retention import due_for_purge, organisation_purge_learning
-from tryghed.table_rewrite import rewrite_tables
+from tryghed.table_rewrite import rewrite_after_purge
 
 
 class Command(BaseCommand):
@@ -26,7 +26,6 @@ class Command(BaseCommand):
         due = due_for_purge(today=today)
         if not due:
             self.stdout.write("No learning-log entry is due for deletion.")
-            return
         tables: set[str] = set()
         for found in due:
             label = f"{found.organisation.name} (written on or before {found.through})"
@@ -42,7 +41,6 @@ class Command(BaseCommand):
                     f"Deleted {done.entries} learning-log entries and {done.reviews} reviews: "
                     f"{label}"
                 )
-        # After every purge has committed; a failure raises RewriteFailed, the purge stays.
-        rewritten = rewrite_tables(tables)
-        if rewritten:
-            self.stdout.write(f"Rewrote on disk (VACUUM FULL): {', '.join(rewritten)}")
+        # After every purge has committed, also when nothing was due (a table an earlier
+        # run could not rewrite is owed); a failure raises RewriteFailed, the purge stays.
+        rewrite_after_purge(tables, dry_run=options["dry_run"], write=self.stdout.write)

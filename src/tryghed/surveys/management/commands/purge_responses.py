@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tryghed.command_args import iso_date
 from tryghed.surveys.retention import due_for_purge, measurement_purge_responses
-from tryghed.table_rewrite import rewrite_tables
+from tryghed.table_rewrite import rewrite_after_purge
 
 
 class Command(BaseCommand):
@@ -26,7 +26,6 @@ class Command(BaseCommand):
         outcomes = due_for_purge(today=today)
         if not outcomes:
             self.stdout.write("No measurement is due for deletion of its answers.")
-            return
         tables: set[str] = set()
         for outcome in outcomes:
             m = outcome.measurement
@@ -41,7 +40,6 @@ class Command(BaseCommand):
                 done = measurement_purge_responses(measurement=m)
                 tables |= done.tables
                 self.stdout.write(f"Deleted {done.responses} answers: {label}")
-        # After every purge has committed; a failure raises RewriteFailed, the purge stays.
-        rewritten = rewrite_tables(tables)
-        if rewritten:
-            self.stdout.write(f"Rewrote on disk (VACUUM FULL): {', '.join(rewritten)}")
+        # After every purge has committed, also when nothing was due (a table an earlier
+        # run could not rewrite is owed); a failure raises RewriteFailed, the purge stays.
+        rewrite_after_purge(tables, dry_run=options["dry_run"], write=self.stdout.write)
