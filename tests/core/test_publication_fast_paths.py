@@ -5,13 +5,15 @@ The reference functions below are the builder's code before the change, kept ver
 for ``self`` becoming ``report``: a scale's block from ``ScaleFigures.group`` as it read
 the arrays, item blocks cell by cell, the one-set-of-people check per slot and the
 comments with their string sorts (each group's texts now in the table's order, not shuffled
-again per group). On random organisations, answers, texts and minimums
-over every built-in instrument, the fast paths must give equal JSON.
+again per group, and the table in the order of a hash of each text). On random
+organisations, answers, texts and minimums over every built-in instrument, the fast paths
+must give equal JSON.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import math
 import random
 from collections.abc import Mapping
@@ -310,7 +312,15 @@ def reference_comments(report: Report) -> tuple[dict[str, list[JsonDict]], list[
             for text, number in block
         }
     )
-    random.Random(_comment_seed(report.measured.id, "table", ())).shuffle(shown)
+    # In the order of a seeded hash of each text's item and string (a stable sort: equal
+    # strings of an item together, numbers ascending), so a list's order follows from its
+    # own texts (tests/privacy/test_redteam_comment_order.py).
+    def text_key(entry: tuple[str, str, int]) -> bytes:
+        item_id, text, _ = entry
+        seed = _comment_seed(report.measured.id, item_id, ())
+        return hashlib.blake2b(f"{seed}\0{text}".encode(), digest_size=8).digest()
+
+    shown.sort(key=text_key)
     position = {(item_id, number): k for k, (item_id, _, number) in enumerate(shown)}
     out: dict[str, list[JsonDict]] = {}
     for item_id, blocks in per_item.items():

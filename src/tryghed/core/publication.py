@@ -55,7 +55,7 @@ once: a unit without children in the report, and the top unit's subtree)::
                          "children": [unit ids], "unit": g, "subtree": g}},
      "organisation": g,
      "groups": [G, ...],
-     "texts": [every shown free-text answer once, in random order],
+     "texts": [every shown free-text answer once, in the order of a seeded hash],
      "measurement_level": {
          "scales": {iid: {sid: H | {"suppressed": false,
                                     "alpha": {"alpha", "ci95", "n_complete", "k"} | None,
@@ -91,9 +91,9 @@ correlation or heat map. Numbers are unrounded; undefined ones are ``None``.
 from __future__ import annotations
 
 import gc
+import hashlib
 import itertools
 import math
-import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -435,7 +435,7 @@ def no_cycle_collection() -> Iterator[None]:
 
 
 def _comment_seed(measurement_id: int, item_id: str, key: GroupKey) -> str:
-    # random.Random seeds a str through SHA-512: the same order on every run and machine.
+    # The prefix of the hashes that order the texts: the same order on every run and machine.
     return f"tryghed-comments:{measurement_id}:{item_id}:{'/'.join(key)}"
 
 
@@ -859,25 +859,25 @@ class Report:
     def _comments(self) -> tuple[dict[str, list[JsonDict]], list[str]]:
         """Per text item and slot: indices into one table of texts (a subtree repeats its
         units' texts, so each text is stored once). The table holds only texts of shown
-        groups, shuffled once; each group's list is its texts in the table's order (its
-        indices ascending).
+        groups, in the order of a seeded hash of each text's item and string; each group's
+        list is its texts in the table's order (its indices ascending).
 
-        A text is known by its item and its number in the answers; before shuffling, the
-        table is in (item, text, number) order.
+        A text is known by its item and its number in the answers; before the hash order,
+        the table is in (item, text, number) order, so equal strings of an item stay
+        together with their numbers ascending.
 
-        Why one shuffle is enough (privacy.md sections 2-3, docs/anonymity.md): a group's
-        order only has to be unrelated to who wrote what. The table's order is a seeded
-        permutation of (item, text, number) order, and a text's number is its response's
-        place in random-id order (privacy.md section 1: response ids are random), so a
-        position says nothing of a writer, a unit or a time; a group's list, as its
-        positions ascending, is a function of its set of texts and adds nothing to that
-        set. Nested groups (a unit and its subtree) list their common texts in the same
-        relative order. That tells a reader which of two equal strings in the subtree is
-        the unit's, which is no information (equal strings are interchangeable), and which
-        texts the subtree adds, which the texts themselves already tell by content: a
-        difference the remainder and difference rules already decide for every shown pair
-        of groups. No order links one person's texts across items either: every text of
-        every item has its own independent place in the one table."""
+        Why this order reveals nothing (privacy.md sections 0-3): the order of two texts
+        in any list is the order of their hashes, a function of the two texts alone. A
+        reader can compute it from a list's strings (the seed is the measurement id, no
+        secret), so a list's order adds nothing to its set of strings: not who wrote what,
+        not which texts of a parent come from a hidden child or from the people placed
+        directly in it, and nothing about the texts outside the reader's role. It differs
+        per item and per measurement, so it links no texts of one person across items or
+        waves. Nested groups list their common texts in the same relative order. (A plain
+        shuffle of the table is not enough: a text's place before the shuffle is its
+        alphabetical rank in the whole table, so a team's order, with the seed known,
+        told its leader about the texts of every other shown group; attacked in
+        tests/privacy/test_redteam_comment_order.py.)"""
         by_item = {
             item.id: item for i in self.instruments for item in i.items if item.type == "text"
         }
@@ -918,11 +918,27 @@ class Report:
                     )
             per_item[item_id] = (texts, blocks)
             in_table[item_id] = in_order[shown_atom[atom_of[in_order]]]
-        # The table: every shown text once, in (item, text, number) order, then shuffled.
+        # The table: every shown text once, in (item, text, number) order, then put in the
+        # order of a seeded hash of each text's item and string (equal strings of an item
+        # stay together, numbers ascending). Not a secret: the order only has to be
+        # unrelated to who wrote what, and a list's order must follow from its own texts.
         table = [(item_id, number) for item_id in sorted(in_table) for number in in_table[item_id]]
-        order = list(range(len(table)))
-        # Not a secret: the order only has to be unrelated to who wrote what.
-        random.Random(_comment_seed(self.measured.id, "table", ())).shuffle(order)  # noqa: S311
+        keys: list[bytes] = []
+        for item_id in sorted(in_table):
+            texts = per_item[item_id][0]
+            base = hashlib.blake2b(digest_size=8)
+            base.update(_comment_seed(self.measured.id, item_id, ()).encode() + b"\0")
+            hashed: dict[str, bytes] = {}
+            for number in in_table[item_id].tolist():
+                text = texts[number]
+                digest = hashed.get(text)
+                if digest is None:
+                    h = base.copy()
+                    h.update(text.encode())
+                    digest = hashed[text] = h.digest()
+                keys.append(digest)
+        # A stable sort: equal keys (equal strings of an item) keep (text, number) order.
+        order = sorted(range(len(table)), key=keys.__getitem__)
         position = np.empty(len(table), dtype=np.intp)
         position[np.asarray(order, dtype=np.intp)] = np.arange(len(table))
         first: dict[str, int] = {}  # where each item's texts begin in the table
