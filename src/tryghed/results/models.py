@@ -5,7 +5,8 @@ It is stored as a header (``ReportCache``: the frozen unit tree, instruments, mi
 measurement-level statistics), one row per group (``PublishedGroup``: a unit's own
 respondents, its subtree, or the whole measurement, with all of that group's figures or
 the reason it is hidden) and one row per shown free-text answer (``PublishedText``, each
-once, in random order; a group's comments name theirs by index). A page loads the header
+once, in the order of a seeded hash of each text, which looks random and follows from the
+text alone (core.publication.Report._comments); a group's comments name theirs by index). A page loads the header
 and the rows of the groups it may show and of their texts
 (results.aggregates.publication), so what a reader can see is what those rows hold.
 """
