@@ -6,8 +6,8 @@ measurement-level statistics), one row per group (``PublishedGroup``: a unit's o
 respondents, its subtree, or the whole measurement, with all of that group's figures or
 the reason it is hidden) and one row per shown free-text answer (``PublishedText``, each
 once, in the order of a seeded hash of each text, which looks random and follows from the
-text alone (core.publication.Report._comments); a group's comments name theirs by index). A page loads the header
-and the rows of the groups it may show and of their texts
+text alone: core.publication.Report._comments; a group's comments name theirs by index).
+A page loads the header and the rows of the groups it may show and of their texts
 (results.aggregates.publication), so what a reader can see is what those rows hold.
 """
 
