@@ -147,7 +147,9 @@ def _owe(tables: Iterable[str]) -> None:
         path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
+    # Its own partial file: two purges at once (the nightly one and Sig det's) must not
+    # move each other's.
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_text("".join(f"{table}\n" for table in wanted), encoding="utf-8")
     os.replace(partial, path)
 
@@ -158,15 +160,16 @@ def rewrite_tables(tables: Iterable[str]) -> list[str]:
     exist); on SQLite checkpoint and empty the WAL. Returns the tables rewritten. A failure
     remembers what is left and raises ``RewriteFailed``."""
     wanted = sorted(set(tables))
+    # Owed tables a migration dropped since: forgotten when the file is next written.
+    gone: set[str] = set()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         owed = owed_tables()
         if owed:
             existing = set(connection.introspection.table_names())
             wanted = sorted(set(wanted) | (owed & existing))
-            if owed - existing:
-                logger.warning(
-                    "purge: no longer owed, gone: %s", ", ".join(sorted(owed - existing))
-                )
+            gone = owed - existing
+            if gone:
+                logger.warning("purge: no longer owed, gone: %s", ", ".join(sorted(gone)))
     if not wanted:
         return []
     if connection.in_atomic_block:
@@ -186,7 +189,8 @@ def rewrite_tables(tables: Iterable[str]) -> list[str]:
         with connection.cursor() as cursor:
             holder = _wait_for_older_transactions(cursor)
             if holder is not None:
-                _owe(wanted)
+                # With what another purge may have owed meanwhile.
+                _owe((owed_tables() - gone) | set(wanted))
                 raise RewriteFailed(
                     tables=wanted,
                     reason=f"a transaction older than the purge was still open after "
@@ -202,10 +206,10 @@ def rewrite_tables(tables: Iterable[str]) -> list[str]:
                 cursor.execute("RESET lock_timeout")
     except DatabaseError as error:
         left = [table for table in wanted if table not in done]
-        _owe(left)
+        _owe((owed_tables() - gone - set(done)) | set(left))
         logger.error("purge: VACUUM FULL %s failed: %s", ", ".join(left), error)
         raise RewriteFailed(tables=left, reason=str(error).strip()) from error
-    _owe(owed_tables() - set(done))
+    _owe(owed_tables() - gone - set(done))
     return done
 
 
