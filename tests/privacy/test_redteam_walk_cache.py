@@ -34,7 +34,14 @@ from django.urls import reverse
 
 from tests.privacy import attack
 from tests.privacy.attack import secrets_in
-from tests.privacy.test_sqlite_wal_attack import _columns, _commits, _state, run_scenario
+from tests.privacy.test_sqlite_wal_attack import (
+    _columns,
+    _state,
+    people_in,
+    readable_in,
+    replayed,
+    run_scenario,
+)
 from tests.surveys.conftest import first_page_afresh, signed_at
 from tryghed.surveys import respond, services
 from tryghed.surveys.codes import paper_code_normalise
@@ -290,23 +297,9 @@ def _replay_copy(
     minimum: int,
 ) -> tuple[list[str], set[str]]:
     """What one copy pairs, commit by commit, and the answers readable at its end."""
-    wal_file = directory / f"{name}-wal"
-    commits = _commits(wal_file.read_bytes()) if wal_file.exists() else []
-    replay = directory / "replay.sqlite3"
-    image = bytearray((directory / name).read_bytes())
-    replay.write_bytes(image)
-    before = _state(replay)
-    readable = {s for rows in before.values() for row in rows for s in secrets_in(row)}
+    readable = readable_in(_state(directory / name))
     found: list[str] = []
-    for number, commit in enumerate(commits, start=1):
-        page_size = len(commit[0][1])
-        for page_number, page in commit:
-            start = (page_number - 1) * page_size
-            if len(image) < start + page_size:
-                image.extend(b"\0" * (start + page_size - len(image)))
-            image[start : start + page_size] = page
-        replay.write_bytes(image)
-        after = _state(replay)
+    for number, before, after, replay in replayed(directory, name):
         revealed: set[str] = set()
         people: set[int] = set()
         marks = consumed = 0
@@ -315,12 +308,7 @@ def _replay_copy(
             cols = _columns(replay, table)
             for row in now - old:
                 revealed |= secrets_in(row)
-                for column in ("person_id", "invitation_id"):
-                    if column in cols and row[cols.index(column)] is not None:
-                        value = int(row[cols.index(column)])
-                        person = value if column == "person_id" else invitation_person.get(value)
-                        if person in secret_of:
-                            people.add(person)
+                people |= people_in(row, cols, secret_of, invitation_person)
             if table == "surveys_submissionmark":
                 marks += len(now - old)
             if table == "surveys_pendinganswer":
@@ -337,5 +325,4 @@ def _replay_copy(
                 f"commit {number}: {len(revealed)} answer(s) readable from "
                 f"{consumed} pending, fewer than {minimum}"
             )
-        before = after
     return found, readable

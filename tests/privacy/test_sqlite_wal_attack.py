@@ -14,6 +14,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,22 +110,21 @@ def run_scenario(module: str, directory: Path, **env: str) -> dict[str, Any]:
     return told
 
 
-def _replay(
-    directory: Path, name: str, secret_of: dict[int, str], invitation_person: dict[int, int]
-) -> tuple[list[str], set[str]]:
-    """The links found replaying one copy, and the answers readable at its end."""
+State = dict[str, set[tuple[Any, ...]]]
+
+
+def replayed(directory: Path, name: str) -> Iterator[tuple[int, State, State, Path]]:
+    """One copy of a database file and its -wal file replayed commit by commit: for each
+    commit its number, every table's rows before and after it, and the replayed file.
+    Nothing when the WAL is empty (checkpointed: the file alone is one state, no order)."""
     wal_file = directory / f"{name}-wal"
     commits = _commits(wal_file.read_bytes()) if wal_file.exists() else []
     replay = directory / "replay.sqlite3"
     image = bytearray((directory / name).read_bytes())
     replay.write_bytes(image)
     before = _state(replay)
-    readable_anywhere = {s for rows in before.values() for row in rows for s in secrets_in(row)}
-    if not commits:  # checkpointed: the file alone is one state, with no order in it
-        return [], readable_anywhere
-    page_size = len(commits[0][0][1])
-    links: list[str] = []
     for number, commit in enumerate(commits, start=1):
+        page_size = len(commit[0][1])
         for page_number, page in commit:
             start = (page_number - 1) * page_size
             if len(image) < start + page_size:
@@ -132,19 +132,46 @@ def _replay(
             image[start : start + page_size] = page
         replay.write_bytes(image)
         after = _state(replay)
+        yield number, before, after, replay
+        before = after
+
+
+def readable_in(state: State) -> set[str]:
+    """The answers' secrets readable anywhere in a replayed state."""
+    return {s for rows in state.values() for row in rows for s in secrets_in(row)}
+
+
+def people_in(
+    row: tuple[Any, ...],
+    columns: list[str],
+    secret_of: dict[int, str],
+    invitation_person: dict[int, int],
+) -> set[int]:
+    """The answering people a row names, by person or by invitation."""
+    people: set[int] = set()
+    for column in ("person_id", "invitation_id"):
+        if column in columns and row[columns.index(column)] is not None:
+            value = int(row[columns.index(column)])
+            person = value if column == "person_id" else invitation_person.get(value)
+            if person in secret_of:
+                people.add(person)
+    return people
+
+
+def _replay(
+    directory: Path, name: str, secret_of: dict[int, str], invitation_person: dict[int, int]
+) -> tuple[list[str], set[str]]:
+    """The links found replaying one copy, and the answers readable at its end."""
+    readable_anywhere = readable_in(_state(directory / name))
+    links: list[str] = []
+    for number, before, after, replay in replayed(directory, name):
         people: set[int] = set()
         revealed: set[str] = set()
         for table, now in after.items():
-            changed = now - before.get(table, set())
             cols = _columns(replay, table)
-            for row in changed:
+            for row in now - before.get(table, set()):
                 revealed |= secrets_in(row)
-                for column in ("person_id", "invitation_id"):
-                    if column in cols and row[cols.index(column)] is not None:
-                        value = int(row[cols.index(column)])
-                        person = value if column == "person_id" else invitation_person.get(value)
-                        if person in secret_of:
-                            people.add(person)
+                people |= people_in(row, cols, secret_of, invitation_person)
         revealed -= readable_anywhere
         readable_anywhere |= revealed
         if people and revealed:
@@ -153,5 +180,4 @@ def _replay(
                 f"commit {number}: {len(people)} person(s) {sorted(people)} beside "
                 f"{len(revealed)} answer(s); {len(right)} pairing(s) right"
             )
-        before = after
     return links, readable_anywhere
