@@ -154,20 +154,21 @@ def _owe(tables: Iterable[str]) -> None:
     os.replace(partial, path)
 
 
-def rewrite_tables(tables: Iterable[str]) -> list[str]:
+def rewrite_tables(tables: Iterable[str], *, owed: bool = False) -> list[str]:
     """After a purge has committed: on PostgreSQL ``VACUUM FULL`` each table (sorted, one
-    at a time), with those an earlier failure left (``owed_tables``, of those that still
-    exist); on SQLite checkpoint and empty the WAL. Returns the tables rewritten. A failure
-    remembers what is left and raises ``RewriteFailed``."""
+    at a time), with ``owed`` (the purge commands, at their quiet hour) also those an
+    earlier failure left (``owed_tables``, of those that still exist); on SQLite checkpoint
+    and empty the WAL. Returns the tables rewritten. A failure remembers what is left and
+    raises ``RewriteFailed``."""
     wanted = sorted(set(tables))
     # Owed tables a migration dropped since: forgotten when the file is next written.
     gone: set[str] = set()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        owed = owed_tables()
-        if owed:
+    if owed and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        earlier = owed_tables()
+        if earlier:
             existing = set(connection.introspection.table_names())
-            wanted = sorted(set(wanted) | (owed & existing))
-            gone = owed - existing
+            wanted = sorted(set(wanted) | (earlier & existing))
+            gone = earlier - existing
             if gone:
                 logger.warning("purge: no longer owed, gone: %s", ", ".join(sorted(gone)))
     if not wanted:
@@ -224,7 +225,7 @@ def rewrite_after_purge(
         if owed:
             write(f"Would rewrite on disk, left by an earlier run: {', '.join(owed)}")
         return
-    rewritten = rewrite_tables(tables)
+    rewritten = rewrite_tables(tables, owed=True)
     if rewritten:
         write(f"Rewrote on disk (VACUUM FULL): {', '.join(rewritten)}")
 

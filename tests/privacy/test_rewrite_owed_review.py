@@ -16,5 +16,19 @@ pytestmark = [
 
 def test_an_owed_table_a_migration_dropped_is_forgotten() -> None:
     table_rewrite._owe(["surveys_response", "surveys_gone_since"])
-    assert table_rewrite.rewrite_tables([]) == ["surveys_response"]
+    assert table_rewrite.rewrite_tables([], owed=True) == ["surveys_response"]
+    assert table_rewrite.owed_tables() == set()
+
+
+def test_only_a_purge_command_pays_what_is_owed() -> None:
+    """The daily Sig det task and the dialogue's rewrite call ``rewrite_tables`` at their
+    own hours (remind-voice in the morning): they rewrite their own tables, not the
+    responses table a night's purge left (docs/operations.md: the purge's next run does;
+    VACUUM FULL locks the table against every submission while it runs)."""
+    table_rewrite._owe(["surveys_response"])
+    assert table_rewrite.rewrite_tables([]) == []
+    assert table_rewrite.owed_tables() == {"surveys_response"}
+    lines: list[str] = []
+    table_rewrite.rewrite_after_purge([], dry_run=False, write=lines.append)
+    assert lines == ["Rewrote on disk (VACUUM FULL): surveys_response"]
     assert table_rewrite.owed_tables() == set()
