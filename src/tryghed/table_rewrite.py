@@ -136,6 +136,9 @@ def owed_tables() -> set[str]:
         text = _owed_file().read_text(encoding="utf-8")
     except FileNotFoundError:
         return set()
+    except OSError as error:  # DATA_DIR unreadable here: the rewrite itself still runs
+        logger.error("purge: the owed rewrites could not be read: %s", error)
+        return set()
     return {line.strip() for line in text.splitlines() if line.strip()}
 
 
@@ -143,15 +146,24 @@ def _owe(tables: Iterable[str]) -> None:
     """Remember these tables as still to be rewritten (none: forget the file)."""
     path = _owed_file()
     wanted = sorted(set(tables))
-    if not wanted:
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Its own partial file: two purges at once (the nightly one and Sig det's) must not
-    # move each other's.
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    partial.write_text("".join(f"{table}\n" for table in wanted), encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        if not wanted:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Its own partial file: two purges at once (the nightly one and Sig det's) must
+        # not move each other's.
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_text("".join(f"{table}\n" for table in wanted), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        # DATA_DIR not writable here: said in the log, and the rewrite's own outcome (a
+        # RewriteFailed with the VACUUM FULL to run by hand) is what the caller gets.
+        logger.error(
+            "purge: could not remember the rewrites still owed (%s): %s",
+            ", ".join(wanted) or "none",
+            error,
+        )
 
 
 def rewrite_tables(tables: Iterable[str], *, owed: bool = False) -> list[str]:

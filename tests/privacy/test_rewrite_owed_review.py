@@ -3,6 +3,8 @@ the meantime is forgotten, not carried (and announced) by every later purge."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -32,3 +34,16 @@ def test_only_a_purge_command_pays_what_is_owed() -> None:
     table_rewrite.rewrite_after_purge([], dry_run=False, write=lines.append)
     assert lines == ["Rewrote on disk (VACUUM FULL): surveys_response"]
     assert table_rewrite.owed_tables() == set()
+
+
+def test_a_data_directory_that_cannot_be_written_does_not_hide_the_failed_rewrite(
+    settings: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failure to report is the rewrite's (with the VACUUM FULL to run by hand), not
+    that the list of owed tables could not be written."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    settings.DATA_DIR = blocked / "data"  # type: ignore[attr-defined]
+    monkeypatch.setattr(table_rewrite, "_wait_for_older_transactions", lambda cursor: "pid 1")
+    with pytest.raises(table_rewrite.RewriteFailed, match="VACUUM FULL surveys_response"):
+        table_rewrite.rewrite_tables(["surveys_response"])
