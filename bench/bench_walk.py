@@ -106,7 +106,11 @@ def run(args: argparse.Namespace, directory: Path) -> None:
             status.append(line)
             return lambda _data: None
 
-        content = b"".join(app(environ, start_response))
+        response = app(environ, start_response)
+        try:
+            content = b"".join(response)
+        finally:
+            response.close()  # request_finished, as a server sends it: old connections close
         if not status[0].startswith("200"):
             raise RuntimeError(f"{method} {path}: {status[0]}")
         return content.decode()
