@@ -54,21 +54,10 @@ def open_survey(world: World, django_capture_on_commit_callbacks: CaptureOnCommi
         make_person(world.team_a, name=f"Extra {i}", email=f"extra{i}@example.test")
         for i in range(3)
     ]
-    today = timezone.localdate()
-    measurement = services.measurement_create(
-        organisation=world.org,
-        actor=world.owner,
-        name="Efterår",
-        instrument_ids=["ps7", "hesteskoen"],
-        scope=[services.ScopeEntry(world.area)],
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=14),
-        languages=["da", "en"],
+    survey = open_survey_of(
+        world, django_capture_on_commit_callbacks, ["ps7", "hesteskoen"], name="Efterår"
     )
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.measurement_open(measurement=measurement, actor=world.owner)
-    return Survey(measurement, tokens_from_outbox(), [world.person_a, world.person_b, *extra])
+    return Survey(survey.measurement, survey.tokens, [*survey.people, *extra])
 
 
 def open_survey_of(
