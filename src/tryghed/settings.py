@@ -82,7 +82,7 @@ def database_from_url(url: str) -> dict[str, object]:
         # Deleted answers are overwritten in the file, not left in free pages.
         options["init_command"] = SQLITE_SECURE_DELETE + options.get("init_command", "")
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "tryghed.sqlite",
             "NAME": name,
             "OPTIONS": options,
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
@@ -230,7 +230,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "tryghed.sqlite",
             "NAME": DATA_DIR / "tryghed.sqlite3",
             "OPTIONS": {
                 # WAL and a busy timeout let the web server and the worker share the file;

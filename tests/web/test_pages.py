@@ -132,8 +132,8 @@ def test_production_turns_on_secure_cookies_and_hsts() -> None:
     ("url", "engine", "name"),
     [
         ("postgres://u:p%40ss@db.example:5433/tryghed", "django.db.backends.postgresql", "tryghed"),
-        ("sqlite:///relative.sqlite3", "django.db.backends.sqlite3", "relative.sqlite3"),
-        ("sqlite:////abs/path.sqlite3", "django.db.backends.sqlite3", "/abs/path.sqlite3"),
+        ("sqlite:///relative.sqlite3", "tryghed.sqlite", "relative.sqlite3"),
+        ("sqlite:////abs/path.sqlite3", "tryghed.sqlite", "/abs/path.sqlite3"),
     ],
 )
 def test_database_urls_are_understood(url: str, engine: str, name: str) -> None:
@@ -153,4 +153,4 @@ def test_database_urls_are_understood(url: str, engine: str, name: str) -> None:
 def test_the_database_defaults_to_sqlite_under_the_data_folder() -> None:
     if os.environ.get("DATABASE_URL"):
         pytest.skip("this run uses DATABASE_URL")
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings.DATABASES["default"]["ENGINE"] == "tryghed.sqlite"
