@@ -17,8 +17,8 @@ replication slot is left. A failure leaves the purge done and raises ``RewriteFa
 which says what to run by hand.
 
 A table that could not be rewritten is remembered (``owed_tables``, a file in the data
-directory) and rewritten by the next run of any purge, even one that deletes nothing, until
-it succeeds.
+directory, changed under a lock by one purge at a time) and rewritten by the next run of
+any purge, even one that deletes nothing, until it succeeds.
 
 SQLite overwrites deleted rows in the file itself (``secure_delete``, settings); what is left
 is the ``-wal`` file, emptied here by a checkpoint.
@@ -29,10 +29,12 @@ expire them within the retention period.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
@@ -166,6 +168,33 @@ def _owe(tables: Iterable[str]) -> None:
         )
 
 
+@contextmanager
+def _owed_locked() -> Iterator[None]:
+    """Holds a lock on the owed file's neighbour ``rewrite-owed.lock`` (``flock``: between
+    processes and between threads alike), so that two purges at once (the nightly one and
+    Sig det's) each read, change and write the list without losing the other's change."""
+    path = _owed_file().with_name("rewrite-owed.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("ab")
+    except OSError as error:  # DATA_DIR not writable here: _owe says so as well
+        logger.error("purge: could not lock the owed rewrites (%s): %s", path, error)
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _update_owed(*, done: Iterable[str], left: Iterable[str]) -> None:
+    """The owed list without ``done`` and with ``left``, read and written under the lock."""
+    with _owed_locked():
+        _owe((owed_tables() - set(done)) | set(left))
+
+
 def rewrite_tables(tables: Iterable[str], *, owed: bool = False) -> list[str]:
     """After a purge has committed: on PostgreSQL ``VACUUM FULL`` each table (sorted, one
     at a time), with ``owed`` (the purge commands, at their quiet hour) also those an
@@ -203,7 +232,7 @@ def rewrite_tables(tables: Iterable[str], *, owed: bool = False) -> list[str]:
             holder = _wait_for_older_transactions(cursor)
             if holder is not None:
                 # With what another purge may have owed meanwhile.
-                _owe((owed_tables() - gone) | set(wanted))
+                _update_owed(done=gone, left=wanted)
                 raise RewriteFailed(
                     tables=wanted,
                     reason=f"a transaction older than the purge was still open after "
@@ -219,10 +248,10 @@ def rewrite_tables(tables: Iterable[str], *, owed: bool = False) -> list[str]:
                 cursor.execute("RESET lock_timeout")
     except DatabaseError as error:
         left = [table for table in wanted if table not in done]
-        _owe((owed_tables() - gone - set(done)) | set(left))
+        _update_owed(done=gone | set(done), left=left)
         logger.error("purge: VACUUM FULL %s failed: %s", ", ".join(left), error)
         raise RewriteFailed(tables=left, reason=str(error).strip()) from error
-    _owe(owed_tables() - gone - set(done))
+    _update_owed(done=gone | set(done), left=())
     return done
 
 
