@@ -8,6 +8,7 @@ run's database is."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,94 @@ def test_deferred_transactions_are_left_to_sqlite(connect: Connect) -> None:
     waiter.rollback()
     waiter.set_autocommit(True)
     _commit(holder)
+
+
+def test_the_query_log_shows_one_begin_however_many_tries_it_took(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with SQLite's own busy handler: one BEGIN, logged once with its whole wait (not a
+    failed query a millisecond under DEBUG), seen once by execute wrappers, and no error
+    noted on the connection (errors_occurred) for a transaction that began."""
+    holder, waiter = connect(), connect()
+    sleeps: list[float] = []
+    sent: list[str] = []
+
+    def counting_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 5:
+            _commit(holder)
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    _begin(holder)
+    _insert(holder, "first")
+    monkeypatch.setattr("tryghed.sqlite.base.sleep", counting_sleep)
+    with CaptureQueriesContext(waiter) as queries, waiter.execute_wrapper(capture):
+        _begin(waiter)
+        assert not waiter.errors_occurred
+        _insert(waiter, "second")
+        _commit(waiter)
+    assert len(sleeps) == 5
+    logged = [query["sql"] for query in queries.captured_queries]
+    assert logged.count("BEGIN IMMEDIATE") == 1
+    assert sent.count("BEGIN IMMEDIATE") == 1
+
+
+def test_the_busy_timeout_comes_back_exactly_as_python_set_it(connect: Connect) -> None:
+    """Python's sqlite3 truncates the timeout to whole milliseconds (50.6 ms: 50), as
+    table_rewrite.empty_sqlite_wal restores it; a BEGIN must not leave it one more."""
+    writer = connect(timeout=0.0506)
+    before = _busy_timeout(writer)
+    _begin(writer)
+    _commit(writer)
+    assert _busy_timeout(writer) == before == 50
+
+
+def test_the_wait_follows_the_connections_own_busy_timeout(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy timeout set on the connection (an init_command, a command that wants to wait
+    longer or shorter) is the one the BEGIN waits for and the one left afterwards."""
+    holder, waiter = connect(), connect(timeout=20)
+    with waiter.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 50")
+    sleeps: list[float] = []
+
+    def counting_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) > 2_000:  # some 2 s: far beyond 50 ms
+            pytest.fail("waited for the settings' 20 s, not the connection's 50 ms")
+        time.sleep(seconds)
+
+    _begin(holder)
+    _insert(holder, "first")
+    monkeypatch.setattr("tryghed.sqlite.base.sleep", counting_sleep)
+    with pytest.raises(OperationalError, match="database is locked"):
+        _begin(waiter)
+    assert _busy_timeout(waiter) == 50
+    _commit(holder)
+
+
+def test_an_interrupted_wait_leaves_the_connection_as_it_was(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder, waiter = connect(), connect()
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    _begin(holder)
+    monkeypatch.setattr("tryghed.sqlite.base.sleep", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _begin(waiter)
+    assert waiter.get_autocommit()
+    assert not waiter.in_atomic_block
+    assert waiter.connection is not None and not waiter.connection.in_transaction
+    assert _busy_timeout(waiter) == 20_000
+    _commit(holder)
+    _begin(waiter)
+    _insert(waiter, "after")
+    _commit(waiter)
+    assert _bodies(waiter) == ["after"]
