@@ -105,6 +105,13 @@ class OrgAccess:
         return self.sees_whole_organisation or bool(self.leader_paths)
 
     @property
+    def can_open_action_plans(self) -> bool:
+        """The action plans page ("Handleplaner", actions.views.index): those who write plans
+        (actions.selectors.can_manage_plans), and an employee, sent to their team's "vi
+        gjorde". Top management alone has neither, so the menu does not offer it."""
+        return self.can_view_structure or bool(self.employee_unit_ids)
+
+    @property
     def can_handle_voice(self) -> bool:
         """The voice channel's inbox: the AMO and leaders (which cases: voice.selectors)."""
         return Role.AMO in self.roles or bool(self.leader_paths)
