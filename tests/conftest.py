@@ -8,12 +8,24 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import ConnectionHandler
 from django.test import Client
 from django.utils import translation
 
 from tests.factories import grant, make_org, make_person, make_unit, make_user, root_of
 from tryghed.accounts.models import User
 from tryghed.orgs.models import Organisation, Person, Role, Unit
+from tryghed.settings import sqlite_database
+
+
+def sqlite_file_connection(path: Path, **options: str) -> BaseDatabaseWrapper:
+    """A Django connection to a SQLite file of its own, made as the settings make the
+    product's (tryghed.sqlite: WAL, IMMEDIATE, busy timeout), whatever the test run's
+    database is; ``options`` as in a DATABASE_URL's query (``timeout="0.05"``). Not the
+    test database, so no django_db mark: open it inside ``django_db_blocker.unblock()``."""
+    config = {**sqlite_database(path, options), "CONN_MAX_AGE": 0}
+    return ConnectionHandler({"default": config})["default"]
 
 
 @dataclass

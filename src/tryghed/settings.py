@@ -8,6 +8,7 @@ SQLite under ``data/`` unless ``DATABASE_URL`` is set, so a fresh checkout just 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -59,6 +60,37 @@ def env_list(name: str, default: list[str]) -> list[str]:
 SQLITE_SECURE_DELETE = "PRAGMA secure_delete=ON; "
 
 
+def sqlite_database(
+    name: str | Path, options: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """The SQLite database as the product runs it, at ``name``: WAL, so the web server and
+    the worker share the file; secure_delete, so deleted answers are overwritten instead of
+    left in free pages; transactions that take the write lock at BEGIN (tryghed.sqlite waits
+    for it); a 20 s busy timeout. ``options`` (a DATABASE_URL's query) add to the
+    init_command and replace the others (``timeout`` in seconds)."""
+    given = dict(options or {})
+    init_command = (
+        SQLITE_SECURE_DELETE
+        + "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        + given.pop("init_command", "")
+    )
+    settled: dict[str, object] = {
+        "init_command": init_command,
+        "transaction_mode": given.pop("transaction_mode", "IMMEDIATE"),
+        "timeout": float(given.pop("timeout", "20")),
+    }
+    return {
+        "ENGINE": "tryghed.sqlite",
+        "NAME": name,
+        "OPTIONS": {**given, **settled},
+        # Kept open between requests, as on PostgreSQL: opening a SQLite connection runs
+        # the PRAGMAs above, and closing the last one checkpoints the WAL, about 2 ms of
+        # every request (issue 14, docs/benchmarks.md). The WAL is still emptied after
+        # each release of answers (surveys/services._checkpoint_sqlite).
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+    }
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Translate ``postgres://user:pw@host:port/name`` or ``sqlite:///path`` into Django's form."""
     parts = urlsplit(url)
@@ -79,14 +111,7 @@ def database_from_url(url: str) -> dict[str, object]:
         path = unquote(parts.path)
         # sqlite:///relative.db -> "/relative.db"; sqlite:////abs.db -> "//abs.db"
         name = path[1:] if path.startswith("//") else path.lstrip("/") or ":memory:"
-        # Deleted answers are overwritten in the file, not left in free pages.
-        options["init_command"] = SQLITE_SECURE_DELETE + options.get("init_command", "")
-        return {
-            "ENGINE": "tryghed.sqlite",
-            "NAME": name,
-            "OPTIONS": options,
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
-        }
+        return sqlite_database(name, options)
     raise ImproperlyConfigured(
         f"DATABASE_URL has an unsupported scheme {parts.scheme!r}; use postgres:// or sqlite://"
     )
@@ -228,25 +253,7 @@ _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": database_from_url(_database_url)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "tryghed.sqlite",
-            "NAME": DATA_DIR / "tryghed.sqlite3",
-            "OPTIONS": {
-                # WAL and a busy timeout let the web server and the worker share the file;
-                # secure_delete overwrites deleted answers instead of leaving them in free pages.
-                "init_command": SQLITE_SECURE_DELETE
-                + "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            # Kept open between requests, as on PostgreSQL: opening a SQLite connection runs
-            # the PRAGMAs above, and closing the last one checkpoints the WAL, about 2 ms of
-            # every request (issue 14, docs/benchmarks.md). The WAL is still emptied after
-            # each release of answers (surveys/services._checkpoint_sqlite).
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
-        }
-    }
+    DATABASES = {"default": sqlite_database(DATA_DIR / "tryghed.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -17,6 +17,7 @@ import pytest
 from django.db import OperationalError
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import sqlite_file_connection
 from tryghed.sqlite import base
 
 Connect = Callable[..., base.DatabaseWrapper]
@@ -28,24 +29,10 @@ def connect(tmp_path: Path, django_db_blocker: Any) -> Iterator[Connect]:
     opened: list[base.DatabaseWrapper] = []
 
     def open_one(timeout: float = 20, mode: str = "IMMEDIATE") -> base.DatabaseWrapper:
-        wrapper = base.DatabaseWrapper(
-            {
-                "ENGINE": "tryghed.sqlite",
-                "NAME": str(tmp_path / "lock.sqlite3"),
-                "OPTIONS": {
-                    "init_command": "PRAGMA journal_mode=WAL;",
-                    "transaction_mode": mode,
-                    "timeout": timeout,
-                },
-                "TIME_ZONE": None,
-                "CONN_MAX_AGE": 0,
-                "CONN_HEALTH_CHECKS": False,
-                "AUTOCOMMIT": True,
-                "ATOMIC_REQUESTS": False,
-                "TEST": {},
-            },
-            alias=f"lock_{len(opened)}",
+        wrapper = sqlite_file_connection(
+            tmp_path / "lock.sqlite3", timeout=str(timeout), transaction_mode=mode
         )
+        assert isinstance(wrapper, base.DatabaseWrapper)
         opened.append(wrapper)
         return wrapper
 

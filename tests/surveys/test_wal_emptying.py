@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db.backends.sqlite3.base import DatabaseWrapper
 
+from tests.conftest import sqlite_file_connection
 from tryghed import table_rewrite
+from tryghed.sqlite.base import DatabaseWrapper
 
 
 @pytest.fixture
@@ -28,20 +29,8 @@ def file_connection(
 ) -> Iterator[DatabaseWrapper]:
     """A Django connection of its own (not the test database: no django_db mark needed)."""
     path = tmp_path / "wal.sqlite3"
-    wrapper = DatabaseWrapper(
-        {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(path),
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
-            "TIME_ZONE": None,
-            "CONN_MAX_AGE": 0,
-            "CONN_HEALTH_CHECKS": False,
-            "AUTOCOMMIT": True,
-            "ATOMIC_REQUESTS": False,
-            "TEST": {},
-        },
-        alias="wal_file",
-    )
+    wrapper = sqlite_file_connection(path)
+    assert isinstance(wrapper, DatabaseWrapper)
     monkeypatch.setattr(table_rewrite, "connection", wrapper)
     with django_db_blocker.unblock():
         with wrapper.cursor() as cursor:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -148,6 +150,37 @@ def test_database_urls_are_understood(url: str, engine: str, name: str) -> None:
             "db.example",
             "5433",
         )
+
+
+def test_a_sqlite_url_runs_sqlite_as_the_default_database_does(
+    tmp_path: Path, django_db_blocker: Any
+) -> None:
+    """WAL, secure_delete, IMMEDIATE transactions and the busy timeout, with the URL's
+    options on top; ``timeout`` from the query is a number (it arrived as a string, and
+    sqlite3.connect refused it)."""
+    from django.db.utils import ConnectionHandler
+
+    from tryghed.settings import database_from_url, sqlite_database
+
+    config = database_from_url(f"sqlite:///{tmp_path}/url.sqlite3?timeout=2.5")
+    default = sqlite_database(tmp_path / "default.sqlite3")
+    options, default_options = config["OPTIONS"], default["OPTIONS"]
+    assert isinstance(options, dict) and isinstance(default_options, dict)
+    assert options["timeout"] == 2.5
+    assert options["transaction_mode"] == default_options["transaction_mode"] == "IMMEDIATE"
+    assert options["init_command"] == default_options["init_command"]
+    wrapper = ConnectionHandler({"default": config})["default"]
+    with django_db_blocker.unblock():
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode")
+                assert cursor.fetchone() == ("wal",)
+                cursor.execute("PRAGMA busy_timeout")
+                assert cursor.fetchone() == (2500,)
+                cursor.execute("PRAGMA secure_delete")
+                assert cursor.fetchone() == (1,)
+        finally:
+            wrapper.close()
 
 
 def test_the_database_defaults_to_sqlite_under_the_data_folder() -> None:
