@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-org": ("import_org", "import units or people from a CSV file"),
     "worker": ("worker", "run the background tasks (e-mails, report files)"),
     "remind-actions": ("remind_actions", "enqueue reminders for action deadlines (daily)"),
+    "close-measurements": (
+        "close_measurements",
+        "close measurements past their closing day (daily)",
+    ),
     "purge-responses": (
         "purge_responses",
         "delete answers and learning-log entries past their retention periods (daily)",

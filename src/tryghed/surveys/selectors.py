@@ -443,6 +443,17 @@ def is_accepting(measurement: Measurement, today: dt.date | None = None) -> bool
     )
 
 
+def past_closing_day(*, today: dt.date) -> list[Measurement]:
+    """Open measurements of every organisation whose closing day is over (``closes_on``
+    before ``today``), oldest first: the nightly closing's list. A measurement closing
+    today stays open all day, as ``resolve_token`` refuses answers only after it."""
+    return list(
+        Measurement.objects.filter(status=Status.OPEN, closes_on__lt=today)
+        .select_related("organisation")
+        .order_by("closes_on", "pk")
+    )
+
+
 class SubmissionRefused(Exception):
     """Why a submission was not stored: "unknown", "used", "closed", "not_open"."""
 

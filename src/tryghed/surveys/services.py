@@ -48,6 +48,7 @@ from tryghed.surveys.selectors import SubmissionRefused as SubmissionRefused
 from tryghed.surveys.selectors import is_accepting as is_accepting
 from tryghed.surveys.selectors import (
     measurement_instruments,
+    past_closing_day,
     people_in_scope,
     reminder_round,
     resolve_token,
@@ -268,6 +269,34 @@ def measurement_close(*, measurement: Measurement, actor: User | None) -> Measur
     measurement_id = measurement.pk
     transaction.on_commit(lambda: prepare_report.enqueue(measurement_id))
     return measurement
+
+
+@dataclass(frozen=True)
+class DueClosings:
+    """What ``measurements_close_due`` did: the measurements it closed, and those whose
+    closing failed (logged; they stay open and are tried again the next night)."""
+
+    closed: list[Measurement]
+    failed: list[Measurement]
+
+
+def measurements_close_due(*, today: dt.date) -> DueClosings:
+    """Close every open measurement whose closing day is before ``today``, as the button
+    does (no actor: the audit row says the system closed it). Each in its own
+    transaction, so one that fails leaves the others closed; drafts are never touched, and
+    a second run finds nothing to do."""
+    closed, failed = [], []
+    for measurement in past_closing_day(today=today):
+        try:
+            closed.append(measurement_close(measurement=measurement, actor=None))
+        except Exception:
+            logger.exception(
+                "Could not close measurement %s past its closing day %s",
+                measurement.pk,
+                measurement.closes_on,
+            )
+            failed.append(measurement)
+    return DueClosings(closed=closed, failed=failed)
 
 
 @transaction.atomic
