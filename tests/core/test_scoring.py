@@ -75,12 +75,28 @@ def test_more_than_half_of_the_items_are_needed_for_a_person_score() -> None:
 
 
 def test_dont_know_counts_as_unanswered() -> None:
-    # vz-maturity: code 0 is "Ved ikke". 5 real answers of 10 is not more than half.
+    # vz-maturity: code 0 is "Ved ikke"; it adds nothing to the mean of the answers given.
     vz = builtin("vz-maturity")
-    scored = score_persons(vz, [[3, 3, 3, 3, 3, 0, 0, 0, 0, 0], [3, 3, 3, 3, 3, 4, 0, 0, 0, 0]])
+    scored = score_persons(vz, [[3, 3, 3, 3, 3, 4, 0, 0, 0, 0], [0] * 10])
     total = scored.scores["total"]
-    assert math.isnan(total[0])
-    assert total[1] == pytest.approx(19 / 6)
+    assert total[0] == pytest.approx(19 / 6)
+    assert math.isnan(total[1])  # nothing but "Ved ikke": no answer to take a mean of
+
+
+def test_a_pooled_scale_counts_everyone_who_gave_an_answer() -> None:
+    """vz-maturity's total is the mean of every answer 1..5 given (instruments.md section
+    3; seed 004: "den gennemsnitlige score på de samlede svar"): a person who said "Ved
+    ikke" to most topics still counts, with the answers they gave, and their "Ved ikke"
+    stays in the topics' shares; the more-than-half rule is for person scores."""
+    vz = builtin("vz-maturity")
+    rows = [[2, 0, 0, 0, 0, 0, 0, 0, 0, 0], [4, 4, 4, 4, 4, 4, 4, 4, 4, 4]]
+    scored = score_persons(vz, rows)
+    assert scored.scores["total"][0] == pytest.approx(2.0)
+    group = scale_figures(scored, "total", one_group(2)).group(0)
+    assert group.n == 2
+    assert group.mean == pytest.approx((2 + 10 * 4) / 11)  # every answer, pooled
+    topic = scale_figures(scored, "priority", one_group(2)).group(0)
+    assert (topic.n, topic.mean) == (2, pytest.approx(3.0))
 
 
 def test_an_unknown_code_is_an_error_naming_row_and_item() -> None:
@@ -171,26 +187,27 @@ def test_person_scores_are_binned_over_the_score_range() -> None:
 
 
 def test_vz_maturity_pools_every_answer_not_the_persons() -> None:
-    # Person A answers all ten topics with 5 (sum 50 over 10 answers); person B answers six
-    # topics with 1 and "Ved ikke" on four (sum 6 over 6). Person C has only five real
-    # answers and no person score, so is left out.
-    #   mean of persons: (5 + 1) / 2 = 3.0
-    #   pooled:          (50 + 6) / (10 + 6) = 3.5  -> "mellem Aktivt (3) og Proaktivt (4)"
-    # SD (ratio estimator, people as clusters): R = 3.5, residuals 50 - 35 = 15 and
-    # 6 - 21 = -15, sqrt(450 / 1) / (16 / 2) = 2.6516504...
+    # Person A answers all ten topics with 5 (sum 50 over 10 answers); person B six topics
+    # with 1 and "Ved ikke" on four (sum 6 over 6); person C five with 1 and "Ved ikke" on
+    # five (sum 5 over 5): pooled, every answer given counts (seed 004), so C does too.
+    # Person D said "Ved ikke" to everything: no answer, left out.
+    #   mean of persons: (5 + 1 + 1) / 3 = 7/3
+    #   pooled:          (50 + 6 + 5) / (10 + 6 + 5) = 61/21 -> "mellem Reaktivt (2) og Aktivt (3)"
+    # SD (ratio estimator, people as clusters): R = 61/21, residuals 50 - 10R = 440/21,
+    # 6 - 6R = -240/21, 5 - 5R = -200/21; sqrt((440² + 240² + 200²) / 21² / 2) / (21 / 3).
     vz = builtin("vz-maturity")
-    data = [[5] * 10, [1] * 6 + [0] * 4, [1] * 5 + [0] * 5]
+    data = [[5] * 10, [1] * 6 + [0] * 4, [1] * 5 + [0] * 5, [0] * 10]
     scored = score_persons(vz, data)
-    assert float(np.nanmean(scored.scores["total"])) == pytest.approx(3.0)
-    group = scale_figures(scored, "total", one_group(3)).group(0)
-    assert group.n == 2
-    assert group.n_answers == 16
-    assert group.mean == pytest.approx(3.5)
-    assert group.sd == pytest.approx(math.sqrt(450) / 8)
+    assert float(np.nanmean(scored.scores["total"])) == pytest.approx(7 / 3)
+    group = scale_figures(scored, "total", one_group(4)).group(0)
+    assert group.n == 3
+    assert group.n_answers == 21
+    assert group.mean == pytest.approx(61 / 21)
+    assert group.sd == pytest.approx(math.sqrt((440**2 + 240**2 + 200**2) / 21**2 / 2) / 7)
     reading = group.level()
     assert reading is not None
-    assert reading.text("da") == "mellem Aktivt (3) og Proaktivt (4)"
-    assert reading.text("en") == "between Active (3) and Proactive (4)"
+    assert reading.text("da") == "mellem Reaktivt (2) og Aktivt (3)"
+    assert reading.text("en") == "between Reactive (2) and Active (3)"
 
 
 def test_pooled_equals_the_persons_mean_and_sd_when_everyone_answers_everything() -> None:
@@ -381,8 +398,9 @@ def test_scores_stay_in_range_and_group_means_are_person_means(
 
 def test_a_topic_scale_inside_a_total_shows_the_same_number_as_its_item_in_the_total() -> None:
     # vz-maturity: topic 1 is its own scale and an item of the total. One number, one set
-    # of people: someone who answered topic 1 but too few topics for a total counts in
-    # neither (privacy.md section 3, "one set of people per item and group").
+    # of people (privacy.md section 3, "one set of people per item and group"): someone
+    # who answered topic 1 alone counts in both (a pooled total needs one answer), and
+    # someone who said "Ved ikke" to it, or left it out, in neither.
     instrument = load_builtin()["vz-maturity"]
     rng = np.random.default_rng(7)
     codes = rng.integers(0, 6, size=(60, len(instrument.items))).astype(np.float64)
@@ -394,4 +412,6 @@ def test_a_topic_scale_inside_a_total_shows_the_same_number_as_its_item_in_the_t
     topic = scale_figures(scored, "priority", groups)
     assert int(topic.n[0]) == int(total.item_n[0, 0])
     assert float(topic.mean[0]) == pytest.approx(float(total.item_mean[0, 0]), abs=1e-12)
-    assert np.isnan(scored.scores["priority"][:5]).all()
+    answered_topic_1 = codes[:5, 0] >= 1
+    assert (~np.isnan(scored.scores["priority"][:5]) == answered_topic_1).all()
+    assert (~np.isnan(scored.scores["total"][:5]) == answered_topic_1).all()

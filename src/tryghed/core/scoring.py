@@ -4,7 +4,8 @@ The engine reads only the instrument (core.instruments); every rule below is a r
 docs/instrument-format.md or spec/statistics.md:
 
 - A person score exists when more than half of the scale's items are answered; "don't
-  know" counts as unanswered. It is the mean of the answered items' points (reverse keying
+  know" counts as unanswered. On a pooled scale (``aggregate: pooled``) one answered item
+  is enough: its figure is the mean of every answer given. It is the mean of the answered items' points (reverse keying
   applied) rescaled linearly from the points range onto the scale's score range.
 - A group's n is the number of people with a person score. Its mean is the mean of person
   scores (``aggregate: persons``) or the mean of every answer given (``aggregate: pooled``,
@@ -311,7 +312,12 @@ def score_persons(instrument: Instrument, answers: npt.ArrayLike) -> ScoredAnswe
             has = ~np.isnan(col)
             count += has
             np.add(total, col, out=total, where=has)  # no temporary column of zeros
-        enough = 2 * count > len(scale.items)  # more than half of the items answered
+        # More than half of the items answered; on a pooled scale, the mean of every answer
+        # given (vz-maturity; seed 004: "den gennemsnitlige score på de samlede svar"),
+        # anyone who gave one: a person who said "Ved ikke" to most topics still counts,
+        # with their "Ved ikke" shares, instead of dropping out of every figure.
+        pooled = scale.aggregate == "pooled"
+        enough = count > 0 if pooled else 2 * count > len(scale.items)
         if enclosing is not None:
             enough &= ~np.isnan(scores[enclosing.id])
         with np.errstate(invalid="ignore", divide="ignore"):
