@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:measurement_id>/", participation_views.measurement_detail, name="detail"),
     path("<int:measurement_id>/aabn/", views.measurement_open, name="open"),
     path("<int:measurement_id>/luk/", views.measurement_close, name="close"),
+    path("<int:measurement_id>/slet/", views.measurement_delete, name="delete"),
     path("<int:measurement_id>/paamind/", views.measurement_remind, name="remind"),
     path("<int:measurement_id>/papirkoder/", views.paper_codes_print, name="paper_codes_print"),
 ]

@@ -241,6 +241,29 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
 
 
 @transaction.atomic
+def measurement_delete_draft(*, measurement: Measurement, actor: User | None) -> None:
+    """Delete a draft ("kladde") with its instruments and units. Nobody has been invited to
+    a draft, so nothing else hangs on it; an opened measurement is kept (and closed)."""
+    measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if measurement.status != Status.DRAFT:
+        raise ValidationError(
+            _("Kun en kladde kan slettes. En måling, der er åbnet, bliver gemt med sine svar.")
+        )
+    audit_record(
+        actor=actor,
+        action="measurement.deleted",
+        organisation=measurement.organisation,
+        obj=measurement,
+        summary=measurement.name,
+        data={
+            "instruments": list(measurement.instruments.values_list("instrument_id", flat=True)),
+            "previous": measurement.previous_id,
+        },
+    )
+    measurement.delete()
+
+
+@transaction.atomic
 def measurement_close(*, measurement: Measurement, actor: User | None) -> Measurement:
     """Close the measurement: no more answers; the answers given are frozen."""
     measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)

@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tryghed.orgs.models import Unit
@@ -234,6 +234,59 @@ def measurement_close(request: HttpRequest, access: OrgAccess, measurement_id: i
         title=_("Luk %(name)s?") % {"name": measurement.name},
         consequences=consequences,
         button=_("Ja, luk målingen"),
+        cancel_url=_detail_url(access, measurement.pk),
+        danger=True,
+    )
+
+
+@org_view("manage_measurements")
+@require_http_methods(["GET", "POST"])
+def measurement_delete(
+    request: HttpRequest, access: OrgAccess, measurement_id: int
+) -> HttpResponse:
+    """GET (or an unconfirmed POST) says what goes with the draft; the confirmed POST
+    deletes it. Only a draft: an opened measurement has invitations and answers."""
+    measurement = selectors.get_measurement(access, measurement_id)
+    if measurement.status != Status.DRAFT:
+        messages.error(
+            request,
+            _("Kun en kladde kan slettes. En måling, der er åbnet, bliver gemt med sine svar."),
+        )
+        return redirect(_detail_url(access, measurement.pk))
+    if confirmed(request):
+        try:
+            services.measurement_delete_draft(measurement=measurement, actor=access.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_detail_url(access, measurement.pk))
+        messages.success(request, _("Kladden %(name)s er slettet.") % {"name": measurement.name})
+        return redirect("surveys_admin:list", org=access.organisation.slug)
+    lang = get_language() or "da"
+    instruments = ", ".join(
+        i.name.get(lang) for i in survey_selectors.measurement_instruments(measurement)
+    )
+    units = ", ".join(s.unit.name for s in measurement.scope.select_related("unit"))
+    consequences = [
+        _(
+            "Kladden bliver slettet sammen med de valgte spørgeskemaer (%(instruments)s) og "
+            "enheder (%(units)s)."
+        )
+        % {"instruments": instruments, "units": units},
+        _("Ingen er inviteret endnu: der bliver ikke sendt noget ud, og ingen svar går tabt."),
+    ]
+    if measurement.previous is not None:
+        consequences.append(
+            _("%(name)s, som kladden skulle sammenlignes med, bliver ikke ændret.")
+            % {"name": measurement.previous.name}
+        )
+    consequences.append(_("Det kan ikke fortrydes, men du kan altid lave en ny måling."))
+    return confirm_page(
+        request,
+        access=access,
+        section="measurements",
+        title=_("Slet kladden %(name)s?") % {"name": measurement.name},
+        consequences=consequences,
+        button=_("Ja, slet kladden"),
         cancel_url=_detail_url(access, measurement.pk),
         danger=True,
     )
