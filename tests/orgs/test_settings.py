@@ -80,3 +80,27 @@ def test_the_floor_help_texts_follow_the_readers_language(world: World) -> None:
     assert "Can be raised, but not set below 3." in english
     assert "Questions about harassment and violence." in english
     assert "Kan hæves" not in english
+
+
+@pytest.mark.django_db
+def test_an_admin_sets_the_legal_basis_and_the_change_is_audited(world: World) -> None:
+    url = reverse("orgs:settings", kwargs={"org": world.org.slug})
+    client = client_for(world.owner)
+    form = client.get(url).content.decode()
+    # blank shows the default, and the form says what the default says
+    assert "Står feltet tomt, ser de, der svarer, standardteksten" in form
+    assert "arbejdsmiljølovens § 15 a" in form
+    own = "Behandlingen sker efter aftale med vores DPO."
+    response = client.post(url, {**VALID, "privacy_legal_basis": f"  {own}\n"})
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=world.org.pk).privacy_legal_basis == own
+    event = AuditEvent.objects.get(action="organisation.settings_changed")
+    assert event.actor == world.owner
+    assert event.data["changed"]["privacy_legal_basis"] == ["", own]
+    assert "privacy_legal_basis" in event.summary
+    assert own in client.get(url).content.decode()  # the form shows the current text
+
+    client.post(url, {**VALID, "privacy_legal_basis": ""})
+    assert Organisation.objects.get(pk=world.org.pk).privacy_legal_basis == ""
+    last = AuditEvent.objects.filter(action="organisation.settings_changed").latest("pk")
+    assert last.data["changed"] == {"privacy_legal_basis": [own, ""]}

@@ -181,6 +181,8 @@ def test_each_kept_first_page_is_the_own_page_across_measurements_languages_and_
         (org, "name", "Omdøbt kommune"),
         (org, "slug", "omdoebt-kommune"),
         (org, "response_retention_months", 7),
+        (org, "privacy_legal_basis", "Vores eget behandlingsgrundlag, aftalt med DPO."),
+        (org, "contact_email", "dpo@omdoebt-kommune.dk"),
         (measurement, "min_group_score", 6),
         (measurement, "min_group_comment", 11),
         (measurement, "closes_on", measurement.closes_on + dt.timedelta(days=3)),
@@ -200,6 +202,8 @@ def test_each_kept_first_page_is_the_own_page_across_measurements_languages_and_
         round_of_visits(clock)
     assert "Forår omdøbt" in _opened(first_links[0])
     assert "Omdøbt kommune" in _opened(first_links[0])
+    assert "Vores eget behandlingsgrundlag" in _opened(first_links[0])
+    assert "mailto:dpo@omdoebt-kommune.dk" in _opened(first_links[0])
 
 
 def test_refusals_and_the_code_form_show_no_kept_token() -> None:

@@ -271,6 +271,32 @@ def test_the_kept_first_page_is_each_respondents_own_and_the_page_rendered_afres
         assert "Forår på Solsikken" in renamed and renamed == first_page_afresh(third, "da")
 
 
+def test_the_kept_first_page_follows_the_legal_basis_and_the_contact(
+    open_survey: Survey,
+) -> None:
+    """The notice's legal basis and contact are the organisation's settings: a change to
+    either shows on the next first page, which is still the page rendered afresh."""
+    respond._FIRST_PAGES.clear()
+    tokens = list(open_survey.tokens.values())
+    organisation = open_survey.measurement.organisation
+
+    def opened(token: str) -> str:
+        with signed_at(1_800_000_000):
+            page = Client().get(f"/s/{token}/").content.decode()
+            assert page == first_page_afresh(token, "da")
+        return page
+
+    before = opened(tokens[0])
+    organisation.privacy_legal_basis = "Behandlingen sker efter vores egen aftale med DPO."
+    organisation.save(update_fields=["privacy_legal_basis"])
+    own = opened(tokens[1])
+    assert own != before and "vores egen aftale med DPO" in own
+    organisation.contact_email = "dpo@testkommune.dk"
+    organisation.save(update_fields=["contact_email"])
+    asked = opened(tokens[2])
+    assert asked != own and 'href="mailto:dpo@testkommune.dk"' in asked
+
+
 def _token(page: str) -> str:
     found = re.search(r'name="token" value="([^"]*)"', page)
     assert found

@@ -6,13 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tryghed.core.suppression import FLOOR_MINIMUM, MinimumKind
 from tryghed.orgs import importing
 from tryghed.orgs.labels import labels_for
-from tryghed.orgs.models import Role, Unit, UnitKind
+from tryghed.orgs.models import DEFAULT_PRIVACY_LEGAL_BASIS, Role, Unit, UnitKind
 from tryghed.orgs.selectors import OrgAccess, move_targets, visible_units
 
 
@@ -230,7 +231,8 @@ floor_help = lazy(_floor_help, str)
 
 
 class OrganisationSettingsForm(forms.Form):
-    """The organisation's own settings: minimum group sizes, retention, contact."""
+    """The organisation's own settings: minimum group sizes, retention, contact, the legal
+    basis respondents are told."""
 
     min_group_score = forms.IntegerField(
         label=_("Mindste antal svar for at vise et resultat"),
@@ -263,6 +265,19 @@ class OrganisationSettingsForm(forms.Form):
         label=_("Kontakt om tilgængelighed og databeskyttelse"),
         required=False,
         help_text=_("Vises i tilgængelighedserklæringen og for dem, der svarer."),
+    )
+    privacy_legal_basis = forms.CharField(
+        label=_("Behandlingsgrundlag i privatlivsoplysningen"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=format_lazy(
+            _(
+                "Står feltet tomt, ser de, der svarer, standardteksten: «{default}» Aftal en "
+                "anden ordlyd med jeres databeskyttelsesrådgiver (DPO)."
+            ),
+            default=DEFAULT_PRIVACY_LEGAL_BASIS,
+        ),
     )
     require_mfa = forms.BooleanField(
         label=_("Kræv totrinsbekræftelse for alle medarbejdere med login"),

@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tryghed.core.suppression import DEFAULT_MINIMUM, FLOOR_MINIMUM, MinimumKind
 
+# What respondents are told of the legal basis when the organisation has not written its
+# own (privacy.md section 7): the APV duty and the legitimate interest.
+DEFAULT_PRIVACY_LEGAL_BASIS = _(
+    "Behandlingsgrundlaget er arbejdsgiverens pligt til at lave en arbejdspladsvurdering "
+    "(databeskyttelsesforordningens artikel 6, stk. 1, litra c, jf. arbejdsmiljølovens "
+    "§ 15 a) og arbejdspladsens legitime interesse i at forbedre det psykiske arbejdsmiljø "
+    "(artikel 6, stk. 1, litra f)."
+)
+
 
 class Organisation(models.Model):
     """A tenant: a municipality, a hospital, a company."""
@@ -21,6 +30,10 @@ class Organisation(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     slug = models.SlugField(_("kort navn i adresser"), max_length=60, unique=True)
     contact_email = models.EmailField(_("kontakt om tilgængelighed og databeskyttelse"), blank=True)
+    # The organisation's own wording; blank shows DEFAULT_PRIVACY_LEGAL_BASIS.
+    privacy_legal_basis = models.TextField(
+        _("behandlingsgrundlag (vises i privatlivsoplysningen)"), blank=True, default=""
+    )
     min_group_score = models.PositiveSmallIntegerField(
         _("mindste antal svar for at vise et resultat"),
         default=DEFAULT_MINIMUM["score"],

@@ -82,6 +82,7 @@ SETTINGS_FIELDS = (
     "min_group_sensitive",
     "response_retention_months",
     "contact_email",
+    "privacy_legal_basis",
     "require_mfa",
 )
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tryghed.accounts.staff_session import anonymous_page
 from tryghed.core.instruments import Instrument
+from tryghed.orgs.models import DEFAULT_PRIVACY_LEGAL_BASIS
 from tryghed.surveys import questionnaire, services
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.codes import paper_code_display, paper_code_normalise
@@ -199,6 +200,8 @@ def _first_page(
         organisation.name,
         organisation.slug,
         organisation.response_retention_months,
+        organisation.privacy_legal_basis,
+        organisation.contact_email,
     )
     kept = _FIRST_PAGES.get(key)
     if (
@@ -232,7 +235,10 @@ def _first_page(
 
 def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str, Any]:
     """What the privacy notice above the first question says (privacy.md section 7)."""
+    organisation = measurement.organisation
     return {
+        "legal_basis": organisation.privacy_legal_basis.strip() or DEFAULT_PRIVACY_LEGAL_BASIS,
+        "contact_email": organisation.contact_email,
         "minimums": _minimums(measurement),
         "item_count": sum(len(i.items) for i in instruments),
         "has_sensitive": any(item.sensitive for i in instruments for item in i.items),
