@@ -186,10 +186,21 @@ def reference_choice_item(
     column = scale.items.index(item.number) if scale is not None else -1
     counts = distributions.counts[item.number - 1]
     dont_know = distributions.dont_know_share(item.number)
+    # The scored answers decided on their own count (red team, 2a709d9: "Ved ikke" padded
+    # a distribution whose real answers were below the minimum).
+    scored = (
+        report.decider.decide(profile.atom_item_n[:, column], minimum)
+        if profile is not None
+        else None
+    )
     blocks: list[JsonDict] = []
     for g, decision in enumerate(decisions):
         if not decision.shown:
             blocks.append(_hidden(decision))
+            continue
+        padded = profile is not None and profile.item_n[g, column] > 0
+        if scored is not None and padded and not scored[g].shown:
+            blocks.append({"suppressed": True, "reason": "complementary"})
             continue
         mean_points = None
         if profile is not None and profile.item_n[g, column] >= minimum:

@@ -20,7 +20,9 @@ remainder and difference rules hold for every count a reader can see:
 
 - a scale: people with a person score, ``min_group_score``, or ``min_group_sensitive``
   when the scale holds a sensitive item (krænkende handlinger, vold);
-- an item's distribution: the people it is computed over (below), the item's minimum;
+- an item's distribution: the people it is computed over (below), the item's minimum,
+  and again the people who gave it a scored answer (its counts of scored codes are
+  their figures: "don't know" must not pad them past the minimum);
 - a key figure: people who answered one of its items, its items' minimum;
 - free-text answers: people who wrote an answer to that question, ``min_group_comment``.
 
@@ -781,10 +783,22 @@ class Report:
         )
         item_n = profile.item_n[:, column].tolist() if profile is not None else None
         item_mean = _nums(profile.item_mean[:, column]) if profile is not None else None
+        # The counts of the scored codes are the item's scored answers (its mean points, and
+        # on vz-maturity its one-item topic): they rest on the people who gave one, so they
+        # are decided on those people's count too. Else "don't know" (or an unscored option)
+        # pads a distribution whose real answers are "for få svar" (red team, 2a709d9).
+        scored = (
+            self.decider.decide(profile.atom_item_n[:, column], minimum)
+            if profile is not None
+            else None
+        )
         blocks: list[JsonDict] = []
         for g, decision in enumerate(decisions):
             if not decision.shown:
                 blocks.append(_hidden(decision))
+                continue
+            if scored is not None and item_n is not None and item_n[g] > 0 and not scored[g].shown:
+                blocks.append({"suppressed": True, "reason": "complementary"})
                 continue
             mean_points = None
             # "An item mean for a group: 5 responses", counted on the scored answers.
