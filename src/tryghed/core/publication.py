@@ -19,7 +19,9 @@ counted on the people who answered that scale or item) across all groups at once
 remainder and difference rules hold for every count a reader can see:
 
 - a scale: people with a person score, ``min_group_score``, or ``min_group_sensitive``
-  when the scale holds a sensitive item (krænkende handlinger, vold);
+  when the scale holds a sensitive item (krænkende handlinger, vold); a pooled scale
+  (vz-maturity's total, the sum of its topics' answers) is hidden too wherever a scale
+  inside it has answers but is hidden (``_pooled_with_its_parts``);
 - an item's distribution: the people it is computed over (below), the item's minimum,
   and again the people who gave it a scored answer (its counts of scored codes are
   their figures: "don't know" must not pad them past the minimum);
@@ -362,7 +364,37 @@ def _figures(
         s.id: decider.decide(scales[s.id].atom_n, minimums.for_items(_scale_items(instrument, s)))
         for s in wanted
     }
+    for scale in wanted:
+        if scale.aggregate == "pooled":
+            decisions[scale.id] = _pooled_with_its_parts(scale, wanted, decisions)
     return _InstrumentFigures(instrument, scored, scales, decisions)
+
+
+def _pooled_with_its_parts(
+    scale: Scale, scales: Sequence[Scale], decisions: Mapping[str, list[suppression.Decision]]
+) -> list[suppression.Decision]:
+    """A pooled scale's decisions, hidden (complementary) in every group where one of the
+    scales inside it (vz-maturity's topics) has scored answers but is hidden.
+
+    A pooled figure is the sum of every answer over their count, so it is the sum of its
+    parts': shown beside all parts but one, it gives away the hidden part's sum and count,
+    a figure about fewer than the minimum (red team, tests/privacy/test_redteam_vz_pooled.py).
+    Hidden wherever a part is, it cannot be worked out from other groups either: a
+    combination of shown totals that made this group's would make the hidden part's from
+    the same groups' parts, all shown there, which the engine's decisions for that part
+    rule out. Hiding more only widens the remainders around it."""
+    inside = set(scale.items)
+    parts = [s for s in scales if s is not scale and set(s.items) < inside]
+    own = decisions[scale.id]
+    if not parts:
+        return own
+    out = list(own)  # the decider's lists are shared: never changed in place
+    for g, decision in enumerate(own):
+        if decision.shown and any(
+            not decisions[part.id][g].shown and decisions[part.id][g].n > 0 for part in parts
+        ):
+            out[g] = suppression.Decision(False, "complementary", decision.n)
+    return out
 
 
 # --------------------------------------------------------------------------- JSON helpers
