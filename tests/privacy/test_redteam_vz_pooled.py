@@ -192,3 +192,80 @@ def test_the_pooled_total_does_not_give_away_the_few_who_answered_the_hidden_top
             assert derived is None, "one solution"
             derived = (k, round(rest))
     assert derived != (27, 63), "Stor's three: 27 answers to topics 1-9, summing to 63"
+
+
+# --------------------------------------------------------------------------- redpool
+
+
+def _complete_and_almost(
+    units: Sequence[str], complete: Sequence[Sequence[int]]
+) -> dict[str, list[list[int | None]]]:
+    """Per unit, six people: the first of ``complete`` answers every topic, the other five
+    say "Ved ikke" (code 0) to one topic each, a different one per person, so every topic
+    has at least five answers in every unit and every figure of every group is shown."""
+    out: dict[str, list[list[int | None]]] = {}
+    for u, name in enumerate(units):
+        rows: list[list[int | None]] = [list(complete[u])]
+        for k in range(5):
+            codes: list[int | None] = [3 + (k + t) % 3 for t in range(10)]
+            codes[(5 * u + k) % 10] = 0
+            rows.append(codes)
+        out[name] = rows
+    return out
+
+
+def test_alpha_of_the_total_rests_on_the_minimum_too() -> None:
+    """Cronbach's alpha of the total is over the complete cases (people who answered all
+    ten topics 1..5); the total counts everyone who gave one answer (2a709d9), so in an
+    organisation of twelve where ten said "Ved ikke" to one topic each, the organisation
+    report's "trust" table showed alpha (and its n_complete) over the two who answered
+    everything: a figure about two people beside the total over twelve (privacy.md
+    section 3, one set of people per scale and group; section 2, the minimum)."""
+    place = attack.build_workplace({"Stor": (None, 6), "Anden": (None, 6)})
+    launched = attack.launch(place, (INSTRUMENT,))
+    complete = [[1, 2, 5, 4, 1, 2, 5, 4, 1, 2], [5, 5, 1, 2, 4, 4, 3, 1, 2, 5]]
+    for name, rows in _complete_and_almost(["Stor", "Anden"], complete).items():
+        for person, codes in zip(place.people[name], rows, strict=True):
+            attack.submit(launched.tokens[person.pk], _answers(codes))
+    data = _published(place, launched)
+    whole = data.groups[data.organisation]
+    assert isinstance(whole, figures.Group)
+    total = whole.instruments[INSTRUMENT].scales["total"]
+    assert isinstance(total, figures.ScaleFigure) and total.n == 12, "the total is shown"
+    level = data.measurement_level.scales[INSTRUMENT]["total"]
+    alpha = None if isinstance(level, figures.Hidden) else level.alpha
+    if alpha is None or alpha.alpha is None:
+        return
+    assert alpha.n_complete >= MINIMUM, (
+        f"alpha {alpha.alpha:.4f} over the {alpha.n_complete} who answered every topic "
+        f"(10/9 (1 - sum d^2 / (sum d)^2) of their answers' differences d)"
+    )
+    gap = total.n - alpha.n_complete
+    assert not 0 < gap < MINIMUM, f"alpha over {alpha.n_complete}, the total over {total.n}"
+
+
+def test_alpha_in_tryghed_score_rests_on_the_minimum_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same through ``tryghed score --json`` with a unit tree of one top unit (the whole
+    file is its subtree, a shown group, so alpha is over everyone) and without one (alpha
+    over the units that show the total, given where its people and the complete cases
+    differ by 0 or at least the minimum: 12 - 2 = 10 passed that check)."""
+    complete = [[1, 2, 5, 4, 1, 2, 5, 4, 1, 2], [5, 5, 1, 2, 4, 4, 3, 1, 2, 5]]
+    people = _complete_and_almost(["Stor", "Anden"], complete)
+    rows = ["unit," + ",".join(_item(i) for i in range(1, 11))]
+    for name, answers in people.items():
+        rows += [name + "," + ",".join(str(c) for c in codes) for codes in answers]
+    path = tmp_path / "svar.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tree = tmp_path / "enheder.csv"
+    tree.write_text("unit,parent\nTop,\nStor,Top\nAnden,Top\n", encoding="utf-8")
+    for extra in (["--units", str(tree)], []):
+        assert main(["score", str(path), "--instrument", INSTRUMENT, "--json", *extra]) == 0
+        result = json.loads(capsys.readouterr().out)
+        reliability = result["reliability"]
+        if reliability["alpha"] is None:
+            continue
+        assert reliability["n_complete"] >= MINIMUM, (
+            f"{extra}: alpha {reliability['alpha']:.4f} over {reliability['n_complete']} people"
+        )

@@ -32,6 +32,8 @@ def test_the_command_and_the_report_agree_on_every_group_of_a_tree(
     for unit, count in ((world.team_a, 9), (world.team_b, 7), (world.area, 6)):
         for _ in range(count):
             answer(measurement, unit, _answers(rng))
+    for _ in range(5):  # complete cases: alpha rests on at least the minimum of them
+        answer(measurement, world.team_a, {f"ps7.{n}": rng.randint(1, 5) for n in range(1, 8)})
     data = report_data(measurement)
 
     units = data["units"]
@@ -87,13 +89,19 @@ def test_the_command_and_the_report_agree_on_every_group_of_a_tree(
     # unit: the whole measurement is its subtree, a shown group, on the web and here).
     level = data["measurement_level"]["scales"]["ps7"]
     assert set(result["reliability_by_scale"]) == set(level)
+    compared_alpha = 0
     for scale, web_level in level.items():
         line = result["reliability_by_scale"][scale]
         assert not web_level["suppressed"]
         alpha = web_level["alpha"]
-        assert alpha is not None and line["n_complete"] == alpha["n_complete"]
+        if alpha is None:  # fewer complete cases than the minimum: withheld in both
+            assert line == {"alpha": None, "alpha_ci95": None, "n_complete": None}
+            continue
+        compared_alpha += 1
+        assert line["n_complete"] == alpha["n_complete"]
         assert line["alpha"] == pytest.approx(alpha["alpha"], abs=1e-12)
         assert line["alpha_ci95"] == pytest.approx(alpha["ci95"], abs=1e-12)
+    assert compared_alpha >= 1
     assert result["reliability"] == result["reliability_by_scale"]["total"]
     icc = level["total"]["icc"]
     assert icc is not None

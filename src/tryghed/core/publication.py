@@ -1190,19 +1190,24 @@ class Report:
         own group shows the scale, as the ICC (privacy.md section 3): over everyone, its
         n_complete minus the shown units' n gave a hidden unit's n. There it is given only
         when its complete cases and those respondents of the scale differ by 0 or at least
-        the minimum (one set of people per scale and group); otherwise None."""
+        the minimum (one set of people per scale and group); otherwise None. Either way
+        its complete cases must be at least the minimum: a pooled scale (vz-maturity's
+        total) counts everyone who gave one answer, so an organisation of twelve where ten
+        said "Ved ikke" to one topic each had alpha over the two who answered every topic
+        (red team, tests/privacy/test_redteam_vz_pooled.py)."""
         if len(scale.items) < 2:
             return None
+        minimum = self.minimums.for_items(_scale_items(instrument, scale))
         if self.tree.slot[ORGANISATION] not in self.tree.unpublished:
-            return scoring.reliability(figures.scored, scale.id)
+            alpha = scoring.reliability(figures.scored, scale.id)
+            return None if alpha is None or alpha.n_complete < minimum else alpha
         keep = self._shown_units_rows(figures, scale.id)
         alpha = statistics.cronbach_alpha(
             figures.scored.points[:, figures.scored.columns(scale)][keep]
         )
-        if alpha is None:
+        if alpha is None or alpha.n_complete < minimum:
             return None
         people = int(np.count_nonzero(~np.isnan(figures.scored.scores[scale.id][keep])))
-        minimum = self.minimums.for_items(_scale_items(instrument, scale))
         return None if 0 < people - alpha.n_complete < minimum else alpha
 
     def _shown_units_rows(
