@@ -26,14 +26,19 @@ with answers is (publication._pooled_with_its_parts).
 from __future__ import annotations
 
 import json
+import math
+import random
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.privacy import attack
 from tryghed.cli import main
-from tryghed.core import figures
+from tryghed.core import figures, publication
+from tryghed.core.instruments import load_builtin
 from tryghed.results.aggregates import report_data
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +274,142 @@ def test_alpha_in_tryghed_score_rests_on_the_minimum_too(
         assert reliability["n_complete"] >= MINIMUM, (
             f"{extra}: alpha {reliability['alpha']:.4f} over {reliability['n_complete']} people"
         )
+
+
+def _random_publication(
+    rng: random.Random, minimum: int
+) -> tuple[publication.Tree, np.ndarray, np.ndarray, dict[str, Any]] | None:
+    """A random tree of 2-5 units (any depth), 0-9 people per unit answering 1-4 of the
+    ten topics (the rest no answer: 0 answers in many groups), with "Ved ikke" (code 0)
+    and "Ved ikke"-only people; built with the publication builder."""
+    n_units = rng.randint(2, 5)
+    parent: list[int | None] = [None] + [rng.randrange(u) for u in range(1, n_units)]
+    rows = []
+    for u in range(n_units):
+        chain: list[int] = [u]
+        while (p := parent[chain[-1]]) is not None:
+            chain.append(p)
+        path = "/" + "/".join(str(c + 1) for c in reversed(chain)) + "/"
+        rows.append((u + 1, path, len(chain) - 1, True))
+    tree = publication.build_tree(sorted(rows, key=lambda r: (r[1], r[0])))
+    topics = rng.sample(range(10), rng.randint(1, 4))
+    atoms: list[int] = []
+    answers: list[list[float]] = []
+    for u in range(n_units):
+        for _ in range(rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 9])):
+            only_dont_know = rng.random() < 0.1
+            codes = [math.nan] * 10
+            for t in topics:
+                r = rng.random()
+                if only_dont_know or 0.55 <= r < 0.75:
+                    codes[t] = 0
+                elif r < 0.55:
+                    codes[t] = rng.randint(1, 5)
+            atoms.append(tree.index[str(u + 1)])
+            answers.append(codes)
+    if not atoms:
+        return None
+    atom = np.asarray(atoms, dtype=np.intp)
+    codes_array = np.asarray(answers, dtype=np.float64)
+    data = publication.build(
+        publication.Measured(1, "closed"),
+        [load_builtin()[INSTRUMENT]],
+        tree,
+        {},
+        publication.Answers(
+            atom=atom,
+            codes={INSTRUMENT: codes_array},
+            multi_n={},
+            multi_counts={},
+            texts={},
+            responses=np.bincount(atom, minlength=tree.n_atoms),
+        ),
+        publication.Minimums(minimum, max(minimum, 10), max(minimum, 10)),
+    )
+    return tree, atom, codes_array, data
+
+
+def _derived_small_sums(
+    tree: publication.Tree, atom: np.ndarray, codes: np.ndarray, data: dict[str, Any], minimum: int
+) -> list[tuple[list[int], list[int], int]]:
+    """A linear attacker on one publication: the unknowns are each unit's count (and, the
+    same algebra, sum) of answers per topic. A shown topic or item distribution gives them
+    over its group, 0 answers giving 0 in each unit; a shown total gives (more than it
+    does: its count and sum, not only their ratio) the sum over all ten topics. Returns
+    every (units, topics, people) whose sum over those topics rests on 1..minimum-1 people
+    and lies in the span of what is known."""
+    size = tree.n_atoms * 10
+    known: list[np.ndarray] = []
+
+    def over(slot: int, topics: Sequence[int]) -> np.ndarray:
+        row = np.zeros(size)
+        for a in tree.members[slot]:
+            for t in topics:
+                row[a * 10 + t] = 1.0
+        return row
+
+    for slot, block in enumerate(data["groups"]):
+        if block["suppressed"]:
+            continue
+        records = block["instruments"][INSTRUMENT]
+        for t, topic in enumerate(TOPICS):
+            scale, item = records["scales"][topic], records["items"][_item(t + 1)]
+            if scale["suppressed"] and item["suppressed"]:
+                continue
+            n = scale["n"] if not scale["suppressed"] else sum(item["counts"][1:])
+            if n == 0:
+                for a in tree.members[slot]:
+                    zero = np.zeros(size)
+                    zero[a * 10 + t] = 1.0
+                    known.append(zero)
+            else:
+                known.append(over(slot, [t]))
+        if not records["scales"]["total"]["suppressed"]:
+            known.append(over(slot, range(10)))
+    matrix = np.asarray(known) if known else np.zeros((1, size))
+    _, singular, vt = np.linalg.svd(matrix)
+    free = vt[int((singular > 1e-9).sum()) :].T  # the null space: what is not known
+    scored = codes >= 1
+    found = []
+    for units in range(1, 1 << tree.n_atoms):
+        xs = [a for a in range(tree.n_atoms) if units >> a & 1]
+        people = np.isin(atom, xs)
+        for topics in range(1, 1 << 10):
+            ts = [t for t in range(10) if topics >> t & 1]
+            who = int(np.count_nonzero(scored[people][:, ts].any(axis=1)))
+            if not 0 < who < minimum:
+                continue
+            target = np.zeros(size)
+            for a in xs:
+                target[[a * 10 + t for t in ts]] = 1.0
+            if free.shape[1] == 0 or np.abs(target @ free).max() < 1e-7:
+                found.append((xs, ts, who))
+    return found
+
+
+def _random_attacks(seeds: range) -> dict[int, list[tuple[list[int], list[int], int]]]:
+    out = {}
+    for seed in seeds:
+        rng = random.Random(seed)
+        minimum = rng.choice([3, 5])
+        case = _random_publication(rng, minimum)
+        if case is not None and (found := _derived_small_sums(*case, minimum)):
+            out[seed] = found
+    return out
+
+
+@pytest.mark.django_db(False)
+def test_no_sum_over_fewer_than_the_minimum_follows_from_the_shown_totals_and_topics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The claim of publication._pooled_with_its_parts across the tree (unit vs subtree vs
+    organisation, parents minus children, deeper trees, topics with 0 answers in some
+    groups, "Ved ikke"-only people): over random trees, no sum over any topics of fewer
+    than the minimum of people lies in the span of the shown figures. Without the rule the
+    same attacker finds such sums (the attack has teeth)."""
+    seeds = range(25)
+    assert _random_attacks(seeds) == {}
+    monkeypatch.setattr(
+        publication, "_pooled_with_its_parts", lambda scale, scales, decisions: decisions[scale.id]
+    )
+    assert _random_attacks(seeds), "the total shown beside hidden topics gives them away"
