@@ -48,6 +48,21 @@ def open_measurement(
     return measurement
 
 
+def draft_measurement(world: World) -> Measurement:
+    """A draft of the world's area, not opened: only a draft can be deleted."""
+    today = timezone.localdate()
+    return services.measurement_create(
+        organisation=world.org,
+        actor=world.owner,
+        name="Forår",
+        instrument_ids=["ps7"],
+        scope=[services.ScopeEntry(world.area)],
+        opens_on=today + dt.timedelta(days=7),
+        closes_on=today + dt.timedelta(days=21),
+        languages=["da"],
+    )
+
+
 def closed_measurement(world: World, *, per_team: int = 12, seed: int = 7) -> Measurement:
     """A closed measurement of the whole organisation, answered by ``per_team`` people in each
     team, so every report page has figures to show (the teams, the area and the whole)."""
@@ -76,12 +91,17 @@ def closed_measurement(world: World, *, per_team: int = 12, seed: int = 7) -> Me
 
 
 class ForReports(Mapping[str, object]):
-    """A path value that differs for the report pages (namespace "results") only."""
+    """A path value that differs for the report pages (namespace "results"), and for the
+    URL names in ``only`` (a page that needs a value of its own)."""
 
-    def __init__(self, reports: object, default: object) -> None:
-        self.reports, self.default = reports, default
+    def __init__(
+        self, reports: object, default: object, only: Mapping[str, object] | None = None
+    ) -> None:
+        self.reports, self.default, self.only = reports, default, dict(only or {})
 
     def __getitem__(self, url_name: str) -> object:
+        if url_name in self.only:
+            return self.only[url_name]
         return self.reports if url_name.startswith("results:") else self.default
 
     def __iter__(self) -> Iterator[str]:
@@ -153,8 +173,13 @@ def path_values(world: World) -> dict[str, object]:
             content=UNITS_CSV,
             created_by=world.owner,
         ).pk,
-        # Reports read a closed measurement with answers; the survey pages an open one.
-        "measurement_id": ForReports(closed_measurement(world).pk, measurement.pk),
+        # Reports read a closed measurement with answers; the survey pages an open one;
+        # «Slet kladden» a draft (an opened measurement's page sends it back).
+        "measurement_id": ForReports(
+            closed_measurement(world).pk,
+            measurement.pk,
+            only={"surveys_admin:delete": draft_measurement(world).pk},
+        ),
         "export_id": report_export(world),  # after the closed measurement it exports
         "focus_id": action.plan.focus_area_id,
         "plan_id": action.plan_id,
