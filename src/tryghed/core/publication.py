@@ -1190,24 +1190,29 @@ class Report:
         own group shows the scale, as the ICC (privacy.md section 3): over everyone, its
         n_complete minus the shown units' n gave a hidden unit's n. There it is given only
         when its complete cases and those respondents of the scale differ by 0 or at least
-        the minimum (one set of people per scale and group); otherwise None. Either way
-        its complete cases must be at least the minimum: a pooled scale (vz-maturity's
+        the minimum (one set of people per scale and group), on both paths; otherwise None.
+        Either way its complete cases must be at least the minimum: a pooled scale (vz-maturity's
         total) counts everyone who gave one answer, so an organisation of twelve where ten
         said "Ved ikke" to one topic each had alpha over the two who answered every topic
         (red team, tests/privacy/test_redteam_vz_pooled.py)."""
         if len(scale.items) < 2:
             return None
         minimum = self.minimums.for_items(_scale_items(instrument, scale))
+        scores = figures.scored.scores[scale.id]
         if self.tree.slot[ORGANISATION] not in self.tree.unpublished:
             alpha = scoring.reliability(figures.scored, scale.id)
-            return None if alpha is None or alpha.n_complete < minimum else alpha
-        keep = self._shown_units_rows(figures, scale.id)
-        alpha = statistics.cronbach_alpha(
-            figures.scored.points[:, figures.scored.columns(scale)][keep]
-        )
+        else:
+            keep = self._shown_units_rows(figures, scale.id)
+            alpha = statistics.cronbach_alpha(
+                figures.scored.points[:, figures.scored.columns(scale)][keep]
+            )
+            scores = scores[keep]
         if alpha is None or alpha.n_complete < minimum:
             return None
-        people = int(np.count_nonzero(~np.isnan(figures.scored.scores[scale.id][keep])))
+        # One set of people on both paths: the scale's people minus the complete cases are
+        # those who skipped an item, whose count a hidden item n keeps back (ps7: two who
+        # skipped item 3 in an organisation of twelve; tests/privacy/test_redteam_alpha_gap.py).
+        people = int(np.count_nonzero(~np.isnan(scores)))
         return None if 0 < people - alpha.n_complete < minimum else alpha
 
     def _shown_units_rows(
