@@ -1299,10 +1299,14 @@ class Report:
             columns.append(scores)
             names.append(scale.id)
         nuggets_shown = all(d[top].shown for d in nuggets.scale_decisions.values())
+        # The minimum of the scales weighed: the nuggets' and each outcome's main scale's.
+        nugget_items = [
+            item for s in nuggets.instrument.scales for item in _scale_items(nuggets.instrument, s)
+        ]
         out: JsonDict = {}
         x = np.column_stack(columns)
         answered = ~np.isnan(x).any(axis=1)
-        weighed: list[tuple[str, FloatArray, int]] = []  # key, outcome, resamples
+        weighed: list[tuple[str, FloatArray, int, int]] = []  # key, outcome, resamples, minimum
         for outcome_id in outcomes:
             outcome = self.figures.get(outcome_id)
             if outcome is None or outcome.instrument.main_scale is None:
@@ -1318,21 +1322,30 @@ class Report:
             complete = int(np.count_nonzero(answered & ~np.isnan(y)))
             budget = _DRIVER_BOOT_BUDGET // max(1, complete * (len(names) + 1))
             n_boot = max(_DRIVER_BOOT_RANGE[0], min(_DRIVER_BOOT_RANGE[1], budget))
-            weighed.append((key, y, n_boot))
+            minimum = self.minimums.for_items(
+                [*nugget_items, *_scale_items(outcome.instrument, main)]
+            )
+            weighed.append((key, y, n_boot, minimum))
             out[key] = None  # keeps the outcomes' order; filled or removed below
         if not weighed:
             return out
         # One set of Poisson draws for both outcomes: each person counts the same in both.
         results = statistics.relative_weights_each(
             x,
-            [y for _, y, _ in weighed],
+            [y for _, y, _, _ in weighed],
             names,
-            n_boot=[n_boot for *_, n_boot in weighed],
+            n_boot=[n_boot for _, _, n_boot, _ in weighed],
             seed=self.measured.id,
         )
-        for (key, _, n_boot), weights in zip(weighed, results, strict=True):
+        for (key, _, n_boot, minimum), weights in zip(weighed, results, strict=True):
             if weights is None:
                 del out[key]
+                continue
+            if weights.n < minimum:
+                # Complete cases (all six nuggets and the outcome) below the minimum, though
+                # each scale is shown over more: a figure about too few (privacy.md section
+                # 2; tests/privacy/test_redteam_drivers_minimum.py).
+                out[key] = {"suppressed": True, "reason": "below_minimum"}
                 continue
             out[key] = {
                 "suppressed": False,
