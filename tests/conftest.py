@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +12,14 @@ from django.core.cache import cache
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import grant, make_org, make_person, make_unit, make_user, root_of
 from tryghed.accounts.models import User
 from tryghed.orgs.models import Organisation, Person, Role, Unit
 from tryghed.settings import sqlite_database
+from tryghed.surveys import services as survey_services
+from tryghed.surveys.models import Measurement
 
 
 def sqlite_file_connection(path: Path, **options: str) -> BaseDatabaseWrapper:
@@ -26,6 +29,32 @@ def sqlite_file_connection(path: Path, **options: str) -> BaseDatabaseWrapper:
     test database, so no django_db mark: open it inside ``django_db_blocker.unblock()``."""
     config = {**sqlite_database(path, options), "CONN_MAX_AGE": 0}
     return ConnectionHandler({"default": config})["default"]
+
+
+def draft_of(
+    world: World,
+    *,
+    name: str = "Forår",
+    instruments: Sequence[str] = ("ps7",),
+    scope: Sequence[Unit] | None = None,
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+    languages: Sequence[str] = ("da",),
+) -> Measurement:
+    """A draft measurement made by the world's owner, as the form makes one: of the
+    world's area unless ``scope`` names units, opening today and closing 14 days after it
+    opens unless told otherwise; not opened."""
+    opens = opens_on or timezone.localdate()
+    return survey_services.measurement_create(
+        organisation=world.org,
+        actor=world.owner,
+        name=name,
+        instrument_ids=list(instruments),
+        scope=[survey_services.ScopeEntry(u) for u in (scope or [world.area])],
+        opens_on=opens,
+        closes_on=closes_on or opens + dt.timedelta(days=14),
+        languages=list(languages),
+    )
 
 
 @dataclass

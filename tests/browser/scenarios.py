@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.actions.scenario import action_plan
 from tests.apv.scenario import apv_values
-from tests.conftest import World
+from tests.conftest import World, draft_of
 from tests.learning.scenario import learning_entry
 from tests.results.export_scenario import report_export
 from tryghed.accounts import sso
@@ -51,15 +51,8 @@ def open_measurement(
 def draft_measurement(world: World) -> Measurement:
     """A draft of the world's area, not opened: only a draft can be deleted."""
     today = timezone.localdate()
-    return services.measurement_create(
-        organisation=world.org,
-        actor=world.owner,
-        name="Forår",
-        instrument_ids=["ps7"],
-        scope=[services.ScopeEntry(world.area)],
-        opens_on=today + dt.timedelta(days=7),
-        closes_on=today + dt.timedelta(days=21),
-        languages=["da"],
+    return draft_of(
+        world, opens_on=today + dt.timedelta(days=7), closes_on=today + dt.timedelta(days=21)
     )
 
 

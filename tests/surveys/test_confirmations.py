@@ -3,17 +3,13 @@ what will happen, and only the POST from that page (with its confirmation) does 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.conftest import World, client_for
+from tests.conftest import World, client_for, draft_of
 from tests.factories import make_person
 from tests.surveys.conftest import CaptureOnCommit, Survey
-from tryghed.surveys import services
 from tryghed.surveys.models import Invitation, Measurement, Status
 
 pytestmark = pytest.mark.django_db
@@ -22,17 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft(world: World) -> Measurement:
     make_person(world.team_a, name="Uden Mail")  # answers with a paper code
-    today = timezone.localdate()
-    return services.measurement_create(
-        organisation=world.org,
-        actor=world.owner,
-        name="Forår",
-        instrument_ids=["ps7"],
-        scope=[services.ScopeEntry(world.area)],
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=14),
-        languages=["da"],
-    )
+    return draft_of(world)
 
 
 def _url(name: str, measurement: Measurement) -> str:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import World, client_for
+from tests.conftest import World, client_for, draft_of
 from tests.results.test_aggregates import answer, make_measurement, ps7
 from tryghed.audit.models import AuditEvent
 from tryghed.surveys import services
@@ -25,15 +25,8 @@ from tryghed.surveys.retention import due_for_purge, measurement_purge_responses
 
 
 def _draft(world: World, name: str = "Forår") -> Measurement:
-    today = timezone.localdate()
-    return services.measurement_create(
-        organisation=world.org,
-        actor=world.owner,
-        name=name,
-        instrument_ids=["ps7", "stress"],
-        scope=[services.ScopeEntry(world.team_a), services.ScopeEntry(world.team_b)],
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=14),
+    return draft_of(
+        world, name=name, instruments=("ps7", "stress"), scope=[world.team_a, world.team_b]
     )
 
 

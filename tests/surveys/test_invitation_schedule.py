@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import World
+from tests.conftest import World, draft_of
 from tests.surveys.conftest import CaptureOnCommit, Survey, tokens_from_outbox
 from tests.surveys.test_anonymity import _submit
 from tryghed.surveys import services
@@ -27,15 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _measurement(world: World, opens_on: dt.date, closes_on: dt.date) -> Measurement:
-    return services.measurement_create(
-        organisation=world.org,
-        actor=world.owner,
-        name="Forår",
-        instrument_ids=["ps7"],
-        scope=[services.ScopeEntry(world.area)],
-        opens_on=opens_on,
-        closes_on=closes_on,
-    )
+    return draft_of(world, opens_on=opens_on, closes_on=closes_on)
 
 
 def _work() -> None:
