@@ -341,6 +341,29 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     assert "empty" in refused("", tmp_path).reason
 
 
+def test_an_alias_bomb_is_refused_where_it_grows_too_large(tmp_path: Path) -> None:
+    # Ten aliases of ten, nine deep: 10**9 items from a file of under 1,000 characters.
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    error = refused("\n".join(lines) + "\n", tmp_path)
+    assert error.line == 6 and "repeats too much through aliases" in error.reason
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    error = refused(insert_after(GOOD, 1, "notes: &loop [*loop]"), tmp_path)
+    assert error.line == 2 and "refers to the list or mapping it stands in" in error.reason
+
+
+def test_a_text_repeated_through_an_alias_still_loads() -> None:
+    text = replace_line(GOOD, 5, "description: &same {da: Et eksempel, en: An example}")
+    text = insert_after(text, 5, "topic: *same")
+    assert parse_instrument(text).topic == parse_instrument(text).description
+
+
+def test_lists_nested_too_deeply_are_refused(tmp_path: Path) -> None:
+    assert "nested too deeply" in refused("[" * 50_000 + "]" * 50_000, tmp_path).reason
+
+
 def test_two_dont_know_options_are_refused(tmp_path: Path) -> None:
     text = insert_after(
         GOOD,

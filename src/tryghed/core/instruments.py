@@ -64,6 +64,8 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "instruments"
 TEMPLATES_FILE = "templates.yaml"
 # Uploads are untrusted; the largest built-in file (vz-maturity) is about 28,000 characters.
 MAX_FILE_CHARS = 1_000_000
+# Nodes of the tree counted as often as aliases repeat them; vz-maturity has about 3,000.
+MAX_NODES = 200_000
 
 ItemType = Literal["choice", "text", "multi"]
 AuthoredBy = Literal["seed", "project", "organisation"]
@@ -419,9 +421,42 @@ class _Parser:
             raise InstrumentError(self.file, line, f"not valid YAML: {exc.problem}") from exc
         except yaml.YAMLError as exc:
             raise InstrumentError(self.file, 1, f"not valid YAML: {exc}") from exc
+        except RecursionError as exc:
+            raise InstrumentError(
+                self.file, 1, "the lists or mappings are nested too deeply"
+            ) from exc
         if node is None:
             raise InstrumentError(self.file, 1, "the file is empty")
+        self._bound(node)
         return node
+
+    def _bound(self, root: Node) -> None:
+        """Refuse a tree that aliases make larger than ``MAX_NODES`` or endless.
+
+        An alias shares its anchor's node (guldkorn repeats a ``measures`` text that way),
+        so every walk of the tree visits that node once per alias: ten nested aliases of
+        ten make ten billion visits from a file of a few hundred bytes (an "alias bomb"),
+        and an alias inside its own anchor never ends. Counted once per distinct node."""
+        size: dict[int, int] = {}
+        open_nodes: set[int] = set()
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            key = id(node)
+            children = _children(node)
+            if children_done:
+                open_nodes.discard(key)
+                size[key] = 1 + sum(size[id(child)] for child in children)
+                if size[key] > MAX_NODES:
+                    self.fail(node, "the file repeats too much through aliases (*name)")
+                continue
+            if key in size:
+                continue
+            if key in open_nodes:
+                self.fail(node, "an alias (*name) refers to the list or mapping it stands in")
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
 
     def mapping(
         self,
@@ -522,6 +557,14 @@ class _Parser:
 
     def int_list(self, node: Node, where: str) -> list[tuple[int, Node]]:
         return [(self.integer(n, where), n) for n in self.sequence(node, where)]
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _get(keys: Mapping[str, tuple[Node, Node]], key: str) -> Node | None:
