@@ -444,6 +444,90 @@ def decide(
     return verdicts
 
 
+@dataclass(frozen=True)
+class CodeRegion:
+    """The people of one region of the shown participation rows (a shown row minus the
+    shown rows inside it), split by how they could answer: ``printed`` paper codes were
+    printed for its units and ``used`` of them answered; the others got a personal link.
+    ``answered`` counts both. A reader knows ``invited``, ``answered`` and ``printed`` (the
+    printed codes are on the measurement page and in the audit log), never ``used``. The
+    people in no shown row (when the total is hidden) are one region with ``shown``
+    False: a reader knows only its printed codes."""
+
+    printed: int
+    used: int
+    invited: int
+    answered: int
+    shown: bool = True
+
+
+def code_line_is_safe(regions: Sequence[CodeRegion], minimum: int) -> bool:
+    """Whether "Papirkoder: <used> af <printed>" may stand beside the shown rows.
+
+    Write m for ``minimum``, and for a region P printed, E = invited - P with a link,
+    a answered, c its (unknown) code answers. A reader knows c = a when a shown region
+    has only code holders and c = 0 when it has none. For a *mixed* shown region they know
+    only ``lo = max(0, a - E) <= c <= hi = min(P, a)`` (its link answers are at most E),
+    for a region not shown ``0 <= c <= P``, and that these *open* regions' c add up to the
+    line's count less the fixed ones, C'.
+
+    **Subtraction.** The code holders of the open regions (C' of their printed) and the
+    others of the mixed regions are what the line adds to the rows; each must have at
+    least m who answered and m who did not, as a participation region must (every other
+    set derived by adding and subtracting is a union of regions with one of these two).
+
+    **Bounds.** With two or more open regions the sum confines each c to
+    ``[max(lo, C' - (sum hi - hi)), min(hi, C' - (sum lo - lo))]``. Where the floors add up
+    to C', every c is pinned to its floor: in the red team's case all six code answers of
+    "6 af 17" came from the unit whose e-mail invitees had all answered, so none of the
+    other unit's five code holders answered. So for each open region and each of its four
+    counts (code holders who answered and who did not, others who answered and who did
+    not; the last two only where the region is shown), the most the interval allows must
+    be at least m, or what the region's own row allows if that is less. The line then
+    tells nothing about a region that its row does not, down to fewer than m. That
+    excludes every pin: "none of the code holders answered" is a most of 0, "all of them
+    answered" a most of 0 who did not, and a union of regions is pinned only where each of
+    its regions is. tests/privacy/test_paper_code_bounds.py attacks it by enumerating every
+    split the reader cannot rule out.
+    """
+    if sum(r.printed for r in regions) == 0:
+        return False
+    open_ = [r for r in regions if r.printed > 0 and (not r.shown or r.printed < r.invited)]
+    mixed = [r for r in open_ if r.shown]
+    code_holders = (sum(r.printed for r in open_), sum(r.used for r in open_))
+    others = (
+        sum(r.invited - r.printed for r in mixed),
+        sum(r.answered - r.used for r in mixed),
+    )
+
+    def good(n_invited: int, n_answered: int) -> bool:
+        if n_invited == 0 and n_answered == 0:
+            return True
+        return n_answered >= minimum and n_invited - n_answered >= minimum
+
+    if not (good(*code_holders) and good(*others)):
+        return False
+    if len(open_) < 2:
+        return True
+    lows = [max(0, r.answered - (r.invited - r.printed)) if r.shown else 0 for r in open_]
+    highs = [min(r.printed, r.answered) if r.shown else r.printed for r in open_]
+    total, sum_lo, sum_hi = code_holders[1], sum(lows), sum(highs)
+    for region, lo, hi in zip(open_, lows, highs, strict=True):
+        least = max(lo, total - (sum_hi - hi))
+        most = min(hi, total - (sum_lo - lo))
+        # (the most the interval allows, the most the row alone allows) for each count.
+        counts = [(most, hi), (region.printed - least, region.printed - lo)]
+        if region.shown:
+            with_link = region.invited - region.printed
+            counts += [
+                (region.answered - least, region.answered - lo),
+                (with_link - region.answered + most, with_link - region.answered + hi),
+            ]
+        if any(allowed < min(minimum, natural) for allowed, natural in counts):
+            return False
+    return True
+
+
 def total_row(measurement: Measurement, *, minimum: int = PARTICIPATION_MINIMUM) -> RateRow | None:
     """The measurement's total participation, or None when nobody was invited."""
     return response_rates(measurement, minimum=minimum)[1]

@@ -172,15 +172,9 @@ def _code_split_is_safe(
     minimum: int,
 ) -> bool:
     """Whether the code line, beside the rows, lets no one derive a set that is all or none
-    answered (the audit above finds only sets of 1..minimum-1).
-
-    Each region of the shown rows (a row minus the shown rows inside it) splits into its
-    code holders and its others. The sets a reader derives from the regions and the code
-    line are unions of regions (each kept by the participation rule) with at most one of:
-    the code holders of the regions that also have others (plus codes in no shown row),
-    or the others of the regions that have code holders. So each of those two must be
-    empty or have the minimum who answered and the minimum who did not.
-    """
+    answered, or narrow one down to fewer than the minimum (the audit above finds only
+    exact sets of 1..minimum-1): ``participation.code_line_is_safe`` on the regions of
+    the shown rows, each split into its code holders and its others."""
     shown = [members.get(r.unit_id, frozenset()) for r in rows if r.shown]
     invited = dict(
         Invitation.objects.filter(measurement=measurement)
@@ -221,35 +215,31 @@ def _code_split_is_safe(
         inner = [g for g in shown if g < smallest]
         return smallest.difference(*inner)
 
-    holders = [0, 0]  # invited, answered: code holders of mixed regions and outside rows
-    others = [0, 0]  # the others of regions with code holders
+    outside = [0, 0]  # printed and used codes of units in no shown row
     regions: dict[frozenset[str], None] = {}
     for unit, (n_printed, n_used) in code_part.items():
         region = region_of(str(unit))
         if region is None:
-            holders[0] += n_printed
-            holders[1] += n_used
+            outside[0] += n_printed
+            outside[1] += n_used
         else:
             regions[region] = None
-    for region in regions:
-        units = [int(u) for u in region]
-        code_inv = sum(code_part.get(u, (0, 0))[0] for u in units)
-        code_ans = sum(code_part.get(u, (0, 0))[1] for u in units)
-        rest_inv = sum(invited.get(u, 0) for u in units) - code_inv
-        rest_ans = sum(answered.get(u, 0) for u in units) - code_ans
-        if rest_inv == 0 and rest_ans == 0:
-            continue  # a region of code holders only: a region like any other
-        holders[0] += code_inv
-        holders[1] += code_ans
-        others[0] += rest_inv
-        others[1] += rest_ans
-
-    def good(n_invited: int, n_answered: int) -> bool:
-        if n_invited == 0 and n_answered == 0:
-            return True
-        return n_answered >= minimum and n_invited - n_answered >= minimum
-
-    return good(*holders) and good(*others)
+    split = [
+        participation.CodeRegion(
+            printed=sum(code_part.get(int(u), (0, 0))[0] for u in region),
+            used=sum(code_part.get(int(u), (0, 0))[1] for u in region),
+            invited=sum(invited.get(int(u), 0) for u in region),
+            answered=sum(answered.get(int(u), 0) for u in region),
+        )
+        for region in regions
+    ]
+    if outside[0]:
+        split.append(
+            participation.CodeRegion(
+                printed=outside[0], used=outside[1], invited=0, answered=0, shown=False
+            )
+        )
+    return participation.code_line_is_safe(split, minimum)
 
 
 # Participation lives in its own module (suppressed counts, privacy.md section 4); the
