@@ -197,6 +197,7 @@ INSTALLED_APPS = [
     "tryghed.learning",
     "tryghed.dialogue",
     "tryghed.kits",
+    "tryghed.api",
     "django_tasks_db",
     "allauth",
     "allauth.account",

@@ -2,6 +2,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The read-only API and its OpenAPI document (tryghed.api, docs/api.md).
+    path("api/v1/", include("tryghed.api.urls")),
     path("konto/", include("tryghed.accounts.urls")),
     path("konto/", include("tryghed.accounts.allauth_urls")),
     path("s/", include("tryghed.surveys.urls")),

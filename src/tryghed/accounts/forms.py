@@ -154,3 +154,20 @@ class EditPasskeyForm(EditWebAuthnForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _name_field(self)
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: a name to know it by and how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Navn"),
+        max_length=100,
+        help_text=_("Så du kan kende nøglen igen, fx det program, der skal bruge den."),
+    )
+    days = forms.IntegerField(
+        label=_("Gyldig i antal dage"),
+        min_value=1,
+        max_value=365,
+        initial=90,
+        help_text=_("Højst 365 dage. Derefter holder nøglen op med at virke."),
+    )

@@ -5,6 +5,7 @@ Respondents do not need an account: they answer through a personal link.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -77,3 +78,33 @@ class SignInLink(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in link {self.pk}"
+
+
+class ApiToken(models.Model):
+    """A personal API token ("API-nøgle") for the read-only API (``tryghed.api``).
+
+    The token is shown once, when it is made; only its SHA-256 is stored. It acts as its
+    user, with the roles the user holds when it is used, until it expires or is revoked.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("bruger")
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+    expires_at = models.DateTimeField(_("udløber"))
+    # The day only: a token used all day is written once a day, not on every request.
+    last_used_on = models.DateField(_("sidst brugt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-nøgle")
+        verbose_name_plural = _("API-nøgler")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        """Neither revoked nor expired (at ``now``, by default this moment)."""
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from tryghed.accounts import link_views, sso_views, views
+from tryghed.accounts import api_token_views, link_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -34,4 +34,11 @@ urlpatterns = [
     path("totrinsbekraeftelse/", views.mfa_required_page, name="mfa_required"),
     # Where one is signed in, and "Log ud overalt" (accounts.staff_session).
     path("sessioner/", views.sessions_page, name="sessions"),
+    # Personal tokens for the read-only API (accounts.api_tokens, tryghed.api).
+    path("api-noegler/", api_token_views.token_list, name="api_tokens"),
+    path(
+        "api-noegler/<int:token_id>/tilbagekald/",
+        api_token_views.token_revoke,
+        name="api_token_revoke",
+    ),
 ]

@@ -1,0 +1,137 @@
+"""What the API reads, scoped to the acting user by the same selectors the pages use.
+
+- organisations: those the user holds a role in (``orgs.selectors``);
+- measurements: the closed ones whose results the user may read, as the report list and
+  the feedback page offer them (``results.selectors``);
+- a publication: the groups the user's report pages show of a closed measurement, exactly
+  the groups the anonymity audit checks for them (``results.audit.view_groups``), read
+  from the stored publication (``results.aggregates.publication``) and its typed records
+  (``core.figures``). Anything else, of this organisation or another, is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from tryghed.accounts.models import User
+from tryghed.core import figures
+from tryghed.orgs.models import Organisation, Role
+from tryghed.orgs.selectors import OrgAccess, access_for, employee_people, organisations_for_user
+from tryghed.results import selectors as report_selectors
+from tryghed.results.aggregates import is_published, publication
+from tryghed.results.audit import ORGANISATION, GroupKey, Reader, view_groups
+from tryghed.surveys.models import Measurement, Status
+
+
+@dataclass(frozen=True)
+class HeldRole:
+    role: Role
+    unit_id: int | None
+    unit_name: str | None
+
+
+def organisations(user: User) -> list[tuple[Organisation, list[HeldRole]]]:
+    """The organisations the user holds a role in, each with the roles (an employee found
+    by their address holds the employee's role without a stored one)."""
+    out: list[tuple[Organisation, list[HeldRole]]] = []
+    for organisation in organisations_for_user(user):
+        access = access_for(user=user, slug=organisation.slug)
+        held = [
+            HeldRole(
+                Role(m.role),
+                m.unit.pk if m.unit is not None else None,
+                m.unit.name if m.unit is not None else None,
+            )
+            for m in sorted(access.memberships, key=lambda m: (m.role, m.pk))
+        ]
+        seen = {(h.role, h.unit_id) for h in held}
+        for person in (
+            employee_people(user).filter(organisation=organisation).select_related("unit")
+        ):
+            unit = person.unit
+            if unit is not None and (Role.EMPLOYEE, unit.pk) not in seen:
+                seen.add((Role.EMPLOYEE, unit.pk))
+                held.append(HeldRole(Role.EMPLOYEE, unit.pk, unit.name))
+        out.append((organisation, held))
+    return out
+
+
+def organisation_access(user: User, organisation_id: int) -> OrgAccess:
+    """The user's access to the organisation with that id; a 404 without a role there."""
+    found = organisations_for_user(user).filter(pk=organisation_id).first()
+    if found is None:
+        raise Http404
+    return access_for(user=user, slug=found.slug)
+
+
+def readable_measurements(access: OrgAccess) -> list[Measurement]:
+    """The closed measurements whose results the user may read, newest first: those of the
+    report list (a unit report or the organisation report) and of the feedback page."""
+    found = {
+        entry.measurement.pk: entry.measurement
+        for entry in report_selectors.report_list(access)
+        if is_published(entry.measurement)
+    }
+    if access.employee_unit_ids:
+        feedback = report_selectors.get_feedback(access, None)
+        if feedback is not None:
+            latest, _unit, others = feedback
+            for measurement in (latest, *others):
+                found.setdefault(measurement.pk, measurement)
+    return sorted(found.values(), key=lambda m: (m.opens_on, m.pk), reverse=True)
+
+
+def readable_measurement(user: User, measurement_id: int) -> tuple[OrgAccess, Measurement]:
+    """A closed measurement whose results the user may read, with their access; a 404 for
+    one of another organisation, a draft, an open one, or one they may not read."""
+    found = (
+        Measurement.objects.filter(
+            pk=measurement_id,
+            status=Status.CLOSED,
+            organisation__in=organisations_for_user(user),
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    access = access_for(user=user, slug=found.organisation.slug)
+    if all(m.pk != found.pk for m in readable_measurements(access)):
+        raise Http404
+    return access, found
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The groups of a publication one reader's pages show, in the audit's order."""
+
+    data: figures.Publication
+    keys: list[GroupKey]
+    organisation_wide: bool
+
+
+def publication_slice(access: OrgAccess, measurement: Measurement) -> Slice:
+    """The part of the stored publication the user's pages show: the groups the audit
+    names for them, and the organisation-wide statistics for readers of the organisation
+    report. The slice loaded holds every group named (``figures.OutsideSlice`` otherwise:
+    a reader never gets more than was loaded for them)."""
+    whole = report_selectors.can_read_organisation_report(access)
+    if whole:
+        data = publication(measurement, units=None)
+    else:
+        units = [
+            *report_selectors.report_units(access, measurement).values_list("pk", flat=True),
+            *report_selectors.feedback_units(access).values_list("pk", flat=True),
+        ]
+        data = publication(measurement, units=units)
+    keys = view_groups(Reader("api", access), measurement, data)
+    return Slice(data, keys, whole)
+
+
+def slot_of(data: figures.Publication, key: GroupKey) -> int:
+    if key == ORGANISATION:
+        return data.organisation
+    entry = data.units[key[1]]
+    return entry.subtree if key[0] == "subtree" else entry.unit
