@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tests.actions.conftest import first_wave, make_focus, make_plan
 from tests.conftest import World
+from tests.surveys.test_own_instruments import stored
 from tryghed.accounts.models import SignInLink
 from tryghed.accounts.signin_link import new_token
 from tryghed.apv import services as apv_services
@@ -99,6 +100,7 @@ def _ids(world: World, measurement: Measurement) -> dict[str, object]:
         "case_id": uuid.uuid4(),
         "learning_id": uuid.uuid4(),
         "session_id": uuid.uuid4(),
+        "instrument_pk": stored(world).pk,
     }
 
 

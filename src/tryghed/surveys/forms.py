@@ -13,9 +13,14 @@ from tryghed.core import waves
 from tryghed.core.instruments import Instrument, load_builtin, load_templates
 from tryghed.core.suppression import FLOOR_MINIMUM
 from tryghed.orgs.forms import UnitChoiceField, UnitTreeField
+from tryghed.orgs.models import Organisation
 from tryghed.orgs.selectors import OrgAccess, visible_units
 from tryghed.surveys.models import Measurement
-from tryghed.surveys.selectors import measurement_instruments
+from tryghed.surveys.selectors import (
+    measurement_instruments,
+    offered_own_instruments,
+    own_instrument_parsed,
+)
 
 
 class DateInput(forms.DateInput):
@@ -35,6 +40,16 @@ def instrument_label(instrument: Instrument, lang: str) -> str:
     if instrument.authored_by != "project" or screening.lower() in name.lower():
         return name
     return f"{name} ({screening})"
+
+
+def offered_instruments(organisation: Organisation) -> dict[str, Instrument]:
+    """What a new measurement of the organisation may use: the built-in instruments and
+    the organisation's own that are not archived. Another organisation's are never here."""
+    own = {
+        instrument_id: own_instrument_parsed(row)
+        for instrument_id, row in offered_own_instruments(organisation).items()
+    }
+    return {**load_builtin(), **own}
 
 
 class MeasurementForm(forms.Form):
@@ -88,8 +103,16 @@ class MeasurementForm(forms.Form):
             )
             for t in load_templates()
         ]
+        own = offered_own_instruments(org)
         cast(forms.ChoiceField, self.fields["instruments"]).choices = [
             (i.id, instrument_label(i, lang)) for i in builtin.values()
+        ] + [
+            (
+                instrument_id,
+                _("%(name)s (jeres eget, version %(version)s)")
+                % {"name": own_instrument_parsed(row).name.get(lang), "version": row.version},
+            )
+            for instrument_id, row in own.items()
         ]
         self.fields["units"] = UnitTreeField(
             label=_("Enheder"),
@@ -181,11 +204,11 @@ def follow_up_initial(access: OrgAccess, params: Mapping[str, str]) -> dict[str,
     )
     if previous is None:
         return {}
-    builtin = load_builtin()
+    offered = offered_instruments(access.organisation)
     initial: dict[str, Any] = {
         "previous": previous.pk,
         "instruments": [
-            i.instrument_id for i in previous.instruments.all() if i.instrument_id in builtin
+            i.instrument_id for i in previous.instruments.all() if i.instrument_id in offered
         ],
         "name": _("Genmåling efter «%(name)s»") % {"name": previous.name},
     }
@@ -203,8 +226,8 @@ def comparison_warnings(
 ) -> list[str]:
     """Why a measurement of these instruments, compared with ``previous``, will show no
     change on some (or any) of them; empty when nothing is lost."""
-    builtin = load_builtin()
-    later = [builtin[i] for i in instrument_ids if i in builtin]
+    offered = offered_instruments(previous.organisation)
+    later = [offered[i] for i in instrument_ids if i in offered]
     earlier = measurement_instruments(previous)
     texts: list[str] = []
     for trap in waves.traps(earlier, later):

@@ -105,6 +105,42 @@ class MeasurementInstrument(models.Model):
         return f"{self.instrument_id} v{self.version}"
 
 
+class OrganisationInstrument(models.Model):
+    """An instrument file an organisation uploaded ("eget spørgeskema"), for example a
+    licensed COPSOQ version: one row per version, in the format of the built-in files
+    (docs/instrument-format.md). A measurement freezes the source when it is created
+    (``MeasurementInstrument``), so archiving or a newer version never changes it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="own_instruments"
+    )
+    instrument_id = models.CharField(max_length=60)
+    version = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    source = models.TextField()
+    filename = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Not offered for new measurements from then on; measurements made with it keep it.
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("eget spørgeskema")
+        verbose_name_plural = _("egne spørgeskemaer")
+        ordering = ["instrument_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "instrument_id", "version"],
+                name="own_instrument_version_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.version}"
+
+
 class MeasurementScope(models.Model):
     """A unit in scope, alone or with its whole subtree."""
 

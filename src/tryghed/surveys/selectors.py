@@ -26,6 +26,7 @@ from tryghed.surveys.models import (
     Invitation,
     InvitationToken,
     Measurement,
+    OrganisationInstrument,
     PaperCode,
     Response,
     Status,
@@ -47,6 +48,45 @@ def get_measurement(access: OrgAccess, measurement_id: int) -> Measurement:
         return measurements(access).get(pk=measurement_id)
     except Measurement.DoesNotExist:
         raise Http404 from None
+
+
+# --------------------------------------------------------------------------- own instruments
+
+
+def own_instruments(access: OrgAccess) -> QuerySet[OrganisationInstrument]:
+    """Every version of the instruments the organisation uploaded, for those who make
+    measurements; newest version of each id first."""
+    if not access.can_manage_measurements:
+        return OrganisationInstrument.objects.none()
+    return OrganisationInstrument.objects.filter(organisation=access.organisation)
+
+
+def get_own_instrument(access: OrgAccess, instrument_pk: int) -> OrganisationInstrument:
+    try:
+        return own_instruments(access).get(pk=instrument_pk)
+    except OrganisationInstrument.DoesNotExist:
+        raise Http404 from None
+
+
+def offered_own_instruments(organisation: Organisation) -> dict[str, OrganisationInstrument]:
+    """The instruments a new measurement of the organisation may use, by id: the newest
+    version of each, unless it is archived."""
+    offered: dict[str, OrganisationInstrument] = {}
+    seen: set[str] = set()
+    for row in OrganisationInstrument.objects.filter(organisation=organisation).order_by(
+        "instrument_id", "-version"
+    ):
+        if row.instrument_id in seen:
+            continue
+        seen.add(row.instrument_id)
+        if row.archived_at is None:
+            offered[row.instrument_id] = row
+    return offered
+
+
+def own_instrument_parsed(row: OrganisationInstrument) -> Instrument:
+    """The uploaded file as an instrument (it was checked when it was uploaded)."""
+    return _parse_cached(row.source, row.content_hash)
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,13 @@ from tryghed.surveys.codes import (
     paper_code_display,
     paper_code_new,
 )
+from tryghed.surveys.instrument_files import Problem, RefusedFile, read_upload
 from tryghed.surveys.models import (
     Invitation,
     Measurement,
     MeasurementInstrument,
     MeasurementScope,
+    OrganisationInstrument,
     PaperCode,
     PendingAnswer,
     Response,
@@ -48,6 +50,7 @@ from tryghed.surveys.selectors import SubmissionRefused as SubmissionRefused
 from tryghed.surveys.selectors import is_accepting as is_accepting
 from tryghed.surveys.selectors import (
     measurement_instruments,
+    offered_own_instruments,
     past_closing_day,
     people_in_scope,
     reminder_round,
@@ -111,9 +114,11 @@ def measurement_create(
     template: str = "",
     previous: Measurement | None = None,
 ) -> Measurement:
-    """A draft measurement with frozen copies of its instruments."""
+    """A draft measurement with frozen copies of its instruments: built-in ones, and the
+    organisation's own that are not archived (their newest version)."""
     builtin = load_builtin()
-    unknown = [i for i in instrument_ids if i not in builtin]
+    own = offered_own_instruments(organisation)
+    unknown = [i for i in instrument_ids if i not in builtin and i not in own]
     if unknown:
         raise ValidationError(
             {"instruments": _("Ukendt spørgeskema: %(ids)s") % {"ids": ", ".join(unknown)}}
@@ -148,13 +153,19 @@ def measurement_create(
     )
     directory = BUILTIN_DIR
     for position, instrument_id in enumerate(dict.fromkeys(instrument_ids)):
-        instrument = builtin[instrument_id]
+        if instrument_id in builtin:
+            instrument = builtin[instrument_id]
+            version, content_hash = instrument.version, instrument.content_hash
+            source = (directory / f"{instrument_id}.yaml").read_text(encoding="utf-8")
+        else:
+            row = own[instrument_id]
+            version, content_hash, source = row.version, row.content_hash, row.source
         MeasurementInstrument.objects.create(
             measurement=measurement,
             instrument_id=instrument_id,
-            version=instrument.version,
-            content_hash=instrument.content_hash,
-            source=(directory / f"{instrument_id}.yaml").read_text(encoding="utf-8"),
+            version=version,
+            content_hash=content_hash,
+            source=source,
             position=position,
         )
     for entry in scope:
@@ -170,6 +181,103 @@ def measurement_create(
         data={"instruments": list(instrument_ids), "units": [e.unit.pk for e in scope]},
     )
     return measurement
+
+
+@transaction.atomic
+def organisation_instrument_upload(
+    *, organisation: Organisation, actor: User | None, filename: str, raw: bytes
+) -> OrganisationInstrument:
+    """Store an instrument file the organisation uploaded, as a new version of its id.
+
+    Refused (``RefusedFile``, each problem with its line) when the loader refuses it, when
+    it breaks what an upload must respect (``instrument_files``), or when its version is
+    not newer than the newest stored of the same id: a measurement compares only the same
+    version, so changed wording or points must carry a new number."""
+    # One upload at a time per organisation, so two cannot both take the next version.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    rows = OrganisationInstrument.objects.filter(organisation=organisation)
+    own_ids = set(rows.values_list("instrument_id", flat=True))
+    instrument, text = read_upload(raw, filename=filename, own_ids=own_ids)
+    newest = rows.filter(instrument_id=instrument.id).order_by("-version").first()
+    if newest is not None:
+        same = rows.filter(instrument_id=instrument.id, content_hash=instrument.content_hash)
+        if same.exists() and instrument.version <= newest.version:
+            raise RefusedFile(
+                [
+                    Problem(
+                        None,
+                        _("Filen er allerede indlæst som «%(id)s» version %(version)s.")
+                        % {"id": instrument.id, "version": same.order_by("-version")[0].version},
+                    )
+                ]
+            )
+        if instrument.version <= newest.version:
+            raise RefusedFile(
+                [
+                    Problem(
+                        _version_line(text),
+                        _(
+                            "version: skal være højere end %(newest)s, som er den nyeste "
+                            "version af «%(id)s», I har indlæst. Når ordlyd eller point "
+                            "ændres, får spørgeskemaet et nyt versionsnummer."
+                        )
+                        % {"newest": newest.version, "id": instrument.id},
+                    )
+                ]
+            )
+    row = OrganisationInstrument.objects.create(
+        organisation=organisation,
+        instrument_id=instrument.id,
+        version=instrument.version,
+        content_hash=instrument.content_hash,
+        source=text,
+        filename=filename[:255],
+        uploaded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="instrument.uploaded",
+        organisation=organisation,
+        obj=row,
+        summary=f"{instrument.id} v{instrument.version}",
+        data={
+            "instrument": instrument.id,
+            "version": instrument.version,
+            "content_hash": instrument.content_hash,
+            "filename": row.filename,
+        },
+    )
+    return row
+
+
+def _version_line(text: str) -> int | None:
+    return next(
+        (n for n, line in enumerate(text.splitlines(), 1) if line.startswith("version:")), None
+    )
+
+
+@transaction.atomic
+def organisation_instrument_archive(
+    *, instrument: OrganisationInstrument, actor: User | None, archived: bool = True
+) -> None:
+    """Take the instrument (every version of its id) off the list new measurements choose
+    from, or put it back (``archived=False``: its newest version). Measurements made with
+    it keep their frozen copy and score as before."""
+    rows = OrganisationInstrument.objects.filter(
+        organisation_id=instrument.organisation_id, instrument_id=instrument.instrument_id
+    )
+    if archived:
+        rows.filter(archived_at=None).update(archived_at=timezone.now())
+    else:
+        rows.update(archived_at=None)
+    audit_record(
+        actor=actor,
+        action="instrument.archived" if archived else "instrument.restored",
+        organisation=instrument.organisation,
+        obj=instrument,
+        summary=instrument.instrument_id,
+        data={"instrument": instrument.instrument_id},
+    )
 
 
 def measurement_freeze_tree(*, measurement: Measurement) -> list[dict[str, Any]]:

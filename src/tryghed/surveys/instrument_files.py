@@ -1,0 +1,350 @@
+"""Reading an instrument file an organisation uploads ("eget spørgeskema").
+
+The file is checked by the same loader as the built-in files and ``tryghed
+validate-instrument`` (``core.instruments.parse_instrument``), and then against what only
+an upload must respect: it may not take a built-in instrument's id or claim to be one
+(``authored_by: organisation``), nor drive the product's own features (the dialogue
+exercises, the APV's risk factors), and it may name only instruments the organisation has.
+Every refusal says the line and the reason in Danish; a reason the loader words that this
+module does not know is shown as the loader wrote it, in English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from tryghed.core import textfiles
+from tryghed.core.instruments import Instrument, InstrumentError, load_builtin, parse_instrument
+
+__all__ = ["MAX_BYTES", "Problem", "RefusedFile", "explain", "read_upload"]
+
+# The largest built-in file (vz-maturity) is 28 KB; a long licensed questionnaire fits 256.
+MAX_BYTES = 256 * 1024
+# Control characters other than tab and line breaks: a picture, a PDF, a Word or Excel file.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file is refused: the line (None for the file as a whole) and the reason, in
+    ``lang`` (Danish, or the loader's English where no translation is known)."""
+
+    line: int | None
+    reason: str
+    lang: str = "da"
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.reason
+        return _("Linje {line}: {reason}").format(line=self.line, reason=self.reason)
+
+    def as_html(self) -> SafeString:
+        """As ``str``, with a reason in English marked as English for screen readers."""
+        reason = (
+            format_html('<span lang="{}">{}</span>', self.lang, self.reason)
+            if self.lang != "da"
+            else conditional_escape(self.reason)
+        )
+        if self.line is None:
+            return reason
+        return format_html(_("Linje {line}: {reason}"), line=self.line, reason=reason)
+
+
+class RefusedFile(ValidationError):
+    """The upload is refused; ``problems`` says where and why (also as the messages)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__([str(p) for p in problems])
+        self.problems = problems
+
+
+def read_upload(
+    raw: bytes, *, filename: str, own_ids: Collection[str] = ()
+) -> tuple[Instrument, str]:
+    """The instrument and its text, or RefusedFile. ``own_ids`` are the instruments the
+    organisation has uploaded before (a file may be a variant of one, or place it in zones)."""
+    text = _text(raw)
+    try:
+        instrument = parse_instrument(text, file=filename or "upload")
+    except InstrumentError as error:
+        raise RefusedFile([explain(error.line, error.reason)]) from error
+    problems = _policy(instrument, text, own_ids)
+    if problems:
+        raise RefusedFile(problems)
+    return instrument, text
+
+
+def _text(raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise RefusedFile([Problem(None, _("Filen er for stor: højst 256 KB."))])
+    if not raw.strip():
+        raise RefusedFile([Problem(None, _("Filen er tom."))])
+    try:
+        text = textfiles.decode(raw)  # UTF-8 with or without BOM, else Windows-1252
+    except UnicodeDecodeError:
+        text = ""
+    if not text or _NOT_TEXT.search(text):
+        raise RefusedFile(
+            [
+                Problem(
+                    None,
+                    _(
+                        "Filen kan ikke læses som tekst. Et spørgeskema skal være en YAML-fil "
+                        "(tekst, helst gemt som UTF-8), ikke fx et Word-dokument, en PDF eller "
+                        "et regneark."
+                    ),
+                )
+            ]
+        )
+    return text
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def _policy(instrument: Instrument, text: str, own_ids: Collection[str]) -> list[Problem]:
+    lines = _KeyLines(text)
+    problems: list[Problem] = []
+    if instrument.id in load_builtin():
+        problems.append(
+            Problem(
+                lines.of("id"),
+                _(
+                    "id: «%(id)s» er id'et på et af Trygheds indbyggede spørgeskemaer. Giv "
+                    "jeres spørgeskema et andet id, fx «%(id)s-egen»."
+                )
+                % {"id": instrument.id},
+            )
+        )
+    if instrument.authored_by != "organisation":
+        problems.append(
+            Problem(
+                lines.of("authored_by"),
+                _(
+                    "authored_by: skal være «organisation» i et spørgeskema, som organisationen "
+                    "selv indlæser. «seed» og «project» står kun på Trygheds egne spørgeskemaer."
+                ),
+            )
+        )
+    display = instrument.display
+    if display is not None and display.exercise is not None:
+        problems.append(
+            Problem(
+                lines.of("display", "exercise"),
+                _(
+                    "display: exercise: dialogøvelserne bruger kun Trygheds indbyggede "
+                    "spørgeskemaer. Fjern linjen."
+                ),
+            )
+        )
+    if display is not None and display.risk_factors:
+        problems.append(
+            Problem(
+                lines.of("display", "risk_factors"),
+                _(
+                    "display: risk_factors: APV'ens risikofaktorer læses kun fra Trygheds "
+                    "indbyggede screening. Fjern afsnittet."
+                ),
+            )
+        )
+    known = set(load_builtin()) | set(own_ids) | {instrument.id}
+    named: list[tuple[str, tuple[str, ...]]] = []
+    if instrument.variant_of is not None:
+        named.append((instrument.variant_of, ("variant_of",)))
+    if instrument.zones is not None:
+        named.extend((i, ("zones", "safety")) for i in instrument.zones.safety)
+        named.append((instrument.zones.focus, ("zones", "focus")))
+    for other, path in named:
+        if other not in known:
+            problems.append(
+                Problem(
+                    lines.of(*path),
+                    _(
+                        "%(key)s: spørgeskemaet «%(other)s» findes ikke, hverken blandt "
+                        "Trygheds eller jeres egne."
+                    )
+                    % {"key": ": ".join(path), "other": other},
+                )
+            )
+    return problems
+
+
+class _KeyLines:
+    """The line of a key in the file (the file has been parsed, so it composes)."""
+
+    def __init__(self, text: str) -> None:
+        self.root: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+
+    def of(self, *path: str) -> int | None:
+        node = self.root
+        line: int | None = None
+        for key in path:
+            if not isinstance(node, MappingNode):
+                return line
+            pair = next(
+                (
+                    (k, v)
+                    for k, v in node.value
+                    if isinstance(k, ScalarNode) and str(k.value) == key
+                ),
+                None,
+            )
+            if pair is None:
+                return line
+            line = pair[0].start_mark.line + 1
+            node = pair[1]
+        return line
+
+
+# --------------------------------------------------------------------------- reasons in Danish
+
+# Where the loader names a part of the file ("item 5: options: "), in the reader's words.
+_WHERE = (
+    (re.compile(r"\bitem (\d+)"), "spørgsmål \\1"),
+    (re.compile(r"\boption (-?\d+)"), "svarmulighed \\1"),
+    (re.compile(r"\bscale ([a-z0-9_-]+):"), "skala \\1:"),
+    (re.compile(r"\bkey figure ([a-z0-9_-]+):"), "nøgletal \\1:"),
+)
+
+
+def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str]], ...]:
+    """The loader's reasons as patterns, each with its Danish wording. Built per call so
+    gettext reads the active language."""
+
+    def says(message: str) -> Callable[[Mapping[str, str]], str]:
+        return lambda groups: message % dict(groups)
+
+    return tuple(
+        (re.compile(f"^(?P<where>.*?){pattern}$"), says(message))
+        for pattern, message in (
+            (r"the file is larger than [\d,]+ characters", _("filen er for stor.")),
+            (r"the file is empty", _("filen er tom.")),
+            (
+                r"the lists or mappings are nested too deeply",
+                _("lister eller afsnit ligger for dybt inden i hinanden."),
+            ),
+            (
+                r"the file repeats too much through aliases \(\*name\)",
+                _("filen gentager for meget gennem aliasser (*navn)."),
+            ),
+            (
+                r"an alias \(\*name\) refers to the list or mapping it stands in",
+                _("et alias (*navn) henviser til den liste eller det afsnit, det selv står i."),
+            ),
+            (
+                r"not valid YAML: (?P<problem>.*)",
+                _(
+                    "filen er ikke gyldig YAML (%(problem)s). Tjek indrykningen, kolonerne og "
+                    "anførselstegnene på linjen og linjen før."
+                ),
+            ),
+            (
+                r"must be a mapping \(key: value\)",
+                _("skal være et afsnit med nøgler (nøgle: værdi)."),
+            ),
+            (r"a key must be a plain name", _("en nøgle skal være et almindeligt navn.")),
+            (r"key '(?P<key>[^']*)' appears twice", _("nøglen «%(key)s» står to gange.")),
+            (
+                r"unknown key '(?P<key>[^']*)' \(allowed: (?P<allowed>.*)\)",
+                _("ukendt nøgle «%(key)s». Tilladt her: %(allowed)s."),
+            ),
+            (r"'(?P<key>[^']*)' is required", _("«%(key)s» mangler.")),
+            (r"must be a list", _("skal være en liste.")),
+            (r"must not be empty", _("må ikke være tom.")),
+            (
+                r"must be a single value, not a list or mapping",
+                _("skal være én værdi, ikke en liste eller et afsnit."),
+            ),
+            (
+                r"must be an integer, not '(?P<value>.*)'",
+                _("skal være et helt tal, ikke «%(value)s»."),
+            ),
+            (r"must be a number, not '(?P<value>.*)'", _("skal være et tal, ikke «%(value)s».")),
+            (r"must be a finite number", _("skal være et endeligt tal.")),
+            (
+                r"must be true or false, not '(?P<value>.*)'",
+                _("skal være true eller false, ikke «%(value)s»."),
+            ),
+            (
+                r"has an unsupported tag (?P<tag>.*)",
+                _("har en type (%(tag)s), som ikke kan bruges her."),
+            ),
+            (
+                r"must be one of (?P<allowed>.*), not '(?P<value>.*)'",
+                _("skal være en af %(allowed)s, ikke «%(value)s»."),
+            ),
+            (
+                r"'(?P<value>.*)' is not a valid id \(lowercase letters, digits, -\)",
+                _("«%(value)s» er ikke et gyldigt id (små bogstaver, tal og bindestreg)."),
+            ),
+            (
+                r"unsupported format \(this version reads (?P<n>\d+)\)",
+                _("formatet kendes ikke (Tryghed læser format %(n)s)."),
+            ),
+            (r"must be 1 or more", _("skal være 1 eller mere.")),
+            (
+                r"item numbers must be 1\.\.N in order: expected (?P<n>\d+), found (?P<m>-?\d+)",
+                _(
+                    "spørgsmålene skal nummereres 1, 2, 3 … i rækkefølge: her skulle stå "
+                    "%(n)s, men der står %(m)s."
+                ),
+            ),
+            (r"item (?P<n>\d+) does not exist", _("spørgsmål %(n)s findes ikke.")),
+            (r"item (?P<n>\d+) appears twice", _("spørgsmål %(n)s står to gange.")),
+            (
+                r"item (?P<n>\d+) is not a scored choice item",
+                _("spørgsmål %(n)s er ikke et spørgsmål med svarmuligheder, der giver point."),
+            ),
+            (
+                r"item (?P<n>\d+) is not a choice item",
+                _("spørgsmål %(n)s er ikke et spørgsmål med svarmuligheder."),
+            ),
+            (
+                r"(?:option )?code (?P<code>-?\d+) appears twice",
+                _("svarkoden %(code)s står to gange."),
+            ),
+            (
+                r"needs options \(the instrument has no default options\)",
+                _("mangler svarmuligheder (spørgeskemaet har ingen fælles «options»)."),
+            ),
+            (
+                r"a scored item needs points on its options \(or scored: false\)",
+                _(
+                    "et spørgsmål, der tæller med i en score, skal have point på sine "
+                    "svarmuligheder (eller «scored: false»)."
+                ),
+            ),
+            (r"max must be greater than min", _("max skal være større end min.")),
+            (
+                r"needs seed and section \(or reference\)",
+                _("skriv hvor spørgsmålene stammer fra: «reference: …»."),
+            ),
+        )
+    )
+
+
+def explain(line: int, reason: str) -> Problem:
+    """The loader's reason in Danish when the page is Danish and the reason is known."""
+    if (get_language() or "da").lower().startswith("en"):
+        return Problem(line, reason, "en")
+    for pattern, danish in _reasons():
+        match = pattern.match(reason)
+        if match is None:
+            continue
+        groups = {k: v for k, v in match.groupdict().items() if k != "where" and v is not None}
+        where = match.group("where")
+        for where_pattern, words in _WHERE:
+            where = where_pattern.sub(words, where)
+        said = danish(groups)
+        return Problem(line, f"{where}{said}" if where else said[:1].upper() + said[1:])
+    return Problem(line, reason, "en")
