@@ -5,6 +5,7 @@ them, and archived without touching those measurements."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from tests.conftest import World, client_for, draft_of
 from tests.factories import make_person
@@ -25,6 +27,7 @@ from tryghed.audit.models import AuditEvent
 from tryghed.core import figures
 from tryghed.orgs.models import Organisation
 from tryghed.results.aggregates import publication
+from tryghed.results.exports import build_workbook
 from tryghed.surveys import services
 from tryghed.surveys.instrument_files import MAX_BYTES
 from tryghed.surveys.models import Measurement, OrganisationInstrument, Status
@@ -427,3 +430,48 @@ def test_roles_that_do_not_make_measurements_get_403(world: World, who: str) -> 
     assert OrganisationInstrument.objects.count() == 1
     row.refresh_from_db()
     assert row.archived_at is None
+
+
+# --------------------------------------------------------------------------- hostile texts
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.mark.usefixtures("six_in_team_a")
+def test_texts_from_an_uploaded_file_are_never_markup_or_formulas(
+    world: World, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    """An AMO member writes the file; the employees, the leaders and the administrators
+    read its texts on their pages and in the spreadsheet."""
+    text = (
+        OWN.replace("{da: Vores trivsel,", f'{{da: "=1+1 {HOSTILE}",')
+        .replace("{da: Jeg bliver hørt,", f'{{da: "{HOSTILE} hørt",')
+        .replace("{da: Trivsel i hverdagen,", f'{{da: "Trivsel/[{HOSTILE}]:*?",')
+        .replace("label: {da: Altid,", f'label: {{da: "{HOSTILE} altid",')
+    )
+    stored(world, text)
+    measurement = draft_of(world, instruments=["egen-trivsel"], scope=[world.team_a])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measurement_open(measurement=measurement, actor=world.owner)
+    token = tokens_from_outbox()[world.person_a.email]
+    pages = [Client().get(reverse("surveys:start", kwargs={"token": token})).content.decode()]
+    answer_and_close(world, measurement, django_capture_on_commit_callbacks, [1, 2, 3, 4, 5])
+    client = client_for(world.owner)
+    kwargs = {"org": world.org.slug, "measurement_id": measurement.pk}
+    pages.append(
+        client.get(
+            reverse("results:unit_report", kwargs={**kwargs, "unit_id": world.team_a.pk})
+        ).content.decode()
+    )
+    pages.append(client.get(reverse("results:org_report", kwargs=kwargs)).content.decode())
+    pages.append(client.get(upload_url(world.org)).content.decode())
+    for page in pages:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert HOSTILE not in page
+
+    data = publication(measurement, units=None)
+    book = load_workbook(io.BytesIO(build_workbook(measurement, data)))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert any(isinstance(c.value, str) and c.value.startswith("=1+1") for c in cells)
+    assert all(c.data_type != "f" for c in cells)
