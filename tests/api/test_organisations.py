@@ -119,3 +119,14 @@ def test_another_organisation_is_a_404_whether_it_exists_or_not(
     assert existing.content == missing.content
     # Her own organisation answers, with nothing closed in it.
     assert get_json(client, measurements_url(world.other_org.pk)) == []
+
+
+def test_a_session_without_the_required_two_step_verification_gets_a_json_403(
+    world: World,
+) -> None:
+    # An administrator who has not set it up: pages send her to set it up, the API says so.
+    newcomer = make_user("ny-admin@example.test")
+    grant(newcomer, world.org, Role.ADMIN, mfa=False)
+    response = client_for(newcomer).get(ORGANISATIONS)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "two-step verification required"}

@@ -10,12 +10,13 @@ import time
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
+from tests.accounts.test_staff_signin import signed_in as staff_signed_in
 from tests.api.helpers import get_json
 from tests.conftest import World, client_for
-from tests.factories import give_totp
+from tests.factories import PASSWORD, give_totp
 from tryghed.accounts import api_tokens
 from tryghed.accounts.link_session import BY_LINK
 from tryghed.accounts.link_session import SESSION_KEY as SIGNED_IN_BY
@@ -29,18 +30,22 @@ ORGANISATIONS = reverse("api:organisations")
 TOKEN = re.compile(r'value="(tryghed_[A-Za-z0-9_-]{43})"')
 
 
-def signed_in(user: User, *, second_factor: bool) -> Client:
-    """A client signed in as the user, with or without a second factor used in the session
-    (as allauth records it when the code is entered)."""
+def signed_in(user: User, *, second_factor: bool, confirmed_minutes_ago: float = 0) -> Client:
+    """A client signed in as the user with a password, with or without a second factor,
+    who confirmed the password ``confirmed_minutes_ago`` (allauth's reauthentication, which
+    a new token asks for), as allauth records these steps in the session."""
     client = client_for(user)
+    now = time.time()
+    records: list[dict[str, object]] = [{"method": "password", "at": now - 3600}]
     if second_factor:
-        session = client.session
-        session["account_authentication_methods"] = [
-            {"method": "password", "at": time.time(), "email": user.email},
-            {"method": "mfa", "at": time.time(), "type": "totp"},
-        ]
-        session["account_authentication_methods_user"] = str(user.pk)
-        session.save()
+        records.append({"method": "mfa", "at": now - 3600, "type": "totp"})
+    records.append(
+        {"method": "password", "at": now - confirmed_minutes_ago * 60, "reauthenticated": True}
+    )
+    session = client.session
+    session["account_authentication_methods"] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
     return client
 
 
@@ -195,3 +200,31 @@ def test_a_token_stops_when_its_user_must_use_two_step_verification_and_has_none
     assert Client().get(ORGANISATIONS, headers=bearer(token)).status_code == 401
     give_totp(world.leader)
     assert get_json(Client(), ORGANISATIONS, headers=bearer(token))
+
+
+def test_the_password_is_confirmed_again_after_a_few_minutes(world: World) -> None:
+    client = signed_in(world.owner, second_factor=True, confirmed_minutes_ago=10)
+    assert 'name="days"' in client.get(PAGE).content.decode()
+    response = client.post(PAGE, {"name": "Senere", "days": 30})
+    assert response.status_code == 302
+    assert resolve(response["Location"].split("?")[0]).url_name in {
+        "account_reauthenticate",
+        "mfa_reauthenticate",
+    }
+    assert not ApiToken.objects.filter(user=world.owner).exists()
+
+
+def test_through_the_real_sign_in_and_confirmation_the_token_is_made_and_shown(
+    world: World,
+) -> None:
+    client = staff_signed_in(world.owner)  # password and authenticator code
+    asked = client.post(PAGE, {"name": "Rigtig", "days": 30})
+    assert asked.status_code == 302
+    assert not ApiToken.objects.filter(user=world.owner).exists()
+    confirmed = client.post(asked["Location"], {"password": PASSWORD}, follow=True)
+    html = confirmed.content.decode()
+    found = TOKEN.search(html)
+    assert found is not None, html[:500]
+    row = ApiToken.objects.get(user=world.owner)
+    assert row.name == "Rigtig"
+    assert row.token_hash == hashlib.sha256(found.group(1).encode()).hexdigest()

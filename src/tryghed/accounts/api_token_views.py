@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,10 +23,20 @@ from tryghed.accounts.models import User
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     """The user's tokens and a form for a new one; the new token is shown once, in the
-    answer to the form, and never stored in a readable form."""
+    answer to the form, and never stored in a readable form.
+
+    A session whose sign-in is too weak is refused outright (403); a strong one that signed
+    in more than a few minutes ago confirms the password (or a code) first, as for ending
+    other sessions (ASVS 7.5.2): a token is a new credential."""
     user = request.user
     assert isinstance(user, User)
     strong = api_tokens.strong_enough(request, user)
+    if request.method == "POST" and strong:
+        return _confirmed_token_page(request, user, strong=True)
+    return _token_page(request, user, strong=strong)
+
+
+def _token_page(request: HttpRequest, user: User, *, strong: bool) -> HttpResponse:
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     created: str | None = None
     status = 200
@@ -48,6 +62,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
     # The page that shows a new token is kept by no cache, and the back button re-asks.
     add_never_cache_headers(response)
     return response
+
+
+def _confirmed_token_page(request: HttpRequest, user: User, *, strong: bool) -> HttpResponse:
+    """allauth's reauthentication: a sign-in older than ACCOUNT_REAUTHENTICATION_TIMEOUT
+    is sent to confirm, and the form is carried out once it is."""
+    guarded = cast(Callable[..., HttpResponse], reauthentication_required(_token_page))
+    return guarded(request, user, strong=strong)
 
 
 @require_POST

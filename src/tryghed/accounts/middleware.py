@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 
 from tryghed.accounts.mfa import has_mfa, mfa_required
+
+API_PREFIX = "/api/"
 
 # What such a person may still open: setting it up, signing out, the language switch and
 # the public pages.
@@ -45,6 +47,9 @@ class RequireMfaMiddleware:
             and mfa_required(user)
             and not has_mfa(user)
         ):
+            if request.path_info.startswith(API_PREFIX):
+                # A program reading the API with the session gets an answer it can read.
+                return JsonResponse({"detail": "two-step verification required"}, status=403)
             return HttpResponseRedirect(reverse("accounts:mfa_required"))
         return self.get_response(request)
 
