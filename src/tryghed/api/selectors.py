@@ -3,15 +3,18 @@
 - organisations: those the user holds a role in (``orgs.selectors``);
 - measurements: the closed ones whose results the user may read, as the report list and
   the feedback page offer them (``results.selectors``);
-- a publication: the groups the user's report pages show of a closed measurement, exactly
-  the groups the anonymity audit checks for them (``results.audit.view_groups``), read
-  from the stored publication (``results.aggregates.publication``) and its typed records
+- a publication: the groups the user's report pages show of a closed measurement, of those
+  the anonymity audit checks for them (``results.audit.view_groups``), each with the kinds
+  of record a page of theirs shows of it (``shown_records``), read from the stored
+  publication (``results.aggregates.publication``) and its typed records
   (``core.figures``). Anything else, of this organisation or another, is a 404.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from django.http import Http404
 
@@ -103,13 +106,34 @@ def readable_measurement(user: User, measurement_id: int) -> tuple[OrgAccess, Me
     return access, found
 
 
+# The kinds of record a page shows of a group. "comments" are shown comment blocks (their
+# count: the page shows the texts), "hidden_comments" the hidden ones with their reason.
+Record = Literal["scales", "items", "key_figures", "comments", "hidden_comments", "zone"]
+# A unit report of the group (leaders, the AMO, administrators).
+REPORT: frozenset[Record] = frozenset(
+    {"scales", "items", "key_figures", "comments", "hidden_comments", "zone"}
+)
+# The feedback page leaves hidden comment blocks out.
+FEEDBACK: frozenset[Record] = REPORT - {"hidden_comments"}
+# What a unit report compares with (the parent's subtree, the organisation): the scale
+# readings and the question means, never their comments, key figures or zone.
+COMPARISON: frozenset[Record] = frozenset({"scales", "items"})
+# A row of the organisation report (heatmap of scales and key figures, zones): top
+# management reads no unit report, so no unit's questions or comments; the organisation's
+# own row adds its questions (the maturity topics).
+OVERVIEW: frozenset[Record] = frozenset({"scales", "key_figures", "zone"})
+ORGANISATION_ROW: frozenset[Record] = OVERVIEW | {"items"}
+
+
 @dataclass(frozen=True)
 class Slice:
-    """The groups of a publication one reader's pages show, in the audit's order."""
+    """The groups of a publication one reader's pages show, in the audit's order, each
+    with the kinds of record those pages show of it."""
 
     data: figures.Publication
     keys: list[GroupKey]
     organisation_wide: bool
+    shows: Mapping[GroupKey, frozenset[Record]]
 
 
 def publication_slice(access: OrgAccess, measurement: Measurement) -> Slice:
@@ -126,8 +150,48 @@ def publication_slice(access: OrgAccess, measurement: Measurement) -> Slice:
             *report_selectors.feedback_units(access).values_list("pk", flat=True),
         ]
         data = publication(measurement, units=units)
-    keys = view_groups(Reader("api", access), measurement, data)
-    return Slice(data, keys, whole)
+    shows = shown_records(access, measurement, data)
+    # Never a group the audit does not check for this reader, nor one no page shows them.
+    keys = [k for k in view_groups(Reader("api", access), measurement, data) if k in shows]
+    return Slice(data, keys, whole, shows)
+
+
+def shown_records(
+    access: OrgAccess, measurement: Measurement, data: figures.Publication
+) -> dict[GroupKey, frozenset[Record]]:
+    """Per group, the kinds of record some page of the reader shows of it (the union over
+    their roles); a group no page of theirs shows is absent."""
+    shows: dict[GroupKey, frozenset[Record]] = {}
+
+    def add(key: GroupKey, kinds: frozenset[Record]) -> None:
+        shows[key] = shows.get(key, frozenset()) | kinds
+
+    units = data.units
+    if access.sees_whole_organisation:
+        add(ORGANISATION, REPORT)
+        for unit in units:
+            add(("unit", unit), REPORT)
+            add(("subtree", unit), REPORT)
+    if report_selectors.can_read_organisation_report(access):
+        add(ORGANISATION, ORGANISATION_ROW)
+        for unit in units:
+            add(("unit", unit), OVERVIEW)
+            add(("subtree", unit), OVERVIEW)
+    if report_selectors.can_read_unit_reports(access):
+        for pk in report_selectors.report_units(access, measurement).values_list("pk", flat=True):
+            unit = str(pk)
+            if unit not in units:
+                continue
+            add(("unit", unit), REPORT)
+            add(("subtree", unit), REPORT)
+            parent = units[unit].parent
+            if parent is not None:
+                add(("subtree", str(parent)), COMPARISON)
+            add(ORGANISATION, COMPARISON)
+    for pk in report_selectors.feedback_units(access).values_list("pk", flat=True):
+        if str(pk) in units:
+            add(("unit", str(pk)), FEEDBACK)
+    return shows
 
 
 def slot_of(data: figures.Publication, key: GroupKey) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from tryghed.api import schemas
-from tryghed.api.selectors import Slice, slot_of
+from tryghed.api.selectors import Record, Slice, slot_of
 from tryghed.core import figures
 from tryghed.core.figures import Hidden
 from tryghed.core.instruments import Instrument
@@ -130,8 +130,12 @@ def _comments(
 
 
 def _group(
-    data: figures.Publication, key: tuple[str, ...], names: dict[str, str]
+    data: figures.Publication,
+    key: tuple[str, ...],
+    names: dict[str, str],
+    shows: frozenset[Record],
 ) -> schemas.GroupOut | schemas.HiddenGroupOut:
+    """The group's records of the kinds the reader's pages show of it (``shows``)."""
     scope: schemas.GroupScope = (
         "organisation" if len(key) == 1 else "subtree" if key[0] == "subtree" else "unit"
     )
@@ -152,18 +156,25 @@ def _group(
     for iid, block in found.instruments.items():
         meta = data.instruments[iid]
         instruments[iid] = schemas.InstrumentFiguresOut(
-            scales={k: _scale(v, meta.scales[k]) for k, v in block.scales.items()},
-            items={k: _item(v, meta.items[k]) for k, v in block.items.items()},
+            scales={k: _scale(v, meta.scales[k]) for k, v in block.scales.items()}
+            if "scales" in shows
+            else {},
+            items={k: _item(v, meta.items[k]) for k, v in block.items.items()}
+            if "items" in shows
+            else {},
             key_figures={
                 k: _key_figure(v, meta.key_figures[k]) for k, v in block.key_figures.items()
-            },
+            }
+            if "key_figures" in shows
+            else {},
             comments={
                 k: _comments(v, data.minimums.comment)
                 for k, v in found.comments.items()
                 if k in meta.texts
+                and ("hidden_comments" if isinstance(v, Hidden) else "comments") in shows
             },
         )
-    zone = found.zone
+    zone = found.zone if "zone" in shows else None
     return schemas.GroupOut(
         unit=unit,
         scope=scope,
@@ -302,7 +313,7 @@ def publication_out(measurement: Measurement, found: Slice) -> schemas.Publicati
             iid: _instrument_meta(meta, instruments.get(iid), lang)
             for iid, meta in data.instruments.items()
         },
-        groups=[_group(data, key, names) for key in found.keys],
+        groups=[_group(data, key, names, found.shows[key]) for key in found.keys],
         measurement_level=_measurement_level(data.measurement_level, minimums.score)
         if found.organisation_wide
         else None,
