@@ -50,7 +50,8 @@ SKIPPED: Mapping[str, str] = {
     # The crawl signs in with passwords; staff are sent on to allauth's reauthentication.
     "accounts:link_reauthenticate": "only for a session opened by a sign-in link; scanned in tests/browser/test_signin_link_browser.py",
 }
-SKIPPED_NAMESPACES = frozenset({"admin"})
+# "api": the read-only REST API answers JSON, not HTML (tests/api, docs/api.md).
+SKIPPED_NAMESPACES = frozenset({"admin", "api"})
 
 
 class CrawlConfigurationError(Exception):

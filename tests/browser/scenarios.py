@@ -18,7 +18,8 @@ from tests.apv.scenario import apv_values
 from tests.conftest import World, draft_of
 from tests.learning.scenario import learning_entry
 from tests.results.export_scenario import report_export
-from tryghed.accounts import sso
+from tests.surveys.test_own_instruments import OWN
+from tryghed.accounts import api_tokens, sso
 from tryghed.dialogue import services as dialogue_services
 from tryghed.orgs.models import ImportBatch, Membership
 from tryghed.surveys import services
@@ -143,6 +144,13 @@ def dialogue_values(world: World) -> dict[str, object]:
     return {"session_id": session.pk, "code": session.code}
 
 
+def own_instrument(world: World) -> int:
+    """An instrument file the organisation uploaded, as an administrator would."""
+    return services.organisation_instrument_upload(
+        organisation=world.org, actor=world.owner, filename="egen.yaml", raw=OWN.encode()
+    ).pk
+
+
 def path_values(world: World) -> dict[str, object]:
     """A value for every path parameter in the URL configuration, taken from the world.
 
@@ -186,6 +194,10 @@ def path_values(world: World) -> dict[str, object]:
         "learning_id": learning_entry(world),
         # A live dialogue session of the leader's team: its big screen, and its phone page.
         **dialogue_values(world),
+        # An instrument file of the organisation's own (Egne spørgeskemaer).
+        "instrument_pk": own_instrument(world),
+        # A personal API key of the administrator's (revoking it is a POST).
+        "token_id": api_tokens.token_create(user=world.owner, name="Crawl")[0].pk,
         # A reset link for someone who does not sign in during the crawl, so it stays valid.
         "uidb64": urlsafe_base64_encode(force_bytes(world.outsider.pk)),
         "token": {
