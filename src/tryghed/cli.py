@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "close_measurements",
         "close measurements past their closing day (daily)",
     ),
+    "tighten-publications": (
+        "tighten_publications",
+        "hide in publications stored under earlier rules what the current rules hide",
+    ),
     "purge-responses": (
         "purge_responses",
         "delete answers and learning-log entries past their retention periods (daily)",

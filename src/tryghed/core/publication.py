@@ -42,7 +42,7 @@ Shape (``SCHEMA``; ``G`` is a group, ``H`` a hidden figure; a unit's two groups 
 organisation point into ``groups``, where groups with the same respondents are stored
 once: a unit without children in the report, and the top unit's subtree)::
 
-    {"schema": 1,
+    {"schema": SCHEMA,
      "measurement": {"id", "status", "previous": id | None},
      "minimums": {"score", "comment", "sensitive"},
      "instruments": {iid: {"version", "fingerprint", "variant_of", "main_scale",
@@ -128,7 +128,12 @@ __all__ = [
 
 # 2: closed measurements only, over the frozen tree, with unit names; waves from the
 # earlier publication; key figures over their scale's people.
-SCHEMA = 2
+# 3: the same shape under stricter hiding: an item's distribution decided on its scored
+# answers too (419e166), a pooled scale hidden where a scale inside it is (a9853a9), alpha
+# and key drivers on at least the minimum of complete cases (4b03365, 5324ceb, b9d9dcc).
+# A publication stored under 2 is never rebuilt: it is tightened to these rules, hiding
+# only (core.tighten, results.aggregates).
+SCHEMA = 3
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]

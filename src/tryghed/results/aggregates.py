@@ -27,6 +27,7 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from tryghed.audit.services import audit_record
 from tryghed.core import figures
 from tryghed.core.publication import (
     SCHEMA,
@@ -41,8 +42,9 @@ from tryghed.core.publication import (
     report_units,
     unit_name,
 )
+from tryghed.core.tighten import Tightened, tighten
 from tryghed.results.answers import load_answers
-from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
+from tryghed.results.models import PublishedGroup, PublishedText, ReportCache, ReportExport
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import RateRow, dump_rates, load_rates, response_rates
 from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
@@ -59,6 +61,7 @@ __all__ = [
     "publication",
     "publication_builder",
     "report_data",
+    "tighten_publication",
     "unit_name",
 ]
 
@@ -141,8 +144,10 @@ def report_data(measurement: Measurement) -> JsonDict:
     ever hide more, which would need a new version of the publication; none is made.
 
     A measurement closed before trees were frozen gets the tree of its first computation.
-    Report data stored in an earlier schema is computed once more, over that frozen tree,
-    while the answers exist; once they are deleted (``report_frozen_at``) it stays as it is.
+    A publication stored under an earlier schema is tightened to the current hiding rules
+    before anything of it is read (:func:`tighten_publication`): hidden more, never
+    recomputed. Only one older than ``TIGHTENED_FROM`` whose answers still exist is built
+    anew, over that frozen tree.
     """
     measurement = _closed(measurement)
     name = _stored_name(measurement)
@@ -252,7 +257,7 @@ def fingerprint(measurement: Measurement) -> str:
     measurement = _closed(measurement)
     stored = ReportCache.objects.filter(measurement=measurement)
     found = stored.values_list("fingerprint", "data__schema").first()
-    if found is not None and (found[1] == SCHEMA or measurement.report_frozen_at is not None):
+    if found is not None and found[1] == SCHEMA:
         return str(found[0])
     return _stored_or_built(measurement)[0]
 
@@ -297,18 +302,19 @@ _ROWS = ("groups", "texts")
 
 def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict | None]:
     """The stored publication's name and header, and the whole publication when it was
-    built here; built and stored first when there is none (or it is of an earlier schema
-    and its answers still exist). Stored as the header and one row per group, in one
-    transaction: a page never sees a header without its groups and texts."""
+    built or tightened here; built and stored first when there is none, tightened first
+    when it is of an earlier schema (:func:`tighten_publication`; built anew only when it
+    is older than ``TIGHTENED_FROM`` and its answers still exist). Stored as the header
+    and one row per group, in one transaction: a page never sees a header without its
+    groups and texts."""
     stored = ReportCache.objects.filter(measurement=measurement).values_list("fingerprint", "data")
     row = stored.first()
     kept: JsonDict | None = row[1] if row is not None else None
-    if (
-        row is not None
-        and kept is not None
-        and (kept.get("schema") == SCHEMA or measurement.report_frozen_at is not None)
-    ):
-        return str(row[0]), kept, None
+    if row is not None and kept is not None:
+        if kept.get("schema") == SCHEMA:
+            return str(row[0]), kept, None
+        if measurement.report_frozen_at is not None or kept.get("schema") in TIGHTENED_FROM:
+            return _tightened_and_stored(measurement)
     data = compute_report_data(measurement)
     name, header = _content_fingerprint(data), _header(data)
     values = {
@@ -340,6 +346,121 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
         first_name, first = stored.get()
         return str(first_name), first, None
     return name, header, data
+
+
+#: Schemas of the same shape as the current one (2 on), whose stored publications are
+#: tightened rather than built anew even while their answers exist (a new computation of a
+#: figure readers saw could differ from it, and the difference is a figure of its own). An
+#: older one is built anew while its answers exist, tightened once they are gone. A new
+#: hiding rule bumps SCHEMA; the schemas before it are tightened alike.
+TIGHTENED_FROM = frozenset(range(2, SCHEMA))
+
+
+def _stored_whole(measurement: Measurement) -> tuple[str, JsonDict] | None:
+    """The stored publication's name and whole JSON, read from the database."""
+    row = ReportCache.objects.filter(measurement=measurement).values_list("fingerprint", "data")
+    found = row.first()
+    if found is None:
+        return None
+    groups = PublishedGroup.objects.filter(measurement=measurement).order_by("slot")
+    texts = PublishedText.objects.filter(measurement=measurement).order_by("index")
+    whole = _with_rows(
+        found[1],
+        list(groups.values_list("data", flat=True)),
+        list(texts.values_list("text", flat=True)),
+    )
+    return str(found[0]), whole
+
+
+def _tightening(measurement: Measurement, whole: JsonDict) -> Tightened:
+    """The stored publication under the current rules (core.tighten): compared with a
+    fresh build while the answers exist (not once ``report_frozen_at`` is set: retention
+    deletes them then), and with the earlier wave's publication as it stands now."""
+    fresh = compute_report_data(measurement) if measurement.report_frozen_at is None else None
+    previous = measurement.previous
+    earlier = report_data(previous) if previous is not None and is_published(previous) else None
+    return tighten(
+        whole, fresh=fresh, instruments=measurement_instruments(measurement), previous=earlier
+    )
+
+
+def tighten_publication(measurement: Measurement, *, dry_run: bool = False) -> Tightened | None:
+    """Tighten the closed measurement's stored publication when it is of an earlier schema
+    (see :func:`report_data`); None when there is nothing to tighten. With ``dry_run``, what
+    tightening would do, nothing stored. ``tryghed tighten-publications`` runs it for every
+    one; any read does the same for its own."""
+    measurement = _closed(measurement)
+    found = _stored_whole(measurement)
+    if found is None or found[1].get("schema") == SCHEMA:
+        return None
+    if dry_run:
+        return _tightening(measurement, found[1])
+    return _store_tightened(measurement, *found)[3]
+
+
+def _tightened_and_stored(measurement: Measurement) -> tuple[str, JsonDict, JsonDict | None]:
+    found = _stored_whole(measurement)
+    if found is None:  # deleted meanwhile: built as on a first read
+        return _stored_or_built(measurement)
+    name, header, whole, _ = _store_tightened(measurement, *found)
+    return name, header, whole
+
+
+def _store_tightened(
+    measurement: Measurement, name: str, whole: JsonDict
+) -> tuple[str, JsonDict, JsonDict | None, Tightened | None]:
+    """Tighten and store in place of the old one: header and rows in one transaction, with
+    its audit row; the files made from the old one are deleted (their fingerprint names it,
+    and they show what it showed). Another process that stored first wins."""
+    result = _tightening(measurement, whole)
+    data = result.data
+    new_name, header = _content_fingerprint(data), _header(data)
+    with transaction.atomic():
+        locked = ReportCache.objects.select_for_update().filter(
+            measurement=measurement, fingerprint=name
+        )
+        if not locked.exists():
+            row = ReportCache.objects.filter(measurement=measurement)
+            first_name, first = row.values_list("fingerprint", "data").get()
+            return str(first_name), first, None, None
+        locked.update(fingerprint=new_name, data=header, computed_at=timezone.now())
+        PublishedGroup.objects.filter(measurement=measurement).delete()
+        PublishedText.objects.filter(measurement=measurement).delete()
+        insert_rows(
+            PublishedGroup,
+            ("measurement", "slot", "data"),
+            ((measurement.pk, slot, group) for slot, group in enumerate(data["groups"])),
+        )
+        insert_rows(
+            PublishedText,
+            ("measurement", "index", "text"),
+            ((measurement.pk, index, text) for index, text in enumerate(data["texts"])),
+        )
+        files = (
+            ReportExport.objects.filter(measurement=measurement)
+            .delete()[1]
+            .get(ReportExport._meta.label, 0)
+        )
+        audit_record(
+            actor=None,
+            action="results.publication_tightened",
+            organisation=measurement.organisation,
+            obj=measurement,
+            summary=f"{measurement.name}: {result.hidden} figures hidden (schema "
+            f"{result.from_schema} -> {SCHEMA})",
+            data={
+                "measurement": measurement.pk,
+                "from_schema": result.from_schema,
+                "schema": SCHEMA,
+                "hidden": result.hidden,
+                "texts_removed": result.texts_removed,
+                "compared_with_fresh": result.compared_with_fresh,
+                "fingerprint_before": name,
+                "fingerprint": new_name,
+                "files_deleted": files,
+            },
+        )
+    return new_name, header, data, result
 
 
 def insert_rows(

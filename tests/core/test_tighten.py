@@ -1,0 +1,177 @@
+"""core.tighten on publications built by the current code, with one record changed as an
+old build would have had it (the database's read path: tests/results/test_tighten.py)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from tryghed.core import publication
+from tryghed.core.instruments import load_builtin
+from tryghed.core.publication import Answers, Measured, Minimums, build, build_tree
+from tryghed.core.tighten import tighten
+
+PS7 = load_builtin()["ps7"]
+HESTESKOEN = load_builtin()["hesteskoen"]
+
+
+def _built(texts: bool = False, seed: int = 3) -> dict[str, Any]:
+    """Two teams of 8 and 6 under a department, ps7 answered with a skip; with ``texts``
+    hesteskoen too, a comment per person to each of its questions."""
+    rows = [(1, "/1/", 0, True), (2, "/1/2/", 1, True), (3, "/1/3/", 1, True)]
+    tree = build_tree(rows)
+    rng = np.random.default_rng(seed)
+    atom = np.array([tree.index["2"]] * 8 + [tree.index["3"]] * 6, dtype=np.intp)
+    codes = rng.integers(1, 6, size=(atom.size, len(PS7.items))).astype(np.float64)
+    codes[0, 2] = np.nan
+    instruments = [PS7, HESTESKOEN] if texts else [PS7]
+    text_items = [item.id for item in HESTESKOEN.items if item.type == "text"]
+    answers = Answers(
+        atom=atom,
+        codes={
+            "ps7": codes,
+            "hesteskoen": np.full((atom.size, len(HESTESKOEN.items)), np.nan),
+        },
+        multi_n={},
+        multi_counts={},
+        texts={
+            item: [(int(a), f"tekst {item} {k}") for k, a in enumerate(atom)] for item in text_items
+        }
+        if texts
+        else {},
+        responses=np.bincount(atom, minlength=tree.n_atoms),
+    )
+    return build(
+        Measured(id=7, status="closed"), instruments, tree, {}, answers, Minimums.chosen(5, 5, 10)
+    )
+
+
+def _as_schema_2(data: dict[str, Any]) -> dict[str, Any]:
+    old = copy.deepcopy(data)
+    old["schema"] = 2
+    return old
+
+
+def _scale(data: dict[str, Any], slot: int, scale: str = "trust") -> dict[str, Any]:
+    found: dict[str, Any] = data["groups"][slot]["instruments"]["ps7"]["scales"][scale]
+    return found
+
+
+def test_a_figure_the_fresh_build_hides_is_hidden_with_its_reason() -> None:
+    fresh = _built()
+    old = _as_schema_2(fresh)
+    slot = fresh["units"]["2"]["unit"]
+    main = fresh["instruments"]["ps7"]["main_scale"]
+    fresh["groups"][slot]["instruments"]["ps7"]["scales"][main] = {
+        "suppressed": True,
+        "reason": "below_minimum",
+    }
+    result = tighten(old, fresh=fresh, instruments=[PS7])
+    assert _scale(result.data, slot, main) == {"suppressed": True, "reason": "below_minimum"}
+    assert result.data["schema"] == publication.SCHEMA
+    assert result.hidden >= 1 and result.compared_with_fresh
+
+
+def test_a_figure_shown_in_both_keeps_the_stored_value() -> None:
+    fresh = _built()
+    old = _as_schema_2(fresh)
+    slot = fresh["organisation"]
+    main = fresh["instruments"]["ps7"]["main_scale"]
+    _scale(old, slot, main)["mean"] = 4.25  # computed otherwise by the old release
+    result = tighten(old, fresh=fresh, instruments=[PS7])
+    assert _scale(result.data, slot, main)["mean"] == 4.25
+    assert result.hidden == 0
+
+
+def test_a_figure_hidden_in_the_old_one_stays_hidden_and_one_only_fresh_stays_absent() -> None:
+    fresh = _built()
+    old = _as_schema_2(fresh)
+    slot = fresh["units"]["3"]["unit"]
+    main = fresh["instruments"]["ps7"]["main_scale"]
+    old["groups"][slot]["instruments"]["ps7"]["scales"][main] = {
+        "suppressed": True,
+        "reason": "complementary",
+    }
+    _scale(fresh, fresh["organisation"], main)["extra"] = 1.0
+    result = tighten(old, fresh=fresh, instruments=[PS7])
+    assert _scale(result.data, slot, main)["suppressed"] is True
+    assert "extra" not in _scale(result.data, result.data["organisation"], main)
+
+
+def test_without_answers_alpha_below_the_minimum_of_complete_cases_is_withheld() -> None:
+    data = _built()
+    main = data["instruments"]["ps7"]["main_scale"]
+    block = data["measurement_level"]["scales"]["ps7"][main]
+    assert block["suppressed"] is False
+    n = _scale(data, data["organisation"], main)["n"]
+    block["alpha"] = {"alpha": 0.8, "ci95": [0.7, 0.9], "n_complete": n - 2, "k": 7}
+    result = tighten(_as_schema_2(data), instruments=[PS7])
+    assert result.data["measurement_level"]["scales"]["ps7"][main]["alpha"] is None
+    block["alpha"]["n_complete"] = n  # no gap: shown as stored
+    result = tighten(_as_schema_2(data), instruments=[PS7])
+    assert result.data["measurement_level"]["scales"]["ps7"][main]["alpha"]["n_complete"] == n
+
+
+def test_a_change_is_dropped_when_the_earlier_wave_no_longer_shows_its_figure() -> None:
+    earlier, data = _built(seed=1), _built(seed=2)
+    data["measurement"]["previous"] = 6
+    slot = data["organisation"]
+    main = data["instruments"]["ps7"]["main_scale"]
+    before = _scale(earlier, earlier["organisation"], main)
+    _scale(data, slot, main)["change"] = {
+        "previous": 6,
+        "n_before": before["n"],
+        "mean_before": before["mean"],
+        "difference": 0.1,
+    }
+    kept = tighten(_as_schema_2(data), instruments=[PS7], previous=earlier)
+    assert "change" in _scale(kept.data, slot, main)
+    hidden = copy.deepcopy(earlier)
+    hidden["groups"][hidden["organisation"]]["instruments"]["ps7"]["scales"][main] = {
+        "suppressed": True,
+        "reason": "complementary",
+    }
+    dropped = tighten(_as_schema_2(data), instruments=[PS7], previous=hidden)
+    assert "change" not in _scale(dropped.data, slot, main)
+    assert "change" not in _scale(tighten(_as_schema_2(data), instruments=[PS7]).data, slot, main)
+
+
+def test_texts_no_shown_group_lists_leave_the_table_and_the_rest_are_renumbered() -> None:
+    fresh = _built(texts=True)
+    old = _as_schema_2(fresh)
+    item = next(iter(fresh["groups"][fresh["organisation"]]["comments"]))
+    team = fresh["units"]["3"]["unit"]
+    mine = set(old["groups"][team]["comments"][item]["texts"])
+    assert mine
+    for slot in {team, fresh["units"]["1"]["subtree"], fresh["organisation"]}:
+        fresh["groups"][slot]["comments"][item] = {"suppressed": True, "reason": "below_minimum"}
+    result = tighten(old, fresh=fresh, instruments=[PS7])
+    gone = [old["texts"][k] for k in mine]
+    assert not set(gone) & set(result.data["texts"])
+    other = result.data["units"]["2"]["unit"]
+    listed = [
+        result.data["texts"][k] for k in result.data["groups"][other]["comments"][item]["texts"]
+    ]
+    assert listed == [old["texts"][k] for k in old["groups"][other]["comments"][item]["texts"]]
+    assert result.texts_removed == len(mine)
+
+
+def test_an_agreement_beside_a_hidden_item_of_its_scale_is_withheld() -> None:
+    data = _built(seed=5)
+    # As if the answers agreed (random ones leave rwg(j) undefined): a value to withhold.
+    for group in data["groups"]:
+        for figure in group.get("instruments", {}).get("ps7", {}).get("scales", {}).values():
+            if figure["suppressed"] is False:
+                figure["rwg_j"] = 0.5
+    slot = data["units"]["3"]["unit"]  # no one there skipped an item
+    main = data["instruments"]["ps7"]["main_scale"]
+    kept = tighten(_as_schema_2(data), instruments=[PS7])
+    assert _scale(kept.data, slot, main)["rwg_j"] == _scale(data, slot, main)["rwg_j"] is not None
+    first = data["instruments"]["ps7"]["scales"][main]["items"][0]
+    data["groups"][slot]["instruments"]["ps7"]["items"][first] = {
+        "suppressed": True,
+        "reason": "below_minimum",
+    }
+    assert _scale(tighten(_as_schema_2(data), instruments=[PS7]).data, slot, main)["rwg_j"] is None
