@@ -175,3 +175,38 @@ def test_an_agreement_beside_a_hidden_item_of_its_scale_is_withheld() -> None:
         "reason": "below_minimum",
     }
     assert _scale(tighten(_as_schema_2(data), instruments=[PS7]).data, slot, main)["rwg_j"] is None
+
+
+def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
+    risk5 = load_builtin()["risk5"]
+    tree = build_tree([(1, "/1/", 0, True)])
+    rng = np.random.default_rng(4)
+    codes = rng.integers(1, 6, size=(12, len(risk5.items))).astype(np.float64)
+    multi = [item for item in risk5.items if item.type == "multi"]
+    for item in multi:
+        codes[:, item.number - 1] = np.nan
+    answers = Answers(
+        atom=np.zeros(12, dtype=np.intp),
+        codes={"risk5": codes},
+        multi_n={item.id: np.zeros(1, dtype=np.intp) for item in multi},
+        multi_counts={item.id: np.zeros((1, len(item.options)), dtype=np.intp) for item in multi},
+        texts={},
+        responses=np.array([12]),
+    )
+    data = build(
+        Measured(id=8, status="closed"), [risk5], tree, {}, answers, Minimums.chosen(5, 5, 10)
+    )
+    slot = data["organisation"]
+    block = data["groups"][slot]["instruments"]["risk5"]
+    assert block["key_figures"]["workload-often"]["suppressed"] is False
+    assert block["key_figures"]["demands-often"]["suppressed"] is False
+    kept = tighten(_as_schema_2(data), instruments=[risk5])
+    assert kept.data["groups"][slot] == data["groups"][slot]
+    block["items"]["risk5.3"] = {"suppressed": True, "reason": "below_minimum"}
+    tightened = tighten(_as_schema_2(data), instruments=[risk5]).data["groups"][slot]
+    keys = tightened["instruments"]["risk5"]["key_figures"]
+    assert keys["workload-often"] == {"suppressed": True, "reason": "complementary"}
+    assert keys["demands-often"]["suppressed"] is False  # items 4 and 5 are shown
+    # Not knowing the instrument's content, every key figure beside a hidden item goes.
+    blind = tighten(_as_schema_2(data)).data["groups"][slot]
+    assert blind["instruments"]["risk5"]["key_figures"]["demands-often"]["suppressed"] is True

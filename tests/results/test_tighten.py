@@ -204,6 +204,8 @@ def test_a_purged_schema_2_publication_no_longer_shows_what_the_current_rules_hi
     assert _vz(data["groups"][old.slot("Stor")])["scales"]["total"]["suppressed"] is True
     # Shown in both: the value readers saw, not a second computation.
     assert _anden_priority(old) == OLD_ANDEN_PRIORITY
+    # What is stored reads as the typed publication pages read, and back.
+    assert figures.dump(aggregates.publication(old.measurement, units=None)) == data
     # Stored so, header and rows, under a new name, and audited.
     cache = ReportCache.objects.get(measurement=old.measurement)
     assert cache.fingerprint != old.name and cache.data["schema"] == 3

@@ -30,8 +30,8 @@ is a figure about whoever made it: vz-maturity's pooled total changed its defini
   * key drivers (b9d9dcc) are hidden below the minimum of complete cases.
 
 Both ways, what rests on a figure hidden now is hidden with it: the items and key figures
-counted over a hidden scale's people, a scale's agreement (rwg(j)) beside a hidden item of
-it, the zone of a group whose safety or focus scale is
+counted over a hidden scale's people, a key figure or a scale's agreement (rwg(j)) beside
+a hidden item of it, the zone of a group whose safety or focus scale is
 hidden, the measurement-level figures of a scale hidden for the whole organisation, an ICC
 or a correlation over units of which one now hides the scale, the drivers where a scale
 they weigh is hidden, a change whose earlier figure the earlier wave no longer shows, and
@@ -99,7 +99,7 @@ def tighten(
         )
     else:
         _Rules(data, instruments, counter).apply()
-    _Consequences(data, before, previous, counter).apply()
+    _Consequences(data, before, previous, _known(data, instruments), counter).apply()
     texts_removed = _drop_unlisted_texts(data)
     data["schema"] = SCHEMA
     return Tightened(
@@ -203,12 +203,7 @@ class _Rules:
     def __init__(self, data: JsonDict, instruments: Sequence[Instrument], counter: _Counter):
         self.data = data
         self.counter = counter
-        meta = data["instruments"]
-        self.known = {
-            i.id: i
-            for i in instruments
-            if i.id in meta and meta[i.id].get("fingerprint") == i.fingerprint
-        }
+        self.known = _known(data, instruments)
 
     def apply(self) -> None:
         for iid, meta in self.data["instruments"].items():
@@ -302,6 +297,16 @@ class _Rules:
                 drivers[key] = self.counter.hide(_BELOW_MINIMUM)
 
 
+def _known(data: Mapping[str, Any], instruments: Sequence[Instrument]) -> dict[str, Instrument]:
+    """The instruments whose content is the one the publication was built with."""
+    meta = data["instruments"]
+    return {
+        i.id: i
+        for i in instruments
+        if i.id in meta and meta[i.id].get("fingerprint") == i.fingerprint
+    }
+
+
 def _scale(instrument: Instrument, scale_id: str) -> Scale:
     return instrument.scale(scale_id)
 
@@ -334,11 +339,13 @@ class _Consequences:
         data: JsonDict,
         before: list[Any],
         previous: Mapping[str, Any] | None,
+        known: Mapping[str, Instrument],
         counter: _Counter,
     ) -> None:
         self.data = data
         self.before = before
         self.previous = previous
+        self.known = known
         self.counter = counter
         self.keys = _slot_keys(data)
 
@@ -348,6 +355,7 @@ class _Consequences:
                 continue
             for iid, block in group["instruments"].items():
                 self._over_hidden_scales(iid, block)
+                self._key_figures_over_hidden_items(iid, block)
                 self._agreement_over_hidden_items(iid, block)
                 self._changes(g, iid, block["scales"])
             self._zone(group)
@@ -363,6 +371,26 @@ class _Consequences:
                     continue
                 if not _shown(block["scales"].get(population)):
                     figures[figure_id] = self.counter.hide(_COMPLEMENTARY)
+
+    def _key_figures_over_hidden_items(self, iid: str, block: dict[str, Any]) -> None:
+        """A key figure beside a hidden item of it gives that item's count away
+        (publication._key_figures_over_shown_items); which items a key figure counts is not
+        stored, so for an instrument not known any hidden item of it hides them all."""
+        items = block.get("items", {})
+        hidden = {i for i, figure in items.items() if not _shown(figure)}
+        if not hidden:
+            return
+        instrument = self.known.get(iid)
+        keys = block.get("key_figures", {})
+        for figure_id, figure in keys.items():
+            if not _shown(figure):
+                continue
+            if instrument is not None:
+                found = next((k for k in instrument.key_figures if k.id == figure_id), None)
+                inside = {instrument.item(n).id for n in found.items} if found is not None else None
+                if inside is not None and not inside & hidden:
+                    continue
+            keys[figure_id] = self.counter.hide(_COMPLEMENTARY)
 
     def _agreement_over_hidden_items(self, iid: str, block: dict[str, Any]) -> None:
         """rwg(j) follows from its items' variances: withheld where one of them is hidden
