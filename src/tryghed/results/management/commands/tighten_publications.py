@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tryghed.core.publication import SCHEMA
 from tryghed.results.aggregates import tighten_publication
-from tryghed.results.models import ReportCache
+from tryghed.results.models import PublishedGroup, PublishedText, ReportCache, ReportExport
 from tryghed.surveys.models import Measurement, Status
+from tryghed.table_rewrite import rewrite_after_purge
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         "Tighten every stored publication of an earlier schema to the current hiding rules, "
         "as the first read of each would: figures the current rules hide are hidden, shown "
         "figures keep the value readers saw, files made from the old one are deleted. Says "
-        "per measurement how many figures it hid. Safe to run twice."
+        "per measurement how many figures it hid, then rewrites the tables on disk, whose "
+        "old row versions still hold what is hidden now. Safe to run twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -63,6 +65,12 @@ class Command(BaseCommand):
             )
         if not done and not failed:
             self.stdout.write("Every publication is of the current schema.")
+        if done and not dry_run:
+            # The replaced rows (figures and comments hidden now, the old files) stay in the
+            # tables' files until rewritten, as a purge's deleted rows do.
+            models = (ReportCache, PublishedGroup, PublishedText, ReportExport)
+            tables = {model._meta.db_table for model in models}
+            rewrite_after_purge(tables, dry_run=False, write=self.stdout.write)
         if failed:
             raise CommandError(
                 "Could not tighten (see the log): " + "; ".join(_label(m) for m in failed)
