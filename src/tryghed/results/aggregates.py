@@ -47,7 +47,11 @@ from tryghed.results.answers import load_answers
 from tryghed.results.models import PublishedGroup, PublishedText, ReportCache, ReportExport
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import RateRow, dump_rates, load_rates, response_rates
-from tryghed.surveys.selectors import measurement_instruments, unit_tree_now
+from tryghed.surveys.selectors import (
+    measurement_instruments,
+    paper_code_counts_shown,
+    unit_tree_now,
+)
 
 __all__ = [
     "SCHEMA",
@@ -222,12 +226,40 @@ def participation(measurement: Measurement) -> tuple[list[RateRow], RateRow | No
         stored = ReportCache.objects.filter(measurement=measurement)
         kept = stored.values_list("participation", flat=True).first()
         if kept is None:
-            kept = dump_rates(*response_rates(measurement))
+            kept = _participation_record(measurement)
             stored.filter(participation__isnull=True).update(participation=kept)
         found = load_rates(kept)
         _participation.put((measurement.pk, key), found)
     rows, total = found
     return list(rows), total
+
+
+def _participation_record(measurement: Measurement) -> dict[str, object]:
+    """What is kept beside the publication about who answered: the participation rows and
+    total, and the answers-by-code line ("Papirkoder: x af y") where it may be shown
+    (``surveys.selectors.paper_code_counts_shown``; privacy.md section 5 asks the report
+    to say it). Both from final counts, at closing."""
+    codes = paper_code_counts_shown(measurement)
+    return {
+        **dump_rates(*response_rates(measurement)),
+        "paper_codes": list(codes) if codes is not None else None,
+    }
+
+
+def paper_codes(measurement: Measurement) -> tuple[int, int] | None:
+    """(printed, used) paper codes of the closed measurement as kept with its
+    publication, or None where the line may not be shown (or no codes were printed). A
+    publication kept before the line was gets it on its first read, while the codes and
+    their marks still exist (after retention there is nothing to count: None)."""
+    participation(measurement)  # the publication and its participation are stored
+    stored = ReportCache.objects.filter(measurement=measurement)
+    kept = stored.values_list("participation", flat=True).first() or {}
+    if "paper_codes" not in kept:
+        codes = paper_code_counts_shown(measurement)
+        kept = {**kept, "paper_codes": list(codes) if codes is not None else None}
+        stored.update(participation=kept)
+    found = kept["paper_codes"]
+    return (int(found[0]), int(found[1])) if found else None
 
 
 def _loaded(measurement: Measurement) -> tuple[Measurement, _Loaded]:
@@ -320,7 +352,7 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
     values = {
         "fingerprint": name,
         "data": header,
-        "participation": dump_rates(*response_rates(measurement)),
+        "participation": _participation_record(measurement),
         "computed_at": timezone.now(),
     }
     try:

@@ -952,7 +952,8 @@ def print_context(
         params={"niveau": "alle"},
         page_size=None,
     )
-    return "results/print/org_report.html", {**base, "report": report}
+    codes = aggregates.paper_codes(measurement)
+    return "results/print/org_report.html", {**base, "report": report, "paper_codes": codes}
 
 
 def build_pdf(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
-from tryghed.results.aggregates import is_published, participation, publication
+from tryghed.results.aggregates import is_published, paper_codes, participation, publication
 from tryghed.results.exports import organisation_exports_allowed, spreadsheet_allowed, unit_names
 from tryghed.results.org_presenters import org_report_context
 from tryghed.results.views import not_published
@@ -58,6 +58,8 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
         {
             "measurement": measurement,
             "report": report,
+            # How many answers came by paper code (privacy.md section 5), where it may show.
+            "paper_codes": paper_codes(measurement),
             "can_export": organisation_exports_allowed(access),
             "can_spreadsheet": spreadsheet_allowed(access),
         },
