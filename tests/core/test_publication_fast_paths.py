@@ -28,9 +28,11 @@ from tryghed.core.instruments import Instrument, Item, Scale, load_builtin
 from tryghed.core.publication import (
     JsonDict,
     Report,
+    _agreement_over_shown_items,
     _comment_seed,
     _hidden,
     _key_figure_population,
+    _key_figures_over_shown_items,
     _num,
     _pair,
     _population_scale,
@@ -284,6 +286,9 @@ def reference_instrument_groups(report: Report, instrument: Instrument) -> list[
     keys = report._key_figures(instrument, figures)
     for g in range(n_slots):
         reference_one_set_of_people(report, instrument, scales[g], items[g], keys[g])
+        # Rules, not fast paths: key figures and rwg(j) beside a hidden item (red team).
+        _key_figures_over_shown_items(instrument, items[g], keys[g])
+        _agreement_over_shown_items(instrument, scales[g], items[g])
     return [
         {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
     ]

@@ -130,7 +130,8 @@ __all__ = [
 # earlier publication; key figures over their scale's people.
 # 3: the same shape under stricter hiding: an item's distribution decided on its scored
 # answers too (419e166), a pooled scale hidden where a scale inside it is (a9853a9), alpha
-# and key drivers on at least the minimum of complete cases (4b03365, 5324ceb, b9d9dcc).
+# and key drivers on at least the minimum of complete cases (4b03365, 5324ceb, b9d9dcc),
+# rwg(j) and key figures not shown in a group beside a hidden item of theirs (red team).
 # A publication stored under 2 is never rebuilt: it is tightened to these rules, hiding
 # only (core.tighten, results.aggregates).
 SCHEMA = 3
@@ -647,6 +648,8 @@ class Report:
         related = self._related_to_scales(instrument)
         for g in range(n_slots):
             self._one_set_of_people(related, scales[g], items[g], keys[g])
+            _key_figures_over_shown_items(instrument, items[g], keys[g])
+            _agreement_over_shown_items(instrument, scales[g], items[g])
         return [
             {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
         ]
@@ -1414,6 +1417,51 @@ class Report:
             "texts": [item.id for item in instrument.items if item.type == "text"],
             "compared_with": compared_with,
         }
+
+
+def _key_figures_over_shown_items(
+    instrument: Instrument, items: Mapping[str, JsonDict], keys: dict[str, JsonDict]
+) -> None:
+    """Hide, in one group, a key figure where one of its items is hidden.
+
+    A key figure counts the people answering its items with some codes; beside its shown
+    items' distributions, the count left over is the hidden item's. risk5's "workload
+    often" in a team of six where two answered item 3 ("for få svar") and the shown items
+    1-2 had no "Ofte" or "Altid": its 2 of 6 said both answered item 3 "Altid" (red team,
+    tests/privacy/test_redteam_key_figure_hidden_item.py). Hiding a shown figure only
+    widens the remainders around it."""
+    for figure in instrument.key_figures:
+        block = keys.get(figure.id)
+        if block is None or block.get("suppressed", True):
+            continue
+        for number in figure.items:
+            item = items.get(instrument.item(number).id)
+            if item is not None and item.get("suppressed", True):
+                keys[figure.id] = {"suppressed": True, "reason": "complementary"}
+                break
+
+
+def _agreement_over_shown_items(
+    instrument: Instrument, scales: Mapping[str, JsonDict], items: Mapping[str, JsonDict]
+) -> None:
+    """Withhold, in one group, a shown scale's rwg(j) where an item of the scale is hidden.
+
+    rwg(j) is worked out from each item's variance over the group's people who answered
+    it, and a shown item's variance follows from its distribution: beside the shown items
+    it gives away the hidden items' variance. Two of a team of six answered ps7 item 3
+    ("for få svar"), one "Meget enig" and one "Meget uenig": their (1 - 5)^2 / 2 was read
+    off the team's agreement (red team, tests/privacy/test_redteam_rwg_hidden_item.py).
+    Any hidden item withholds it, also one that rwg(j) does not use (under two answers):
+    whether it is shown must not tell how many answered a hidden item."""
+    for scale in instrument.scales:
+        block = scales.get(scale.id)
+        if block is None or block.get("suppressed", True) or block.get("rwg_j") is None:
+            continue
+        for number in scale.items:
+            item = items.get(instrument.item(number).id)
+            if item is not None and item.get("suppressed", True):
+                block["rwg_j"] = None
+                break
 
 
 def _first_hidden(figures: _InstrumentFigures, g: int) -> suppression.Decision:
