@@ -65,7 +65,7 @@ def records(group: Mapping[str, Any], kind: str) -> dict[str, Any]:
     return {
         f"{iid}/{key}": record
         for iid, block in group["instruments"].items()
-        for key, record in block[kind].items()
+        for key, record in block.get(kind, {}).items()
     }
 
 
@@ -135,3 +135,34 @@ def test_an_employee_gets_her_feedback_pages_group_only(world: World) -> None:
     assert body["measurement_level"] is None
     own = group_of(body, "unit", world.team_a)
     assert records(own, "scales") and records(own, "comments") == {}
+
+
+def test_what_a_reader_only_compares_with_or_sees_as_a_row_comes_without_counts_or_spread(
+    world: World,
+) -> None:
+    """A leader's page compares her team with the parent and the organisation by a reading
+    of each mean; the organisation report's rows show each unit's mean, level and change.
+    Neither shows a count, a spread or a distribution of those groups (top management
+    reads no unit's distributions; a leader reads her own)."""
+    measurement = answered(world, {"team_a": 12, "team_b": 12})
+    director = make_user("direktor@example.test")
+    grant(director, world.org, Role.TOP_MANAGEMENT)
+    leader = get_json(client_for(world.leader), publication_url(measurement))
+    top = get_json(client_for(director), publication_url(measurement))
+    summaries = [
+        group_of(leader, "subtree", world.area),
+        group_of(leader, "organisation", None),
+        *(g for g in top["groups"] if not g["hidden"]),
+    ]
+    for group in summaries:
+        scales = [r for r in records(group, "scales").values() if not r["hidden"]]
+        items = [r for r in records(group, "items").values() if not r["hidden"]]
+        assert scales, (group["scope"], group["unit"])
+        for record in scales:
+            assert record["mean"] is not None
+            assert not {"n", "sd", "ci95", "bins", "rwg_j", "bands"} & set(record), record
+        for record in items:
+            assert set(record) == {"hidden", "mean_points"}, record
+    # Her own team's report shows them all.
+    own = records(group_of(leader, "subtree", world.team_a), "scales")["ps7/total"]
+    assert own["n"] == 12 and own["bins"]

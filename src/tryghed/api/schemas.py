@@ -144,10 +144,43 @@ class ZoneOut(Schema):
     focus_uncertain: bool
 
 
+class ChangeSummaryOut(Schema):
+    difference: float | None
+    reading: str
+
+
+class ScaleSummaryOut(Schema):
+    """A scale as a comparison or a row of the organisation report shows it: the mean (and
+    on the organisation report its level and change); no count, spread or distribution."""
+
+    hidden: Literal[False]
+    mean: float | None
+    level: LevelOut | None
+    change: ChangeSummaryOut | None
+
+
+class ItemSummaryOut(Schema):
+    """A question as a comparison or the organisation report shows it: its mean points."""
+
+    hidden: Literal[False]
+    mean_points: float | None
+
+
+class KeyFigureSummaryOut(Schema):
+    """A key figure as a row of the organisation report shows it: the share."""
+
+    hidden: Literal[False]
+    share: float | None
+    reference: float | Pair | None
+
+
 ScaleRecord = Annotated[ScaleOut | HiddenOut, Field(discriminator="hidden")]
 ItemRecord = Annotated[ItemOut | HiddenOut, Field(discriminator="hidden")]
 KeyFigureRecord = Annotated[KeyFigureOut | HiddenOut, Field(discriminator="hidden")]
 CommentsRecord = Annotated[CommentsOut | HiddenOut, Field(discriminator="hidden")]
+ScaleSummaryRecord = Annotated[ScaleSummaryOut | HiddenOut, Field(discriminator="hidden")]
+ItemSummaryRecord = Annotated[ItemSummaryOut | HiddenOut, Field(discriminator="hidden")]
+KeyFigureSummaryRecord = Annotated[KeyFigureSummaryOut | HiddenOut, Field(discriminator="hidden")]
 
 
 class InstrumentFiguresOut(Schema):
@@ -159,13 +192,35 @@ class InstrumentFiguresOut(Schema):
 
 class GroupOut(Schema):
     """A group's records: a unit's own respondents (``unit``), the unit with everything
-    below it (``subtree``) or the whole measurement (``organisation``, unit null)."""
+    below it (``subtree``) or the whole measurement (``organisation``, unit null), as a
+    report of that group shows them (``detail: "report"``)."""
 
     unit: int | None
     scope: GroupScope
     name: str
     hidden: Literal[False]
+    detail: Literal["report"]
     instruments: dict[str, InstrumentFiguresOut]
+    zone: ZoneOut | None
+
+
+class InstrumentSummaryOut(Schema):
+    scales: dict[str, ScaleSummaryRecord]
+    items: dict[str, ItemSummaryRecord]
+    key_figures: dict[str, KeyFigureSummaryRecord]
+
+
+class SummaryGroupOut(Schema):
+    """A group the caller's pages only compare with (a leader's parent unit and the whole
+    measurement) or show as a row of the organisation report (``detail: "summary"``): its
+    means, and there its key figures, levels, changes and zone; no counts or comments."""
+
+    unit: int | None
+    scope: GroupScope
+    name: str
+    hidden: Literal[False]
+    detail: Literal["summary"]
+    instruments: dict[str, InstrumentSummaryOut]
     zone: ZoneOut | None
 
 
@@ -178,7 +233,9 @@ class HiddenGroupOut(Schema):
     reason_text: str
 
 
-GroupRecord = Annotated[GroupOut | HiddenGroupOut, Field(discriminator="hidden")]
+# Told apart by "hidden" and, of a shown group, "detail" (OpenAPI has no nested
+# discriminator, so the three are a plain union).
+GroupRecord = GroupOut | SummaryGroupOut | HiddenGroupOut
 
 
 class ScaleMetaOut(Schema):

@@ -106,22 +106,27 @@ def readable_measurement(user: User, measurement_id: int) -> tuple[OrgAccess, Me
     return access, found
 
 
-# The kinds of record a page shows of a group. "comments" are shown comment blocks (their
-# count: the page shows the texts), "hidden_comments" the hidden ones with their reason.
-Record = Literal["scales", "items", "key_figures", "comments", "hidden_comments", "zone"]
+# What a page shows of a group. "comments" are shown comment blocks (their count: the page
+# shows the texts), "hidden_comments" the hidden ones with their reason; "detail" the
+# counts, spreads and distributions of a group's own report (else only its means, and with
+# "change" its levels and changes).
+Record = Literal[
+    "scales", "items", "key_figures", "comments", "hidden_comments", "zone", "detail", "change"
+]
 # A unit report of the group (leaders, the AMO, administrators).
 REPORT: frozenset[Record] = frozenset(
-    {"scales", "items", "key_figures", "comments", "hidden_comments", "zone"}
+    {"scales", "items", "key_figures", "comments", "hidden_comments", "zone", "detail", "change"}
 )
 # The feedback page leaves hidden comment blocks out.
 FEEDBACK: frozenset[Record] = REPORT - {"hidden_comments"}
-# What a unit report compares with (the parent's subtree, the organisation): the scale
-# readings and the question means, never their comments, key figures or zone.
+# What a unit report compares with (the parent's subtree, the organisation): a reading of
+# each scale's mean and the question means, nothing more.
 COMPARISON: frozenset[Record] = frozenset({"scales", "items"})
-# A row of the organisation report (heatmap of scales and key figures, zones): top
-# management reads no unit report, so no unit's questions or comments; the organisation's
-# own row adds its questions (the maturity topics).
-OVERVIEW: frozenset[Record] = frozenset({"scales", "key_figures", "zone"})
+# A row of the organisation report (heatmap of means, key-figure shares and changes,
+# maturity levels, zones): top management reads no unit report, so no unit's questions,
+# distributions or comments; the organisation's own row adds its question means (the
+# maturity topics).
+OVERVIEW: frozenset[Record] = frozenset({"scales", "key_figures", "zone", "change"})
 ORGANISATION_ROW: frozenset[Record] = OVERVIEW | {"items"}
 
 

@@ -134,7 +134,7 @@ def _group(
     key: tuple[str, ...],
     names: dict[str, str],
     shows: frozenset[Record],
-) -> schemas.GroupOut | schemas.HiddenGroupOut:
+) -> schemas.GroupOut | schemas.SummaryGroupOut | schemas.HiddenGroupOut:
     """The group's records of the kinds the reader's pages show of it (``shows``)."""
     scope: schemas.GroupScope = (
         "organisation" if len(key) == 1 else "subtree" if key[0] == "subtree" else "unit"
@@ -151,6 +151,19 @@ def _group(
             hidden=True,
             reason=hidden.reason,
             reason_text=hidden.reason_text,
+        )
+    if "detail" not in shows:
+        return schemas.SummaryGroupOut(
+            unit=unit,
+            scope=scope,
+            name=name,
+            hidden=False,
+            detail="summary",
+            instruments={
+                iid: _instrument_summary(block, data.instruments[iid], shows)
+                for iid, block in found.instruments.items()
+            },
+            zone=_zone(found.zone) if "zone" in shows else None,
         )
     instruments: dict[str, schemas.InstrumentFiguresOut] = {}
     for iid, block in found.instruments.items():
@@ -174,27 +187,88 @@ def _group(
                 and ("hidden_comments" if isinstance(v, Hidden) else "comments") in shows
             },
         )
-    zone = found.zone if "zone" in shows else None
     return schemas.GroupOut(
         unit=unit,
         scope=scope,
         name=name,
         hidden=False,
+        detail="report",
         instruments=instruments,
-        zone=schemas.ZoneOut(
-            safety_instrument=zone.safety_instrument,
-            focus_instrument=zone.focus_instrument,
-            safety=zone.safety,
-            safety_ci95=_pair(zone.safety_ci95),
-            focus=zone.focus,
-            focus_ci95=_pair(zone.focus_ci95),
-            split=zone.split,
-            zone=zone.zone,
-            safety_uncertain=zone.safety_uncertain,
-            focus_uncertain=zone.focus_uncertain,
+        zone=_zone(found.zone) if "zone" in shows else None,
+    )
+
+
+def _zone(zone: figures.Zone | None) -> schemas.ZoneOut | None:
+    if zone is None:
+        return None
+    return schemas.ZoneOut(
+        safety_instrument=zone.safety_instrument,
+        focus_instrument=zone.focus_instrument,
+        safety=zone.safety,
+        safety_ci95=_pair(zone.safety_ci95),
+        focus=zone.focus,
+        focus_ci95=_pair(zone.focus_ci95),
+        split=zone.split,
+        zone=zone.zone,
+        safety_uncertain=zone.safety_uncertain,
+        focus_uncertain=zone.focus_uncertain,
+    )
+
+
+def _instrument_summary(
+    block: figures.InstrumentFigures, meta: figures.InstrumentMeta, shows: frozenset[Record]
+) -> schemas.InstrumentSummaryOut:
+    """An instrument's records as a comparison or an organisation report row shows them."""
+
+    def scale(
+        record: figures.ScaleFigure | Hidden, minimum: int
+    ) -> schemas.ScaleSummaryOut | schemas.HiddenOut:
+        if isinstance(record, Hidden):
+            return hidden_out(record, minimum)
+        level, change = record.level, record.change
+        with_change = "change" in shows
+        return schemas.ScaleSummaryOut(
+            hidden=False,
+            mean=record.mean,
+            level=schemas.LevelOut(lower=level.lower, upper=level.upper)
+            if level is not None and with_change
+            else None,
+            change=schemas.ChangeSummaryOut(difference=change.difference, reading=change.reading)
+            if change is not None and with_change
+            else None,
         )
-        if zone is not None
-        else None,
+
+    def item(
+        record: figures.ItemFigure | Hidden, minimum: int
+    ) -> schemas.ItemSummaryOut | schemas.HiddenOut:
+        if isinstance(record, Hidden):
+            return hidden_out(record, minimum)
+        return schemas.ItemSummaryOut(hidden=False, mean_points=record.mean_points)
+
+    def key_figure(
+        record: figures.KeyShare | Hidden, minimum: int
+    ) -> schemas.KeyFigureSummaryOut | schemas.HiddenOut:
+        if isinstance(record, Hidden):
+            return hidden_out(record, minimum)
+        reference = record.reference
+        return schemas.KeyFigureSummaryOut(
+            hidden=False,
+            share=record.share,
+            reference=(reference[0], reference[1]) if isinstance(reference, tuple) else reference,
+        )
+
+    return schemas.InstrumentSummaryOut(
+        scales={k: scale(v, meta.scales[k].minimum) for k, v in block.scales.items()}
+        if "scales" in shows
+        else {},
+        items={k: item(v, meta.items[k].minimum) for k, v in block.items.items()}
+        if "items" in shows
+        else {},
+        key_figures={
+            k: key_figure(v, meta.key_figures[k].minimum) for k, v in block.key_figures.items()
+        }
+        if "key_figures" in shows
+        else {},
     )
 
 
