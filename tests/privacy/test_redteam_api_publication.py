@@ -130,11 +130,19 @@ def test_an_employee_gets_her_feedback_pages_group_only(world: World) -> None:
         ),
     )
     assert "kommentar" not in html
+    # Nor does it show intervals or agreement (the leader's page does).
+    assert "sikkerhedsinterval" not in html and "Enighed i gruppen" not in html
     body = get_json(client, publication_url(measurement))
     assert [(g["scope"], g["unit"]) for g in body["groups"]] == [("unit", world.team_a.pk)]
     assert body["measurement_level"] is None
     own = group_of(body, "unit", world.team_a)
-    assert records(own, "scales") and records(own, "comments") == {}
+    assert records(own, "comments") == {}
+    total = records(own, "scales")["ps7/total"]
+    assert total["n"] == 6 and sum(total["bins"]) == 6  # the page's n and distribution
+    for field in ("sd", "ci95", "rwg_j", "also"):
+        assert total.get(field) is None, field
+    items = [r for r in records(own, "items").values() if not r["hidden"]]
+    assert items and all(set(r) == {"hidden", "mean_points"} for r in items), items
 
 
 def test_what_a_reader_only_compares_with_or_sees_as_a_row_comes_without_counts_or_spread(
@@ -160,7 +168,8 @@ def test_what_a_reader_only_compares_with_or_sees_as_a_row_comes_without_counts_
         assert scales, (group["scope"], group["unit"])
         for record in scales:
             assert record["mean"] is not None
-            assert not {"n", "sd", "ci95", "bins", "rwg_j", "bands"} & set(record), record
+            for field in ("n", "sd", "ci95", "bins", "rwg_j", "bands", "also"):
+                assert record.get(field) is None, (field, record)
         for record in items:
             assert set(record) == {"hidden", "mean_points"}, record
     # Her own team's report shows them all.

@@ -150,13 +150,20 @@ class ChangeSummaryOut(Schema):
 
 
 class ScaleSummaryOut(Schema):
-    """A scale as a comparison or a row of the organisation report shows it: the mean (and
-    on the organisation report its level and change); no count, spread or distribution."""
+    """A scale as a comparison, a row of the organisation report or the feedback page shows
+    it: the mean; on the organisation report and the feedback page its level and change;
+    on the feedback page its count and distribution. Never a spread, interval or agreement;
+    null where the page shows nothing."""
 
     hidden: Literal[False]
     mean: float | None
     level: LevelOut | None
     change: ChangeSummaryOut | None
+    n: int | None
+    bins: list[int] | None
+    bands: dict[str, float | None] | None
+    dominant_band: str | None
+    consequence: str | None
 
 
 class ItemSummaryOut(Schema):
@@ -208,12 +215,14 @@ class InstrumentSummaryOut(Schema):
     scales: dict[str, ScaleSummaryRecord]
     items: dict[str, ItemSummaryRecord]
     key_figures: dict[str, KeyFigureSummaryRecord]
+    comments: dict[str, CommentsRecord]
 
 
 class SummaryGroupOut(Schema):
-    """A group the caller's pages only compare with (a leader's parent unit and the whole
-    measurement) or show as a row of the organisation report (``detail: "summary"``): its
-    means, and there its key figures, levels, changes and zone; no counts or comments."""
+    """A group as the caller's pages show it short of its report (``detail: "summary"``):
+    compared with (a leader's parent unit and the whole measurement: means), a row of the
+    organisation report (means, levels, changes, key figures, zone) or an employee's
+    feedback page (those, with counts, distributions and shown comments)."""
 
     unit: int | None
     scope: GroupScope

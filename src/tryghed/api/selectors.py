@@ -107,18 +107,36 @@ def readable_measurement(user: User, measurement_id: int) -> tuple[OrgAccess, Me
 
 
 # What a page shows of a group. "comments" are shown comment blocks (their count: the page
-# shows the texts), "hidden_comments" the hidden ones with their reason; "detail" the
-# counts, spreads and distributions of a group's own report (else only its means, and with
-# "change" its levels and changes).
+# shows the texts), "hidden_comments" the hidden ones with their reason; "detail" every
+# figure of a group's own report (else a summary: the means, with "change" the levels and
+# changes, with "distribution" the counts and distributions of the scales).
 Record = Literal[
-    "scales", "items", "key_figures", "comments", "hidden_comments", "zone", "detail", "change"
+    "scales",
+    "items",
+    "key_figures",
+    "comments",
+    "hidden_comments",
+    "zone",
+    "detail",
+    "change",
+    "distribution",
 ]
 # A unit report of the group (leaders, the AMO, administrators).
 REPORT: frozenset[Record] = frozenset(
-    {"scales", "items", "key_figures", "comments", "hidden_comments", "zone", "detail", "change"}
+    {
+        "scales",
+        "items",
+        "key_figures",
+        "comments",
+        "hidden_comments",
+        "zone",
+        "detail",
+        "change",
+        "distribution",
+    }
 )
-# The feedback page leaves hidden comment blocks out.
-FEEDBACK: frozenset[Record] = REPORT - {"hidden_comments"}
+# The feedback page: no intervals, agreement, per-question counts or hidden comment blocks.
+FEEDBACK: frozenset[Record] = REPORT - {"hidden_comments", "detail"}
 # What a unit report compares with (the parent's subtree, the organisation): a reading of
 # each scale's mean and the question means, nothing more.
 COMPARISON: frozenset[Record] = frozenset({"scales", "items"})

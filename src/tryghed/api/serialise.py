@@ -160,7 +160,9 @@ def _group(
             hidden=False,
             detail="summary",
             instruments={
-                iid: _instrument_summary(block, data.instruments[iid], shows)
+                iid: _instrument_summary(
+                    block, data.instruments[iid], _shown_comments(data, found, iid, shows), shows
+                )
                 for iid, block in found.instruments.items()
             },
             zone=_zone(found.zone) if "zone" in shows else None,
@@ -180,12 +182,7 @@ def _group(
             }
             if "key_figures" in shows
             else {},
-            comments={
-                k: _comments(v, data.minimums.comment)
-                for k, v in found.comments.items()
-                if k in meta.texts
-                and ("hidden_comments" if isinstance(v, Hidden) else "comments") in shows
-            },
+            comments=_shown_comments(data, found, iid, shows),
         )
     return schemas.GroupOut(
         unit=unit,
@@ -196,6 +193,19 @@ def _group(
         instruments=instruments,
         zone=_zone(found.zone) if "zone" in shows else None,
     )
+
+
+def _shown_comments(
+    data: figures.Publication, found: figures.Group, iid: str, shows: frozenset[Record]
+) -> dict[str, schemas.CommentsOut | schemas.HiddenOut]:
+    """The instrument's free-text questions the page shows: a shown block as its count, a
+    hidden one with its reason (where the page says it is hidden)."""
+    texts = data.instruments[iid].texts
+    return {
+        k: _comments(v, data.minimums.comment)
+        for k, v in found.comments.items()
+        if k in texts and ("hidden_comments" if isinstance(v, Hidden) else "comments") in shows
+    }
 
 
 def _zone(zone: figures.Zone | None) -> schemas.ZoneOut | None:
@@ -216,9 +226,13 @@ def _zone(zone: figures.Zone | None) -> schemas.ZoneOut | None:
 
 
 def _instrument_summary(
-    block: figures.InstrumentFigures, meta: figures.InstrumentMeta, shows: frozenset[Record]
+    block: figures.InstrumentFigures,
+    meta: figures.InstrumentMeta,
+    comments: dict[str, schemas.CommentsOut | schemas.HiddenOut],
+    shows: frozenset[Record],
 ) -> schemas.InstrumentSummaryOut:
-    """An instrument's records as a comparison or an organisation report row shows them."""
+    """An instrument's records as a comparison, an organisation report row or the feedback
+    page shows them."""
 
     def scale(
         record: figures.ScaleFigure | Hidden, minimum: int
@@ -227,6 +241,7 @@ def _instrument_summary(
             return hidden_out(record, minimum)
         level, change = record.level, record.change
         with_change = "change" in shows
+        spread = "distribution" in shows
         return schemas.ScaleSummaryOut(
             hidden=False,
             mean=record.mean,
@@ -236,6 +251,11 @@ def _instrument_summary(
             change=schemas.ChangeSummaryOut(difference=change.difference, reading=change.reading)
             if change is not None and with_change
             else None,
+            n=record.n if spread else None,
+            bins=list(record.bins) if spread else None,
+            bands=dict(record.bands) if spread and record.bands is not None else None,
+            dominant_band=record.dominant_band if spread else None,
+            consequence=record.consequence if spread else None,
         )
 
     def item(
@@ -269,6 +289,7 @@ def _instrument_summary(
         }
         if "key_figures" in shows
         else {},
+        comments=comments,
     )
 
 
