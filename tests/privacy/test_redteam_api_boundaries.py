@@ -21,7 +21,7 @@ from tests.results.test_aggregates import make_measurement
 from tests.results.test_unit_report import TOP, fill
 from tryghed.orgs import services as org_services
 from tryghed.orgs.models import Person
-from tryghed.surveys.models import Measurement
+from tryghed.surveys.models import Measurement, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,23 @@ def test_a_reorganisation_after_closing_changes_nothing_in_the_answers(world: Wo
     leader = before[1]
     parent = [g for g in leader["groups"] if g["unit"] == world.area.pk]
     assert [(g["scope"], g["name"]) for g in parent] == [("subtree", area_name)]
+
+
+def test_a_measurement_reopened_after_its_publication_was_stored_gives_nothing(
+    world: World,
+) -> None:
+    """No live figures (privacy.md section 3): a closed measurement whose publication was
+    read and stored, then reopened, is answered by no one, as an id never used."""
+    measurement = make_measurement(world)
+    fill(measurement, world.team_a, 6, [1])
+    fill(measurement, world.team_b, 6, TOP)
+    readers = [client_for(u) for u in (world.owner, world.amo, world.leader, world.employee)]
+    for client in readers:
+        assert get_json(client, publication_url(measurement.pk))["groups"]
+    Measurement.objects.filter(pk=measurement.pk).update(status=Status.OPEN)
+    missing = publication_url(measurement.pk + 1000)
+    for client in readers:
+        reopened = client.get(publication_url(measurement.pk))
+        assert reopened.status_code == 404
+        assert reopened.content == client.get(missing).content
+        assert get_json(client, measurements_url(world.org.pk)) == []
