@@ -18,9 +18,10 @@ import logging
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.views.debug import get_default_exception_reporter_filter
 
 from tests.api.helpers import get_json
 from tests.api.test_tokens import bearer, create, signed_in
@@ -139,3 +140,21 @@ def test_a_token_used_all_day_is_written_once_and_only_as_the_day(
     assert writes() == writes() == []  # every later one writes nothing
     used = ApiToken.objects.get(user=world.owner).last_used_on
     assert type(used) is dt.date  # a day, never an instant
+
+
+def test_an_error_report_and_the_page_showing_the_token_let_it_out_nowhere(
+    world: World,
+) -> None:
+    """A crash report (ADMINS mail, an error tracker) is made with the exception reporter
+    filter: the Authorization header is cleansed there. The page that shows a new token
+    sends no Referer to other sites from its links, and no cache keeps it."""
+    token = "tryghed_" + "S" * 43
+    request = RequestFactory().get(ORGANISATIONS, HTTP_AUTHORIZATION=f"Bearer {token}")
+    meta = get_default_exception_reporter_filter().get_safe_request_meta(request)
+    assert token not in repr(meta)
+    assert meta["HTTP_AUTHORIZATION"] != f"Bearer {token}"
+    client = signed_in(world.owner, second_factor=True)
+    shown = client.post(reverse("accounts:api_tokens"), {"name": "Rapport", "days": 30})
+    assert "tryghed_" in shown.content.decode()
+    assert shown["Referrer-Policy"] in {"same-origin", "no-referrer", "strict-origin"}
+    assert "no-store" in shown["Cache-Control"]
