@@ -66,6 +66,10 @@ TEMPLATES_FILE = "templates.yaml"
 MAX_FILE_CHARS = 1_000_000
 # Nodes of the tree counted as often as aliases repeat them; vz-maturity has about 3,000.
 MAX_NODES = 200_000
+# The response options of one item, also of a numeric rating scale {min, max}: 0-100 (a
+# visual analogue scale) fits; a scale of 1..10**9 would build a billion options, and every
+# figure of an item is one count per option, stored per group.
+MAX_OPTIONS = 101
 
 ItemType = Literal["choice", "text", "multi"]
 AuthoredBy = Literal["seed", "project", "organisation"]
@@ -662,7 +666,7 @@ class _InstrumentParser(_Parser):
             else _default_scales(items, name)
         )
         kf_node = _get(top, "key_figures")
-        key_figures = self._key_figures(kf_node, items) if kf_node is not None else ()
+        key_figures = self._key_figures(kf_node, items, scales) if kf_node is not None else ()
         zones_node = _get(top, "zones")
         zones = self._zones(zones_node, instrument_id, scales) if zones_node is not None else None
         notes_node = _get(top, "notes")
@@ -714,6 +718,8 @@ class _InstrumentParser(_Parser):
         if isinstance(node, MappingNode):
             return self._rating(node, where)
         entries = self.sequence(node, where)
+        if len(entries) > MAX_OPTIONS:
+            self.fail(node, f"{where}at most {MAX_OPTIONS} options, not {len(entries)}")
         raw: list[tuple[int, Text, float | None, float | None, Node, Node]] = []
         seen: dict[int, Node] = {}
         dont_know: Node | None = None
@@ -812,6 +818,8 @@ class _InstrumentParser(_Parser):
         high = self.integer(high_node, f"{where}scale: max: ")
         if high <= low:
             self.fail(high_node, f"{where}scale: max must be greater than min")
+        if high - low + 1 > MAX_OPTIONS:
+            self.fail(high_node, f"{where}at most {MAX_OPTIONS} options, not {high - low + 1}")
         anchors: dict[int, Text] = {}
         anchors_node = _get(keys, "anchors")
         if anchors_node is not None:
@@ -1002,6 +1010,13 @@ class _InstrumentParser(_Parser):
         other = items[target - 1]
         if other.type != "choice":
             self.fail(target_node, f"{where}item {target} is not a choice item")
+        if other.sensitive and not items[number - 1].sensitive:
+            # Who is asked it is who answered the sensitive item so: its figures under the
+            # lower minimum would count those answers (risk5's "fra hvem" items are marked).
+            self.fail(
+                target_node,
+                f"{where}item {target} is sensitive, so item {number} must be sensitive: true too",
+            )
         codes: list[int] = []
         for code, code_node in self.int_list(keys["codes"][1], f"{where}codes: "):
             if other.option(code) is None:
@@ -1038,6 +1053,20 @@ class _InstrumentParser(_Parser):
                 if item.type != "choice" or not item.scored:
                     self.fail(number_node, f"{where}item {number} is not a scored choice item")
                 numbers.append(number)
+            # An item is scored on one set of people: a scale inside another is scored over
+            # the larger one's people (core.scoring), two that merely overlap would each
+            # show the shared item over their own, and the difference is one person's answer
+            # (red team, tests/privacy/test_redteam_uploaded_scales.py).
+            for other in scales:
+                shared = set(numbers) & set(other.items)
+                if shared and not (
+                    set(numbers) <= set(other.items) or set(other.items) <= set(numbers)
+                ):
+                    self.fail(
+                        keys["items"][1],
+                        f"{where}items: shares item {min(shared)} with scale {other.id}, but "
+                        f"neither scale holds every item of the other",
+                    )
             score = self._range(keys["score"][1], f"{where}score: ")
             also_node = _get(keys, "also")
             also = self._range(also_node, f"{where}also: ") if also_node is not None else None
@@ -1172,7 +1201,9 @@ class _InstrumentParser(_Parser):
 
     # -- key figures and zones
 
-    def _key_figures(self, node: Node, items: Sequence[Item]) -> tuple[KeyFigure, ...]:
+    def _key_figures(
+        self, node: Node, items: Sequence[Item], scales: Sequence[Scale]
+    ) -> tuple[KeyFigure, ...]:
         figures: list[KeyFigure] = []
         seen: set[str] = set()
         for entry in self.sequence(node, "key_figures: "):
@@ -1201,6 +1232,16 @@ class _InstrumentParser(_Parser):
                 if items[number - 1].type != "choice":
                     self.fail(number_node, f"{where}item {number} is not a choice item")
                 numbers.append(number)
+            # Counted over the people of the scale holding its items, like their
+            # distributions; across scales (or a scale and an item outside it) it would
+            # count people no shown distribution counts (red team,
+            # tests/privacy/test_redteam_uploaded_key_figures.py).
+            scaled = any(n in s.items for n in numbers for s in scales)
+            if scaled and not any(set(numbers) <= set(s.items) for s in scales):
+                self.fail(
+                    keys["items"][1],
+                    f"{where}items: must all be in one scale, or none in any scale",
+                )
             codes: list[int] = []
             for code, code_node in self.int_list(keys["codes"][1], f"{where}codes: "):
                 for number in numbers:

@@ -26,10 +26,26 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from tryghed.core import textfiles
 from tryghed.core.instruments import Instrument, InstrumentError, load_builtin, parse_instrument
 
-__all__ = ["MAX_BYTES", "Problem", "RefusedFile", "explain", "read_upload"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ITEMS",
+    "MAX_KEY_FIGURES",
+    "MAX_SCALES",
+    "Problem",
+    "RefusedFile",
+    "explain",
+    "read_upload",
+]
 
 # The largest built-in file (vz-maturity) is 28 KB; a long licensed questionnaire fits 256.
 MAX_BYTES = 256 * 1024
+# Every item, scale and key figure is a figure per group of the publication, computed when
+# the measurement closes, and every pair of scales a correlation: 256 KB holds 6,000 items
+# or 2,000 scales (a closing of hours). All built-in instruments together have 70 items
+# and 30 scales; a long licensed questionnaire (COPSOQ III) about 150 items and 40 scales.
+MAX_ITEMS = 300
+MAX_SCALES = 100
+MAX_KEY_FIGURES = 100
 # Control characters other than tab and line breaks: a picture, a PDF, a Word or Excel file.
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -136,6 +152,22 @@ def _policy(instrument: Instrument, text: str, own_ids: Collection[str]) -> list
                 ),
             )
         )
+    for key, count, most in (
+        ("items", len(instrument.items), MAX_ITEMS),
+        ("scales", len(instrument.scales), MAX_SCALES),
+        ("key_figures", len(instrument.key_figures), MAX_KEY_FIGURES),
+    ):
+        if count > most:
+            problems.append(
+                Problem(
+                    lines.of(key),
+                    _(
+                        "%(key)s: højst %(most)s i et spørgeskema, I selv indlæser, ikke "
+                        "%(count)s. Del det op i flere spørgeskemaer."
+                    )
+                    % {"key": key, "most": most, "count": count},
+                )
+            )
     display = instrument.display
     if display is not None and display.exercise is not None:
         problems.append(
@@ -325,6 +357,35 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 ),
             ),
             (r"max must be greater than min", _("max skal være større end min.")),
+            (
+                r"item (?P<target>\d+) is sensitive, so item (?P<n>\d+) must be "
+                r"sensitive: true too",
+                _(
+                    "spørgsmål %(target)s er følsomt, så spørgsmål %(n)s skal også have "
+                    "«sensitive: true»: hvem der bliver spurgt, afslører, hvad de svarede på "
+                    "spørgsmål %(target)s."
+                ),
+            ),
+            (
+                r"at most (?P<most>\d+) options, not (?P<n>\d+)",
+                _("højst %(most)s svarmuligheder, ikke %(n)s."),
+            ),
+            (
+                r"items: shares item (?P<n>\d+) with scale (?P<other>[a-z0-9_-]+), but neither "
+                r"scale holds every item of the other",
+                _(
+                    "items: deler spørgsmål %(n)s med skala %(other)s, men ingen af de to "
+                    "skalaer rummer alle den andens spørgsmål. To skalaer må kun dele "
+                    "spørgsmål, når den ene ligger helt inden i den anden."
+                ),
+            ),
+            (
+                r"items: must all be in one scale, or none in any scale",
+                _(
+                    "items: spørgsmålene skal alle ligge i én og samme skala, eller ingen af "
+                    "dem i en skala."
+                ),
+            ),
             (
                 r"needs seed and section \(or reference\)",
                 _("skriv hvor spørgsmålene stammer fra: «reference: …»."),

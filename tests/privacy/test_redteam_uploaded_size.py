@@ -1,0 +1,80 @@
+"""Red team, denial of service by an uploaded instrument file (an administrator or AMO
+member, or whoever holds their session: the upload is the only way in).
+
+256 KB are checked on upload, but what a file costs is not its size. A numeric rating scale
+``{min: 1, max: 1000000000}`` in 60 characters built a billion options while the file was
+read (10,000 took 8 s: each option's points looked up by a scan of the others). And every
+item, scale and key figure is a figure per group of the publication computed at closing,
+every pair of scales a correlation: 2,000 one-item scales fit in 240 KB, and the closing of
+a measurement of 100 teams with them did not end in ten minutes (300 scales: 33 s; all
+built-in instruments: 2 s). The loader now takes at most 101 options per item, the upload
+at most 300 items, 100 scales and 100 key figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.privacy import attack
+from tests.privacy.uploaded import own_file, upload
+from tryghed.core.instruments import InstrumentError, parse_instrument
+from tryghed.surveys.instrument_files import MAX_ITEMS, MAX_KEY_FIGURES, MAX_SCALES, RefusedFile
+
+pytestmark = pytest.mark.django_db
+
+ONE_ITEM = "items:\n  - {number: 1, text: {da: a, en: a}}\n"
+
+
+def items(n: int) -> str:
+    return "items:\n" + "".join(
+        f"  - {{number: {k}, text: {{da: Spørgsmål {k}, en: Item {k}}}}}\n" for k in range(1, n + 1)
+    )
+
+
+def refused(text: str) -> list[str]:
+    place = attack.build_workplace({"Team": (None, 1)})
+    with pytest.raises(RefusedFile) as caught:
+        upload(place, text)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_rating_scale_of_a_thousand_points_is_refused_before_it_is_built() -> None:
+    # max 1,000: refused, not built (a billion would not finish).
+    text = own_file(
+        "items:\n  - number: 1\n    text: {da: a, en: a}\n"
+        "    options: {scale: {min: 1, max: 1000}}\n"
+    )
+    assert refused(text) == ["Linje 17: spørgsmål 1: højst 101 svarmuligheder, ikke 1000."]
+    with pytest.raises(InstrumentError, match="at most 101 options, not 1000000000"):
+        parse_instrument(text.replace("max: 1000}", "max: 1000000000}"))
+    # 0-100 (a visual analogue scale) is read.
+    vas = parse_instrument(text.replace("min: 1, max: 1000", "min: 0, max: 100"))
+    assert len(vas.items[0].options) == 101
+
+
+def test_a_list_of_too_many_options_is_refused() -> None:
+    options = "".join(
+        f"  - {{code: {c}, label: {{da: s{c}, en: s{c}}}, points: {c}}}\n" for c in range(1, 103)
+    )
+    text = own_file(ONE_ITEM).split("options:\n")[0] + "options:\n" + options + ONE_ITEM
+    assert refused(text) == ["Linje 9: options: højst 101 svarmuligheder, ikke 102."]
+
+
+def test_an_upload_holds_at_most_so_many_items_scales_and_key_figures() -> None:
+    assert refused(own_file(items(MAX_ITEMS + 1))) == [
+        f"Linje 14: items: højst {MAX_ITEMS} i et spørgeskema, I selv indlæser, ikke "
+        f"{MAX_ITEMS + 1}. Del det op i flere spørgeskemaer."
+    ]
+    n = MAX_SCALES + 1
+    scales = "scales:\n" + "".join(
+        f"  - {{id: s{k}, name: {{da: s, en: s}}, items: [{k}], score: {{min: 0, max: 1}}}}\n"
+        for k in range(1, n + 1)
+    )
+    assert "scales: højst 100 i et spørgeskema" in refused(own_file(items(n) + scales))[0]
+    n = MAX_KEY_FIGURES + 1
+    keys = "key_figures:\n" + "".join(
+        f"  - {{id: k{k}, label: {{da: k, en: k}}, items: [{k}], codes: [5]}}\n"
+        for k in range(1, n + 1)
+    )
+    assert "key_figures: højst 100 i et spørgeskema" in refused(own_file(items(n) + keys))[0]
+    place = attack.build_workplace({"Team": (None, 1)})
+    assert upload(place, own_file(items(MAX_ITEMS))).instrument_id == "egen"
