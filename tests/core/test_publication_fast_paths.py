@@ -285,10 +285,11 @@ def reference_instrument_groups(report: Report, instrument: Instrument) -> list[
             items[g][item.id] = block
     keys = report._key_figures(instrument, figures)
     for g in range(n_slots):
-        reference_one_set_of_people(report, instrument, scales[g], items[g], keys[g])
         # Rules, not fast paths: key figures and rwg(j) beside a hidden item (red team).
-        _key_figures_over_shown_items(instrument, items[g], keys[g])
-        _agreement_over_shown_items(instrument, scales[g], items[g])
+        hidden = {i for i, block in items[g].items() if block.get("suppressed", True)}
+        reference_one_set_of_people(report, instrument, scales[g], items[g], keys[g])
+        _key_figures_over_shown_items(instrument, hidden, keys[g])
+        _agreement_over_shown_items(instrument, hidden, scales[g])
     return [
         {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
     ]

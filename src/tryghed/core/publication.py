@@ -98,7 +98,7 @@ import gc
 import hashlib
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -647,9 +647,11 @@ class Report:
         keys = self._key_figures(instrument, figures)
         related = self._related_to_scales(instrument)
         for g in range(n_slots):
+            # Items hidden on their own counts, before the one-set rule hides more.
+            hidden = {i for i, block in items[g].items() if block.get("suppressed", True)}
             self._one_set_of_people(related, scales[g], items[g], keys[g])
-            _key_figures_over_shown_items(instrument, items[g], keys[g])
-            _agreement_over_shown_items(instrument, scales[g], items[g])
+            _key_figures_over_shown_items(instrument, hidden, keys[g])
+            _agreement_over_shown_items(instrument, hidden, scales[g])
         return [
             {"scales": scales[g], "items": items[g], "key_figures": keys[g]} for g in range(n_slots)
         ]
@@ -1420,48 +1422,49 @@ class Report:
 
 
 def _key_figures_over_shown_items(
-    instrument: Instrument, items: Mapping[str, JsonDict], keys: dict[str, JsonDict]
+    instrument: Instrument, hidden: Container[str], keys: dict[str, JsonDict]
 ) -> None:
-    """Hide, in one group, a key figure where one of its items is hidden.
+    """Hide, in one group, a key figure where one of its items is hidden on its own counts
+    (``hidden``: too few answered it there, or the engine hid it by difference).
 
     A key figure counts the people answering its items with some codes; beside its shown
     items' distributions, the count left over is the hidden item's. risk5's "workload
     often" in a team of six where two answered item 3 ("for få svar") and the shown items
     1-2 had no "Ofte" or "Altid": its 2 of 6 said both answered item 3 "Altid" (red team,
-    tests/privacy/test_redteam_key_figure_hidden_item.py). Hiding a shown figure only
-    widens the remainders around it."""
+    tests/privacy/test_redteam_key_figure_hidden_item.py). An item hidden only because
+    its n and its scale's differ by 1 to minimum - 1 (``_one_set_of_people``) rests on at
+    least the minimum, and what is left over tells nothing of that gap: the key figure
+    stays. Hiding a shown figure only widens the remainders around it."""
     for figure in instrument.key_figures:
         block = keys.get(figure.id)
         if block is None or block.get("suppressed", True):
             continue
-        for number in figure.items:
-            item = items.get(instrument.item(number).id)
-            if item is not None and item.get("suppressed", True):
-                keys[figure.id] = {"suppressed": True, "reason": "complementary"}
-                break
+        if any(instrument.item(number).id in hidden for number in figure.items):
+            keys[figure.id] = {"suppressed": True, "reason": "complementary"}
 
 
 def _agreement_over_shown_items(
-    instrument: Instrument, scales: Mapping[str, JsonDict], items: Mapping[str, JsonDict]
+    instrument: Instrument, hidden: Container[str], scales: Mapping[str, JsonDict]
 ) -> None:
-    """Withhold, in one group, a shown scale's rwg(j) where an item of the scale is hidden.
+    """Withhold, in one group, a shown scale's rwg(j) where an item of the scale is hidden
+    on its own counts (``hidden``: too few answered it there, or the engine hid it by
+    difference).
 
     rwg(j) is worked out from each item's variance over the group's people who answered
     it, and a shown item's variance follows from its distribution: beside the shown items
     it gives away the hidden items' variance. Two of a team of six answered ps7 item 3
     ("for få svar"), one "Meget enig" and one "Meget uenig": their (1 - 5)^2 / 2 was read
     off the team's agreement (red team, tests/privacy/test_redteam_rwg_hidden_item.py).
-    Any hidden item withholds it, also one that rwg(j) does not use (under two answers):
-    whether it is shown must not tell how many answered a hidden item."""
+    Any such item withholds it, also one that rwg(j) does not use (under two answers):
+    whether it is shown must not tell how many answered a hidden item. An item hidden only
+    by the one-set rule rests on at least the minimum; its variance tells nothing of the
+    gap it was hidden for."""
     for scale in instrument.scales:
         block = scales.get(scale.id)
         if block is None or block.get("suppressed", True) or block.get("rwg_j") is None:
             continue
-        for number in scale.items:
-            item = items.get(instrument.item(number).id)
-            if item is not None and item.get("suppressed", True):
-                block["rwg_j"] = None
-                break
+        if any(instrument.item(number).id in hidden for number in scale.items):
+            block["rwg_j"] = None
 
 
 def _first_hidden(figures: _InstrumentFigures, g: int) -> suppression.Decision:

@@ -99,7 +99,9 @@ def tighten(
         )
     else:
         _Rules(data, instruments, counter).apply()
-    _Consequences(data, before, previous, _known(data, instruments), counter).apply()
+    _Consequences(
+        data, before, previous, _known(data, instruments), counter, fresh=usable is not None
+    ).apply()
     texts_removed = _drop_unlisted_texts(data)
     data["schema"] = SCHEMA
     return Tightened(
@@ -341,6 +343,8 @@ class _Consequences:
         previous: Mapping[str, Any] | None,
         known: Mapping[str, Instrument],
         counter: _Counter,
+        *,
+        fresh: bool = False,
     ) -> None:
         self.data = data
         self.before = before
@@ -348,6 +352,11 @@ class _Consequences:
         self.known = known
         self.counter = counter
         self.keys = _slot_keys(data)
+        # Compared with a fresh build, rwg(j) and key figures beside a hidden item were
+        # decided there on why the item is hidden (publication._agreement_over_shown_items,
+        # an item hidden for its own counts, not one hidden only by the one-set rule, which
+        # rests on the minimum); the stored figures alone cannot tell the two apart.
+        self.fresh = fresh
 
     def apply(self) -> None:
         for g, group in enumerate(self.data["groups"]):
@@ -355,8 +364,9 @@ class _Consequences:
                 continue
             for iid, block in group["instruments"].items():
                 self._over_hidden_scales(iid, block)
-                self._key_figures_over_hidden_items(iid, block)
-                self._agreement_over_hidden_items(iid, block)
+                if not self.fresh:
+                    self._key_figures_over_hidden_items(iid, block)
+                    self._agreement_over_hidden_items(iid, block)
                 self._changes(g, iid, block["scales"])
             self._zone(group)
         self._measurement_level()
