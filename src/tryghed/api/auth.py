@@ -50,4 +50,8 @@ class SessionAuth(APIKeyCookie):
         site = request.headers.get("Sec-Fetch-Site")
         if site is not None and site not in SAME_ORIGIN:
             return None
+        # A browser without Sec-Fetch-Site still names the calling page's origin.
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.get_host()}":
+            return None
         return user
