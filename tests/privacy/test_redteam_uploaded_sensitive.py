@@ -77,3 +77,38 @@ def test_the_uploader_is_told_to_mark_the_follow_up_sensitive() -> None:
     ]
     marked = FOLLOW_UP.replace("    type: multi\n", "    type: multi\n    sensitive: true\n")
     assert upload(place, marked).instrument_id == "egen"
+
+
+UNMARKED = FOLLOW_UP.replace("    sensitive: true\n", "", 1).replace(
+    "    show_if: {item: 1, codes: [2]}\n", ""
+)
+
+
+def test_a_bullying_question_not_marked_sensitive_is_not_shown_to_a_team_of_seven() -> None:
+    """The author leaves out ``sensitive: true`` on the bullying question (by mistake, or
+    to read it in a team of seven): the upload refuses it, so it is never measured under
+    the score minimum."""
+    place = attack.build_workplace({"Team": (None, 7)})
+    try:
+        upload(place, UNMARKED)
+    except RefusedFile:
+        return
+    answers: list[dict[str, int | list[int]]] = [{"egen.1": YES, "egen.3": 3}] * 5
+    answers += [{"egen.1": NO, "egen.3": 3}] * 2
+    data = measure(place, ["egen"], {"Team": answers})
+    shown = [figures.shown(g.item("egen", "egen.1")) for g in shown_groups(data)]
+    under = [f.n for f in shown if f is not None and f.n < data.minimums.sensitive]
+    assert not under, f"the bullying question shown over {under} people"
+
+
+def test_the_uploader_is_told_to_mark_a_question_on_bullying_or_violence() -> None:
+    place = attack.build_workplace({"Team": (None, 7)})
+    with pytest.raises(RefusedFile) as refused:
+        upload(place, UNMARKED)
+    assert [str(p) for p in refused.value.problems] == [
+        "Linje 15: Spørgsmål 1 handler om «mobning». Markér det «sensitive: true», så det "
+        "som krænkende handlinger og vold kun vises for grupper med mindst 10 svar."
+    ]
+    busy = UNMARKED.replace("Har du været udsat for mobning?", "Har du voldsomt travlt?")
+    busy = busy.replace("Have you been bullied?", "Are you extremely busy?")
+    assert upload(place, busy).instrument_id == "egen"

@@ -21,10 +21,11 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from tryghed.core import textfiles
 from tryghed.core.instruments import Instrument, InstrumentError, load_builtin, parse_instrument
+from tryghed.core.suppression import minimum_group_size
 
 __all__ = [
     "MAX_BYTES",
@@ -46,6 +47,16 @@ MAX_BYTES = 256 * 1024
 MAX_ITEMS = 300
 MAX_SCALES = 100
 MAX_KEY_FIGURES = 100
+# Words of the questions privacy.md section 2 shows only from the sensitive minimum (10):
+# offensive behaviour and violence. A question with one of them not marked sensitive is
+# refused; marking it costs nothing but a higher minimum. It catches the honest slip, not
+# an author who rewords on purpose: the file and its uploader are kept and audited.
+_SENSITIVE_WORDS = re.compile(
+    r"\b(mobb\w*|mobning\w*|chikan\w*|krænk\w*|nedværdig\w*|vold(?!som)\w*|trussel\w*"
+    r"|trusler\w*|truet|seksuel\w*|overgreb\w*|diskrimin\w*|harass\w*|bull(?:y|ied|ying)\b"
+    r"|degrad\w*|violen\w*|threat\w*|sexual\w*|assault\w*|abus\w*)",
+    re.IGNORECASE,
+)
 # Control characters other than tab and line breaks: a picture, a PDF, a Word or Excel file.
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -168,6 +179,24 @@ def _policy(instrument: Instrument, text: str, own_ids: Collection[str]) -> list
                     % {"key": key, "most": most, "count": count},
                 )
             )
+    for item in instrument.items:
+        word = _SENSITIVE_WORDS.search(item.text.da) or _SENSITIVE_WORDS.search(item.text.en)
+        if word is not None and not item.sensitive:
+            problems.append(
+                Problem(
+                    lines.item(item.number),
+                    _(
+                        "Spørgsmål %(n)s handler om «%(word)s». Markér det «sensitive: true», "
+                        "så det som krænkende handlinger og vold kun vises for grupper med "
+                        "mindst %(minimum)s svar."
+                    )
+                    % {
+                        "n": item.number,
+                        "word": word.group(),
+                        "minimum": minimum_group_size("sensitive"),
+                    },
+                )
+            )
     display = instrument.display
     if display is not None and display.exercise is not None:
         problems.append(
@@ -236,6 +265,14 @@ class _KeyLines:
             line = pair[0].start_mark.line + 1
             node = pair[1]
         return line
+
+    def item(self, number: int) -> int | None:
+        """The line where item ``number`` (1..N, in order) begins."""
+        items = self.root.value if isinstance(self.root, MappingNode) else []
+        node = next((v for k, v in items if isinstance(k, ScalarNode) and k.value == "items"), None)
+        if not isinstance(node, SequenceNode) or not 0 < number <= len(node.value):
+            return self.of("items")
+        return int(node.value[number - 1].start_mark.line) + 1
 
 
 # --------------------------------------------------------------------------- reasons in Danish
