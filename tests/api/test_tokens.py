@@ -228,3 +228,17 @@ def test_through_the_real_sign_in_and_confirmation_the_token_is_made_and_shown(
     row = ApiToken.objects.get(user=world.owner)
     assert row.name == "Rigtig"
     assert row.token_hash == hashlib.sha256(found.group(1).encode()).hexdigest()
+
+
+def test_a_revoked_token_used_again_and_again_is_logged_once_a_day(world: World) -> None:
+    # Whoever holds a revoked key cannot fill the audit log with it.
+    token = create(signed_in(world.owner, second_factor=True))
+    row = ApiToken.objects.get(user=world.owner)
+    api_tokens.token_revoke(user=world.owner, token_id=row.pk)
+    for _ in range(5):
+        assert Client().get(ORGANISATIONS, headers=bearer(token)).status_code == 401
+    assert AuditEvent.objects.filter(action="api_token.denied").count() == 1
+    # Another reason is news to its owner: it is logged as well.
+    ApiToken.objects.filter(pk=row.pk).update(revoked_at=None, expires_at=timezone.now())
+    assert Client().get(ORGANISATIONS, headers=bearer(token)).status_code == 401
+    assert AuditEvent.objects.filter(action="api_token.denied").count() == 2

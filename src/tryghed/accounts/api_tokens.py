@@ -22,6 +22,7 @@ from tryghed.accounts.link_session import BY_LINK
 from tryghed.accounts.link_session import SESSION_KEY as SIGNED_IN_BY
 from tryghed.accounts.mfa import has_mfa, mfa_required
 from tryghed.accounts.models import ApiToken, User
+from tryghed.audit.models import AuditEvent
 from tryghed.audit.services import audit_record
 
 DEFAULT_DAYS = 90
@@ -114,7 +115,17 @@ def token_user(token: str) -> User:
         else None
     )
     if why is not None:
-        audit_record(actor=row.user, action="api_token.denied", obj=row, summary=why)
+        # Once a day per token and reason: whoever holds a revoked key cannot fill the log.
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        logged = AuditEvent.objects.filter(
+            action="api_token.denied",
+            object_type=type(row).__name__,
+            object_id=str(row.pk),
+            summary=why,
+            at__gte=start,
+        )
+        if not logged.exists():
+            audit_record(actor=row.user, action="api_token.denied", obj=row, summary=why)
         raise TokenRefused(why)
     today = timezone.localdate(now)
     if row.last_used_on != today:
