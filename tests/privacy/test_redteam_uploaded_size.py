@@ -8,16 +8,29 @@ item, scale and key figure is a figure per group of the publication computed at 
 every pair of scales a correlation: 2,000 one-item scales fit in 240 KB, and the closing of
 a measurement of 100 teams with them did not end in ten minutes (300 scales: 33 s; all
 built-in instruments: 2 s). The loader now takes at most 101 options per item, the upload
-at most 300 items, 100 scales and 100 key figures."""
+at most 300 items, 100 scales and 100 key figures, a measurement twice that of its own."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.privacy import attack
 from tests.privacy.uploaded import own_file, upload
 from tryghed.core.instruments import InstrumentError, parse_instrument
-from tryghed.surveys.instrument_files import MAX_ITEMS, MAX_KEY_FIGURES, MAX_SCALES, RefusedFile
+from tryghed.surveys import services
+from tryghed.surveys.instrument_files import (
+    MAX_ITEMS,
+    MAX_KEY_FIGURES,
+    MAX_MEASUREMENT_ITEMS,
+    MAX_MEASUREMENT_SCALES,
+    MAX_SCALES,
+    RefusedFile,
+)
+from tryghed.surveys.models import Measurement
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +91,35 @@ def test_an_upload_holds_at_most_so_many_items_scales_and_key_figures() -> None:
     assert "key_figures: højst 100 i et spørgeskema" in refused(own_file(items(n) + keys))[0]
     place = attack.build_workplace({"Team": (None, 1)})
     assert upload(place, own_file(items(MAX_ITEMS))).instrument_id == "egen"
+
+
+def test_one_measurement_holds_only_so_much_of_the_organisations_own() -> None:
+    """Three files at the item limit, each accepted, chosen together for one measurement:
+    refused, so the per-file limits are not sidestepped by uploading more files."""
+    place = attack.build_workplace({"Team": (None, 1)})
+    ids = [f"egen-{k}" for k in range(3)]
+    for instrument_id in ids:
+        upload(place, own_file(items(MAX_ITEMS), instrument_id))
+
+    def create(chosen: list[str]) -> None:
+        today = timezone.localdate()
+        services.measurement_create(
+            organisation=place.org,
+            actor=place.amo,
+            name="Stor",
+            instrument_ids=chosen,
+            scope=[services.ScopeEntry(place.root)],
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=14),
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        create([*ids, "ps7"])
+    assert refused.value.message_dict["instruments"] == [
+        f"Jeres egne spørgeskemaer i en måling må tilsammen have højst {MAX_MEASUREMENT_ITEMS} "
+        f"spørgsmål og {MAX_MEASUREMENT_SCALES} skalaer. Vælg færre af dem, eller del "
+        "målingen op."
+    ]
+    assert not Measurement.objects.filter(organisation=place.org).exists()
+    create([*ids[:2], "ps7"])
+    assert Measurement.objects.filter(organisation=place.org).count() == 1

@@ -31,11 +31,14 @@ __all__ = [
     "MAX_BYTES",
     "MAX_ITEMS",
     "MAX_KEY_FIGURES",
+    "MAX_MEASUREMENT_ITEMS",
+    "MAX_MEASUREMENT_SCALES",
     "MAX_SCALES",
     "Problem",
     "RefusedFile",
     "explain",
     "read_upload",
+    "too_large_together",
 ]
 
 # The largest built-in file (vz-maturity) is 28 KB; a long licensed questionnaire fits 256.
@@ -47,6 +50,10 @@ MAX_BYTES = 256 * 1024
 MAX_ITEMS = 300
 MAX_SCALES = 100
 MAX_KEY_FIGURES = 100
+# The own instruments of one measurement together: two files at the limits (the built-in
+# ones add at most 70 items and 30 scales).
+MAX_MEASUREMENT_ITEMS = 2 * MAX_ITEMS
+MAX_MEASUREMENT_SCALES = 2 * MAX_SCALES
 # Words of the questions privacy.md section 2 shows only from the sensitive minimum (10):
 # offensive behaviour and violence. A question with one of them not marked sensitive is
 # refused; marking it costs nothing but a higher minimum. It catches the honest slip, not
@@ -109,6 +116,19 @@ def read_upload(
     if problems:
         raise RefusedFile(problems)
     return instrument, text
+
+
+def too_large_together(instruments: Collection[Instrument]) -> str | None:
+    """Why one measurement may not hold these own instruments together, or None: each
+    item and scale is figures per group at closing, each pair of scales a correlation."""
+    items = sum(len(i.items) for i in instruments)
+    scales = sum(len(i.scales) for i in instruments)
+    if items <= MAX_MEASUREMENT_ITEMS and scales <= MAX_MEASUREMENT_SCALES:
+        return None
+    return _(
+        "Jeres egne spørgeskemaer i en måling må tilsammen have højst %(items)s spørgsmål "
+        "og %(scales)s skalaer. Vælg færre af dem, eller del målingen op."
+    ) % {"items": MAX_MEASUREMENT_ITEMS, "scales": MAX_MEASUREMENT_SCALES}
 
 
 def _text(raw: bytes) -> str:

@@ -32,7 +32,7 @@ from tryghed.surveys.codes import (
     paper_code_display,
     paper_code_new,
 )
-from tryghed.surveys.instrument_files import Problem, RefusedFile, read_upload
+from tryghed.surveys.instrument_files import Problem, RefusedFile, read_upload, too_large_together
 from tryghed.surveys.models import (
     Invitation,
     Measurement,
@@ -51,6 +51,7 @@ from tryghed.surveys.selectors import is_accepting as is_accepting
 from tryghed.surveys.selectors import (
     measurement_instruments,
     offered_own_instruments,
+    own_instrument_parsed,
     past_closing_day,
     people_in_scope,
     reminder_round,
@@ -125,6 +126,11 @@ def measurement_create(
         )
     if not instrument_ids:
         raise ValidationError({"instruments": _("Vælg mindst ét spørgeskema.")})
+    too_large = too_large_together(
+        [own_instrument_parsed(own[i]) for i in dict.fromkeys(instrument_ids) if i in own]
+    )
+    if too_large is not None:
+        raise ValidationError({"instruments": too_large})
     if not scope:
         raise ValidationError({"scope": _("Vælg mindst én enhed.")})
     if any(entry.unit.organisation_id != organisation.pk for entry in scope):
