@@ -51,16 +51,16 @@ def refused(text: str) -> list[str]:
 
 
 def test_a_rating_scale_of_a_thousand_points_is_refused_before_it_is_built() -> None:
-    # max 1,000: refused, not built (a billion would not finish).
+    # -100..100: refused, not built (1..1,000,000,000 would not finish).
     text = own_file(
         "items:\n  - number: 1\n    text: {da: a, en: a}\n"
-        "    options: {scale: {min: 1, max: 1000}}\n"
+        "    options: {scale: {min: -100, max: 100}}\n"
     )
-    assert refused(text) == ["Linje 17: spørgsmål 1: højst 101 svarmuligheder, ikke 1000."]
-    with pytest.raises(InstrumentError, match="at most 101 options, not 1000000000"):
-        parse_instrument(text.replace("max: 1000}", "max: 1000000000}"))
+    assert refused(text) == ["Linje 17: spørgsmål 1: højst 101 svarmuligheder, ikke 201."]
+    with pytest.raises(InstrumentError, match="code 1000000000 must be between -127 and 127"):
+        parse_instrument(text.replace("max: 100}", "max: 1000000000}"))
     # 0-100 (a visual analogue scale) is read.
-    vas = parse_instrument(text.replace("min: 1, max: 1000", "min: 0, max: 100"))
+    vas = parse_instrument(text.replace("min: -100, max: 100", "min: 0, max: 100"))
     assert len(vas.items[0].options) == 101
 
 
@@ -123,3 +123,37 @@ def test_one_measurement_holds_only_so_much_of_the_organisations_own() -> None:
     assert not Measurement.objects.filter(organisation=place.org).exists()
     create([*ids[:2], "ps7"])
     assert Measurement.objects.filter(organisation=place.org).count() == 1
+
+
+ONE_OPTION_LIST = (
+    "items:\n  - number: 1\n    text: {da: a, en: a}\n    options:\n"
+    "      - {code: 1, label: {da: Ja, en: 'Yes'}, points: POINTS}\n"
+    "      - {code: 2, label: {da: Nej, en: 'No'}, points: 0}\n"
+    "      - {code: DK, label: {da: Ved ikke, en: Don't know}, points: null}\n"
+)
+
+
+def test_a_dont_know_code_far_from_the_others_is_refused() -> None:
+    """ "Ved ikke" may have any code; scoring looks codes up in a table per item as wide as
+    the lowest to the highest code of the instrument, so a code of 1,000,000,000 beside
+    1..5 made the closing allocate 8 GB per item, and the measurement's report (also of its
+    built-in instruments) was never built. Codes fit the stored answer byte, -127..127."""
+    far = own_file(ONE_OPTION_LIST.replace("POINTS", "1").replace("DK", "1000000000"))
+    assert refused(far) == [
+        "Linje 20: spørgsmål 1: code: svarkoden 1000000000 skal ligge fra -127 til 127."
+    ]
+    near = ONE_OPTION_LIST.replace("POINTS", "1").replace("DK", "99")
+    assert parse_instrument(own_file(near)).items[0].dont_know is not None
+
+
+def test_points_that_overflow_are_refused() -> None:
+    """Points of ±1.0e+308 are finite, their range is not: the person scores and bin edges
+    became NaN and infinity, which the publication's JSON (PostgreSQL's jsonb) cannot hold.
+    A 400-digit integer raised OverflowError (a server error) instead of a refusal."""
+    huge = ONE_OPTION_LIST.replace("POINTS", "1.0e+308").replace("points: 0", "points: -1.0e+308")
+    problems = refused(own_file(huge.replace("DK", "9")))
+    assert problems == [
+        "Linje 18: spørgsmål 1: svarmulighed 1: points: skal ligge fra -1000000000 til 1000000000."
+    ]
+    long = ONE_OPTION_LIST.replace("POINTS", "1" + "0" * 400).replace("DK", "9")
+    assert "skal ligge fra -1000000000 til 1000000000" in refused(own_file(long))[0]

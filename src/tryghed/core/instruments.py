@@ -70,6 +70,12 @@ MAX_NODES = 200_000
 # visual analogue scale) fits; a scale of 1..10**9 would build a billion options, and every
 # figure of an item is one count per option, stored per group.
 MAX_OPTIONS = 101
+# Every number of a file: points, ranges and levels far inside a float's range (±1e308 points
+# are finite, their differences are not), and an integer float() can convert.
+MAX_NUMBER = 1_000_000_000
+# Option codes fit the byte each answer is stored in (core.answer_codes), and scoring looks
+# them up in a table as wide as the lowest to the highest code of the instrument.
+CODES = range(-127, 128)
 
 ItemType = Literal["choice", "text", "multi"]
 AuthoredBy = Literal["seed", "project", "organisation"]
@@ -506,7 +512,10 @@ class _Parser:
         scalar = self.scalar(node, where)
         if scalar.tag != _INT:
             self.fail(node, f"{where}must be an integer, not '{scalar.value}'")
-        return cast(int, self.construct(scalar))
+        value = cast(int, self.construct(scalar))
+        if abs(value) > MAX_NUMBER:
+            self.fail(node, f"{where}must be between {-MAX_NUMBER} and {MAX_NUMBER}")
+        return value
 
     def number(self, node: Node, where: str) -> float:
         scalar = self.scalar(node, where)
@@ -517,7 +526,15 @@ class _Parser:
         value = float(cast(float, self.construct(scalar)))
         if not math.isfinite(value):
             self.fail(node, f"{where}must be a finite number")
+        if abs(value) > MAX_NUMBER:
+            self.fail(node, f"{where}must be between {-MAX_NUMBER} and {MAX_NUMBER}")
         return value
+
+    def code(self, node: Node, where: str) -> int:
+        code = self.integer(node, where)
+        if code not in CODES:
+            self.fail(node, f"{where}code {code} must be between {CODES[0]} and {CODES[-1]}")
+        return code
 
     def boolean(self, node: Node, where: str) -> bool:
         scalar = self.scalar(node, where)
@@ -727,7 +744,7 @@ class _InstrumentParser(_Parser):
         for entry in entries:
             keys = self.mapping(entry, where, ("code", "label"), ("points", "points_reversed"))
             code_node = keys["code"][1]
-            code = self.integer(code_node, f"{where}code: ")
+            code = self.code(code_node, f"{where}code: ")
             if code in seen:
                 self.fail(code_node, f"{where}option code {code} appears twice")
             seen[code] = code_node
@@ -813,9 +830,9 @@ class _InstrumentParser(_Parser):
     def _rating(self, node: Node, where: str) -> _RawOptions:
         outer = self.mapping(node, where, ("scale",))
         keys = self.mapping(outer["scale"][1], f"{where}scale: ", ("min", "max"), ("anchors",))
-        low = self.integer(keys["min"][1], f"{where}scale: min: ")
+        low = self.code(keys["min"][1], f"{where}scale: min: ")
         high_node = keys["max"][1]
-        high = self.integer(high_node, f"{where}scale: max: ")
+        high = self.code(high_node, f"{where}scale: max: ")
         if high <= low:
             self.fail(high_node, f"{where}scale: max must be greater than min")
         if high - low + 1 > MAX_OPTIONS:

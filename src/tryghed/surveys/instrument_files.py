@@ -424,6 +424,14 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 ),
             ),
             (
+                r"code (?P<code>-?\d+) must be between (?P<low>-?\d+) and (?P<high>-?\d+)",
+                _("svarkoden %(code)s skal ligge fra %(low)s til %(high)s."),
+            ),
+            (
+                r"must be between (?P<low>-?\d+) and (?P<high>-?\d+)",
+                _("skal ligge fra %(low)s til %(high)s."),
+            ),
+            (
                 r"at most (?P<most>\d+) options, not (?P<n>\d+)",
                 _("højst %(most)s svarmuligheder, ikke %(n)s."),
             ),
