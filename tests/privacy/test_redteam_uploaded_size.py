@@ -157,3 +157,23 @@ def test_points_that_overflow_are_refused() -> None:
     ]
     long = ONE_OPTION_LIST.replace("POINTS", "1" + "0" * 400).replace("DK", "9")
     assert "skal ligge fra -1000000000 til 1000000000" in refused(own_file(long))[0]
+
+
+def test_a_scale_whose_answers_all_give_the_same_points_is_refused() -> None:
+    """A scale over an item with one scored option ("Ja", and "Ved ikke") has no points
+    range: rescaling its person scores divided by zero when the measurement closed, and the
+    report of the whole measurement, built-in instruments too, was never built. (Without
+    ``scales`` such an item makes no scale at all.)"""
+    one = own_file(
+        "items:\n  - number: 1\n    text: {da: a, en: a}\n    options:\n"
+        "      - {code: 1, label: {da: Ja, en: 'Yes'}, points: 1}\n"
+        "      - {code: 0, label: {da: Ved ikke, en: Don't know}, points: null}\n"
+        "scales:\n  - id: ja\n    name: {da: Ja, en: 'Yes'}\n    items: [1]\n"
+        "    score: {min: 0, max: 100}\n"
+    )
+    assert refused(one) == [
+        "Linje 23: skala ja: alle svar giver samme point (1); en skala skal kunne give "
+        "forskellige point."
+    ]
+    same = one.replace("{code: 0,", "{code: 2,").replace("points: null", "points: 1")
+    assert "alle svar giver samme point (1)" in refused(same)[0]

@@ -1084,6 +1084,7 @@ class _InstrumentParser(_Parser):
                         f"{where}items: shares item {min(shared)} with scale {other.id}, but "
                         f"neither scale holds every item of the other",
                     )
+            self._check_points_range(keys["items"][1], where, [items[n - 1] for n in numbers])
             score = self._range(keys["score"][1], f"{where}score: ")
             also_node = _get(keys, "also")
             also = self._range(also_node, f"{where}also: ") if also_node is not None else None
@@ -1129,6 +1130,17 @@ class _InstrumentParser(_Parser):
                 )
             )
         return tuple(scales)
+
+    def _check_points_range(self, node: Node, where: str, scale_items: Sequence[Item]) -> None:
+        """A score is rescaled from the items' points range: every answer giving the same
+        points leaves none (a division by zero when the measurement closes)."""
+        ranges = [r for r in (item.points_range for item in scale_items) if r is not None]
+        if ranges and min(r.min for r in ranges) == max(r.max for r in ranges):
+            self.fail(
+                node,
+                f"{where}every answer gives the same points ({ranges[0].min:g}); "
+                f"a scale needs different points",
+            )
 
     def _range(self, node: Node, where: str) -> Range:
         keys = self.mapping(node, where, ("min", "max"))

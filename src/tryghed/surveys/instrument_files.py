@@ -428,6 +428,14 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 _("svarkoden %(code)s skal ligge fra %(low)s til %(high)s."),
             ),
             (
+                r"every answer gives the same points \((?P<points>[^)]*)\); a scale needs "
+                r"different points",
+                _(
+                    "alle svar giver samme point (%(points)s); en skala skal kunne give "
+                    "forskellige point."
+                ),
+            ),
+            (
                 r"must be between (?P<low>-?\d+) and (?P<high>-?\d+)",
                 _("skal ligge fra %(low)s til %(high)s."),
             ),
