@@ -55,11 +55,11 @@ scales:
   - id: trin
     name: {t("Trappe")}
     items: [1, 2]
-    score: {{min: 0, max: 100}}
+    score: {{min: 1, max: 3}}
     levels:
-      - {{value: 0, label: {t("Trin nul")}, description: {t("Trin nul betyder")}}}
-      - {{value: 50, label: {t("Trin et")}}}
-      - {{value: 100, label: {t("Trin to")}}}
+      - {{value: 1, label: {t("Trin nul")}, description: {t("Trin nul betyder")}}}
+      - {{value: 2, label: {t("Trin et")}}}
+      - {{value: 3, label: {t("Trin to")}}}
   - id: baand
     name: {t("Bånd")}
     items: [3, 4]

@@ -1465,6 +1465,17 @@ class _InstrumentParser(_Parser):
                 f"display: kind: staircase needs at least two levels on the main scale "
                 f"'{scales[0].id}' (one step per level)",
             )
+        if kind == "staircase":
+            # The staircase draws step k at score k and names a score by the steps around
+            # it (results.charts): levels at 0, 50, 100 read 7.5 as the top step.
+            main, k = scales[0], len(scales[0].levels)
+            steps = [level.value for level in main.levels] == list(range(1, k + 1))
+            if not steps or (main.score.min, main.score.max) != (1, k):
+                self.fail(
+                    node,
+                    f"display: kind: staircase needs the main scale '{main.id}' scored "
+                    f"1..{k} with its levels at 1, 2, ..., {k} (one step per level)",
+                )
         if kind == "support_chart":
             for scale in scales:
                 if not 1 <= len(scale.bands) <= 3:

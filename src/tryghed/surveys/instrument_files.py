@@ -436,6 +436,15 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 ),
             ),
             (
+                r"staircase needs the main scale '(?P<scale>[^']*)' scored "
+                r"1\.\.(?P<k>\d+) with its levels at 1, 2, \.\.\., (?P=k) \(one step per level\)",
+                _(
+                    "staircase kræver, at hovedskalaen «%(scale)s» går fra 1 til "
+                    "%(k)s (score: {min: 1, max: %(k)s}), med niveauerne 1, 2, … %(k)s: "
+                    "trappen har ét trin pr. niveau."
+                ),
+            ),
+            (
                 r"must be between (?P<low>-?\d+) and (?P<high>-?\d+)",
                 _("skal ligge fra %(low)s til %(high)s."),
             ),
