@@ -1,14 +1,15 @@
 """Red team, scales an insider writes into an uploaded instrument file (adversary 1 of
 privacy.md section 0 who is also the file's author: an administrator or AMO member).
 
-The built-in files never let two scales share an item, and the publication's "one set of
-people per item and group" rule (core.publication ``_one_set_of_people``) compares an item
-only with the one scale its distribution is computed over. A file may put an item in two
-scales scored on different people: a person score needs more than half of a scale's items,
-so ``helhed`` (items 1 and 2) scores those who answered both and ``enkelt`` (item 1 alone)
-everyone who answered item 1. Item 1's distribution is shown over ``helhed``'s people; in a
-team of six where one person skipped item 2, ``enkelt``'s mean over six beside item 1's
-counts over five gives that one person's answer."""
+The built-in files share items between scales only as vz-maturity does (a pooled total over
+pooled one-item topics), and the publication's "one set of people per item and group" rule
+(core.publication ``_one_set_of_people``) compares an item only with the one scale its
+distribution is computed over. A file may put an item in two scales scored on different
+people (a person score needs more than half of a scale's items): two that overlap, or one
+inside another, where the inner one is scored over the outer one's people who answered
+enough of its own items. Either way, in a team of six where one person skipped an item,
+the two scales' means beside the items' counts gave that person's answers. The loader now
+refuses both (core.instruments ``_check_shared_items``)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def small_differences(data: figures.Publication, instrument_id: str) -> list[str
     return found
 
 
+INSIDE = own_file(ITEMS + scales(("alle", [1, 2, 3], "persons"), ("foerste", [1], "persons")))
 OVERLAP = own_file(ITEMS + scales(("a", [1, 2], "persons"), ("b", [2, 3], "persons")))
 
 
@@ -91,15 +93,15 @@ def _points(data: figures.Publication, item: figures.ItemFigure, item_id: str) -
 
 @pytest.mark.parametrize("shape", ["nested", "overlapping"])
 def test_two_scales_sharing_an_item_do_not_give_away_one_persons_answer(shape: str) -> None:
-    """Nested (``enkelt`` inside ``helhed``): scored over the larger scale's people
-    (core.scoring ``_enclosing_scale``). Overlapping (``a`` = items 1-2, ``b`` = items 2-3):
-    the upload refuses it (core.instruments). The one who skips the item the other scale
-    does not hold says "Altid" to the shared item."""
+    """Nested (``enkelt`` inside ``helhed``, which needs both its items): scored over the
+    larger scale's people (core.scoring ``_enclosing_scale``), so no leak in this shape,
+    and refused anyway (see the next attack). Overlapping (``a`` = items 1-2, ``b`` =
+    items 2-3): refused. The one who skips the item the other scale does not hold says
+    "Altid" to the shared item."""
     place = attack.build_workplace({"Team": (None, 6)})
     try:
         upload(place, NESTED if shape == "nested" else OVERLAP)
     except RefusedFile:
-        assert shape == "overlapping"
         return  # nothing to measure with
     codes = (1, 2, 2, 3, 1)
     answers: list[dict[str, int]] = [{f"egen.{n}": c for n in (1, 2, 3)} for c in codes]
@@ -125,18 +127,58 @@ def test_two_scales_sharing_an_item_do_not_give_away_one_persons_answer(shape: s
     assert not small_differences(data, "egen"), small_differences(data, "egen")
 
 
-def test_the_uploader_reads_why_overlapping_scales_are_refused() -> None:
+def test_the_uploader_reads_why_scales_sharing_items_are_refused() -> None:
     place = attack.build_workplace({"Team": (None, 6)})
     with pytest.raises(RefusedFile) as refused:
         upload(place, OVERLAP)
     assert [str(p) for p in refused.value.problems] == [
         "Linje 26: skala b: items: deler spørgsmål 2 med skala a, men ingen af de to skalaer "
-        "rummer alle den andens spørgsmål. To skalaer må kun dele spørgsmål, når den ene "
-        "ligger helt inden i den anden."
+        "rummer alle den andens spørgsmål, så de bygger på forskellige personer."
     ]
-    # Inside one another (vz-maturity's pooled total over its topics), or the same items
+    with pytest.raises(RefusedFile) as refused:
+        upload(place, INSIDE)
+    assert [str(p) for p in refused.value.problems] == [
+        "Linje 26: skala foerste: items: deler spørgsmål 1 med skala alle. En skala må kun "
+        "ligge inden i en anden, når begge har «aggregate: pooled» og den inderste har ét "
+        "spørgsmål (som emnerne i Vision Zero-modenheden); ellers bygger de to skalaer på "
+        "forskellige personer."
+    ]
+    persons_in_pooled = ITEMS + scales(("total", [1, 2, 3], "pooled"), ("a", [1, 2], "pooled"))
+    with pytest.raises(RefusedFile):
+        upload(place, own_file(persons_in_pooled))
+    # vz-maturity's shape (a pooled total over pooled one-item topics), or the same items
     # under two ids: scored on the same people, accepted.
-    nested = ITEMS + scales(("total", [1, 2, 3], "pooled"), ("a", [1, 2], "persons"))
-    assert upload(place, own_file(nested)).instrument_id == "egen"
+    topics = ("total", [1, 2, 3], "pooled"), ("t1", [1], "pooled"), ("t3", [3], "pooled")
+    assert upload(place, own_file(ITEMS + scales(*topics))).instrument_id == "egen"
     twice = ITEMS + scales(("a", [1, 2, 3], "persons"), ("b", [1, 2, 3], "persons"))
     assert upload(place, own_file(twice, "egen-to")).instrument_id == "egen-to"
+
+
+def test_a_scale_inside_another_does_not_give_away_the_one_who_skipped_its_item() -> None:
+    """``foerste`` (item 1) inside ``alle`` (items 1-3, two answers make a score) is scored
+    over ``alle``'s people who answered item 1. One of six skipped item 1: item 1's
+    distribution is hidden (its five and ``alle``'s six differ by one), but ``foerste`` is a
+    scale of its own, shown over the five, and ``alle``'s mean beside it and items 2-3
+    gives the sixth person's score."""
+    place = attack.build_workplace({"Team": (None, 6)})
+    try:
+        upload(place, INSIDE)
+    except RefusedFile:
+        return  # the upload refuses the file: nothing to measure with
+    answers: list[dict[str, int]] = [{f"egen.{n}": c for n in (1, 2, 3)} for c in (1, 2, 2, 3, 1)]
+    answers.append({"egen.2": 5, "egen.3": 5})  # skips item 1; "Altid" to items 2 and 3
+    data = measure(place, ["egen"], {"Team": answers})
+    team = data.shown_group(place.units["Team"].pk, "subtree")
+    assert team is not None, "the team is shown"
+    alle = figures.shown(team.scale("egen", "alle"))
+    foerste = figures.shown(team.scale("egen", "foerste"))
+    rest = [figures.shown(team.item("egen", i)) for i in ("egen.2", "egen.3")]
+    shown = alle and foerste and alle.mean is not None and foerste.mean is not None
+    if shown and alle and foerste and all(rest):
+        # alle's sum = (sum of item 1 over five + items 2, 3 over six) / 3 + (P2 + P3) / 6
+        known = (foerste.mean or 0.0) * foerste.n + sum(
+            _points(data, f, i) for f, i in zip(rest, ("egen.2", "egen.3"), strict=True) if f
+        )
+        learned = 6 * ((alle.mean or 0.0) * alle.n - known / 3)
+        assert learned != pytest.approx(200.0), "the sixth said 'Altid' to items 2 and 3"
+    assert not small_differences(data, "egen"), small_differences(data, "egen")

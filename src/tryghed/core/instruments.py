@@ -1070,20 +1070,6 @@ class _InstrumentParser(_Parser):
                 if item.type != "choice" or not item.scored:
                     self.fail(number_node, f"{where}item {number} is not a scored choice item")
                 numbers.append(number)
-            # An item is scored on one set of people: a scale inside another is scored over
-            # the larger one's people (core.scoring), two that merely overlap would each
-            # show the shared item over their own, and the difference is one person's answer
-            # (red team, tests/privacy/test_redteam_uploaded_scales.py).
-            for other in scales:
-                shared = set(numbers) & set(other.items)
-                if shared and not (
-                    set(numbers) <= set(other.items) or set(other.items) <= set(numbers)
-                ):
-                    self.fail(
-                        keys["items"][1],
-                        f"{where}items: shares item {min(shared)} with scale {other.id}, but "
-                        f"neither scale holds every item of the other",
-                    )
             self._check_points_range(keys["items"][1], where, [items[n - 1] for n in numbers])
             score = self._range(keys["score"][1], f"{where}score: ")
             also_node = _get(keys, "also")
@@ -1115,6 +1101,7 @@ class _InstrumentParser(_Parser):
             consequences = (
                 self._consequences(cons_node, where, bands, levels) if cons_node is not None else ()
             )
+            self._check_shared_items(keys["items"][1], where, numbers, aggregate, scales)
             scales.append(
                 Scale(
                     id=scale_id,
@@ -1130,6 +1117,47 @@ class _InstrumentParser(_Parser):
                 )
             )
         return tuple(scales)
+
+    def _check_shared_items(
+        self,
+        node: Node,
+        where: str,
+        numbers: Sequence[int],
+        aggregate: Aggregate,
+        earlier: Sequence[Scale],
+    ) -> None:
+        """Two scales share items only as vz-maturity's do: a pooled scale of one item (a
+        topic) inside a pooled scale (the total), or the same items twice.
+
+        Each figure of an item rests on one set of people (privacy.md section 3). Scales
+        that merely overlap are scored on different people; a scale inside a persons scale
+        is scored over the larger one's people who answered enough of its own items, and
+        those differ too: ``first`` (item 1) inside ``all`` (items 1-3) is shown over the
+        five of six who answered item 1 where item 1 itself is hidden for that gap, and
+        ``all``'s mean beside it gave the sixth person's score (red team,
+        tests/privacy/test_redteam_uploaded_scales.py). A one-item pooled topic rests on
+        the people of its item, whose distribution the publication decides with it."""
+        mine = set(numbers)
+        for other in earlier:
+            theirs = set(other.items)
+            shared = mine & theirs
+            if not shared or mine == theirs:
+                continue
+            if not (mine < theirs or theirs < mine):
+                self.fail(
+                    node,
+                    f"{where}items: shares item {min(shared)} with scale {other.id}, but "
+                    f"neither scale holds every item of the other",
+                )
+            inner = (len(mine), aggregate) if mine < theirs else (len(theirs), other.aggregate)
+            outer = other.aggregate if mine < theirs else aggregate
+            if inner != (1, "pooled") or outer != "pooled":
+                self.fail(
+                    node,
+                    f"{where}items: shares item {min(shared)} with scale {other.id}; a scale "
+                    f"may lie inside another only as a pooled scale of one item inside a "
+                    f"pooled scale",
+                )
 
     def _check_points_range(self, node: Node, where: str, scale_items: Sequence[Item]) -> None:
         """A score is rescaled from the items' points range: every answer giving the same

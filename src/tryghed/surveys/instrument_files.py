@@ -457,8 +457,18 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 r"scale holds every item of the other",
                 _(
                     "items: deler spørgsmål %(n)s med skala %(other)s, men ingen af de to "
-                    "skalaer rummer alle den andens spørgsmål. To skalaer må kun dele "
-                    "spørgsmål, når den ene ligger helt inden i den anden."
+                    "skalaer rummer alle den andens spørgsmål, så de bygger på forskellige "
+                    "personer."
+                ),
+            ),
+            (
+                r"items: shares item (?P<n>\d+) with scale (?P<other>[a-z0-9_-]+); a scale may "
+                r"lie inside another only as a pooled scale of one item inside a pooled scale",
+                _(
+                    "items: deler spørgsmål %(n)s med skala %(other)s. En skala må kun ligge "
+                    "inden i en anden, når begge har «aggregate: pooled» og den inderste har "
+                    "ét spørgsmål (som emnerne i Vision Zero-modenheden); ellers bygger de to "
+                    "skalaer på forskellige personer."
                 ),
             ),
             (
