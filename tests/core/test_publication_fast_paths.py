@@ -30,6 +30,7 @@ from tryghed.core.publication import (
     Report,
     _agreement_over_shown_items,
     _comment_seed,
+    _follow_ups_over_shown_items,
     _hidden,
     _key_figure_population,
     _key_figures_over_shown_items,
@@ -285,8 +286,10 @@ def reference_instrument_groups(report: Report, instrument: Instrument) -> list[
             items[g][item.id] = block
     keys = report._key_figures(instrument, figures)
     for g in range(n_slots):
-        # Rules, not fast paths: key figures and rwg(j) beside a hidden item (red team).
+        # Rules, not fast paths: follow-ups, key figures and rwg(j) beside a hidden item
+        # (red team).
         hidden = {i for i, block in items[g].items() if block.get("suppressed", True)}
+        _follow_ups_over_shown_items(instrument, items[g], hidden)
         reference_one_set_of_people(report, instrument, scales[g], items[g], keys[g])
         _key_figures_over_shown_items(instrument, hidden, keys[g])
         _agreement_over_shown_items(instrument, hidden, scales[g])

@@ -649,6 +649,7 @@ class Report:
         for g in range(n_slots):
             # Items hidden on their own counts, before the one-set rule hides more.
             hidden = {i for i, block in items[g].items() if block.get("suppressed", True)}
+            _follow_ups_over_shown_items(instrument, items[g], hidden)
             self._one_set_of_people(related, scales[g], items[g], keys[g])
             _key_figures_over_shown_items(instrument, hidden, keys[g])
             _agreement_over_shown_items(instrument, hidden, scales[g])
@@ -1419,6 +1420,30 @@ class Report:
             "texts": [item.id for item in instrument.items if item.type == "text"],
             "compared_with": compared_with,
         }
+
+
+def _follow_ups_over_shown_items(
+    instrument: Instrument, items: dict[str, JsonDict], hidden: set[str]
+) -> None:
+    """Hide, in one group, a follow-up (``show_if``) where the item it follows is hidden on
+    its own counts, and count it as hidden so (``hidden``, extended in place).
+
+    A follow-up is asked of those who gave some answers to the earlier item, so its n is
+    their count there, which the engine decides as a count of its own. Område (nine: Team
+    A's three, Team B's six) showed the earlier item, Team B hid it (Område minus Team B is
+    three); the follow-up's Område and Team B were both five, a difference of 0, and both
+    shown: Team B's five "Altid" beside Område's distribution left four "Aldrig", Team A's
+    three among them (red team, tests/privacy/test_redteam_uploaded_follow_up.py; risk5's
+    "fra hvem" items are the same channel). Where the earlier item is shown, the follow-up's
+    n repeats its shown counts. Hiding a shown figure only widens the remainders around
+    it. Free-text follow-ups are not covered here (their comments are decided in
+    ``_comments``, under the higher comment minimum)."""
+    for item in instrument.items:  # a follow-up follows an earlier item: one pass is enough
+        if item.show_if is None or item.id in hidden or item.id not in items:
+            continue
+        if instrument.item(item.show_if.item).id in hidden:
+            items[item.id] = {"suppressed": True, "reason": "complementary"}
+            hidden.add(item.id)
 
 
 def _key_figures_over_shown_items(
