@@ -17,15 +17,18 @@ PS7 = load_builtin()["ps7"]
 HESTESKOEN = load_builtin()["hesteskoen"]
 
 
-def _built(texts: bool = False, seed: int = 3) -> dict[str, Any]:
-    """Two teams of 8 and 6 under a department, ps7 answered with a skip; with ``texts``
-    hesteskoen too, a comment per person to each of its questions."""
+def _built(texts: bool = False, seed: int = 3, skip: bool = True) -> dict[str, Any]:
+    """Two teams of 8 and 6 under a department, ps7 answered with a skip (unless not
+    ``skip``: then every item is shown where its scale is, and the stored-only rule for a
+    scale beside a hidden item leaves it); with ``texts`` hesteskoen too, a comment per
+    person to each of its questions."""
     rows = [(1, "/1/", 0, True), (2, "/1/2/", 1, True), (3, "/1/3/", 1, True)]
     tree = build_tree(rows)
     rng = np.random.default_rng(seed)
     atom = np.array([tree.index["2"]] * 8 + [tree.index["3"]] * 6, dtype=np.intp)
     codes = rng.integers(1, 6, size=(atom.size, len(PS7.items))).astype(np.float64)
-    codes[0, 2] = np.nan
+    if skip:
+        codes[0, 2] = np.nan
     instruments = [PS7, HESTESKOEN] if texts else [PS7]
     text_items = [item.id for item in HESTESKOEN.items if item.type == "text"]
     answers = Answers(
@@ -101,7 +104,7 @@ def test_a_figure_hidden_in_the_old_one_stays_hidden_and_one_only_fresh_stays_ab
 
 
 def test_without_answers_alpha_below_the_minimum_of_complete_cases_is_withheld() -> None:
-    data = _built()
+    data = _built(skip=False)
     main = data["instruments"]["ps7"]["main_scale"]
     block = data["measurement_level"]["scales"]["ps7"][main]
     assert block["suppressed"] is False
@@ -115,7 +118,7 @@ def test_without_answers_alpha_below_the_minimum_of_complete_cases_is_withheld()
 
 
 def test_a_change_is_dropped_when_the_earlier_wave_no_longer_shows_its_figure() -> None:
-    earlier, data = _built(seed=1), _built(seed=2)
+    earlier, data = _built(seed=1, skip=False), _built(seed=2, skip=False)
     data["measurement"]["previous"] = 6
     slot = data["organisation"]
     main = data["instruments"]["ps7"]["main_scale"]
@@ -174,7 +177,31 @@ def test_an_agreement_beside_a_hidden_item_of_its_scale_is_withheld() -> None:
         "suppressed": True,
         "reason": "below_minimum",
     }
-    assert _scale(tighten(_as_schema_2(data), instruments=[PS7]).data, slot, main)["rwg_j"] is None
+    # From the stored figures alone the scale itself goes beside a hidden item of it
+    # (schema 4), and its agreement with it.
+    tightened = _scale(tighten(_as_schema_2(data), instruments=[PS7]).data, slot, main)
+    assert tightened == {"suppressed": True, "reason": "complementary"}
+
+
+def test_a_scale_beside_a_hidden_item_of_it_is_hidden_where_the_answers_are_gone() -> None:
+    data = _built(seed=5)
+    slot = data["units"]["3"]["unit"]  # no one there skipped an item
+    main = data["instruments"]["ps7"]["main_scale"]
+    other = data["units"]["2"]["unit"]
+    assert _scale(data, slot, main)["suppressed"] is False
+    first = data["instruments"]["ps7"]["scales"][main]["items"][0]
+    data["groups"][slot]["instruments"]["ps7"]["items"][first] = {
+        "suppressed": True,
+        "reason": "below_minimum",
+    }
+    tightened = tighten(_as_schema_2(data), instruments=[PS7]).data
+    assert _scale(tightened, slot, main) == {"suppressed": True, "reason": "complementary"}
+    # A group whose items are all shown keeps its scale at the stored value.
+    if all(
+        f["suppressed"] is False
+        for f in data["groups"][other]["instruments"]["ps7"]["items"].values()
+    ):
+        assert _scale(tightened, other, main) == _scale(data, other, main)
 
 
 def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
@@ -210,3 +237,36 @@ def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
     # Not knowing the instrument's content, every key figure beside a hidden item goes.
     blind = tighten(_as_schema_2(data)).data["groups"][slot]
     assert blind["instruments"]["risk5"]["key_figures"]["demands-often"]["suppressed"] is True
+
+
+def test_a_follow_up_beside_the_hidden_item_it_follows_is_hidden() -> None:
+    risk5 = load_builtin()["risk5"]
+    tree = build_tree([(1, "/1/", 0, True)])
+    rng = np.random.default_rng(6)
+    codes = rng.integers(1, 6, size=(12, len(risk5.items))).astype(np.float64)
+    multi = [item for item in risk5.items if item.type == "multi"]
+    for item in multi:
+        codes[:, item.number - 1] = np.nan
+    answers = Answers(
+        atom=np.zeros(12, dtype=np.intp),
+        codes={"risk5": codes},
+        multi_n={item.id: np.zeros(1, dtype=np.intp) for item in multi},
+        multi_counts={item.id: np.zeros((1, len(item.options)), dtype=np.intp) for item in multi},
+        texts={},
+        responses=np.array([12]),
+    )
+    data = build(
+        Measured(id=9, status="closed"), [risk5], tree, {}, answers, Minimums.chosen(5, 5, 10)
+    )
+    slot = data["organisation"]
+    items = data["groups"][slot]["instruments"]["risk5"]["items"]
+    # "Fra hvem?" (risk5.9) follows risk5.8; shown, as an old build could have had it.
+    assert items["risk5.8"]["suppressed"] is False
+    items["risk5.9"] = {"suppressed": False, "n": 6, "counts": [3, 2, 1]}
+    kept = tighten(_as_schema_2(data), instruments=[risk5]).data
+    assert kept["groups"][slot]["instruments"]["risk5"]["items"]["risk5.9"] == items["risk5.9"]
+    items["risk5.8"] = {"suppressed": True, "reason": "below_minimum"}
+    tightened = tighten(_as_schema_2(data), instruments=[risk5]).data
+    followed = tightened["groups"][slot]["instruments"]["risk5"]["items"]
+    assert followed["risk5.9"] == {"suppressed": True, "reason": "complementary"}
+    assert followed["risk5.11"] == items["risk5.11"]  # follows risk5.10, which is shown

@@ -100,8 +100,9 @@ def test_agreement_does_not_give_away_the_spread_of_a_hidden_item() -> None:
     codes = {i: data.instruments["ps7"].items[i].codes for i in ITEMS}
     team = data.shown_group(place.units["Team A"].pk)
     assert team is not None
-    scale = team.scale("ps7", "total")
-    assert isinstance(scale, figures.ScaleFigure) and scale.n == 6, "the team's scale is shown"
+    # The scale, and its rwg(j) with it, is now hidden beside item 3 in Team A
+    # (publication._scale_with_its_items); the attack runs over every group that shows it.
+    assert not isinstance(team.scale("ps7", "total"), figures.ScaleFigure)
     assert not isinstance(team.item("ps7", "ps7.3"), figures.ItemFigure), "item 3 (2) hidden"
     learned: dict[int, float] = {}
     shown_rwg = 0
@@ -145,7 +146,10 @@ def test_tryghed_score_gives_no_agreement_beside_a_hidden_item(
     assert main(["score", str(path), "--instrument", "ps7", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     team = next(g for g in result["groups"] if g["unit"] == "Team A")
-    assert team["suppressed"] is False, "the team is shown"
+    if team["suppressed"]:
+        # The scale is hidden beside item 3, and its agreement with it.
+        assert team.get("rwg_j") is None
+        return
     assert team["n"] == 6, "the team's scale (the main one, at the top) is shown"
     items = team["items"]
     assert items["ps7.3"]["suppressed"] is True, "item 3 (2 answers) is hidden"

@@ -29,7 +29,9 @@ def test_the_command_and_the_report_agree_on_every_group_of_a_tree(
 ) -> None:
     rng = random.Random(31)
     measurement = make_measurement(world)
-    for unit, count in ((world.team_a, 9), (world.team_b, 7), (world.area, 6)):
+    # Large enough that no unit has an item with fewer than five answers: a hidden item
+    # hides its scale there, and the ICC needs every unit's scale.
+    for unit, count in ((world.team_a, 9), (world.team_b, 9), (world.area, 9)):
         for _ in range(count):
             answer(measurement, unit, _answers(rng))
     for _ in range(5):  # complete cases: alpha rests on at least the minimum of them

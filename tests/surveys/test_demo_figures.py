@@ -188,12 +188,22 @@ def test_the_demo_has_teams_that_struggle_thrive_and_one_to_deal_with_harassment
 
     means = {
         external_id: _scale(_unit_group(data, external_id), "ps7/total")
-        for external_id in ("BU-SKO-US", "BU-DAG-MT", "SUND-HJN-D2")
+        for external_id in ("BU-SKO-US", "SUND-HJN-AF", "BU-DAG-MT", "SUND-HJN-D2")
     }
-    struggling, thriving, thriving_too = (m["mean"] if m else None for m in means.values())
-    assert struggling is not None and struggling < org_safety["mean"] - 6  # 0-70 scale
-    assert thriving is not None and thriving > org_safety["mean"] + 4
-    assert thriving_too is not None and thriving_too > org_safety["mean"]
+    upper_school, evening_team, thriving, thriving_too = (
+        m["mean"] if m else None for m in means.values()
+    )
+    # The two teams with a poor climate: the upper school's safety is hidden in spring
+    # (the engine hides its ps7 item 1 by difference, to protect a smaller group's, and
+    # a scale is hidden wherever one of its items with answers is:
+    # publication._scale_with_its_items);
+    # whichever is shown reads well below the organisation (0-70 scale).
+    struggling = [m for m in (upper_school, evening_team) if m is not None]
+    assert struggling and all(m < org_safety["mean"] - 6 for m in struggling)
+    # The two thriving teams, likewise (Mellemtrinnet's is hidden in spring the same way):
+    # whichever is shown reads above the organisation.
+    thriving_shown = [m for m in (thriving, thriving_too) if m is not None]
+    assert thriving_shown and all(m > org_safety["mean"] + 4 for m in thriving_shown)
     night = _unit_group(data, "SUND-HJS-NA")
     night_stress = _key_figure(night, "stress", "stressed")
     org_stress = _key_figure(organisation, "stress", "stressed")

@@ -27,7 +27,10 @@ is a figure about whoever made it: vz-maturity's pooled total changed its defini
   * Cronbach's alpha (4b03365, 5324ceb) is withheld below the minimum of complete cases,
     and where the organisation's count for the scale and the complete cases differ by 1
     to minimum - 1 (or the complete cases exceed that count: not checkable);
-  * key drivers (b9d9dcc) are hidden below the minimum of complete cases.
+  * key drivers (b9d9dcc) are hidden below the minimum of complete cases;
+  * a person-score scale is hidden wherever an item of it is hidden (schema 4; whether
+    the item had answers, or was hidden only by the one-set rule, is not stored), and a
+    follow-up question wherever the item it follows is (dd9912a).
 
 Both ways, what rests on a figure hidden now is hidden with it: the items and key figures
 counted over a hidden scale's people, a key figure or a scale's agreement (rwg(j)) beside
@@ -211,6 +214,8 @@ class _Rules:
         for iid, meta in self.data["instruments"].items():
             self._items(iid, meta)
             self._pooled(iid, meta)
+            self._scales_beside_hidden_items(iid, meta)
+            self._follow_ups_beside_hidden_items(iid)
         self._alpha()
         self._drivers()
 
@@ -272,6 +277,50 @@ class _Rules:
             for scales in self._blocks(iid, "scales"):
                 if _shown(scales.get(sid)) and any(not _shown(scales.get(p)) for p in parts):
                     scales[sid] = self.counter.hide(_COMPLEMENTARY)
+
+    def _scales_beside_hidden_items(self, iid: str, meta: Mapping[str, Any]) -> None:
+        """A person-score scale is hidden where one of its items with answers is
+        (publication._scale_with_its_items). Whether a hidden item had answers, and
+        whether it was hidden for its own count or only by the one-set rule, is not stored:
+        any hidden item of it hides the scale."""
+        instrument = self.known.get(iid)
+        for sid, scale_meta in meta.get("scales", {}).items():
+            if instrument is not None and _scale(instrument, sid).aggregate == "pooled":
+                continue  # the pooled rule above
+            inside = list(scale_meta.get("items", ()))
+            for group in self.data["groups"]:
+                block = group["instruments"].get(iid) if _shown(group) else None
+                if block is None or not _shown(block["scales"].get(sid)):
+                    continue
+                items = block.get("items", {})
+                if any(i in items and not _shown(items[i]) for i in inside):
+                    block["scales"][sid] = self.counter.hide(_COMPLEMENTARY)
+
+    def _follow_ups_beside_hidden_items(self, iid: str) -> None:
+        """A follow-up (``show_if``) is hidden where the item it follows is hidden
+        (publication._follow_ups_over_shown_items). Which items are follow-ups is known
+        only from the instrument the publication was built with; for another, every
+        choice item beside a hidden one of the same instrument is hidden."""
+        instrument = self.known.get(iid)
+        follows: dict[str, str | None] | None = (
+            {
+                item.id: instrument.item(item.show_if.item).id if item.show_if else None
+                for item in instrument.items
+            }
+            if instrument is not None
+            else None
+        )
+        for items in self._blocks(iid, "items"):
+            hidden = {i for i, figure in items.items() if not _shown(figure)}
+            if not hidden:
+                continue
+            for item_id, figure in items.items():
+                if not _shown(figure):
+                    continue
+                earlier = follows.get(item_id) if follows is not None else next(iter(hidden))
+                if earlier is not None and earlier in hidden:
+                    items[item_id] = self.counter.hide(_COMPLEMENTARY)
+                    hidden.add(item_id)
 
     def _alpha(self) -> None:
         level = self.data.get("measurement_level", {})
