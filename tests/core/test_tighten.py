@@ -204,12 +204,15 @@ def test_a_scale_beside_a_hidden_item_of_it_is_hidden_where_the_answers_are_gone
         assert _scale(tightened, other, main) == _scale(data, other, main)
 
 
-def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
-    risk5 = load_builtin()["risk5"]
+RISK5 = load_builtin()["risk5"]
+
+
+def _risk5_built(seed: int, measurement_id: int) -> dict[str, Any]:
+    """Twelve people in one unit answering risk5's choice items at random (no ticks)."""
     tree = build_tree([(1, "/1/", 0, True)])
-    rng = np.random.default_rng(4)
-    codes = rng.integers(1, 6, size=(12, len(risk5.items))).astype(np.float64)
-    multi = [item for item in risk5.items if item.type == "multi"]
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(1, 6, size=(12, len(RISK5.items))).astype(np.float64)
+    multi = [item for item in RISK5.items if item.type == "multi"]
     for item in multi:
         codes[:, item.number - 1] = np.nan
     answers = Answers(
@@ -220,9 +223,19 @@ def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
         texts={},
         responses=np.array([12]),
     )
-    data = build(
-        Measured(id=8, status="closed"), [risk5], tree, {}, answers, Minimums.chosen(5, 5, 10)
+    return build(
+        Measured(id=measurement_id, status="closed"),
+        [RISK5],
+        tree,
+        {},
+        answers,
+        Minimums.chosen(5, 5, 10),
     )
+
+
+def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
+    risk5 = RISK5
+    data = _risk5_built(seed=4, measurement_id=8)
     slot = data["organisation"]
     block = data["groups"][slot]["instruments"]["risk5"]
     assert block["key_figures"]["workload-often"]["suppressed"] is False
@@ -240,24 +253,8 @@ def test_a_key_figure_beside_a_hidden_item_of_it_is_hidden() -> None:
 
 
 def test_a_follow_up_beside_the_hidden_item_it_follows_is_hidden() -> None:
-    risk5 = load_builtin()["risk5"]
-    tree = build_tree([(1, "/1/", 0, True)])
-    rng = np.random.default_rng(6)
-    codes = rng.integers(1, 6, size=(12, len(risk5.items))).astype(np.float64)
-    multi = [item for item in risk5.items if item.type == "multi"]
-    for item in multi:
-        codes[:, item.number - 1] = np.nan
-    answers = Answers(
-        atom=np.zeros(12, dtype=np.intp),
-        codes={"risk5": codes},
-        multi_n={item.id: np.zeros(1, dtype=np.intp) for item in multi},
-        multi_counts={item.id: np.zeros((1, len(item.options)), dtype=np.intp) for item in multi},
-        texts={},
-        responses=np.array([12]),
-    )
-    data = build(
-        Measured(id=9, status="closed"), [risk5], tree, {}, answers, Minimums.chosen(5, 5, 10)
-    )
+    risk5 = RISK5
+    data = _risk5_built(seed=6, measurement_id=9)
     slot = data["organisation"]
     items = data["groups"][slot]["instruments"]["risk5"]["items"]
     # "Fra hvem?" (risk5.9) follows risk5.8; shown, as an old build could have had it.

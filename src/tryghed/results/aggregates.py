@@ -332,6 +332,24 @@ def _header(data: Mapping[str, Any]) -> JsonDict:
 _ROWS = ("groups", "texts")
 
 
+def _store_rows(measurement: Measurement, data: Mapping[str, Any], *, replace: bool) -> None:
+    """The publication's groups and texts as rows of their own (in the caller's
+    transaction, beside its header); ``replace`` deletes the rows stored before."""
+    if replace:
+        PublishedGroup.objects.filter(measurement=measurement).delete()
+        PublishedText.objects.filter(measurement=measurement).delete()
+    insert_rows(
+        PublishedGroup,
+        ("measurement", "slot", "data"),
+        ((measurement.pk, slot, group) for slot, group in enumerate(data["groups"])),
+    )
+    insert_rows(
+        PublishedText,
+        ("measurement", "index", "text"),
+        ((measurement.pk, index, text) for index, text in enumerate(data["texts"])),
+    )
+
+
 def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict | None]:
     """The stored publication's name and header, and the whole publication when it was
     built or tightened here; built and stored first when there is none, tightened first
@@ -361,18 +379,7 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
                 ReportCache.objects.create(measurement=measurement, **values)
             else:
                 ReportCache.objects.filter(measurement=measurement).update(**values)
-                PublishedGroup.objects.filter(measurement=measurement).delete()
-                PublishedText.objects.filter(measurement=measurement).delete()
-            insert_rows(
-                PublishedGroup,
-                ("measurement", "slot", "data"),
-                ((measurement.pk, slot, group) for slot, group in enumerate(data["groups"])),
-            )
-            insert_rows(
-                PublishedText,
-                ("measurement", "index", "text"),
-                ((measurement.pk, index, text) for index, text in enumerate(data["texts"])),
-            )
+            _store_rows(measurement, data, replace=kept is not None)
     except IntegrityError:
         # A concurrent first computation stored it first: that one is the publication.
         first_name, first = stored.get()
@@ -456,18 +463,7 @@ def _store_tightened(
             first_name, first = row.values_list("fingerprint", "data").get()
             return str(first_name), first, None, None
         locked.update(fingerprint=new_name, data=header, computed_at=timezone.now())
-        PublishedGroup.objects.filter(measurement=measurement).delete()
-        PublishedText.objects.filter(measurement=measurement).delete()
-        insert_rows(
-            PublishedGroup,
-            ("measurement", "slot", "data"),
-            ((measurement.pk, slot, group) for slot, group in enumerate(data["groups"])),
-        )
-        insert_rows(
-            PublishedText,
-            ("measurement", "index", "text"),
-            ((measurement.pk, index, text) for index, text in enumerate(data["texts"])),
-        )
+        _store_rows(measurement, data, replace=True)
         files = (
             ReportExport.objects.filter(measurement=measurement)
             .delete()[1]
