@@ -190,10 +190,12 @@ def reference_choice_item(
     counts = distributions.counts[item.number - 1]
     dont_know = distributions.dont_know_share(item.number)
     # The scored answers decided on their own count (red team, 2a709d9: "Ved ikke" padded
-    # a distribution whose real answers were below the minimum).
+    # a distribution whose real answers were below the minimum), as the scale rule chose
+    # them (publication._scale_with_its_items; not a fast path, so taken as it is).
     scored = (
-        report.decider.decide(profile.atom_item_n[:, column], minimum)
-        if profile is not None
+        figures.item_scored.get((scale.id, item.number))
+        or report.decider.decide(profile.atom_item_n[:, column], minimum)
+        if profile is not None and scale is not None
         else None
     )
     blocks: list[JsonDict] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pytest
@@ -616,3 +616,71 @@ def test_a_prepared_plan_checks_its_input_as_suppress_does() -> None:
         plan.decide(np.array([5]), 5)
     with pytest.raises(ValueError, match="min_size"):
         plan.decide(np.array([5, 5]), 0)
+
+
+# -- extra costs: what else is lost where a group is hidden --------------------------------
+
+
+def test_an_extra_cost_moves_a_complementary_hide_to_where_it_costs_less() -> None:
+    # P's subtree minus A, B and C: C's two (below the minimum) must not be left over, so
+    # A or B is hidden too. Which one is a tie, until hiding one costs more.
+    groups = tree_groups({"P": None, "A": "P", "B": "P", "C": "P"})
+    plan = suppression.prepare(groups)
+    sizes: dict[Hashable, int] = {"P": 0, "A": 6, "B": 6, "C": 2}
+    counts = np.array([sizes[a] for a in plan.atoms], dtype=np.int64)
+    keys = [cast(tuple[str, str], g.key) for g in groups]  # (scope, unit)
+
+    def hidden_teams(extra_on: str | None) -> set[str]:
+        extra = [3 if unit == extra_on else 0 for _, unit in keys]
+        decisions = plan.decide(counts, 5, None if extra_on is None else extra)
+        return {
+            unit
+            for (scope, unit), d in zip(keys, decisions, strict=True)
+            if d.reason == "complementary" and scope == "unit"
+        }
+
+    assert len(hidden_teams(None)) == 1
+    assert hidden_teams("A") == {"B"}
+    assert hidden_teams("B") == {"A"}
+
+
+def test_an_extra_cost_never_hides_the_whole_or_a_group_for_nothing() -> None:
+    groups = tree_groups({"P": None, "A": "P", "B": "P"})
+    plan = suppression.prepare(groups)
+    sizes: dict[Hashable, int] = {"P": 0, "A": 6, "B": 7}
+    counts = np.array([sizes[a] for a in plan.atoms], dtype=np.int64)
+    huge = [1_000_000] * len(groups)
+    # P has nobody of its own: only that empty unit is hidden, however costly.
+    decisions = plan.decide(counts, 5, huge)
+    assert [d.reason for d in decisions if not d.shown] == ["below_minimum"]
+    assert plan.decide(counts, 5, huge) == plan.decide(counts, 5)
+    with pytest.raises(ValueError, match="extras"):
+        plan.decide(counts, 5, [1] * (len(groups) - 1))
+    with pytest.raises(ValueError, match="whole numbers"):
+        plan.decide(counts, 5, [-1] * len(groups))
+
+
+def weighted_cost(decisions: Sequence[Decision], extra: Sequence[int]) -> int:
+    """Groups hidden to protect others, each counted with what else it loses."""
+    return sum(1 + e for d, e in zip(decisions, extra, strict=True) if d.reason == "complementary")
+
+
+@settings(max_examples=150, deadline=None)
+@given(tree_cases(max_units=30), st.integers(0, 2**32 - 1))
+def test_with_extra_costs_a_plan_stays_safe_and_loses_no_more_than_the_plain_choice(
+    case: tuple[list[Group], dict[Hashable, int], int], seed: int
+) -> None:
+    groups, counts, min_size = case
+    plan = suppression.prepare(groups)
+    rng = random.Random(seed)
+    extra = [rng.choice([0, 0, 0, 1, 3, 8]) for _ in groups]
+    values = np.array([counts.get(atom, 0) for atom in plan.atoms], dtype=np.int64)
+    plain = plan.decide(values, min_size)
+    weighted = plan.decide(values, min_size, extra)
+    by_key = {g.key: d for g, d in zip(groups, weighted, strict=True)}
+    assert_consistent(groups, counts, min_size, by_key)
+    assert_safe(groups, counts, min_size, by_key, linear=True)
+    # The plain choice is a safe one too, so the weighed choice costs at most as much.
+    assert weighted_cost(weighted, extra) <= weighted_cost(plain, extra)
+    if not any(extra):
+        assert weighted == plain

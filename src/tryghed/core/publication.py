@@ -100,7 +100,7 @@ import itertools
 import math
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -270,16 +270,31 @@ class _Decider:
         self._plan = suppression.prepare(
             [g for s, g in enumerate(tree.engine_groups) if s not in tree.unpublished]
         )
+        self._published_slots = np.asarray(
+            [s for s in range(tree.n_slots) if s not in tree.unpublished], dtype=np.intp
+        )
         # The plan takes the counts of its atoms (unit ids) in its own order.
         self._atom_order = np.asarray(
             [tree.index[str(unit)] for unit in self._plan.atoms], dtype=np.intp
         )
 
-    def decide(self, atom_counts: npt.ArrayLike, min_size: int) -> list[suppression.Decision]:
+    def decide(
+        self, atom_counts: npt.ArrayLike, min_size: int, extra: npt.ArrayLike | None = None
+    ) -> list[suppression.Decision]:
+        """``extra``: per slot, what else is lost where the slot is hidden
+        (``suppression.Plan.decide``); unpublished slots' extras are ignored."""
         counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
-        key = (min_size, counts_array.tobytes())
+        published: npt.NDArray[np.int64] | None = None
+        if extra is not None:
+            published = np.asarray(extra, dtype=np.int64)[self._published_slots]
+            if not published.any():
+                published = None  # nothing weighs more: the plain decision, memo shared
+        key = (
+            min_size,
+            counts_array.tobytes() + (b"" if published is None else b"|" + published.tobytes()),
+        )
         if key not in self._memo:
-            planned = iter(self._plan.decide(counts_array[self._atom_order], min_size))
+            planned = iter(self._plan.decide(counts_array[self._atom_order], min_size, published))
             decisions: list[suppression.Decision] = []
             for s in range(self._tree.n_slots):
                 if s in self._tree.unpublished:
@@ -330,6 +345,10 @@ class _InstrumentFigures:
     scored: scoring.ScoredAnswers
     scales: dict[str, scoring.ScaleFigures]
     scale_decisions: dict[str, list[suppression.Decision]]
+    # (scale id, item number) -> the item's decisions on its scored answers among the
+    # scale's people, chosen with the scale's cost (``_scale_with_its_items``); the item's
+    # own figures use these, so the scale and its items rest on one decision.
+    item_scored: dict[tuple[str, int], list[suppression.Decision]] = field(default_factory=dict)
 
 
 @dataclass
@@ -375,14 +394,21 @@ def _figures(
         s.id: decider.decide(scales[s.id].atom_n, minimums.for_items(_scale_items(instrument, s)))
         for s in wanted
     }
+    item_scored: dict[tuple[str, int], list[suppression.Decision]] = {}
     for scale in wanted:
         if scale.aggregate == "pooled":
             decisions[scale.id] = _pooled_with_its_parts(scale, wanted, decisions)
         else:
             decisions[scale.id] = _scale_with_its_items(
-                instrument, scale, scales[scale.id], decisions[scale.id], decider, minimums
+                instrument,
+                scale,
+                scales[scale.id],
+                decisions[scale.id],
+                decider,
+                minimums,
+                item_scored,
             )
-    return _InstrumentFigures(instrument, scored, scales, decisions)
+    return _InstrumentFigures(instrument, scored, scales, decisions, item_scored)
 
 
 def _scale_with_its_items(
@@ -392,6 +418,7 @@ def _scale_with_its_items(
     own: list[suppression.Decision],
     decider: _Decider,
     minimums: Minimums,
+    item_scored: dict[tuple[str, int], list[suppression.Decision]],
 ) -> list[suppression.Decision]:
     """A person-score scale's decisions, hidden (complementary) in every group where one of
     its items has scored answers from the scale's people but is hidden on their count (too
@@ -408,13 +435,35 @@ def _scale_with_its_items(
     combination of shown groups that made this group's people would make the item's
     answers from the same groups' item figures, all shown there, which the engine's
     decisions for the item rule out. The item's count is the one its own figures are
-    decided on (``_Figures._choice_item``, same decider, so the same decisions)."""
+    decided on (``_Figures._choice_item``, same decider, so the same decisions).
+
+    Which groups hide such an item by difference is the engine's choice, and hiding it
+    where the scale is shown costs the scale there too, and the figures counted over the
+    scale's people (``_one_set_of_people``). So an item that lies in this scale alone is
+    decided with that cost on every group where the scale is still shown
+    (``suppression.Plan.decide``'s ``extra``): of the safe choices, the one that loses
+    least in all. The item's own figures then use the same decisions (``item_scored``,
+    filled here); an item in more than one scale keeps the plain decision, the one every
+    scale it is in sees."""
     out = own
+    # Lost with the scale in one group, besides the item itself: the scale and the other
+    # figures over its people.
+    over_people = sum(
+        1 for item in instrument.items if _population_scale(instrument, item) is scale
+    ) + sum(1 for f in instrument.key_figures if _key_figure_population(instrument, f) is scale)
+    also_lost = 1 + max(over_people - 1, 0)
     for column, number in enumerate(scale.items):
         item = instrument.item(number)
         if not item.scored:
             continue
-        item_decisions = decider.decide(figures.atom_item_n[:, column], minimums.for_items([item]))
+        minimum = minimums.for_items([item])
+        counts = figures.atom_item_n[:, column]
+        if sum(1 for s in instrument.scales if number in s.items) == 1:
+            extra = np.asarray([also_lost if d.shown else 0 for d in out], dtype=np.int64)
+            item_decisions = decider.decide(counts, minimum, extra)
+            item_scored[(scale.id, number)] = item_decisions
+        else:
+            item_decisions = decider.decide(counts, minimum)
         item_n = figures.item_n[:, column]
         for g, decision in enumerate(out):
             if decision.shown and item_n[g] > 0 and not item_decisions[g].shown:
@@ -878,11 +927,11 @@ class Report:
         # on vz-maturity its one-item topic): they rest on the people who gave one, so they
         # are decided on those people's count too. Else "don't know" (or an unscored option)
         # pads a distribution whose real answers are "for få svar" (red team, 2a709d9).
-        scored = (
-            self.decider.decide(profile.atom_item_n[:, column], minimum)
-            if profile is not None
-            else None
-        )
+        scored: list[suppression.Decision] | None = None
+        if profile is not None and scale is not None:
+            scored = figures.item_scored.get((scale.id, item.number))
+            if scored is None:
+                scored = self.decider.decide(profile.atom_item_n[:, column], minimum)
         blocks: list[JsonDict] = []
         for g, decision in enumerate(decisions):
             if not decision.shown:

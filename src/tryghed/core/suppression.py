@@ -228,25 +228,45 @@ class Plan:
                 decisions[key] = decision
         return decisions
 
-    def decide(self, counts: npt.ArrayLike, min_size: int) -> list[Decision]:
+    def decide(
+        self, counts: npt.ArrayLike, min_size: int, extra: npt.ArrayLike | None = None
+    ) -> list[Decision]:
         """The decisions of :meth:`suppress`, one per group in the order the plan was
         prepared with, for ``counts`` per atom in the order of :attr:`atoms` (whole
-        numbers >= 0)."""
+        numbers >= 0).
+
+        ``extra``, per group in the same order (whole numbers >= 0), is what else is lost
+        where that group is hidden, counted in groups: a caller whose other figures follow
+        this one's hides (a scale hidden wherever one of its items is) weighs them so the
+        complementary hides fall where they cost least in all. It changes only which safe
+        choice is made, never whether a choice is safe; only the tree path weighs costs
+        (the general path hides no more than it must anyway)."""
         values = np.asarray(counts)
         if values.shape != (len(self._atoms),):
             raise ValueError(f"expected {len(self._atoms)} counts, got shape {values.shape}")
         if values.size and (values.dtype.kind not in "iu" or values.min() < 0):
             raise ValueError("the counts must be whole numbers >= 0")
+        extra_a: npt.NDArray[np.float64] | None = None
+        if extra is not None:
+            extra_raw = np.asarray(extra)
+            if extra_raw.shape != (len(self._groups),):
+                raise ValueError(f"expected {len(self._groups)} extras, got {extra_raw.shape}")
+            if extra_raw.size and (extra_raw.dtype.kind not in "iu" or extra_raw.min() < 0):
+                raise ValueError("the extras must be whole numbers >= 0")
+            extra_a = extra_raw.astype(np.float64)
         if not self._laminar:
             counts_of = dict(zip(self._atoms, values.tolist(), strict=True))
             by_key = suppress(self._groups, counts_of, min_size)
             return [by_key[group.key] for group in self._groups]
         _check_minimum(min_size)
-        per_set, _ = self._decide(values.astype(np.int64), min_size)
+        per_set, _ = self._decide(values.astype(np.int64), min_size, extra_a)
         return [per_set[i] for i in self._set_of_group]
 
     def _decide(
-        self, per_atom: npt.NDArray[np.int64], min_size: int
+        self,
+        per_atom: npt.NDArray[np.int64],
+        min_size: int,
+        extra: npt.NDArray[np.float64] | None = None,
     ) -> tuple[list[Decision], npt.NDArray[np.intp]]:
         """Per distinct set of atoms: its decision and its node's canonical position."""
         size = len(self._keys)
@@ -287,7 +307,12 @@ class Plan:
         position = np.empty(n_nodes, dtype=np.intp)
         position[order] = np.arange(n_nodes)
         sizes = node_n[order]
-        weights = np.rint(np.bincount(node_of_set, weights=self._key_count, minlength=n_nodes))
+        per_set_weight = self._key_count
+        if extra is not None:
+            per_set_weight = per_set_weight + np.bincount(
+                self._set_of_group, weights=extra, minlength=size
+            )
+        weights = np.rint(np.bincount(node_of_set, weights=per_set_weight, minlength=n_nodes))
         # The node's largest group (sets are numbered largest first) has a parent with
         # more respondents, whose node is this node's parent.
         largest = first[order]
