@@ -16,6 +16,7 @@ from tests.accounts.softkey import SoftKey, js_data
 from tests.accounts.test_staff_signin import reauthenticated, sign_in, signed_in, signed_in_as
 from tests.conftest import World
 from tests.factories import PASSWORD, give_totp, grant, make_user
+from tryghed.accounts import api_tokens
 from tryghed.accounts.mfa import has_mfa
 from tryghed.audit.models import AuditEvent
 from tryghed.orgs.models import Role
@@ -164,6 +165,7 @@ def test_removing_a_passkey_signs_out_everywhere_else(world: World) -> None:
     second_step_with(elsewhere, key)
     assert signed_in_as(elsewhere) == str(world.leader.pk)
     passkey = Authenticator.objects.get(user=world.leader, type=WEBAUTHN)
+    token, _ = api_tokens.token_create(user=world.leader, name="Dashboard")
 
     here.post(reverse("mfa_remove_webauthn", args=[passkey.pk]))
 
@@ -173,6 +175,9 @@ def test_removing_a_passkey_signs_out_everywhere_else(world: World) -> None:
     assert elsewhere.get(dashboard)["Location"].startswith(reverse("accounts:login"))
     ended = AuditEvent.objects.get(action="auth.sessions_ended")
     assert ended.data == {"count": 1, "why": "mfa_removed"}
+    # A token made by whoever held the lost factor goes too.
+    token.refresh_from_db()
+    assert token.revoked_at is not None
 
 
 def test_a_passkey_claiming_to_be_someone_else_is_refused(world: World) -> None:

@@ -9,10 +9,14 @@ import re
 import time
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from tests.accounts.test_staff_signin import reauthenticated as staff_reauthenticated
 from tests.accounts.test_staff_signin import signed_in as staff_signed_in
 from tests.api.helpers import get_json
 from tests.conftest import World, client_for
@@ -242,3 +246,57 @@ def test_a_revoked_token_used_again_and_again_is_logged_once_a_day(world: World)
     ApiToken.objects.filter(pk=row.pk).update(revoked_at=None, expires_at=timezone.now())
     assert Client().get(ORGANISATIONS, headers=bearer(token)).status_code == 401
     assert AuditEvent.objects.filter(action="api_token.denied").count() == 2
+
+
+# -- a token goes with the sessions ----------------------------------------------------------
+
+
+def usable(token: str) -> bool:
+    return Client().get(ORGANISATIONS, headers=bearer(token)).status_code == 200
+
+
+def test_sign_out_everywhere_revokes_the_users_tokens_and_no_one_elses(world: World) -> None:
+    _, mine = api_tokens.token_create(user=world.owner, name="Lønsystem")
+    _, theirs = api_tokens.token_create(user=world.leader, name="Hers")
+    old, _ = api_tokens.token_create(user=world.owner, name="Udløbet", days=1)
+    expired_at = timezone.now() - dt.timedelta(days=1)
+    ApiToken.objects.filter(pk=old.pk).update(expires_at=expired_at)
+    here = staff_reauthenticated(staff_signed_in(world.owner))
+    assert usable(mine) and usable(theirs)
+    page = here.get(reverse("accounts:sessions")).content.decode()
+    assert "dine API-nøgler bliver tilbagekaldt" in page
+
+    response = here.post(reverse("accounts:sessions"))
+
+    assert not usable(mine)
+    assert usable(theirs)
+    assert "Din API-nøgle er tilbagekaldt" in here.get(response["Location"]).content.decode()
+    revoked = AuditEvent.objects.get(actor=world.owner, action="api_token.revoke_all")
+    assert revoked.data == {"count": 1, "why": "user"}
+    # An expired token is left as it was: it was no way in.
+    old.refresh_from_db()
+    assert old.revoked_at is None
+    # The session that asked stays, and may make a new token.
+    assert here.get(ORGANISATIONS).status_code == 200
+
+
+def test_a_new_password_by_reset_link_revokes_the_users_tokens(world: World) -> None:
+    _, token = api_tokens.token_create(user=world.leader, name="Dashboard")
+    assert usable(token)
+    world.leader.refresh_from_db()
+    uid = urlsafe_base64_encode(force_bytes(world.leader.pk))
+    reset = Client()
+    form = reset.get(
+        reverse(
+            "accounts:password_reset_confirm",
+            args=[uid, default_token_generator.make_token(world.leader)],
+        )
+    )
+    done = reset.post(
+        form["Location"], {"new_password1": "EnHeltNyFrase42", "new_password2": "EnHeltNyFrase42"}
+    )
+    assert done.status_code == 302
+
+    assert not usable(token)
+    revoked = AuditEvent.objects.get(actor=world.leader, action="api_token.revoke_all")
+    assert revoked.data == {"count": 1, "why": "password_reset"}

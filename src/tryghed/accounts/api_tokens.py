@@ -91,6 +91,26 @@ def token_revoke(*, user: User, token_id: int) -> ApiToken | None:
     return row
 
 
+def revoke_all(user: User, *, why: str) -> int:
+    """Revoke every usable token of the user; the number revoked. Called where the user's
+    sessions elsewhere end (``staff_session``: "Log ud overalt", a new password by reset
+    link, a removed second factor): a token is a way in too, and whoever held the old
+    password or the lost factor may have made one."""
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    if revoked:
+        audit_record(
+            actor=user,
+            action="api_token.revoke_all",
+            obj=user,
+            summary=f"{revoked} API token(s) revoked ({why})",
+            data={"count": revoked, "why": why},
+        )
+    return revoked
+
+
 class TokenRefused(Exception):
     """The bearer token is unknown, expired or revoked, or its user may not sign in."""
 

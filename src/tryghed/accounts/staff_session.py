@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.usersessions.models import UserSession
@@ -27,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from tryghed.accounts import api_tokens
 from tryghed.accounts.link_session import BY_LINK
 from tryghed.accounts.link_session import SESSION_KEY as SIGNED_IN_BY
 from tryghed.accounts.models import User
@@ -156,19 +158,27 @@ class StaffSessionTimeoutMiddleware:
         return response
 
 
-def end_other_sessions(request: HttpRequest, user: User, *, why: str) -> int:
-    """End every signed-in session of the user but this one; the number ended."""
+@dataclass(frozen=True)
+class Ended:
+    sessions: int
+    api_tokens: int
+
+
+def end_other_sessions(request: HttpRequest, user: User, *, why: str) -> Ended:
+    """End every signed-in session of the user but this one, and revoke their API tokens;
+    how many of each."""
     current = request.session.session_key or ""
     return _end(user, UserSession.objects.filter(user_id=user.pk).exclude(session_key=current), why)
 
 
-def end_all_sessions(user: User, *, why: str) -> int:
-    """End every signed-in session of the user (after a new password set by reset link)."""
+def end_all_sessions(user: User, *, why: str) -> Ended:
+    """End every signed-in session of the user and revoke their API tokens (after a new
+    password set by reset link)."""
     return _end(user, UserSession.objects.filter(user_id=user.pk), why)
 
 
 @transaction.atomic
-def _end(user: User, sessions: QuerySet[UserSession], why: str) -> int:
+def _end(user: User, sessions: QuerySet[UserSession], why: str) -> Ended:
     ended = 0
     for user_session in sessions:
         user_session.end()
@@ -181,7 +191,8 @@ def _end(user: User, sessions: QuerySet[UserSession], why: str) -> int:
             summary=f"{ended} session(s) ended ({why})",
             data={"count": ended, "why": why},
         )
-    return ended
+    # A token is a way in that outlives every session: it goes with them.
+    return Ended(ended, api_tokens.revoke_all(user, why=why))
 
 
 def other_sessions(request: HttpRequest, user: User) -> list[UserSession]:

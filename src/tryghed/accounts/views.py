@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -134,10 +134,20 @@ def sessions_page(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if request.method == "POST":
         ended = staff_session.end_other_sessions(request, user, why="user")
-        if ended:
+        if ended.sessions:
             messages.success(request, _("Du er nu logget ud alle andre steder."))
         else:
             messages.info(request, _("Du var ikke logget ind andre steder."))
+        if ended.api_tokens:
+            messages.success(
+                request,
+                ngettext(
+                    "Din API-nøgle er tilbagekaldt.",
+                    "Dine %(count)d API-nøgler er tilbagekaldt.",
+                    ended.api_tokens,
+                )
+                % {"count": ended.api_tokens},
+            )
         return redirect("accounts:sessions")
     return render(
         request,
