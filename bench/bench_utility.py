@@ -78,13 +78,106 @@ def report(organisation: Any, label: str, measurements: Any, audit_organisation:
         print(
             f"{label} / {measurement.name}: scales shown {_share(scales)} of the "
             f"(group, scale) pairs at or above the minimum; items {items}, key figures "
-            f"{keys} of the pairs whose group is shown"
+            f"{keys} of the pairs whose group is shown; {_teams_dark(built)}; "
+            f"{_per_reader(built)}"
         )
     findings = audit_organisation(organisation)
     derived = sum(len(f.result.derived) for f in findings)
     leaks = sum(len(f.result.leaks) for f in findings)
     print(
         f"{label}: audit over {len(findings)} reader views: {derived} derived groups, {leaks} leaks"
+    )
+
+
+def _teams_dark(built: Any) -> str:
+    """Teams (units without units below them in the report): of their (team, scale) pairs
+    with at least the scale's minimum of scores, the share shown, and the teams where
+    every such scale is hidden (a team whose own page shows next to nothing). A team is
+    what its leader and its employees read; a parent's subtree is an aggregate above
+    teams its leader also sees one by one."""
+    tree = built.tree
+    dark = enough = shown_pairs = pairs = 0
+    for unit in tree.units:
+        if tree.children[unit]:
+            continue
+        g = tree.slot[("unit", unit)]
+        shown = [
+            figures.scale_decisions[scale.id][g].shown
+            for instrument in built.instruments
+            for figures in (built.figures[instrument.id],)
+            for scale in instrument.scales
+            if int(figures.scales[scale.id].n[g]) >= figures.scale_decisions[scale.id][g].n > 0
+            and figures.scale_decisions[scale.id][g].reason != "below_minimum"
+        ]
+        if shown:
+            enough += 1
+            dark += not any(shown)
+            pairs += len(shown)
+            shown_pairs += sum(shown)
+    return (
+        f"teams' own scales shown {_share([pairs, shown_pairs])}, "
+        f"teams with every scale hidden {dark} of {enough}"
+    )
+
+
+def _per_reader(built: Any) -> str:
+    """Of the (group, scale) pairs a kind of reader would look at (groups at or above the
+    minimum only), the share shown, averaged over readers: employees weighted by the
+    answers from their unit (their feedback page: their unit), a leader of every team (the
+    team and the subtree above it), a leader of every unit with units below it (its
+    subtree, every unit and subtree below, the subtree above), and the aggregates above
+    teams (the subtrees of units with units below them: the heatmap's rows). Which hides
+    the engine prefers moves these against each other (docs/benchmarks.md)."""
+    tree = built.tree
+    answers = built.answers.responses.tolist()
+
+    def below(unit: str) -> list[str]:
+        found = [unit]
+        for child in tree.children[unit]:
+            found += below(child)
+        return found
+
+    def share(keys: list[Any]) -> tuple[int, int]:
+        shown = total = 0
+        for instrument in built.instruments:
+            figures = built.figures[instrument.id]
+            for scale in instrument.scales:
+                for key in keys:
+                    decision = figures.scale_decisions[scale.id][tree.slot[key]]
+                    if decision.reason != "below_minimum":
+                        total += 1
+                        shown += decision.shown
+        return shown, total
+
+    def mean(views: list[tuple[list[Any], int]]) -> str:
+        weighted = weights = 0.0
+        for keys, weight in views:
+            shown, total = share(keys)
+            if total and weight:
+                weighted += weight * shown / total
+                weights += weight
+        return f"{100 * weighted / weights:.1f} %" if weights else "-"
+
+    teams = [u for u in tree.units if not tree.children[u]]
+    above = [u for u in tree.units if tree.children[u]]
+
+    def with_parent(unit: str) -> list[Any]:
+        parent = tree.parent[unit]
+        return [("subtree", parent)] if parent is not None else []
+
+    employees = mean([([("unit", u)], answers[tree.index[u]]) for u in tree.units])
+    team_leaders = mean([([("unit", u), *with_parent(u)], 1) for u in teams])
+    leaders = mean(
+        [
+            ([(scope, v) for v in below(u) for scope in ("unit", "subtree")] + with_parent(u), 1)
+            for u in above
+            if tree.parent[u] is not None
+        ]
+    )
+    aggregates = mean([([("subtree", u) for u in above], 1)])
+    return (
+        f"per reader: employees {employees}, team leaders {team_leaders}, "
+        f"leaders above teams {leaders}, aggregates above teams {aggregates}"
     )
 
 
