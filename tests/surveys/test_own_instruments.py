@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from tests.conftest import World, client_for, draft_of
@@ -29,7 +29,7 @@ from tryghed.orgs.models import Organisation
 from tryghed.results.aggregates import publication
 from tryghed.results.exports import build_workbook
 from tryghed.surveys import services
-from tryghed.surveys.instrument_files import MAX_BYTES
+from tryghed.surveys.instrument_files import MAX_BYTES, explain
 from tryghed.surveys.models import Measurement, OrganisationInstrument, Status
 
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
@@ -312,15 +312,27 @@ def test_an_unknown_key_is_named_with_its_line(world: World) -> None:
     assert "Linje 18: spørgsmål 2: ukendt nøgle «txt»." in html
 
 
-def test_a_reason_without_a_danish_wording_is_shown_in_english_marked_as_english(
-    world: World,
-) -> None:
+def test_a_reason_of_a_scales_bands_is_shown_in_danish(world: World) -> None:
     bad = OWN.replace(
         "    score: {min: 0, max: 100}",
         "    score: {min: 0, max: 100}\n    polarity: need\n    bands: [{codes: [9], label: {da: x, en: x}}]",
     )
     html = refused(world, bad)
-    assert 'Linje 27: <span lang="en">scale trivsel: bands: code 9 is not a scored option' in html
+    assert (
+        "Linje 27: skala trivsel: bands: svarkoden 9 er ikke en svarmulighed med point i alle "
+        "skalaens spørgsmål." in html
+    )
+
+
+def test_a_reason_without_a_danish_wording_is_shown_in_english_marked_as_english() -> None:
+    # Every reason the loader gives today has a wording (test_instrument_reasons_in_danish);
+    # one it words later without one is shown as it comes.
+    with translation.override("da"):
+        problem = explain(27, "scale trivsel: a reason the table does not know")
+        assert problem.lang == "en"
+        assert problem.as_html() == (
+            'Linje 27: <span lang="en">scale trivsel: a reason the table does not know</span>'
+        )
 
 
 def test_an_id_of_a_builtin_instrument_is_refused(world: World) -> None:

@@ -308,13 +308,14 @@ _WHERE = (
 
 def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str]], ...]:
     """The loader's reasons as patterns, each with its Danish wording. Built per call so
-    gettext reads the active language."""
+    gettext reads the active language. Every reason the loader can give an upload has one
+    (tests/surveys/test_instrument_reasons_in_danish.py fails on a reason without)."""
 
     def says(message: str) -> Callable[[Mapping[str, str]], str]:
         return lambda groups: message % dict(groups)
 
     return tuple(
-        (re.compile(f"^(?P<where>.*?){pattern}$"), says(message))
+        (re.compile(f"^(?P<where>.*?){pattern}$", re.DOTALL), says(message))
         for pattern, message in (
             (r"the file is larger than [\d,]+ characters", _("filen er for stor.")),
             (r"the file is empty", _("filen er tom.")),
@@ -331,7 +332,8 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 _("et alias (*navn) henviser til den liste eller det afsnit, det selv står i."),
             ),
             (
-                r"not valid YAML: (?P<problem>.*)",
+                # An error without a mark (a control character) also says where in the text.
+                r"not valid YAML: (?P<problem>.*?)(?:\s+in \"[^\"]*\", position \d+)?",
                 _(
                     "filen er ikke gyldig YAML (%(problem)s). Tjek indrykningen, kolonerne og "
                     "anførselstegnene på linjen og linjen før."
@@ -377,7 +379,7 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 _("«%(value)s» er ikke et gyldigt id (små bogstaver, tal og bindestreg)."),
             ),
             (
-                r"unsupported format \(this version reads (?P<n>\d+)\)",
+                r"unsupported format(?: -?\d+)? \(this version reads (?P<n>\d+)\)",
                 _("formatet kendes ikke (Tryghed læser format %(n)s)."),
             ),
             (r"must be 1 or more", _("skal være 1 eller mere.")),
@@ -482,6 +484,247 @@ def _reasons() -> tuple[tuple[re.Pattern[str], Callable[[Mapping[str, str]], str
                 r"needs seed and section \(or reference\)",
                 _("skriv hvor spørgsmålene stammer fra: «reference: …»."),
             ),
+            (
+                r"an instrument cannot be a variant of itself",
+                _(
+                    "et spørgeskema kan ikke være en variant af sig selv. Skriv id'et på det "
+                    "spørgeskema, det bygger på, eller fjern linjen."
+                ),
+            ),
+            (
+                r"give either seed and section, or reference, not both",
+                _("skriv kun «reference: …», ikke også «seed» og «section»."),
+            ),
+            (
+                r"give points for every option or for none \(options without points are for "
+                r"unscored items\)",
+                _(
+                    "giv point på alle svarmuligheder eller på ingen (svarmuligheder uden point "
+                    "er til spørgsmål, der ikke tæller med i en score)."
+                ),
+            ),
+            (
+                r"only one option may have points: null \(don't know\)",
+                _("kun én svarmulighed må have «points: null» (ved ikke)."),
+            ),
+            (
+                r"a don't-know option has no points_reversed",
+                _(
+                    "en «ved ikke»-svarmulighed (points: null) kan ikke have "
+                    "«points_reversed». Fjern det."
+                ),
+            ),
+            (
+                r"codes must be consecutive in the order listed: (?P<code>-?\d+) follows "
+                r"(?P<previous>-?\d+)",
+                _(
+                    "svarkoderne skal komme i rækkefølge uden huller (1, 2, 3 …): her kommer "
+                    "%(code)s efter %(previous)s."
+                ),
+            ),
+            (
+                r"codes of scored options must be consecutive in the order listed: "
+                r"(?P<code>-?\d+) follows (?P<previous>-?\d+)",
+                _(
+                    "svarmulighederne med point skal have koder i rækkefølge uden huller (1, 2, "
+                    "3 …): her kommer %(code)s efter %(previous)s."
+                ),
+            ),
+            (
+                r"needs at least one option with points",
+                _("mindst én svarmulighed skal give point."),
+            ),
+            (
+                r"points_reversed is given for some options; give it for every scored option",
+                _(
+                    "«points_reversed» står kun på nogle af svarmulighederne. Skriv det på alle "
+                    "svarmuligheder med point."
+                ),
+            ),
+            (
+                r"must be a mapping point: text",
+                _("skal være et afsnit med et punkt og dets tekst på hver linje (punkt: tekst)."),
+            ),
+            (r"point (?P<point>-?\d+) appears twice", _("punktet %(point)s står to gange.")),
+            (
+                r"point (?P<point>-?\d+) is outside (?P<low>-?\d+)\.\.(?P<high>-?\d+)",
+                _("punktet %(point)s ligger uden for skalaen fra %(low)s til %(high)s."),
+            ),
+            (
+                r"item (?P<n>\d+) must be a mapping",
+                _("spørgsmål %(n)s skal være et afsnit med nøgler (number, text …)."),
+            ),
+            (
+                r"a text item has no options",
+                _("et tekstspørgsmål (type: text) har ingen svarmuligheder. Fjern «options»."),
+            ),
+            (
+                r"only a choice item can be scored",
+                _(
+                    "kun et spørgsmål med svarmuligheder (type: choice) kan tælle med i en "
+                    "score. Fjern «scored: true»."
+                ),
+            ),
+            (
+                r"reverse applies only to a scored choice item",
+                _("«reverse» kan kun bruges på et spørgsmål med svarmuligheder, der giver point."),
+            ),
+            (
+                r"'measures' is required when authored_by is project \(the definition from the "
+                r"seed the item measures\)",
+                _(
+                    "«measures» mangler; det kræves, når authored_by er «project». I jeres egne "
+                    "spørgeskemaer skal der stå «authored_by: organisation»."
+                ),
+            ),
+            (
+                r"reference is only for choice items",
+                _("«reference» kan kun stå på et spørgsmål med svarmuligheder."),
+            ),
+            (
+                r"must be a mapping code: share",
+                _(
+                    "skal være et afsnit med en svarkode og dens andel på hver linje "
+                    "(fx «5: 0.12»)."
+                ),
+            ),
+            (
+                r"(?P<code>-?\d+) is not an option code of the item",
+                _("%(code)s er ikke en svarkode i spørgsmålet."),
+            ),
+            (
+                r"a share between 0 and 1",
+                _("andelen skal være et tal fra 0 til 1 (fx 0.25 for 25 %%)."),
+            ),
+            (
+                r"a share between 0 and 1, not (?P<value>.*)",
+                _("skal være en andel fra 0 til 1 (fx 0.25 for 25 %%), ikke «%(value)s»."),
+            ),
+            (r"sum to more than 1", _("andelene giver tilsammen mere end 1.")),
+            (
+                r"an item cannot depend on itself",
+                _("et spørgsmål kan ikke afhænge af sig selv."),
+            ),
+            (
+                r"item (?P<target>\d+) must come before item (?P<n>\d+)",
+                _("spørgsmål %(target)s skal stå før spørgsmål %(n)s."),
+            ),
+            (
+                r"item (?P<n>\d+) has no option with code (?P<code>-?\d+)",
+                _("spørgsmål %(n)s har ingen svarmulighed med koden %(code)s."),
+            ),
+            (
+                r"(?:scale )?id '(?P<id>[^']*)' appears twice",
+                _("id'et «%(id)s» står to gange."),
+            ),
+            (
+                r"values must increase, (?P<value>.*) does not",
+                _(
+                    "værdierne skal stige ned gennem listen, men %(value)s er ikke større end "
+                    "værdien før."
+                ),
+            ),
+            (
+                r"code (?P<code>-?\d+) is not a scored option of every item of the scale",
+                _(
+                    "svarkoden %(code)s er ikke en svarmulighed med point i alle skalaens "
+                    "spørgsmål."
+                ),
+            ),
+            (
+                r"code (?P<code>-?\d+) is in more than one band",
+                _("svarkoden %(code)s står i mere end ét bånd."),
+            ),
+            (
+                r"must be a mapping key: text",
+                _(
+                    "skal være et afsnit med et bånd-id eller en niveauværdi og en tekst på "
+                    "hver linje."
+                ),
+            ),
+            (
+                r"'(?P<key>[^']*)' names no band id and no level value of the scale",
+                _("«%(key)s» er hverken id'et på et bånd eller værdien af et niveau i skalaen."),
+            ),
+            (
+                r"must be \[low, high\] with 0 <= low < high <= 1",
+                _("skal være [lav, høj] med 0 ≤ lav < høj ≤ 1, fx [0.2, 0.4]."),
+            ),
+            (
+                r"give reference value or reference_range, not both",
+                _("skriv enten «reference: value» eller «reference_range», ikke begge dele."),
+            ),
+            (
+                r"needs a value \(or give reference_range\)",
+                _("mangler «value» (eller skriv «reference_range»)."),
+            ),
+            (
+                r"'(?P<value>[^']*)' cannot also be a safety instrument",
+                _("«%(value)s» kan ikke både være «focus» og stå under «safety»."),
+            ),
+            (
+                r"this instrument \((?P<id>[^)]*)\) must be one of the axes",
+                _(
+                    "dette spørgeskema («%(id)s») skal selv være en af akserne: skriv det under "
+                    "«safety» eller som «focus»."
+                ),
+            ),
+            (
+                r"the instrument has no scale to place on an axis",
+                _("spørgeskemaet har ingen skala, der kan placeres på en akse."),
+            ),
+            (
+                r"must be between 0 and 1 \(a share of the range\)",
+                _("skal ligge mellem 0 og 1 (en andel af skalaens spænd)."),
+            ),
+            (
+                r"is shown under key figures; there are none",
+                _(
+                    "vises under nøgletallene, men spørgeskemaet har ingen nøgletal. Fjern "
+                    "linjen, eller tilføj «key_figures»."
+                ),
+            ),
+            (
+                r"the instrument has no scale",
+                _("spørgeskemaet har ingen skala. Fjern linjen, eller tilføj en skala."),
+            ),
+            (
+                r"must map each risk factor to a key figure id",
+                _("skal knytte hver risikofaktor til et nøgletals id."),
+            ),
+            (
+                r"no key figure '(?P<id>[^']*)'",
+                _("der er intet nøgletal med id'et «%(id)s»."),
+            ),
+            (
+                r"the instrument has no scale item",
+                _("spørgeskemaet har intet spørgsmål med svarmuligheder."),
+            ),
+            (
+                r"key_figure_reading needs key_figures",
+                _("key_figure_reading kræver nøgletal («key_figures»)."),
+            ),
+            (
+                r"(?P<kind>[a-z_]+) needs at least one scale",
+                _("%(kind)s kræver mindst én skala."),
+            ),
+            (
+                r"staircase needs at least two levels on the main scale '(?P<scale>[^']*)' "
+                r"\(one step per level\)",
+                _(
+                    "staircase kræver mindst to niveauer («levels») på hovedskalaen "
+                    "«%(scale)s»: trappen har ét trin pr. niveau."
+                ),
+            ),
+            (
+                r"support_chart needs one to three bands on every scale; '(?P<scale>[^']*)' "
+                r"has (?P<n>\d+)",
+                _(
+                    "support_chart kræver et til tre bånd («bands») på hver skala; "
+                    "«%(scale)s» har %(n)s."
+                ),
+            ),
+            (r"'(?P<value>[^']*)' appears twice", _("«%(value)s» står to gange.")),
         )
     )
 
