@@ -262,10 +262,23 @@ class _Decider:
     Asks the engine once per distinct (minimum, counts): items answered by everyone share
     their scale's counts. The groups are the same for every call, so the engine's plan for
     them is prepared once.
+
+    ``floor`` (the score minimum): a count decided under a higher minimum (sensitive items,
+    comments) is shown only where the floor's decision on the same counts shows it too.
+    Figures over the same people under two minimums (risk5's workload and its krænkende
+    handlinger, answered by everyone) are hidden apart: under 10 a team of ten was shown
+    and the subtree above it hidden, under 5 the other way round, and the reader who saw
+    the same n wherever both were shown took the subtree's 12 minus the team's 10 for the
+    two beside it (red team, tests/privacy/test_redteam_weighted_sensitive_minimum.py).
+    Shown where the floor's decision shows the group, every figure on those counts lies
+    in that one safe family; the higher minimum's own family is safe for it, and so is
+    the part of it the floor's keeps (a region of the common part is a union of regions
+    of the higher one's).
     """
 
-    def __init__(self, tree: Tree) -> None:
+    def __init__(self, tree: Tree, floor: int | None = None) -> None:
         self._tree = tree
+        self._floor = floor
         self._memo: dict[tuple[int, bytes], list[suppression.Decision]] = {}
         self._plan = suppression.prepare(
             [g for s, g in enumerate(tree.engine_groups) if s not in tree.unpublished]
@@ -293,6 +306,23 @@ class _Decider:
             min_size,
             counts_array.tobytes() + (b"" if published is None else b"|" + published.tobytes()),
         )
+        if self._floor is not None and min_size > self._floor and key not in self._memo:
+            higher = self._decided(counts_array, min_size, published, key)
+            floor = self.decide(counts_array, self._floor)
+            self._memo[key] = [
+                d if not d.shown or f.shown else suppression.Decision(False, "complementary", d.n)
+                for d, f in zip(higher, floor, strict=True)
+            ]
+        return self._decided(counts_array, min_size, published, key)
+
+    def _decided(
+        self,
+        counts_array: npt.NDArray[np.int64],
+        min_size: int,
+        published: npt.NDArray[np.int64] | None,
+        key: tuple[int, bytes],
+    ) -> list[suppression.Decision]:
+        """The engine's decisions for one (minimum, counts, extra), remembered."""
         if key not in self._memo:
             planned = iter(self._plan.decide(counts_array[self._atom_order], min_size, published))
             decisions: list[suppression.Decision] = []
@@ -643,7 +673,7 @@ class Report:
         self.instruments = list(instruments)
         self.tree = tree
         self.names = dict(names)
-        self.decider = _Decider(self.tree)
+        self.decider = _Decider(self.tree, minimums.score)
         self.answers = answers
         self.groups = self.tree.groups(self.answers.atom)
         self.figures = {
