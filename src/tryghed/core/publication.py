@@ -691,7 +691,7 @@ class Report:
 
     def _build(self) -> JsonDict:
         instrument_blocks = {i.id: self._instrument_groups(i) for i in self.instruments}
-        comments, texts = self._comments()
+        comments, texts = self._comments(self._texts_over_hidden_items(instrument_blocks))
         zones = self._zones()
         changes, compared = self._changes()
         groups = [
@@ -1040,7 +1040,32 @@ class Report:
 
     # -- comments, zones, change
 
-    def _comments(self) -> tuple[dict[str, list[JsonDict]], list[str]]:
+    def _texts_over_hidden_items(
+        self, instrument_blocks: Mapping[str, Sequence[JsonDict]]
+    ) -> dict[str, set[int]]:
+        """Per free-text follow-up (``show_if``): the slots where the item it follows is
+        hidden. Its comments are hidden there too (``_comments``), as a choice follow-up's
+        figures are (``_follow_ups_over_shown_items``): the follow-up is asked of those who
+        gave some answers to the earlier item, so the number of its comments shown in a
+        group counts at least that many such answers where the earlier item's own counts
+        are hidden (red team of the uploaded instruments; an uploaded file may ask one)."""
+        out: dict[str, set[int]] = {}
+        for instrument in self.instruments:
+            per_slot = instrument_blocks[instrument.id]
+            for item in instrument.items:
+                if item.type != "text" or item.show_if is None:
+                    continue
+                followed = instrument.item(item.show_if.item).id
+                out[item.id] = {
+                    g
+                    for g, block in enumerate(per_slot)
+                    if block["items"].get(followed, {}).get("suppressed", False)
+                }
+        return out
+
+    def _comments(
+        self, over_hidden_items: Mapping[str, Container[int]] | None = None
+    ) -> tuple[dict[str, list[JsonDict]], list[str]]:
         """Per text item and slot: indices into one table of texts (a subtree repeats its
         units' texts, so each text is stored once). The table holds only texts of shown
         groups, in the order of a seeded hash of each text's item and string; each group's
@@ -1080,6 +1105,14 @@ class Report:
             atom_of = np.fromiter((a for a, _ in entries), dtype=np.intp, count=len(entries))
             counts = np.bincount(atom_of, minlength=self.tree.n_atoms)
             decisions = self.decider.decide(counts, minimum)
+            hidden_over = over_hidden_items.get(item_id) if over_hidden_items else None
+            if hidden_over:
+                decisions = [
+                    suppression.Decision(False, "complementary", d.n)
+                    if d.shown and g in hidden_over
+                    else d
+                    for g, d in enumerate(decisions)
+                ]
             # (text, number) order: a stable sort by text keeps numbers ascending.
             by_text: list[int] = sorted(range(len(texts)), key=texts.__getitem__)
             in_order = np.asarray(by_text, dtype=np.intp).reshape(len(texts))
@@ -1563,8 +1596,8 @@ def _follow_ups_over_shown_items(
     three among them (red team, tests/privacy/test_redteam_uploaded_follow_up.py; risk5's
     "fra hvem" items are the same channel). Where the earlier item is shown, the follow-up's
     n repeats its shown counts. Hiding a shown figure only widens the remainders around
-    it. Free-text follow-ups are not covered here (their comments are decided in
-    ``_comments``, under the higher comment minimum)."""
+    it. A free-text follow-up's comments are hidden the same way
+    (``Report._texts_over_hidden_items``, tests/privacy/test_redteam_uploaded_text_follow_up.py)."""
     for item in instrument.items:  # a follow-up follows an earlier item: one pass is enough
         if item.show_if is None or item.id in hidden or item.id not in items:
             continue
