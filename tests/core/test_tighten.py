@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tryghed.core import publication
-from tryghed.core.instruments import load_builtin
+from tryghed.core.instruments import load_builtin, parse_instrument
 from tryghed.core.publication import Answers, Measured, Minimums, build, build_tree
 from tryghed.core.tighten import tighten
 
@@ -267,3 +267,134 @@ def test_a_follow_up_beside_the_hidden_item_it_follows_is_hidden() -> None:
     followed = tightened["groups"][slot]["instruments"]["risk5"]["items"]
     assert followed["risk5.9"] == {"suppressed": True, "reason": "complementary"}
     assert followed["risk5.11"] == items["risk5.11"]  # follows risk5.10, which is shown
+
+
+# -- schema 5, where the answers are gone ---------------------------------------------------
+
+
+def _as_schema_4(data: dict[str, Any]) -> dict[str, Any]:
+    old = copy.deepcopy(data)
+    old["schema"] = 4
+    return old
+
+
+def _risk5_two_teams(seed: int) -> dict[str, Any]:
+    """Two teams of twelve under a department, risk5's choice items answered at random."""
+    tree = build_tree([(1, "/1/", 0, True), (2, "/1/2/", 1, True), (3, "/1/3/", 1, True)])
+    rng = np.random.default_rng(seed)
+    atom = np.array([tree.index["2"]] * 12 + [tree.index["3"]] * 12, dtype=np.intp)
+    codes = rng.integers(1, 6, size=(atom.size, len(RISK5.items))).astype(np.float64)
+    multi = [item for item in RISK5.items if item.type == "multi"]
+    for item in multi:
+        codes[:, item.number - 1] = np.nan
+    answers = Answers(
+        atom=atom,
+        codes={"risk5": codes},
+        multi_n={item.id: np.zeros(tree.n_atoms, dtype=np.intp) for item in multi},
+        multi_counts={
+            item.id: np.zeros((tree.n_atoms, len(item.options)), dtype=np.intp) for item in multi
+        },
+        texts={},
+        responses=np.bincount(atom, minlength=tree.n_atoms),
+    )
+    return build(
+        Measured(id=11, status="closed"), [RISK5], tree, {}, answers, Minimums.chosen(5, 5, 10)
+    )
+
+
+def test_without_answers_a_schema_4_publication_hides_sensitive_figures_below_the_whole() -> None:
+    data = _risk5_two_teams(seed=8)
+    team = data["units"]["2"]["unit"]
+    whole = data["organisation"]
+    sensitive = [
+        fid
+        for fid, meta in data["instruments"]["risk5"]["key_figures"].items()
+        if meta["minimum"] > 5
+    ]
+    assert sensitive
+    shown = [
+        fid
+        for fid in sensitive
+        if data["groups"][team]["instruments"]["risk5"]["key_figures"][fid]["suppressed"] is False
+    ]
+    assert shown, "a team of twelve shows its sensitive key figures"
+    result = tighten(_as_schema_4(data), instruments=[RISK5])
+    assert result.from_schema == 4 and not result.compared_with_fresh
+    tightened = result.data
+    for fid in shown:
+        keys = tightened["groups"][team]["instruments"]["risk5"]["key_figures"]
+        assert keys[fid] == {"suppressed": True, "reason": "complementary"}
+    # The whole organisation is never hidden by difference: it keeps them.
+    assert tightened["groups"][whole] == data["groups"][whole]
+    # A figure under the score minimum stays as it was.
+    workload = tightened["groups"][team]["instruments"]["risk5"]["key_figures"]["workload-often"]
+    assert workload == data["groups"][team]["instruments"]["risk5"]["key_figures"]["workload-often"]
+
+
+def test_a_schema_4_publication_is_not_tightened_again_by_the_rules_it_was_built_under() -> None:
+    # A scale beside an item hidden only by the one-set rule was shown under schema 4; the
+    # stored-only version of the scale rule (any hidden item) would hide it.
+    data = _built(seed=5)
+    slot = data["units"]["3"]["unit"]
+    main = data["instruments"]["ps7"]["main_scale"]
+    first = data["instruments"]["ps7"]["scales"][main]["items"][0]
+    data["groups"][slot]["instruments"]["ps7"]["items"][first] = {
+        "suppressed": True,
+        "reason": "complementary",
+    }
+    kept = _scale(tighten(_as_schema_4(data), instruments=[PS7]).data, slot, main)
+    assert kept["suppressed"] is False and kept["mean"] == _scale(data, slot, main)["mean"]
+    assert _scale(tighten(_as_schema_2(data), instruments=[PS7]).data, slot, main)["suppressed"]
+
+
+FOLLOWED = parse_instrument("""\
+format: 1
+id: egen
+version: 1
+name: {da: Eget skema, en: Own questionnaire}
+description: {da: Skrevet af AMO, en: Written by the AMO}
+source: {reference: Udarbejdet af AMO}
+authored_by: organisation
+options:
+  - {code: 1, label: {da: Aldrig, en: Never}, points: 0}
+  - {code: 2, label: {da: Altid, en: Always}, points: 100}
+items:
+  - number: 1
+    text: {da: "Bliver du overhørt?", en: "Are you ignored?"}
+    scored: false
+  - number: 2
+    text: {da: "Fortæl gerne, hvornår", en: "Tell us when"}
+    type: text
+    show_if: {item: 1, codes: [2]}
+""")
+
+
+def test_without_answers_a_text_follow_up_is_hidden_where_the_item_it_follows_is() -> None:
+    tree = build_tree([(1, "/1/", 0, True), (2, "/1/2/", 1, True), (3, "/1/3/", 1, True)])
+    atom = np.array([tree.index["2"]] * 12 + [tree.index["3"]] * 12, dtype=np.intp)
+    codes = np.full((atom.size, 2), np.nan)
+    codes[:, 0] = 2
+    answers = Answers(
+        atom=atom,
+        codes={"egen": codes},
+        multi_n={},
+        multi_counts={},
+        texts={"egen.2": [(int(a), f"tekst {k}") for k, a in enumerate(atom)]},
+        responses=np.bincount(atom, minlength=tree.n_atoms),
+    )
+    data = build(
+        Measured(id=12, status="closed"), [FOLLOWED], tree, {}, answers, Minimums.chosen(5, 5, 10)
+    )
+    team, other = data["units"]["2"]["unit"], data["units"]["3"]["unit"]
+    assert data["groups"][team]["comments"]["egen.2"]["suppressed"] is False
+    # As a build before schema 5 could have had it: the earlier item hidden, the comments not.
+    data["groups"][team]["instruments"]["egen"]["items"]["egen.1"] = {
+        "suppressed": True,
+        "reason": "complementary",
+    }
+    tightened = tighten(_as_schema_4(data), instruments=[FOLLOWED]).data
+    assert tightened["groups"][team]["comments"]["egen.2"] == {
+        "suppressed": True,
+        "reason": "complementary",
+    }
+    assert tightened["groups"][other]["comments"] == data["groups"][other]["comments"]

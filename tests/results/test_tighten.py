@@ -200,7 +200,7 @@ def test_a_purged_schema_2_publication_no_longer_shows_what_the_current_rules_hi
     total = _stor_group(old).instruments[VZ].scales["total"]
     assert isinstance(total, figures.Hidden)
     data = aggregates.report_data(old.measurement)
-    assert data["schema"] == publication.SCHEMA == 4
+    assert data["schema"] == publication.SCHEMA == 5
     assert _vz(data["groups"][old.slot("Stor")])["scales"]["total"]["suppressed"] is True
     # Shown in both: the value readers saw, not a second computation.
     assert _anden_priority(old) == OLD_ANDEN_PRIORITY
@@ -208,7 +208,7 @@ def test_a_purged_schema_2_publication_no_longer_shows_what_the_current_rules_hi
     assert figures.dump(aggregates.publication(old.measurement, units=None)) == data
     # Stored so, header and rows, under a new name, and audited.
     cache = ReportCache.objects.get(measurement=old.measurement)
-    assert cache.fingerprint != old.name and cache.data["schema"] == 4
+    assert cache.fingerprint != old.name and cache.data["schema"] == 5
     stored = PublishedGroup.objects.get(measurement=old.measurement, slot=old.slot("Stor"))
     assert _vz(stored.data)["scales"]["total"]["suppressed"] is True
     event = AuditEvent.objects.get(action="results.publication_tightened")
@@ -328,6 +328,6 @@ def test_the_command_tightens_ahead_and_its_dry_run_changes_nothing(
     said = capsys.readouterr().out
     hidden = AuditEvent.objects.get(action="results.publication_tightened").data["hidden"]
     assert f"Hid {hidden} figures" in said
-    assert ReportCache.objects.get(measurement=old.measurement).data["schema"] == 4
+    assert ReportCache.objects.get(measurement=old.measurement).data["schema"] == 5
     assert main(["tighten-publications"]) == 0
     assert "Every publication is of the current schema." in capsys.readouterr().out

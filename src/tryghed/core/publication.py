@@ -139,7 +139,12 @@ __all__ = [
 # and a follow-up question where the item it follows is (_follow_ups_over_shown_items).
 # Schema 3 was stored for minutes of development only, before the rwg(j) and key-figure
 # rules landed; 2 and 3 are tightened alike.
-SCHEMA = 4
+# 5: a figure under a higher minimum (sensitive items, comments) shown only where the score
+# minimum's decision on the same counts shows it (_Decider's floor; red team), and a
+# free-text follow-up's comments hidden where the item it follows is
+# (_texts_over_hidden_items). (The engine's choice weighed by what a hide costs, a215744,
+# is a choice among safe ones, not a rule.)
+SCHEMA = 5
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]

@@ -30,7 +30,17 @@ is a figure about whoever made it: vz-maturity's pooled total changed its defini
   * key drivers (b9d9dcc) are hidden below the minimum of complete cases;
   * a person-score scale is hidden wherever an item of it is hidden (schema 4; whether
     the item had answers, or was hidden only by the one-set rule, is not stored), and a
-    follow-up question wherever the item it follows is (dd9912a).
+    follow-up question wherever the item it follows is (dd9912a);
+  * (schema 5) a free-text follow-up's comments are hidden wherever the item it follows
+    is hidden, and an item or key figure under a minimum above the score minimum
+    (sensitive: krænkende handlinger, vold) is hidden in every group but the whole
+    organisation's: whether the score minimum's decision on the same counts shows it
+    (a76a8e6) is not stored, and the engine never hides the whole organisation by
+    difference. Comments, also under a higher minimum, are left as they were: a reader
+    needs a figure over exactly the commenters to use that channel.
+
+  The rules of schemas 3 and 4 are applied only to a publication stored before them: one
+  stored under 4 was built under them, exactly, and the stored-figure versions are blunter.
 
 Both ways, what rests on a figure hidden now is hidden with it: the items and key figures
 counted over a hidden scale's people, a key figure or a scale's agreement (rwg(j)) beside
@@ -101,7 +111,7 @@ def tighten(
             data.get("measurement_level", {}), usable.get("measurement_level", {}), counter
         )
     else:
-        _Rules(data, instruments, counter).apply()
+        _Rules(data, instruments, counter, int(stored.get("schema", 0))).apply()
     _Consequences(
         data, before, previous, _known(data, instruments), counter, fresh=usable is not None
     ).apply()
@@ -203,21 +213,83 @@ def _merge_level(old: Mapping[str, Any], new: Mapping[str, Any], counter: _Count
 
 
 class _Rules:
-    """The rules of schema 3 as far as the stored figures decide them; hidden where not."""
+    """The rules since the stored schema as far as the stored figures decide them; hidden
+    where not."""
 
-    def __init__(self, data: JsonDict, instruments: Sequence[Instrument], counter: _Counter):
+    def __init__(
+        self,
+        data: JsonDict,
+        instruments: Sequence[Instrument],
+        counter: _Counter,
+        from_schema: int = 0,
+    ):
         self.data = data
         self.counter = counter
         self.known = _known(data, instruments)
+        self.from_schema = from_schema
 
     def apply(self) -> None:
         for iid, meta in self.data["instruments"].items():
-            self._items(iid, meta)
-            self._pooled(iid, meta)
-            self._scales_beside_hidden_items(iid, meta)
-            self._follow_ups_beside_hidden_items(iid)
-        self._alpha()
-        self._drivers()
+            if self.from_schema < 4:
+                self._items(iid, meta)
+                self._pooled(iid, meta)
+                self._scales_beside_hidden_items(iid, meta)
+                self._follow_ups_beside_hidden_items(iid)
+            self._texts_beside_hidden_items(iid, meta)
+            self._above_the_score_minimum(iid, meta)
+        if self.from_schema < 4:
+            self._alpha()
+            self._drivers()
+
+    def _texts_beside_hidden_items(self, iid: str, meta: Mapping[str, Any]) -> None:
+        """A free-text follow-up's comments are hidden where the item it follows is hidden
+        (publication.Report._texts_over_hidden_items). Which texts are follow-ups is known
+        only from the instrument the publication was built with; for another, every text
+        of the instrument is hidden in a group where one of its items is."""
+        instrument = self.known.get(iid)
+        texts = list(meta.get("texts", ()))
+        follows: dict[str, str | None] = {text: None for text in texts}
+        if instrument is not None:
+            for item in instrument.items:
+                if item.id in follows:
+                    follows[item.id] = (
+                        instrument.item(item.show_if.item).id if item.show_if else None
+                    )
+        for group in self.data["groups"]:
+            if not _shown(group):
+                continue
+            items = group["instruments"].get(iid, {}).get("items", {})
+            hidden = {i for i, figure in items.items() if not _shown(figure)}
+            comments = group.get("comments", {})
+            for text in texts:
+                earlier = follows[text]
+                in_doubt = instrument is None and bool(hidden)
+                if _shown(comments.get(text)) and (in_doubt or (earlier in hidden)):
+                    comments[text] = self.counter.hide(_COMPLEMENTARY)
+
+    def _above_the_score_minimum(self, iid: str, meta: Mapping[str, Any]) -> None:
+        """An item or key figure under a minimum above the score minimum is hidden in every
+        group but the organisation's (module docstring, schema 5)."""
+        score = int(self.data.get("minimums", {}).get("score", 0))
+        higher = {
+            kind: {
+                fid for fid, figure in meta.get(kind, {}).items() if int(figure["minimum"]) > score
+            }
+            for kind in ("items", "key_figures")
+        }
+        if not any(higher.values()):
+            return
+        organisation = int(self.data["organisation"])
+        for slot, group in enumerate(self.data["groups"]):
+            if slot == organisation or not _shown(group):
+                continue
+            block = group["instruments"].get(iid)
+            if block is None:
+                continue
+            for kind, ids in higher.items():
+                for fid in ids:
+                    if _shown(block[kind].get(fid)):
+                        block[kind][fid] = self.counter.hide(_COMPLEMENTARY)
 
     def _blocks(self, iid: str, kind: str) -> Iterable[dict[str, Any]]:
         """The instrument's ``kind`` ("scales", "items") of every shown group."""
