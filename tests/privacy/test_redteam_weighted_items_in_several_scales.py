@@ -23,15 +23,14 @@ scored answer: with the same items, they have a score on both scales or on neith
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.core.test_suppression import assert_safe
+from tests.core.test_scale_item_joint_choice import assert_nothing_small_derivable
 from tests.privacy.uploaded import own_file
-from tryghed.core import publication, suppression
+from tryghed.core import publication
 from tryghed.core.instruments import parse_instrument
 from tryghed.core.publication import Report
 
@@ -144,20 +143,8 @@ def attack(report: Report) -> int:
             if not figures["items"][item.id]["suppressed"]:
                 shows[g] = True
         shown_pairs += sum(shows)
-        check(report, per_atom, shows, report.minimums.for_items([item]))
+        assert_nothing_small_derivable(report, per_atom, shows, report.minimums.for_items([item]))
     return shown_pairs
-
-
-def check(report: Report, per_atom: Any, shows: list[bool], minimum: int) -> None:
-    tree = report.tree
-    groups = [g for s, g in enumerate(tree.engine_groups) if s not in tree.unpublished]
-    counts: dict[Hashable, int] = {unit: int(per_atom[tree.index[unit]]) for unit in tree.units}
-    decisions = {
-        g.key: suppression.Decision(shows[s], None if shows[s] else "complementary", 0)
-        for s, g in enumerate(tree.engine_groups)
-        if s not in tree.unpublished
-    }
-    assert_safe(groups, counts, minimum, decisions, linear=True)
 
 
 # Organisations of ``organisation`` where the two scales, each deciding the shared items
