@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from django.http import Http404
 
@@ -121,20 +121,8 @@ Record = Literal[
     "change",
     "distribution",
 ]
-# A unit report of the group (leaders, the AMO, administrators).
-REPORT: frozenset[Record] = frozenset(
-    {
-        "scales",
-        "items",
-        "key_figures",
-        "comments",
-        "hidden_comments",
-        "zone",
-        "detail",
-        "change",
-        "distribution",
-    }
-)
+# A unit report of the group (leaders, the AMO, administrators): every record.
+REPORT: frozenset[Record] = frozenset(get_args(Record))
 # The feedback page: no intervals, agreement, per-question counts or hidden comment blocks.
 FEEDBACK: frozenset[Record] = REPORT - {"hidden_comments", "detail"}
 # What a unit report compares with (the parent's subtree, the organisation): a reading of
