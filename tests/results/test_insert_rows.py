@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import World
 from tests.results.test_aggregates import make_measurement
-from tryghed.results.aggregates import insert_rows
+from tryghed.results.aggregates import _content_fingerprint, insert_rows
 from tryghed.results.models import PublishedGroup, PublishedText
 from tryghed.surveys.models import Measurement
 
@@ -101,3 +102,17 @@ def test_a_second_publication_of_the_same_group_is_an_integrity_error(world: Wor
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(PublishedGroup, ("measurement", "slot", "data"), row)
     assert PublishedGroup.objects.filter(measurement=measurement).count() == 1
+
+
+def test_numpy_floats_are_stored_and_named_as_the_plain_numbers(world: World) -> None:
+    # The builder's figures come out of numpy; the standard library wrote np.float64 as
+    # the float it is, and orjson must too (results/aggregates._json_bytes).
+    measurement = make_measurement(world)
+    plain = {"n": 12, "mean": 53.2, "ci": [48.25, 58.15], "navn": "Ærø"}
+    from_numpy = {**plain, "mean": np.float64(53.2), "ci": [np.float64(48.25), 58.15]}
+    insert_rows(PublishedGroup, ("measurement", "slot", "data"), [(measurement.pk, 0, from_numpy)])
+    stored = PublishedGroup.objects.get(measurement=measurement).data
+    assert stored == plain
+    assert type(stored["mean"]) is float
+    assert _content_fingerprint(from_numpy) == _content_fingerprint(plain)
+    assert _content_fingerprint({"b": 1, "a": 2}) == _content_fingerprint({"a": 2, "b": 1})
