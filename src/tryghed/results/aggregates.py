@@ -19,12 +19,14 @@ import gc
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tryghed.audit.services import audit_record
@@ -183,7 +185,7 @@ def report_data(measurement: Measurement) -> JsonDict:
         texts = PublishedText.objects.filter(measurement=measurement).order_by("index")
         whole = _with_rows(
             header,
-            list(groups.values_list("data", flat=True)),
+            [data for _, data in _group_rows(groups)],
             list(texts.values_list("text", flat=True)),
         )
     _parsed.put((measurement.pk, name), whole)
@@ -344,6 +346,15 @@ def _with_rows(header: Mapping[str, Any], groups: list[Any], texts: list[str]) -
     return whole
 
 
+def _group_rows(rows: QuerySet[PublishedGroup]) -> Iterator[tuple[int, JsonDict]]:
+    """The stored groups' slots and JSON, read a chunk at a time and parsed by orjson: the
+    database sends each as its JSON text, not Django's JSONField, which parses with the
+    standard library (a third of reading the whole publication, 27 MB at 200,000 answers)."""
+    text = rows.annotate(_json=Cast("data", TextField())).values_list("slot", "_json")
+    for slot, data in text.iterator(chunk_size=500):
+        yield slot, orjson.loads(data)
+
+
 def _header(data: Mapping[str, Any]) -> JsonDict:
     return {key: value for key, value in data.items() if key not in _ROWS}
 
@@ -425,7 +436,7 @@ def _stored_whole(measurement: Measurement) -> tuple[str, JsonDict] | None:
     texts = PublishedText.objects.filter(measurement=measurement).order_by("index")
     whole = _with_rows(
         found[1],
-        list(groups.values_list("data", flat=True)),
+        [data for _, data in _group_rows(groups)],
         list(texts.values_list("text", flat=True)),
     )
     return str(found[0]), whole
@@ -611,7 +622,7 @@ class _Loaded:
             chunks = [[]]
         for chunk in chunks:
             found = rows.filter(slot__in=chunk) if chunk else rows
-            for slot, data in found.values_list("slot", "data").iterator(chunk_size=500):
+            for slot, data in _group_rows(found):
                 self.groups[slot] = figures.load_group(data)
         absent = [slot for slot in slots if slot not in self.groups]
         if absent:
