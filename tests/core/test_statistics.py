@@ -84,6 +84,23 @@ def test_it_refuses_a_t_interval_for_a_single_value() -> None:
         t_interval(1.0, 0.0, 1)
 
 
+def test_groups_put_together_summarise_as_all_their_scores_at_once() -> None:
+    # Three teams of 6, 9 and 2 with different means: the between-team spread counts.
+    rng = np.random.default_rng(11)
+    teams = [rng.normal(mean, 8, size=n) for mean, n in ((30, 6), (45, 9), (52, 2))]
+    parts = [(t.size, float(t.mean()), float(np.std(t, ddof=1))) for t in teams]
+    together = statistics.combined_summary(parts)
+    direct = summarise(np.concatenate(teams))
+    assert together.n == direct.n == 17
+    assert together.mean is not None and direct.mean is not None
+    assert together.sd is not None and direct.sd is not None
+    assert abs(together.mean - direct.mean) < 1e-12
+    assert abs(together.sd - direct.sd) < 1e-12
+    assert together.ci95 == pytest.approx(direct.ci95, abs=1e-12)
+    with pytest.raises(ValueError):
+        statistics.combined_summary([(1, 4.0, 0.0)])
+
+
 # --------------------------------------------------------------------------- rwg(j)
 
 # Worked example, A = 5 options, σ²_EU = (25 − 1)/12 = 2; 4 people, 3 items:

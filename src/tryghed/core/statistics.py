@@ -22,6 +22,7 @@ __all__ = [
     "IccResult",
     "RelativeWeights",
     "Summary",
+    "combined_summary",
     "cronbach_alpha",
     "icc",
     "relative_weights",
@@ -107,6 +108,20 @@ def summarise(values: ArrayLike) -> Summary:
         return Summary(n=1, mean=mean, sd=None, ci95=None)
     sd = float(data.std(ddof=1))
     return Summary(n=n, mean=mean, sd=sd, ci95=t_interval(mean, sd, n))
+
+
+def combined_summary(parts: Sequence[tuple[int, float, float]]) -> Summary:
+    """The summary of several disjoint groups put together, from each group's (n, mean, SD):
+    exactly what :func:`summarise` gives over all their values, since the pooled sum of
+    squares is the groups' own plus each group's n times its mean's distance from the
+    combined mean: SD = sqrt((Σ(nᵢ − 1)sᵢ² + Σnᵢ(mᵢ − m)²) / (N − 1)), CI as for a group."""
+    total = sum(n for n, _mean, _sd in parts)
+    if total < 2 or any(n < 1 for n, _mean, _sd in parts):
+        raise ValueError("a combined summary needs groups of at least one and two values in all")
+    mean = sum(n * m for n, m, _sd in parts) / total
+    squares = sum((n - 1) * sd * sd + n * (m - mean) ** 2 for n, m, sd in parts)
+    sd = sqrt(squares / (total - 1))
+    return Summary(n=total, mean=mean, sd=sd, ci95=t_interval(mean, sd, total))
 
 
 # --------------------------------------------------------------------------- rwg(j)

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tryghed.core import statistics
 from tryghed.core.figures import (
     Change,
     Group,
@@ -94,6 +95,24 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Together:
+    """Afdelingens teams samlet: a scale hidden for a unit and everything under it, shown
+    instead for the units directly below it put together, from their own shown
+    figures (the unit's own respondents not among them). It is a function of figures the
+    same leader sees on those units' reports, so it tells nothing new; its n, mean and SD
+    are exactly those of the people of the units it names (``statistics.combined_summary``).
+    """
+
+    label: str
+    value: str  # on the 0–100 reading
+    native: str  # the mean on the questionnaire's own scale
+    ci: str
+    n: str
+    units: str  # which units it is made of
+    summary: statistics.Summary
+
+
+@dataclass(frozen=True)
 class ScaleRow:
     name: str
     value: Cell
@@ -106,6 +125,7 @@ class ScaleRow:
     organisation: Cell | None
     change: str
     change_reading: str  # "real", "indicative", "unchanged" or ""
+    together: Together | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,7 @@ class Headline:
     direction: str
     native: str = ""
     reading: bool = False
+    together: Together | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +208,7 @@ class AreaRow:
     reading: Reading | None
     n: str = ""
     group: str = ""  # the questionnaire, when it has several areas (guldkorn, risk5)
+    together: Together | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +336,16 @@ class ReportUnit:
     name: str
 
 
+@dataclass(frozen=True)
+class UnitBelow:
+    """A unit directly below the reported one that the reader may open, with its group
+    for it and everything under it (for a unit without children the publication keys its
+    own respondents there: the same people)."""
+
+    name: str
+    group: Group | Hidden
+
+
 @dataclass
 class _Builder:
     data: Publication
@@ -327,6 +359,7 @@ class _Builder:
     group: Group | Hidden
     parent: Group | Hidden | None
     organisation: Group | Hidden
+    below: Sequence[UnitBelow] = ()
 
     @property
     def leader(self) -> bool:
@@ -387,7 +420,16 @@ class _Builder:
         span = f"{_fmt(scale.score.min, self.lang, 0)}–{_fmt(scale.score.max, self.lang, 0)}"
         if isinstance(block, Hidden):
             return Headline(
-                name, "", span, "", "", "", False, self.scale_hidden(iid, scale, block), ""
+                name,
+                "",
+                span,
+                "",
+                "",
+                "",
+                False,
+                self.scale_hidden(iid, scale, block),
+                "",
+                together=self.together(iid, scale),
             )
         agreement, disagrees = agreement_words(block.rwg_j, self.lang)
         found = readings.scale_reading(self.scale_meta(iid, scale.id), block)
@@ -451,6 +493,7 @@ class _Builder:
                 organisation,
                 "",
                 "",
+                self.together(iid, scale),
             )
         agreement, disagrees = agreement_words(block.rwg_j, self.lang)
         change, reading = "", ""
@@ -482,6 +525,75 @@ class _Builder:
             organisation=organisation,
             change=change,
             change_reading=reading,
+        )
+
+    def together(self, iid: str, scale: Scale) -> Together | None:
+        """The units directly below put together, for a scale hidden on a leader's report
+        of the unit and everything under it (call it where the figure is hidden): from at
+        least two of them shown for the scale, with at least the scale's minimum in all.
+
+        Only a mean of person scores adds up this way: a pooled scale's mean is weighted
+        by answers, not people (vz-maturity), and a need or bipolar scale reads as shares
+        of bands, which the shown figures cannot combine."""
+        if not self.leader or self.scope != "subtree" or len(self.below) < 2:
+            return None
+        if scale.aggregate != "persons" or scale.polarity not in readings.RANKED_POLARITIES:
+            return None
+        meta = self.scale_meta(iid, scale.id)
+        parts: list[tuple[int, float, float]] = []
+        names: list[str] = []
+        for unit in self.below:
+            block = (
+                shown(unit.group.scale(iid, scale.id)) if isinstance(unit.group, Group) else None
+            )
+            if block is None or block.mean is None or block.sd is None:
+                continue
+            parts.append((int(block.n), float(block.mean), float(block.sd)))
+            names.append(unit.name)
+        if len(parts) < 2 or sum(n for n, _mean, _sd in parts) < int(meta.minimum):
+            return None
+        summary = statistics.combined_summary(parts)
+        low, high = meta.score or (None, None)
+        # As the scoring engine does: rounding noise on identical scores is no spread.
+        if (
+            low is not None
+            and high is not None
+            and summary.sd is not None
+            and summary.sd < statistics.zero_sd_below(float(high) - float(low))
+        ):
+            mean = float(summary.mean or 0.0)
+            summary = statistics.Summary(summary.n, mean, 0.0, (mean, mean))
+        figure = ScaleFigure(summary.n, summary.mean, summary.sd, summary.ci95, None, ())
+        found = readings.scale_reading(meta, figure)
+        total = len(self.data.units[str(self.unit.pk)].children)
+        listed = _names(names)
+        if len(names) < total:
+            units = _("Bygger på %(count)d af %(total)d enheder: %(names)s.") % {
+                "count": len(names),
+                "total": total,
+                "names": listed,
+            }
+        elif total == 2:
+            units = _("Bygger på begge enheder: %(names)s.") % {"names": listed}
+        else:
+            units = _("Bygger på alle %(total)d enheder: %(names)s.") % {
+                "total": total,
+                "names": listed,
+            }
+        return Together(
+            label=_("Enhederne under denne samlet (enhedens egne svar indgår ikke)"),
+            value=found.text(self.lang) if found is not None else "",
+            native=(
+                ""
+                if found is not None and found.same_as_native
+                else found.native_text(self.lang)
+                if found is not None
+                else _fmt(summary.mean, self.lang)
+            ),
+            ci=_ci(summary.ci95, self.lang),
+            n=_n(summary.n, self.lang),
+            units=units,
+            summary=summary,
         )
 
     # ----------------------------------------------------------------- readings
@@ -881,7 +993,19 @@ class _Builder:
         if isinstance(block, Hidden):
             hidden = self.scale_hidden(instrument.id, scale, block)
             return AreaRow(
-                name, instrument.id, "", _bar(None), "", "", "", "", "", hidden, "", None
+                name,
+                instrument.id,
+                "",
+                _bar(None),
+                "",
+                "",
+                "",
+                "",
+                "",
+                hidden,
+                "",
+                None,
+                together=self.together(instrument.id, scale),
             )
         found = readings.scale_reading(meta, block)
         native = ""
@@ -1036,6 +1160,13 @@ def _overview_scales(instrument: Instrument) -> list[Scale]:
     return directed
 
 
+def _names(names: Sequence[str]) -> str:
+    """The names as "A, B og C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s og %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
 def _bar(value: float | None) -> SafeString:
     # The charts module escapes what it draws; the bar carries no text of its own.
     return mark_safe(charts.reading_bar(value))  # noqa: S308
@@ -1069,6 +1200,18 @@ def _item_mean(figures: InstrumentFigures | None, item_id: str) -> float | None:
     return float(block.mean_points)
 
 
+def hides_a_scale(group: Group | Hidden) -> bool:
+    """Whether a shown group hides one of its scales: where a leader's subtree report may
+    show the units below put together (``below`` of :func:`unit_report_context`)."""
+    if isinstance(group, Hidden):
+        return False
+    return any(
+        isinstance(block, Hidden)
+        for figures in group.instruments.values()
+        for block in figures.scales.values()
+    )
+
+
 def unit_report_context(
     *,
     data: Publication | JsonDict,
@@ -1078,6 +1221,7 @@ def unit_report_context(
     lang: str,
     audience: Audience = "leader",
     details: bool = False,
+    below: Sequence[UnitBelow] = (),
 ) -> dict[str, Any]:
     """Everything a unit report or feedback page shows for one group of the report data.
 
@@ -1087,7 +1231,9 @@ def unit_report_context(
     agreement, change and hidden free-text blocks (with their reason); the employee
     audience shows only what the unit's own group shows. ``details`` asks the print
     version for every instrument's details (per question, distributions, agreement);
-    without it the PDF holds the first screen only.
+    without it the PDF holds the first screen only. ``below``: the units directly below
+    that the reader may open, with their subtree groups (:class:`UnitBelow`); where the
+    leader's subtree report hides a scale, they are shown put together (:class:`Together`).
     """
     lang = "en" if lang.lower().startswith("en") else "da"
     if not isinstance(data, Publication):
@@ -1119,6 +1265,7 @@ def unit_report_context(
         if parent_id is not None and audience == "leader"
         else None,
         organisation=data.group(None),
+        below=below,
     )
     instruments = [
         builder.instrument(i) for i in builder.instruments.values() if i.id in data.instruments

@@ -10,7 +10,13 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
 from tryghed.results.aggregates import is_published, publication
-from tryghed.results.presenters import ReportUnit, Scope, unit_report_context
+from tryghed.results.presenters import (
+    ReportUnit,
+    Scope,
+    UnitBelow,
+    hides_a_scale,
+    unit_report_context,
+)
 from tryghed.surveys.models import Measurement
 
 SCOPE_PARAMETER = "omfang"
@@ -43,19 +49,36 @@ def unit_report(
     context_data = publication(measurement, units=[unit.pk])
     if not context_data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
+    # The units below that the reader may open now (their links, and where the subtree
+    # hides a scale, their own figures put together).
+    openable = list(
+        selectors.report_units(access, measurement).filter(
+            pk__in=[int(c) for c in context_data.units[str(unit.pk)].children]
+        )
+    )
+    below: list[UnitBelow] = []
+    if (
+        scope == "subtree"
+        and len(openable) >= 2
+        and hides_a_scale(context_data.group(unit.pk, "subtree"))
+    ):
+        under = publication(measurement, units=[child.pk for child in openable])
+        below = [
+            UnitBelow(under.unit_name(child.pk, child.name), under.group(child.pk, "subtree"))
+            for child in openable
+        ]
     context = unit_report_context(
         data=context_data,
         measurement=measurement,
         unit=unit,
         scope=scope,
         lang=get_language() or "da",
+        below=below,
     )
     # Names as they stood at closing; the links only to units the reader may open now.
     children = [
         ReportUnit(pk=child.pk, name=context_data.unit_name(child.pk, child.name))
-        for child in selectors.report_units(access, measurement).filter(
-            pk__in=context["children_ids"]
-        )
+        for child in openable
     ]
     return render_org(
         request,
