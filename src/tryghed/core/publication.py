@@ -300,47 +300,56 @@ class _Decider:
         self, atom_counts: npt.ArrayLike, min_size: int, extra: npt.ArrayLike | None = None
     ) -> list[suppression.Decision]:
         """``extra``: per slot, what else is lost where the slot is hidden
-        (``suppression.Plan.decide``); unpublished slots' extras are ignored."""
+        (``suppression.Plan.decide``); unpublished slots' extras are ignored.
+
+        One decision per (minimum, counts): the first one asked for, with or without
+        ``extra``, is the one every later figure with the same counts gets. Figures with
+        the same n in every group are, for a reader, likely the same people (an item and
+        the distribution of its answers, two items the same people answered), so they
+        must show one safe family between them: two safe decisions for the same counts
+        can together leave a group of 1 to minimum - 1 derivable (a team shown in one and
+        the subtree above it in the other). Before, an item weighed with its scale's cost
+        could be decided differently from a figure with the same counts decided without
+        it, or from an item of the same scale with the same counts weighed after the
+        scale had lost a group."""
         counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
+        key = (min_size, counts_array.tobytes())
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         published: npt.NDArray[np.int64] | None = None
         if extra is not None:
             published = np.asarray(extra, dtype=np.int64)[self._published_slots]
             if not published.any():
-                published = None  # nothing weighs more: the plain decision, memo shared
-        key = (
-            min_size,
-            counts_array.tobytes() + (b"" if published is None else b"|" + published.tobytes()),
-        )
-        if self._floor is not None and min_size > self._floor and key not in self._memo:
-            higher = self._decided(counts_array, min_size, published, key)
+                published = None  # nothing weighs more: the plain decision
+        decisions = self._engine(counts_array, min_size, published)
+        if self._floor is not None and min_size > self._floor:
             floor = self.decide(counts_array, self._floor)
-            self._memo[key] = [
+            decisions = [
                 d if not d.shown or f.shown else suppression.Decision(False, "complementary", d.n)
-                for d, f in zip(higher, floor, strict=True)
+                for d, f in zip(decisions, floor, strict=True)
             ]
-        return self._decided(counts_array, min_size, published, key)
+        self._memo[key] = decisions
+        return decisions
 
-    def _decided(
+    def _engine(
         self,
         counts_array: npt.NDArray[np.int64],
         min_size: int,
         published: npt.NDArray[np.int64] | None,
-        key: tuple[int, bytes],
     ) -> list[suppression.Decision]:
-        """The engine's decisions for one (minimum, counts, extra), remembered."""
-        if key not in self._memo:
-            planned = iter(self._plan.decide(counts_array[self._atom_order], min_size, published))
-            decisions: list[suppression.Decision] = []
-            for s in range(self._tree.n_slots):
-                if s in self._tree.unpublished:
-                    n = int(counts_array[list(self._tree.members[s])].sum())
-                    shown = n >= min_size
-                    reason: suppression.Reason | None = None if shown else "below_minimum"
-                    decisions.append(suppression.Decision(shown, reason, n))
-                else:
-                    decisions.append(next(planned))
-            self._memo[key] = decisions
-        return self._memo[key]
+        """The engine's decisions for one (minimum, counts, extra)."""
+        planned = iter(self._plan.decide(counts_array[self._atom_order], min_size, published))
+        decisions: list[suppression.Decision] = []
+        for s in range(self._tree.n_slots):
+            if s in self._tree.unpublished:
+                n = int(counts_array[list(self._tree.members[s])].sum())
+                shown = n >= min_size
+                reason: suppression.Reason | None = None if shown else "below_minimum"
+                decisions.append(suppression.Decision(shown, reason, n))
+            else:
+                decisions.append(next(planned))
+        return decisions
 
 
 @dataclass
