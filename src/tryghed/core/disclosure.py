@@ -33,6 +33,34 @@ groups), so the structural work is done once per distinct family.
 Besides subtraction, :func:`audit` applies the "one set of people per item and group"
 rule: two figures about the same subject (a scale, an item) in the same group with
 different ``n`` reveal a group of ``|n1 − n2|`` people.
+
+**The same people under two populations.** Populations of one *pool* (``Figure.pool``:
+one measurement's respondents) whose ``n`` agree in every group where both are shown,
+and that share at least one shown group, may be the same people (everyone answered
+everything): the reader takes them for one and subtracts across them (risk5's workload,
+minimum 5, shown for a subtree of twelve, and its sensitive scale, minimum 10, shown for
+the team of ten in it: 12 − 10, the two beside the team). Such populations are merged by
+union-find, transitively, as long as the merged counts stay one per group; a union
+refused for a conflict (two of them with different ``n`` in one group: not the same
+people) is still tried as the pair. Each merged family is solved like a population:
+
+- only *counts* are derived (a merged set's sum would add sums of different subjects,
+  which is no figure of anything), and a set whose terms all come from one population
+  is that population's own (found above), so only mixed derivations are added, as
+  ``kind="same_people"``;
+- the minimum is the *lowest* of the merged populations': a count of 1..min−1 under it is
+  too small for every one of them. A count between the lower and the higher minimum is
+  no leak: it is a count of people the lower population may show directly (its own
+  groups of that size are published with that count), and the higher population's
+  answers over those people (its sums) are not derivable from a count;
+- a negative or fractional count disproves the premise (they are not the same people)
+  and is dropped; a family too tangled to solve is undecided (fails closed).
+
+The merge is conservative: equal counts by coincidence make a false premise, whose
+derived sets are reported all the same. It is not complete: two populations whose counts
+differ in some group of the view are not merged, though a reader may still take them for
+the same people in a part of the tree where they agree (a narrower view, such as a
+leader's, is audited on its own and may show it).
 """
 
 from __future__ import annotations
@@ -75,6 +103,9 @@ class Figure:
     minimum: int
     total: float | None = None  # n × mean, when a mean is published
     subjects: frozenset[str] = frozenset()
+    # The respondents the population is drawn from (one measurement's); populations of
+    # one pool with equal n wherever both are shown may be the same people. "" for none.
+    pool: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,7 +128,7 @@ class Derived:
     mean: float | None
     minimum: int
     terms: tuple[Term, ...]
-    kind: Literal["subtraction", "different_people"] = "subtraction"
+    kind: Literal["subtraction", "different_people", "same_people"] = "subtraction"
 
     @property
     def is_leak(self) -> bool:
@@ -376,10 +407,12 @@ def _structure(groups: Sequence[frozenset[str]], *, fast: bool) -> _Structure:
 # --------------------------------------------------------------------------- the audit
 
 
-def audit(figures: Iterable[Figure], *, fast: bool = True) -> Audit:
+def audit(figures: Iterable[Figure], *, fast: bool = True, same_people: bool = True) -> Audit:
     """Every set of people the figures let an attacker isolate, and the leaks among them.
 
-    ``fast=False`` solves nested families by elimination too (for tests).
+    ``fast=False`` solves nested families by elimination too (for tests);
+    ``same_people=False`` takes every population for different people (the audit before
+    populations of one pool were merged; for tests).
     """
     figures = list(figures)
     derived: list[Derived] = []
@@ -390,8 +423,11 @@ def audit(figures: Iterable[Figure], *, fast: bool = True) -> Audit:
     for figure in figures:
         by_population[figure.population].append(figure)
     cache: dict[frozenset[frozenset[str]], _Structure] = {}
+    firsts: dict[str, dict[frozenset[str], Figure]] = {}
+    minimums: dict[str, int] = {}
     for population, shown in sorted(by_population.items()):
         minimum = max(f.minimum for f in shown)
+        minimums[population] = minimum
         # One figure per distinct group; a second figure with another n is a difference.
         first: dict[frozenset[str], Figure] = {}
         for figure in shown:
@@ -400,11 +436,8 @@ def audit(figures: Iterable[Figure], *, fast: bool = True) -> Audit:
             seen = first.setdefault(figure.atoms, figure)
             if seen.n != figure.n:
                 derived.append(_difference(population, seen, figure, minimum))
-        family = frozenset(first)
-        if family not in cache:
-            ordered = sorted(family, key=lambda s: (len(s), sorted(s)))
-            cache[family] = _structure(ordered, fast=fast)
-        structure = cache[family]
+        firsts[population] = first
+        structure = _cached(cache, frozenset(first), fast)
         members = [first[atoms] for atoms in structure.groups]
         for template in structure.templates:
             found = _evaluate(population, template, members, minimum)
@@ -414,9 +447,161 @@ def audit(figures: Iterable[Figure], *, fast: bool = True) -> Audit:
                 derived.append(found)
         undecided.extend(Undecided(population, atoms) for atoms in structure.undecided)
 
+    if same_people:
+        pools: dict[str, list[str]] = defaultdict(list)
+        for population, shown in sorted(by_population.items()):
+            pool = next((f.pool for f in shown if f.pool), "")
+            if pool and firsts[population]:
+                pools[pool].append(population)
+        for members_of_pool in pools.values():
+            if len(members_of_pool) > 1:
+                merged, unsolved = _same_people(members_of_pool, firsts, minimums, cache, fast)
+                derived.extend(merged)
+                undecided.extend(unsolved)
+
     derived.extend(_different_people(figures))
     leaks = tuple(d for d in derived if d.is_leak)
     return Audit(tuple(derived), leaks, tuple(inconsistent), tuple(undecided))
+
+
+def _cached(
+    cache: dict[frozenset[frozenset[str]], _Structure],
+    family: frozenset[frozenset[str]],
+    fast: bool,
+) -> _Structure:
+    if family not in cache:
+        ordered = sorted(family, key=lambda s: (len(s), sorted(s)))
+        cache[family] = _structure(ordered, fast=fast)
+    return cache[family]
+
+
+Counts = dict[frozenset[str], int]
+
+
+def _agree(a: Counts, b: Counts) -> bool:
+    """Whether two populations' counts agree in every group both show."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return all(large.get(atoms, n) == n for atoms, n in small.items())
+
+
+def _same_people(
+    populations: Sequence[str],
+    firsts: Mapping[str, Mapping[frozenset[str], Figure]],
+    minimums: Mapping[str, int],
+    cache: dict[frozenset[frozenset[str]], _Structure],
+    fast: bool,
+) -> tuple[list[Derived], list[Undecided]]:
+    """The sets of people derivable when populations of one pool with the same counts
+    wherever both are shown are taken for one (see the module's docstring)."""
+    # Populations with identical counts in identical groups add nothing to each other:
+    # one representative (a "shape") each.
+    shapes: list[Counts] = []
+    shape_of: dict[frozenset[tuple[frozenset[str], int]], int] = {}
+    holders: list[list[str]] = []
+    for population in populations:
+        counts = {atoms: figure.n for atoms, figure in firsts[population].items()}
+        key = frozenset(counts.items())
+        if key not in shape_of:
+            shape_of[key] = len(shapes)
+            shapes.append(counts)
+            holders.append([])
+        holders[shape_of[key]].append(population)
+    if len(shapes) < 2:
+        return [], []
+
+    # Union-find over the shapes; a component keeps its merged counts, and two components
+    # join only if those agree in every group both show.
+    root = list(range(len(shapes)))
+    merged: dict[int, Counts] = {i: dict(c) for i, c in enumerate(shapes)}
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    def union(a: int, b: int) -> bool:
+        if not _agree(merged[a], merged[b]):
+            return False
+        if len(merged[a]) < len(merged[b]):
+            a, b = b, a
+        merged[a].update(merged.pop(b))
+        root[b] = a
+        return True
+
+    buckets: dict[tuple[frozenset[str], int], list[int]] = defaultdict(list)
+    for i, counts in enumerate(shapes):
+        for atoms, n in counts.items():
+            buckets[(atoms, n)].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for sharing in buckets.values():
+        here: dict[int, list[int]] = {}  # component (its root) -> its shapes seen here
+        for i in sharing:
+            refused: list[int] = []
+            for head in here:
+                a, b = find(head), find(i)
+                if a != b and not union(a, b):
+                    refused.append(head)
+            # A refused union (the components disagree somewhere): each shape of the
+            # other component that agrees with this one may still be its people.
+            for head in refused:
+                pairs.update(
+                    (min(other, i), max(other, i))
+                    for other in here[head]
+                    if _agree(shapes[other], shapes[i])
+                )
+            regrouped: dict[int, list[int]] = defaultdict(list)
+            for head, shown_here in here.items():
+                regrouped[find(head)].extend(shown_here)
+            regrouped[find(i)].append(i)
+            here = regrouped
+    families: dict[frozenset[tuple[frozenset[str], int]], list[int]] = {}
+    components: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(shapes)):
+        components[find(i)].append(i)
+    for parts in components.values():
+        if len(parts) > 1:
+            families.setdefault(frozenset(merged[find(parts[0])].items()), parts)
+    for a, b in sorted(pairs):
+        if find(a) != find(b):
+            families.setdefault(frozenset({**shapes[a], **shapes[b]}.items()), [a, b])
+
+    derived: list[Derived] = []
+    undecided: list[Undecided] = []
+    for parts in families.values():
+        members_here = [p for i in parts for p in holders[i]]
+        shown: dict[frozenset[str], Figure] = {}
+        for population in members_here:
+            for atoms, figure in firsts[population].items():
+                shown.setdefault(atoms, figure)
+        minimum = min(minimums[p] for p in members_here)
+        structure = _cached(cache, frozenset(shown), fast)
+        figures = [shown[atoms] for atoms in structure.groups]
+        for template in structure.templates:
+            found = _counted(template, figures, minimum)
+            if found is not None:
+                derived.append(found)
+        name = " = ".join(sorted(members_here))
+        undecided.extend(Undecided(name, atoms) for atoms in structure.undecided)
+    return derived, undecided
+
+
+def _counted(template: _Template, figures: Sequence[Figure], minimum: int) -> Derived | None:
+    """A merged family's derived set, a count only; None when its terms all count one
+    population (found with that population) or the count disproves the premise."""
+    used = {figures[g].population for g, _ in template.coefficients}
+    if len(used) < 2 or not template.atoms:
+        return None
+    count = sum((c * figures[g].n for g, c in template.coefficients), Fraction(0))
+    if count.denominator != 1 or count < 0:
+        return None
+    terms = tuple(
+        Term(c, figures[g].label, figures[g].n, figures[g].population)
+        for g, c in template.coefficients
+    )
+    return Derived(
+        " = ".join(sorted(used)), template.atoms, int(count), None, minimum, terms, "same_people"
+    )
 
 
 def _evaluate(

@@ -20,6 +20,12 @@ drivers, correlations) carry no group count and are not part of the subtraction.
 Readers who see the whole organisation also see the closed measurement's participation
 (invited and answered per unit with its subtree, as stored with the publication and as
 the measurement page shows it), which joins the subtraction as populations of its own.
+
+Every figure of a measurement's respondents (its scales, items, key figures, comments,
+and its participation's invited and answered) is in that measurement's *pool*: the
+solver takes populations of one pool whose n agree wherever both are shown for the same
+people (everyone answered everything) and subtracts across them, counts only, under
+the lower minimum (core.disclosure). Non-respondents are other people: no pool.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ __all__ = [
     "audit_organisation",
     "audited_measurements",
     "measurement_figures",
+    "publication_figures",
     "publications",
     "readers",
     "view_groups",
@@ -203,16 +210,46 @@ def measurement_figures(
     return [f for found in by_key.values() for f in found]
 
 
+def publication_figures(
+    data: figures.Publication | Mapping[str, Any],
+    instruments: Iterable[Instrument],
+    keys: Iterable[GroupKey] | None = None,
+    *,
+    previous: figures.Publication | Mapping[str, Any] | None = None,
+) -> list[Figure]:
+    """:func:`measurement_figures` of a publication alone (no database): its groups are
+    labelled with the unit names it holds. For attacking built publications in tests."""
+    typed = _typed(data)
+    labels: dict[GroupKey, str] = {ORGANISATION: _("Hele organisationen")}
+    for unit, entry in typed.units.items():
+        name = entry.name or _("enhed %(id)s") % {"id": unit}
+        labels[("unit", unit)] = _("%(name)s (kun egne svar)") % {"name": name}
+        labels[("subtree", unit)] = _("%(name)s (hele enheden)") % {"name": name}
+    earlier = _typed(previous) if previous is not None else None
+    by_key = _figures_of(typed, earlier, keys, labels, {i.id: i for i in instruments})
+    return [f for found in by_key.values() for f in found]
+
+
 def _figures_by_key(
     measurement: Measurement,
     data: figures.Publication,
     previous: figures.Publication | None,
     keys: Iterable[GroupKey] | None = None,
 ) -> dict[GroupKey, list[Figure]]:
-    atoms = _atoms_by_key(data)
-    before_atoms = _atoms_by_key(previous) if previous is not None else {}
     labels = _labels(data, measurement.organisation_id)
     instruments = {i.id: i for i in measurement_instruments(measurement)}
+    return _figures_of(data, previous, keys, labels, instruments)
+
+
+def _figures_of(
+    data: figures.Publication,
+    previous: figures.Publication | None,
+    keys: Iterable[GroupKey] | None,
+    labels: Mapping[GroupKey, str],
+    instruments: Mapping[str, Instrument],
+) -> dict[GroupKey, list[Figure]]:
+    atoms = _atoms_by_key(data)
+    before_atoms = _atoms_by_key(previous) if previous is not None else {}
     out: dict[GroupKey, list[Figure]] = {}
     shared = _items_over_their_scale(data)
     for key in dict.fromkeys(atoms if keys is None else keys):
@@ -284,6 +321,7 @@ def _group_figures(
     instruments: Mapping[str, Instrument],
 ) -> list[Figure]:
     mid = data.measurement.id
+    pool = f"m{mid}"
     out: list[Figure] = []
     for iid, records in block.instruments.items():
         meta = data.instruments[iid]
@@ -301,6 +339,7 @@ def _group_figures(
                     minimum,
                     _total(scale.n, scale.mean),
                     frozenset({population}),
+                    pool,
                 )
             )
             change = scale.change
@@ -316,6 +355,7 @@ def _group_figures(
                         minimum,
                         _total(change.n_before, change.mean_before),
                         frozenset({earlier}),
+                        f"m{change.previous}",
                     )
                 )
         for item_id, item in records.items.items():
@@ -331,6 +371,7 @@ def _group_figures(
                     int(meta.items[item_id].minimum),
                     None,
                     frozenset({subject}),
+                    pool,
                 )
             )
         instrument = instruments.get(iid)
@@ -346,6 +387,7 @@ def _group_figures(
                     int(meta.key_figures[fid].minimum),
                     _total(key_figure.n, key_figure.share),
                     _key_subjects(mid, iid, instrument, fid),
+                    pool,
                 )
             )
     for item_id, comments in block.comments.items():
@@ -361,6 +403,7 @@ def _group_figures(
                 int(data.minimums.comment),
                 None,
                 frozenset({population}),
+                pool,
             )
         )
     return out
@@ -433,6 +476,8 @@ def participation_figures(measurement: Measurement) -> list[Figure]:
                     participation.PARTICIPATION_MINIMUM,
                     None,
                     frozenset({population}),
+                    # Those who did not answer are no respondents of any figure.
+                    "" if what == "not-answered" else f"m{mid}",
                 )
             )
     return out
