@@ -20,20 +20,25 @@ from django.utils import timezone
 from tests.factories import grant, make_org, make_unit, make_user, root_of
 from tryghed.accounts.models import User
 from tryghed.cli import main
+from tryghed.core import statistics
 from tryghed.core.disclosure import Figure, audit
+from tryghed.core.figures import Group, ScaleFigure, shown
 from tryghed.core.instruments import Instrument
 from tryghed.orgs import services as org_services
 from tryghed.orgs.demo import load_demo
 from tryghed.orgs.models import Organisation, Role, Unit
+from tryghed.results import readings
 from tryghed.results.aggregates import compute_report_data
 from tryghed.results.audit import (
     Finding,
     Publication,
+    Reader,
     audit_organisation,
     audited_measurements,
     measurement_figures,
     publications,
     readers,
+    view_groups,
 )
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys import services as survey_services
@@ -173,13 +178,63 @@ def _allowed_besides(measurement: Measurement) -> set[str]:
 PAGE_CITATIONS = ("BFA, Psykologisk tryghed – en introduktion, 2024",)
 
 
+TOGETHER = re.compile(r'<p class="report-together">.*?</p>', flags=re.S)
+
+
+def _text_numbers(fragment: str) -> list[str]:
+    return NUMBER.findall(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+def _combined_numbers(publication: Publication, reader: Reader) -> set[str]:
+    """Every rendering of what a leader's subtree report may print where it hides a scale
+    ("Enhederne under denne samlet", presenters.Together): for every unit of the reader's
+    view with units below, every scale's shown figures of those units put together (n,
+    mean, CI, reading and the mean on its own scale), and how many units that is of how
+    many. Each is a function of figures of the same view."""
+    data = publication.typed
+    keys = set(view_groups(reader, publication.measurement, data))
+    out: set[str] = set()
+    for entry in data.units.values():
+        below = [c for c in entry.children if ("subtree", str(c)) in keys]
+        if len(below) < 2:
+            continue
+        out |= {str(len(below)), str(len(entry.children))}
+        for iid, meta in data.instruments.items():
+            for sid, scale in meta.scales.items():
+                parts = []
+                for child in below:
+                    group = data.group(child, "subtree")
+                    block = shown(group.scale(iid, sid)) if isinstance(group, Group) else None
+                    if block is not None and block.mean is not None and block.sd is not None:
+                        parts.append((int(block.n), float(block.mean), float(block.sd)))
+                if len(parts) < 2:
+                    continue
+                summary = statistics.combined_summary(parts)
+                for value in (summary.n, summary.mean, *(summary.ci95 or ())):
+                    if value is not None:
+                        out |= _renderings(value)
+                figure = ScaleFigure(summary.n, summary.mean, summary.sd, summary.ci95, None, ())
+                found = readings.scale_reading(scale, figure)
+                if found is not None:
+                    for value in (found.value, found.native, found.low, found.high):
+                        if value is not None:
+                            out |= _renderings(value)
+    return out
+
+
 def _unpublished(
     page: str, publication: Publication, reader_label: str, demo: Organisation
 ) -> list[str]:
     reader = next(r for r in readers(demo) if r.label == reader_label)
     accepted = _published_numbers(publication.slice_for(reader))
     accepted |= _allowed_besides(publication.measurement)
-    return sorted({n for n in _page_numbers(page) if n not in accepted})
+    # The units below put together are checked against what the reader's view gives them
+    # alone (the whole slice's renderings would take most numbers), and "95 %" of the CI.
+    together = _combined_numbers(publication, reader) | {"95"}
+    strays = {n for n in _page_numbers(TOGETHER.sub(" ", page)) if n not in accepted}
+    for paragraph in TOGETHER.findall(page):
+        strays |= {n for n in _text_numbers(paragraph) if n not in together}
+    return sorted(strays)
 
 
 def test_every_number_on_the_report_pages_is_in_the_readers_publication(
@@ -204,7 +259,18 @@ def test_every_number_on_the_report_pages_is_in_the_readers_publication(
         "admin": [
             reverse(
                 "results:org_report", kwargs={"org": demo.slug, "measurement_id": measurement.pk}
-            )
+            ),
+            # Every report of a unit with units below, where a hidden scale may show them
+            # put together.
+            *(
+                reverse(
+                    "results:unit_report",
+                    kwargs={"org": demo.slug, "measurement_id": measurement.pk, "unit_id": unit},
+                )
+                for unit in Unit.objects.filter(organisation=demo, children__isnull=False)
+                .distinct()
+                .values_list("pk", flat=True)
+            ),
         ],
         # Top management reads the organisation report too, with its own slice.
         "top_management": [
@@ -214,7 +280,7 @@ def test_every_number_on_the_report_pages_is_in_the_readers_publication(
         ],
     }
     staff = {"admin": "admin@demo-kommune.dk", "top_management": "direktion@demo-kommune.dk"}
-    checked = 0
+    checked = together = 0
     for label, urls in pages.items():
         client.force_login(User.objects.get(email=label.partition(":")[2] or staff[label]))
         for url in urls:
@@ -222,8 +288,10 @@ def test_every_number_on_the_report_pages_is_in_the_readers_publication(
             assert response.status_code == 200, url
             page = response.content.decode()
             checked += len(_page_numbers(page))
+            together += len(TOGETHER.findall(page))
             assert _unpublished(page, publication, label, demo) == [], url
     assert checked > 1000
+    assert together > 0  # the units below put together were among what was checked
 
 
 def test_every_number_in_the_spreadsheet_is_in_the_readers_publication(
