@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -65,6 +65,10 @@ def test_counts_have_the_poisson_frequencies() -> None:
     gaps=st.sampled_from([0.0, 0.15]),
     seed=st.integers(min_value=0, max_value=2**32 - 1),
 )
+# Outcome 0's second predictor is constant (0) on its complete rows but not on the rows
+# answered in all predictors, whose mean it is centred on: a resample's variance of it was
+# rounding noise above the data's (zero) share and the resample was not checked.
+@example(n=8, p=2, outcomes=2, levels=1, offset=0.0, gaps=0.15, seed=156)
 def test_counts_give_the_copied_resamples_correlations(
     n: int, p: int, outcomes: int, levels: int, offset: float, gaps: float, seed: int
 ) -> None:

@@ -54,8 +54,10 @@ _BOOT_BATCH_VALUES = 6_400_000
 # rows at a time for one matrix product (~23 MB for 43 products; 16,384 or 262,144 rows at
 # a time took a quarter longer at 200,000 rows).
 _BOOT_BLOCK_ROWS = 65_536
-# A bootstrap resample's column whose sum of squares is below this share of the data's is
-# checked value by value for being constant (above it, rounding cannot hide a spread).
+# A bootstrap resample's column whose sum of squares about its mean is below this share of
+# its sum of squares about the centre the sums are taken from is checked value by value for
+# being constant. A constant column's is rounding noise of at most (3N + 5)·2^-53 of that
+# (N rows summed), below this up to 3 million rows, and at more the bound is used.
 _CONSTANT_SHARE = 1e-9
 
 
@@ -684,11 +686,13 @@ class _Resampled:
             own: list[tuple[int, ...]] = [(c,) for c in range(m)]
             own += upper
             self.own.append(_Products(centred(extra, [*range(p), p + o]), own))
-        # A resample whose variance is below this share of the data's is checked exactly.
-        self.small = [
-            _CONSTANT_SHARE * np.einsum("ij,ij->j", d - d.mean(axis=0), d - d.mean(axis=0))
-            for d in self.data
-        ]
+        # A resample is checked value by value when a column's sum of squares about the
+        # resample's mean is not above this share of its sum of squares about the centre.
+        # Not a share of the data's: a column constant in the data has none (outcome 0 of
+        # tests/core/test_bootstrap_counts.py's example), and a resample's rounding noise
+        # grows with how far its values lie from the centre, not with the data's spread.
+        self.diagonal = np.flatnonzero(self.upper[0] == self.upper[1])
+        self.share = [max(_CONSTANT_SHARE, 4.0 * (n + 2) * 2.0**-53) for n in self.n]
 
     def correlations(self, counts: NDArray[Any]) -> list[tuple[FloatArray, NDArray[np.bool_]]]:
         """Per outcome, the correlation matrices of the resamples (k x m x m) from their
@@ -713,8 +717,13 @@ class _Resampled:
             with np.errstate(invalid="ignore", divide="ignore"):
                 cov -= sums[:, :, None] * sums[:, None, :] / size[:, None, None]
             variance = np.diagonal(cov, axis1=-2, axis2=-1)
+            # A column constant in the resample has the same centred value c on each of its
+            # W rows: its sums are W·c and W·c², and its variance W·c² - (W·c)²/W is
+            # rounding noise of at most (3N + 5)·2^-53 of W·c² (N rows summed), whatever
+            # the centre and the data's spread. Zero, negative or NaN (no rows) is checked.
+            squares = products[:, self.diagonal]
             constant = np.zeros(k, dtype=np.bool_)
-            for b in np.flatnonzero(~(variance > self.small[o]).all(axis=1)):
+            for b in np.flatnonzero(~(variance > self.share[o] * squares).all(axis=1)):
                 chosen = self.data[o][counts[b][self.complete[o]] > 0]
                 constant[b] = chosen.shape[0] < 2 or bool((np.ptp(chosen, axis=0) == 0).any())
             sd = np.sqrt(np.clip(variance, 0.0, None))
