@@ -7,7 +7,8 @@ The builder decides each scale on its own counts. The floor rule (``_Decider``) 
 higher minimum's decision to the score minimum's on the *same* counts; counts that differ
 somewhere else in the tree (one skipped answer, a "Ved ikke") let the engine hide the two
 apart, and the reader subtracts a group one shows from a group the other shows. These
-tests fail on the current builder (found 2026-12-07).
+tests failed on the builder before ``publication._Decider.joint_hides`` (found
+2026-12-07); a publication stored before it is tightened for it (schema 6).
 
 A derived set is judged by the raw answers: it is a real leak when its count is the true
 count of every population it combines (the reader's premise held where it mattered).
@@ -28,6 +29,7 @@ import pytest
 from tryghed.core import publication
 from tryghed.core.disclosure import audit
 from tryghed.core.instruments import load_builtin
+from tryghed.core.tighten import tighten
 from tryghed.results.audit import publication_figures
 
 VZ = load_builtin()["vz-maturity"]
@@ -88,7 +90,7 @@ def four_units_two_topics() -> publication.Report:
 
 
 def test_two_topics_hidden_apart_give_no_small_group_to_the_same_people_reader() -> None:
-    """Fails on the current builder: "Mål og strategi" shows unit 2's subtree (5) and
+    """Failed before the joint rule: "Mål og strategi" shows unit 2's subtree (5) and
     unit 3 (5) and hides unit 3's subtree, "Risikostyring" shows unit 3's subtree (8) and
     hides unit 2's. Both show 16 for the organisation, so the reader takes them for the
     same people: 16 - 5 - 8 = 3, unit 1's own respondents (3 under both topics)."""
@@ -164,7 +166,7 @@ def leader_views(tree: publication.Tree) -> list[list[Any]]:
     return views
 
 
-# Organisations of ``random_organisation`` (seeds 0-599) where the current builder lets a
+# Organisations of ``random_organisation`` (seeds 0-599) where the builder let a
 # reader take two scales for the same people and derive a true group of 1..minimum - 1:
 # 80 (risk5's "Krav" and its sensitive "Vold", one skipped answer apart, so the floor rule
 # on equal counts does not hold them together: 11 - 9 gives unit 5's two), 116
@@ -174,9 +176,26 @@ KNOWN = [80, 116, 370, 431, 490, 507]
 
 @pytest.mark.parametrize("seed", KNOWN)
 def test_random_organisations_give_no_small_group_to_the_same_people_reader(seed: int) -> None:
-    """Fails on the current builder for each of ``KNOWN``."""
+    """Failed before the joint rule for each of ``KNOWN``."""
     report = random_organisation(seed)
     found: list[str] = []
     for keys in [None, *leader_views(report.tree)]:
         found += real_small_sets(report, keys)
     assert not found, "\n".join(found[:10])
+
+
+def test_a_stored_publication_without_its_answers_is_tightened_for_the_same_people_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A publication stored before the joint rule (schema 5) whose answers are gone: the
+    rule's check on how the figures look is applied to the stored figures (core.tighten,
+    ``publication.alike_figures_hidden``), and the stronger audit then finds nothing."""
+    report = four_units_two_topics()
+    with monkeypatch.context() as patched:
+        patched.setattr(publication._Decider, "joint_hides", lambda self, data=None: False)
+        stored = report.build()
+    assert not audit(publication_figures(stored, [VZ])).ok  # the leak, as stored
+    stored["schema"] = 5
+    tightened = tighten(stored, fresh=None, instruments=[VZ], previous=None)
+    assert tightened.hidden > 0
+    assert audit(publication_figures(tightened.data, [VZ])).ok

@@ -98,7 +98,7 @@ import gc
 import hashlib
 import itertools
 import math
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,7 +144,10 @@ __all__ = [
 # free-text follow-up's comments hidden where the item it follows is
 # (_texts_over_hidden_items). (The engine's choice weighed by what a hide costs, a215744,
 # is a choice among safe ones, not a rule.)
-SCHEMA = 5
+# 6: figures decided apart that a reader may take for the same people (the same n in a
+# group) give no small group together: on their true counts per unit, and as they look
+# (_Decider.joint_hides; red team with the stronger audit).
+SCHEMA = 6
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]
@@ -261,6 +264,185 @@ def build_tree(rows: Sequence[tuple[int, str, int, bool]], *, organisation: bool
     )
 
 
+#: What hiding the whole organisation's figure costs in ``_Decider.joint_hides``, against
+#: hiding a unit's in as many figures.
+_ORGANISATION_WEIGHT = 5
+
+
+def _slot_structure(
+    tree: Tree,
+) -> tuple[npt.NDArray[np.int64], list[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
+    """The slots as one laminar family: each slot's smallest strictly larger slot (the
+    sentinel ``n_slots`` for none), the slots level by level from the top, and each atom's
+    smallest slot (its unit's own respondents)."""
+    n_slots = tree.n_slots
+    parent = np.full(n_slots, n_slots, dtype=np.int64)
+    organisation = tree.slot[ORGANISATION]
+    for unit in tree.units:
+        own, below = tree.slot[("unit", unit)], tree.slot[("subtree", unit)]
+        if own != below:
+            parent[own] = below
+        up = tree.parent[unit]
+        target = tree.slot[("subtree", up)] if up is not None else organisation
+        if target != below:
+            parent[below] = target
+    depth = np.full(n_slots, -1, dtype=np.int64)
+    order = sorted(range(n_slots), key=lambda s: -len(tree.members[s]))
+    for s in order:  # every larger slot first
+        depth[s] = 0 if parent[s] == n_slots else depth[parent[s]] + 1
+    levels = [np.flatnonzero(depth == d) for d in range(int(depth.max()) + 1)]
+    lowest = np.array([tree.slot[("unit", unit)] for unit in tree.units], dtype=np.int64)
+    return parent, levels, lowest
+
+
+def _shown_counts(
+    data: JsonDict, n_slots: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], list[tuple[str, ...]]]:
+    """Per figure of a built publication (each scale, item, key figure and comment block):
+    the slots that show it and its n there, as the anonymity audit reads them, and which
+    figure each row is: (instrument id, "scales" | "items" | "key_figures", id) or
+    ("text", item id)."""
+    rows: dict[tuple[str, ...], int] = {}
+    cells: list[tuple[int, int, int]] = []
+    for g, group in enumerate(data["groups"]):
+        if group.get("suppressed"):
+            continue
+        for iid, block in group["instruments"].items():
+            for kind in ("scales", "items", "key_figures"):
+                for fid, record in block.get(kind, {}).items():
+                    if not record.get("suppressed") and record.get("n") is not None:
+                        row = rows.setdefault((iid, kind, fid), len(rows))
+                        cells.append((row, g, int(record["n"])))
+        for item_id, comments in group.get("comments", {}).items():
+            if not comments.get("suppressed"):
+                row = rows.setdefault(("text", item_id), len(rows))
+                cells.append((row, g, len(comments.get("texts", ()))))
+    shown = np.zeros((len(rows), n_slots), dtype=np.bool_)
+    counts = np.zeros((len(rows), n_slots), dtype=np.int64)
+    for row, g, n in cells:
+        shown[row, g] = True
+        counts[row, g] = n
+    return shown, counts, list(rows)
+
+
+def alike_figures_hidden(data: JsonDict, hide: Callable[[], JsonDict]) -> None:
+    """Hide, in a stored publication (``core.tighten``, once its answers are gone), what
+    figures that look alike give away together (``_apparent_hides``), until nothing is:
+    each chosen figure's record in the chosen group becomes ``hide()``."""
+    units = data["units"]
+    rows = sorted(
+        (
+            (int(uid), str(entry["path"]), int(entry["depth"]), bool(entry.get("in_scope", True)))
+            for uid, entry in units.items()
+        ),
+        key=lambda row: (row[1], row[0]),
+    )
+    tree = build_tree(rows)
+    aligned = tree.n_slots == len(data["groups"]) and all(
+        tree.slot[("unit", uid)] == int(entry["unit"])
+        and tree.slot[("subtree", uid)] == int(entry["subtree"])
+        for uid, entry in units.items()
+    )
+    if not aligned:
+        raise ValueError("the stored groups are not the slots of the stored unit tree")
+    parent, levels, _ = _slot_structure(tree)
+    size = np.array([len(m) for m in tree.members], dtype=np.int64)
+    floor = int(data["minimums"]["score"])
+    while True:
+        shown, counts, figures = _shown_counts(data, tree.n_slots)
+        chosen = _apparent_hides(shown, counts, parent, levels, floor, size)
+        if not chosen:
+            return
+        for row, g in chosen:
+            figure = figures[row]
+            group = data["groups"][g]
+            if figure[0] == "text":
+                group["comments"][figure[1]] = hide()
+            else:
+                group["instruments"][figure[0]][figure[1]][figure[2]] = hide()
+
+
+def _apparent_hides(
+    shown: npt.NDArray[np.bool_],
+    group_n: npt.NDArray[np.int64],
+    parent: npt.NDArray[np.int64],
+    levels: Sequence[npt.NDArray[np.int64]],
+    floor: int,
+    size: npt.NDArray[np.int64],
+) -> list[tuple[int, int]]:
+    """(figure, group) pairs to hide so that figures a reader may take for the same people,
+    true or not, give no small count together: figures whose n agree in every group both
+    show (and that share one) are one set of people to the reader (the anonymity audit's
+    premise, core.disclosure), whose count in each group is the one shown. A region of
+    their groups together holding 1 to ``floor`` - 1 by those counts is one the audit
+    reports, and the reader cannot tell it from a true one: it is closed in those of the
+    figures that show the group chosen to go."""
+    n_keys, n_slots = shown.shape
+    if n_keys < 2:
+        return []
+    # Union-find over the figures that agree wherever both show a group.
+    root = list(range(n_keys))
+
+    def find(k: int) -> int:
+        while root[k] != k:
+            root[k] = root[root[k]]
+            k = root[k]
+        return k
+
+    # Each class's count per group (-1: none shown); a union that would give a group two
+    # counts is refused (the reader sees they are not the same people), and the pair is
+    # then checked on its own.
+    value = np.where(shown, group_n, -1)
+    refused: list[list[int]] = []
+    for j in range(n_keys):
+        both = shown[j][None, :] & shown[j + 1 :]
+        agree = ~(both & (group_n[j][None, :] != group_n[j + 1 :])).any(axis=1)
+        for k in (np.flatnonzero(agree & both.any(axis=1)) + j + 1).tolist():
+            a, b = find(j), find(k)
+            if a == b:
+                continue
+            known = (value[a] >= 0) & (value[b] >= 0)
+            if (value[a][known] != value[b][known]).any():
+                refused.append([j, k])
+                continue
+            root[b] = a
+            value[a] = np.maximum(value[a], value[b])
+    classes: dict[int, list[int]] = {}
+    for k in range(n_keys):
+        classes.setdefault(find(k), []).append(k)
+    hide: list[tuple[int, int]] = []
+    for members in [*classes.values(), *refused]:
+        if len(members) < 2:
+            continue
+        together = shown[members].any(axis=0)
+        count = np.full(n_slots, -1, dtype=np.int64)
+        for k in members:
+            count = np.where(shown[k], group_n[k], count)
+        # Each shown group's count less its largest shown subgroups' counts.
+        nearest = np.full(n_slots + 1, -1, dtype=np.int64)
+        for level in levels:
+            nearest[level] = np.where(together[level], level, nearest[parent[level]])
+        above = np.where(together, nearest[parent], -1)
+        region = count.copy()
+        inner = np.flatnonzero(together & (above >= 0))
+        np.subtract.at(region, above[inner], count[inner])
+        small = np.flatnonzero(together & (region > 0) & (region < floor))
+        if not small.size:
+            continue
+        g = int(small[np.argmin(size[small])])
+        # As in ``_Decider.joint_hides``: the group, or one of its largest shown subgroups
+        # with a region of at least the minimum, whichever fewer of the figures show; the
+        # top only when nothing else closes it.
+        candidates = [] if above[g] < 0 else [g]
+        candidates += np.flatnonzero(together & (above == g) & (region >= floor)).tolist()
+        if not candidates:
+            candidates = [g]
+        showing = {t: [k for k in members if shown[k, t]] for t in candidates}
+        chosen = min(candidates, key=lambda t: (len(showing[t]), size[t], t))
+        hide += [(k, chosen) for k in showing[chosen]]
+    return hide
+
+
 class _Decider:
     """One suppression decision per slot for a per-atom count and a minimum.
 
@@ -295,6 +477,14 @@ class _Decider:
         self._atom_order = np.asarray(
             [tree.index[str(unit)] for unit in self._plan.atoms], dtype=np.intp
         )
+        # Per (minimum, counts): the slots ``joint_hides`` hid on top of the decision.
+        self._blocked: dict[tuple[int, bytes], npt.NDArray[np.bool_]] = {}
+        self._restricted: dict[tuple[int, bytes], list[suppression.Decision]] = {}
+        self._atom_counts: dict[tuple[int, bytes], npt.NDArray[np.int64]] = {}
+        # How many figures asked for each decision: what hiding a group in it costs.
+        self._uses: dict[tuple[int, bytes], int] = {}
+        # Decisions whose hidden groups hide a scale's there too (its items'): the scale's.
+        self._carries: dict[tuple[int, bytes], set[tuple[int, bytes]]] = {}
 
     def decide(
         self, atom_counts: npt.ArrayLike, min_size: int, extra: npt.ArrayLike | None = None
@@ -314,9 +504,29 @@ class _Decider:
         scale had lost a group."""
         counts_array = np.ascontiguousarray(np.asarray(atom_counts), dtype=np.int64)
         key = (min_size, counts_array.tobytes())
-        found = self._memo.get(key)
-        if found is not None:
-            return found
+        self._uses[key] = self._uses.get(key, 0) + 1
+        restricted = self._restricted.get(key)
+        if restricted is not None:
+            return restricted
+        if key not in self._memo:
+            self._memo[key] = self._decided(counts_array, min_size, extra)
+            self._atom_counts[key] = counts_array
+        decisions = self._memo[key]
+        blocked = self._blocked.get(key)
+        if blocked is not None:
+            decisions = [
+                d
+                if not d.shown or not blocked[s]
+                else suppression.Decision(False, "complementary", d.n)
+                for s, d in enumerate(decisions)
+            ]
+        self._restricted[key] = decisions
+        return decisions
+
+    def _decided(
+        self, counts_array: npt.NDArray[np.int64], min_size: int, extra: npt.ArrayLike | None
+    ) -> list[suppression.Decision]:
+        """The engine's decisions for one (minimum, counts), with the floor rule."""
         published: npt.NDArray[np.int64] | None = None
         if extra is not None:
             published = np.asarray(extra, dtype=np.int64)[self._published_slots]
@@ -324,13 +534,135 @@ class _Decider:
                 published = None  # nothing weighs more: the plain decision
         decisions = self._engine(counts_array, min_size, published)
         if self._floor is not None and min_size > self._floor:
-            floor = self.decide(counts_array, self._floor)
+            floor_key = (self._floor, counts_array.tobytes())
+            if floor_key not in self._memo:
+                self._memo[floor_key] = self._decided(counts_array, self._floor, None)
+                self._atom_counts[floor_key] = counts_array
+            floor = self._memo[floor_key]
             decisions = [
                 d if not d.shown or f.shown else suppression.Decision(False, "complementary", d.n)
                 for d, f in zip(decisions, floor, strict=True)
             ]
-        self._memo[key] = decisions
         return decisions
+
+    def carries(self, item: tuple[int, npt.ArrayLike], scale: tuple[int, npt.ArrayLike]) -> None:
+        """Where the decision for ``item`` (minimum, counts) hides a group, the scale
+        decided on ``scale`` is hidden too (``_scale_with_its_items``): hiding a group in
+        the item's decision costs the scale's figures as well (``joint_hides``)."""
+        key = (item[0], np.ascontiguousarray(np.asarray(item[1]), dtype=np.int64).tobytes())
+        over = (scale[0], np.ascontiguousarray(np.asarray(scale[1]), dtype=np.int64).tobytes())
+        if key != over:
+            self._carries.setdefault(key, set()).add(over)
+
+    def joint_hides(self, published_figures: JsonDict | None = None) -> bool:
+        """Hide the groups that figures decided apart would give away together; True when
+        it hid any (the figures must then be decided again).
+
+        A reader takes two figures with the same n in a group for the same people there
+        (an item everyone answered and a scale of another questionnaire; privacy.md
+        section 0's reader remembers both). Each figure's own groups are safe for its
+        counts, but one figure's team beside another's subtree left the subtree's own few
+        people as the difference (red team with the stronger audit, tests/privacy/
+        test_redteam_same_people.py: Hjemmeplejen Nord's 3 in the demo). So for every
+        figure decided so far (each distinct minimum and counts), the groups it shows and
+        the groups any other figure shows with the same count there form one family, and
+        each region of that family (a group minus its largest shown subgroups; every set
+        the reader can derive from it is a union of regions) must hold none or at least
+        the score minimum of the figure's people: the reader's subtraction gives a count,
+        and the figure's own decision already protects its sums. A region below that is
+        closed by hiding its group in the figures that show it with that count (the
+        organisation is never hidden: its smallest shown subgroup is, instead), until none
+        is left. Then the same for the figures of ``published_figures`` (the publication
+        built with these decisions) that only look alike (``_apparent_hides``): a group
+        hidden there is hidden in every decision that shows it with that count. Hiding
+        only ever merges regions, so every figure's own decision stays safe."""
+        if self._floor is None or not self._memo:
+            return False
+        floor = self._floor
+        tree = self._tree
+        n_slots = tree.n_slots
+        keys = list(self._memo)
+        decided = np.array([[d.shown for d in self._memo[k]] for k in keys], dtype=np.bool_)
+        group_n = np.array([[d.n for d in self._memo[k]] for k in keys], dtype=np.int64)
+        atoms = np.stack([self._atom_counts[k] for k in keys])
+        blocked = np.zeros((len(keys), n_slots), dtype=np.bool_)
+        for row, key in enumerate(keys):
+            if key in self._blocked:
+                blocked[row] = self._blocked[key]
+        published = np.ones(n_slots, dtype=np.bool_)
+        published[list(tree.unpublished)] = False
+        organisation = tree.slot[ORGANISATION]
+        parent, levels, lowest = _slot_structure(tree)
+        size = np.array([len(m) for m in tree.members], dtype=np.int64)
+        rows = np.repeat(np.arange(len(keys)), len(lowest)).reshape(len(keys), -1)
+        uses = np.array([self._uses.get(k, 1) for k in keys], dtype=np.int64)
+        row_of = {k: row for row, k in enumerate(keys)}
+        carried = [[row_of[c] for c in self._carries.get(k, ()) if c in row_of] for k in keys]
+        hid = False
+        while True:
+            shown = decided & ~blocked & published[None, :]
+            # Each figure's family: its own groups, and others' groups with its count there.
+            code = np.arange(n_slots, dtype=np.int64)[None, :] * (int(group_n.max()) + 1) + group_n
+            family = shown | np.isin(code, code[shown])
+            # The nearest group of the family at or above each slot (-1: none); the
+            # sentinel column n_slots stands for "above the top".
+            nearest = np.full((len(keys), n_slots + 1), -1, dtype=np.int64)
+            for level in levels:
+                nearest[:, level] = np.where(
+                    family[:, level], level[None, :], nearest[:, parent[level]]
+                )
+            owner = nearest[:, lowest]  # per figure and atom: the group whose region it is in
+            inside = owner >= 0
+            region = np.zeros((len(keys), n_slots), dtype=np.int64)
+            np.add.at(region, (rows[inside], owner[inside]), atoms[inside])
+            small = family & (region > 0) & (region < floor)
+            hide: list[tuple[int, int]] = []
+            for k in np.flatnonzero(small.any(axis=1)).tolist():
+                slots = np.flatnonzero(small[k])
+                g = int(slots[np.argmin(size[slots])])
+                # The region closes when its group goes, or when one of its largest shown
+                # subgroups with a region of at least the minimum joins it. Of those, the
+                # one that costs fewer figures (those showing it with this count, and the
+                # scales their items hide with them); the organisation's total, the figure
+                # everyone reads, counts ``_ORGANISATION_WEIGHT`` times.
+                candidates = [g]
+                candidates += [
+                    t
+                    for t in np.flatnonzero(family[k]).tolist()
+                    if t != g and nearest[k, parent[t]] == g and region[k, t] >= floor
+                ]
+
+                # Per candidate: every figure that shows it with this figure's count there,
+                # and what hiding it there costs (with the scales their items hide).
+                showing = {t: shown[:, t] & (group_n[:, t] == group_n[k, t]) for t in candidates}
+
+                costs: dict[int, int] = {}
+                for t in candidates:
+                    rows_t = np.flatnonzero(showing[t]).tolist()
+                    over = {c for j in rows_t for c in carried[j] if shown[c, t]} - set(rows_t)
+                    costs[t] = int(uses[rows_t].sum()) + sum(int(uses[c]) for c in over)
+                    if t == organisation:
+                        costs[t] *= _ORGANISATION_WEIGHT
+                chosen = min(candidates, key=lambda t: (costs[t], size[t], t))
+                hide += [(j, chosen) for j in np.flatnonzero(showing[chosen]).tolist()]
+            if not hide:
+                break
+            for k, g in hide:
+                blocked[k, g] = True
+            hid = True
+        if published_figures is not None and not hid:
+            seen_shown, seen_n, _ = _shown_counts(published_figures, n_slots)
+            seen_shown &= published[None, :]
+            for row, g in _apparent_hides(seen_shown, seen_n, parent, levels, floor, size):
+                same = decided[:, g] & ~blocked[:, g] & (group_n[:, g] == seen_n[row, g])
+                if same.any():
+                    blocked[same, g] = True
+                    hid = True
+        if hid:
+            for row, key in enumerate(keys):
+                self._blocked[key] = blocked[row].copy()
+            self._restricted.clear()
+        return hid
 
     def _engine(
         self,
@@ -434,6 +766,19 @@ def _figures(
     scored = _score(instrument, codes)
     wanted = [s for s in instrument.scales if scale_ids is None or s.id in scale_ids]
     scales = {s.id: scoring.scale_figures(scored, s.id, groups) for s in wanted}
+    return _decided(instrument, scored, scales, decider, minimums)
+
+
+def _decided(
+    instrument: Instrument,
+    scored: scoring.ScoredAnswers,
+    scales: dict[str, scoring.ScaleFigures],
+    decider: _Decider,
+    minimums: Minimums,
+) -> _InstrumentFigures:
+    """The scales' decisions over their scored figures (``_figures``; again, unscored,
+    when the decider has hidden more: ``Report.build``)."""
+    wanted = [s for s in instrument.scales if s.id in scales]
     decisions = {
         s.id: decider.decide(scales[s.id].atom_n, minimums.for_items(_scale_items(instrument, s)))
         for s in wanted
@@ -508,6 +853,9 @@ def _scale_with_its_items(
             item_scored[(scale.id, number)] = item_decisions
         else:
             item_decisions = decider.decide(counts, minimum)
+        decider.carries(
+            (minimum, counts), (minimums.for_items(_scale_items(instrument, scale)), figures.atom_n)
+        )
         item_n = figures.item_n[:, column]
         for g, decision in enumerate(out):
             if decision.shown and item_n[g] > 0 and not item_decisions[g].shown:
@@ -690,18 +1038,37 @@ class Report:
         self.decider = _Decider(self.tree, minimums.score)
         self.answers = answers
         self.groups = self.tree.groups(self.answers.atom)
-        self.figures = {
-            i.id: _figures(i, self.answers.codes[i.id], self.groups, self.decider, self.minimums)
-            for i in self.instruments
-        }
+        self.figures = self._decided_figures()
         slot_responses = self.groups.reduce(self.answers.responses.astype(np.float64)[:, None])
         self.slot_responses = np.rint(slot_responses[:, 0]).astype(np.intp)
 
     # -- groups
 
+    def _decided_figures(
+        self, earlier: Mapping[str, _InstrumentFigures] | None = None
+    ) -> dict[str, _InstrumentFigures]:
+        """Each instrument's figures and decisions; with ``earlier``, its scored figures
+        again, decided anew."""
+        earlier = earlier or {}
+        return {
+            i.id: _decided(
+                i, earlier[i.id].scored, earlier[i.id].scales, self.decider, self.minimums
+            )
+            if i.id in earlier
+            else _figures(i, self.answers.codes[i.id], self.groups, self.decider, self.minimums)
+            for i in self.instruments
+        }
+
     def build(self) -> JsonDict:
+        """The publication. Built again, figures decided anew, while the decider hides
+        groups that figures decided apart would give away together
+        (``_Decider.joint_hides``): each round only hides, so it ends."""
         with no_cycle_collection():
-            return self._build()
+            while True:
+                data = self._build()
+                if not self.decider.joint_hides(data):
+                    return data
+                self.figures = self._decided_figures(self.figures)
 
     def _build(self) -> JsonDict:
         instrument_blocks = {i.id: self._instrument_groups(i) for i in self.instruments}

@@ -39,8 +39,14 @@ is a figure about whoever made it: vz-maturity's pooled total changed its defini
     difference. Comments, also under a higher minimum, are left as they were: a reader
     needs a figure over exactly the commenters to use that channel.
 
-  The rules of schemas 3 and 4 are applied only to a publication stored before them: one
-  stored under 4 was built under them, exactly, and the stored-figure versions are blunter.
+  * (schema 6) figures a reader may take for the same people (the same n in every group
+    both show) give no group of 1 to score minimum - 1 together: where they do, the group
+    is hidden in those of them that show it, as the builder's last step does on the
+    figures it publishes (``publication.alike_figures_hidden``). The builder's other step,
+    on each figure's true counts in every unit, needs the answers.
+
+  The rules of schemas 3 to 5 are applied only to a publication stored before them: one
+  stored under 5 was built under them, exactly, and the stored-figure versions are blunter.
 
 Both ways, what rests on a figure hidden now is hidden with it: the items and key figures
 counted over a hidden scale's people, a key figure or a scale's agreement (rwg(j)) beside
@@ -60,7 +66,13 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from tryghed.core.instruments import Instrument, Scale
-from tryghed.core.publication import ORGANISATION, SCHEMA, GroupKey, JsonDict
+from tryghed.core.publication import (
+    ORGANISATION,
+    SCHEMA,
+    GroupKey,
+    JsonDict,
+    alike_figures_hidden,
+)
 
 __all__ = ["Tightened", "tighten"]
 
@@ -235,11 +247,14 @@ class _Rules:
                 self._pooled(iid, meta)
                 self._scales_beside_hidden_items(iid, meta)
                 self._follow_ups_beside_hidden_items(iid)
-            self._texts_beside_hidden_items(iid, meta)
-            self._above_the_score_minimum(iid, meta)
+            if self.from_schema < 5:
+                self._texts_beside_hidden_items(iid, meta)
+                self._above_the_score_minimum(iid, meta)
         if self.from_schema < 4:
             self._alpha()
             self._drivers()
+        if self.from_schema < 6:
+            alike_figures_hidden(self.data, lambda: self.counter.hide(_COMPLEMENTARY))
 
     def _texts_beside_hidden_items(self, iid: str, meta: Mapping[str, Any]) -> None:
         """A free-text follow-up's comments are hidden where the item it follows is hidden
