@@ -264,11 +264,6 @@ def build_tree(rows: Sequence[tuple[int, str, int, bool]], *, organisation: bool
     )
 
 
-#: What hiding the whole organisation's figure costs in ``_Decider.joint_hides``, against
-#: hiding a unit's in as many figures.
-_ORGANISATION_WEIGHT = 5
-
-
 def _slot_structure(
     tree: Tree,
 ) -> tuple[npt.NDArray[np.int64], list[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
@@ -570,9 +565,10 @@ class _Decider:
         the reader can derive from it is a union of regions) must hold none or at least
         the score minimum of the figure's people: the reader's subtraction gives a count,
         and the figure's own decision already protects its sums. A region below that is
-        closed by hiding its group in the figures that show it with that count (the
-        organisation is never hidden: its smallest shown subgroup is, instead), until none
-        is left. Then the same for the figures of ``published_figures`` (the publication
+        closed by hiding, in the figures that show it with that count, its group or one of
+        its largest shown subgroups, whichever costs fewer figures (the organisation only
+        when it has no shown subgroup left), until none is left. Then the same for the
+        figures of ``published_figures`` (the publication
         built with these decisions) that only look alike (``_apparent_hides``): a group
         hidden there is hidden in every decision that shows it with that count. Hiding
         only ever merges regions, so every figure's own decision stays safe."""
@@ -621,17 +617,24 @@ class _Decider:
                 slots = np.flatnonzero(small[k])
                 g = int(slots[np.argmin(size[slots])])
                 # The region closes when its group goes, or when one of its largest shown
-                # subgroups with a region of at least the minimum joins it. Of those, the
-                # one that costs fewer figures (those showing it with this count, and the
-                # scales their items hide with them); the organisation's total, the figure
-                # everyone reads, counts ``_ORGANISATION_WEIGHT`` times.
-                candidates = [g]
-                candidates += [
+                # subgroups joins it with enough people. Of those, the one that costs fewer
+                # figures (those showing it with this count, and the scales their items
+                # hide with them); the organisation's total, the figure everyone reads,
+                # only when it has no shown subgroup left.
+                below = [
                     t
                     for t in np.flatnonzero(family[k]).tolist()
-                    if t != g and nearest[k, parent[t]] == g and region[k, t] >= floor
+                    if t != g and nearest[k, parent[t]] == g
                 ]
-
+                closing = [t for t in below if region[k, t] + region[k, g] >= floor]
+                if g == organisation:
+                    # Never the organisation while a subgroup can go: one that closes the
+                    # region, else the one that brings the most people into it.
+                    candidates = closing or (
+                        [max(below, key=lambda t: (int(region[k, t]), -t))] if below else [g]
+                    )
+                else:
+                    candidates = [g, *closing]
                 # Per candidate: every figure that shows it with this figure's count there,
                 # and what hiding it there costs (with the scales their items hide).
                 showing = {t: shown[:, t] & (group_n[:, t] == group_n[k, t]) for t in candidates}
@@ -641,8 +644,6 @@ class _Decider:
                     rows_t = np.flatnonzero(showing[t]).tolist()
                     over = {c for j in rows_t for c in carried[j] if shown[c, t]} - set(rows_t)
                     costs[t] = int(uses[rows_t].sum()) + sum(int(uses[c]) for c in over)
-                    if t == organisation:
-                        costs[t] *= _ORGANISATION_WEIGHT
                 chosen = min(candidates, key=lambda t: (costs[t], size[t], t))
                 hide += [(j, chosen) for j in np.flatnonzero(showing[chosen]).tolist()]
             if not hide:
