@@ -320,6 +320,19 @@ def _shown_counts(
     return shown, counts, list(rows)
 
 
+def _figure_minimums(data: JsonDict, figures: Sequence[tuple[str, ...]]) -> npt.NDArray[np.int64]:
+    """Each figure's minimum (``_shown_counts``'s rows), from the publication's metadata."""
+    score = int(data["minimums"]["score"])
+    out: list[int] = []
+    for figure in figures:
+        if figure[0] == "text":
+            out.append(int(data["minimums"]["comment"]))
+            continue
+        meta = data["instruments"].get(figure[0], {}).get(figure[1], {}).get(figure[2], {})
+        out.append(max(int(meta.get("minimum", score)), score))
+    return np.array(out, dtype=np.int64)
+
+
 def alike_figures_hidden(data: JsonDict, hide: Callable[[], JsonDict]) -> None:
     """Hide, in a stored publication (``core.tighten``, once its answers are gone), what
     figures that look alike give away together (``_apparent_hides``), until nothing is:
@@ -345,7 +358,9 @@ def alike_figures_hidden(data: JsonDict, hide: Callable[[], JsonDict]) -> None:
     floor = int(data["minimums"]["score"])
     while True:
         shown, counts, figures = _shown_counts(data, tree.n_slots)
-        chosen = _apparent_hides(shown, counts, parent, levels, floor, size)
+        chosen = _apparent_hides(
+            shown, counts, parent, levels, floor, size, _figure_minimums(data, figures)
+        )
         if not chosen:
             return
         for row, g in chosen:
@@ -364,14 +379,17 @@ def _apparent_hides(
     levels: Sequence[npt.NDArray[np.int64]],
     floor: int,
     size: npt.NDArray[np.int64],
+    minimum: npt.NDArray[np.int64] | None = None,
 ) -> list[tuple[int, int]]:
     """(figure, group) pairs to hide so that figures a reader may take for the same people,
     true or not, give no small count together: figures whose n agree in every group both
     show (and that share one) are one set of people to the reader (the anonymity audit's
     premise, core.disclosure), whose count in each group is the one shown. A region of
-    their groups together holding 1 to ``floor`` - 1 by those counts is one the audit
-    reports, and the reader cannot tell it from a true one: it is closed in those of the
-    figures that show the group chosen to go."""
+    their groups together holding 1 to their lowest ``minimum`` - 1 by those counts (or
+    ``floor`` - 1 without one) is one the audit reports, and the reader cannot tell it
+    from a true one: it is closed in those of the figures that show the group chosen to
+    go. So is a negative one: the set is then not one set of people, but a pair in it may
+    be."""
     n_keys, n_slots = shown.shape
     if n_keys < 2:
         return []
@@ -421,7 +439,10 @@ def _apparent_hides(
         region = count.copy()
         inner = np.flatnonzero(together & (above >= 0))
         np.subtract.at(region, above[inner], count[inner])
-        small = np.flatnonzero(together & (region > 0) & (region < floor))
+        # A negative region shows the class is not one set of people, but a pair inside
+        # it may be (red team: 8 - 6 - 5 = -3 hid 8 - 6 = 2): closed too.
+        lowest = int(minimum[members].min()) if minimum is not None else floor
+        small = np.flatnonzero(together & (region != 0) & (region < lowest))
         if not small.size:
             continue
         g = int(small[np.argmin(size[small])])
@@ -429,7 +450,7 @@ def _apparent_hides(
         # with a region of at least the minimum, whichever fewer of the figures show; the
         # top only when nothing else closes it.
         candidates = [] if above[g] < 0 else [g]
-        candidates += np.flatnonzero(together & (above == g) & (region >= floor)).tolist()
+        candidates += np.flatnonzero(together & (above == g) & (region >= lowest)).tolist()
         if not candidates:
             candidates = [g]
         showing = {t: [k for k in members if shown[k, t]] for t in candidates}
@@ -652,9 +673,12 @@ class _Decider:
                 blocked[k, g] = True
             hid = True
         if published_figures is not None and not hid:
-            seen_shown, seen_n, _ = _shown_counts(published_figures, n_slots)
+            seen_shown, seen_n, seen = _shown_counts(published_figures, n_slots)
             seen_shown &= published[None, :]
-            for row, g in _apparent_hides(seen_shown, seen_n, parent, levels, floor, size):
+            seen_minimum = _figure_minimums(published_figures, seen)
+            for row, g in _apparent_hides(
+                seen_shown, seen_n, parent, levels, floor, size, seen_minimum
+            ):
                 same = decided[:, g] & ~blocked[:, g] & (group_n[:, g] == seen_n[row, g])
                 if same.any():
                     blocked[same, g] = True
