@@ -18,7 +18,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.privacy.test_redteam_same_people import leader_views
+from tests.privacy.test_redteam_same_people import (
+    leader_views,
+    random_answers,
+    random_instruments_and_tree,
+)
 from tryghed.core import publication
 from tryghed.core.disclosure import Derived, audit
 from tryghed.core.instruments import load_builtin
@@ -34,55 +38,19 @@ def organisation(
     """A random tree (2-14 units), 5-120 people answering 1-4 built-in instruments (risk5
     often), with skips, tick-all items ticked and free texts written."""
     rng = random.Random(seed)
-    chosen = rng.sample(sorted(BUILTIN), rng.randint(1, 4))
-    if "risk5" not in chosen and rng.random() < 0.6:
-        chosen.append("risk5")
-    instruments = [BUILTIN[i] for i in sorted(chosen)]
-    paths = {1: "/1/"}
-    for unit in range(2, rng.randint(2, 14) + 1):
-        paths[unit] = f"{paths[rng.randint(1, unit - 1)]}{unit}/"
-    rows = [(u, p, p.count("/") - 2, True) for u, p in paths.items()]
-    tree = publication.build_tree(sorted(rows, key=lambda row: row[1]))
+    instruments, tree = random_instruments_and_tree(rng)
     minimum: int | None = None
     if answer_seed is not None:
         minimum = rng.choice([5, 3, 4, 5])
         rng = random.Random(answer_seed)
-    n = rng.randint(5, 120)
-    weights = [rng.random() ** 2 for _ in range(tree.n_atoms)]
-    atom = np.array(rng.choices(range(tree.n_atoms), weights=weights, k=n), dtype=np.intp)
-    skip = rng.choice([0.0, 0.0, 0.02, 0.05, 0.15, 0.3])
-    codes: dict[str, Any] = {}
-    multi_n: dict[str, Any] = {}
-    multi_counts: dict[str, Any] = {}
-    texts: dict[str, list[tuple[int, str]]] = {}
-    for instrument in instruments:
-        matrix = np.full((n, len(instrument.items)), np.nan)
-        for j, item in enumerate(instrument.items):
-            if item.type == "choice":
-                for r in range(n):
-                    if rng.random() >= skip:
-                        matrix[r, j] = rng.choice(item.options).code
-            elif item.type == "multi":
-                people = np.zeros(tree.n_atoms, dtype=np.intp)
-                ticks = np.zeros((tree.n_atoms, len(item.options)), dtype=np.intp)
-                for r in range(n):
-                    if rng.random() < 0.5:
-                        people[atom[r]] += 1
-                        count = rng.randint(1, min(3, len(item.options)))
-                        for o in rng.sample(range(len(item.options)), count):
-                            ticks[atom[r], o] += 1
-                multi_n[item.id], multi_counts[item.id] = people, ticks
-            else:
-                share = rng.choice([0.3, 0.6, 0.9])
-                texts[item.id] = [(a, "Mere tid.") for a in atom.tolist() if rng.random() < share]
-        codes[instrument.id] = matrix
-    answers = publication.Answers(
-        atom=atom,
-        codes=codes,
-        multi_n=multi_n,
-        multi_counts=multi_counts,
-        texts=texts,
-        responses=np.bincount(atom, minlength=tree.n_atoms).astype(np.intp),
+    answers = random_answers(
+        rng,
+        instruments,
+        tree,
+        people=(5, 120),
+        skips=(0.0, 0.0, 0.02, 0.05, 0.15, 0.3),
+        ticks=True,
+        text_share=None,
     )
     measured = publication.Measured(
         id=measured_id or (seed % 997 + 1), status="closed", previous_id=None

@@ -28,7 +28,7 @@ import pytest
 
 from tryghed.core import publication
 from tryghed.core.disclosure import audit
-from tryghed.core.instruments import load_builtin
+from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.core.tighten import tighten
 from tryghed.results.audit import publication_figures
 
@@ -105,6 +105,19 @@ def random_organisation(seed: int) -> publication.Report:
     """A random unit tree (2-14 units), 5-200 people answering 1-4 built-in instruments
     (risk5 often), every question answered by everyone, or skipped now and then."""
     rng = random.Random(seed)
+    instruments, tree = random_instruments_and_tree(rng)
+    answers = random_answers(
+        rng, instruments, tree, people=(5, 200), skips=(0.0, 0.0, 0.02, 0.15), ticks=False
+    )
+    measured = publication.Measured(id=seed % 997 + 1, status="closed", previous_id=None)
+    minimums = publication.Minimums.chosen(rng.choice([None, 3, 4]), None, None)
+    return publication.Report(measured, instruments, tree, {}, answers, minimums)
+
+
+def random_instruments_and_tree(
+    rng: random.Random,
+) -> tuple[list[Instrument], publication.Tree]:
+    """1-4 built-in instruments (risk5 often) and a random unit tree of 2-14 units."""
     chosen = rng.sample(sorted(BUILTIN), rng.randint(1, 4))
     if "risk5" not in chosen and rng.random() < 0.6:
         chosen.append("risk5")
@@ -113,11 +126,27 @@ def random_organisation(seed: int) -> publication.Report:
     for unit in range(2, rng.randint(2, 14) + 1):
         paths[unit] = f"{paths[rng.randint(1, unit - 1)]}{unit}/"
     rows = [(u, p, p.count("/") - 2, True) for u, p in paths.items()]
-    tree = publication.build_tree(sorted(rows, key=lambda row: row[1]))
-    n = rng.randint(5, 200)
+    return instruments, publication.build_tree(sorted(rows, key=lambda row: row[1]))
+
+
+def random_answers(
+    rng: random.Random,
+    instruments: Sequence[Instrument],
+    tree: publication.Tree,
+    *,
+    people: tuple[int, int],
+    skips: Sequence[float],
+    ticks: bool,
+    text_share: float | None = 0.6,
+) -> publication.Answers:
+    """Between ``people`` respondents spread unevenly over the units, each choice answered
+    unless skipped (one of ``skips`` for the whole organisation); tick-all items ticked by
+    about half (``ticks``, else by nobody); free texts written by ``text_share`` of them
+    (None: 30, 60 or 90 %, per question)."""
+    n = rng.randint(*people)
     weights = [rng.random() ** 2 for _ in range(tree.n_atoms)]
     atom = np.array(rng.choices(range(tree.n_atoms), weights=weights, k=n), dtype=np.intp)
-    skip = rng.choice([0.0, 0.0, 0.02, 0.15])
+    skip = rng.choice(list(skips))
     codes: dict[str, Any] = {}
     multi_n: dict[str, Any] = {}
     multi_counts: dict[str, Any] = {}
@@ -130,12 +159,20 @@ def random_organisation(seed: int) -> publication.Report:
                     if rng.random() >= skip:
                         matrix[r, j] = rng.choice(item.options).code
             elif item.type == "multi":
-                multi_n[item.id] = np.zeros(tree.n_atoms, dtype=np.intp)
-                multi_counts[item.id] = np.zeros((tree.n_atoms, len(item.options)), dtype=np.intp)
+                ticked = np.zeros(tree.n_atoms, dtype=np.intp)
+                per_option = np.zeros((tree.n_atoms, len(item.options)), dtype=np.intp)
+                for r in range(n if ticks else 0):
+                    if rng.random() < 0.5:
+                        ticked[atom[r]] += 1
+                        count = rng.randint(1, min(3, len(item.options)))
+                        for o in rng.sample(range(len(item.options)), count):
+                            per_option[atom[r], o] += 1
+                multi_n[item.id], multi_counts[item.id] = ticked, per_option
             else:
-                texts[item.id] = [(a, "Mere tid.") for a in atom.tolist() if rng.random() < 0.6]
+                share = text_share if text_share is not None else rng.choice([0.3, 0.6, 0.9])
+                texts[item.id] = [(a, "Mere tid.") for a in atom.tolist() if rng.random() < share]
         codes[instrument.id] = matrix
-    answers = publication.Answers(
+    return publication.Answers(
         atom=atom,
         codes=codes,
         multi_n=multi_n,
@@ -143,9 +180,6 @@ def random_organisation(seed: int) -> publication.Report:
         texts=texts,
         responses=np.bincount(atom, minlength=tree.n_atoms).astype(np.intp),
     )
-    measured = publication.Measured(id=seed % 997 + 1, status="closed", previous_id=None)
-    minimums = publication.Minimums.chosen(rng.choice([None, 3, 4]), None, None)
-    return publication.Report(measured, instruments, tree, {}, answers, minimums)
 
 
 def leader_views(tree: publication.Tree) -> list[list[Any]]:
