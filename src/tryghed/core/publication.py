@@ -101,7 +101,7 @@ import math
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -152,6 +152,8 @@ SCHEMA = 6
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]
 FloatArray = npt.NDArray[np.float64]
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
 IntArray = npt.NDArray[np.intp]
 
 ORGANISATION: GroupKey = ("organisation",)
@@ -1063,9 +1065,26 @@ class Report:
         self.decider = _Decider(self.tree, minimums.score)
         self.answers = answers
         self.groups = self.tree.groups(self.answers.atom)
+        # What depends on the answers alone, worked out once for every round of ``build``.
+        self._computed: dict[tuple[object, ...], object] = {}
         self.figures = self._decided_figures()
         slot_responses = self.groups.reduce(self.answers.responses.astype(np.float64)[:, None])
         self.slot_responses = np.rint(slot_responses[:, 0]).astype(np.intp)
+
+    def _once(
+        self,
+        key: tuple[object, ...],
+        compute: Callable[_P, _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """``compute(*args, **kwargs)``, worked out once per builder. ``build`` decides the figures again
+        in later rounds, but the answers and their scores stay the same objects, so a
+        figure of the answers (``key`` naming it, with the people it is computed over)
+        is the same in every round."""
+        if key not in self._computed:
+            self._computed[key] = compute(*args, **kwargs)
+        return self._computed[key]  # type: ignore[return-value]
 
     # -- groups
 
@@ -1319,14 +1338,20 @@ class Report:
                 population = _population_scale(instrument, item)
                 key = population.id if population is not None else None
                 if key not in by_population:
-                    groups = self._groups_over(figures, key)
-                    by_population[key] = scoring.item_distributions(figures.scored, groups)
+                    by_population[key] = self._once(
+                        ("distributions", instrument.id, key), self._distributions, figures, key
+                    )
                 blocks = self._choice_item(instrument, item, figures, by_population[key])
             else:
                 continue
             for g, block in enumerate(blocks):
                 out[g][item.id] = block
         return out
+
+    def _distributions(
+        self, figures: _InstrumentFigures, scale_id: str | None
+    ) -> scoring.ItemDistributions:
+        return scoring.item_distributions(figures.scored, self._groups_over(figures, scale_id))
 
     def _groups_over(self, figures: _InstrumentFigures, scale_id: str | None) -> scoring.Groups:
         """The groups counted over the people with a score on ``scale_id`` (all who
@@ -1395,15 +1420,12 @@ class Report:
         """A tick-all-that-apply item: people who ticked something, and ticks per option."""
         ticked = self.answers.multi_n[item.id]
         decisions = self.decider.decide(ticked, self.minimums.for_items([item]))
-        n = np.rint(self.groups.reduce(ticked.astype(np.float64)[:, None])[:, 0]).astype(np.intp)
-        per_option = np.rint(
-            self.groups.reduce(self.answers.multi_counts[item.id].astype(np.float64))
-        ).astype(np.intp)
+        n, per_option = self._once(("multi", item.id), self._multi_counts, item)
         return [
             {
                 "suppressed": False,
-                "n": int(n[g]),
-                "counts": [int(c) for c in per_option[g]],
+                "n": n[g],
+                "counts": list(per_option[g]),
                 "dont_know": None,
                 "mean_points": None,
             }
@@ -1411,6 +1433,15 @@ class Report:
             else _hidden(decision)
             for g, decision in enumerate(decisions)
         ]
+
+    def _multi_counts(self, item: Item) -> tuple[list[int], list[list[int]]]:
+        """Per slot: the people who ticked something, and the ticks per option."""
+        ticked = self.answers.multi_n[item.id].astype(np.float64)
+        n = np.rint(self.groups.reduce(ticked[:, None])[:, 0]).astype(np.intp)
+        per_option = np.rint(
+            self.groups.reduce(self.answers.multi_counts[item.id].astype(np.float64))
+        ).astype(np.intp)
+        return n.tolist(), per_option.tolist()
 
     def _key_figures(
         self, instrument: Instrument, figures: _InstrumentFigures
@@ -1777,11 +1808,17 @@ class Report:
         minimum = self.minimums.for_items(_scale_items(instrument, scale))
         scores = figures.scored.scores[scale.id]
         if self.tree.slot[ORGANISATION] not in self.tree.unpublished:
-            alpha = scoring.reliability(figures.scored, scale.id)
+            alpha = self._once(
+                ("alpha", instrument.id, scale.id),
+                lambda: scoring.reliability(figures.scored, scale.id),
+            )
         else:
             keep = self._shown_units_rows(figures, scale.id)
-            alpha = statistics.cronbach_alpha(
-                figures.scored.points[:, figures.scored.columns(scale)][keep]
+            alpha = self._once(
+                ("alpha", instrument.id, scale.id, np.packbits(keep).tobytes()),
+                lambda: statistics.cronbach_alpha(
+                    figures.scored.points[:, figures.scored.columns(scale)][keep]
+                ),
             )
             scores = scores[keep]
         if alpha is None or alpha.n_complete < minimum:
@@ -1820,7 +1857,10 @@ class Report:
         keep = self._shown_units_rows(figures, scale_id)
         if np.count_nonzero(np.bincount(atom[keep], minlength=self.tree.n_atoms)) < 2:
             return None
-        return statistics.icc(figures.scored.scores[scale_id][keep], atom[keep])
+        return self._once(
+            ("icc", figures.instrument.id, scale_id, np.packbits(keep).tobytes()),
+            lambda: statistics.icc(figures.scored.scores[scale_id][keep], atom[keep]),
+        )
 
     def _correlations(self) -> list[JsonDict]:
         """Pearson r across units (unit scope, disjoint) that are shown on both scales."""
@@ -1839,8 +1879,14 @@ class Report:
                     if decisions[g].shown and not math.isnan(table.mean[g])
                 }
         out: list[JsonDict] = []
+        units = {key: frozenset(per_unit) for key, per_unit in means.items()}
         for a, b in itertools.combinations(means, 2):
-            result = statistics.unit_correlation(means[a], means[b])
+            result = self._once(
+                ("correlation", a, b, units[a], units[b]),
+                statistics.unit_correlation,
+                means[a],
+                means[b],
+            )
             if result is None:
                 continue
             out.append(
@@ -1907,12 +1953,15 @@ class Report:
         if not weighed:
             return out
         # One set of Poisson draws for both outcomes: each person counts the same in both.
-        results = statistics.relative_weights_each(
-            x,
-            [y for _, y, _, _ in weighed],
-            names,
-            n_boot=[n_boot for _, _, n_boot, _ in weighed],
-            seed=self.measured.id,
+        results = self._once(
+            ("drivers", *((key, n_boot) for key, _, n_boot, _ in weighed)),
+            lambda: statistics.relative_weights_each(
+                x,
+                [y for _, y, _, _ in weighed],
+                names,
+                n_boot=[n_boot for _, _, n_boot, _ in weighed],
+                seed=self.measured.id,
+            ),
         )
         for (key, _, n_boot, minimum), weights in zip(weighed, results, strict=True):
             if weights is None:
