@@ -9,15 +9,19 @@ subtree (its remainder of 2 goes up into the area's, 3 + 2) and shows both teams
 
 from __future__ import annotations
 
+import html
+import io
 import math
 import random
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
+from pypdf import PdfReader
 from scipy import stats
 
 from tests.conftest import World, client_for
@@ -280,3 +284,60 @@ def test_it_needs_the_scales_minimum_in_all(world: World) -> None:
     assert together(2) is None  # 4 in all
     found = together(3)
     assert found is not None and found.summary.n == 6
+
+
+# --------------------------------------------------------------------------- the unit PDF
+
+TOGETHER = re.compile(r'<p class="report-together">(.*?)</p>', re.S)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def together_texts(page: str) -> list[str]:
+    """Every "units below put together" paragraph of a page, as its reader reads it."""
+    found = [flat(html.unescape(re.sub(r"<[^>]+>", "", p))) for p in TOGETHER.findall(page)]
+    return list(dict.fromkeys(found))
+
+
+def pdf_text(content: bytes) -> str:
+    return flat("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
+
+
+def unit_pdf(client: Client, tree: Tree, unit: Unit, scope: str = "subtree") -> bytes:
+    """The unit PDF as ``client`` asks for it and downloads it."""
+    slug = tree.measurement.organisation.slug
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the job runs after the commit
+        asked = client.post(
+            reverse("results:export_request", args=[slug, tree.measurement.pk]),
+            {"kind": "unit_pdf", "unit": unit.pk, "scope": scope},
+        )
+    assert asked.status_code == 302, asked.status_code
+    export_id = int(asked["Location"].rstrip("/").rsplit("/", 1)[1])
+    got = client.get(reverse("results:export_download", args=[slug, export_id]))
+    assert got.status_code == 200, got.status_code
+    return bytes(got.content)
+
+
+def test_the_unit_pdf_shows_the_teams_together_with_the_pages_numbers(
+    world: World, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    t = tree(world, teams={"Hold A": 6, "Hold B": 7})
+    page = report(t.leader, t)
+    on_page = together_texts(page.content.decode())
+    both = t.answers[t.teams[0].pk] + t.answers[t.teams[1].pk]
+    n, mean, _sd, _ci = raw_summary(load_builtin()["ps7"], "total", both)
+    reading = format_number(mean / 70 * 100, "da", 0)
+    ps7_text = next(p for p in on_page if p.startswith(f"{LABEL}: {reading} af 100"))
+    assert f"n = {n} svar" in ps7_text and "Bygger på begge enheder: Hold A og Hold B." in ps7_text
+
+    text = pdf_text(unit_pdf(t.leader, t, t.north))
+    # Every figure put together on the leader's page, word for word and number for number.
+    assert len(on_page) >= 6
+    for paragraph in on_page:
+        assert paragraph in text, paragraph
+    # Not in the file of Nord's own respondents, as not on that page.
+    own = pdf_text(unit_pdf(t.leader, t, t.north, scope="unit"))
+    assert "Enhederne under denne samlet" not in own

@@ -13,6 +13,19 @@ and the spreadsheet for those who see the whole organisation. Anything else is a
 A file is made once per report data: a request whose report data, unit names, language,
 subject and version (a unit PDF's summary or its details) match a file already made (or
 being made) gets that file.
+
+A file is shared: whoever may open a unit's report may download any PDF of it, asked for
+by anyone. So where a unit PDF of the unit and everything under it shows the units below
+put together ("Enhederne under denne samlet", ``presenters.Together``), it puts together
+only the units below whose reports every reader of the unit's report may open
+(``selectors.children_every_reader_opens``: those still under it today), never those the
+one who asked may open: an AMO's file would otherwise give a leader, who cannot open a
+unit moved out of her subtree since closing, that unit's figures by subtraction from the
+others'. Without a reorganisation that is every unit below, the same figure the page
+shows each reader; after one, a reader who opens more units than the others (the AMO)
+sees on the page a figure of more units than in the file. Which units those are is part
+of the file's fingerprint, so a file is made again, never served, once they change.
+This needs nothing stored beyond the fingerprint, and no file per reader.
 """
 
 from __future__ import annotations
@@ -47,11 +60,14 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.results import aggregates
 from tryghed.results.charts import heatmap_css
 from tryghed.results.models import ExportKind, ExportStatus, ReportExport
+from tryghed.results.presenters import Scope, unit_report_context
 from tryghed.results.selectors import (
     can_read_organisation_report,
+    children_every_reader_opens,
     get_unit_report,
     report_units,
     reported_measurements,
+    units_below,
 )
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments
@@ -62,7 +78,7 @@ JsonDict = dict[str, Any]
 Progress = Callable[[int], None]
 
 #: Bumped when the layout of a file changes, so files made before are made again.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: How long a finished file is kept; older ones are deleted when a new file is asked for.
 KEEP_FOR = dt.timedelta(days=14)
 #: A queued or running job older than this is taken for lost (its worker stopped).
@@ -159,17 +175,34 @@ def visible_exports(access: OrgAccess, measurement: Measurement) -> list[ReportE
     ][:10]
 
 
-def export_fingerprint(measurement: Measurement) -> str:
+def export_fingerprint(measurement: Measurement, below: Sequence[Unit] = ()) -> str:
     """What a file depends on: the closed measurement's publication (its figures and the
     unit names frozen at closing, or, for report data frozen before names were kept in
-    it, today's names), the measurement's name and the file layout."""
+    it, today's names), the measurement's name, the file layout and, for a unit PDF, the
+    units below whose figures it may put together (:func:`file_units_below`)."""
     data = aggregates.publication(measurement, units=())  # the header: names at closing
     names = hashlib.sha256()
     for pk, name in sorted(unit_names(measurement, data).items()):
         names.update(f"{pk}:{name};".encode())
     publication = aggregates.fingerprint(measurement)
     combined = f"{FORMAT_VERSION}|{publication}|{names.hexdigest()}|{measurement.name}"
+    if below:
+        combined += "|below:" + ",".join(str(u.pk) for u in sorted(below, key=lambda u: u.pk))
     return hashlib.sha256(combined.encode()).hexdigest()
+
+
+def file_units_below(
+    measurement: Measurement, kind: str, unit: Unit | None, scope: str
+) -> list[Unit]:
+    """The units below a unit PDF's unit (of it and everything under it) whose figures the
+    file may put together: those every reader of the unit's report may open now (see the
+    module's docstring); none for the other files."""
+    if kind != ExportKind.UNIT_PDF or unit is None or scope != "subtree":
+        return []
+    data = aggregates.publication(measurement, units=())  # the tree at closing
+    if not data.has_unit(unit.pk):
+        return []
+    return children_every_reader_opens(measurement, data, unit)
 
 
 def _typed(data: Publication | Mapping[str, Any]) -> Publication:
@@ -211,7 +244,9 @@ def run_export(export_id: int) -> ReportExport:
     try:
         with translation.override(export.language):
             measurement = export.measurement
-            fingerprint = export_fingerprint(measurement)
+            # The units below read once: the file shows those its fingerprint names.
+            below = file_units_below(measurement, export.kind, export.unit, export.scope)
+            fingerprint = export_fingerprint(measurement, below)
             # A unit's file shows that unit's slice; the others the whole publication.
             subject = [export.unit_id] if export.unit_id is not None else None
             data = aggregates.publication(measurement, units=subject)
@@ -224,7 +259,7 @@ def run_export(export_id: int) -> ReportExport:
                 content = build_workbook(measurement, data, progress=progress)
                 content_type = XLSX
             else:
-                content = build_pdf(export, data, progress=progress)
+                content = build_pdf(export, data, progress=progress, below=below)
                 content_type = PDF
             filename = file_name(export)
     except Exception:
@@ -256,8 +291,11 @@ def run_export(export_id: int) -> ReportExport:
 
 
 def is_current(export: ReportExport) -> bool:
-    """The file still shows today's report data (else it is stale and made again)."""
-    return export.fingerprint == export_fingerprint(export.measurement)
+    """The file still shows today's report data, and puts together the units below that
+    every reader of it may open today (else it is stale and made again)."""
+    measurement = export.measurement
+    below = file_units_below(measurement, export.kind, export.unit, export.scope)
+    return export.fingerprint == export_fingerprint(measurement, below)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -913,10 +951,15 @@ class _PrintAccess:
 
 
 def print_context(
-    export: ReportExport, data: Publication | Mapping[str, Any]
+    export: ReportExport,
+    data: Publication | Mapping[str, Any],
+    *,
+    below: Sequence[Unit] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The print template and its context: the pages' own context functions, so the PDF
-    shows exactly what the page shows (the organisation report with every unit, unpaged)."""
+    shows exactly what the page shows (the organisation report with every unit, unpaged).
+    ``below``: the units below a unit PDF's unit it may put together, read by the caller
+    with the fingerprint (:func:`file_units_below` when not given)."""
     measurement = export.measurement
     lang = _current_language()
     data = _typed(data)
@@ -927,16 +970,18 @@ def print_context(
         "print_css": render_to_string("results/print/print.css") + heatmap_css(),
     }
     if export.kind == ExportKind.UNIT_PDF:
-        from tryghed.results.presenters import unit_report_context
-
         assert export.unit is not None
+        scope: Scope = "unit" if export.scope == "unit" else "subtree"
+        if below is None:
+            below = file_units_below(measurement, export.kind, export.unit, scope)
         context = unit_report_context(
             data=data,
             measurement=measurement,
             unit=export.unit,
-            scope="unit" if export.scope == "unit" else "subtree",
+            scope=scope,
             lang=lang,
             details=export.details,
+            below=units_below(measurement, data, export.unit, below, scope),
         )
         return "results/print/unit_report.html", {**base, **context}
     from tryghed.results.org_presenters import org_report_context
@@ -961,11 +1006,13 @@ def build_pdf(
     data: Publication | Mapping[str, Any],
     *,
     progress: Progress | None = None,
+    below: Sequence[Unit] | None = None,
 ) -> bytes:
-    """The unit or organisation report as an A4 PDF (WeasyPrint), charts as inline SVG."""
+    """The unit or organisation report as an A4 PDF (WeasyPrint), charts as inline SVG;
+    ``below`` as for :func:`print_context`."""
     from weasyprint import HTML
 
-    template, context = print_context(export, data)
+    template, context = print_context(export, data, below=below)
     html = render_to_string(template, context)
     if progress is not None:
         progress(30)

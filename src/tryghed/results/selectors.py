@@ -15,13 +15,17 @@ organisation, lies outside a leader's subtree, is a draft, or is simply not ther
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tryghed.core.figures import Publication
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import Capability, OrgAccess, visible_units
+from tryghed.results.aggregates import publication
+from tryghed.results.presenters import Scope, UnitBelow, hides_a_scale
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import scope_units
 
@@ -63,15 +67,64 @@ def report_units(access: OrgAccess, measurement: Measurement) -> QuerySet[Unit]:
     if not can_read_unit_reports(access) or measurement.organisation_id != access.organisation.pk:
         return Unit.objects.none()
     visible = visible_units(access).values("pk")
+    return _measurement_units(measurement).filter(pk__in=visible).order_by("path")
+
+
+def _measurement_units(measurement: Measurement) -> QuerySet[Unit]:
+    """The units a report of the measurement may be opened for, by someone: of a closed
+    measurement the units of the tree frozen at its closing (as they are today)."""
     if measurement.status == Status.CLOSED and measurement.frozen_tree is not None:
-        # The units of the tree frozen at closing that the user may see today.
         frozen = [u["id"] for u in measurement.frozen_tree if u.get("in_scope", True)]
-        return (
-            Unit.objects.filter(organisation=access.organisation, pk__in=frozen)
-            .filter(pk__in=visible)
-            .order_by("path")
-        )
-    return scope_units(measurement).filter(pk__in=visible).order_by("path")
+        return Unit.objects.filter(organisation_id=measurement.organisation_id, pk__in=frozen)
+    return scope_units(measurement)
+
+
+def children_openable(
+    access: OrgAccess, measurement: Measurement, data: Publication, unit: Unit
+) -> list[Unit]:
+    """The units directly below ``unit`` in the measurement's tree (as it stood at
+    closing) whose report the user may open now, in tree order."""
+    children = [int(c) for c in data.units[str(unit.pk)].children]
+    return list(report_units(access, measurement).filter(pk__in=children))
+
+
+def children_every_reader_opens(
+    measurement: Measurement, data: Publication, unit: Unit
+) -> list[Unit]:
+    """The units directly below ``unit`` in the measurement's tree whose report everyone
+    who may open ``unit``'s report may open too, now: those still in its subtree today.
+
+    A reader of a unit's report sees the whole organisation (the AMO, an administrator) or
+    leads the unit or a unit above it, and so sees every unit under it today; a unit moved
+    out since closing is opened by some of them only. What is shown to all of a unit's
+    readers at once (a shared file) may rest on these units alone."""
+    children = [int(c) for c in data.units[str(unit.pk)].children]
+    return list(
+        _measurement_units(measurement)
+        .filter(pk__in=children, path__startswith=unit.path)
+        .order_by("path")
+    )
+
+
+def units_below(
+    measurement: Measurement,
+    data: Publication,
+    unit: Unit,
+    children: Sequence[Unit],
+    scope: Scope,
+) -> list[UnitBelow]:
+    """``children``' groups (each with everything under it) for ``below`` of
+    ``presenters.unit_report_context``: the units the report may show put together where
+    the unit's subtree hides a scale. Pass only units whose reports every reader of what is
+    shown may open (:func:`children_openable` for a page, :func:`children_every_reader_opens`
+    for a shared file). Empty where nothing would be put together, without reading them."""
+    if scope != "subtree" or len(children) < 2 or not hides_a_scale(data.group(unit.pk, "subtree")):
+        return []
+    under = publication(measurement, units=[child.pk for child in children])
+    return [
+        UnitBelow(under.unit_name(child.pk, child.name), under.group(child.pk, "subtree"))
+        for child in children
+    ]
 
 
 def can_read_organisation_report(access: OrgAccess) -> bool:

@@ -15,6 +15,7 @@ from tryghed.results.exports import (
     STALLED_AFTER,
     check_subject,
     export_fingerprint,
+    file_units_below,
 )
 from tryghed.results.models import ExportKind, ExportStatus, ReportExport
 from tryghed.results.tasks import make_report_export
@@ -38,7 +39,9 @@ def export_request(
     scope = (scope if scope in SCOPES else "subtree") if subject is not None else ""
     details = details and subject is not None  # only the unit PDF has a details version
     language = "en" if language.lower().startswith("en") else "da"
-    fingerprint = export_fingerprint(measurement)
+    fingerprint = export_fingerprint(
+        measurement, file_units_below(measurement, kind, subject, scope)
+    )
     now = timezone.now()
     with transaction.atomic():
         ReportExport.objects.filter(

@@ -10,13 +10,7 @@ from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
 from tryghed.results.aggregates import is_published, publication
-from tryghed.results.presenters import (
-    ReportUnit,
-    Scope,
-    UnitBelow,
-    hides_a_scale,
-    unit_report_context,
-)
+from tryghed.results.presenters import ReportUnit, Scope, unit_report_context
 from tryghed.surveys.models import Measurement
 
 SCOPE_PARAMETER = "omfang"
@@ -51,22 +45,8 @@ def unit_report(
         raise Http404  # a unit that was not in the measurement when it closed
     # The units below that the reader may open now (their links, and where the subtree
     # hides a scale, their own figures put together).
-    openable = list(
-        selectors.report_units(access, measurement).filter(
-            pk__in=[int(c) for c in context_data.units[str(unit.pk)].children]
-        )
-    )
-    below: list[UnitBelow] = []
-    if (
-        scope == "subtree"
-        and len(openable) >= 2
-        and hides_a_scale(context_data.group(unit.pk, "subtree"))
-    ):
-        under = publication(measurement, units=[child.pk for child in openable])
-        below = [
-            UnitBelow(under.unit_name(child.pk, child.name), under.group(child.pk, "subtree"))
-            for child in openable
-        ]
+    openable = selectors.children_openable(access, measurement, context_data, unit)
+    below = selectors.units_below(measurement, context_data, unit, openable, scope)
     context = unit_report_context(
         data=context_data,
         measurement=measurement,
