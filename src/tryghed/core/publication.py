@@ -1108,11 +1108,38 @@ class Report:
         groups that figures decided apart would give away together
         (``_Decider.joint_hides``): each round only hides, so it ends."""
         with no_cycle_collection():
+            # The decisions first, and the groups they give away together hidden before
+            # anything is built: most often the one build that follows is the last.
+            self._decide_the_rest()
+            while self.decider.joint_hides():
+                self.figures = self._decided_figures(self.figures)
+                self._decide_the_rest()
             while True:
                 data = self._build()
                 if not self.decider.joint_hides(data):
                     return data
                 self.figures = self._decided_figures(self.figures)
+
+    def _decide_the_rest(self) -> None:
+        """Ask the decider for every decision ``_build`` asks for besides those
+        ``_decided_figures`` made (the scales', and items weighed with their scale's cost):
+        the items', key figures' and texts', none of them weighed. The decider's first
+        decision for a count is the one every later figure gets, and the weighed ones come
+        first in both, so these are the decisions ``_build`` would have made. One left out
+        here costs ``build`` a round, not safety: it checks again on what it built."""
+        for instrument in self.instruments:
+            figures = self.figures[instrument.id]
+            for item in instrument.items:
+                if item.type == "multi":
+                    self._multi_decisions(item)
+                elif item.type == "choice":
+                    distributions = self._item_distributions(instrument, item, figures)
+                    self._choice_decisions(instrument, item, figures, distributions)
+            for figure in instrument.key_figures:
+                self._key_figure_decisions(instrument, figure, figures)
+        by_item = self._text_items()
+        for item_id, entries in self.answers.texts.items():
+            self._text_decisions(by_item[item_id], entries)
 
     def _build(self) -> JsonDict:
         instrument_blocks = {i.id: self._instrument_groups(i) for i in self.instruments}
@@ -1329,24 +1356,26 @@ class Report:
         self, instrument: Instrument, figures: _InstrumentFigures
     ) -> list[dict[str, JsonDict]]:
         out: list[dict[str, JsonDict]] = [{} for _ in range(self.tree.n_slots)]
-        # Distributions by the population they are computed over (None: all who answered).
-        by_population: dict[str | None, scoring.ItemDistributions] = {}
         for item in instrument.items:
             if item.type == "multi":
                 blocks = self._multi_item(item)
             elif item.type == "choice":
-                population = _population_scale(instrument, item)
-                key = population.id if population is not None else None
-                if key not in by_population:
-                    by_population[key] = self._once(
-                        ("distributions", instrument.id, key), self._distributions, figures, key
-                    )
-                blocks = self._choice_item(instrument, item, figures, by_population[key])
+                distributions = self._item_distributions(instrument, item, figures)
+                blocks = self._choice_item(instrument, item, figures, distributions)
             else:
                 continue
             for g, block in enumerate(blocks):
                 out[g][item.id] = block
         return out
+
+    def _item_distributions(
+        self, instrument: Instrument, item: Item, figures: _InstrumentFigures
+    ) -> scoring.ItemDistributions:
+        """The distributions of the items computed over the same people as ``item`` (its
+        population scale's, or all who answered)."""
+        population = _population_scale(instrument, item)
+        key = population.id if population is not None else None
+        return self._once(("distributions", instrument.id, key), self._distributions, figures, key)
 
     def _distributions(
         self, figures: _InstrumentFigures, scale_id: str | None
@@ -1368,7 +1397,7 @@ class Report:
         distributions: scoring.ItemDistributions,
     ) -> list[JsonDict]:
         minimum = self.minimums.for_items([item])
-        decisions = self.decider.decide(distributions.atom_responded[:, item.number - 1], minimum)
+        decisions, scored = self._choice_decisions(instrument, item, figures, distributions)
         # Mean points come from the scale the item is scored in, over the same people.
         population = _population_scale(instrument, item)
         scale = population or next((s for s in instrument.scales if item.number in s.items), None)
@@ -1384,15 +1413,6 @@ class Report:
         )
         item_n = profile.item_n[:, column].tolist() if profile is not None else None
         item_mean = _nums(profile.item_mean[:, column]) if profile is not None else None
-        # The counts of the scored codes are the item's scored answers (its mean points, and
-        # on vz-maturity its one-item topic): they rest on the people who gave one, so they
-        # are decided on those people's count too. Else "don't know" (or an unscored option)
-        # pads a distribution whose real answers are "for få svar" (red team, 2a709d9).
-        scored: list[suppression.Decision] | None = None
-        if profile is not None and scale is not None:
-            scored = figures.item_scored.get((scale.id, item.number))
-            if scored is None:
-                scored = self.decider.decide(profile.atom_item_n[:, column], minimum)
         blocks: list[JsonDict] = []
         for g, decision in enumerate(decisions):
             if not decision.shown:
@@ -1416,10 +1436,38 @@ class Report:
             )
         return blocks
 
+    def _choice_decisions(
+        self,
+        instrument: Instrument,
+        item: Item,
+        figures: _InstrumentFigures,
+        distributions: scoring.ItemDistributions,
+    ) -> tuple[list[suppression.Decision], list[suppression.Decision] | None]:
+        """A choice item's decisions on the people who answered it, and (for a scored item
+        of a scale) on those who gave a scored answer.
+
+        The counts of the scored codes are the item's scored answers (its mean points, and
+        on vz-maturity its one-item topic): they rest on the people who gave one, so they
+        are decided on those people's count too. Else "don't know" (or an unscored option)
+        pads a distribution whose real answers are "for få svar" (red team, 2a709d9)."""
+        minimum = self.minimums.for_items([item])
+        decisions = self.decider.decide(distributions.atom_responded[:, item.number - 1], minimum)
+        population = _population_scale(instrument, item)
+        scale = population or next((s for s in instrument.scales if item.number in s.items), None)
+        if scale is None or not item.scored:
+            return decisions, None
+        scored = figures.item_scored.get((scale.id, item.number))
+        if scored is None:
+            column = scale.items.index(item.number)
+            scored = self.decider.decide(figures.scales[scale.id].atom_item_n[:, column], minimum)
+        return decisions, scored
+
+    def _multi_decisions(self, item: Item) -> list[suppression.Decision]:
+        return self.decider.decide(self.answers.multi_n[item.id], self.minimums.for_items([item]))
+
     def _multi_item(self, item: Item) -> list[JsonDict]:
         """A tick-all-that-apply item: people who ticked something, and ticks per option."""
-        ticked = self.answers.multi_n[item.id]
-        decisions = self.decider.decide(ticked, self.minimums.for_items([item]))
+        decisions = self._multi_decisions(item)
         n, per_option = self._once(("multi", item.id), self._multi_counts, item)
         return [
             {
@@ -1443,23 +1491,31 @@ class Report:
         ).astype(np.intp)
         return n.tolist(), per_option.tolist()
 
+    def _key_figure_decisions(
+        self, instrument: Instrument, figure: KeyFigure, figures: _InstrumentFigures
+    ) -> tuple[scoring.KeyFigureTable, list[suppression.Decision]]:
+        """A key figure's table and decisions. Over the people of the scale holding the
+        figure's items, like item distributions: over everyone who answered, a key
+        figure's n could exceed its scale's by one."""
+        population = _key_figure_population(instrument, figure)
+        key = population.id if population is not None else None
+        tables = self._once(("key figures", instrument.id, key), self._key_tables, figures, key)
+        table = tables[figure.id]
+        minimum = self.minimums.for_items(instrument.item(n) for n in figure.items)
+        return table, self.decider.decide(table.atom_n, minimum)
+
+    def _key_tables(
+        self, figures: _InstrumentFigures, scale_id: str | None
+    ) -> dict[str, scoring.KeyFigureTable]:
+        return scoring.key_figures(figures.scored, self._groups_over(figures, scale_id))
+
     def _key_figures(
         self, instrument: Instrument, figures: _InstrumentFigures
     ) -> list[dict[str, JsonDict]]:
         out: list[dict[str, JsonDict]] = [{} for _ in range(self.tree.n_slots)]
-        # Over the people of the scale holding the figure's items, like item distributions:
-        # over everyone who answered, a key figure's n could exceed its scale's by one.
-        by_population: dict[str | None, dict[str, scoring.KeyFigureTable]] = {}
         for figure in instrument.key_figures:
-            population = _key_figure_population(instrument, figure)
-            key = population.id if population is not None else None
-            if key not in by_population:
-                groups = self._groups_over(figures, key)
-                by_population[key] = scoring.key_figures(figures.scored, groups)
-            table = by_population[key][figure.id]
+            table, decisions = self._key_figure_decisions(instrument, figure, figures)
             figure_id = figure.id
-            minimum = self.minimums.for_items(instrument.item(n) for n in figure.items)
-            decisions = self.decider.decide(table.atom_n, minimum)
             shares = table.share
             for g in range(self.tree.n_slots):
                 if not decisions[g].shown:
@@ -1500,6 +1556,22 @@ class Report:
                 }
         return out
 
+    def _text_items(self) -> dict[str, Item]:
+        return {item.id: item for i in self.instruments for item in i.items if item.type == "text"}
+
+    def _text_decisions(
+        self, item: Item, entries: Sequence[tuple[int, str]]
+    ) -> tuple[IntArray, list[suppression.Decision]]:
+        """A text item's texts' atoms, and its decisions on their counts."""
+        minimum = (
+            max(self.minimums.comment, self.minimums.sensitive)
+            if item.sensitive
+            else self.minimums.comment
+        )
+        atom_of = np.fromiter((a for a, _ in entries), dtype=np.intp, count=len(entries))
+        counts = np.bincount(atom_of, minlength=self.tree.n_atoms)
+        return atom_of, self.decider.decide(counts, minimum)
+
     def _comments(
         self, over_hidden_items: Mapping[str, Container[int]] | None = None
     ) -> tuple[dict[str, list[JsonDict]], list[str]]:
@@ -1524,24 +1596,14 @@ class Report:
         alphabetical rank in the whole table, so a team's order, with the seed known,
         told its leader about the texts of every other shown group; attacked in
         tests/privacy/test_redteam_comment_order.py.)"""
-        by_item = {
-            item.id: item for i in self.instruments for item in i.items if item.type == "text"
-        }
+        by_item = self._text_items()
         # Per item: its texts, and per slot the numbers of the slot's texts (in no order
         # that matters: sorted by table position below), or the decision that hides them.
         per_item: dict[str, tuple[list[str], list[IntArray | suppression.Decision]]] = {}
         in_table: dict[str, IntArray] = {}  # per item: numbers of the texts of shown slots
         for item_id, entries in self.answers.texts.items():
-            item = by_item[item_id]
-            minimum = (
-                max(self.minimums.comment, self.minimums.sensitive)
-                if item.sensitive
-                else self.minimums.comment
-            )
             texts = [text for _, text in entries]
-            atom_of = np.fromiter((a for a, _ in entries), dtype=np.intp, count=len(entries))
-            counts = np.bincount(atom_of, minlength=self.tree.n_atoms)
-            decisions = self.decider.decide(counts, minimum)
+            atom_of, decisions = self._text_decisions(by_item[item_id], entries)
             hidden_over = over_hidden_items.get(item_id) if over_hidden_items else None
             if hidden_over:
                 decisions = [
@@ -1555,7 +1617,7 @@ class Report:
             in_order = np.asarray(by_text, dtype=np.intp).reshape(len(texts))
             by_atom = in_order[np.argsort(atom_of[in_order], kind="stable")]
             starts = np.zeros(self.tree.n_atoms + 1, dtype=np.intp)
-            np.cumsum(counts, out=starts[1:])
+            np.cumsum(np.bincount(atom_of, minlength=self.tree.n_atoms), out=starts[1:])
             shown_atom = np.zeros(self.tree.n_atoms, dtype=np.bool_)
             blocks: list[IntArray | suppression.Decision] = []
             for g, atoms in enumerate(self.tree.members):
