@@ -36,12 +36,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tests.privacy.test_redteam_joint_rule import true_count
 from tests.privacy.test_redteam_same_people import leader_views
 from tryghed.core import publication
 from tryghed.core.disclosure import audit
 from tryghed.core.instruments import load_builtin
+from tryghed.core.tighten import tighten
 from tryghed.results.audit import publication_figures
 
 BUILTIN = load_builtin()
@@ -110,10 +112,10 @@ def organisation(
     )
 
 
-def true_leaks(report: publication.Report) -> list[str]:
+def true_leaks(report: publication.Report, data: dict[str, Any] | None = None) -> list[str]:
     """The stronger audit's leaks, in the whole view and each leader's, that are true by
-    the answers for every population they combine."""
-    data = report.build()
+    the answers for every population they combine (in ``data``, else ``report`` built)."""
+    data = report.build() if data is None else data
     found: list[str] = []
     for keys in [None, *leader_views(report.tree)]:
         for leak in audit(publication_figures(data, report.instruments, keys)).leaks:
@@ -145,3 +147,23 @@ def test_two_comment_questions_apart_outside_a_leaders_view_give_no_count_under_
     report = organisation({}, {"hesteskoen.2": FIRST, "hesteskoen.3": SECOND})
     found = true_leaks(report)
     assert not found, "\n".join(found)
+
+
+def test_a_publication_stored_before_the_rule_is_tightened_while_its_answers_exist(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stored under schema 6 (the true-count check at the score minimum only), the leak of
+    the first case is there. A read tightens a publication of an earlier schema (7 now)
+    against a fresh build while its answers exist (``results.aggregates``,
+    ``core.tighten``): the leak is gone."""
+    ticks = {"risk5.9": FIRST, "risk5.17": SECOND}
+    with monkeypatch.context() as patched:
+        patched.setattr(publication._Decider, "_tiers", lambda self, minimums: [self._floor])
+        old = organisation(ticks, {})
+        stored = old.build()
+    assert true_leaks(old, stored)
+    stored["schema"] = 6
+    report = organisation(ticks, {})
+    tightened = tighten(stored, fresh=report.build(), instruments=[RISK5], previous=None)
+    assert tightened.hidden > 0 and tightened.data["schema"] == publication.SCHEMA
+    assert not true_leaks(report, tightened.data)

@@ -147,7 +147,9 @@ __all__ = [
 # 6: figures decided apart that a reader may take for the same people (the same n in a
 # group) give no small group together: on their true counts per unit, and as they look
 # (_Decider.joint_hides; red team with the stronger audit).
-SCHEMA = 6
+# 7: the same on true counts once more per higher minimum, over the figures under it alone
+# (two sensitive tick-all items apart only outside a leader's view; red team).
+SCHEMA = 7
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]
@@ -625,7 +627,7 @@ class _Decider:
         carried = [[row_of[c] for c in self._carries.get(k, ()) if c in row_of] for k in keys]
         hid = False
         key_minimum = np.array([k[0] for k in keys], dtype=np.int64)
-        tiers = [floor, *sorted({int(m) for m in key_minimum if m > floor})]
+        tiers = self._tiers({k[0] for k in keys})
         tier_index = 0
         while True:
             shown = decided & ~blocked & published[None, :]
@@ -707,6 +709,12 @@ class _Decider:
                 self._blocked[key] = blocked[row].copy()
             self._restricted.clear()
         return hid
+
+    def _tiers(self, minimums: set[int]) -> list[int]:
+        """The minimums ``joint_hides`` judges regions by, the floor first: each higher
+        one over the figures under it or more alone."""
+        assert self._floor is not None
+        return [self._floor, *sorted(m for m in minimums if m > self._floor)]
 
     def _engine(
         self,
