@@ -18,7 +18,6 @@ from tests.results.team_report_scenario import team_report
 from tryghed.kits import content
 from tryghed.kits.selectors import meeting_kit
 from tryghed.orgs.models import Role
-from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.results.aggregates import report_data
 from tryghed.results.presenters import unit_report_context
 from tryghed.surveys.models import Measurement
@@ -29,10 +28,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def measurement(world: World) -> Measurement:
     return team_report(world)
-
-
-def leader_access(world: World) -> OrgAccess:
-    return access_for(user=world.leader, slug=world.org.slug)
 
 
 def pdf_text(content_bytes: bytes) -> str:
@@ -80,7 +75,7 @@ def test_the_kit_talks_about_the_team_reports_weakest_areas(
     )
     weakest = [row.name for row in report["overview"].weakest]
     assert 2 <= len(weakest) <= 3
-    kit = meeting_kit(leader_access(world), measurement, world.team_a, "da")
+    kit = meeting_kit(measurement, world.team_a, "da")
     assert [a.row.name for a in kit.areas] == weakest
     # One topic per area, never the same twice while others fit.
     assert len({a.topic.key for a in kit.areas}) == len(kit.areas)
@@ -135,7 +130,7 @@ def test_the_pdf_reads_as_the_screen(world: World, measurement: Measurement) -> 
     assert "Team A" in text
     assert "Dagsorden" in text
     assert "Det aftaler vi" in text
-    kit = meeting_kit(leader_access(world), measurement, world.team_a, "da")
+    kit = meeting_kit(measurement, world.team_a, "da")
     assert kit.areas[0].row.name.split()[0] in text
 
 
@@ -145,14 +140,11 @@ def test_the_kit_in_english_names_the_areas_in_english(
     client = client_for(world.leader)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = client.get(kit_url(world, measurement, world.team_a)).content.decode()
-    kit = meeting_kit(leader_access(world), measurement, world.team_a, "en")
+    kit = meeting_kit(measurement, world.team_a, "en")
     assert '<html lang="en">' in text
     for area in kit.areas:
         assert area.row.name in text
-    assert (
-        kit.areas[0].row.name
-        != meeting_kit(leader_access(world), measurement, world.team_a, "da").areas[0].row.name
-    )
+    assert kit.areas[0].row.name != meeting_kit(measurement, world.team_a, "da").areas[0].row.name
 
 
 def test_the_team_report_and_the_units_page_link_to_the_kit(

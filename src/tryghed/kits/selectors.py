@@ -146,22 +146,28 @@ def _agenda(areas: list[KitArea]) -> list[AgendaItem]:
     return items
 
 
-def meeting_kit(access: OrgAccess, measurement: Measurement, unit: Unit, lang: str) -> MeetingKit:
-    """The kit of one closed measurement for one unit, as the unit report shows it to this
-    reader (the unit and everything under it): where it hides an area, the units below
-    that the reader may open put together, as on the page. The kit is made for each
-    request, never kept or shared, so it rests on the reader's own units, as the page does."""
+def meeting_kit(measurement: Measurement, unit: Unit, lang: str) -> MeetingKit:
+    """The kit of one closed measurement for one unit, as the unit report shows it to a
+    leader (the unit and everything under it): where it hides an area, the units below
+    put together, as on the page.
+
+    The kit is the hand-out of the unit's team meeting, whoever prepared it: an AMO, or a
+    leader who also leads where a unit below has moved since closing, hands it to the
+    unit's leader and team. So, like a shared unit PDF, it puts together only the units
+    below that every reader of the unit's report may open (those still under it today),
+    never those of the one who asked: else the meeting would take a moved unit's figures
+    out of it by subtraction."""
     data = publication(measurement, units=[unit.pk])
     if not data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
-    openable = results_selectors.children_openable(access, measurement, data, unit)
+    shared = results_selectors.children_every_reader_opens(measurement, data, unit)
     report: dict[str, Any] = unit_report_context(
         data=data,
         measurement=measurement,
         unit=unit,
         scope="subtree",
         lang=lang,
-        below=results_selectors.units_below(measurement, data, unit, openable, "subtree"),
+        below=results_selectors.units_below(measurement, data, unit, shared, "subtree"),
     )
     overview: Overview | None = report["overview"]
     instruments = measurement_instruments(measurement)

@@ -163,7 +163,7 @@ def readiness_choose(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 def _meeting_context(access: OrgAccess, measurement_id: int, unit_id: int) -> dict[str, Any]:
     measurement, unit = selectors.get_kit_report(access, measurement_id, unit_id)
-    kit = selectors.meeting_kit(access, measurement, unit, _lang())
+    kit = selectors.meeting_kit(measurement, unit, _lang())
     return {
         "kit": kit,
         "measurement": measurement,

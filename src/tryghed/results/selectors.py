@@ -117,7 +117,7 @@ def units_below(
     ``presenters.unit_report_context``: the units the report may show put together where
     the unit's subtree hides a scale. Pass only units whose reports every reader of what is
     shown may open (:func:`children_openable` for a page, :func:`children_every_reader_opens`
-    for a shared file). Empty where nothing would be put together, without reading them."""
+    for a shared file and the meeting kit). Empty where nothing would be put together, without reading them."""
     if scope != "subtree" or len(children) < 2 or not hides_a_scale(data.group(unit.pk, "subtree")):
         return []
     under = publication(measurement, units=[child.pk for child in children])
