@@ -106,7 +106,7 @@ def test_a_second_publication_of_the_same_group_is_an_integrity_error(world: Wor
 
 def test_numpy_floats_are_stored_and_named_as_the_plain_numbers(world: World) -> None:
     # The builder's figures come out of numpy; the standard library wrote np.float64 as
-    # the float it is, and orjson must too (results/aggregates._json_bytes).
+    # the float it is, and orjson must too (results/jsontext.json_bytes).
     measurement = make_measurement(world)
     plain = {"n": 12, "mean": 53.2, "ci": [48.25, 58.15], "navn": "Ærø"}
     from_numpy = {**plain, "mean": np.float64(53.2), "ci": [np.float64(48.25), 58.15]}

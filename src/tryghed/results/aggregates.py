@@ -23,10 +23,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-import orjson
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tryghed.audit.services import audit_record
@@ -46,6 +44,7 @@ from tryghed.core.publication import (
 )
 from tryghed.core.tighten import Tightened, tighten
 from tryghed.results.answers import load_answers
+from tryghed.results.jsontext import JsonText, json_bytes
 from tryghed.results.models import PublishedGroup, PublishedText, ReportCache, ReportExport
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import RateRow, dump_rates, load_rates, response_rates
@@ -135,26 +134,7 @@ def publication_builder(measurement: Measurement) -> Report:
 def _content_fingerprint(data: Mapping[str, Any]) -> str:
     """The publication's name: the hash of its canonical JSON (keys sorted, compact,
     UTF-8), so the same content always gets the same name."""
-    return hashlib.sha256(_json_bytes(data, sort_keys=True)).hexdigest()
-
-
-def _json_bytes(value: object, *, sort_keys: bool = False) -> bytes:
-    """``value`` as compact JSON in UTF-8, by orjson: at closing a publication is 27 MB of
-    JSON (200,000 answers), written once for its rows and once for its name, and the
-    standard library's encoder took 1.4 s of the 5 s of closing for it (docs/benchmarks.md).
-    numpy's scalars and other float or int subclasses are written as their values, as the
-    standard library writes a float subclass. A NaN or infinity is written as null (the
-    builder gives None for a figure it has no value for, so none is expected)."""
-    option = orjson.OPT_SERIALIZE_NUMPY | (orjson.OPT_SORT_KEYS if sort_keys else 0)
-    return orjson.dumps(value, default=_json_number, option=option)
-
-
-def _json_number(value: object) -> float | int:
-    if isinstance(value, bool | int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return hashlib.sha256(json_bytes(data, sort_keys=True)).hexdigest()
 
 
 def report_data(measurement: Measurement) -> JsonDict:
@@ -347,12 +327,9 @@ def _with_rows(header: Mapping[str, Any], groups: list[Any], texts: list[str]) -
 
 
 def _group_rows(rows: QuerySet[PublishedGroup]) -> Iterator[tuple[int, JsonDict]]:
-    """The stored groups' slots and JSON, read a chunk at a time and parsed by orjson: the
-    database sends each as its JSON text, not Django's JSONField, which parses with the
-    standard library (a third of reading the whole publication, 27 MB at 200,000 answers)."""
-    text = rows.annotate(_json=Cast("data", TextField())).values_list("slot", "_json")
-    for slot, data in text.iterator(chunk_size=500):
-        yield slot, orjson.loads(data)
+    """The stored groups' slots and JSON, read a chunk at a time (``JsonText``: the
+    database sends each as the text it was given, parsed by orjson)."""
+    yield from rows.values_list("slot", "data").iterator(chunk_size=500)
 
 
 def _header(data: Mapping[str, Any]) -> JsonDict:
@@ -546,7 +523,7 @@ def insert_rows(
             batch_size=500,
         )
         return
-    is_json = [isinstance(f, models.JSONField) for f in columns]
+    is_json = [isinstance(f, models.JSONField | JsonText) for f in columns]
     quote = connection.ops.quote_name
     statement = "COPY {} ({}) FROM STDIN".format(
         quote(model._meta.db_table), ", ".join(quote(n) for n in names)
@@ -559,7 +536,7 @@ def insert_rows(
         for row in rows:
             copy.write_row(
                 [
-                    _json_bytes(value).decode() if json_field else value
+                    json_bytes(value).decode() if json_field else value
                     for json_field, value in zip(is_json, row, strict=True)
                 ]
             )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tryghed.results.jsontext import JsonText
 from tryghed.surveys.models import Measurement
 
 
@@ -53,7 +54,7 @@ class PublishedGroup(models.Model):
         Measurement, on_delete=models.CASCADE, related_name="published_groups"
     )
     slot = models.PositiveIntegerField()
-    data = models.JSONField()
+    data = JsonText()
 
     class Meta:
         verbose_name = _("offentliggjort gruppe")
