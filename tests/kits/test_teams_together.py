@@ -5,6 +5,8 @@ numbers, on the screen and in the PDF."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -25,14 +27,20 @@ from tryghed.core.instruments import load_builtin
 pytestmark = pytest.mark.django_db
 
 
-def kit(client: Client, world: World, t: Tree, *, pdf: bool = False) -> str:
-    """The kit of Nord as ``client`` reads it, past the readiness check."""
+def kit_response(client: Client, world: World, t: Tree, *, pdf: bool = False) -> Any:
+    """Nord's meeting kit as ``client`` opens it (past the readiness check)."""
     url = kit_url(world, t.measurement, t.north, pdf=pdf)
     response = client.get(url)
     if response.status_code == 302:
         go_on(client, world, t.north, url)
         response = client.get(url)
     assert response.status_code == 200, response.status_code
+    return response
+
+
+def kit(client: Client, world: World, t: Tree, *, pdf: bool = False) -> str:
+    """The kit of Nord as ``client`` reads it, past the readiness check."""
+    response = kit_response(client, world, t, pdf=pdf)
     return pdf_text(response.content) if pdf else flat(response.content.decode())
 
 

@@ -20,14 +20,13 @@ import html
 import math
 import random
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from tests.conftest import World, client_for
 from tests.factories import grant, make_unit, make_user
-from tests.kits.conftest import go_on, kit_url
+from tests.kits.test_teams_together import kit_response
 from tests.privacy.test_redteam_teams_together import (
     A_AND_B,
     ALL_THREE,
@@ -58,17 +57,6 @@ from tryghed.results.selectors import children_openable, report_units
 pytestmark = pytest.mark.django_db
 
 BUILT_OF = re.compile(r"Bygger på [^:]*: (.*)\.$")
-
-
-def kit_response(client: Client, world: World, t: Tree, *, pdf: bool = False) -> Any:
-    """Nord's meeting kit as ``client`` opens it (past the readiness check)."""
-    url = kit_url(world, t.measurement, t.north, pdf=pdf)
-    response = client.get(url)
-    if response.status_code == 302:
-        go_on(client, world, t.north, url)
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response
 
 
 def kit_text(client: Client, world: World, t: Tree, *, pdf: bool = False) -> str:
