@@ -16,6 +16,9 @@ takes participation, reports each set too):
 2. Two siblings tie on answered count: the publication hides one, participation (other
    groups, other tie-break) hides the other. Parent's row minus the one's row minus the
    other's n = the rest, below the minimum.
+
+Closed by the publication respecting the rows (``publication._Decider.respect``, schema 8):
+both tests failed before it.
 """
 
 from __future__ import annotations
@@ -82,14 +85,6 @@ def small(value: int | None) -> bool:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="LEAK (open, 2026-12-07): participation shows Team's subtree row (8 answered) and "
-    "the publication Team's own group (n = 5): 8 - 5 = 3 answered in the unit below it, and "
-    "the organisation's 16 - Sibling's 6 - Team's 8 = the organisation's own 2. Fix: the "
-    "participation rows' answered counts as a figure the publication's joint rule "
-    "(publication._Decider.joint_hides) must respect and may not hide (docs/anonymity.md).",
-)
 def test_a_row_minus_the_teams_own_group_isolates_no_one() -> None:
     seen = closed(
         [
@@ -120,12 +115,6 @@ def test_a_row_minus_the_teams_own_group_isolates_no_one() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="LEAK (open, 2026-12-07): Left and Right's subtree both have 6 answered; the "
-    "publication hides Left, participation hides Right, and the organisation's 16 - 6 - 6 = "
-    "4. Same fix as the row minus a team's own group.",
-)
 def test_siblings_tied_on_answers_are_not_hidden_apart() -> None:
     # Which of two tied siblings each engine hides depends on the unit ids (ties go by
     # repr of the group's key), so the case is built with the siblings in both orders.

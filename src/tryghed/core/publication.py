@@ -149,7 +149,9 @@ __all__ = [
 # (_Decider.joint_hides; red team with the stronger audit).
 # 7: the same on true counts once more per higher minimum, over the figures under it alone
 # (two sensitive tick-all items apart only outside a leader's view; red team).
-SCHEMA = 7
+# 8: the participation rows' answered counts taken as one more figure that the joint rule
+# respects and cannot hide (_Decider.respect; red team).
+SCHEMA = 8
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]
@@ -505,6 +507,28 @@ class _Decider:
         self._uses: dict[tuple[int, bytes], int] = {}
         # Decisions whose hidden groups hide a scale's there too (its items'): the scale's.
         self._carries: dict[tuple[int, bytes], set[tuple[int, bytes]]] = {}
+        # Counts of respondents the reader sees beside the figures, which the rule must
+        # respect and cannot hide (``respect``): per slot shown and n, and per atom.
+        self._seen: (
+            tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int64]] | None
+        ) = None
+
+    def respect(
+        self,
+        shown: npt.NDArray[np.bool_],
+        n: npt.NDArray[np.int64],
+        atom_counts: npt.NDArray[np.int64],
+    ) -> None:
+        """Counts of the respondents of groups that a reader sees elsewhere, decided
+        elsewhere (the participation rows' answered counts: ``shown`` per slot, with ``n``
+        there, of ``atom_counts`` per atom): ``joint_hides`` takes them as one more figure
+        that the publication's figures must not give small groups with, and closes every
+        region in the publication's own figures."""
+        self._seen = (
+            np.asarray(shown, dtype=np.bool_),
+            np.asarray(n, dtype=np.int64),
+            np.asarray(atom_counts, dtype=np.int64),
+        )
 
     def decide(
         self, atom_counts: npt.ArrayLike, min_size: int, extra: npt.ArrayLike | None = None
@@ -621,12 +645,23 @@ class _Decider:
         organisation = tree.slot[ORGANISATION]
         parent, levels, lowest = _slot_structure(tree)
         size = np.array([len(m) for m in tree.members], dtype=np.int64)
-        rows = np.repeat(np.arange(len(keys)), len(lowest)).reshape(len(keys), -1)
         uses = np.array([self._uses.get(k, 1) for k in keys], dtype=np.int64)
         row_of = {k: row for row, k in enumerate(keys)}
         carried = [[row_of[c] for c in self._carries.get(k, ()) if c in row_of] for k in keys]
-        hid = False
         key_minimum = np.array([k[0] for k in keys], dtype=np.int64)
+        if self._seen is not None:
+            # The counts seen elsewhere: one more row, judged by the floor, never hidden.
+            other_shown, other_n, other_atoms = self._seen
+            decided = np.vstack([decided, other_shown[None, :]])
+            group_n = np.vstack([group_n, other_n[None, :]])
+            atoms = np.vstack([atoms, other_atoms[None, :]])
+            blocked = np.vstack([blocked, np.zeros((1, n_slots), dtype=np.bool_)])
+            uses = np.append(uses, 0)
+            carried.append([])
+            key_minimum = np.append(key_minimum, floor)
+        hideable = np.arange(decided.shape[0]) < len(keys)
+        rows = np.repeat(np.arange(decided.shape[0]), len(lowest)).reshape(decided.shape[0], -1)
+        hid = False
         tiers = self._tiers({k[0] for k in keys})
         tier_index = 0
         while True:
@@ -640,14 +675,14 @@ class _Decider:
             family = (shown_t | np.isin(code, code[shown_t])) & member[:, None]
             # The nearest group of the family at or above each slot (-1: none); the
             # sentinel column n_slots stands for "above the top".
-            nearest = np.full((len(keys), n_slots + 1), -1, dtype=np.int64)
+            nearest = np.full((decided.shape[0], n_slots + 1), -1, dtype=np.int64)
             for level in levels:
                 nearest[:, level] = np.where(
                     family[:, level], level[None, :], nearest[:, parent[level]]
                 )
             owner = nearest[:, lowest]  # per figure and atom: the group whose region it is in
             inside = owner >= 0
-            region = np.zeros((len(keys), n_slots), dtype=np.int64)
+            region = np.zeros((decided.shape[0], n_slots), dtype=np.int64)
             np.add.at(region, (rows[inside], owner[inside]), atoms[inside])
             small = family & (region > 0) & (region < tier)
             hide: list[tuple[int, int]] = []
@@ -675,7 +710,15 @@ class _Decider:
                     candidates = [g, *closing]
                 # Per candidate: every figure that shows it with this figure's count there,
                 # and what hiding it there costs (with the scales their items hide).
-                showing = {t: shown_t[:, t] & (group_n[:, t] == group_n[k, t]) for t in candidates}
+                showing = {
+                    t: shown_t[:, t] & (group_n[:, t] == group_n[k, t]) & hideable
+                    for t in candidates
+                }
+                # Only where a figure of the publication can go (the counts seen elsewhere
+                # cannot; a region of theirs alone is their own rule's).
+                candidates = [t for t in candidates if showing[t].any()]
+                if not candidates:
+                    continue
 
                 costs: dict[int, int] = {}
                 for t in candidates:
@@ -701,6 +744,7 @@ class _Decider:
                 seen_shown, seen_n, parent, levels, floor, size, seen_minimum
             ):
                 same = decided[:, g] & ~blocked[:, g] & (group_n[:, g] == seen_n[row, g])
+                same &= hideable
                 if same.any():
                     blocked[same, g] = True
                     hid = True
@@ -1081,7 +1125,10 @@ class Report:
         names: Mapping[str, str],
         answers: Answers,
         minimums: Minimums,
+        seen: Mapping[GroupKey, int] | None = None,
     ) -> None:
+        """``seen``: per group, a count of its respondents that readers see beside the
+        publication (the participation rows' answered; ``_Decider.respect``)."""
         self.measured = measured
         self.minimums = minimums
         self.instruments = list(instruments)
@@ -1095,6 +1142,14 @@ class Report:
         self.figures = self._decided_figures()
         slot_responses = self.groups.reduce(self.answers.responses.astype(np.float64)[:, None])
         self.slot_responses = np.rint(slot_responses[:, 0]).astype(np.intp)
+        if seen:
+            shown = np.zeros(self.tree.n_slots, dtype=np.bool_)
+            n = self.slot_responses.astype(np.int64)
+            for key, count in seen.items():
+                g = self.tree.slot.get(key)
+                if g is not None:
+                    shown[g], n[g] = True, count
+            self.decider.respect(shown, n, self.answers.responses.astype(np.int64))
 
     def _once(
         self,

@@ -30,7 +30,9 @@ from django.utils import timezone
 from tryghed.audit.services import audit_record
 from tryghed.core import figures
 from tryghed.core.publication import (
+    ORGANISATION,
     SCHEMA,
+    GroupKey,
     JsonDict,
     Measured,
     Minimums,
@@ -128,7 +130,25 @@ def publication_builder(measurement: Measurement) -> Report:
             measurement.min_group_comment,
             measurement.min_group_sensitive,
         ),
+        seen=_answered_counts_seen(measurement),
     )
+
+
+def _answered_counts_seen(measurement: Measurement) -> dict[GroupKey, int]:
+    """The answered counts the participation rows show (per unit with its subtree, and
+    the total), which the publication's figures must not give small groups with: a reader
+    takes them and an n of a questionnaire everyone got for the same people (red team,
+    tests/privacy/test_redteam_participation_joint.py). The rows are decided on their own
+    and shown live too, so the publication respects them, not the other way round."""
+    rows, total = response_rates(measurement)
+    seen: dict[GroupKey, int] = {
+        ("subtree", str(row.unit_id)): row.responses
+        for row in rows
+        if row.shown and row.responses is not None
+    }
+    if total is not None and total.shown and total.responses is not None:
+        seen[ORGANISATION] = total.responses
+    return seen
 
 
 def _content_fingerprint(data: Mapping[str, Any]) -> str:
