@@ -1158,10 +1158,10 @@ class Report:
         *args: _P.args,
         **kwargs: _P.kwargs,
     ) -> _T:
-        """``compute(*args, **kwargs)``, worked out once per builder. ``build`` decides the figures again
-        in later rounds, but the answers and their scores stay the same objects, so a
-        figure of the answers (``key`` naming it, with the people it is computed over)
-        is the same in every round."""
+        """``compute(*args, **kwargs)``, worked out once per builder. ``build`` decides
+        the figures again in later rounds, but the answers and their scores stay the same
+        objects, so a figure of the answers (``key`` naming it, with the people it is
+        computed over) is the same in every round."""
         if key not in self._computed:
             self._computed[key] = compute(*args, **kwargs)
         return self._computed[key]  # type: ignore[return-value]
