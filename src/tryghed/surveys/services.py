@@ -32,6 +32,7 @@ from tryghed.surveys.codes import (
     paper_code_display,
     paper_code_new,
 )
+from tryghed.surveys.hint_bits import read_back_after_commit
 from tryghed.surveys.instrument_files import Problem, RefusedFile, read_upload, too_large_together
 from tryghed.surveys.models import (
     Invitation,
@@ -507,9 +508,11 @@ def paper_codes_print(
             % {"n": room, "unit": unit.name}
         )
     codes = [paper_code_new() for _ in range(count)]
-    PaperCode.objects.bulk_create(
+    rows = PaperCode.objects.bulk_create(
         [PaperCode(measurement=measurement, unit=unit, code_hash=hash_token(c)) for c in codes]
     )
+    # Read once committed, so that a code's first reader is not the lookup of its use.
+    read_back_after_commit(PaperCode.objects.filter(pk__in=[row.pk for row in rows]))
     audit_record(
         actor=actor,
         action="measurement.paper_codes_printed",

@@ -23,6 +23,7 @@ from django.utils import translation
 
 from tryghed.results.aggregates import fingerprint
 from tryghed.results.notify import send_results_ready
+from tryghed.surveys.hint_bits import read_back_after_commit
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement, Status
 from tryghed.surveys.selectors import (
     answered_invitation_ids,
@@ -57,7 +58,9 @@ def _send(
     """E-mail the invitation's link; a new token unless the caller stored one already."""
     if token is None:
         token, token_hash = new_token()
-        InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+        row = InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
+        # Read once committed, so that the respondent's lookup is not its first reader.
+        read_back_after_commit(InvitationToken.objects.filter(pk=row.pk))
     link = _site_url() + reverse("surveys:start", kwargs={"token": token})
     person = invitation.person
     assert person is not None
@@ -147,8 +150,10 @@ def _remind_rows(batch: Iterable[Invitation], answered: set[int]) -> list[tuple[
     an SMTP round trip or none would show the same to an operator reading the WAL's commit
     times (red team). A send that fails later leaves a token nobody holds, like those."""
     outbox: list[tuple[Invitation, str]] = []
+    ids: list[int] = []
     with transaction.atomic():
         for invitation in batch:
+            ids.append(invitation.pk)
             token, token_hash = new_token()
             InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
             Invitation.objects.filter(pk=invitation.pk).update(
@@ -156,6 +161,12 @@ def _remind_rows(batch: Iterable[Invitation], answered: set[int]) -> list[tuple[
             )
             if invitation.pk not in answered:
                 outbox.append((invitation, token))
+        # Every row version just written, read once committed: the first reader of a
+        # reminded invitation's new row and token would otherwise be the respondent.
+        read_back_after_commit(
+            Invitation.objects.filter(pk__in=ids),
+            InvitationToken.objects.filter(invitation_id__in=ids),
+        )
     return outbox
 
 
