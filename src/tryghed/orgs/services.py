@@ -285,6 +285,25 @@ def person_update(
             setattr(person, field, new)
     if not changes:
         return person
+    if "email" in changes and person.email:
+        # One address, one person, as the import requires: an address several people
+        # share (a team's mailbox) would receive each one's personal link and reminder,
+        # so its reader could answer for all of them and see who has not (red team,
+        # tests/privacy/test_redteam_insider.py).
+        other = (
+            Person.objects.filter(
+                organisation_id=person.organisation_id, email__iexact=person.email
+            )
+            .exclude(pk=person.pk)
+            .first()
+        )
+        if other is not None:
+            raise ValidationError(
+                {
+                    "email": _("E-mailadressen tilhører en anden medarbejder (%(other)s).")
+                    % {"other": other.employee_id}
+                }
+            )
     person.full_clean()
     person.save()
     # The audit keeps which fields changed, not the personal values themselves.
