@@ -15,6 +15,7 @@ from tests.conftest import World, client_for
 from tests.factories import grant, make_user
 from tests.kits.conftest import kit_url
 from tests.results.team_report_scenario import team_report
+from tests.results.test_aggregates import answer, make_measurement, ps7
 from tryghed.kits import content
 from tryghed.kits.selectors import meeting_kit
 from tryghed.orgs.models import Role
@@ -189,3 +190,23 @@ def test_mit_bidrag_is_a_week_without_a_score(world: World) -> None:
     assert client_for(world.outsider).get(url).status_code == 404
     other = reverse("kits:contribution", kwargs={"org": world.org.slug, "unit_id": world.team_b.pk})
     assert client.get(other).status_code == 404
+
+
+def test_a_team_with_every_figure_hidden_gets_its_kit_without_a_table_of_reasons(
+    world: World,
+) -> None:
+    """team_a 6, team_b 3 (ps7 and stress): team_a is hidden in every area and share to
+    protect team_b. Its kit says so once, with the reason, and that the meeting can be
+    held anyway, as for a team whose whole group is hidden."""
+    measurement = make_measurement(world, ("ps7", "stress"))
+    for _ in range(6):
+        answer(measurement, world.team_a, {**ps7([1]), "stress.1": 2, "stress.2": 2})
+    for _ in range(3):
+        answer(measurement, world.team_b, {**ps7([5, 1, 5, 1, 5, 1, 1]), "stress.1": 4})
+    response = client_for(world.amo).get(kit_url(world, measurement, world.team_a))
+    assert response.status_code == 200
+    figures = response.content.decode().split('id="kit-figures-heading"')[1].split("</section>")[0]
+    assert "Alle tal for gruppen er skjult i denne måling." in figures
+    assert figures.count("Skjult, så en lille gruppe ikke kan regnes ud") == 1
+    assert "Mødet kan holdes alligevel" in figures
+    assert "kit-areas" not in figures

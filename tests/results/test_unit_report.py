@@ -190,6 +190,37 @@ def test_a_team_below_the_minimum_shows_why_and_none_of_its_numbers(world: World
     assert '<td class="num" data-label="Hele organisationen">71</td>' in team_a
 
 
+def test_a_team_with_every_figure_hidden_says_so_once_on_its_first_screen(
+    world: World,
+) -> None:
+    """team_a 6, team_b 3 with ps7 and stress (several areas, a share): team_a is hidden
+    to protect team_b, in every area and share. Its first screen says so once, with the
+    reason, instead of a row of the same reason per area, and claims no change. A group
+    with a figure shown keeps its table."""
+    measurement = make_measurement(world, ("ps7", "stress"))
+    for _ in range(6):
+        answer(measurement, world.team_a, {**ps7([1]), "stress.1": 2, "stress.2": 2})
+    for _ in range(3):
+        answer(measurement, world.team_b, {**ps7(TOP), "stress.1": 4, "stress.2": 4})
+    client = client_for(world.amo)
+
+    team_a = page(client, url(world, measurement, world.team_a))
+    assert "Alle tal for gruppen er skjult i denne måling." in team_a
+    summary = team_a.split('id="summary-heading"')[1].split("</section>")[0]
+    assert summary.count(COMPLEMENTARY) == 1
+    assert "report-areas" not in team_a.split('id="next-heading"')[0]
+    assert "Ingen sikre ændringer" not in team_a
+    assert "Mødekittet har spørgsmål, I kan tale ud fra, også uden tal." in team_a
+    # team_b's whole group is below the minimum: its page has no first screen, just why.
+    team_b = page(client, url(world, measurement, world.team_b))
+    assert "Ingen tal for denne gruppe" in team_b
+    assert team_b.count(BELOW_MINIMUM) == 1
+    # The organisation (9) shows its figures: its first screen keeps the table.
+    whole = page(client, url(world, measurement, world.root))
+    assert "Alle tal for gruppen er skjult" not in whole
+    assert "report-areas" in whole
+
+
 def test_the_change_since_the_previous_measurement_reads_real_or_indicative(
     world: World,
 ) -> None:

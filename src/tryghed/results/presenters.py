@@ -234,6 +234,23 @@ class Overview:
     worse: list[str]
     threshold: str
 
+    @property
+    def nothing_shown(self) -> bool:
+        """No area and no share is shown, and no area shows the units below put together:
+        the first screen then says so once, with the reasons, instead of a row of the same
+        reason for every area (a team hidden to protect a small group elsewhere)."""
+        return (
+            any(row.hidden for row in self.areas)
+            and all((row.hidden or not row.value) and row.together is None for row in self.areas)
+            and all(fact.hidden for fact in self.facts)
+        )
+
+    @property
+    def hidden_reasons(self) -> list[str]:
+        """The reasons the areas and shares give for being hidden, each once, in order."""
+        reasons = [row.hidden for row in self.areas] + [fact.hidden for fact in self.facts]
+        return list(dict.fromkeys(reason for reason in reasons if reason))
+
 
 # --------------------------------------------------------------------------- words
 
