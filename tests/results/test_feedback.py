@@ -64,6 +64,20 @@ def test_a_hidden_team_says_why_and_shows_no_numbers(world: World) -> None:
     assert "40,0" not in html and "n = 3" not in html and "report-key__value" not in html
 
 
+def test_a_team_with_every_figure_hidden_says_why_once(world: World) -> None:
+    """team_a 6 (the employee's), team_b 3, ps7 and stress: team_a is hidden in every area
+    to protect team_b. Its page says so once, not once per figure."""
+    measurement = make_measurement(world, ("ps7", "stress"))
+    for _ in range(6):
+        answer(measurement, world.team_a, {**ps7([1]), "stress.1": 2, "stress.2": 2})
+    for _ in range(3):
+        answer(measurement, world.team_b, {**ps7(TOP), "stress.1": 4, "stress.2": 4})
+    html = client_for(world.employee).get(latest(world)).content.decode()
+    assert "Ingen tal for dit team denne gang" in html
+    assert html.count("Skjult, så en lille gruppe ikke kan regnes ud") == 1
+    assert "40,0" not in html and "n = 6" not in html and "report-key__value" not in html
+
+
 def test_hidden_free_text_is_left_out_without_a_trace(world: World) -> None:
     measurement = make_measurement(world, ("ps7", "hesteskoen"), min_group_comment=5)
     for k in range(6):
