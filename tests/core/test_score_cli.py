@@ -369,6 +369,34 @@ def test_a_bipolar_scale_carries_shares_only(
             assert block["bands"]
 
 
+def test_a_bipolar_scales_items_carry_no_mean_either(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # statistics.md: "Bipolar scales (guldkorn krav) carry shares only, never a mean". Krav
+    # has one item, so that item's mean points would be the scale's mean by another name.
+    guldkorn = load_builtin()["guldkorn"]
+    items = [i for i in guldkorn.items if i.type == "choice"]
+    header = "unit," + ",".join(i.id for i in items)
+    rows = [
+        "A," + ",".join(str(i.options[k % len(i.options)].code) for i in items) for k in range(6)
+    ]
+    result = score_json(
+        capsys, str(write(tmp_path, "g.csv", [header, *rows])), "--instrument", "guldkorn"
+    )
+    [group] = [g for g in result["groups"] if g["scope"] == "unit"]
+    blocks = {guldkorn.main_scale.id if guldkorn.main_scale else "": group, **group["scales"]}
+    bipolar = [s for s in guldkorn.scales if s.polarity == "bipolar"]
+    assert bipolar
+    for scale in bipolar:
+        block = blocks[scale.id]
+        assert block["n"] == 6
+        for item_id, figure in block["items"].items():
+            assert figure == {"n": 6}, item_id
+    # Scales that are read as higher-is-better keep their item means.
+    influence = blocks["influence"]
+    assert all("mean_points" in f for f in influence["items"].values())
+
+
 def test_an_error_after_a_text_with_line_breaks_names_the_spreadsheet_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

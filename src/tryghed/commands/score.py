@@ -581,8 +581,10 @@ def _scale_json(
     items: Mapping[str, figures.ItemFigure | figures.Hidden],
 ) -> JsonDict:
     out: JsonDict = {"n": block.n}
-    if scale.polarity != "bipolar":
-        # A bipolar scale (guldkorn's Krav: good is the middle) has shares only, no mean.
+    # A bipolar scale (guldkorn's Krav: good is the middle) has shares only, no mean: not
+    # the scale's, nor its items' mean points (statistics.md).
+    bipolar = scale.polarity == "bipolar"
+    if not bipolar:
         out["mean"] = block.mean
         out["sd"] = block.sd
         out["ci95"] = _list(block.ci95)
@@ -590,6 +592,8 @@ def _scale_json(
     out["items"] = {
         item.id: figure.dump()
         if isinstance(figure, figures.Hidden)
+        else {"n": figure.n}
+        if bipolar
         else {"n": figure.n, "mean_points": figure.mean_points}
         for item in (instrument.item(number) for number in scale.items)
         for figure in [items[item.id]]
