@@ -93,8 +93,10 @@ def _scale(
 
 
 def _item(
-    block: figures.ItemFigure | Hidden, meta: figures.ItemMeta
+    block: figures.ItemFigure | Hidden, meta: figures.ItemMeta, *, shares_only: bool
 ) -> schemas.ItemOut | schemas.HiddenOut:
+    """``shares_only``: the item's scales are all bipolar, so it has no mean points
+    (``InstrumentMeta.shares_only``)."""
     if isinstance(block, Hidden):
         return hidden_out(block, meta.minimum)
     return schemas.ItemOut(
@@ -102,7 +104,7 @@ def _item(
         n=block.n,
         counts=list(block.counts),
         dont_know=block.dont_know,
-        mean_points=block.mean_points,
+        mean_points=None if shares_only else block.mean_points,
     )
 
 
@@ -174,7 +176,10 @@ def _group(
             scales={k: _scale(v, meta.scales[k]) for k, v in block.scales.items()}
             if "scales" in shows
             else {},
-            items={k: _item(v, meta.items[k]) for k, v in block.items.items()}
+            items={
+                k: _item(v, meta.items[k], shares_only=meta.shares_only(k))
+                for k, v in block.items.items()
+            }
             if "items" in shows
             else {},
             key_figures={
@@ -259,11 +264,14 @@ def _instrument_summary(
         )
 
     def item(
-        record: figures.ItemFigure | Hidden, minimum: int
+        item_id: str, record: figures.ItemFigure | Hidden
     ) -> schemas.ItemSummaryOut | schemas.HiddenOut:
         if isinstance(record, Hidden):
-            return hidden_out(record, minimum)
-        return schemas.ItemSummaryOut(hidden=False, mean_points=record.mean_points)
+            return hidden_out(record, meta.items[item_id].minimum)
+        shares_only = meta.shares_only(item_id)
+        return schemas.ItemSummaryOut(
+            hidden=False, mean_points=None if shares_only else record.mean_points
+        )
 
     def key_figure(
         record: figures.KeyShare | Hidden, minimum: int
@@ -281,9 +289,7 @@ def _instrument_summary(
         scales={k: scale(v, meta.scales[k].minimum) for k, v in block.scales.items()}
         if "scales" in shows
         else {},
-        items={k: item(v, meta.items[k].minimum) for k, v in block.items.items()}
-        if "items" in shows
-        else {},
+        items={k: item(k, v) for k, v in block.items.items()} if "items" in shows else {},
         key_figures={
             k: key_figure(v, meta.key_figures[k].minimum) for k, v in block.key_figures.items()
         }

@@ -579,6 +579,13 @@ class InstrumentMeta:
             "compared_with": self.compared_with,
         }
 
+    def shares_only(self, item_id: str) -> bool:
+        """Whether the item is read as shares only: every scale it is in is bipolar. A
+        bipolar scale carries shares only, never a mean (statistics.md), and the mean
+        points of its items would give it by another name (guldkorn's Krav has one item)."""
+        scales = [scale for scale in self.scales.values() if item_id in scale.items]
+        return bool(scales) and all(scale.polarity == "bipolar" for scale in scales)
+
 
 @dataclass(frozen=True, slots=True)
 class UnitEntry:

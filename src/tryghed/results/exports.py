@@ -682,6 +682,7 @@ def _item_sheet(
     ]
     out: list[list[Any]] = []
     for item in items:
+        shares_only = meta.shares_only(item.id)
         for row in rows:
             inst = _instrument_block(row, instrument.id)
             figure = inst.item(item.id) if inst is not None else None
@@ -696,7 +697,7 @@ def _item_sheet(
                     item.number,
                     item.text.get(language),
                     f.n if f is not None else None,
-                    f.mean_points if f is not None else None,
+                    f.mean_points if f is not None and not shares_only else None,
                     f.dont_know if f is not None else None,
                     *counts,
                     _status(figure, row.group),
