@@ -236,6 +236,22 @@ def test_a_missing_unit_column_is_an_error(
     assert "the required column 'unit' is missing" in capsys.readouterr().err
 
 
+def test_an_empty_wave_in_a_file_of_waves_is_an_error_naming_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, the row became a wave of its own, "None", with its own reliability and
+    changes against the others (independent review)."""
+    header = "unit,wave" + HEADER.removeprefix("unit")
+    rows = [header, f"A,før{ALL_1}", f"A,efter{ALL_5}", f"A,{ALL_3}"]
+    path = write(tmp_path, "r.csv", rows)
+    assert main(["score", str(path), "--instrument", "ps7", "--json"]) == 2
+    assert "row 4, column wave: the wave is empty" in capsys.readouterr().err
+    # A wave column left empty in every row is a file of one wave.
+    rows = [header, *(f"A,{codes}" for codes in (ALL_1, ALL_5, ALL_3, ALL_1, ALL_5))]
+    result = score_json(capsys, str(write(tmp_path, "one.csv", rows)), "--instrument", "ps7")
+    assert {g["wave"] for g in result["groups"]} == {None}
+
+
 def test_an_empty_unit_is_an_error_naming_the_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

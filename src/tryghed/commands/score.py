@@ -25,6 +25,9 @@ stress). Every one of these figures is suppressed on its own count: privacy.md c
 minimum on the people who answered that scale or item; an item shown over its scale's
 people is also hidden where its n differs from the scale's by 1 to minimum - 1.
 
+Waves are taken in the order they first appear in the file: the first is the earlier one,
+which the next is compared with. A file with a ``wave`` column needs a wave in every row.
+
 Rows are numbered as a spreadsheet shows them: the header is row 1.
 """
 
@@ -59,7 +62,11 @@ class UsageError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("responses", metavar="RESPONSES.csv", help="one row per response")
+    parser.add_argument(
+        "responses",
+        metavar="RESPONSES.csv",
+        help="one row per response; with a wave column, the first wave in the file is the earlier",
+    )
     parser.add_argument("--instrument", required=True, metavar="ID", help="instrument id")
     parser.add_argument(
         "--units", metavar="UNITS.csv", help="unit tree (unit,parent): adds subtree scope"
@@ -202,6 +209,14 @@ def read_responses(path: Path, instrument: Instrument, warn: TextIO) -> Response
             elif item.type == "multi":
                 for part in parts:
                     multi[item.id][r, item.codes.index(int(part))] = True
+    if wave_col is not None and None in waves and any(w is not None for w in waves):
+        # A row without a wave in a file of waves would be a wave of its own ("None"),
+        # compared with the others as if it were one.
+        empty = next(row for (row, _), wave in zip(rows, waves, strict=True) if wave is None)
+        raise UsageError(
+            f"{path}: row {empty}, column wave: the wave is empty (every row needs one "
+            "when any row has one)"
+        )
     return Responses(units, waves, codes, multi)
 
 
