@@ -203,7 +203,7 @@ def test_a_purged_schema_2_publication_no_longer_shows_what_the_current_rules_hi
     total = _stor_group(old).instruments[VZ].scales["total"]
     assert isinstance(total, figures.Hidden)
     data = aggregates.report_data(old.measurement)
-    assert data["schema"] == publication.SCHEMA == 8
+    assert data["schema"] == publication.SCHEMA == 9
     assert _vz(data["groups"][old.slot("Stor")])["scales"]["total"]["suppressed"] is True
     # Shown in both: the value readers saw, not a second computation.
     assert _top_management(old) == OLD_TOP_MANAGEMENT

@@ -288,6 +288,21 @@ def find_figure(measurement: Measurement, unit: Unit, key: str, lang: str) -> Fi
     return next((f for f in report_figures(measurement, unit, lang) if f.key == key), None)
 
 
+def shown_baseline(focus: FocusArea, lang: str) -> dict[str, Any] | None:
+    """The figure a focus area starts from as its measurement's publication shows it now
+    (mean, CI, n, scale); None where the publication no longer shows it.
+
+    ``focus.baseline`` is a copy taken when the area was chosen. A publication stored under
+    earlier rules is tightened when they get stricter (core.tighten), hiding figures that
+    give a small group away; a copy would go on showing them (a subtree's n of 15 beside
+    a participation row of 17 gave the row's unit's own 2 people: red team,
+    tests/privacy/test_redteam_waves_reorg.py). So pages read the figure from the
+    publication, where the tightened value is the stored one, never a new computation."""
+    key = f"{focus.kind}:{focus.instrument_id}:{focus.figure_id}"
+    figure = find_figure(focus.measurement, focus.unit, key, lang)
+    return figure.baseline() if figure is not None else None
+
+
 def weakest_scales(measurement: Measurement, unit: Unit, count: int, lang: str) -> list[Figure]:
     """The ``count`` weakest scales on the common reading, comparable ones only (never a
     need or bipolar scale, never a share of people beside a mean)."""

@@ -204,6 +204,7 @@ def focus_detail(request: HttpRequest, access: OrgAccess, focus_id: int) -> Http
         {
             "focus": focus,
             "figure_label": selectors.figure_label(focus, _lang()),
+            "baseline": selectors.shown_baseline(focus, _lang()),
             "form": form,
             "plans": focus.plans.all(),
         },
@@ -326,6 +327,7 @@ def plan_detail(request: HttpRequest, access: OrgAccess, plan_id: int) -> HttpRe
             "plan": plan,
             "focus": plan.focus_area,
             "figure_label": selectors.figure_label(plan.focus_area, _lang()),
+            "baseline": selectors.shown_baseline(plan.focus_area, _lang()),
             "actions": selectors.plan_actions(plan),
             "history": _history_rows(plan),
             **selectors.remeasurement_context(plan, _lang()),

@@ -151,7 +151,9 @@ __all__ = [
 # (two sensitive tick-all items apart only outside a leader's view; red team).
 # 8: the participation rows' answered counts taken as one more figure that the joint rule
 # respects and cannot hide (_Decider.respect; red team).
-SCHEMA = 8
+# 9: a region of such a row that no subgroup closes alone, the row's group not one the
+# publication can hide, is closed too (a subgroup joins it, round by round); 8 left it.
+SCHEMA = 9
 
 JsonDict = dict[str, Any]
 GroupKey = tuple[str, ...]
@@ -718,7 +720,20 @@ class _Decider:
                 # cannot; a region of theirs alone is their own rule's).
                 candidates = [t for t in candidates if showing[t].any()]
                 if not candidates:
-                    continue
+                    # The group is shown only by the counts seen elsewhere and no subgroup
+                    # closes the region alone (a row of 17 over a subtree of 15 whose own
+                    # region is 0: red team, tests/privacy/test_redteam_waves_reorg.py):
+                    # the publication's subgroup that brings the most people joins it,
+                    # and the next round goes on until the region closes.
+                    joining = {
+                        t: shown_t[:, t] & (group_n[:, t] == group_n[k, t]) & hideable
+                        for t in below
+                    }
+                    below = [t for t in below if joining[t].any()]
+                    if not below:
+                        continue
+                    candidates = [max(below, key=lambda t: (int(region[k, t]), -t))]
+                    showing = {candidates[0]: joining[candidates[0]]}
 
                 costs: dict[int, int] = {}
                 for t in candidates:

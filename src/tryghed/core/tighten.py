@@ -45,8 +45,8 @@ is a figure about whoever made it: vz-maturity's pooled total changed its defini
     figures it publishes (``publication.alike_figures_hidden``). The builder's other step,
     on each figure's true counts in every unit, needs the answers.
   * (schema 7) that step once more per higher minimum needs the answers too: without
-    them, a publication of schema 6 stays as it was stored; (schema 8) so does the same
-    step with the participation rows' answered counts.
+    them, a publication of schema 6 stays as it was stored; (schemas 8 and 9) so does
+    the same step with the participation rows' answered counts.
 
   The rules of schemas 3 to 5 are applied only to a publication stored before them: one
   stored under 5 was built under them, exactly, and the stored-figure versions are blunter.
