@@ -8,7 +8,10 @@ for units of at least 10 employees (floor 10), and only to roles that see that u
 - Figures entered for the same period are published together, so the remainder and
   difference rules apply to them too: ``core.suppression`` runs over the subtrees that
   have a shown figure for that period, counting employees, and a department whose figure
-  minus a team's would describe fewer than 10 people stays hidden.
+  minus a team's would describe fewer than 10 people stays hidden. Figures of periods
+  that overlap subtract as well (the year minus its second half is the first half), so
+  a new figure is checked, stretch by stretch of its period, with every shown figure
+  whose period covers that stretch.
 - Both the people and the decision are frozen when the figure is entered (privacy.md
   section 3, "also after a reorganisation"): a figure describes its period's people, and
   anyone who knew that period's headcounts could subtract it from another if a later
@@ -23,6 +26,7 @@ never displayed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -150,15 +154,53 @@ def _family(snapshots: Sequence[tuple[Hashable, Mapping[str, int]]]) -> tuple[li
     return groups, counts
 
 
+def _families(
+    absence: SicknessAbsence, units: Mapping[str, int]
+) -> list[list[tuple[Hashable, Mapping[str, int]]]]:
+    """The families a new figure must be checked in: one per stretch of its period.
+
+    A figure sums its people's absence over its days, so figures of overlapping periods
+    subtract too: the year minus its second half is the first half, and that minus a
+    team's first half is the rest of the department (privacy.md section 0). The shown
+    figures' start and end days cut the new period into stretches, each lying wholly
+    inside or wholly outside every shown period; in each stretch, the figures covering it
+    are checked together as one period. Whatever a reader derives, its part in some
+    stretch is derived from the figures covering that stretch, and it has at least as
+    many people there as anywhere (fails closed). Figures of the same period share every
+    stretch, so for them this is the check of one period.
+    """
+    start, end = absence.period_start, absence.period_end
+    overlapping = list(
+        PublishedAbsence.objects.filter(
+            organisation_id=absence.organisation_id, period_start__lte=end, period_end__gte=start
+        ).order_by("pk")
+    )
+    cuts = {start}
+    for p in overlapping:
+        cuts.add(max(p.period_start, start))
+        if p.period_end < end:
+            cuts.add(p.period_end + dt.timedelta(days=1))
+    families: dict[frozenset[int], list[tuple[Hashable, Mapping[str, int]]]] = {}
+    for day in sorted(cuts):
+        covering = [p for p in overlapping if p.period_start <= day <= p.period_end]
+        key = frozenset(p.pk for p in covering)
+        if key not in families:
+            families[key] = [
+                *((("published", p.pk), p.unit_headcounts) for p in covering),
+                (("new", 0), units),
+            ]
+    return list(families.values())
+
+
 def freeze(absence: SicknessAbsence) -> None:
     """Store the headcount a newly entered figure rests on and whether it may be shown.
 
     The decision is taken once, from stored data only: the figure is shown if it covers
-    at least 10 employees and, together with every figure of the same period shown
-    before (also ones since edited or deleted), lets no group of 1..9 be derived by
-    subtraction. Figures shown before stay shown (they have been read), so it is the new
-    one that is hidden; a hidden figure is never shown later. Call it in the transaction
-    that saves the figure.
+    at least 10 employees and, together with every figure shown before whose period
+    overlaps its own (also ones since edited or deleted), lets no group of 1..9 be
+    derived by subtraction (:func:`_families`). Figures shown before stay shown (they
+    have been read), so it is the new one that is hidden; a hidden figure is never shown
+    later. Call it in the transaction that saves the figure.
     """
     # One decision at a time per organisation, so two entries of a period cannot both be
     # checked against a family without the other.
@@ -171,15 +213,10 @@ def freeze(absence: SicknessAbsence) -> None:
     elif absence.headcount < HEALTH_MINIMUM:
         absence.publication = Publication.SMALL_UNIT
     else:
-        published = PublishedAbsence.objects.filter(
-            organisation_id=absence.organisation_id,
-            period_start=absence.period_start,
-            period_end=absence.period_end,
+        safe = all(
+            all(d.shown for d in suppress(*_family(family), HEALTH_MINIMUM).values())
+            for family in _families(absence, units)
         )
-        family = [(("published", p.pk), p.unit_headcounts) for p in published]
-        groups, counts = _family([*family, (("new", 0), units)])
-        decisions = suppress(groups, counts, HEALTH_MINIMUM)
-        safe = all(d.shown for d in decisions.values())
         absence.publication = Publication.SHOWN if safe else Publication.COMPLEMENTARY
     absence.save(update_fields=["unit_headcounts", "headcount", "publication"])
     if absence.publication == Publication.SHOWN:
