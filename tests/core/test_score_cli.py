@@ -467,3 +467,30 @@ def test_a_closed_pipe_ends_the_command_without_a_traceback() -> None:
     errors = process.stderr.read().decode()
     process.wait(timeout=60)
     assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+
+
+def test_the_table_in_danish_has_danish_words_and_decimal_commas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--lang da`` gave the instrument's texts in Danish but the table's own words in
+    English and numbers with points (independent review)."""
+    header = "unit,wave" + HEADER.removeprefix("unit")
+    rows = [header]
+    for wave, codes in (("før", (ALL_1, ALL_5, ALL_3)), ("efter", (ALL_5, ALL_5, ALL_3))):
+        rows += [f"A,{wave}{c}" for c in codes * 4]
+        rows += [f"B,{wave}{ALL_1}"] * 2
+    path = write(tmp_path, "r.csv", rows)
+    assert main(["score", str(path), "--instrument", "ps7", "--lang", "da"]) == 0
+    table = capsys.readouterr().out
+    assert "mindste gruppe 5" in table and "højere er bedre" in table
+    assert "enhed  måling  gruppe" in table and "95 %-interval" in table
+    assert "egne svar" in table and "for få svar" in table
+    assert "aflæsning" in table and ("vejledende" in table or "sikker" in table)
+    assert "fuldstændige besvarelser" in table
+    # 4 x (40 + 30 + 28) / 12 = 32.67 of 0-70 before: with a decimal comma.
+    assert "32,7" in table and "32.7" not in table
+    for english in ("minimum group size", "scope", "too few answers", "complete answers"):
+        assert english not in table
+    assert main(["score", str(path), "--instrument", "ps7"]) == 0
+    english_table = capsys.readouterr().out
+    assert "minimum group size 5" in english_table and "32.7" in english_table

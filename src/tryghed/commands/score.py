@@ -652,10 +652,79 @@ _REASONS = {
     "below_minimum": "too few answers",
     "complementary": "hidden to protect a smaller group",
 }
-_REASONS_DA = {
-    "below_minimum": "for få svar",
-    "complementary": "skjult for at beskytte en mindre gruppe",
+
+# The table's own words in Danish (``--lang da``); the instruments' texts come in both.
+_DANISH = {
+    **{
+        "too few answers": "for få svar",
+        "hidden to protect a smaller group": "skjult for at beskytte en mindre gruppe",
+    },
+    "unit": "enhed",
+    "wave": "måling",
+    "scope": "gruppe",
+    "scope:unit": "egne svar",
+    "scope:subtree": "i alt",
+    "mean": "gns.",
+    "sd": "sd",
+    "95% CI": "95 %-interval",
+    "rwg(j)": "enighed",
+    "level": "niveau",
+    "share": "andel",
+    "hidden": "skjult",
+    "reference": "reference",
+    "waves": "målinger",
+    "before": "før",
+    "after": "efter",
+    "diff": "forskel",
+    "reading": "aflæsning",
+    "real": "sikker",
+    "indicative": "vejledende",
+    "no change": "uændret",
+    "higher_better": "højere er bedre",
+    "lower_better": "lavere er bedre",
+    "bipolar": "midten er bedst",
+    "need": "behov",
+    "minimum group size": "mindste gruppe",
+    "Don't know (share of those who answered the item)": (
+        "Ved ikke (andel af dem, der svarede på spørgsmålet)"
+    ),
+    "complete answers": "fuldstændige besvarelser",
+    "no answers": "ingen svar",
+    "too few answers, or hidden to protect a smaller group": (
+        "for få svar eller skjult for at beskytte en mindre gruppe"
+    ),
 }
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The table's words and numbers in one language: Danish with decimal commas and an
+    en dash between an interval's ends, English as the JSON's numbers read."""
+
+    lang: str
+
+    def __call__(self, text: str) -> str:
+        return _DANISH.get(text, text) if self.lang == "da" else text
+
+    def reason(self, reason: str) -> str:
+        return self(_REASONS.get(reason, reason))
+
+    def scope(self, scope: str) -> str:
+        return _DANISH.get(f"scope:{scope}", scope) if self.lang == "da" else scope
+
+    def number(self, value: Any, digits: int = 1) -> str:
+        text = _fmt(value, digits)
+        return text.replace(".", ",") if self.lang == "da" else text
+
+    def share(self, value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "-"
+        text = f"{value * 100:.{digits}f}"
+        return f"{text.replace('.', ',')} %" if self.lang == "da" else f"{text}%"
+
+    def interval(self, low: Any, high: Any, digits: int = 1, *, sep: str = "-") -> str:
+        between = "–" if self.lang == "da" else sep
+        return f"{self.number(low, digits)}{between}{self.number(high, digits)}"
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -675,8 +744,9 @@ def print_table(
 ) -> None:
     """The JSON result as aligned text: one table per scale and key figure, then the
     measurement figures. Units are indented by depth; a leaf's subtree row (the same
-    people as its unit row) is left out."""
-    reasons = _REASONS_DA if lang == "da" else _REASONS
+    people as its unit row) is left out. ``lang`` "da": the table's words in Danish and
+    numbers with decimal commas, as a Danish reader expects them."""
+    w = _Words(lang)
     groups: list[JsonDict] = result["groups"]
     has_wave = any(g["wave"] is not None for g in groups)
     depth: dict[str, int] = {}
@@ -692,30 +762,30 @@ def print_table(
 
     def lead(group: JsonDict) -> list[str]:
         name = "  " * depth.get(str(group["unit"]), 0) + str(group["unit"])
-        return [name, *([_fmt(group["wave"])] if has_wave else []), group["scope"]]
+        return [name, *([_fmt(group["wave"])] if has_wave else []), w.scope(group["scope"])]
 
-    lead_header = ["unit", *(["wave"] if has_wave else []), "scope"]
+    lead_header = [w("unit"), *([w("wave")] if has_wave else []), w("scope")]
     main = instrument.main_scale
     assert main is not None
     print(
         f"{instrument.name.get(lang)} ({instrument.id} v{instrument.version}), "
-        f"minimum group size {result['min_group']}",
+        f"{w('minimum group size')} {result['min_group']}",
         file=out,
     )
     for scale in instrument.scales:
         print(file=out)
-        rng = f"{scale.score.min:g}-{scale.score.max:g}"
-        print(f"{scale.name.get(lang)} [{scale.id}, {rng}, {scale.polarity}]", file=out)
+        rng = f"{w.number(scale.score.min, 0)}-{w.number(scale.score.max, 0)}"
+        print(f"{scale.name.get(lang)} [{scale.id}, {rng}, {w(scale.polarity)}]", file=out)
         # A bipolar or need scale is read by its bands, never as "higher is better".
         by_bands = scale.polarity in ("bipolar", "need") and bool(scale.bands)
         header = [*lead_header, "n"]
         if not by_bands or scale.polarity == "need":
-            header += ["mean", "sd", "95% CI", "rwg(j)"]
+            header += [w("mean"), w("sd"), w("95% CI"), w("rwg(j)")]
         if scale.also is not None:
-            header.append(f"mean {scale.also.min:g}-{scale.also.max:g}")
+            header.append(f"{w('mean')} {scale.also.min:g}-{scale.also.max:g}")
         header.extend(b.label.get(lang) for b in scale.bands)
         if scale.levels:
-            header.append("level")
+            header.append(w("level"))
         rows: list[list[str]] = []
         for group in rows_for:
             row = lead(group)
@@ -723,22 +793,22 @@ def print_table(
             if not group["suppressed"] and scale.id != main.id:
                 scale_cell = group["scales"][scale.id]
             if scale_cell.get("suppressed"):
-                row.append(reasons.get(scale_cell["reason"], str(scale_cell["reason"])))
+                row.append(w.reason(scale_cell["reason"]))
                 rows.append(row)
                 continue
             ci = scale_cell.get("ci95")
             row.append(str(scale_cell["n"]))
             if not by_bands or scale.polarity == "need":
                 row += [
-                    _fmt(scale_cell["mean"]),
-                    _fmt(scale_cell["sd"]),
-                    f"{ci[0]:.1f}-{ci[1]:.1f}" if ci else "-",
-                    _fmt(scale_cell["rwg_j"], 2),
+                    w.number(scale_cell["mean"]),
+                    w.number(scale_cell["sd"]),
+                    w.interval(ci[0], ci[1]) if ci else "-",
+                    w.number(scale_cell["rwg_j"], 2),
                 ]
             if "also" in scale_cell:
-                row.append(_fmt(scale_cell["also"]["mean"]))
+                row.append(w.number(scale_cell["also"]["mean"]))
             for band in scale_cell.get("bands", []):
-                row.append(f"{band['share'] * 100:.0f}%" if band["share"] is not None else "-")
+                row.append(w.share(band["share"]))
             if scale.levels:
                 reading = (
                     scoring.level_reading(scale, scale_cell["mean"])
@@ -752,33 +822,34 @@ def print_table(
         print(file=out)
         ref = ""
         if figure.reference is not None and figure.reference.value is not None:
-            ref = f" (reference {figure.reference.value * 100:.1f}%)"
+            ref = f" ({w('reference')} {w.share(figure.reference.value, 1)})"
         elif figure.reference_range is not None:
             low, high = figure.reference_range
-            ref = f" (reference {low * 100:.0f}-{high * 100:.0f}%)"
+            ref = f" ({w('reference')} {w.interval(low * 100, high * 100, 0)} %)"
+            if lang != "da":
+                ref = f" (reference {low * 100:.0f}-{high * 100:.0f}%)"
         print(f"{figure.label.get(lang)}{ref}", file=out)
         rows = []
         for group in rows_for:
             row = lead(group)
             kf = group if group["suppressed"] else group["key_figures"][figure.id]
             if kf.get("suppressed"):
-                row.append(reasons.get(kf["reason"], str(kf["reason"])))
+                row.append(w.reason(kf["reason"]))
             else:
-                share = kf["share"]
-                row += [str(kf["n"]), f"{share * 100:.1f}%" if share is not None else "-"]
+                row += [str(kf["n"]), w.share(kf["share"], 1)]
             rows.append(row)
-        _print_aligned([*lead_header, "n", "share"], rows, out)
+        _print_aligned([*lead_header, "n", w("share")], rows, out)
     dk_items = [i for i in instrument.items if i.type == "choice" and i.dont_know is not None]
     if dk_items:
         print(file=out)
-        print("Don't know (share of those who answered the item)", file=out)
+        print(w("Don't know (share of those who answered the item)"), file=out)
         _print_item_table(
             rows_for,
             lead,
             lead_header,
             [(i.id, str(i.number)) for i in dk_items],
             "dont_know",
-            reasons,
+            w,
             out,
         )
     in_scales = {n for scale in instrument.scales for n in scale.items}
@@ -791,35 +862,29 @@ def print_table(
         rows = []
         if item.reference is not None:
             reference = dict(item.reference.shares)
-            name = item.reference.label.get(lang) if item.reference.label else "reference"
+            name = item.reference.label.get(lang) if item.reference.label else w("reference")
             rows.append(
                 [
                     name,
                     *([""] if has_wave else []),
                     "",
                     "",
-                    *(
-                        f"{reference[o.code] * 100:.0f}%" if o.code in reference else "-"
-                        for o in item.options
-                    ),
+                    *(w.share(reference.get(o.code)) for o in item.options),
                 ]
             )
         for group in rows_for:
             row = lead(group)
             cell = group if group["suppressed"] else group["distributions"][item.id]
             if cell.get("suppressed"):
-                row.append(reasons.get(cell["reason"], str(cell["reason"])))
+                row.append(w.reason(cell["reason"]))
             else:
                 row.append(str(cell["n"]))
-                row += [
-                    f"{share * 100:.0f}%" if share is not None else "-"
-                    for share in cell["shares"].values()
-                ]
+                row += [w.share(share) for share in cell["shares"].values()]
             rows.append(row)
         _print_aligned([*lead_header, "n", *labels], rows, out)
     print(file=out)
     if "changes" in result:
-        _print_changes(result["changes"], out)
+        _print_changes(result["changes"], w, out)
     per_wave = "changes" in result
     for label, rel, icc1, icc2 in (
         [
@@ -832,28 +897,27 @@ def print_table(
         if rel["alpha"] is not None:
             low, high = rel["alpha_ci95"]
             print(
-                f"Cronbach's alpha ({main.id}){label}: {rel['alpha']:.2f} "
-                f"(95% CI {low:.2f}-{high:.2f}, {rel['n_complete']} complete answers)",
+                f"Cronbach's alpha ({main.id}){label}: {w.number(rel['alpha'], 2)} "
+                f"({w('95% CI')} {w.interval(low, high, 2)}, "
+                f"{rel['n_complete']} {w('complete answers')})",
                 file=out,
             )
         else:
-            why = _alpha_withheld(rel["n_complete"] == 0, lang)
+            why = _alpha_withheld(rel["n_complete"] == 0, w)
             print(f"Cronbach's alpha ({main.id}){label}: - ({why})", file=out)
-        print(f"ICC(1){label}: {_fmt(icc1, 2)}   ICC(2){label}: {_fmt(icc2, 2)}", file=out)
+        print(f"ICC(1){label}: {w.number(icc1, 2)}   ICC(2){label}: {w.number(icc2, 2)}", file=out)
 
 
-def _alpha_withheld(empty: bool, lang: str) -> str:
+def _alpha_withheld(empty: bool, w: _Words) -> str:
     """Why a wave's alpha is not shown. An empty file has no answers (n_complete 0);
     otherwise the publication withholds it (n_complete null): too few complete answers
     among the shown units, or a number that would tell about a smaller group."""
     if empty:
-        return "ingen svar" if lang == "da" else "no answers"
-    if lang == "da":
-        return "for få svar eller skjult for at beskytte en mindre gruppe"
-    return "too few answers, or hidden to protect a smaller group"
+        return w("no answers")
+    return w("too few answers, or hidden to protect a smaller group")
 
 
-def _print_changes(changes: Sequence[JsonDict], out: TextIO) -> None:
+def _print_changes(changes: Sequence[JsonDict], w: _Words, out: TextIO) -> None:
     """One line per group shown in both waves: before, after, difference with CI, reading."""
     if not changes:
         return
@@ -866,17 +930,20 @@ def _print_changes(changes: Sequence[JsonDict], out: TextIO) -> None:
         rows.append(
             [
                 change["unit"],
-                change["scope"],
+                w.scope(change["scope"]),
                 f"{change['before']}->{change['after']}",
-                _fmt(change["mean_before"]),
-                _fmt(change["mean_after"]),
-                _fmt(change["diff"]),
-                f"{_fmt(low)}..{_fmt(high)}",
-                _fmt(change["p"], 3),
-                reading,
+                w.number(change["mean_before"]),
+                w.number(change["mean_after"]),
+                w.number(change["diff"]),
+                w.interval(low, high, sep=".."),
+                w.number(change["p"], 3),
+                w(reading),
             ]
         )
-    header = ["unit", "scope", "waves", "before", "after", "diff", "95% CI", "p", "reading"]
+    header = [
+        w(word)
+        for word in ("unit", "scope", "waves", "before", "after", "diff", "95% CI", "p", "reading")
+    ]
     _print_aligned(header, rows, out)
     print(file=out)
 
@@ -887,7 +954,7 @@ def _print_item_table(
     lead_header: Sequence[str],
     columns: Sequence[tuple[str, str]],
     key: str,
-    reasons: Mapping[str, str],
+    w: _Words,
     out: TextIO,
 ) -> None:
     """One share per item (its number as the column head) for every group."""
@@ -895,18 +962,11 @@ def _print_item_table(
     for group in groups:
         row = lead(group)
         if group["suppressed"]:
-            row.append(reasons.get(group["reason"], str(group["reason"])))
+            row.append(w.reason(group["reason"]))
         else:
             for item_id, _ in columns:
                 cell = group[key][item_id]
-                share = cell.get("share")
-                row.append(
-                    "hidden"
-                    if cell.get("suppressed")
-                    else f"{share * 100:.0f}%"
-                    if share is not None
-                    else "-"
-                )
+                row.append(w("hidden") if cell.get("suppressed") else w.share(cell.get("share")))
         rows.append(row)
     _print_aligned([*lead_header, *(head for _, head in columns)], rows, out)
 
@@ -920,7 +980,7 @@ def _print_aligned(header: Sequence[str], rows: Sequence[Sequence[str]], out: Te
         for short in rows:
             if len(short) < len(header) and c < len(short) - 1:
                 widths[c] = max(widths[c], len(short[c]))
-    numeric = re.compile(r"^-?[\d.]+%?$|^-$|^[\d.]+-[\d.]+$")
+    numeric = re.compile(r"^-?[\d.,]+ ?%?$|^-$|^-?[\d.,]+(-|–|\.\.)-?[\d.,]+$")
     for number, row in enumerate([list(header), *(list(x) for x in rows)]):
         cells = []
         for c, cell in enumerate(row):
