@@ -211,10 +211,12 @@ def test_a_team_with_every_figure_hidden_says_so_once_on_its_first_screen(
     assert "report-areas" not in team_a.split('id="next-heading"')[0]
     assert "Ingen sikre ændringer" not in team_a
     assert "Mødekittet har spørgsmål, I kan tale ud fra, også uden tal." in team_a
+    assert "Åbn mødekittet" in team_a and "Vælg fokusområder" not in team_a
     # team_b's whole group is below the minimum: its page has no first screen, just why.
     team_b = page(client, url(world, measurement, world.team_b))
     assert "Ingen tal for denne gruppe" in team_b
     assert team_b.count(BELOW_MINIMUM) == 1
+    assert "Åbn mødekittet" in team_b and "Vælg fokusområder" not in team_b
     # The organisation (9) shows its figures: its first screen keeps the table.
     whole = page(client, url(world, measurement, world.root))
     assert "Alle tal for gruppen er skjult" not in whole
