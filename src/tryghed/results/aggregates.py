@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tryghed.audit.services import audit_record
-from tryghed.core import figures
+from tryghed.core import disclosure, figures
 from tryghed.core.publication import (
     ORGANISATION,
     SCHEMA,
@@ -248,7 +248,7 @@ def participation(measurement: Measurement) -> tuple[list[RateRow], RateRow | No
         stored = ReportCache.objects.filter(measurement=measurement)
         kept = stored.values_list("participation", flat=True).first()
         if kept is None:
-            kept = _participation_record(measurement)
+            kept = _participation_record(measurement, publication(measurement, units=None))
             stored.filter(participation__isnull=True).update(participation=kept)
         found = load_rates(kept)
         _participation.put((measurement.pk, key), found)
@@ -256,32 +256,60 @@ def participation(measurement: Measurement) -> tuple[list[RateRow], RateRow | No
     return list(rows), total
 
 
-def _participation_record(measurement: Measurement) -> dict[str, object]:
-    """What is kept beside the publication about who answered: the participation rows and
-    total, and the answers-by-code line ("Papirkoder: x af y") where it may be shown
+def _participation_record(
+    measurement: Measurement, data: figures.Publication | JsonDict
+) -> dict[str, object]:
+    """What is kept beside the publication ``data`` about who answered: the participation
+    rows and total, and the answers-by-code line ("Papirkoder: x af y") where it may be
+    shown beside them and the publication's figures
     (``surveys.selectors.paper_code_counts_shown``; privacy.md section 5 asks the report
     to say it). Both from final counts, at closing."""
-    codes = paper_code_counts_shown(measurement)
+    codes = paper_code_counts_shown(measurement, _publication_counts(measurement, data))
     return {
         **dump_rates(*response_rates(measurement)),
         "paper_codes": list(codes) if codes is not None else None,
+        _CODES_BESIDE_FIGURES: True,
     }
+
+
+#: Set on a kept code line checked beside the publication's figures too; one kept before
+#: is checked again on its first read and kept only where it still may be shown.
+_CODES_BESIDE_FIGURES = "paper_codes_beside_figures"
 
 
 def paper_codes(measurement: Measurement) -> tuple[int, int] | None:
     """(printed, used) paper codes of the closed measurement as kept with its
     publication, or None where the line may not be shown (or no codes were printed). A
     publication kept before the line was gets it on its first read, while the codes and
-    their marks still exist (after retention there is nothing to count: None)."""
+    their marks still exist (after retention there is nothing to count: None). A line kept
+    before it was checked beside the publication's figures is checked again then, and
+    only ever hidden by it."""
     participation(measurement)  # the publication and its participation are stored
     stored = ReportCache.objects.filter(measurement=measurement)
     kept = stored.values_list("participation", flat=True).first() or {}
-    if "paper_codes" not in kept:
-        codes = paper_code_counts_shown(measurement)
-        kept = {**kept, "paper_codes": list(codes) if codes is not None else None}
+    if "paper_codes" not in kept or not kept.get(_CODES_BESIDE_FIGURES):
+        data = publication(measurement, units=None)
+        codes = paper_code_counts_shown(measurement, _publication_counts(measurement, data))
+        if "paper_codes" in kept and not kept["paper_codes"]:
+            codes = None  # hidden before: never shown later
+        kept = {
+            **kept,
+            "paper_codes": list(codes) if codes is not None else None,
+            _CODES_BESIDE_FIGURES: True,
+        }
         stored.update(participation=kept)
     found = kept["paper_codes"]
     return (int(found[0]), int(found[1])) if found else None
+
+
+def _publication_counts(
+    measurement: Measurement, data: figures.Publication | JsonDict
+) -> list[disclosure.Figure]:
+    """Every count the publication ``data`` shows, over units (what the answers-by-code
+    line is checked beside: its readers read every group)."""
+    from tryghed.results.audit import publication_figures  # the audit reads this module
+
+    return publication_figures(data, measurement_instruments(measurement))
 
 
 def _loaded(measurement: Measurement) -> tuple[Measurement, _Loaded]:
@@ -398,7 +426,7 @@ def _stored_or_built(measurement: Measurement) -> tuple[str, JsonDict, JsonDict 
     values = {
         "fingerprint": name,
         "data": header,
-        "participation": _participation_record(measurement),
+        "participation": _participation_record(measurement, data),
         "computed_at": timezone.now(),
     }
     try:

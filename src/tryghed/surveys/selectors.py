@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -148,7 +148,9 @@ def paper_code_counts(measurement: Measurement) -> tuple[int, int]:
     return len(code_ids), used
 
 
-def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
+def paper_code_counts_shown(
+    measurement: Measurement, beside: Sequence[disclosure.Figure] = ()
+) -> tuple[int, int] | None:
     """``paper_code_counts`` where it may be published, else None.
 
     The code holders and the others are two groups of the measurement (section 4): each
@@ -156,6 +158,11 @@ def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
     tells whether the one or two people with a code answered. Used codes count at
     submission, before answers are released in batches, so only a closed measurement
     (everything released) shows them: a live count would date one person's answer.
+
+    ``beside``: the publication's figures its readers see beside the line (counts over
+    units, ``results.audit.publication_figures``); the line is checked with them too
+    (``_code_line_is_safe``). Pages show the line as stored with the publication
+    (``results.aggregates.paper_codes``), which passes them.
     """
     if measurement.status != Status.CLOSED or measurement.responses_purged_at is not None:
         return None
@@ -171,22 +178,35 @@ def paper_code_counts_shown(measurement: Measurement) -> tuple[int, int] | None:
     for n_invited, n_answered in ((printed, used), (invited - printed, answered - used)):
         if n_invited > 0 and (n_answered < minimum or n_invited - n_answered < minimum):
             return None
-    if not _code_line_is_safe(measurement, printed, used, minimum):
+    if not _code_line_is_safe(measurement, printed, used, minimum, beside):
         return None
     return printed, used
 
 
-def _code_line_is_safe(measurement: Measurement, printed: int, used: int, minimum: int) -> bool:
-    """Whether the answers-by-code count, beside the shown participation rows, lets no one
-    derive a group of 1..minimum-1 (the subtraction solver decides): a unit row minus the
-    code answers would otherwise give that unit's e-mail answers when its codes were all
-    printed for it. Each unit's people are split into code holders and the others."""
+def _code_line_is_safe(
+    measurement: Measurement,
+    printed: int,
+    used: int,
+    minimum: int,
+    beside: Sequence[disclosure.Figure] = (),
+) -> bool:
+    """Whether the answers-by-code count, beside the shown participation rows and the
+    publication's figures (``beside``), lets no one derive a group of 1..minimum-1 (the
+    subtraction solver decides): a unit row minus the code answers would otherwise give
+    that unit's e-mail answers when its codes were all printed for it, and so would a
+    unit's own group ("kun egne svar", which no row shows): Værkstedet's own n of 7 minus
+    5 code answers gave its 2 e-mail answers (tests/privacy/test_redteam_org_views.py).
+    Each unit's people are split into code holders and the others. A reader who takes
+    everyone who answered for someone counted in a figure takes the code answers for
+    people of every population of the publication, so the count joins each, and the rows'
+    answered count joins the publication's pool (same people where the counts agree)."""
     rows, _total = participation.response_rates(measurement)
     members = participation.group_members(measurement)
     code_units = frozenset(
         f"{u}:code"
         for u in PaperCode.objects.filter(measurement=measurement).values_list("unit_id", flat=True)
     )
+    mid = f"m{measurement.pk}"  # the publication's pool (results.audit)
     figures: list[disclosure.Figure] = []
     # Those who answered and those who did not are both counts of people (section 4).
     for population in ("answered", "not answered"):
@@ -197,9 +217,26 @@ def _code_line_is_safe(measurement: Measurement, printed: int, used: int, minimu
                 f"{u}:{kind}" for u in members.get(row.unit_id, ()) for kind in ("code", "mail")
             )
             n = row.responses if population == "answered" else row.invited - row.responses
-            figures.append(disclosure.Figure(population, row.name, atoms, int(n), minimum))
+            pool = mid if population == "answered" else ""
+            figures.append(
+                disclosure.Figure(population, row.name, atoms, int(n), minimum, pool=pool)
+            )
         n = used if population == "answered" else printed - used
-        figures.append(disclosure.Figure(population, "papirkoder", code_units, n, minimum))
+        pool = mid if population == "answered" else ""
+        figures.append(
+            disclosure.Figure(population, "papirkoder", code_units, n, minimum, pool=pool)
+        )
+    minimums: dict[str, int] = {}
+    for figure in beside:
+        if figure.pool != mid:
+            continue  # an earlier wave's "before": other people
+        atoms = frozenset(f"{u}:{kind}" for u in figure.atoms for kind in ("code", "mail"))
+        figures.append(replace(figure, atoms=atoms))
+        minimums[figure.population] = max(minimums.get(figure.population, 0), figure.minimum)
+    for population, at_least in minimums.items():
+        figures.append(
+            disclosure.Figure(population, "papirkoder", code_units, used, at_least, pool=mid)
+        )
     if not disclosure.audit(figures).ok:
         return False
     return _code_split_is_safe(measurement, rows, members, minimum)

@@ -85,6 +85,16 @@ def measurement_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
+def _paper_counts(measurement: Measurement) -> tuple[int, int] | None:
+    """The answers-by-code line of a closed measurement as its organisation report shows
+    it (kept with the publication, checked beside its figures); None while open."""
+    if measurement.status != Status.CLOSED:
+        return None
+    from tryghed.results.aggregates import paper_codes  # results builds on surveys
+
+    return paper_codes(measurement)
+
+
 @org_view("manage_measurements")
 def measurement_detail(
     request: HttpRequest, access: OrgAccess, measurement_id: int
@@ -108,7 +118,7 @@ def measurement_detail(
             # answer and show when it came (the rate itself moves only in batches).
             "participation_minimum": PARTICIPATION_MINIMUM,
             "paper_rows": paper_rows,
-            "paper_counts": selectors.paper_code_counts_shown(measurement),
+            "paper_counts": _paper_counts(measurement),
             "paper_form": PaperCodeForm(units=_paper_units(paper_rows, with_room=True)),
             "Status": Status,
         },
