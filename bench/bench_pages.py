@@ -54,21 +54,25 @@ def line(
 
 
 def busiest_team(measurement: Any) -> Any:
-    """The team with the most answers: its figures are shown, as an APV team's would be."""
+    """The team with the most answers whose ps7 is shown, as an APV team's would be: the
+    largest can be hidden to protect a small group elsewhere (the joint rule)."""
     from django.db.models import Count
 
+    from tryghed.actions import selectors as action_selectors
     from tryghed.orgs.models import Unit, UnitKind
     from tryghed.surveys.models import Response
 
-    top = (
+    by_size = (
         Response.objects.filter(measurement=measurement, unit__kind=UnitKind.TEAM)
         .values("unit")
         .annotate(n=Count("id"))
         .order_by("-n", "unit")
-        .first()
     )
-    assert top is not None
-    return Unit.objects.get(pk=top["unit"])
+    for row in by_size[:50]:
+        team = Unit.objects.get(pk=row["unit"])
+        if action_selectors.find_figure(measurement, team, "scale:ps7:total", "da") is not None:
+            return team
+    raise SystemExit("no team among the 50 largest shows ps7: choose a larger --responses")
 
 
 def plan_and_assessment(measurement: Any, team: Any, amo: Any) -> tuple[Any, Any]:
