@@ -27,7 +27,7 @@ from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.results import exports
 from tryghed.results import services as results_services
 from tryghed.results.aggregates import group, report_data
-from tryghed.results.models import ExportStatus, ReportExport
+from tryghed.results.models import ExportStatus, ReportCache, ReportExport
 from tryghed.surveys import services
 from tryghed.surveys.models import Measurement, Response, Status
 
@@ -480,6 +480,28 @@ def test_a_file_is_made_once_and_reused_for_the_final_publication(
     assert client.get(download_url(world, first)).status_code == 200
     again = make_export(django_capture_on_commit_callbacks, access, measured, "excel")
     assert again.pk == first.pk
+
+
+@pytest.mark.django_db
+def test_a_file_is_made_again_once_its_code_line_may_no_longer_be_shown(
+    world: World, measured: Measurement, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    """The organisation PDF prints the answers-by-code line. A line kept before it was
+    checked beside the publication's figures is checked again on its first read and may be
+    hidden then (red team, organisation-level views): a file made while it showed must
+    not be served after."""
+    access = amo_access(world)
+    report_data(measured)
+    stored = ReportCache.objects.filter(measurement=measured)
+    kept = stored.values_list("participation", flat=True).get()
+    assert kept is not None
+    stored.update(participation={**kept, "paper_codes": [10, 5]})  # the line as shown then
+    first = make_export(django_capture_on_commit_callbacks, access, measured, "organisation_pdf")
+    assert first.status == "done" and exports.is_current(first)
+    stored.update(participation={**kept, "paper_codes": None})  # hidden on a later read
+    assert not exports.is_current(first)
+    again = make_export(django_capture_on_commit_callbacks, access, measured, "organisation_pdf")
+    assert again.pk != first.pk and exports.is_current(again)
 
 
 @pytest.mark.django_db

@@ -178,14 +178,19 @@ def visible_exports(access: OrgAccess, measurement: Measurement) -> list[ReportE
 def export_fingerprint(measurement: Measurement, below: Sequence[Unit] = ()) -> str:
     """What a file depends on: the closed measurement's publication (its figures and the
     unit names frozen at closing, or, for report data frozen before names were kept in
-    it, today's names), the measurement's name, the file layout and, for a unit PDF, the
-    units below whose figures it may put together (:func:`file_units_below`)."""
+    it, today's names), the measurement's name, the file layout, the answers-by-code line
+    as it may be shown now (a line kept before it was checked beside the figures can be
+    hidden on its first read: a file made before must then not be served), and, for a unit
+    PDF, the units below whose figures it may put together (:func:`file_units_below`)."""
     data = aggregates.publication(measurement, units=())  # the header: names at closing
     names = hashlib.sha256()
     for pk, name in sorted(unit_names(measurement, data).items()):
         names.update(f"{pk}:{name};".encode())
     publication = aggregates.fingerprint(measurement)
-    combined = f"{FORMAT_VERSION}|{publication}|{names.hexdigest()}|{measurement.name}"
+    codes = aggregates.paper_codes(measurement)
+    combined = (
+        f"{FORMAT_VERSION}|{publication}|{names.hexdigest()}|{measurement.name}|codes:{codes}"
+    )
     if below:
         combined += "|below:" + ",".join(str(u.pk) for u in sorted(below, key=lambda u: u.pk))
     return hashlib.sha256(combined.encode()).hexdigest()
