@@ -48,6 +48,7 @@ from tryghed.core.tighten import Tightened, tighten
 from tryghed.results.answers import load_answers
 from tryghed.results.jsontext import JsonText, json_bytes
 from tryghed.results.models import PublishedGroup, PublishedText, ReportCache, ReportExport
+from tryghed.results.shown_counts import publication_figures
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import RateRow, dump_rates, load_rates, response_rates
 from tryghed.surveys.selectors import (
@@ -307,8 +308,6 @@ def _publication_counts(
 ) -> list[disclosure.Figure]:
     """Every count the publication ``data`` shows, over units (what the answers-by-code
     line is checked beside: its readers read every group)."""
-    from tryghed.results.audit import publication_figures  # the audit reads this module
-
     return publication_figures(data, measurement_instruments(measurement))
 
 

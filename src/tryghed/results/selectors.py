@@ -24,7 +24,7 @@ from django.http import Http404
 from tryghed.core.figures import Publication
 from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import Capability, OrgAccess, visible_units
-from tryghed.results.aggregates import publication
+from tryghed.results.aggregates import paper_codes, publication
 from tryghed.results.presenters import Scope, UnitBelow, hides_a_scale
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import scope_units
@@ -130,6 +130,15 @@ def units_below(
 def can_read_organisation_report(access: OrgAccess) -> bool:
     """The AMO, administrators and top management read the organisation report."""
     return access.can(Capability.READ_ORGANISATION_REPORT)
+
+
+def paper_code_line(measurement: Measurement) -> tuple[int, int] | None:
+    """(printed, used) of the answers-by-code line of a closed measurement as its
+    organisation report shows it (kept with the publication, checked beside its figures);
+    None while it is open or where the line may not be shown."""
+    if measurement.status != Status.CLOSED:
+        return None
+    return paper_codes(measurement)
 
 
 def report_list(access: OrgAccess) -> list[ReportEntry]:

@@ -87,12 +87,10 @@ def measurement_create(request: HttpRequest, access: OrgAccess) -> HttpResponse:
 
 def _paper_counts(measurement: Measurement) -> tuple[int, int] | None:
     """The answers-by-code line of a closed measurement as its organisation report shows
-    it (kept with the publication, checked beside its figures); None while open."""
-    if measurement.status != Status.CLOSED:
-        return None
-    from tryghed.results.aggregates import paper_codes  # results builds on surveys
+    it; None while open (``results.selectors.paper_code_line``)."""
+    from tryghed.results.selectors import paper_code_line  # results builds on surveys
 
-    return paper_codes(measurement)
+    return paper_code_line(measurement)
 
 
 @org_view("manage_measurements")
