@@ -24,7 +24,8 @@ from tryghed.orgs.models import Organisation, Role
 from tryghed.orgs.selectors import OrgAccess, access_for, employee_people, organisations_for_user
 from tryghed.results import selectors as report_selectors
 from tryghed.results.aggregates import is_published, publication
-from tryghed.results.audit import ORGANISATION, GroupKey, Reader, view_groups
+from tryghed.results.audit import Reader, view_groups
+from tryghed.results.shown_counts import ORGANISATION, GroupKey
 from tryghed.surveys.models import Measurement, Status
 
 
