@@ -204,10 +204,3 @@ def shown_records(
         if str(pk) in units:
             add(("unit", str(pk)), FEEDBACK)
     return shows
-
-
-def slot_of(data: figures.Publication, key: GroupKey) -> int:
-    if key == ORGANISATION:
-        return data.organisation
-    entry = data.units[key[1]]
-    return entry.subtree if key[0] == "subtree" else entry.unit

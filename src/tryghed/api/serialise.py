@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from tryghed.api import schemas
-from tryghed.api.selectors import Record, Slice, slot_of
+from tryghed.api.selectors import Record, Slice
 from tryghed.core import figures
 from tryghed.core.figures import Hidden
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import Unit
 from tryghed.results.presenters import hidden_reason
+from tryghed.results.shown_counts import slot_of
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments
 
