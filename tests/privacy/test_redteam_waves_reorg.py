@@ -58,6 +58,17 @@ from tryghed.results.audit import audit_organisation
 
 GroupKey = tuple[str, ...]
 
+# U2 (2 invited, both answer) above U3 (7, 6 answer) above U4 (12, 9 answer) above U5
+# (2, none), and U0 (7, 3) above U1 (12, 5) beside them: (unit, parent, invited, answer).
+ROW_OVER_EMPTY_REGION = [
+    ("U0", None, 7, 3),
+    ("U1", "U0", 12, 5),
+    ("U2", None, 2, 2),
+    ("U3", "U2", 7, 6),
+    ("U4", "U3", 12, 9),
+    ("U5", "U4", 2, 0),
+]
+
 
 @pytest.mark.django_db
 def test_a_row_over_a_subtree_with_an_empty_own_region_gives_no_one_away() -> None:
@@ -65,16 +76,7 @@ def test_a_row_over_a_subtree_with_an_empty_own_region_gives_no_one_away() -> No
     # (2, none): U2's row reads 17 answered. ps7 showed U3's subtree (15), U3's own group
     # (6) and U4 (9), so U3's subtree had no region of its own, and 17 - 15 = 2 said that
     # both of U2's people answered. U0 and U1 beside them: 8 answered between them.
-    seen = closed(
-        [
-            ("U0", None, 7, 3),
-            ("U1", "U0", 12, 5),
-            ("U2", None, 2, 2),
-            ("U3", "U2", 7, 6),
-            ("U4", "U3", 12, 9),
-            ("U5", "U4", 2, 0),
-        ]
-    )
+    seen = closed(ROW_OVER_EMPTY_REGION)
     row, n = seen.answered("U2"), seen.n("U3", "subtree")
     assert row == 17  # the participation row is decided on its own and stays shown
     derived = []
@@ -93,16 +95,7 @@ def test_a_focus_area_chosen_before_tightening_does_not_show_the_hidden_figure()
     # stored publication (schema 8) showed it, n 15, would go on showing the copy after
     # the publication is tightened, and 17 - 15 = 2 again. The pages read the figure from
     # the publication now, which hides it.
-    seen = closed(
-        [
-            ("U0", None, 7, 3),
-            ("U1", "U0", 12, 5),
-            ("U2", None, 2, 2),
-            ("U3", "U2", 7, 6),
-            ("U4", "U3", 12, 9),
-            ("U5", "U4", 2, 0),
-        ]
-    )
+    seen = closed(ROW_OVER_EMPTY_REGION)
     assert seen.n("U3", "subtree") is None  # hidden in the publication as it stands
     focus = FocusArea.objects.create(
         organisation=seen.place.org,
