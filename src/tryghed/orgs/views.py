@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +33,7 @@ from tryghed.orgs.forms import (
 )
 from tryghed.orgs.models import ImportBatch, Unit
 from tryghed.orgs.selectors import Capability, OrgAccess
+from tryghed.web.next_steps import next_steps
 
 P = ParamSpec("P")
 OrgView = Callable[Concatenate[HttpRequest, OrgAccess, P], HttpResponse]
@@ -112,6 +115,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "counts": counts,
             "recent": recent,
             "my_roles": [m for m in access.memberships],
+            "next_steps": next_steps(access, get_language() or "da", timezone.localdate()),
         },
     )
 
