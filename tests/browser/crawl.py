@@ -49,6 +49,7 @@ SKIPPED: Mapping[str, str] = {
     "mfa_login_webauthn": "JSON for the passkey script, or a redirect to accounts:login, which is scanned",
     # The crawl signs in with passwords; staff are sent on to allauth's reauthentication.
     "accounts:link_reauthenticate": "only for a session opened by a sign-in link; scanned in tests/browser/test_signin_link_browser.py",
+    "surveys:not_found": "any other address under /s/: the refusal page of an unknown link (surveys:start), 404",
 }
 # "api": the read-only REST API answers JSON, not HTML (tests/api, docs/api.md).
 SKIPPED_NAMESPACES = frozenset({"admin", "api"})

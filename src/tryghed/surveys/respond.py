@@ -183,7 +183,7 @@ def _first_page(
     request: HttpRequest, token: str, entry: survey_selectors.Entry, asked: str
 ) -> HttpResponse:
     """The page a link or a typed code opens: the notice and the first questions, with the
-    language switch (a link back to this same address). Kept (``_FIRST_PAGES``)."""
+    language switch (a form posting the token to ``answer``). Kept (``_FIRST_PAGES``)."""
     measurement = entry.measurement
     organisation = measurement.organisation
     lang = _language(measurement, asked)
@@ -223,9 +223,11 @@ def _first_page(
         context["state"] = _STATE_MARK
         with translation.override(lang):
             html = render_to_string("surveys/respond/page.html", context)
-        # The token and the state each go in one hidden field, nowhere else.
-        if html.count(_TOKEN_MARK) != 1 or html.count(_STATE_MARK) != 1:
-            raise RuntimeError("the first page shows its token or state other than once")
+        # The token goes in hidden fields only (the answer form's and the language
+        # switch's), the state in one.
+        in_fields = html.count(f'<input type="hidden" name="token" value="{_TOKEN_MARK}">')
+        if not 1 <= in_fields == html.count(_TOKEN_MARK) or html.count(_STATE_MARK) != 1:
+            raise RuntimeError("the first page shows its token or state elsewhere")
         if len(_FIRST_PAGES) >= _FIRST_PAGES_LIMIT:
             _FIRST_PAGES.clear()
         kept = _FIRST_PAGES[key] = (tuple(instruments), html)
@@ -368,6 +370,21 @@ def answer(request: HttpRequest) -> HttpResponse:
         step = -1
     action = request.POST.get("action", "next")
     paged = pages(instruments)
+    switch = request.POST.get("sprog", "")
+    if switch and 0 <= step < len(paged):
+        # The first page's language switch: a small form of its own (token, language, step),
+        # not a link, so the token is in no further address (history, address bar) and a
+        # typed paper code is kept. The same page in the other language.
+        return _page(
+            request,
+            token=token,
+            lang=_language(measurement, switch),
+            entry=entry,
+            instruments=instruments,
+            step=step,
+            state=state,
+            language_links=True,
+        )
     if step < 0 or step >= len(paged):
         # The first page again (the blank confirmation's way back, an address from before
         # the pages changed, or a tampered step).
@@ -441,7 +458,22 @@ def answer(request: HttpRequest) -> HttpResponse:
         services.response_submit(token=token, answers=final.answers, texts=final.texts, entry=entry)
     except services.SubmissionRefused as refused:
         return _refused(request, refused.reason, lang, paper_code=entry.paper_code_id is not None)
-    return HttpResponse(_thanks_html(measurement, lang, paper_code=entry.paper_code_id is not None))
+    thanks = HttpResponse(
+        _thanks_html(measurement, lang, paper_code=entry.paper_code_id is not None)
+    )
+    # A shared computer: the next user's Back must not bring the filled-in pages back from
+    # the browser's back/forward cache, which may keep no-store pages (Chrome may where no
+    # cookie changed, and these pages set none). Ignored by browsers over plain HTTP.
+    thanks["Clear-Site-Data"] = '"cache"'
+    return thanks
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other address under /s/ (a link a mail client mangled): "Linket virker ikke",
+    as private as the survey's own pages, not the site's 404 page (which sets a cookie)."""
+    return _refused(request, "unknown", _language(None, request.GET.get("sprog", "")))
 
 
 def _thanks_html(measurement: Measurement, lang: str, *, paper_code: bool) -> str:

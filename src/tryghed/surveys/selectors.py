@@ -545,6 +545,10 @@ def resolve_token(token: str) -> Entry:
     """Find what a link token opens, or refuse with the reason (never store anything).
 
     Two queries: the invitation or code with its measurement, then whether it has answered.
+    Whether it has answered is asked only while the measurement accepts answers: a closed
+    (or not yet open) measurement refuses every link of it alike, so a link found later (in
+    a shared computer's history, a forwarded e-mail) does not tell whether its person
+    answered (tests/privacy/test_redteam_outsider.py).
     """
     opened = opened_by("invitation", hash_token(token))
     if opened is not None:
@@ -555,9 +559,7 @@ def resolve_token(token: str) -> Entry:
             invitation_id=invitation_id,
             mark=sealing.current_mark(opened.measurement.pk, invitation_id),
         )
-        used = marked(
-            opened.measurement.pk, sealing.all_marks(opened.measurement.pk, invitation_id)
-        )
+        marks = sealing.all_marks(opened.measurement.pk, invitation_id)
     else:
         # A paper code (privacy.md section 5), typed or from its QR code: answers once,
         # in the unit it was printed for, and leaves a keyed mark like an invitation's.
@@ -572,14 +574,14 @@ def resolve_token(token: str) -> Entry:
             paper_code_id=code_id,
             mark=paper_code_mark(opened.measurement.pk, code_id),
         )
-        used = marked(opened.measurement.pk, paper_code_marks(opened.measurement.pk, code_id))
-    if used:
-        raise SubmissionRefused("used")
+        marks = paper_code_marks(opened.measurement.pk, code_id)
     measurement, today = entry.measurement, timezone.localdate()
     if measurement.status == Status.CLOSED or today > measurement.closes_on:
         raise SubmissionRefused("closed")
     if measurement.status != Status.OPEN or today < measurement.opens_on:
         raise SubmissionRefused("not_open")
+    if marked(measurement.pk, marks):
+        raise SubmissionRefused("used")
     return entry
 
 
