@@ -183,6 +183,8 @@ def pages(measurement: Any, runs: int, connection: Any) -> None:
             "actions:focus_choose", args=[org, team.pk, measurement.pk]
         ),
         "plans, I sagde - vi gjorde": reverse("actions:vi_gjorde", args=[org, team.pk]),
+        # The front page with "Det venter på dig": every plan, case and the APV's revision.
+        "the organisation's front page": reverse("orgs:dashboard", args=[org]),
     }
 
     # The first page in a process loads the publication's header and the team's slice.

@@ -49,4 +49,4 @@ def test_only_comparable_scales_are_ranked_and_each_shows_its_reading(world: Wor
     assert "Højere er bedre (vendt, så 100 er bedst)." in html
     assert "Viser behov" in html
     stress_row = html.split("Stress", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="num">25</td>' in stress_row
+    assert '<td class="num" data-label="Aflæsning (0–100)">25</td>' in stress_row

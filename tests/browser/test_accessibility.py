@@ -79,10 +79,12 @@ def scan_every_page(
         scanned_markup.add(markup)
         page.goto(landed)
         shown = page_language(page)
-        own_switch = page.locator(f"a[hreflang={lang}]")
+        # The respondent's pages ignore the site's language and offer their own switch: a
+        # link, or on the first page a button that posts the token (never in an address).
+        own_switch = page.locator(f"a[hreflang={lang}], button[name=sprog][value={lang}]")
         if shown != lang and own_switch.count():
-            # The respondent's pages ignore the site's language and offer their own link.
-            own_switch.first.click()
+            with page.expect_navigation():
+                own_switch.first.click()
             shown = page_language(page)
         if shown != lang:
             scan.failures.append(f"{page.url} ({who}): the page is not marked lang={lang!r}")

@@ -109,7 +109,7 @@ def test_an_admin_imports_units_then_people_and_sees_them_in_the_tree(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Medarbejdere")
     expect(page.locator(".page-header")).to_contain_text("4 medarbejdere")
-    expect(page.get_by_role("cell", name="Karen Kjær", exact=True)).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Karen Kjær", exact=True)).to_be_visible()
     assert_accessible(page, who="admin, people after import")
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Enheder").click()
     expect(page.get_by_role("listitem").filter(has_text="Dagholdet").last).to_contain_text(

@@ -54,7 +54,10 @@ def test_unit_pickers_and_lists_name_namesakes_with_their_parent(world: World) -
     assert "Dagplejen (Team A)</option>" in html and "Dagplejen (Team B)</option>" in html
     make_person(a, name="Dorte Dagplejer")
     people = client_for(world.amo).get(f"/o/{world.org.slug}/medarbejdere/").content.decode()
-    assert "<td>Dorte Dagplejer</td><td>Dagplejen (Team A)</td>" in people
+    assert (
+        '<th scope="row">Dorte Dagplejer</th><td data-label="Enhed">Dagplejen (Team A)</td>'
+        in people
+    )
     form_page = client_for(world.amo).get(f"/o/{world.org.slug}/maalinger/ny/").content.decode()
     assert ">Dagplejen (Team B)</label>" in form_page
 
