@@ -98,11 +98,26 @@ def save_form[T](
     return result
 
 
+# A receiver's step on a Sig det case says that a case exists and when it was handled.
+# Administrators learn of cases only by count and settled half-year, and one who led the
+# case's unit when it was raised is never to learn of it (docs/voice.md, "Frozen when
+# raised"): the steps stay in the audit log, off the dashboard (red team).
+NOT_ON_THE_DASHBOARD = (
+    "voice.acknowledge",
+    "voice.reply",
+    "voice.note",
+    "voice.hide",
+    "voice.outcome",
+)
+
+
 @org_view()
 def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     counts = selectors.organisation_counts(access) if access.can_view_structure else {}
     recent = (
-        AuditEvent.objects.filter(organisation=access.organisation)[:8]
+        AuditEvent.objects.filter(organisation=access.organisation).exclude(
+            action__in=NOT_ON_THE_DASHBOARD
+        )[:8]
         if access.can_manage_structure
         else []
     )

@@ -43,7 +43,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def purge_due_on(measurement: Measurement) -> dt.date:
-    return add_months(measurement.closes_on, measurement.organisation.response_retention_months)
+    """The retention period after the measurement closed, as the privacy notice says:
+    from its closing day, or from the day it was closed if that came first (closed early
+    with the button), never later."""
+    closed = measurement.closes_on
+    if measurement.closed_at is not None:
+        closed = min(closed, timezone.localdate(measurement.closed_at))
+    return add_months(closed, measurement.organisation.response_retention_months)
 
 
 @dataclass(frozen=True)

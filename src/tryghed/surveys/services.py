@@ -98,6 +98,11 @@ def _check_minimums(organisation: Organisation, minimums: Mapping[str, int]) -> 
                 }
             )
         chosen[kind] = value
+    # The publication shows comments and sensitive items from the score minimum at least
+    # (``Minimums.chosen``): stored so, the privacy notice and the measurement's page quote
+    # the minimums that apply, not a lower one typed beside a higher score minimum.
+    for kind in ("comment", "sensitive"):
+        chosen[kind] = max(chosen[kind], chosen["score"])
     return chosen
 
 
