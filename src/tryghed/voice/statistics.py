@@ -14,7 +14,10 @@ Two things keep the figures from telling who wrote (privacy.md sections 0, 2 and
   no figure is a difference of two others in time.
 - **Minimums and remainders.** A unit's row counts the cases sent to its own leader
   (not its subtree, so a reorganisation moves nothing between rows) and is shown only
-  with at least the organisation's minimum for a figure (``min_group_score``). Cases to
+  with at least the organisation's minimum for a figure (``min_group_score``) as it was
+  when the period settled (:func:`minimum_when_settled`): a half-year decided under 5
+  and again under 7 after the setting changed showed team A's row under the one and the
+  total under the other, 10 - 6 = team B's 4 cases (red team, lifecycle). Cases to
   the AMO/HR count only in the organisation's total. The total is shown only when what
   it adds to the shown rows, less what the reader already reads in their own inbox, is
   none or at least the minimum: an administrator who also leads units knows their units'
@@ -31,7 +34,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tryghed.orgs.models import Unit
+from tryghed.audit.models import AuditEvent
+from tryghed.orgs.models import Organisation, Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.voice.models import ACKNOWLEDGE_DAYS, ANSWER_MONTHS, Case, Receiver, add_months
 from tryghed.voice.selectors import cases_by_roles, readable
@@ -153,10 +157,39 @@ class PeriodFigures:
     period: Period
     organisation: Figures | None  # None: hidden (too few, or it would reveal a hidden part)
     units: list[UnitFigures]
+    # The minimum for a figure the period is decided under (:func:`minimum_when_settled`).
+    minimum: int = 0
+
+
+SETTINGS_CHANGED = "organisation.settings_changed"  # orgs.services' audit action
+
+
+def minimum_when_settled(organisation: Organisation, period: Period) -> int:
+    """The organisation's minimum for a figure (``min_group_score``) as it stood when the
+    period settled, the day before its figures are first shown: every reading of the
+    period is decided under it, so changing the setting later moves nothing a reader has
+    seen (they remember the earlier figures and subtract the later ones). Read from the
+    settings' audit rows (``orgs.services.organisation_update_settings`` records each
+    change as [old, new]): the old value of the first change after the period settled,
+    or today's value if it has not changed since."""
+    shown_from = timezone.make_aware(
+        dt.datetime.combine(period.settled_on + dt.timedelta(days=1), dt.time.min)
+    )
+    for data in (
+        AuditEvent.objects.filter(
+            organisation=organisation, action=SETTINGS_CHANGED, at__gte=shown_from
+        )
+        .order_by("at", "id")
+        .values_list("data", flat=True)
+    ):
+        change = (data or {}).get("changed", {}).get("min_group_score")
+        if isinstance(change, list) and len(change) == 2 and isinstance(change[0], int):
+            return change[0]
+    return organisation.min_group_score
 
 
 def period_figures(access: OrgAccess, period: Period) -> PeriodFigures:
-    minimum = access.organisation.min_group_score
+    minimum = minimum_when_settled(access.organisation, period)
     cases = (
         Case.objects.filter(
             organisation=access.organisation, opened_on__gte=period.start, opened_on__lte=period.end
@@ -206,6 +239,7 @@ def period_figures(access: OrgAccess, period: Period) -> PeriodFigures:
         period=period,
         organisation=figures_of(every, period) if total_shown else None,
         units=[UnitFigures(unit, figures_of(by_unit[unit], period)) for unit in shown],
+        minimum=minimum,
     )
 
 
