@@ -20,6 +20,12 @@ setting: the total hidden under 5 ("10 - 6 = 4" would give team B's cases) was s
 under 7, beside the team row the reader remembered from before (10 - 6 = 4 cases of team
 B, with their shares). A half-year is now decided under the minimum in force when it
 settled (read from the settings' audit rows), so its figures never move.
+
+Left open (strict xfails, product decisions): a draft opens with minimums below those the
+organisation raised after it was made; and Sig det's total, judged against the inbox of
+the reader's roles of today, gives an administrator who is later made a team's leader the
+number of cases sent to the AMO/HR (the total they remember, minus the rows, minus their
+new inbox).
 """
 
 from __future__ import annotations
@@ -43,9 +49,11 @@ from tests.privacy import attack
 from tests.privacy.attack import ps7
 from tests.voice.test_statistics import H1, add_cases
 from tryghed.audit.models import AuditEvent
-from tryghed.orgs.models import Organisation
+from tryghed.orgs import services as org_services
+from tryghed.orgs.models import Organisation, Role
 from tryghed.orgs.selectors import access_for
 from tryghed.surveys import services as survey_services
+from tryghed.voice import selectors as voice_selectors
 from tryghed.voice import services as voice_services
 from tryghed.voice import statistics
 
@@ -460,3 +468,47 @@ def test_a_draft_opened_after_the_organisation_raised_its_minimum_uses_the_raise
         survey_services.measurement_open(measurement=draft, actor=place.owner)
     draft.refresh_from_db()
     assert draft.min_group_score >= place.org.min_group_score == 8
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Not decided: the total's remainder is judged against what the reader's roles of "
+        "today let them read, and a role granted later adds an inbox to a total they "
+        "remember. Judging it against every inbox a reader could ever get (every hidden "
+        "unit known) would hide the total wherever one unit has a few cases, which is "
+        "nearly always (docs/voice.md); remembering per reader what was shown needs storage."
+    ),
+)
+def test_a_role_granted_later_does_not_turn_a_remembered_total_into_the_amos_cases(
+    world: World,
+) -> None:
+    """An administrator reads "Sig det: tal": team A's 6 cases and the total of 12 (team
+    B's 4 to its leader and 2 to the AMO/HR about team B are the hidden 6). Later they are
+    made team B's leader and read its 4 cases in their inbox. The page now hides the
+    total, as the rule for a leader asks, but the reader remembers it: 12 - 6 - 4 = 2
+    cases went to the AMO/HR, perhaps about them (what voice.statistics says an
+    administrator who leads a unit must not learn)."""
+    add_cases(world, world.team_a, 6)
+    add_cases(world, world.team_b, 4)
+    add_cases(world, world.team_b, 2, receiver="amo")
+    client = client_for(world.owner)
+    url = reverse("voice:figures", kwargs={"org": world.org.slug})
+    first = _voice_rows(client.get(url).content.decode())
+    assert int(first["Hele organisationen"][0]) == 12 and int(first["Team A"][0]) == 6
+
+    org_services.membership_grant(
+        organisation=world.org,
+        actor=world.owner,
+        email=world.owner.email,
+        role=Role.LEADER,
+        unit=world.team_b,
+    )
+    access = access_for(user=world.owner, slug=world.org.slug)
+    inbox = [c for c in voice_selectors.visible_cases(access) if H1.start <= c.opened_on <= H1.end]
+    assert len(inbox) == 4
+    second = _voice_rows(client.get(url).content.decode())
+    assert "Hele organisationen" not in second  # the rule for today's reader holds
+
+    derived = int(first["Hele organisationen"][0]) - int(first["Team A"][0]) - len(inbox)
+    assert not 0 < derived < 5, f"12 - 6 - 4 = {derived} cases to the AMO/HR, derived"
