@@ -313,6 +313,31 @@ def measurement_freeze_tree(*, measurement: Measurement) -> list[dict[str, Any]]
     return kept
 
 
+def _raise_to_organisation_minimums(measurement: Measurement) -> dict[str, int]:
+    """A draft opens under the organisation's minimums as they are now, if they were raised
+    after it was made ("Gælder nye målinger": it is new until it opens). Only ever raised:
+    a minimum chosen above the organisation's stays. Returns the minimums that changed."""
+    organisation = measurement.organisation
+    chosen = {
+        kind: max(
+            getattr(measurement, f"min_group_{kind}"), getattr(organisation, f"min_group_{kind}")
+        )
+        for kind in ("score", "comment", "sensitive")
+    }
+    for kind in ("comment", "sensitive"):  # as _check_minimums stores them
+        chosen[kind] = max(chosen[kind], chosen["score"])
+    raised = {
+        kind: value
+        for kind, value in chosen.items()
+        if value != getattr(measurement, f"min_group_{kind}")
+    }
+    for kind, value in raised.items():
+        setattr(measurement, f"min_group_{kind}", value)
+    if raised:
+        measurement.save(update_fields=[f"min_group_{kind}" for kind in raised])
+    return raised
+
+
 @transaction.atomic
 def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
     """Open the measurement: invite everyone in scope and send the e-mails after commit.
@@ -325,6 +350,7 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
         raise ValidationError(_("Målingen er allerede åbnet."))
     if measurement.closes_on < timezone.localdate():
         raise ValidationError(_("Lukkedatoen er overskredet. Ret datoerne først."))
+    raised = _raise_to_organisation_minimums(measurement)
     # The e-mails go out on the opening day (surveys.tasks), so that is their week.
     week = iso_week(max(measurement.opens_on, timezone.localdate()))
     invitations = [
@@ -351,7 +377,7 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
         organisation=measurement.organisation,
         obj=measurement,
         summary=measurement.name,
-        data={"invitations": len(invitations)},
+        data={"invitations": len(invitations), **({"minimums_raised": raised} if raised else {})},
     )
     from tryghed.surveys.tasks import invitations_enqueue
 
