@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tryghed.audit.labels import action_label
+
 
 class AuditEvent(models.Model):
     organisation = models.ForeignKey(
@@ -40,3 +42,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.summary}"
+
+    @property
+    def action_display(self) -> str:
+        """The action in the reader's language (audit.labels)."""
+        return action_label(self.action)
