@@ -57,7 +57,7 @@ def next_steps(access: OrgAccess, lang: str, today: dt.date) -> list[NextStep]:
 
 
 def _day(day: dt.date) -> str:
-    return formats.date_format(day, "j. F Y")
+    return formats.date_format(day, "DATE_FORMAT")  # "28. december 2026", "28 Dec 2026"
 
 
 def _org_url(name: str, access: OrgAccess, **kwargs: object) -> str:
