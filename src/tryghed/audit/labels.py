@@ -33,8 +33,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "apv.risk_factor.assessed": _("Risikofaktor vurderet"),
     "apv.sickness_absence.deleted": _("Sygefravær slettet"),
     "apv.sickness_absence.recorded": _("Sygefravær registreret"),
-    "apv.team.member_added": _("Medlem tilføjet trivselsgruppen"),
-    "apv.team.member_removed": _("Medlem fjernet fra trivselsgruppen"),
+    "apv.team.member_added": _("Medlem tilføjet trivselsteamet"),
+    "apv.team.member_removed": _("Medlem fjernet fra trivselsteamet"),
     "apv.work_change.recorded": _("Ændring i arbejdet registreret"),
     # Signing in
     "auth.link_failed": _("Login-link afvist"),
