@@ -14,6 +14,8 @@ from tryghed.orgs.selectors import OrgAccess
 
 # The readiness findings about open cases in Sig det (kits/readiness.py: "voice:<factor>").
 VOICE_FINDING = "voice:"
+# Per unit, the findings this session's last audit row about going on named.
+LOGGED_KEY = f"{SESSION_KEY}.logged"
 
 
 def readiness_acknowledge(
@@ -24,9 +26,16 @@ def readiness_acknowledge(
 
     Open Sig det cases are findings for the AMO only (a case sent to the AMO may be about
     the leader), while administrators read the audit log: such findings are never named
-    there, and a choice about them alone writes no row (privacy.md section 0, reader 1)."""
+    there, and a choice about them alone writes no row (privacy.md section 0, reader 1).
+    Nor does a change in them alone: going on again in the same session because a voice
+    finding came or went, past the same other findings, writes no second row (one would
+    tell an administrator, in the unit's history, that a case was raised or closed:
+    tests/privacy/test_redteam_session_surfaces.py)."""
     logged = [f for f in result.findings if not f.key.startswith(VOICE_FINDING)]
-    if logged:
+    unit_key = str(result.unit.pk)
+    named = ",".join(sorted(f.key for f in logged))
+    earlier = dict(session.get(LOGGED_KEY) or {})
+    if logged and earlier.get(unit_key) != named:
         with transaction.atomic():
             audit_record(
                 actor=access.user,
@@ -36,6 +45,8 @@ def readiness_acknowledge(
                 summary=", ".join(f.title for f in logged),
                 data={"findings": sorted(f.key for f in logged)},
             )
+    earlier[unit_key] = named
+    session[LOGGED_KEY] = earlier
     done = dict(session.get(SESSION_KEY) or {})
-    done[str(result.unit.pk)] = result.fingerprint
+    done[unit_key] = result.fingerprint
     session[SESSION_KEY] = done
