@@ -205,10 +205,18 @@ def test_an_open_measurement_links_to_its_participation_page(world: World) -> No
     assert "er åben for svar" not in _front(world.amo)
 
 
-def test_an_employee_has_nothing_waiting(world: World) -> None:
+def test_an_employee_has_nothing_waiting_and_is_pointed_to_what_is_done(world: World) -> None:
     plan = _plan(world)
     make_action(world, plan, deadline=_today() - dt.timedelta(days=3))
-    assert HEADING not in _front(world.employee)
+    front = _front(world.employee)
+    assert HEADING not in front
+    done = reverse("actions:index", kwargs={"org": "testkommune"})
+    assert f'href="{done}"' in front and "I sagde – vi gjorde" in front
+    landed = client_for(world.employee).get(done, follow=True)
+    assert landed.status_code == 200
+    assert landed.redirect_chain[-1][0] == reverse(
+        "actions:vi_gjorde", kwargs={"org": "testkommune", "unit_id": world.team_a.pk}
+    )
 
 
 def _access(world: World, user: Any) -> OrgAccess:
