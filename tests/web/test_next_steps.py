@@ -25,6 +25,7 @@ from tests.factories import grant, make_user
 from tryghed.actions import services as action_services
 from tryghed.actions.models import ActionPlan
 from tryghed.apv.models import ApvDocument
+from tryghed.learning import services as learning_services
 from tryghed.orgs.selectors import OrgAccess, access_for
 from tryghed.surveys import services as survey_services
 from tryghed.surveys.models import Measurement
@@ -221,3 +222,23 @@ def test_an_employee_has_nothing_waiting_and_is_pointed_to_what_is_done(world: W
 
 def _access(world: World, user: Any) -> OrgAccess:
     return access_for(user=user, slug=world.org.slug)
+
+
+def test_new_learning_log_situations_ask_the_leader_to_review_until_reviewed(
+    world: World,
+) -> None:
+    entries = [
+        learning_services.entry_write(
+            unit=world.team_a, writer=world.employee, what_happened=f"Situation {n}"
+        )
+        for n in range(2)
+    ]
+    log = reverse("learning:log", kwargs={"org": "testkommune", "unit_id": world.team_a.pk})
+    section = _steps_section(_front(world.leader))
+    assert "2 nye situationer i læringsloggen for Team A venter på jeres gennemgang" in section
+    assert log in section and client_for(world.leader).get(log).status_code == 200
+    # The leader reviews; the team's own members and the AMO are not asked to.
+    assert log not in _front(world.employee) and log not in _front(world.amo)
+    for entry in entries:
+        learning_services.entry_mark_reviewed(entry=entry, actor=world.leader)
+    assert log not in _front(world.leader)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -20,9 +20,11 @@ from django.utils.translation import ngettext
 from tryghed.actions import selectors as action_selectors
 from tryghed.actions.models import OPEN_ACTION_STATUSES, ActionPlan, FocusArea, PlanStatus
 from tryghed.apv import selectors as apv_selectors
+from tryghed.learning import selectors as learning_selectors
+from tryghed.learning.models import Entry
 from tryghed.orgs.labels import unit_label
 from tryghed.orgs.models import Role, Unit
-from tryghed.orgs.selectors import OrgAccess
+from tryghed.orgs.selectors import Capability, OrgAccess
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.participation import reader_measurements
 from tryghed.voice import selectors as voice_selectors
@@ -51,6 +53,7 @@ def next_steps(access: OrgAccess, lang: str, today: dt.date) -> list[NextStep]:
         *_sign_off(access),
         *_focus_areas_to_choose(access, lang),
         *_apv_revision(access, today),
+        *_learning_to_review(access),
         *_open_measurements(access),
     ]
     return sorted(steps, key=lambda step: not step.overdue)
@@ -207,6 +210,49 @@ def _sign_off(access: OrgAccess) -> list[NextStep]:
             link_text=_("Se handleplanerne"),
             url=_org_url("actions:index", access),
         )
+    ]
+
+
+# --------------------------------------------------------------------------- learning log
+
+
+def _learning_to_review(access: OrgAccess) -> list[NextStep]:
+    """For a leader: the logs of their units with situations not reviewed yet, as the
+    learning log's own index counts them (learning.selectors.log_summaries)."""
+    if not access.can(Capability.LEAD_LEARNING_LOG):
+        return []
+    units = learning_selectors.led_units(access).filter(is_active=True)
+    new = dict(
+        Entry.objects.filter(unit__in=units, reviewed_on__isnull=True)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("unit_id", "n")
+    )
+    if not new:
+        return []
+    if len(new) > PLAN_LINES:
+        return [
+            NextStep(
+                text=_("Nye situationer i %(count)s læringslogge venter på jeres gennemgang.")
+                % {"count": len(new)},
+                link_text=_("Åbn læringsloggene"),
+                url=_org_url("learning:index", access),
+            )
+        ]
+    return [
+        NextStep(
+            text=ngettext(
+                "%(count)s ny situation i læringsloggen for %(unit)s venter på jeres gennemgang.",
+                "%(count)s nye situationer i læringsloggen for %(unit)s venter på jeres "
+                "gennemgang.",
+                new[unit.pk],
+            )
+            % {"count": new[unit.pk], "unit": unit_label(unit)},
+            link_text=_("Åbn læringsloggen"),
+            url=_org_url("learning:log", access, unit_id=unit.pk),
+        )
+        for unit in units.filter(pk__in=new).order_by("path")
     ]
 
 
