@@ -182,6 +182,33 @@ def secret_comment() -> str:
 # --------------------------------------------------------------------------- reading pages
 
 
+_HIDDEN_FIELD = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """A form's hidden fields, as the browser would send them back."""
+    return {name: html_lib.unescape(value) for name, value in _HIDDEN_FIELD.findall(page)}
+
+
+def settings_post(client: Client, organisation: Organisation, **changes: object) -> None:
+    """The administrator saves the organisation's settings page with some values changed."""
+    organisation.refresh_from_db()
+    form: dict[str, object] = {
+        "min_group_score": organisation.min_group_score,
+        "min_group_comment": organisation.min_group_comment,
+        "min_group_sensitive": organisation.min_group_sensitive,
+        "response_retention_months": organisation.response_retention_months,
+        "contact_email": organisation.contact_email,
+        "privacy_legal_basis": organisation.privacy_legal_basis,
+        **changes,
+    }
+    if organisation.require_mfa:
+        form["require_mfa"] = "on"
+    got = client.post(reverse("orgs:settings", kwargs={"org": organisation.slug}), form)
+    assert got.status_code == 302, got.content.decode()[:2000]
+    organisation.refresh_from_db()
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)

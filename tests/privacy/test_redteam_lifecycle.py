@@ -50,7 +50,7 @@ from tests.privacy.attack import ps7
 from tests.voice.test_statistics import H1, add_cases
 from tryghed.audit.models import AuditEvent
 from tryghed.orgs import services as org_services
-from tryghed.orgs.models import Organisation, Role
+from tryghed.orgs.models import Role
 from tryghed.orgs.selectors import access_for
 from tryghed.surveys import services as survey_services
 from tryghed.voice import selectors as voice_selectors
@@ -61,25 +61,6 @@ pytestmark = pytest.mark.django_db
 
 
 # --------------------------------------------------------------------------- minimums
-
-
-def _settings_post(client: Client, organisation: Organisation, **changes: object) -> None:
-    """The administrator saves the settings page with some values changed."""
-    organisation.refresh_from_db()
-    form: dict[str, object] = {
-        "min_group_score": organisation.min_group_score,
-        "min_group_comment": organisation.min_group_comment,
-        "min_group_sensitive": organisation.min_group_sensitive,
-        "response_retention_months": organisation.response_retention_months,
-        "contact_email": organisation.contact_email,
-        "privacy_legal_basis": organisation.privacy_legal_basis,
-        **changes,
-    }
-    if organisation.require_mfa:
-        form["require_mfa"] = "on"
-    got = client.post(reverse("orgs:settings", kwargs={"org": organisation.slug}), form)
-    assert got.status_code == 302, got.content.decode()[:2000]
-    organisation.refresh_from_db()
 
 
 _ROW = re.compile(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', re.S)
@@ -109,12 +90,12 @@ def test_voice_figures_of_a_settled_half_year_do_not_move_with_the_minimum(
     add_cases(world, world.team_b, 4, ack_days=9)
     assert statistics.settled_periods(voice_services.local_today(), 2)[0] == H1
     client = client_for(world.owner)
-    _settings_post(client, world.org, min_group_score=first_minimum)
+    attack.settings_post(client, world.org, min_group_score=first_minimum)
     url = reverse("voice:figures", kwargs={"org": world.org.slug})
     first = _voice_rows(client.get(url).content.decode())
     assert first, "nothing shown to remember"
 
-    _settings_post(client, world.org, min_group_score=later_minimum)
+    attack.settings_post(client, world.org, min_group_score=later_minimum)
     second = _voice_rows(client.get(url).content.decode())
 
     seen = {**first, **second}
@@ -132,7 +113,7 @@ def test_a_half_year_that_settled_after_a_change_is_decided_under_the_new_minimu
     that half-year is decided under (its figures were never shown under the old one)."""
     add_cases(world, world.team_a, 6)
     add_cases(world, world.team_b, 4)
-    _settings_post(client_for(world.owner), world.org, min_group_score=7)
+    attack.settings_post(client_for(world.owner), world.org, min_group_score=7)
     access = access_for(user=world.owner, slug=world.org.slug)
     assert statistics.period_figures(access, H1).minimum == 5  # changed after it settled
     AuditEvent.objects.filter(action=statistics.SETTINGS_CHANGED).update(
@@ -344,7 +325,7 @@ def _unit_move(story: Story, name: str, parent: Any) -> None:
 def _purge(story: Story) -> None:
     from django.core.management import call_command
 
-    _settings_post(story.admin, story.place.org, response_retention_months=1)
+    attack.settings_post(story.admin, story.place.org, response_retention_months=1)
     later = story.launched.measurement.closes_on + dt.timedelta(days=40)
     call_command("purge_responses", today=later.isoformat(), stdout=io.StringIO())
     story.launched.measurement.refresh_from_db()
@@ -364,7 +345,7 @@ def _leaves(story: Story) -> None:
 
 
 def _raised_while_open_and_team_b_reorganised(story: Story) -> None:
-    _settings_post(story.admin, story.place.org, min_group_score=7, min_group_comment=12)
+    attack.settings_post(story.admin, story.place.org, min_group_score=7, min_group_comment=12)
     _unit_edit(story, "Team B", "Team Nord")
     _unit_move(story, "Team B", story.place.root)
 
@@ -380,7 +361,7 @@ def _comes_back_to_team_a(story: Story) -> None:
 
 
 def _lowered_after_closing_and_team_a_reorganised(story: Story) -> None:
-    _settings_post(story.admin, story.place.org, min_group_score=3, min_group_comment=5)
+    attack.settings_post(story.admin, story.place.org, min_group_score=3, min_group_comment=5)
     _unit_edit(story, "Team A", "Team Syd")
     _unit_move(story, "Team A", story.place.root)
 
@@ -455,7 +436,7 @@ def test_a_draft_opened_after_the_organisation_raised_its_minimum_uses_the_raise
         opens_on=today,
         closes_on=today + dt.timedelta(days=14),
     )
-    _settings_post(attack.client_for(place.owner), place.org, min_group_score=8)
+    attack.settings_post(attack.client_for(place.owner), place.org, min_group_score=8)
     with TestCase.captureOnCommitCallbacks(execute=True):
         survey_services.measurement_open(measurement=draft, actor=place.owner)
     draft.refresh_from_db()

@@ -29,7 +29,6 @@ from tryghed.surveys import selectors as survey_selectors
 
 pytestmark = pytest.mark.django_db
 
-_HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
 # Every address a page makes the browser go to (a link, a form, a resource).
 _ADDRESSES = re.compile(r'\b(?:href|src|action|formaction)="([^"]*)"')
 ANSWER = reverse("surveys:answer")
@@ -43,10 +42,6 @@ def _nothing_kept() -> Iterator[None]:
     yield
     respond._FIRST_PAGES.clear()
     respond._THANKS.clear()
-
-
-def _hidden(page: str) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in _HIDDEN.findall(page)}
 
 
 class _Ward:
@@ -123,7 +118,7 @@ def _switch_fields(page: str, to: str) -> dict[str, str]:
     for form in re.findall(r"<form [^>]*>.*?</form>", page, flags=re.S):
         if re.search(rf'<button[^>]*name="sprog" value="{to}"', form):
             assert f'action="{ANSWER}"' in form, form
-            return {**_hidden(form), "sprog": to}
+            return {**attack.hidden_fields(form), "sprog": to}
     raise AssertionError(f"no switch to {to!r}")
 
 
@@ -141,7 +136,7 @@ def test_no_page_puts_a_token_or_code_into_an_address() -> None:
     by_code = client.post(CODE, {"code": code})
     for response, own, base in ((first, token, f"/s/{token}/"), (by_code, code, CODE)):
         page = response.content.decode()
-        assert _hidden(page)["token"] == own
+        assert attack.hidden_fields(page)["token"] == own
         secrets = {own, paper_codes.paper_code_normalise(own) or own}
         for address in _addresses(page, base):
             assert not any(s in address for s in secrets), address
@@ -151,11 +146,14 @@ def test_no_page_puts_a_token_or_code_into_an_address() -> None:
         english_page = english.content.decode()
         assert english.status_code == 200 and '<html lang="en">' in english_page
         assert "Feeling safe in your team" in english_page
-        assert _hidden(english_page)["token"] == own and _hidden(english_page)["lang"] == "en"
+        assert (
+            attack.hidden_fields(english_page)["token"] == own
+            and attack.hidden_fields(english_page)["lang"] == "en"
+        )
         for address in _addresses(english_page, ANSWER):
             assert not any(s in address for s in secrets), address
         danish = client.post(ANSWER, _switch_fields(english_page, "da")).content.decode()
-        assert "Tryghed i jeres team" in danish and _hidden(danish)["token"] == own
+        assert "Tryghed i jeres team" in danish and attack.hidden_fields(danish)["token"] == own
 
 
 def test_the_answer_form_asks_the_browser_not_to_keep_or_refill_answers() -> None:
@@ -185,12 +183,12 @@ def test_after_the_thank_you_page_the_browser_is_asked_to_drop_the_filled_in_pag
     client = Client()
     page = client.get(f"/s/{ward.links[0]}/").content.decode()
     answers = {f"q-{k}": str(v) for k, v in attack.ps7([4]).items()}
-    thanks = client.post(ANSWER, {**_hidden(page), **answers, "action": "submit"})
+    thanks = client.post(ANSWER, {**attack.hidden_fields(page), **answers, "action": "submit"})
     assert "Tak for dine svar" in thanks.content.decode()
     _private(thanks, "thank-you")
     assert '"cache"' in thanks.get("Clear-Site-Data", ""), "the filled-in pages may come back"
     # Back, and the browser sends the last form again: the answers are not shown again.
-    again = client.post(ANSWER, {**_hidden(page), **answers, "action": "submit"})
+    again = client.post(ANSWER, {**attack.hidden_fields(page), **answers, "action": "submit"})
     _private(again, "sent twice")
     assert "Du har allerede svaret" in again.content.decode()
     assert 'value="4" checked' not in again.content.decode()
@@ -206,7 +204,7 @@ def test_every_response_of_the_respondents_pages_is_private() -> None:
     attack.submit(ward.links[0], attack.ps7([3]))
     client = Client()
     first = client.get(f"/s/{token}/").content.decode()
-    fields = _hidden(first)
+    fields = attack.hidden_fields(first)
     seen = {
         "unanswered": client.get(f"/s/{token}/"),
         "answered": client.get(f"/s/{ward.links[0]}/"),
@@ -265,7 +263,7 @@ def test_a_near_miss_paper_code_is_answered_as_a_random_guess() -> None:
     for guess in (near, random_guess, "A" * 43):
         assert client.get(f"/s/{guess}/").status_code == 404
     opened = client.post(CODE, {"code": ward.codes[0]})
-    assert opened.status_code == 200 and _hidden(opened.content.decode())["token"]
+    assert opened.status_code == 200 and attack.hidden_fields(opened.content.decode())["token"]
     # A link token is 256 bits.
     assert all(
         len(t) >= 43 and set(t) <= set(string.ascii_letters + string.digits + "-_")

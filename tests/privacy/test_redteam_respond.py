@@ -13,7 +13,6 @@ compares the stored rows byte for byte.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -28,34 +27,27 @@ from tryghed.surveys.models import Measurement
 
 pytestmark = pytest.mark.django_db
 
-_HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
 ANSWERS = {**ps7([2, 3, 4, 5, 4, 3, 2]), "hesteskoen.1": 4}
 TEXT = "Vi taler ordentligt til hinanden"
-
-
-def _hidden_fields(page: str) -> dict[str, str]:
-    import html
-
-    return {name: html.unescape(value) for name, value in _HIDDEN.findall(page)}
 
 
 def _walk(client: Client, first: Any, *, detour: bool) -> str:
     """From the first page of questions to the thank-you page, answering ``ANSWERS``;
     with ``detour`` the respondent first ticks other answers, goes back and corrects them."""
     page = first.content.decode()
-    fields = _hidden_fields(page)
+    fields = attack.hidden_fields(page)
     assert "state" in fields and "token" in fields, "not a page of questions"
     answers: dict[str, object] = {f"q-{k}": v for k, v in ANSWERS.items()}
     answers["q-hesteskoen.2"] = TEXT
     if detour:
         wrong = {f"q-{k}": 1 for k in ANSWERS}
         got = client.post(reverse("surveys:answer"), {**fields, **wrong, "action": "back"})
-        fields = _hidden_fields(got.content.decode())
+        fields = attack.hidden_fields(got.content.decode())
     for _ in range(10):  # at most as many pages as the survey has
         got = client.post(reverse("surveys:answer"), {**fields, **answers, "action": "submit"})
         assert got.status_code == 200, got.status_code
         page = got.content.decode()
-        fields = _hidden_fields(page)
+        fields = attack.hidden_fields(page)
         if "state" not in fields:
             return page
     raise AssertionError("the walk never reached the thank-you page")

@@ -62,7 +62,6 @@ pytestmark = pytest.mark.django_db
 HEADING = "Det venter på dig"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 ANSWER = reverse("surveys:answer")
-_HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
 
 
 @pytest.fixture(autouse=True)
@@ -412,10 +411,6 @@ def test_no_row_an_administrator_reads_tells_of_a_case_or_an_answer(world: World
 # --------------------------------------------------------------------------- 3. respondents
 
 
-def _hidden(page: str) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in _HIDDEN.findall(page)}
-
-
 class _Team:
     """Six people with e-mail and two paper codes, in Danish and English."""
 
@@ -497,7 +492,9 @@ def test_the_switch_brings_no_used_link_back_and_sends_no_answer() -> None:
         for address in re.findall(r'\b(?:href|src|action|formaction)="([^"]*)"', page):
             assert fresh not in address, address
     first = client.get(f"/s/{fresh}/")
-    assert first.status_code == 200 and _hidden(first.content.decode())["token"] == fresh
+    assert (
+        first.status_code == 200 and attack.hidden_fields(first.content.decode())["token"] == fresh
+    )
 
 
 def test_any_other_address_under_s_is_the_unknown_links_page() -> None:
@@ -522,24 +519,6 @@ def test_any_other_address_under_s_is_the_unknown_links_page() -> None:
 
 
 # --------------------------------------------------------------------------- 4. minimums
-
-
-def _settings(client: Client, organisation: Organisation, **changes: object) -> None:
-    organisation.refresh_from_db()
-    form: dict[str, object] = {
-        "min_group_score": organisation.min_group_score,
-        "min_group_comment": organisation.min_group_comment,
-        "min_group_sensitive": organisation.min_group_sensitive,
-        "response_retention_months": organisation.response_retention_months,
-        "contact_email": organisation.contact_email,
-        "privacy_legal_basis": organisation.privacy_legal_basis,
-        **changes,
-    }
-    if organisation.require_mfa:
-        form["require_mfa"] = "on"
-    got = client.post(reverse("orgs:settings", kwargs={"org": organisation.slug}), form)
-    assert got.status_code == 302, got.content.decode()[:1000]
-    organisation.refresh_from_db()
 
 
 _VROW = re.compile(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', re.S)
@@ -575,7 +554,7 @@ def test_settings_changed_at_the_instant_a_half_year_settles_give_one_decision(
         (3, shown_from + dt.timedelta(minutes=1)),
         (7, shown_from + dt.timedelta(days=30)),
     ):
-        _settings(owner, world.org, min_group_score=value)
+        attack.settings_post(owner, world.org, min_group_score=value)
         newest = AuditEvent.objects.filter(action=statistics.SETTINGS_CHANGED).latest("id")
         AuditEvent.objects.filter(pk=newest.pk).update(at=at)
         readings.append(_voice_rows(owner, world.org))
@@ -610,9 +589,11 @@ def test_a_measurements_answers_are_decided_once_whatever_the_settings_do_around
         closes_on=today + dt.timedelta(days=14),
     )
     assert draft.min_group_score == 5
-    _settings(owner, place.org, min_group_score=8, min_group_comment=10, min_group_sensitive=10)
+    attack.settings_post(
+        owner, place.org, min_group_score=8, min_group_comment=10, min_group_sensitive=10
+    )
     launched = _open(place, draft)
-    _settings(owner, place.org, min_group_score=5)
+    attack.settings_post(owner, place.org, min_group_score=5)
     for person in [p for people in place.people.values() for p in people]:
         attack.submit(launched.tokens[person.pk], attack.ps7([1 + person.pk % 4]))
     attack.close(place, draft)
@@ -625,7 +606,7 @@ def test_a_measurements_answers_are_decided_once_whatever_the_settings_do_around
     assert not report_figures(draft, place.units["Lille"], "da")
     assert report_figures(draft, place.units["Stor"], "da")
     for value in (9, 5):
-        _settings(owner, place.org, min_group_score=value)
+        attack.settings_post(owner, place.org, min_group_score=value)
         again = {k: attack.figures(v) for k, v in attack.read_all(place, urls).items()}
         assert again == first, value
 
@@ -639,7 +620,7 @@ def test_a_measurements_answers_are_decided_once_whatever_the_settings_do_around
         closes_on=today + dt.timedelta(days=14),
         minimums={"score": 9, "comment": 10, "sensitive": 10},
     )
-    _settings(owner, place.org, min_group_score=3)
+    attack.settings_post(owner, place.org, min_group_score=3)
     _open(place, above)
     above.refresh_from_db()
     assert above.min_group_score == 9
