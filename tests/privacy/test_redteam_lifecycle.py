@@ -257,6 +257,20 @@ def _moved(
     return out
 
 
+def _difference(answered: object, not_answered: object) -> str:
+    """Where one step's transcripts differ, per (reader, page), for the failure message."""
+
+    def as_dict(seen: object) -> dict[Any, Any]:
+        return dict(seen) if isinstance(seen, list | dict) else {}
+
+    one, other = as_dict(answered), as_dict(not_answered)
+    lines = []
+    for key in sorted(set(one) | set(other), key=str):
+        if one.get(key) != other.get(key):
+            lines.append(f"{key}: answered {one.get(key)!r} / not answered {other.get(key)!r}")
+    return "\n".join(lines[:10])
+
+
 def _post(client: Client, url: str, data: Mapping[str, object]) -> None:
     with TestCase.captureOnCommitCallbacks(execute=True):
         got = client.post(url, dict(data))
@@ -414,7 +428,8 @@ def test_no_change_to_people_units_settings_or_the_measurement_tells_whether_a_n
         if seen != other
     ]
     assert told == [], (
-        f"changes whose effect on the pages tells whether the victim answered: {told}"
+        f"changes whose effect on the pages tells whether the victim answered: {told}\n"
+        + _difference(dict(answered)[told[0]], dict(not_answered)[told[0]])
     )
     # The story did move things (else it proved nothing): the closing published reports.
     closing = dict(answered)["the measurement is closed"]

@@ -357,6 +357,27 @@ def test_the_batch_the_notice_promises_is_the_batch_that_is_released() -> None:
     assert Response.objects.filter(measurement=launched.measurement).count() == promised
 
 
+def test_fewer_answers_in_all_than_the_minimum_are_released_together_and_show_nothing() -> None:
+    """The notice: «Kommer der i alt færre end n svar, bliver de læsbare samlet, når målingen
+    lukker, og der vises ingen resultater af dem». 4 answers under a minimum of 5: none is
+    readable while open, all 4 at once at closing, and no reader's page shows a figure."""
+    place = attack.build_workplace({"Team": (None, 8)})
+    launched = _open(place, ("ps7",))
+    tokens = list(launched.tokens.values())
+    notice = _notice(tokens[0])
+    assert _quoted(notice, "Kommer der i alt færre end") == 5
+    for token in tokens[:4]:
+        attack.submit(token, ps7([1]))
+    assert Response.objects.filter(measurement=launched.measurement).count() == 0
+    attack.close(place, launched.measurement)
+    assert Response.objects.filter(measurement=launched.measurement).count() == 4
+    pages = attack.read_all(place, attack.report_urls(place, launched.measurement))
+    assert pages, "no reader could open a report page"
+    for (role, url), page in pages.items():
+        assert attack.n_values(page) == [], (role, url)
+        assert "40,0" not in attack.visible_text(page), (role, url)  # everyone's ps7 score
+
+
 def test_answers_are_deleted_the_stated_months_after_an_early_closing() -> None:
     """The notice: «De enkelte besvarelser slettes 36 måneder efter, at målingen er lukket».
     A measurement planned to close in 60 days is closed today with the button: its answers
