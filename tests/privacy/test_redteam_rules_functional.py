@@ -357,6 +357,21 @@ def test_the_batch_the_notice_promises_is_the_batch_that_is_released() -> None:
     assert Response.objects.filter(measurement=launched.measurement).count() == promised
 
 
+def test_a_minimum_planted_below_the_floor_does_not_shrink_the_release() -> None:
+    """The operator (adversary 2) who can write to the database sets a measurement's score
+    minimum to 1, past every form: a release of 1 answer would date it to its request.
+    The release keeps the floor (3): 5 pending release nothing, the 6th releases 3."""
+    place = attack.build_workplace({"Team": (None, 8)})
+    launched = _open(place, ("ps7",))
+    Measurement.objects.filter(pk=launched.measurement.pk).update(min_group_score=1)
+    tokens = list(launched.tokens.values())
+    for token in tokens[:5]:
+        attack.submit(token, ps7([2]))
+    assert Response.objects.filter(measurement=launched.measurement).count() == 0
+    attack.submit(tokens[5], ps7([2]))
+    assert Response.objects.filter(measurement=launched.measurement).count() == 3
+
+
 def test_fewer_answers_in_all_than_the_minimum_are_released_together_and_show_nothing() -> None:
     """The notice: «Kommer der i alt færre end n svar, bliver de læsbare samlet, når målingen
     lukker, og der vises ingen resultater af dem». 4 answers under a minimum of 5: none is

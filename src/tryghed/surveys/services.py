@@ -625,6 +625,12 @@ def _lock_while_accepting(measurement: Measurement) -> None:
         raise SubmissionRefused("closed")
 
 
+def _release_minimum(measurement: Measurement) -> int:
+    """The smallest batch a release may have: the measurement's score minimum, and never
+    below the floor, even for a row whose minimum was written past the forms."""
+    return max(FLOOR_MINIMUM["score"], measurement.min_group_score)
+
+
 def _release_locked(measurement: Measurement, *, everything: bool) -> int:
     """Release pending answers of a measurement whose row the caller has locked.
 
@@ -634,7 +640,7 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
     At closing (``everything``) all that remains goes, in one batch. Answers sealed under
     a key that is no longer in the ring stay pending (and are reported), never lost.
     """
-    minimum = max(1, measurement.min_group_score)
+    minimum = _release_minimum(measurement)
     rows = list(
         PendingAnswer.objects.filter(measurement=measurement)
         .select_for_update()
@@ -708,7 +714,7 @@ def _release_after_submission(measurement: Measurement) -> int:
     Whether a release happens still depends only on how many are pending, and its size is
     decided under the lock as before (``_release_locked`` reads them again there).
     """
-    minimum = max(1, measurement.min_group_score)
+    minimum = _release_minimum(measurement)
     # Plain SQL: the ORM's count compiled an aggregation query on every submission, about
     # 0.4 ms of a final submit's 1.5 (issue 14).
     table = PendingAnswer._meta.db_table
