@@ -140,8 +140,9 @@ def _unknown(request: HttpRequest) -> HttpResponse:
 @phone_page
 @require_http_methods(["GET", "POST"])
 def session_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The exercise on the screen: its question and this phone's answer, which the phone
-    can change until the distribution is shown; afterwards the distribution itself."""
+    """The exercise on the screen: its question, and whether this phone has answered (never
+    the answer itself), which the phone can change until the distribution is shown;
+    afterwards the distribution itself."""
     session = services.session_by_code(code)
     if session is None:
         return _unknown(request)
@@ -165,9 +166,11 @@ def session_page(request: HttpRequest, code: str) -> HttpResponse:
         else:
             return redirect(_page_url(session, "gemt"))
     new_token = "" if token else services.phone_token_new()
-    mine = services.phone_answers(exercise=exercise, token=token) if token else {}
-    if posted and errors:
-        mine = {**mine, **posted}
+    answered = bool(token and services.phone_answers(exercise=exercise, token=token))
+    # The phone's stored answer is never filled back in: a colleague who borrows the phone
+    # (or glances at it on the table) would read it. Only a form sent with an error shows
+    # what was just sent, so it can be corrected.
+    mine = posted if errors else {}
     response = render(
         request,
         "dialogue/phone.html",
@@ -179,7 +182,7 @@ def session_page(request: HttpRequest, code: str) -> HttpResponse:
             "count": selectors.answer_count(exercise),
             "needed": selectors.reveal_minimum(exercise, session),
             "mine": {k: str(v) for k, v in mine.items()},
-            "answered": bool(mine) and not errors,
+            "answered": answered,
             "saved": request.GET.get("gemt") == "1" and not errors,
             "moved": request.GET.get("skiftet") == "1",
             "errors": errors,

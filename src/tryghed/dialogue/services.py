@@ -205,7 +205,8 @@ def placement_set(*, exercise: Exercise, token: str, answers: Mapping[str, str])
 
 
 def phone_answers(*, exercise: Exercise, token: str) -> dict[str, int | str]:
-    """What this phone answered (the phone may see and change its own answer)."""
+    """What this phone answered. The phone page asks only whether it has (it may change its
+    answer), and never shows it again: a borrowed phone would tell it."""
     shown = exercises.content(exercise.kind, "da")
     ids = {placement_id(exercise=exercise, key=key, token=token): key for key in shown.keys}
     found: dict[str, int | str] = {}

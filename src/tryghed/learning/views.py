@@ -25,6 +25,12 @@ from tryghed.orgs.views import form_errors, org_view, render_org
 from tryghed.web.confirm import CONFIRM_FIELD, confirmed
 
 SECTION = "learning"
+# "Written": the log says thank you once after an entry. A short-lived cookie, not a flag in
+# the address: the browser's history keeps addresses with their times, so "?skrevet=1" on
+# a shared or borrowed computer said who wrote the day's anonymous entry, and when. Not a
+# message in the session either: that row, saved beside the entry, would name the writer.
+WRITTEN_COOKIE = "tryghed_skrevet"
+WRITTEN_SECONDS = 120
 
 
 @org_view(Capability.READ_LEARNING_LOG)
@@ -46,7 +52,8 @@ def log(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
     """The team's log: what is new since the last review first, for the meeting."""
     unit = selectors.get_readable_unit(access, unit_id)
     new, reviewed = selectors.unit_log(unit)
-    return render_org(
+    written = request.COOKIES.get(WRITTEN_COOKIE) == "1"
+    response = render_org(
         request,
         access,
         "learning/log.html",
@@ -60,9 +67,12 @@ def log(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
             "can_lead": selectors.can_lead(access, unit),
             "questions": REFLECTION_QUESTIONS,
             "kinds": KINDS,
-            "written": request.GET.get("skrevet") == "1",
+            "written": written,
         },
     )
+    if written:
+        response.delete_cookie(WRITTEN_COOKIE, path=_log_url(access, unit.pk), samesite="Strict")
+    return response
 
 
 @org_view(Capability.WRITE_LEARNING_LOG)
@@ -85,10 +95,20 @@ def write(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse
         except ValidationError as error:
             form_errors(form, error)
         else:
-            # No message in the session and no entry id in the URL: the log says thank you.
-            return redirect(
-                f"{_log_url(access, unit.pk)}?skrevet=1#nyt",
+            # No message in the session, no entry id and no flag in the URL: the log says
+            # thank you once, told by a short-lived cookie (WRITTEN_COOKIE).
+            path = _log_url(access, unit.pk)
+            done = redirect(path)
+            done.set_cookie(
+                WRITTEN_COOKIE,
+                "1",
+                max_age=WRITTEN_SECONDS,
+                path=path,
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Strict",
             )
+            return done
     response = render_org(
         request,
         access,
