@@ -29,6 +29,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from tryghed.accounts import api_tokens
+from tryghed.accounts.anonymous_pages import anonymous_page as anonymous_page
+from tryghed.accounts.anonymous_pages import is_anonymous_page
 from tryghed.accounts.link_session import BY_LINK
 from tryghed.accounts.link_session import SESSION_KEY as SIGNED_IN_BY
 from tryghed.accounts.models import User
@@ -42,17 +44,6 @@ SEEN_COOKIE = "tryghed_seen"
 # The last request is noted to the minute: the cookie is set again at most once a minute.
 SEEN_STEP = 60
 _SALT = "tryghed.accounts.staff_session.seen"
-# A view marked so (``anonymous_page``) never meets the session clocks.
-EXEMPT = "staff_session_exempt"
-
-
-def anonymous_page[V: Callable[..., HttpResponse]](view: V) -> V:
-    """A page that needs no sign-in and must leave no trace of who asked for it (a survey,
-    "Sig det", a phone in a dialogue session): a staff member's session is neither timed
-    out there (a sign-out would write an audit row beside what the page writes) nor kept
-    alive by it."""
-    setattr(view, EXEMPT, True)
-    return view
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -132,7 +123,7 @@ class StaffSessionTimeoutMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if getattr(view_func, EXEMPT, False) or not _timed(request):
+        if is_anonymous_page(view_func) or not _timed(request):
             return None
         user = request.user
         reason = expired(request.session, last_seen(request), int(time.time()))
