@@ -258,7 +258,9 @@ class OrganisationSettingsForm(forms.Form):
         max_value=120,
         help_text=_(
             "Derefter slettes besvarelserne; rapporter, handleplaner og APV bevares. "
-            "36 måneder svarer til APV'ens cyklus."
+            "36 måneder svarer til APV'ens cyklus. En længere periode gælder målinger, der "
+            "åbnes herefter, for dem, der har svaret, fik den gamle at vide. En kortere "
+            "gælder også de målinger, der er åbne eller lukkede."
         ),
     )
     contact_email = forms.EmailField(

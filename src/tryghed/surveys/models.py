@@ -56,6 +56,10 @@ class Measurement(models.Model):
     # Retention (privacy.md section 5): when the answers were deleted, and how many there
     # were per unit (the response rate needs the counts afterwards).
     responses_purged_at = models.DateTimeField(null=True, blank=True)
+    # The organisation's retention period when the measurement opened, which the privacy
+    # notice quoted to its respondents: a later raise does not keep their answers longer
+    # (a later cut does shorten it; ``retention.retention_months``). None while a draft.
+    response_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
     purged_response_counts = models.JSONField(default=dict, blank=True)
     # From then on the stored report data is final: it cannot be recomputed from answers
     # that no longer exist (this wave's, or the earlier wave it compares with).

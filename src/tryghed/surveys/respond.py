@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tryghed.accounts.staff_session import anonymous_page
 from tryghed.core.instruments import Instrument
 from tryghed.orgs.models import DEFAULT_PRIVACY_LEGAL_BASIS
-from tryghed.surveys import questionnaire, services
+from tryghed.surveys import questionnaire, retention, services
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.codes import paper_code_display, paper_code_normalise
 from tryghed.surveys.models import Measurement
@@ -200,6 +200,7 @@ def _first_page(
         organisation.name,
         organisation.slug,
         organisation.response_retention_months,
+        measurement.response_retention_months,
         organisation.privacy_legal_basis,
         organisation.contact_email,
     )
@@ -245,6 +246,7 @@ def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str
         "item_count": sum(len(i.items) for i in instruments),
         "has_sensitive": any(item.sensitive for i in instruments for item in i.items),
         "has_text": any(item.type == "text" for i in instruments for item in i.items),
+        "retention_months": retention.retention_months(measurement),
     }
 
 

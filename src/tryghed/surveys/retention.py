@@ -1,5 +1,5 @@
-"""Retention ("sletning af besvarelser"): delete a closed measurement's answers when its
-organisation's retention period has passed (privacy.md section 5; default 36 months, the
+"""Retention ("sletning af besvarelser"): delete a closed measurement's answers when the
+retention period its respondents were told has passed (privacy.md section 5; default 36 months, the
 APV cycle). Aggregates, action plans and APV documents remain.
 
 Before anything is deleted, the report data of the measurement, and of every closed later
@@ -42,6 +42,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
+def retention_months(measurement: Measurement) -> int:
+    """How long the answers are kept after closing: the period the privacy notice quoted
+    when the measurement opened, or the organisation's, if it has been cut since (a raise
+    after opening keeps nothing longer than respondents were told)."""
+    current = measurement.organisation.response_retention_months
+    stored = measurement.response_retention_months
+    return current if stored is None else min(stored, current)
+
+
 def purge_due_on(measurement: Measurement) -> dt.date:
     """The retention period after the measurement closed, as the privacy notice says:
     from its closing day, or from the day it was closed if that came first (closed early
@@ -49,7 +58,7 @@ def purge_due_on(measurement: Measurement) -> dt.date:
     closed = measurement.closes_on
     if measurement.closed_at is not None:
         closed = min(closed, timezone.localdate(measurement.closed_at))
-    return add_months(closed, measurement.organisation.response_retention_months)
+    return add_months(closed, retention_months(measurement))
 
 
 @dataclass(frozen=True)

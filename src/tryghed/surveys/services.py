@@ -366,7 +366,8 @@ def measurement_open(*, measurement: Measurement, actor: User | None) -> int:
         raise ValidationError(_("Der er ingen medarbejdere i de valgte enheder."))
     Invitation.objects.bulk_create(invitations, batch_size=1000)
     measurement.status = Status.OPEN
-    measurement.save(update_fields=["status"])
+    measurement.response_retention_months = measurement.organisation.response_retention_months
+    measurement.save(update_fields=["status", "response_retention_months"])
     # Participation is shown while the measurement is open, so its groups must not follow
     # a reorganisation either: the tree the people were invited in is the measurement's
     # tree for good (a move while open would otherwise subtract a small team's counts).
