@@ -112,6 +112,16 @@ def _each_test_starts_with_an_empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_without_kept_respondent_pages() -> None:
+    # The respondent's first and thank-you pages are kept per process by measurement id,
+    # which a later test's rolled-back database may give to another measurement.
+    from tryghed.surveys import respond
+
+    respond._FIRST_PAGES.clear()
+    respond._THANKS.clear()
+
+
+@pytest.fixture(autouse=True)
 def _each_test_starts_in_danish() -> Iterator[None]:
     # A request in English leaves English active in the thread; the next test must not
     # inherit it (code outside a request then speaks the default language, Danish).

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import re
 import string
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,8 +23,8 @@ from django.urls import reverse
 from tests.conftest import World
 from tests.privacy import attack
 from tryghed.surveys import codes as paper_codes
-from tryghed.surveys import respond, services
 from tryghed.surveys import selectors as survey_selectors
+from tryghed.surveys import services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +32,6 @@ pytestmark = pytest.mark.django_db
 _ADDRESSES = re.compile(r'\b(?:href|src|action|formaction)="([^"]*)"')
 ANSWER = reverse("surveys:answer")
 CODE = reverse("surveys:code")
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept() -> Iterator[None]:
-    respond._FIRST_PAGES.clear()
-    respond._THANKS.clear()
-    yield
-    respond._FIRST_PAGES.clear()
-    respond._THANKS.clear()
 
 
 class _Ward:

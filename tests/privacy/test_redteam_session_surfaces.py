@@ -26,7 +26,7 @@ import datetime as dt
 import html
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -51,7 +51,6 @@ from tryghed.audit.models import AuditEvent
 from tryghed.orgs import services as org_services
 from tryghed.orgs.models import Organisation, Role
 from tryghed.surveys import codes as paper_codes
-from tryghed.surveys import respond
 from tryghed.surveys import services as survey_services
 from tryghed.voice import services as voice_services
 from tryghed.voice import statistics
@@ -67,15 +66,6 @@ ANSWER = reverse("surveys:answer")
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept() -> Iterator[None]:
-    respond._FIRST_PAGES.clear()
-    respond._THANKS.clear()
-    yield
-    respond._FIRST_PAGES.clear()
-    respond._THANKS.clear()
 
 
 def _get(client: Client, url: str) -> str:

@@ -23,7 +23,6 @@ import datetime as dt
 import html
 import itertools
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,15 +51,6 @@ pytestmark = pytest.mark.django_db
 _HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
 _PAPER_NOTE = "Du svarer med en papirkode."
 _PAPER_NOTE_EN = "You are answering with a paper code."
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept() -> Iterator[None]:
-    respond._FIRST_PAGES.clear()
-    respond._THANKS.clear()
-    yield
-    respond._FIRST_PAGES.clear()
-    respond._THANKS.clear()
 
 
 def _hidden(page: str) -> dict[str, str]:

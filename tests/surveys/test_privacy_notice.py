@@ -4,26 +4,15 @@ own, and the organisation's contact only when it has given one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from django.test import Client
 
 from tests.surveys.conftest import Survey
 from tryghed.orgs.models import Organisation
-from tryghed.surveys import respond
 
 DEFAULT_START = (
     "Behandlingsgrundlaget er arbejdsgiverens pligt til at lave en arbejdspladsvurdering"
 )
 ASK = "Har du spørgsmål om behandlingen af dine svar, så skriv til"
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept() -> Iterator[None]:
-    respond._FIRST_PAGES.clear()
-    yield
-    respond._FIRST_PAGES.clear()
 
 
 def _notice(survey: Survey, which: int = 0) -> str:
