@@ -128,6 +128,16 @@ def feedback_unit(access: OrgAccess, unit_id: int) -> Unit:
         raise Http404 from None
 
 
+def reads_unit_as_a_whole(access: OrgAccess, unit: Unit) -> bool:
+    """Whether the reader may open the unit's report (the unit with the units below it):
+    the AMO and administrators, and a leader of the unit or a unit above it. Anyone else
+    reading its "I sagde – vi gjorde" (an employee of it) reads what their feedback page
+    shows, the unit's own respondents: the group the anonymity audit checks for them."""
+    return access.can_view_structure and (
+        Unit.objects.filter(access.unit_filter(), pk=unit.pk).exists()
+    )
+
+
 def feedback_units(access: OrgAccess) -> list[Unit]:
     """The units whose feedback page the user is pointed to first: their own."""
     ids = list(access.employee_unit_ids)
@@ -345,15 +355,18 @@ def _main_scale_id(instrument: Instrument, meta: figures.InstrumentMeta) -> str 
     return instrument.scales[0].id if instrument.scales else None
 
 
-def key_results(unit: Unit, lang: str) -> tuple[Measurement | None, list[KeyResult]]:
+def key_results(
+    unit: Unit, lang: str, *, own_only: bool = False
+) -> tuple[Measurement | None, list[KeyResult]]:
     """The unit's main scale per instrument in its latest closed measurement where the unit
-    as a whole is shown; only figures the report data shows, with their change if any."""
+    as a whole is shown (with ``own_only``, its own respondents, as an employee's feedback
+    page shows them); only figures the report data shows, with their change if any."""
     candidates = Measurement.objects.filter(
         organisation_id=unit.organisation_id, status=Status.CLOSED
     ).order_by("-opens_on", "-pk")
     for measurement in candidates[:5]:
-        data = publication(measurement, units=[unit.pk])
-        shown = _shown_group(data, unit.pk)
+        data = publication(measurement, units=[unit.pk], own_only=own_only)
+        shown = data.shown_group(unit.pk, "unit" if own_only else SCOPE)
         if shown is None:
             continue
         results: list[KeyResult] = []
@@ -382,12 +395,18 @@ def key_results(unit: Unit, lang: str) -> tuple[Measurement | None, list[KeyResu
     return None, []
 
 
-def vi_gjorde_context(unit: Unit, lang: str, *, with_results: bool = True) -> dict[str, Any]:
+def vi_gjorde_context(
+    unit: Unit, lang: str, *, with_results: bool = True, own_only: bool = False
+) -> dict[str, Any]:
     """What "I sagde – vi gjorde" shows for a unit (template actions/_vi_gjorde.html): its key
     results, only what the report data shows, and the plans for it and the units above it
-    with their status. The caller has checked that the reader may see the unit. A page that
-    shows the results itself (the results app's feedback page) asks without them."""
-    measurement, results = key_results(unit, lang) if with_results else (None, [])
+    with their status. The caller has checked that the reader may see the unit, and asks
+    for the unit's own respondents (``own_only``) where the reader may not open its report
+    (``reads_unit_as_a_whole``). A page that shows the results itself (the results app's
+    feedback page) asks without them."""
+    measurement, results = (
+        key_results(unit, lang, own_only=own_only) if with_results else (None, [])
+    )
     return {
         "vg_unit": unit,
         "vg_show_results": with_results,

@@ -450,5 +450,10 @@ def vi_gjorde(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResp
         access,
         "actions/vi_gjorde.html",
         SECTION,
-        {"unit": unit, **selectors.vi_gjorde_context(unit, _lang())},
+        {
+            "unit": unit,
+            **selectors.vi_gjorde_context(
+                unit, _lang(), own_only=not selectors.reads_unit_as_a_whole(access, unit)
+            ),
+        },
     )
