@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "close_measurements",
         "close measurements past their closing day (daily)",
     ),
+    "remind-measurements": (
+        "remind_measurements",
+        "send the automatic reminder before a measurement closes (daily)",
+    ),
     "tighten-publications": (
         "tighten_publications",
         "hide in publications stored under earlier rules what the current rules hide",

@@ -521,6 +521,39 @@ def past_closing_day(*, today: dt.date) -> list[Measurement]:
     )
 
 
+#: Tryghed sends a reminder round by itself when this many days are left to the closing day
+#: (``tryghed remind-measurements``, daily), unless a round went out that week already.
+AUTOMATIC_REMINDER_DAYS = 3
+#: ... and not to invitations younger than this: a reminder the day after is only noise.
+AUTOMATIC_REMINDER_AFTER_DAYS = 2
+
+
+def automatic_reminders_due(*, today: dt.date) -> list[Measurement]:
+    """Open measurements of every organisation whose automatic reminder round is due:
+    accepting answers, at most ``AUTOMATIC_REMINDER_DAYS`` days left (the closing day
+    counted), open at least ``AUTOMATIC_REMINDER_AFTER_DAYS`` days, and no round sent in
+    the week those last days began (by the button or by an earlier run). Oldest first."""
+    candidates = (
+        Measurement.objects.filter(
+            status=Status.OPEN,
+            opens_on__lte=today - dt.timedelta(days=AUTOMATIC_REMINDER_AFTER_DAYS),
+            closes_on__gte=today,
+            closes_on__lte=today + dt.timedelta(days=AUTOMATIC_REMINDER_DAYS),
+        )
+        .select_related("organisation")
+        .order_by("closes_on", "pk")
+    )
+    due = []
+    for measurement in candidates:
+        stretch = iso_week(measurement.closes_on - dt.timedelta(days=AUTOMATIC_REMINDER_DAYS))
+        # A round marks every invitation with a link, answered or not (``reminder_round``).
+        if not Invitation.objects.filter(
+            measurement=measurement, reminded_week__gte=stretch
+        ).exists():
+            due.append(measurement)
+    return due
+
+
 class SubmissionRefused(Exception):
     """Why a submission was not stored: "unknown", "used", "closed", "not_open"."""
 

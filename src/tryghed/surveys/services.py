@@ -48,8 +48,8 @@ from tryghed.surveys.models import (
 )
 from tryghed.surveys.selectors import Entry as Entry
 from tryghed.surveys.selectors import SubmissionRefused as SubmissionRefused
-from tryghed.surveys.selectors import is_accepting as is_accepting
 from tryghed.surveys.selectors import (
+    automatic_reminders_due,
     measurement_instruments,
     offered_own_instruments,
     own_instrument_parsed,
@@ -60,6 +60,7 @@ from tryghed.surveys.selectors import (
     unanswered_invitation_ids,
     unit_tree_now,
 )
+from tryghed.surveys.selectors import is_accepting as is_accepting
 from tryghed.surveys.stamps import TOKEN_BYTES as TOKEN_BYTES
 from tryghed.surveys.stamps import hash_token as hash_token
 from tryghed.surveys.stamps import iso_week as iso_week
@@ -467,6 +468,21 @@ def measurements_close_due(*, today: dt.date) -> DueClosings:
             )
             failed.append(measurement)
     return DueClosings(closed=closed, failed=failed)
+
+
+def measurements_remind_due(*, today: dt.date) -> list[Measurement]:
+    """Send the automatic reminder round of every measurement it is due for
+    (``automatic_reminders_due``), as the button does, with no actor: the audit row says
+    the system sent it. Returns the measurements reminded; one whose week's round went out
+    in the meantime is skipped, and a second run the same week reminds nothing again."""
+    reminded = []
+    for measurement in automatic_reminders_due(today=today):
+        try:
+            reminders_request(measurement=measurement, actor=None)
+        except ValidationError:
+            continue
+        reminded.append(measurement)
+    return reminded
 
 
 @transaction.atomic

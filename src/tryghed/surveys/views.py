@@ -112,6 +112,7 @@ def measurement_detail(
             "rows": rows,
             "total": total,
             "accepting": selectors.is_accepting(measurement),
+            "automatic_reminder_days": selectors.AUTOMATIC_REMINDER_DAYS,
             # No count of those who have not answered: it would fall by one with each
             # answer and show when it came (the rate itself moves only in batches).
             "participation_minimum": PARTICIPATION_MINIMUM,
