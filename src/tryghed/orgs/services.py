@@ -24,6 +24,7 @@ from tryghed.orgs.models import (
     Unit,
     UnitKind,
 )
+from tryghed.surveys.models import Measurement
 
 if TYPE_CHECKING:
     pass
@@ -92,7 +93,8 @@ def organisation_update_settings(
     *, organisation: Organisation, actor: User | None, **values: object
 ) -> Organisation:
     """Change the organisation's settings; minimums never go below the floor (model
-    validators). Measurements keep the minimums they were created with."""
+    validators). Measurements keep the minimums they were created with, and the retention
+    period they opened with unless it is cut (a cut is theirs for good)."""
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"not a setting: {', '.join(sorted(unknown))}")
@@ -106,6 +108,14 @@ def organisation_update_settings(
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save(update_fields=list(values))
+    if "response_retention_months" in values:
+        # A cut applies at once to the measurements already opened, and stays: their
+        # notice has quoted the shorter period since, so a later raise must not give back
+        # the longer one they opened with (red team, test_redteam_session_14.py).
+        Measurement.objects.filter(
+            organisation=organisation,
+            response_retention_months__gt=organisation.response_retention_months,
+        ).update(response_retention_months=organisation.response_retention_months)
     if changed:
         audit_record(
             actor=actor,

@@ -58,7 +58,8 @@ class Measurement(models.Model):
     responses_purged_at = models.DateTimeField(null=True, blank=True)
     # The organisation's retention period when the measurement opened, which the privacy
     # notice quoted to its respondents: a later raise does not keep their answers longer
-    # (a later cut does shorten it; ``retention.retention_months``). None while a draft.
+    # (a later cut shortens it, stored here by ``organisation_update_settings`` so that a
+    # raise after the cut cannot undo it; ``retention.retention_months``). None while a draft.
     response_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
     purged_response_counts = models.JSONField(default=dict, blank=True)
     # From then on the stored report data is final: it cannot be recomputed from answers

@@ -1,0 +1,234 @@
+"""Red team, session 14: what changed on 2026-12-07, attacked as privacy.md section 0's
+adversaries would, and the respondent's privacy notice read sentence by sentence against
+the code.
+
+- **Retention per measurement** (``Measurement.response_retention_months``,
+  ``retention.retention_months``). Found: a cut applied "at once" only as the minimum of
+  the stored and the current period, so a later raise undid it. Respondents who answered
+  while the period was cut were told the shorter period (the notice quotes the minimum),
+  yet their answers were kept for the longer one the measurement had opened with. A cut
+  is now written to the measurements it shortens (``organisation_update_settings``).
+- **The notice's new comment sentence** («De kommentarer, rapporten viser, gemmes med
+  resultaterne»): a comment the report never shows is kept nowhere after the purge.
+- **The lent phone** (``dialogue/phone.py``): an answer changed afterwards is not shown
+  either, and a form a borrower sends with an error shows only what the borrower sent.
+- **The learning log's thank-you cookie**: only the log's own address receives it, it
+  names no entry, lives at most two minutes, and the first look at the log deletes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client, TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import World, client_for
+from tests.privacy import attack
+from tests.privacy.attack import ps7
+from tryghed.dialogue import services as dialogue
+from tryghed.dialogue.models import ExerciseKind, Placement, Session
+from tryghed.learning.views import WRITTEN_COOKIE, WRITTEN_SECONDS
+from tryghed.orgs.services import organisation_update_settings
+from tryghed.surveys import retention
+from tryghed.surveys import services as survey_services
+from tryghed.surveys.models import Measurement, Response
+
+pytestmark = pytest.mark.django_db
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def _notice_months(token: str) -> int:
+    """The months the first page's notice quotes (the kept first page, as served)."""
+    page = Client().get(reverse("surveys:start", kwargs={"token": token}))
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page.content.decode())))
+    match = re.search(r"besvarelser slettes (\d+) ", text)
+    assert match, "the notice quotes no retention period"
+    return int(match.group(1))
+
+
+def _open(place: attack.Workplace) -> attack.Launched:
+    today = timezone.localdate()
+    measurement = survey_services.measurement_create(
+        organisation=place.org,
+        actor=place.owner,
+        name="Måling",
+        instrument_ids=["ps7"],
+        scope=[survey_services.ScopeEntry(place.root)],
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+        languages=["da"],
+    )
+    start = len(mail.outbox)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        survey_services.measurement_open(measurement=measurement, actor=place.owner)
+    tokens = {}
+    for i, message in enumerate(mail.outbox[start:]):
+        found = attack.LINK.search(str(message.body))
+        if found:
+            tokens[i] = found.group(1)
+    measurement.refresh_from_db()
+    return attack.Launched(measurement, tokens)
+
+
+def test_a_cut_then_a_raise_keeps_no_answer_longer_than_its_notice_said() -> None:
+    """Opened under 36 months. The administrator cuts the period to 12 while it is open:
+    the notice says 12 to everyone who answers from then on, and they answer. Then the
+    period is raised to 48. Their answers must still go 12 months after closing, not the
+    36 the measurement opened with (the notice told them 12)."""
+    place = attack.build_workplace({"Team": (None, 6)})
+    launched = _open(place)
+    tokens = list(launched.tokens.values())
+    assert _notice_months(tokens[0]) == 36  # and the first page is now kept
+    organisation_update_settings(
+        organisation=place.org, actor=place.owner, response_retention_months=12
+    )
+    assert _notice_months(tokens[0]) == 12
+    for token in tokens:
+        attack.submit(token, ps7([4]))
+    organisation_update_settings(
+        organisation=place.org, actor=place.owner, response_retention_months=48
+    )
+    attack.close(place, launched.measurement)
+    closed_on = timezone.localdate(launched.measurement.closed_at)
+    assert retention.purge_due_on(launched.measurement) == retention.add_months(closed_on, 12), (
+        "answers given under a notice that said 12 months are kept for 36"
+    )
+    due = retention.due_for_purge(today=retention.add_months(closed_on, 12))
+    assert [o.measurement.pk for o in due] == [launched.measurement.pk]
+    # A measurement opened after the raise quotes, and keeps, the raised period.
+    later = _open(place)
+    assert _notice_months(next(iter(later.tokens.values()))) == 48
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "product decision: the purge waits while a follow-up measurement (previous=) is a "
+        "draft or open, so the answers outlive the months the notice quotes; either the "
+        "notice says so, or the purge goes on time (the follow-up's change figures would "
+        "read the frozen report data); docs/anonymity.md"
+    ),
+)
+def test_answers_go_the_notices_months_after_closing_even_with_a_follow_up_drafted() -> None:
+    """«De enkelte besvarelser slettes N måneder efter, at målingen er lukket». The AMO
+    drafts next year's follow-up of it and forgets it (or keeps it open past the day): the
+    answers must still go on the day the notice promised."""
+    place = attack.build_workplace({"Team": (None, 6)})
+    launched = _open(place)
+    months = _notice_months(next(iter(launched.tokens.values())))
+    for token in launched.tokens.values():
+        attack.submit(token, ps7([4]))
+    attack.close(place, launched.measurement)
+    today = timezone.localdate()
+    survey_services.measurement_create(
+        organisation=place.org,
+        actor=place.owner,
+        name="Opfølgning",
+        instrument_ids=["ps7"],
+        scope=[survey_services.ScopeEntry(place.root)],
+        opens_on=today + dt.timedelta(days=300),
+        closes_on=today + dt.timedelta(days=314),
+        languages=["da"],
+        previous=launched.measurement,
+    )
+    closed_on = timezone.localdate(launched.measurement.closed_at)
+    promised = retention.add_months(closed_on, months)
+    call_command("purge_responses", today=promised.isoformat(), stdout=io.StringIO())
+    left = Response.objects.filter(measurement=launched.measurement).count()
+    assert left == 0, f"{left} answers outlive the {months} months the notice quoted"
+
+
+def test_a_comment_the_report_never_shows_is_kept_nowhere_after_the_purge() -> None:
+    """The notice: «De kommentarer, rapporten viser, gemmes med resultaterne». A team of
+    six (below the comment minimum of ten, the whole organisation too): its comments are
+    shown nowhere, so after the purge no table may hold one."""
+    place = attack.build_workplace({"Team": (None, 6)})
+    launched = attack.launch(place, ("ps7", "hesteskoen"))
+    secret = attack.secret_comment()
+    for i, token in enumerate(launched.tokens.values()):
+        attack.submit(token, ps7([3]), {"hesteskoen.2": secret if i == 0 else f"andet {i}"})
+    attack.close(place, launched.measurement)
+    for outcome in retention.due_for_purge(today=retention.purge_due_on(launched.measurement)):
+        retention.measurement_purge_responses(measurement=outcome.measurement)
+    assert Measurement.objects.get(pk=launched.measurement.pk).responses_purged_at
+    kept = [
+        t for t in attack.tables() if any(secret in attack.secrets_in(r) for r in attack.rows(t))
+    ]
+    assert kept == [], f"a comment no report shows is kept in {kept} after the purge"
+
+
+# --------------------------------------------------------------------------- the lent phone
+
+
+def _join(phone: Client, session: Session) -> str:
+    response = phone.get(reverse("dialogue_phone:join"), {"kode": session.code or ""})
+    assert response.status_code == 302
+    assert phone.get(response["Location"]).status_code == 200  # the phone's cookie is set
+    return reverse("dialogue_phone:session", args=[session.code])
+
+
+def _ticked(page: str) -> set[str]:
+    found = set()
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        if re.search(r"\bchecked\b", tag):
+            value = re.search(r'value="([^"]*)"', tag)
+            found.add(value.group(1) if value else "")
+    return found
+
+
+def test_a_changed_answer_is_not_shown_on_the_lent_phone_either(world: World) -> None:
+    """Grete places herself at 2, thinks again and moves to 9, then lends Bo the phone.
+    Neither placement is on the page he opens; a form he sends with an error (a value off
+    the scale) shows what he sent, nothing of hers, and stores nothing."""
+    session = dialogue.session_start(unit=world.team_a, actor=world.leader)
+    horseshoe = session.exercises.get(kind=ExerciseKind.HORSESHOE)
+    phone = Client()
+    path = _join(phone, session)
+    for value in ("2", "9"):
+        sent = phone.post(path, {"exercise": str(horseshoe.pk), "a-": value})
+        assert sent.status_code == 302
+        for address in (sent["Location"], path):
+            page = phone.get(address).content.decode()
+            assert "Hesteskoen" in page, "not the exercise's page"
+            assert _ticked(page) == set(), f"the lent phone shows the placement {value}"
+    assert list(Placement.objects.values_list("value", flat=True)) == [9]
+    wrong = phone.post(path, {"exercise": str(horseshoe.pk), "a-": "99"})
+    assert wrong.status_code == 400
+    assert _ticked(wrong.content.decode()) == set()
+    assert list(Placement.objects.values_list("value", flat=True)) == [9]
+
+
+# --------------------------------------------------------------------------- the thank-you cookie
+
+
+def test_the_thank_you_cookie_names_no_entry_and_lives_only_until_the_log_is_seen(
+    world: World,
+) -> None:
+    """A shared ward PC: what the writing leaves in the browser's cookie store must be
+    gone when the writer has seen the log, and say nothing about the entry meanwhile."""
+    log = reverse("learning:log", kwargs={"org": world.org.slug, "unit_id": world.team_a.pk})
+    form = reverse("learning:write", kwargs={"org": world.org.slug, "unit_id": world.team_a.pk})
+    writer = client_for(world.employee)
+    done = writer.post(form, {"what_happened": "Ruten blev ikke meldt.", "show_name": "anonymous"})
+    assert done.status_code == 302 and done["Location"] == log
+    cookie = done.cookies[WRITTEN_COOKIE]
+    assert cookie.value == "1", "the cookie's value says more than that an entry was written"
+    assert cookie["path"] == log, "another page (or another unit's log) receives the cookie"
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert 0 < int(cookie["max-age"]) <= WRITTEN_SECONDS <= 120
+    seen = writer.get(log)
+    assert "Situationen er skrevet i loggen" in seen.content.decode()
+    gone = seen.cookies[WRITTEN_COOKIE]
+    assert gone.value == "" and gone["path"] == log and int(gone["max-age"]) == 0
+    assert WRITTEN_COOKIE not in writer.cookies or writer.cookies[WRITTEN_COOKIE].value == ""
