@@ -131,3 +131,15 @@ def test_the_measurement_page_tells_the_administrator(open_survey: Survey, world
     )
     page = client_for(world.owner).get(url).content.decode()
     assert "3 dage før lukkedagen sender Tryghed automatisk en påmindelse" in page
+
+
+def test_someone_who_has_left_gets_no_reminder(
+    open_survey: Survey, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    _dates(open_survey, opened_days_ago=10, days_left=1)
+    leaver = open_survey.people[0]
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    start = len(mail.outbox)
+    _run(django_capture_on_commit_callbacks)
+    assert set(tokens_from_outbox(start)) == {p.email for p in open_survey.people[1:]}

@@ -145,3 +145,37 @@ def test_a_task_backend_that_cannot_wait_for_the_opening_day_is_a_warning(settin
     assert check_task_backend() == []
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     assert [m.id for m in check_task_backend()] == ["tryghed.W003"]
+
+
+def test_one_refused_address_keeps_no_other_invitation_back(
+    world: World, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    """The mail server refuses Alma's address: Bent still gets his invitation, Alma's
+    invitation keeps no token, and the next run of the task sends it once the address works."""
+    import smtplib
+
+    from django.core.mail.message import EmailMultiAlternatives
+
+    from tryghed.surveys.tasks import send_invitations
+
+    today = timezone.localdate()
+    measurement = _measurement(world, today, today + dt.timedelta(days=14))
+    real_send = EmailMultiAlternatives.send
+
+    def refuse_alma(self: EmailMultiAlternatives, fail_silently: bool = False) -> int:
+        if world.person_a.email in self.to:
+            raise smtplib.SMTPRecipientsRefused({world.person_a.email: (550, b"no such user")})
+        return real_send(self, fail_silently)
+
+    mail.outbox.clear()
+    with (
+        mock.patch.object(EmailMultiAlternatives, "send", refuse_alma),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.measurement_open(measurement=measurement, actor=world.owner)
+    assert set(tokens_from_outbox()) == {world.person_b.email}
+    alma = Invitation.objects.get(measurement=measurement, person=world.person_a)
+    assert not alma.tokens.exists()
+    send_invitations.call(measurement.pk)
+    assert world.person_a.email in tokens_from_outbox()
+    assert alma.tokens.count() == 1

@@ -714,7 +714,9 @@ def unanswered_invitation_ids(measurement: Measurement) -> list[int]:
     """Invitations of people with an e-mail address who have not answered (for reminders)."""
     answered = answered_invitation_ids(measurement)
     candidates = (
-        Invitation.objects.filter(measurement=measurement, person__isnull=False)
+        Invitation.objects.filter(
+            measurement=measurement, person__isnull=False, person__is_active=True
+        )
         .exclude(person__email="")
         # Only those who had an e-mail address at opening: the others may hold a paper
         # code, and a personal link on top would let one answer twice (privacy.md 5).
@@ -731,7 +733,10 @@ def reminder_round(measurement: Measurement) -> QuerySet[Invitation]:
     same rows and no e-mail, surveys.tasks), so whether any are left says nothing about who
     has answered. One round a week at most."""
     return (
-        Invitation.objects.filter(measurement=measurement, person__isnull=False)
+        # Not those who have left (deactivated since): their mailbox may be gone.
+        Invitation.objects.filter(
+            measurement=measurement, person__isnull=False, person__is_active=True
+        )
         .exclude(person__email="")
         .exclude(sent_week="")
         .exclude(reminded_week=iso_week())

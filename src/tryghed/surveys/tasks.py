@@ -116,9 +116,21 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
             outbox += _remind_rows(batch, answered)
             continue
         for invitation in batch:
-            # Each e-mail in its own transaction: a failed send leaves no orphan token.
-            with transaction.atomic():
-                _send(invitation, measurement, reminder=False)
+            # Each e-mail in its own transaction: a failed send leaves no orphan token, so
+            # the next run of the task sends it again. One bad address or a hiccup must not
+            # keep the invitations after it back (everyone is invited, so naming the
+            # invitation says nothing about answers).
+            try:
+                with transaction.atomic():
+                    _send(invitation, measurement, reminder=False)
+            except OSError as error:
+                logger.error(
+                    "measurement %s: the invitation %s was not sent (%s)",
+                    measurement_id,
+                    invitation.pk,
+                    type(error).__name__,
+                )
+            else:
                 sent += 1
     # The reminders go out once every row of the round is written, so that no commit's
     # time depends on who got an e-mail; and in a random order: each e-mail's Message-ID
