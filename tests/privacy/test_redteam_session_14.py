@@ -12,9 +12,10 @@ the code.
   resultaterne»): a comment the report never shows is kept nowhere after the purge.
 - **The notice, sentence by sentence**: «Intet gemmes, før du trykker «Send svar»» and
   «springe spørgsmål over og gå tilbage» (a two-page walk writes no row before sending),
-  «med dato kun på ugeniveau» (no date column where an answer goes). Left for a decision
-  (strict xfail): «slettes N måneder efter» does not hold while a follow-up measurement is
-  a draft or open, since the purge waits for it.
+  «med dato kun på ugeniveau» (no date column where an answer goes). Found, then decided:
+  «slettes N måneder efter» did not hold while a follow-up
+  measurement was a draft or open, since the purge waited for it; it no longer waits (the
+  follow-up compares with the frozen publication).
 - **The lent phone** (``dialogue/phone.py``): an answer changed afterwards is not shown
   either, and a form a borrower sends with an error shows only what the borrower sent.
 - **The learning log's thank-you cookie**: only the log's own address receives it, it
@@ -118,15 +119,6 @@ def test_a_cut_then_a_raise_keeps_no_answer_longer_than_its_notice_said() -> Non
     assert _notice_months(next(iter(later.tokens.values()))) == 48
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product decision: the purge waits while a follow-up measurement (previous=) is a "
-        "draft or open, so the answers outlive the months the notice quotes; either the "
-        "notice says so, or the purge goes on time (the follow-up's change figures would "
-        "read the frozen report data); docs/anonymity.md"
-    ),
-)
 def test_answers_go_the_notices_months_after_closing_even_with_a_follow_up_drafted() -> None:
     """«De enkelte besvarelser slettes N måneder efter, at målingen er lukket». The AMO
     drafts next year's follow-up of it and forgets it (or keeps it open past the day): the

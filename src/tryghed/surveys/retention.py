@@ -4,9 +4,11 @@ APV cycle). Aggregates, action plans and APV documents remain.
 
 Before anything is deleted, the report data of the measurement, and of every closed later
 wave that compares with it, is computed, stored and frozen, so the reports read the same
-afterwards. A measurement whose answers a still running later wave needs for its change
-figures waits until that wave has closed. Safe to run twice: a purged measurement is
-skipped, and each measurement is purged in its own transaction (all or nothing).
+afterwards. A later wave still open, or a draft, does not hold the answers back past the
+day the notice gave: its change figures are built from this measurement's stored
+publication (n, mean and SD per group), never from its answers. Safe to run twice: a
+purged measurement is skipped, and each measurement is purged in its own transaction (all
+or nothing).
 """
 
 from __future__ import annotations
@@ -66,8 +68,6 @@ class PurgeOutcome:
     measurement: Measurement
     due_on: dt.date
     responses: int
-    # Why it was not purged yet (a later wave still open), else "".
-    waiting_for: str = ""
 
 
 def due_for_purge(*, today: dt.date | None = None) -> list[PurgeOutcome]:
@@ -85,19 +85,8 @@ def due_for_purge(*, today: dt.date | None = None) -> list[PurgeOutcome]:
         due_on = purge_due_on(measurement)
         if due_on > today:
             continue
-        running = (
-            Measurement.objects.filter(previous=measurement)
-            .exclude(status=Status.CLOSED)
-            .values_list("name", flat=True)
-            .first()
-        )
         outcomes.append(
-            PurgeOutcome(
-                measurement=measurement,
-                due_on=due_on,
-                responses=measurement.n_responses,
-                waiting_for=running or "",
-            )
+            PurgeOutcome(measurement=measurement, due_on=due_on, responses=measurement.n_responses)
         )
     return outcomes
 
@@ -150,9 +139,10 @@ def measurement_purge_responses(*, measurement: Measurement) -> ResponsePurge:
             return ResponsePurge(responses=0)
         if measurement.status != Status.CLOSED:
             raise ValueError("only a closed measurement's answers can be deleted")
-        later = list(Measurement.objects.filter(previous=measurement))
-        if any(wave.status != Status.CLOSED for wave in later):
-            raise ValueError("a later wave that compares with it is still running")
+        # A later wave still open or a draft compares with the stored publication frozen
+        # here when it closes (results.aggregates.publication_builder), so it waits for
+        # nothing; a closed one is frozen with it, so its pages read the same afterwards.
+        later = list(Measurement.objects.filter(previous=measurement, status=Status.CLOSED))
         for wave in [measurement, *later]:
             tables |= _freeze_report(wave, now)
         counts = {

@@ -30,11 +30,7 @@ class Command(BaseCommand):
         for outcome in outcomes:
             m = outcome.measurement
             label = f"{m.organisation.name}: {m.name} (closed {m.closes_on}, due {outcome.due_on})"
-            if outcome.waiting_for:
-                self.stdout.write(
-                    f"Waiting: {label}: the later wave {outcome.waiting_for!r} is still running."
-                )
-            elif options["dry_run"]:
+            if options["dry_run"]:
                 self.stdout.write(f"Would delete {outcome.responses} answers: {label}")
             else:
                 done = measurement_purge_responses(measurement=m)
