@@ -27,11 +27,11 @@ from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.privacy import attack
 from tests.privacy.attack import ps7
+from tests.task_worker import run_ready_tasks
 from tryghed.audit.models import AuditEvent
 from tryghed.orgs.models import Person
 from tryghed.surveys.models import Invitation, InvitationToken, Measurement
@@ -288,30 +288,13 @@ def test_results_ready_goes_to_the_same_people_saying_the_same_whoever_answered(
     assert set(re.findall(r"\d+", re.sub(r"https?://\S+", "", leader_mail))) == {"5"}
 
 
-def _work() -> None:
-    """What ``db_worker --batch`` does, inside the test's transaction."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="redteam-emails",
-        excluded_queue_names=[],
-    )
-    while ready := list(DBTaskResult.objects.filter(status="READY").order_by("enqueued_at")):
-        for result in ready:
-            worker.run_task(result)
-
-
 def _queue_rows(settings: Any, answering: Sequence[str]) -> list[tuple[str, str, str, str]]:
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
     place = attack.build_workplace(TREE)
     launched = attack.launch(place)
-    _work()
+    run_ready_tasks("redteam-emails", until_none_left=True)
     scene = Scene(place, launched.measurement, _labels(place))
     tokens = {
         message.to[0]: m.group(1)
@@ -329,9 +312,9 @@ def _queue_rows(settings: Any, answering: Sequence[str]) -> list[tuple[str, str,
     first = DBTaskResult.objects.count()
     with TestCase.captureOnCommitCallbacks(execute=True):
         call_command("remind_measurements", stdout=StringIO())
-    _work()
+    run_ready_tasks("redteam-emails", until_none_left=True)
     attack.close(place, launched.measurement)
-    _work()
+    run_ready_tasks("redteam-emails", until_none_left=True)
     rows = DBTaskResult.objects.order_by("enqueued_at")[first:]
     return [
         (

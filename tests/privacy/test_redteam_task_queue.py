@@ -9,31 +9,14 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import TestCase
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.privacy import attack
 from tests.privacy.attack import ps7
+from tests.task_worker import run_ready_tasks
 from tryghed.surveys import services
 
 pytestmark = pytest.mark.django_db
-
-
-def _work() -> None:
-    """What ``db_worker --batch`` does, inside the test's transaction (the command closes
-    the connection between tasks, which a test transaction on PostgreSQL cannot survive)."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="redteam",
-        excluded_queue_names=[],
-    )
-    for result in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
-        worker.run_task(result)
 
 
 def test_the_task_queue_rows_hold_no_token_person_or_invitation(settings: Any) -> None:
@@ -42,7 +25,7 @@ def test_the_task_queue_rows_hold_no_token_person_or_invitation(settings: Any) -
     }
     place = attack.build_workplace({"Hjemmeplejen": (None, 6), "Køkkenet": (None, 6)})
     launched = attack.launch(place)  # enqueues the invitations; the worker sends them
-    _work()
+    run_ready_tasks("redteam")
     tokens = {
         m.group(1)
         for message in mail.outbox
@@ -55,7 +38,7 @@ def test_the_task_queue_rows_hold_no_token_person_or_invitation(settings: Any) -
         attack.submit(token, ps7([2]))
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.reminders_request(measurement=launched.measurement, actor=place.owner)
-    _work()
+    run_ready_tasks("redteam")
     reminder_tokens = {
         m.group(1)
         for message in mail.outbox

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import World, draft_of
 from tests.surveys.conftest import CaptureOnCommit, Survey, tokens_from_outbox
 from tests.surveys.test_anonymity import _submit
+from tests.task_worker import run_ready_tasks
 from tryghed.surveys import services
 from tryghed.surveys.models import Invitation, Measurement
 from tryghed.surveys.stamps import INVITATION_HOUR, iso_week
@@ -28,22 +28,6 @@ pytestmark = pytest.mark.django_db
 
 def _measurement(world: World, opens_on: dt.date, closes_on: dt.date) -> Measurement:
     return draft_of(world, opens_on=opens_on, closes_on=closes_on)
-
-
-def _work() -> None:
-    """What ``db_worker --batch`` does, inside the test's transaction."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="schedule",
-        excluded_queue_names=[],
-    )
-    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
-        worker.run_task(result)
 
 
 @pytest.fixture
@@ -67,14 +51,14 @@ def test_opened_ahead_the_invitations_wait_in_the_queue_until_the_opening_mornin
     assert timezone.localtime(queued.run_after) == timezone.make_aware(
         dt.datetime.combine(opens, dt.time(INVITATION_HOUR))
     )
-    _work()  # the worker runs today: nothing is due
+    run_ready_tasks("schedule")  # the worker runs today: nothing is due
     assert mail.outbox == []
     # The opening morning: the task is due, and the day has come.
     DBTaskResult.objects.filter(pk=queued.pk).update(
         run_after=timezone.now() - dt.timedelta(seconds=1)
     )
     with mock.patch("django.utils.timezone.localdate", return_value=opens):
-        _work()
+        run_ready_tasks("schedule")
     assert sorted(m.to[0] for m in mail.outbox) == [world.person_a.email, world.person_b.email]
     body = str(mail.outbox[0].body)
     assert f"fra {date_format(opens)} til og med {date_format(closes)}" in body
@@ -104,7 +88,7 @@ def test_opening_on_the_opening_day_sends_at_once_with_both_dates(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.measurement_open(measurement=measurement, actor=world.owner)
-    _work()  # ready at once: no run_after
+    run_ready_tasks("schedule")  # ready at once: no run_after
     assert len(mail.outbox) == 2
     body = str(mail.outbox[0].body)
     closes = date_format(today + dt.timedelta(days=14))
