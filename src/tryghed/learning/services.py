@@ -23,6 +23,7 @@ from tryghed.actions.models import Action, ActionPlan, FocusArea, Level, Prevent
 from tryghed.audit.services import audit_record
 from tryghed.learning.models import TEXT_MAX_LENGTH, Entry, Kind, LogSettings, Review
 from tryghed.orgs.models import Organisation, Unit
+from tryghed.unordered_tables import write_again
 
 if TYPE_CHECKING:
     from tryghed.accounts.models import User
@@ -86,17 +87,18 @@ def entry_write(
 def _rewrite_day(organisation_id: int, day: dt.date) -> None:
     """Write every entry of the organisation from that day again, in random order.
 
-    On PostgreSQL a row's ``xmin`` and ``ctid`` follow the transaction and order that wrote
-    it last; afterwards the day's entries share the newest one's transaction and lie in
-    random order (as voice.services._rewrite_day does for cases)."""
-    ids = list(
-        Entry.objects.filter(organisation_id=organisation_id, written_on=day).values_list(
-            "pk", flat=True
-        )
-    )
-    secrets.SystemRandom().shuffle(ids)
-    for pk in ids:
-        Entry.objects.filter(pk=pk).update(written_on=day)
+    A row's ``xmin`` and ``ctid`` (PostgreSQL) follow the transaction and order that wrote
+    it last, its place in its page (SQLite) the order that inserted it; afterwards the
+    day's entries share the newest one's transaction and lie in random order (as
+    voice.services._rewrite_day does for cases). PostgreSQL's first line pointers still
+    keep the order of writing (``unordered_tables.write_again``)."""
+    # One organisation's day is written again by one transaction at a time: two at once,
+    # each in its own random order, locked each other's rows and PostgreSQL aborted one of
+    # them as a deadlock, with its new entry or case (red team, test_redteam_operator_2.py).
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id))
+    entries = list(Entry.objects.filter(organisation_id=organisation_id, written_on=day))
+    secrets.SystemRandom().shuffle(entries)
+    write_again(Entry, entries, "written_on")
 
 
 def _audit(entry: Entry, actor: User, what: str, **data: object) -> None:

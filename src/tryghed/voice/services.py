@@ -24,6 +24,7 @@ from tryghed.audit.services import audit_record
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.surveys.codes import paper_code_new, paper_code_normalise
 from tryghed.surveys.stamps import hash_token
+from tryghed.unordered_tables import write_again
 from tryghed.voice.models import (
     HIDDEN_KEEP_DAYS,
     QUICK_ACKNOWLEDGEMENTS,
@@ -144,17 +145,20 @@ def organisation_limit_reached(organisation: Organisation, day: dt.date) -> bool
 def _rewrite_day(organisation: Organisation, day: dt.date) -> None:
     """Write every case of the organisation raised that day again, in random order.
 
-    On PostgreSQL a row's ``xmin`` and ``ctid`` follow the transaction and order that
-    wrote it last; after this the cases of one day share the last raise's transaction and
-    lie in random order, so the operator learns no order finer than the day (which the
-    stored date tells anyway). Old row versions stay until vacuumed (docs/anonymity.md).
+    A row's ``xmin`` and ``ctid`` (PostgreSQL) follow the transaction and order that wrote
+    it last, its place in its page (SQLite) the order that inserted it; after this the
+    cases of one day share the last raise's transaction and lie in random order, so the
+    operator learns no order finer than the day (which the stored date tells anyway). Old
+    row versions stay until vacuumed (docs/anonymity.md), and PostgreSQL's first line
+    pointers keep the order of writing (``unordered_tables.write_again``).
     """
-    ids = list(
-        Case.objects.filter(organisation=organisation, opened_on=day).values_list("pk", flat=True)
-    )
-    secrets.SystemRandom().shuffle(ids)
-    for pk in ids:
-        Case.objects.filter(pk=pk).update(opened_on=day)
+    # One organisation's day is written again by one transaction at a time: two at once,
+    # each in its own random order, locked each other's rows and PostgreSQL aborted one of
+    # them as a deadlock, with its new entry or case (red team, test_redteam_operator_2.py).
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk))
+    cases = list(Case.objects.filter(organisation=organisation, opened_on=day))
+    secrets.SystemRandom().shuffle(cases)
+    write_again(Case, cases, "opened_on")
 
 
 def case_for_code(*, organisation: Organisation, code: str) -> Case | None:
