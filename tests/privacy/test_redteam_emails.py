@@ -231,8 +231,8 @@ def test_a_refused_reminder_names_no_one_in_the_workers_log(
     reason=(
         "Whether a reminder failed depends on whether its person had answered (only "
         "non-responders are mailed), so the worker's line 'a reminder was not sent' on a "
-        "round tells whoever reads the log and knows a dead mailbox (a leaver's) that its "
-        "person had not answered. Not logging failed sends hides delivery problems from "
+        "round tells whoever reads the log and knows a dead mailbox (a mistyped address; "
+        "people who have left are no longer reminded) that its person had not answered. Not logging failed sends hides delivery problems from "
         "those who run the service; a product decision (docs/anonymity.md, e-mails red team)."
     ),
 )
