@@ -41,8 +41,9 @@ from django.utils import timezone
 from tests.conftest import World, client_for
 from tests.privacy import attack
 from tests.privacy.attack import ps7
+from tests.privacy.test_redteam_insider_answers import _join, _ticked
 from tryghed.dialogue import services as dialogue
-from tryghed.dialogue.models import ExerciseKind, Placement, Session
+from tryghed.dialogue.models import ExerciseKind, Placement
 from tryghed.learning.views import WRITTEN_COOKIE, WRITTEN_SECONDS
 from tryghed.orgs.services import organisation_update_settings
 from tryghed.surveys import retention
@@ -239,22 +240,6 @@ def test_what_an_answer_leaves_is_dated_no_finer_than_its_week() -> None:
 
 
 # --------------------------------------------------------------------------- the lent phone
-
-
-def _join(phone: Client, session: Session) -> str:
-    response = phone.get(reverse("dialogue_phone:join"), {"kode": session.code or ""})
-    assert response.status_code == 302
-    assert phone.get(response["Location"]).status_code == 200  # the phone's cookie is set
-    return reverse("dialogue_phone:session", args=[session.code])
-
-
-def _ticked(page: str) -> set[str]:
-    found = set()
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        if re.search(r"\bchecked\b", tag):
-            value = re.search(r'value="([^"]*)"', tag)
-            found.add(value.group(1) if value else "")
-    return found
 
 
 def test_a_changed_answer_is_not_shown_on_the_lent_phone_either(world: World) -> None:
