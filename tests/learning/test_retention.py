@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import World, client_for
 from tests.learning.conftest import make_focus_area, make_plan, write
@@ -162,3 +164,110 @@ def test_the_administrator_sets_the_period_and_others_cannot(world: World) -> No
     )
     form = client_for(world.employee).get(write_url).content.decode()
     assert "slettes automatisk, når den er 24 måneder gammel" in form
+
+
+# ------------------------------------------------- the shortest period since writing
+
+
+def _set_period(world: World, months: int, *, on: dt.date) -> None:
+    """The administrator sets the period on day ``on`` (its audit row dated that day)."""
+    services.log_settings_update(organisation=world.org, actor=world.owner, retention_months=months)
+    latest = AuditEvent.objects.filter(action="learning.settings_changed").latest("at", "pk")
+    AuditEvent.objects.filter(pk=latest.pk).update(
+        at=dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
+    )
+
+
+@pytest.mark.django_db
+def test_a_raise_keeps_no_entry_longer_than_its_writer_was_told(world: World) -> None:
+    """The write page quoted 12 months; raising the period to 36 later does not keep the
+    entry a day longer. An entry written after the raise keeps 36."""
+    _set_period(world, 12, on=dt.date(2027, 1, 1))
+    write(world, text="skrevet under 12", day=dt.date(2027, 2, 10))
+    _set_period(world, 36, on=dt.date(2027, 6, 1))
+    write(world, text="skrevet under 36", day=dt.date(2027, 7, 1))
+    retention.organisation_purge_learning(organisation=world.org, today=dt.date(2028, 2, 9))
+    assert _texts() == {"skrevet under 12", "skrevet under 36"}
+    done = retention.organisation_purge_learning(organisation=world.org, today=dt.date(2028, 2, 10))
+    assert done.entries == 1 and done.through == dt.date(2027, 2, 10)
+    assert _texts() == {"skrevet under 36"}
+    retention.organisation_purge_learning(organisation=world.org, today=dt.date(2030, 6, 30))
+    assert _texts() == {"skrevet under 36"}
+    retention.organisation_purge_learning(organisation=world.org, today=dt.date(2030, 7, 1))
+    assert _texts() == set()
+
+
+@pytest.mark.django_db
+def test_a_cut_applies_at_once_and_stays_after_a_later_raise(world: World) -> None:
+    write(world, text="skrevet under 36", day=dt.date(2027, 1, 10))
+    _set_period(world, 12, on=dt.date(2027, 3, 1))
+    _set_period(world, 60, on=dt.date(2027, 5, 1))
+    outcomes = retention.due_for_purge(today=dt.date(2028, 1, 10))
+    assert [(o.organisation, o.entries) for o in outcomes] == [(world.org, 1)]
+    assert retention.due_for_purge(today=dt.date(2028, 1, 9)) == []
+    retention.organisation_purge_learning(organisation=world.org, today=dt.date(2028, 1, 10))
+    assert _texts() == set()
+
+
+@pytest.mark.django_db
+def test_a_change_on_the_day_an_entry_was_written_counts_the_shorter(world: World) -> None:
+    """The entry keeps no time of day, so whether it was written before or after the
+    change is unknown: the shorter of the two periods applies."""
+    write(world, text="samme dag", day=dt.date(2027, 3, 1))
+    _set_period(world, 48, on=dt.date(2027, 3, 1))
+    retention.organisation_purge_learning(organisation=world.org, today=dt.date(2030, 3, 1))
+    assert _texts() == set()
+
+
+@pytest.mark.django_db
+def test_the_meetings_reviews_keep_the_same_rule(world: World) -> None:
+    _set_period(world, 12, on=dt.date(2027, 1, 1))
+    services.log_review(
+        unit=world.team_a, actor=world.leader, entry_ids=[], today=dt.date(2027, 2, 10)
+    )
+    _set_period(world, 36, on=dt.date(2027, 6, 1))
+    done = retention.organisation_purge_learning(organisation=world.org, today=dt.date(2028, 2, 10))
+    assert done.reviews == 1 and not Review.objects.exists()
+
+
+def _brute_months(
+    day: dt.date, *, first: int, changes: list[tuple[dt.date, int]], current: int
+) -> int:
+    """Independently: walk the history and collect every period that stood on some day
+    from ``day`` until today (a change on ``day`` itself: both sides)."""
+    standing = first
+    seen: list[int] = []
+    for on, new in changes:
+        if on < day:
+            standing = new
+    seen.append(standing)
+    seen.extend(new for on, new in changes if on >= day)
+    seen.append(current)
+    return min(seen)
+
+
+@given(
+    first=st.integers(3, 120),
+    steps=st.lists(st.tuples(st.integers(0, 400), st.integers(3, 120)), min_size=0, max_size=6),
+    probe=st.integers(-30, 450),
+)
+def test_each_day_counts_the_shortest_period_since_it(
+    first: int, steps: list[tuple[int, int]], probe: int
+) -> None:
+    start = dt.date(2027, 1, 1)
+    history: list[tuple[dt.date, int]] = []
+    changes: list[retention.PeriodChange] = []
+    standing = first
+    for offset, new in sorted(steps, key=lambda step: step[0]):
+        on = start + dt.timedelta(days=offset)
+        changes.append(retention.PeriodChange(on, standing, new))
+        history.append((on, new))
+        standing = new
+    day = start + dt.timedelta(days=probe)
+    spans = retention.stretches(current=standing, changes=changes)
+    (span,) = [
+        s
+        for s in spans
+        if (s.after is None or day > s.after) and (s.until is None or day <= s.until)
+    ]
+    assert span.months == _brute_months(day, first=first, changes=history, current=standing)

@@ -156,7 +156,10 @@ class LogSettingsForm(forms.Form):
         min_value=MIN_RETENTION_MONTHS,
         max_value=MAX_RETENTION_MONTHS,
         help_text=_(
-            "Derefter slettes situationen automatisk. Handlinger, der er lavet ud fra den, "
-            "bliver stående i handleplanen. 36 måneder svarer til APV'ens cyklus."
+            "Derefter slettes situationen automatisk. Sætter I tiden op, gælder den kun for "
+            "situationer, der skrives fra i dag: de andre blev skrevet med løftet om den "
+            "kortere tid. Sætter I den ned, gælder den med det samme for dem alle. Handlinger, "
+            "der er lavet ud fra en situation, bliver stående i handleplanen. 36 måneder "
+            "svarer til APV'ens cyklus."
         ),
     )

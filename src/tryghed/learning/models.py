@@ -29,6 +29,9 @@ DEFAULT_RETENTION_MONTHS = 36
 # At least one quarter, so an entry reaches a meeting; at most ten years.
 MIN_RETENTION_MONTHS = 3
 MAX_RETENTION_MONTHS = 120
+# The audit action of a change of the period; its data is {"retention_months": [old, new]}
+# (learning.retention reads the history to apply the shortest period since writing).
+SETTINGS_CHANGED = "learning.settings_changed"
 
 
 class Kind(models.TextChoices):

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from tryghed.actions import services as action_services
 from tryghed.actions.models import Action, ActionPlan, FocusArea, Level, Prevention
 from tryghed.audit.services import audit_record
-from tryghed.learning.models import TEXT_MAX_LENGTH, Entry, Kind, LogSettings, Review
+from tryghed.learning.models import (
+    SETTINGS_CHANGED,
+    TEXT_MAX_LENGTH,
+    Entry,
+    Kind,
+    LogSettings,
+    Review,
+)
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.unordered_tables import write_again
 
@@ -248,7 +255,7 @@ def log_settings_update(
     if before != retention_months:
         audit_record(
             actor=actor,
-            action="learning.settings_changed",
+            action=SETTINGS_CHANGED,
             organisation=organisation,
             obj=organisation,
             summary=organisation.name,
