@@ -85,3 +85,19 @@ def test_the_audit_reads_the_stored_rows_and_any_other_the_measurement_page_show
     assert any(
         f.n == 3 and "not-answered" in f.population for f in participation_figures(measurement)
     )
+
+
+def test_a_measurement_without_paper_codes_stores_without_listing_the_figures(
+    crafted: Crafted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No codes printed: the answers-by-code line is refused on its counts, so the
+    # publication's figures it would be checked beside are never needed (listing them took
+    # seconds at closing for 200,000 answers, docs/benchmarks.md).
+    def listed(*args: object) -> list[object]:
+        raise AssertionError("the publication's figures were listed for a refused code line")
+
+    monkeypatch.setattr(aggregates, "_publication_counts", listed)
+    aggregates.report_data(crafted.measurement)
+    stored = ReportCache.objects.get(measurement=crafted.measurement).participation
+    assert stored is not None and stored["paper_codes"] is None
+    assert aggregates.paper_codes(crafted.measurement) is None

@@ -265,7 +265,7 @@ def _participation_record(
     shown beside them and the publication's figures
     (``surveys.selectors.paper_code_counts_shown``; privacy.md section 5 asks the report
     to say it). Both from final counts, at closing."""
-    codes = paper_code_counts_shown(measurement, _publication_counts(measurement, data))
+    codes = paper_code_counts_shown(measurement, lambda: _publication_counts(measurement, data))
     return {
         **dump_rates(*response_rates(measurement)),
         "paper_codes": list(codes) if codes is not None else None,
@@ -289,8 +289,10 @@ def paper_codes(measurement: Measurement) -> tuple[int, int] | None:
     stored = ReportCache.objects.filter(measurement=measurement)
     kept = stored.values_list("participation", flat=True).first() or {}
     if "paper_codes" not in kept or not kept.get(_CODES_BESIDE_FIGURES):
-        data = publication(measurement, units=None)
-        codes = paper_code_counts_shown(measurement, _publication_counts(measurement, data))
+        codes = paper_code_counts_shown(
+            measurement,
+            lambda: _publication_counts(measurement, publication(measurement, units=None)),
+        )
         if "paper_codes" in kept and not kept["paper_codes"]:
             codes = None  # hidden before: never shown later
         kept = {

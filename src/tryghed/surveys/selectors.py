@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -149,7 +149,8 @@ def paper_code_counts(measurement: Measurement) -> tuple[int, int]:
 
 
 def paper_code_counts_shown(
-    measurement: Measurement, beside: Sequence[disclosure.Figure] = ()
+    measurement: Measurement,
+    beside: Callable[[], Sequence[disclosure.Figure]] | Sequence[disclosure.Figure] = (),
 ) -> tuple[int, int] | None:
     """``paper_code_counts`` where it may be published, else None.
 
@@ -160,8 +161,11 @@ def paper_code_counts_shown(
     (everything released) shows them: a live count would date one person's answer.
 
     ``beside``: the publication's figures its readers see beside the line (counts over
-    units, ``results.audit.publication_figures``); the line is checked with them too
-    (``_code_line_is_safe``). Pages show the line as stored with the publication
+    units, ``results.audit.publication_figures``), or a function giving them; the line is
+    checked with them too (``_code_line_is_safe``). A function is called only when the
+    checks before that one pass: at closing the figures of a publication of 200,000
+    answers took seconds to list, for a line that most measurements (no codes printed)
+    refuse at once. Pages show the line as stored with the publication
     (``results.aggregates.paper_codes``), which passes them.
     """
     if measurement.status != Status.CLOSED or measurement.responses_purged_at is not None:
@@ -178,7 +182,8 @@ def paper_code_counts_shown(
     for n_invited, n_answered in ((printed, used), (invited - printed, answered - used)):
         if n_invited > 0 and (n_answered < minimum or n_invited - n_answered < minimum):
             return None
-    if not _code_line_is_safe(measurement, printed, used, minimum, beside):
+    figures = beside() if callable(beside) else beside
+    if not _code_line_is_safe(measurement, printed, used, minimum, figures):
         return None
     return printed, used
 
