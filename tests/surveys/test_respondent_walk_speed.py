@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from unittest import mock
 
 from django.db import connection
+from django.db.models.sql.query import Query
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.formats import date_format
 
-from tests.surveys.conftest import Survey, first_page_afresh, signed_at
+from tests.surveys.conftest import CaptureOnCommit, Survey, first_page_afresh, signed_at
 from tryghed.surveys import questionnaire, respond
 from tryghed.surveys.models import PendingAnswer, SubmissionMark
 from tryghed.surveys.selectors import measurement_instruments
@@ -197,6 +199,48 @@ def test_each_request_resolves_its_token_once_in_two_queries(long_survey: Survey
     )
     assert "Tak for dine svar" in page
     assert counted == 1  # the final submit too: the view's resolution is passed on
+
+
+def test_the_walk_compiles_no_orm_query_and_the_final_submit_writes_mark_then_answer(
+    open_survey: Survey, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    """Once the process has read the measurement's instruments, neither the link nor «Send
+    svar» compiles an ORM query (each compile cost about 0.1 ms of a request, issue 14):
+    the final submit is the resolution (2 queries), the measurement's status, the mark, the
+    sealed answer and the count of pending answers, in this order (privacy.md section 1)."""
+    first, second = list(open_survey.tokens.values())[:2]
+    compiled = mock.patch.object(
+        Query, "get_compiler", autospec=True, side_effect=Query.get_compiler
+    )
+
+    def walk(token: str) -> tuple[int, int, list[str]]:
+        client = Client()
+        with compiled as link_compiles:
+            page = client.get(f"/s/{token}/").content.decode()
+        form = {"token": token, "lang": "da", "step": "0", "state": _state(page)}
+        with (
+            compiled as submit_compiles,
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),  # the count after the commit
+        ):
+            sent = client.post(URL, {**form, "action": "submit", "q-ps7.1": "2"})
+        assert "Tak for dine svar" in sent.content.decode()
+        statements = [
+            q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()
+        ]
+        return link_compiles.call_count, submit_compiles.call_count, statements
+
+    walk(first)  # the measurement's instruments are read once per process
+    link_compiles, submit_compiles, statements = walk(second)
+    assert (link_compiles, submit_compiles) == (0, 0)
+    assert len(statements) == 6, statements
+    assert '"surveys_invitationtoken"' in statements[0]
+    assert statements[1].startswith('SELECT 1 FROM "surveys_submissionmark"')
+    assert statements[2].startswith("SELECT status FROM surveys_measurement")
+    assert statements[3].startswith('INSERT INTO "surveys_submissionmark"')
+    assert statements[4].startswith('INSERT INTO "surveys_pendinganswer"')
+    assert statements[5].startswith("SELECT COUNT(*) FROM surveys_pendinganswer")
+    assert SubmissionMark.objects.count() == PendingAnswer.objects.count() == 2
 
 
 def test_the_kept_thank_you_page_is_the_page_rendered_afresh_and_follows_changes(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -596,11 +597,14 @@ def response_submit(
         if entry is None:
             entry = resolve_token(token)
         _lock_while_accepting(entry.measurement)
+        mark_sql, pending_sql = _submission_inserts()
+        measurement = entry.measurement
         if entry.mark:
             try:
                 # No savepoint of its own: the refusal leaves this transaction (or savepoint,
                 # inside a caller's) by an exception, which rolls all of it back.
-                SubmissionMark.objects.create(measurement=entry.measurement, mark=entry.mark)
+                with connection.cursor() as cursor:
+                    cursor.execute(mark_sql, [measurement.pk, entry.mark])
             except IntegrityError:
                 raise SubmissionRefused("used") from None
         payload = {
@@ -609,17 +613,56 @@ def response_submit(
             "answers": dict(answers),
             "texts": {k: v for k, v in texts.items() if v.strip()},
         }
-        PendingAnswer.objects.create(
-            measurement=entry.measurement,
-            sealed=sealing.seal(
-                measurement_id=entry.measurement.pk,
-                payload=payload,
-                size=sealing.sealed_size(measurement_instruments(entry.measurement)),
-            ),
+        sealed = sealing.seal(
+            measurement_id=measurement.pk,
+            payload=payload,
+            size=sealing.sealed_size(measurement_instruments(measurement)),
         )
-        measurement = entry.measurement
+        with connection.cursor() as cursor:
+            cursor.execute(
+                pending_sql,
+                [
+                    _column_field(PendingAnswer, "id").get_db_prep_save(uuid.uuid4(), connection),
+                    measurement.pk,
+                    _column_field(PendingAnswer, "sealed").get_db_prep_save(sealed, connection),
+                ],
+            )
         # robust: the answer is in; a failed release is retried by the next one or at closing.
         transaction.on_commit(lambda: _release_after_submission(measurement), robust=True)
+
+
+# The two rows of a submission, inserted with SQL written once per process (per database
+# vendor) from the models' own fields: the ORM compiled each ``create`` afresh, 0.1 ms
+# apiece, a fifth of the final submit's own work (issue 14). The same columns and values as
+# ``create`` wrote (the mark's id from its sequence, the pending answer's a random UUID).
+_SUBMISSION_SQL: dict[str, tuple[str, str]] = {}
+
+
+def _column_field(model: type[SubmissionMark | PendingAnswer], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _submission_inserts() -> tuple[str, str]:
+    """The INSERTs of a ``SubmissionMark`` (measurement, mark) and of a ``PendingAnswer``
+    (id, measurement, sealed), in this order of their parameters."""
+    built = _SUBMISSION_SQL.get(connection.vendor)
+    if built is None:
+        quote = connection.ops.quote_name
+
+        def insert(model: type[SubmissionMark | PendingAnswer], names: list[str]) -> str:
+            columns = ", ".join(quote(str(_column_field(model, n).column)) for n in names)
+            values = ", ".join(["%s"] * len(names))
+            return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+
+        built = (
+            insert(SubmissionMark, ["measurement", "mark"]),
+            insert(PendingAnswer, ["id", "measurement", "sealed"]),
+        )
+        _SUBMISSION_SQL[connection.vendor] = built
+    return built
 
 
 # --------------------------------------------------------------------------- release
