@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from tests.surveys.conftest import CaptureOnCommit, Survey, first_page_afresh, signed_at
 from tryghed.surveys import questionnaire, respond
 from tryghed.surveys.models import PendingAnswer, SubmissionMark
-from tryghed.surveys.selectors import measurement_instruments
+from tryghed.surveys.selectors import measurement_instruments, resolve_token
 
 URL = "/s/svar/"
 
@@ -231,6 +231,12 @@ def test_the_walk_compiles_no_orm_query_and_the_final_submit_writes_mark_then_an
         return link_compiles.call_count, submit_compiles.call_count, statements
 
     walk(first)  # the measurement's instruments are read once per process
+    # The unit tree frozen at opening grows with the organisation; no respondent reads it.
+    open_survey.measurement.refresh_from_db()
+    assert open_survey.measurement.frozen_tree
+    assert {"frozen_tree", "purged_response_counts"} <= (
+        resolve_token(second).measurement.get_deferred_fields()
+    )
     link_compiles, submit_compiles, statements = walk(second)
     assert (link_compiles, submit_compiles) == (0, 0)
     assert len(statements) == 6, statements
