@@ -208,7 +208,24 @@ def publication(
 
     Read from what was stored at closing, the header and the groups' rows each loaded once
     per process and kept (``_typed``), keyed by the publication's hash."""
+    return publication_with_pages(measurement, units=units, own_only=own_only)[0]
+
+
+def publication_with_pages(
+    measurement: Measurement, *, units: Iterable[int | str] | None, own_only: bool = False
+) -> tuple[figures.Publication, PageCache]:
+    """``publication``, and the rendered pages kept with it in this process
+    (:class:`PageCache`): they go with the publication they were made from."""
     measurement, loaded = _loaded(measurement)
+    return _slice(measurement, loaded, units, own_only), loaded.pages
+
+
+def _slice(
+    measurement: Measurement,
+    loaded: _Loaded,
+    units: Iterable[int | str] | None,
+    own_only: bool,
+) -> figures.Publication:
     slots, own = loaded.slots(units, own_only=own_only)
     missing = [slot for slot in slots if slot not in loaded.groups]
     if missing:
@@ -612,6 +629,7 @@ class _Loaded:
         self.all_texts = whole is not None
         # The slice of every group and text, made on first use (``publication``).
         self.whole: figures.Publication | None = None
+        self.pages = PageCache(size=PAGES_PER_PUBLICATION)
         self.header = figures.load_header(
             header, figures.GroupSlots({}, self.count), figures.TextSlots({}, complete=False)
         )
@@ -684,6 +702,48 @@ class _Loaded:
         return replace(self.header, groups=groups, texts=shown)
 
 
+#: Rendered pages kept per publication in a process (about 100 KB each in the demo).
+PAGES_PER_PUBLICATION = 64
+
+
+class Lru[K, V]:
+    """The last ``size`` entries used, safe to share between a process's threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class PageCache(Lru[tuple[object, ...], object]):
+    """Rendered parts of pages made from one stored publication, in this process, keyed
+    by everything else they depend on (the caller's key: the reader's openable units,
+    language, scope and the like). A publication is final once stored and a recomputed
+    one has a new name and a new cache, so a part made from it stays right as long as the
+    key names every other input."""
+
+
 class ReportDataMissing(Exception):
     """A stored publication's header names a group whose row is not there."""
 
@@ -703,7 +763,7 @@ def _freeze() -> None:
     gc.freeze()
 
 
-class _ParsedPublications[P]:
+class _ParsedPublications[P](Lru[tuple[int, str], P]):
     """The last few publications this process has read, parsed, keyed by the measurement and
     the hash of the stored content (its fingerprint). A publication is final once
     stored, so a warm page reads two small rows instead of the whole JSON (27 MB and 1 s
@@ -711,30 +771,10 @@ class _ParsedPublications[P]:
     export leaves it as it was); a recomputed publication has a new name, so it is never
     served stale, in this process or any other."""
 
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[int, str], P] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> P | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[int, str], data: P) -> None:
-        with self._lock:
-            self._entries[key] = data
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        if _unit_count(data) >= FREEZE_FROM_UNITS:
+    def put(self, key: tuple[int, str], value: P) -> None:
+        super().put(key, value)
+        if _unit_count(value) >= FREEZE_FROM_UNITS:
             _freeze()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 def _unit_count(data: object) -> int:

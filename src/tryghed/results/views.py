@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from tryghed.actions.selectors import vi_gjorde_context
+from tryghed.core.figures import Publication
+from tryghed.orgs.models import Unit
 from tryghed.orgs.selectors import OrgAccess
 from tryghed.orgs.views import org_view, render_org
 from tryghed.results import selectors
-from tryghed.results.aggregates import is_published, publication
+from tryghed.results.aggregates import (
+    PageCache,
+    is_published,
+    publication,
+    publication_with_pages,
+)
 from tryghed.results.presenters import ReportUnit, Scope, unit_report_context
 from tryghed.surveys.models import Measurement
 
@@ -39,22 +50,15 @@ def unit_report(
     measurement, unit = selectors.get_unit_report(access, measurement_id, unit_id)
     if not is_published(measurement):
         return not_published(request, access, measurement, unit.name)
-    scope = SCOPES.get(request.GET.get(SCOPE_PARAMETER, ""), "subtree")
-    context_data = publication(measurement, units=[unit.pk])
+    asked: Scope = SCOPES.get(request.GET.get(SCOPE_PARAMETER, ""), "subtree")
+    context_data, pages = publication_with_pages(measurement, units=[unit.pk])
     if not context_data.has_unit(unit.pk):
         raise Http404  # a unit that was not in the measurement when it closed
     # The units below that the reader may open now (their links, and where the subtree
     # hides a scale, their own figures put together).
     openable = selectors.children_openable(access, measurement, context_data, unit)
-    below = selectors.units_below(measurement, context_data, unit, openable, scope)
-    context = unit_report_context(
-        data=context_data,
-        measurement=measurement,
-        unit=unit,
-        scope=scope,
-        lang=get_language() or "da",
-        below=below,
-    )
+    lang = get_language() or "da"
+    figures = _unit_figures(pages, context_data, measurement, unit, asked, lang, openable, access)
     # Names as they stood at closing; the links only to units the reader may open now.
     children = [
         ReportUnit(pk=child.pk, name=context_data.unit_name(child.pk, child.name))
@@ -65,8 +69,86 @@ def unit_report(
         access,
         "results/unit_report.html",
         "reports",
-        {**context, "children": children, "scope_parameter": SCOPE_PARAMETER},
+        {
+            "measurement": measurement,
+            "unit": ReportUnit(pk=unit.pk, name=context_data.unit_name(unit.pk, unit.name)),
+            "scope": figures.scope,
+            "has_children": figures.has_children,
+            "group_hidden": figures.group_hidden,
+            "figures": figures.html,
+            "children": children,
+            "scope_parameter": SCOPE_PARAMETER,
+        },
     )
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """A unit report's figures, rendered (``results/_unit_figures.html``), with what the
+    rest of the page needs to know of them."""
+
+    html: SafeString
+    scope: Scope
+    has_children: bool
+    group_hidden: bool
+
+
+def _unit_figures(
+    pages: PageCache,
+    data: Publication,
+    measurement: Measurement,
+    unit: Unit,
+    scope: Scope,
+    lang: str,
+    openable: list[Unit],
+    access: OrgAccess,
+) -> UnitFigures:
+    """The figures of ``unit``'s report, rendered once per publication and process for
+    each combination of what else they are made from, which the key names in full: the
+    unit and its name, the scope asked for, the language, the units below that this reader
+    may open (put together where the subtree hides a scale), whether the reader may open
+    the meeting kit and the focus areas, the organisation's address and the measurement's
+    own fields the page prints. Everything else comes from the publication, and a new
+    publication has a new cache (``aggregates.PageCache``)."""
+    can_view_structure = access.can_view_structure
+    key = (
+        "unit_report",
+        unit.pk,
+        unit.name,
+        scope,
+        lang,
+        tuple((child.pk, child.name) for child in openable),
+        can_view_structure,
+        access.organisation.slug,
+        measurement.status,
+        measurement.name,
+        measurement.opens_on,
+        measurement.closes_on,
+    )
+    found = pages.get(key)
+    if isinstance(found, UnitFigures):
+        return found
+    below = selectors.units_below(measurement, data, unit, openable, scope)
+    context = unit_report_context(
+        data=data,
+        measurement=measurement,
+        unit=unit,
+        scope=scope,
+        lang=lang,
+        below=below,
+    )
+    html = render_to_string(
+        "results/_unit_figures.html",
+        {**context, "can_view_structure": can_view_structure, "org_slug": access.organisation.slug},
+    )
+    made = UnitFigures(
+        html=mark_safe(html),  # noqa: S308 - the template's own output, escaped there
+        scope=context["scope"],
+        has_children=bool(context["has_children"]),
+        group_hidden=bool(context["group_hidden"]),
+    )
+    pages.put(key, made)
+    return made
 
 
 def not_published(
