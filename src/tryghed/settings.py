@@ -211,6 +211,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages that choose no caching are not kept by the browser (a shared computer).
+    "tryghed.web.middleware.PrivateByDefaultMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Danish unless the user chose English with the language switch (not Accept-Language).

@@ -8,7 +8,7 @@ urlpatterns = [
     path("log-ind/", views.LoginView.as_view(), name="login"),
     # Single sign-on: find the organisation's provider from the e-mail's domain (accounts.sso).
     path("log-ind-med-organisation/", sso_views.sso_find, name="sso_find"),
-    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("log-ud/", views.LogoutView.as_view(), name="logout"),
     # Employees: a one-time sign-in link by e-mail (accounts.signin_link).
     path("log-ind-med-link/", link_views.link_request, name="link_request"),
     path("log-ind-med-link/sendt/", link_views.link_sent, name="link_sent"),

@@ -61,6 +61,16 @@ class LoginView(AllauthLoginView):
         return sso.allow_form_action(response, [p for _, p in context["sso_providers"]])
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out also empties this site's part of the browser's cache, where pages kept
+    before their responses said ``no-store`` could still come back on a shared computer."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response
+
+
 class QueuedPasswordResetForm(PasswordResetForm):
     """Looks no one up: the worker finds the address's users and sends the link."""
 
