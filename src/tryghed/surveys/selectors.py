@@ -171,6 +171,8 @@ def paper_code_counts_shown(
     if measurement.status != Status.CLOSED or measurement.responses_purged_at is not None:
         return None
     printed, used = paper_code_counts(measurement)
+    if printed == 0:  # before counting the answers (200,000 rows at closing)
+        return None
     invited = Invitation.objects.filter(measurement=measurement).count()
     answered = Response.objects.filter(measurement=measurement).count()
     minimum = participation.PARTICIPATION_MINIMUM
