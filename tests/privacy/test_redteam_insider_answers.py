@@ -107,15 +107,15 @@ def test_a_lent_phone_does_not_show_its_owners_word(world: World) -> None:
 
 
 def test_a_phone_that_answered_can_still_change_its_answer(world: World) -> None:
-    """What the fix keeps: the phone is told it has answered and may answer again, which
-    replaces its placement (one phone, one placement)."""
+    """What the fix keeps: the phone (not "you": it may be lent) is told it has answered
+    and may answer again, which replaces its placement (one phone, one placement)."""
     session = dialogue.session_start(unit=world.team_a, actor=world.leader)
     horseshoe = session.exercises.get(kind=ExerciseKind.HORSESHOE)
     phone = Client()
     path = _join(phone, session)
     phone.post(path, {"exercise": str(horseshoe.pk), "a-": "2"})
     page = phone.get(path).content.decode()
-    assert "Du har svaret" in page and "Ret mit svar" in page
+    assert "Der er svaret fra denne telefon" in page and "Ret mit svar" in page
     phone.post(path, {"exercise": str(horseshoe.pk), "a-": "9"})
     assert list(Placement.objects.values_list("value", flat=True)) == [9]
     # A form sent with an error shows what was just sent, so it can be corrected.
