@@ -9,8 +9,9 @@ from tryghed.table_rewrite import rewrite_after_purge
 
 class Command(BaseCommand):
     help = (
-        "Delete the learning log's entries (and meeting reviews) older than each "
-        "organisation's retention period (default 36 months). Actions made from them stay. "
+        "Delete the learning log's entries (and meeting reviews) older than the shortest "
+        "retention period their organisation has had since they were written (default 36 "
+        "months). Actions made from them stay. "
         "On PostgreSQL the tables deleted from are then rewritten (VACUUM FULL). "
         "Safe to run twice; `tryghed purge-responses` runs it daily."
     )
@@ -28,7 +29,9 @@ class Command(BaseCommand):
             self.stdout.write("No learning-log entry is due for deletion.")
         tables: set[str] = set()
         for found in due:
-            label = f"{found.organisation.name} (written on or before {found.through})"
+            # Each entry by the shortest period in force since it was written, so an
+            # older one may stay where the period was cut only after it was written.
+            label = f"{found.organisation.name} (the latest written {found.through})"
             if options["dry_run"]:
                 self.stdout.write(
                     f"Would delete {found.entries} learning-log entries and "
