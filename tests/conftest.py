@@ -113,11 +113,12 @@ def _each_test_starts_with_an_empty_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _each_test_starts_without_kept_respondent_pages() -> None:
-    # The respondent's first and thank-you pages are kept per process by measurement id,
+    # The respondent's first, step and thank-you pages are kept per process by measurement id,
     # which a later test's rolled-back database may give to another measurement.
     from tryghed.surveys import respond
 
     respond._FIRST_PAGES.clear()
+    respond._STEP_PAGES.clear()
     respond._THANKS.clear()
 
 

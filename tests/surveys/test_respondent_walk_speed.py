@@ -351,3 +351,48 @@ def _token(page: str) -> str:
     found = re.search(r'name="token" value="([^"]*)"', page)
     assert found
     return found.group(1)
+
+
+def test_the_kept_next_page_is_each_respondents_own_and_the_page_rendered_afresh(
+    long_survey: Survey,
+) -> None:
+    """The second page of a two-page survey, with nothing answered on it yet, is rendered
+    once and kept with markers for the token and the state: each respondent's carries their
+    own token and their own answers of the first page (in the signed state) and no one
+    else's, byte for byte the page rendered with the request. A page with answers on it
+    (the way back) is rendered for the request."""
+    first, second = list(long_survey.tokens.values())[:2]
+
+    def next_page(token: str, code: str) -> tuple[str, str]:
+        client = Client()
+        page = client.get(f"/s/{token}/").content.decode()
+        answers = {f"q-ps7.{n}": code for n in range(1, 8)}
+        form = {"token": token, "lang": "da", "step": "0", "state": _state(page), **answers}
+        with signed_at(1_800_000_000):
+            shown = client.post(URL, {**form, "action": "next"})
+            assert shown.status_code == 200 and shown.cookies == {}
+            assert shown["Cache-Control"] == "no-store"
+            entry = resolve_token(token)
+            afresh = respond._page(
+                RequestFactory().post(URL),
+                token=token,
+                lang="da",
+                entry=entry,
+                instruments=measurement_instruments(entry.measurement),
+                step=1,
+                state=questionnaire.State(answers={f"ps7.{n}": int(code) for n in range(1, 8)}),
+            ).content.decode()
+        return shown.content.decode(), afresh
+
+    mine, mine_afresh = next_page(first, "2")
+    yours, yours_afresh = next_page(second, "4")
+    assert 'name="q-amk.1"' in mine and mine == mine_afresh
+    assert yours == yours_afresh and len(respond._STEP_PAGES) == 1
+    assert _token(mine) == first and second not in mine
+    assert _token(yours) == second and first not in yours
+    assert questionnaire.State.load(_state(yours)).answers == {f"ps7.{n}": 4 for n in range(1, 8)}
+    back = Client().post(
+        URL,
+        {"token": second, "lang": "da", "step": "1", "state": _state(yours), "action": "back"},
+    )
+    assert back.content.decode().count(" checked") == 7 and len(respond._STEP_PAGES) == 1

@@ -64,6 +64,11 @@ _THANKS_LIMIT = 64
 # one request (a nonce, a user) can be in it.
 _FIRST_PAGES: dict[tuple[object, ...], tuple[tuple[Instrument, ...], str]] = {}
 _FIRST_PAGES_LIMIT = 64
+# The pages the answer view shows (the next page, the language switch) while nothing is
+# answered or wrong on them yet: kept in the same way, the respondent's own answers so far
+# only in the signed state put in for each request. A page with answers or errors on it is
+# rendered for the request.
+_STEP_PAGES: dict[tuple[object, ...], tuple[tuple[Instrument, ...], str]] = {}
 _TOKEN_MARK = "token-" + secrets.token_hex(16)
 _STATE_MARK = "state-" + secrets.token_hex(16)
 
@@ -185,14 +190,41 @@ def _first_page(
     """The page a link or a typed code opens: the notice and the first questions, with the
     language switch (a form posting the token to ``answer``). Kept (``_FIRST_PAGES``)."""
     measurement = entry.measurement
+    return _kept_page(
+        _FIRST_PAGES,
+        token=token,
+        lang=_language(measurement, asked),
+        entry=entry,
+        instruments=survey_selectors.measurement_instruments(measurement),
+        step=0,
+        state=questionnaire.State(),
+        language_links=True,
+    )
+
+
+def _kept_page(
+    store: dict[tuple[object, ...], tuple[tuple[Instrument, ...], str]],
+    *,
+    token: str,
+    lang: str,
+    entry: survey_selectors.Entry,
+    instruments: list[Instrument],
+    step: int,
+    state: questionnaire.State,
+    language_links: bool,
+) -> HttpResponse:
+    """A page with nothing answered or wrong on it (``_fresh``), kept in ``store`` under
+    everything it shows with markers for the token and the state, which are put in for
+    this request. ``state``: the answers so far, on other pages only."""
+    measurement = entry.measurement
     organisation = measurement.organisation
-    lang = _language(measurement, asked)
-    instruments = survey_selectors.measurement_instruments(measurement)
     paper_code = entry.paper_code_id is not None
     key = (
         measurement.pk,
         lang,
         paper_code,
+        step,
+        language_links,
         measurement.name,
         tuple(measurement.languages),
         measurement.closes_on,
@@ -204,7 +236,7 @@ def _first_page(
         organisation.privacy_legal_basis,
         organisation.contact_email,
     )
-    kept = _FIRST_PAGES.get(key)
+    kept = store.get(key)
     if (
         kept is None
         or len(kept[0]) != len(instruments)
@@ -217,9 +249,10 @@ def _first_page(
             lang=lang,
             entry=entry,
             instruments=instruments,
-            step=0,
+            step=step,
+            # Nothing of this page is answered: its questions are the same without the rest.
             state=questionnaire.State(),
-            language_links=True,
+            language_links=language_links,
         )
         context["state"] = _STATE_MARK
         with translation.override(lang):
@@ -228,12 +261,18 @@ def _first_page(
         # switch's), the state in one.
         in_fields = html.count(f'<input type="hidden" name="token" value="{_TOKEN_MARK}">')
         if not 1 <= in_fields == html.count(_TOKEN_MARK) or html.count(_STATE_MARK) != 1:
-            raise RuntimeError("the first page shows its token or state elsewhere")
-        if len(_FIRST_PAGES) >= _FIRST_PAGES_LIMIT:
-            _FIRST_PAGES.clear()
-        kept = _FIRST_PAGES[key] = (tuple(instruments), html)
+            raise RuntimeError("a kept page shows its token or state elsewhere")
+        if len(store) >= _FIRST_PAGES_LIMIT:
+            store.clear()
+        kept = store[key] = (tuple(instruments), html)
     page = kept[1].replace(_TOKEN_MARK, escape(token))
-    return HttpResponse(page.replace(_STATE_MARK, escape(questionnaire.State().dump())))
+    return HttpResponse(page.replace(_STATE_MARK, escape(state.dump())))
+
+
+def _fresh(instruments: Sequence[Instrument], state: questionnaire.State) -> bool:
+    """Whether none of these instruments' questions is answered in ``state``."""
+    prefixes = tuple(instrument.id + "." for instrument in instruments)
+    return not any(key.startswith(prefixes) for key in (*state.answers, *state.texts))
 
 
 def _notice(measurement: Measurement, instruments: list[Instrument]) -> dict[str, Any]:
@@ -284,6 +323,42 @@ def _page(request: HttpRequest, *, status: int = 200, **page: Any) -> HttpRespon
     lang = page["lang"]
     with translation.override(lang):
         return render(request, "surveys/respond/page.html", _page_context(**page), status=status)
+
+
+def _step_page(
+    request: HttpRequest,
+    *,
+    token: str,
+    lang: str,
+    entry: survey_selectors.Entry,
+    instruments: list[Instrument],
+    step: int,
+    state: questionnaire.State,
+    language_links: bool = False,
+) -> HttpResponse:
+    """A page the answer view shows without errors: kept (``_STEP_PAGES``) while nothing on
+    it is answered (as the next page is, the first time it is shown); else rendered."""
+    if _fresh(pages(instruments)[step], state):
+        return _kept_page(
+            _STEP_PAGES,
+            token=token,
+            lang=lang,
+            entry=entry,
+            instruments=instruments,
+            step=step,
+            state=state,
+            language_links=language_links,
+        )
+    return _page(
+        request,
+        token=token,
+        lang=lang,
+        entry=entry,
+        instruments=instruments,
+        step=step,
+        state=state,
+        language_links=language_links,
+    )
 
 
 def _page_context(
@@ -377,7 +452,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         # The first page's language switch: a small form of its own (token, language, step),
         # not a link, so the token is in no further address (history, address bar) and a
         # typed paper code is kept. The same page in the other language.
-        return _page(
+        return _step_page(
             request,
             token=token,
             lang=_language(measurement, switch),
@@ -390,7 +465,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     if step < 0 or step >= len(paged):
         # The first page again (the blank confirmation's way back, an address from before
         # the pages changed, or a tampered step).
-        return _page(
+        return _step_page(
             request,
             token=token,
             lang=lang,
@@ -418,7 +493,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         )
     last = len(paged) - 1
     if action == "back":
-        return _page(
+        return _step_page(
             request,
             token=token,
             lang=lang,
@@ -428,7 +503,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             state=state,
         )
     if action != "submit" or step < last:
-        return _page(
+        return _step_page(
             request,
             token=token,
             lang=lang,
