@@ -11,6 +11,7 @@ import stat
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -24,6 +25,7 @@ from tests.conftest import World
 from tests.factories import make_person
 from tests.surveys.conftest import CaptureOnCommit, tokens_from_outbox
 from tryghed import settings as tryghed_settings
+from tryghed.core.instruments import load_builtin
 from tryghed.surveys import sealing, services
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.checks import check_answer_keys
@@ -179,6 +181,23 @@ def test_no_release_is_ever_smaller_than_the_minimum_and_nothing_is_lost(
         assert final >= minimum or (final == submitted and not batches)
     assert Response.objects.filter(measurement=measurement).count() == submitted
     assert not PendingAnswer.objects.filter(measurement=measurement).exists()
+
+
+def test_each_set_of_instruments_keeps_its_own_padded_size_worked_out_once() -> None:
+    """The padded size is worked out once per set of instruments, and each set (even of
+    the same length) keeps its own: a size too small would let a long answer's sealed row
+    stand out by its length."""
+    builtin = load_builtin()
+    with_text = [builtin["ps7"], builtin["hesteskoen"]]
+    without_text = [builtin["ps7"], builtin["amk"]]
+    large, small = sealing._padded_size(with_text), sealing._padded_size(without_text)
+    assert large > small
+    sealing._SIZES.clear()
+    with mock.patch.object(sealing, "_padded_size", wraps=sealing._padded_size) as worked:
+        for _ in range(2):
+            assert sealing.sealed_size(with_text) == sealing.sealed_size(list(with_text)) == large
+            assert sealing.sealed_size(without_text) == small
+    assert worked.call_count == 2
 
 
 def test_every_sealed_answer_of_a_measurement_has_the_same_size_even_the_largest_possible(

@@ -115,10 +115,28 @@ def all_marks(measurement_id: int, invitation_id: int) -> list[str]:
     return [mark_with(key, measurement_id, invitation_id) for key in keyring()]
 
 
+# Each set of instruments' padded size, worked out once: a measurement's instruments are
+# the same objects on every submission (``selectors.measurement_instruments``), and the sum
+# over their items was a tenth of a final submit's own work (issue 14). Keyed by the
+# objects' ids; the kept objects keep their ids from being given to others.
+_SIZES: dict[tuple[int, ...], tuple[tuple[Instrument, ...], int]] = {}
+_SIZES_LIMIT = 256
+
+
 def sealed_size(instruments: Sequence[Instrument]) -> int:
     """The padded plaintext size for a measurement: room for the largest submission its
     instruments allow (every item answered, every multiple choice ticked in full, every
     free text at its maximum length in the widest JSON encoding), rounded up."""
+    key = tuple(id(instrument) for instrument in instruments)
+    kept = _SIZES.get(key)
+    if kept is None:
+        if len(_SIZES) >= _SIZES_LIMIT:
+            _SIZES.clear()
+        kept = _SIZES[key] = (tuple(instruments), _padded_size(instruments))
+    return kept[1]
+
+
+def _padded_size(instruments: Sequence[Instrument]) -> int:
     size = 200  # {"u":<unit id>,"w":"2026-W47","a":{},"t":{}} and the length prefix
     for instrument in instruments:
         for item in instrument.items:
