@@ -34,15 +34,19 @@ READERS = ("leder@demo-kommune.dk", "amo@demo-kommune.dk", "admin@demo-kommune.d
 SCOPES = ("", "enhed")
 
 
-def _page(client: Client, url: str, scope: str) -> str:
-    response = client.get(url, {"omfang": scope} if scope else {})
+def page_text(response: Any) -> str:
+    """The status and the page, its CSRF token (one per session) left out."""
     body = response.content.decode() if response.status_code == 200 else ""
     return f"{response.status_code}\n" + re.sub(
         r'name="csrfmiddlewaretoken" value="[^"]*"', "csrf", body
     )
 
 
-def _client(email: str, lang: str) -> Client:
+def _page(client: Client, url: str, scope: str) -> str:
+    return page_text(client.get(url, {"omfang": scope} if scope else {}))
+
+
+def reader(email: str, lang: str) -> Client:
     client = client_for(User.objects.get(email=email))
     client.cookies["django_language"] = lang
     return client
@@ -65,7 +69,7 @@ def test_a_kept_page_is_the_page_made_fresh_for_every_reader_in_any_order(
         for unit in units
         for scope in SCOPES
     ]
-    clients = {(email, lang): _client(email, lang) for email in READERS for lang in ("da", "en")}
+    clients = {(email, lang): reader(email, lang) for email in READERS for lang in ("da", "en")}
 
     def url(unit: Unit) -> str:
         return reverse("results:unit_report", args=[organisation.slug, measurement.pk, unit.pk])

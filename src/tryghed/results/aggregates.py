@@ -702,8 +702,10 @@ class _Loaded:
         return replace(self.header, groups=groups, texts=shown)
 
 
-#: Rendered pages kept per publication in a process (about 100 KB each in the demo).
+#: Rendered pages kept per publication in a process (a unit report's figures are about
+#: 100 KB in the demo), and the text they may hold in all.
 PAGES_PER_PUBLICATION = 64
+PAGE_BYTES_PER_PUBLICATION = 16 * 1024 * 1024
 
 
 class Lru[K, V]:
@@ -741,7 +743,33 @@ class PageCache(Lru[tuple[object, ...], object]):
     by everything else they depend on (the caller's key: the reader's openable units,
     language, scope and the like). A publication is final once stored and a recomputed
     one has a new name and a new cache, so a part made from it stays right as long as the
-    key names every other input."""
+    key names every other input. At most ``size`` parts and about ``max_bytes`` of text
+    are kept (an organisation page of 2,000 units is a few hundred KB)."""
+
+    def __init__(self, size: int, max_bytes: int = PAGE_BYTES_PER_PUBLICATION) -> None:
+        super().__init__(size)
+        self._max_bytes = max_bytes
+        self._sizes: dict[tuple[object, ...], int] = {}
+
+    def keep(self, key: tuple[object, ...], value: object, size: int) -> None:
+        """Keep ``value`` (``size`` bytes of text), dropping the least recently used."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            self._sizes[key] = size
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._size or sum(self._sizes.values()) > self._max_bytes
+            ):
+                dropped, _value = self._entries.popitem(last=False)
+                self._sizes.pop(dropped, None)
+
+    def put(self, key: tuple[object, ...], value: object) -> None:
+        self.keep(key, value, 0)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._sizes.clear()
 
 
 class ReportDataMissing(Exception):

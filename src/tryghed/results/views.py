@@ -108,9 +108,17 @@ def _unit_figures(
     unit and its name, the scope asked for, the language, the units below that this reader
     may open (put together where the subtree hides a scale), whether the reader may open
     the meeting kit and the focus areas, the organisation's address and the measurement's
-    own fields the page prints. Everything else comes from the publication, and a new
-    publication has a new cache (``aggregates.PageCache``)."""
+    own fields the page prints, and the parent's name now where the publication keeps
+    none (one stored before names were kept: the page names it as it is called today).
+    Everything else comes from the publication, and a new publication has a new cache
+    (``aggregates.PageCache``)."""
     can_view_structure = access.can_view_structure
+    parent = data.units[str(unit.pk)].parent
+    parent_now = (
+        Unit.objects.filter(pk=parent).values_list("name", flat=True).first()
+        if parent is not None and not data.unit_name(parent)
+        else None
+    )
     key = (
         "unit_report",
         unit.pk,
@@ -124,6 +132,7 @@ def _unit_figures(
         measurement.name,
         measurement.opens_on,
         measurement.closes_on,
+        parent_now,
     )
     found = pages.get(key)
     if isinstance(found, UnitFigures):
@@ -147,7 +156,7 @@ def _unit_figures(
         has_children=bool(context["has_children"]),
         group_hidden=bool(context["group_hidden"]),
     )
-    pages.put(key, made)
+    pages.keep(key, made, len(html))
     return made
 
 
