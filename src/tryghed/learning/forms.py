@@ -60,6 +60,9 @@ class EntryForm(forms.Form):
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The retention period the page quoted when it was opened (learning.views.write): a
+    # raise since then is shown to the writer before the entry is written.
+    quoted_months = forms.IntegerField(required=False, widget=forms.HiddenInput)
     show_name = forms.ChoiceField(
         label=_("Skal dit navn stå ved?"),
         choices=[

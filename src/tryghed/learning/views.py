@@ -10,7 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -80,8 +80,13 @@ def log(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
 def write(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
     """A new situation, named or anonymous, with the seed's questions and kinds."""
     unit = selectors.get_writable_unit(access, unit_id)
-    form = EntryForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
+    months = selectors.log_settings(access.organisation).retention_months
+    form = EntryForm(
+        request.POST if request.method == "POST" else None, initial={"quoted_months": months}
+    )
+    if form.is_valid() and _raised_since_opened(form, months):
+        form = _quoting_again(request.POST, months)
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             services.entry_write(
@@ -120,11 +125,39 @@ def write(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse
             "intro": INTRO,
             "questions": REFLECTION_QUESTIONS,
             "kinds": KINDS,
-            "retention_months": selectors.log_settings(access.organisation).retention_months,
+            "retention_months": months,
         },
     )
     response.status_code = 400 if request.method == "POST" else 200
     return response
+
+
+def _raised_since_opened(form: EntryForm, months: int) -> bool:
+    """Whether the period was raised since the page was opened: the entry is dated the day
+    it is sent, and the purge counts the periods in force from that day on, so one written
+    now would be kept longer than the page said (a page sent without a quote is taken as
+    it is)."""
+    quoted = form.cleaned_data.get("quoted_months")
+    return quoted is not None and quoted < months
+
+
+def _quoting_again(sent: QueryDict, months: int) -> EntryForm:
+    """The form as sent, now quoting ``months``, with a note that the period was raised:
+    nothing is written until the writer sends it again."""
+    again = sent.copy()
+    again["quoted_months"] = str(months)
+    form = EntryForm(again)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Tiden, en situation gemmes, er sat op, siden du åbnede siden: den slettes nu "
+            "automatisk, når den er %(months)s måneder gammel. Send den igen, hvis det er "
+            "i orden."
+        )
+        % {"months": months},
+    )
+    return form
 
 
 def _log_url(access: OrgAccess, unit_id: int) -> str:
