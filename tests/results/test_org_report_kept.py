@@ -16,10 +16,12 @@ import pytest
 from django.urls import reverse
 
 from tests.results.test_unit_report_kept import page_text, reader
+from tryghed.core import figures
 from tryghed.orgs.demo import load_demo
 from tryghed.results import aggregates, org_presenters, org_views
 from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
+from tryghed.surveys.selectors import measurement_instruments
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,40 @@ def test_a_kept_organisation_page_is_not_made_again(
     _get(amo, url, {"niveau": "alle"})
     _get(reader("direktion@demo-kommune.dk", "da"), url, {})
     assert made == ["da"] * 3
+
+
+def test_the_columns_keep_the_measurements_order_of_instruments_whatever_the_header_says(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """PostgreSQL's jsonb gave the stored header's instruments in its own key order, and
+    the heatmap's columns and the reliability rows followed it, so a process that read the
+    header back ordered them unlike the one that built it (this file's first test, on
+    PostgreSQL)."""
+    organisation, _ = load_demo()
+    with django_capture_on_commit_callbacks(execute=False):
+        load_demo_measurements(organisation)
+    measurement = Measurement.objects.filter(
+        organisation=organisation, status=Status.CLOSED, previous__isnull=False
+    ).latest("pk")
+    built = aggregates.compute_report_data(measurement)
+    reordered = {**built, "instruments": dict(reversed(built["instruments"].items()))}
+    instruments = measurement_instruments(measurement)
+
+    def report(raw: dict[str, Any]) -> Any:
+        return org_presenters.org_report_context(
+            data=figures.load(raw),
+            instruments=instruments,
+            unit_names={},
+            total=None,
+            lang="da",
+            params={},
+        )
+
+    as_built, read_back = report(built), report(reordered)
+    columns = [column.key for column in as_built.heatmap.columns]
+    assert len(columns) > 2
+    assert [column.key for column in read_back.heatmap.columns] == columns
+    assert [row.label for row in read_back.trust.rows] == [row.label for row in as_built.trust.rows]
+    assert [c.split(".")[0] for c in columns] == sorted(
+        (c.split(".")[0] for c in columns), key=[i.id for i in instruments].index
+    )

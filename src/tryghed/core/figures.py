@@ -949,7 +949,17 @@ def load_header(raw: Mapping[str, Any], groups: GroupSlots, texts: TextSlots) ->
         ),
         minimums=MinimumsRef(minimums["score"], minimums["comment"], minimums["sensitive"]),
         instruments={k: InstrumentMeta.load(v) for k, v in raw["instruments"].items()},
-        units={k: UnitEntry.load(v) for k, v in raw["units"].items()},
+        # In the builder's order, by path (``publication.report_units``): PostgreSQL's
+        # jsonb keeps an object's keys in an order of its own, so the header read back
+        # there would list the units unlike the process that built it.
+        units={
+            k: UnitEntry.load(v)
+            for k, v in sorted(
+                raw["units"].items(),
+                # A unit's key is its id: by length, then text, is by number.
+                key=lambda unit: (unit[1].get("path", ""), len(unit[0]), unit[0]),
+            )
+        },
         organisation=raw["organisation"],
         groups=groups,
         texts=texts,

@@ -197,12 +197,15 @@ def _fmt_share(value: float, lang: str) -> str:
 
 
 def _columns(data: Publication, instruments: Sequence[Instrument], lang: str) -> list[Column]:
-    by_id = {i.id: i for i in instruments}
     columns: list[Column] = []
-    for iid, meta in data.instruments.items():
-        instrument = by_id.get(iid)
-        main = meta.main_scale
-        if instrument is None or main is None:
+    # In the measurement's order of instruments: the publication's header is a dict whose
+    # keys PostgreSQL's jsonb stores in its own order, so a process that reads it back
+    # would otherwise order the columns unlike the one that built it.
+    for instrument in instruments:
+        iid = instrument.id
+        meta = data.instruments.get(iid)
+        main = meta.main_scale if meta is not None else None
+        if meta is None or main is None:
             continue
         scale_meta = meta.scales[main]
         polarity = scale_meta.polarity
@@ -873,9 +876,10 @@ def trust(
     data = typed(data)
     by_id = {i.id: i for i in instruments}
     rows: list[TrustRow] = []
-    for iid, meta in data.instruments.items():
-        main = meta.main_scale
-        if main is None or iid not in by_id:
+    for iid in by_id:  # the measurement's order, not the stored header's (``_columns``)
+        meta = data.instruments.get(iid)
+        main = meta.main_scale if meta is not None else None
+        if main is None:
             continue
         label = _scale_label(f"{iid}/{main}", by_id, lang)
         block = data.measurement_level.scales.get(iid, {}).get(main)
