@@ -151,9 +151,9 @@ def _quoting_again(sent: QueryDict, months: int) -> EntryForm:
     form.add_error(
         None,
         _(
-            "Tiden, en situation gemmes, er sat op, siden du åbnede siden: den slettes nu "
-            "automatisk, når den er %(months)s måneder gammel. Send den igen, hvis det er "
-            "i orden."
+            "Organisationen har forlænget den tid, en situation gemmes, siden du åbnede "
+            "siden. Din situation slettes nu automatisk, når den er %(months)s måneder "
+            "gammel. Send den igen, hvis det er i orden."
         )
         % {"months": months},
     )
