@@ -91,9 +91,11 @@ def _org_figures(
     language, the query (sorting, level, page, the method's pairs), whether rows link to
     the units' reports (``org_slug``: the readers who may open them) and the measurement's
     own fields. The participation total and the paper-code line are kept with the
-    publication (final at closing) and go in the key too."""
+    publication (final at closing) and go in the key too, and so do the units' names now
+    where the publication keeps none (one stored before names were kept)."""
     _rates, total = participation(measurement)  # stored with the publication at closing
     codes = paper_codes(measurement)
+    names = {int(u): name for u, name in unit_names(measurement, data).items()}
     key = (
         "org_report",
         lang,
@@ -104,11 +106,11 @@ def _org_figures(
         measurement.status,
         repr(total),
         codes,
+        tuple((u, name) for u, name in names.items() if not data.unit_name(u)),
     )
     found = pages.get(key)
     if isinstance(found, OrgFigures):
         return found
-    names = {int(u): name for u, name in unit_names(measurement, data).items()}
     report = org_report_context(
         data=data,
         instruments=measurement_instruments(measurement),
