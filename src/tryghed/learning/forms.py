@@ -160,7 +160,7 @@ class LogSettingsForm(forms.Form):
         max_value=MAX_RETENTION_MONTHS,
         help_text=_(
             "Derefter slettes situationen automatisk. Sætter I tiden op, gælder den kun for "
-            "situationer, der skrives fra i dag: de andre blev skrevet med løftet om den "
+            "situationer, der skrives fra i morgen: de øvrige er skrevet med løfte om den "
             "kortere tid. Sætter I den ned, gælder den med det samme for dem alle. Handlinger, "
             "der er lavet ud fra en situation, bliver stående i handleplanen. 36 måneder "
             "svarer til APV'ens cyklus."

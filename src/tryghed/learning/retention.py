@@ -3,9 +3,10 @@ day it is as many months old as its organisation keeps entries (``LogSettings``,
 36 months, the APV cycle).
 
 The period that counts for an entry is the shortest one in force from the day it was
-written until today. The write page quotes the period in force then, so a later raise
-never keeps an entry longer than its writer was told; a cut applies at once and stays,
-also if the period is raised again. The periods come from the settings' audit rows
+written until today. The write page quotes that period for an entry written today
+(``months_for_day``: on the day of a raise still the shorter one), so a later raise never
+keeps an entry longer than its writer was told; a cut applies at once and stays, also if
+the period is raised again. The periods come from the settings' audit rows
 (``learning.settings_changed``, each change as [old, new]), which are never deleted.
 
 Nothing else holds an entry's text: the audit rows of the leader's steps say what was done
@@ -102,6 +103,15 @@ def stretches(*, current: int, changes: list[PeriodChange]) -> list[Stretch]:
         after = day
     found.append(Stretch(after, None, current))
     return found
+
+
+def months_for_day(organisation: Organisation, day: dt.date) -> int:
+    """The period an entry written on ``day`` is kept, as the purge counts it (its stretch):
+    on the day of a raise still the shorter period, which the write page must quote."""
+    for span in _spans(organisation, retention_months(organisation)):
+        if (span.after is None or day > span.after) and (span.until is None or day <= span.until):
+            return span.months
+    raise AssertionError("the stretches cover every day")  # the last one is open-ended
 
 
 def due_rows(*, field: str, spans: list[Stretch], today: dt.date) -> Q:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tryghed.learning import selectors, services
+from tryghed.learning import retention, selectors, services
 from tryghed.learning.forms import NAMED, ActionForm, EntryForm, LogSettingsForm, SortForm
 from tryghed.learning.kinds import BY_KIND, FORWARD_QUOTE, INTRO, KINDS, REFLECTION_QUESTIONS
 from tryghed.learning.models import Entry
@@ -80,7 +80,8 @@ def log(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
 def write(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse:
     """A new situation, named or anonymous, with the seed's questions and kinds."""
     unit = selectors.get_writable_unit(access, unit_id)
-    months = selectors.log_settings(access.organisation).retention_months
+    # The period an entry written today is kept: on the day of a raise still the shorter.
+    months = retention.months_for_day(access.organisation, services.local_today())
     form = EntryForm(
         request.POST if request.method == "POST" else None, initial={"quoted_months": months}
     )
