@@ -536,6 +536,47 @@ def heatmap(
     )
 
 
+def page_query(
+    data: Publication | JsonDict,
+    instruments: Sequence[Instrument],
+    params: Mapping[str, str],
+) -> tuple[tuple[str, str], ...]:
+    """The query ``params`` as the page reads them: an unknown ``sort``, ``dir`` or
+    ``niveau`` left out, ``side`` as the number of the page it shows (none for the first),
+    ``par`` as the pair it picks (empty where it picks the default: the method figures are
+    open all the same). Two queries that show the same page give the same answer, so the
+    page kept for one serves the other and a made-up value keeps no page of its own."""
+    data = typed(data)
+    keys = {c.key for c in _columns(data, instruments, "da")}
+    sort = params.get("sort", "")
+    sort = sort if sort in keys else ""
+    direction = params.get("dir", "asc")
+    depth = params.get("niveau", "")
+    query = {
+        "sort": sort,
+        "dir": (direction if direction in DIRECTIONS else "asc") if sort else "",
+        "niveau": depth if depth in DEPTHS else "",
+    }
+    units = data.units
+    top_depth = min((u.depth for u in units.values()), default=0)
+    depths = [max(1, u.depth - top_depth) for u in units.values() if u.subtree != data.organisation]
+    if depth not in DEPTHS:
+        depth = "2" if len(depths) > COLLAPSE_ABOVE else "alle"
+    rows = len(depths) if depth == "alle" else sum(1 for d in depths if d <= int(depth))
+    if rows > PAGE_SIZE and "side" in params:
+        number = Paginator(range(rows), PAGE_SIZE).get_page(params["side"]).number
+        query["side"] = str(number) if number > 1 else ""
+    found = [
+        f"{c.a}|{c.b}"
+        for c in data.measurement_level.correlations
+        if c.r is not None and not math.isnan(c.r)
+    ]
+    kept = tuple((k, v) for k, v in query.items() if v)
+    if "par" in params:
+        return (*kept, ("par", params["par"] if params["par"] in found else ""))
+    return kept
+
+
 # --------------------------------------------------------------------------- correlations
 
 

@@ -3,7 +3,7 @@ top management (results.selectors.get_organisation_report)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +24,7 @@ from tryghed.results.aggregates import (
     publication_with_pages,
 )
 from tryghed.results.exports import organisation_exports_allowed, spreadsheet_allowed, unit_names
-from tryghed.results.org_presenters import org_report_context
+from tryghed.results.org_presenters import org_report_context, page_query
 from tryghed.results.views import not_published
 from tryghed.surveys.models import Measurement
 from tryghed.surveys.selectors import measurement_instruments
@@ -50,7 +50,7 @@ def org_report(request: HttpRequest, access: OrgAccess, measurement_id: int) -> 
         data,
         measurement,
         lang=get_language() or "da",
-        params=tuple((k, request.GET[k]) for k in QUERY_KEYS if k in request.GET),
+        params={k: request.GET[k] for k in QUERY_KEYS if k in request.GET},
         # Top management reads no unit reports: its rows lead nowhere.
         org_slug=access.organisation.slug if selectors.can_read_unit_reports(access) else None,
     )
@@ -83,7 +83,7 @@ def _org_figures(
     measurement: Measurement,
     *,
     lang: str,
-    params: tuple[tuple[str, str], ...],
+    params: Mapping[str, str],
     org_slug: str | None,
 ) -> OrgFigures:
     """The organisation report's figures, rendered once per publication and process for
@@ -95,11 +95,15 @@ def _org_figures(
     where the publication keeps none (one stored before names were kept)."""
     _rates, total = participation(measurement)  # stored with the publication at closing
     codes = paper_codes(measurement)
+    instruments = measurement_instruments(measurement)
+    # The query as the page reads it: one showing the same page keeps no page of its own,
+    # so made-up values cannot crowd the others' kept pages out.
+    query = page_query(data, instruments, params)
     names = {int(u): name for u, name in unit_names(measurement, data).items()}
     key = (
         "org_report",
         lang,
-        params,
+        query,
         org_slug,
         measurement.pk,
         measurement.name,
@@ -113,11 +117,11 @@ def _org_figures(
         return found
     report = org_report_context(
         data=data,
-        instruments=measurement_instruments(measurement),
+        instruments=instruments,
         unit_names=names,
         total=total,
         lang=lang,
-        params=dict(params),
+        params=dict(query),
         unit_url=unit_report_url(org_slug, measurement.pk) if org_slug is not None else None,
     )
     # How many answers came by paper code (privacy.md section 5), where it may show.
