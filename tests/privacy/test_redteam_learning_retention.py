@@ -62,7 +62,7 @@ def test_a_page_opened_before_a_raise_and_sent_the_next_day_keeps_the_quoted_per
         assert sent.status_code == 400 and not Entry.objects.exists()
         again = sent.content.decode()
         assert _quoted(again) == 60
-        assert "forlænget den tid, en situation gemmes, siden du åbnede siden" in again
+        assert "Mens du skrev, har organisationen forlænget den tid, en situation gemmes" in again
     retention.organisation_purge_learning(organisation=world.org, today=dt.date(2028, 3, 2))
     assert not Entry.objects.exists()
 

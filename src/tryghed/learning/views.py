@@ -152,9 +152,9 @@ def _quoting_again(sent: QueryDict, months: int) -> EntryForm:
     form.add_error(
         None,
         _(
-            "Organisationen har forlænget den tid, en situation gemmes, siden du åbnede "
-            "siden. Din situation slettes nu automatisk, når den er %(months)s måneder "
-            "gammel. Send den igen, hvis det er i orden."
+            "Mens du skrev, har organisationen forlænget den tid, en situation gemmes. Din "
+            "situation slettes nu automatisk, når den er %(months)s måneder gammel. Send "
+            "den igen, hvis det er i orden."
         )
         % {"months": months},
     )

@@ -743,8 +743,10 @@ class PageCache(Lru[tuple[object, ...], object]):
     by everything else they depend on (the caller's key: the reader's openable units,
     language, scope and the like). A publication is final once stored and a recomputed
     one has a new name and a new cache, so a part made from it stays right as long as the
-    key names every other input. At most ``size`` parts and about ``max_bytes`` of text
-    are kept (an organisation page of 2,000 units is a few hundred KB)."""
+    key names every other input. At most ``size`` parts and ``max_bytes`` of text are
+    kept (an organisation page of 2,000 units is a few hundred KB), except that the newest
+    part is kept even where it alone is larger. A process holds the pages of the few
+    publications it keeps (``_typed``, 4): at most 4 × 16 MB of pages per worker."""
 
     def __init__(self, size: int, max_bytes: int = PAGE_BYTES_PER_PUBLICATION) -> None:
         super().__init__(size)

@@ -177,7 +177,7 @@ def paper_code_counts_shown(
     answered = Response.objects.filter(measurement=measurement).count()
     minimum = participation.PARTICIPATION_MINIMUM
     parts = (printed, used, invited - printed, answered - used)
-    if printed == 0 or any(0 < n < minimum for n in parts):
+    if any(0 < n < minimum for n in parts):
         return None
     # "5 af 5 koder er brugt" says each code holder answered (privacy.md section 0): each
     # part needs the minimum who answered and the minimum who did not, as participation rows.

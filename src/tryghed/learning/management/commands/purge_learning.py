@@ -31,7 +31,10 @@ class Command(BaseCommand):
         for found in due:
             # Each entry by the shortest period in force since it was written, so an
             # older one may stay where the period was cut only after it was written.
-            label = f"{found.organisation.name} (the latest written {found.through})"
+            label = (
+                f"{found.organisation.name} (entries written up to {found.through}, each "
+                "by the shortest period since)"
+            )
             if options["dry_run"]:
                 self.stdout.write(
                     f"Would delete {found.entries} learning-log entries and "
