@@ -93,3 +93,29 @@ def test_a_raise_just_after_local_midnight_counts_for_that_local_day(world: Worl
     _set_period(world, 60, at=dt.datetime(2027, 5, 31, 22, 30, tzinfo=dt.UTC))
     retention.organisation_purge_learning(organisation=world.org, today=dt.date(2028, 6, 1))
     assert not Entry.objects.exists()
+
+
+def test_a_form_sent_with_an_error_after_a_raise_says_so_and_quotes_the_new_period(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page sent with a mistake after a raise came back showing the new period while its
+    hidden quote kept the old one, so the corrected page was refused once more for a raise
+    the writer had already been shown (review, 2026-12-07). It now says so at once."""
+    _set_period(world, 12, at=dt.datetime(2027, 1, 1, 12, tzinfo=dt.UTC))
+    url = reverse("learning:write", kwargs={"org": world.org.slug, "unit_id": world.team_a.pk})
+    writer = client_for(world.employee)
+    opened = writer.get(url).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', opened))
+    hidden.pop("csrfmiddlewaretoken", None)
+    _set_period(world, 60, at=dt.datetime(2027, 3, 1, 20, tzinfo=dt.UTC))
+    monkeypatch.setattr(services, "local_today", lambda: dt.date(2027, 3, 2))
+    wrong = writer.post(url, {**hidden, "what_happened": "", "show_name": "anonymous"})
+    assert wrong.status_code == 400 and not Entry.objects.exists()
+    page = wrong.content.decode()
+    assert _quoted(page) == 60
+    assert "Mens du skrev, har organisationen forlænget den tid, en situation gemmes" in page
+    again = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    again.pop("csrfmiddlewaretoken", None)
+    assert again == {"quoted_months": "60"}
+    sent = writer.post(url, {**again, "what_happened": TEXT, "show_name": "anonymous"})
+    assert sent.status_code == 302 and Entry.objects.count() == 1

@@ -85,9 +85,12 @@ def write(request: HttpRequest, access: OrgAccess, unit_id: int) -> HttpResponse
     form = EntryForm(
         request.POST if request.method == "POST" else None, initial={"quoted_months": months}
     )
-    if form.is_valid() and _raised_since_opened(form, months):
+    valid = form.is_valid()
+    # Also when the form has a mistake: the page shown again quotes the new period, so the
+    # writer is told now and the corrected page is not refused once more.
+    if form.is_bound and _raised_since_opened(form, months):
         form = _quoting_again(request.POST, months)
-    elif form.is_valid():
+    elif valid:
         data = form.cleaned_data
         try:
             services.entry_write(
