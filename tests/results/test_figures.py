@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from tryghed.core import figures
-from tryghed.orgs.demo import load_demo
+from tryghed.orgs.models import Organisation
 from tryghed.results import aggregates
-from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tryghed"
@@ -27,11 +26,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "tryghed"
 
 @pytest.mark.django_db
 def test_the_stored_publication_loads_and_dumps_back_byte_for_byte(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     closed = Measurement.objects.filter(organisation=organisation, status=Status.CLOSED)
     assert closed.count() >= 2
     kinds: set[str] = set()
@@ -66,15 +63,13 @@ def test_the_stored_publication_loads_and_dumps_back_byte_for_byte(
 
 @pytest.mark.django_db
 def test_a_header_read_back_in_another_key_order_lists_its_units_as_built(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
     """PostgreSQL's jsonb keeps an object's keys shortest first: a process reading the
     stored header there saw the units (the organisation report's scatter and its table)
     in another order than the process that built it (found by
     tests/results/test_org_report_kept.py on PostgreSQL)."""
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(organisation=organisation, status=Status.CLOSED)[0]
     built = aggregates.compute_report_data(measurement)
     # Another order: jsonb's (ids of unequal length) or, as here, any.
@@ -85,11 +80,9 @@ def test_a_header_read_back_in_another_key_order_lists_its_units_as_built(
 
 @pytest.mark.django_db
 def test_pages_read_one_typed_publication_per_process(
-    django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+    demo_organisation: Organisation, django_assert_num_queries: Any
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(
         organisation=organisation, status=Status.CLOSED
     ).latest("pk")
@@ -246,7 +239,7 @@ def test_no_module_outside_core_reads_the_publication_by_string_key() -> None:
 
 @pytest.mark.django_db
 def test_no_page_or_file_changes_the_typed_publication_it_reads(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
     # Every reader in the process gets the same records (aggregates._typed): a page that
     # wrote into one would change what the next reader sees.
@@ -257,9 +250,7 @@ def test_no_page_or_file_changes_the_typed_publication_it_reads(
     from tryghed.orgs.models import Unit
     from tryghed.results import exports
 
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     client = client_for(User.objects.get(email="amo@demo-kommune.dk"))
     aggregates._typed.clear()
     measurement = Measurement.objects.filter(

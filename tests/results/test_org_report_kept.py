@@ -17,9 +17,8 @@ from django.urls import reverse
 
 from tests.results.test_unit_report_kept import page_text, reader
 from tryghed.core import figures
-from tryghed.orgs.demo import load_demo
+from tryghed.orgs.models import Organisation
 from tryghed.results import aggregates, org_presenters, org_views
-from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
 from tryghed.surveys.selectors import measurement_instruments
 
@@ -40,11 +39,9 @@ def _get(client: Any, url: str, query: dict[str, str]) -> str:
 
 
 def test_a_kept_organisation_page_is_the_page_made_fresh_for_every_reader_in_any_order(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(
         organisation=organisation, status=Status.CLOSED, previous__isnull=False
     ).latest("pk")
@@ -69,11 +66,9 @@ def test_a_kept_organisation_page_is_the_page_made_fresh_for_every_reader_in_any
 
 
 def test_a_kept_organisation_page_is_not_made_again(
-    django_capture_on_commit_callbacks: Any, monkeypatch: Any
+    demo_organisation: Organisation, monkeypatch: Any
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(
         organisation=organisation, status=Status.CLOSED
     ).latest("pk")
@@ -99,15 +94,13 @@ def test_a_kept_organisation_page_is_not_made_again(
 
 
 def test_the_columns_keep_the_measurements_order_of_instruments_whatever_the_header_says(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
     """PostgreSQL's jsonb gave the stored header's instruments in its own key order, and
     the heatmap's columns and the reliability rows followed it, so a process that read the
     header back ordered them unlike the one that built it (this file's first test, on
     PostgreSQL)."""
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(
         organisation=organisation, status=Status.CLOSED, previous__isnull=False
     ).latest("pk")

@@ -17,20 +17,16 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 from tryghed.accounts.models import User
-from tryghed.orgs.demo import load_demo
-from tryghed.orgs.models import Unit
+from tryghed.orgs.models import Organisation, Unit
 from tryghed.results import aggregates, exports
-from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
 
 
 @pytest.mark.django_db
 def test_a_warm_read_is_the_stored_publication_without_reading_it_again(
-    django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+    demo_organisation: Organisation, django_assert_num_queries: Any
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(
         organisation=organisation, status=Status.CLOSED
     ).latest("pk")
@@ -43,11 +39,9 @@ def test_a_warm_read_is_the_stored_publication_without_reading_it_again(
 
 @pytest.mark.django_db
 def test_no_page_or_file_changes_the_publication_it_reads(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     amo = User.objects.get(email="amo@demo-kommune.dk")
     client = client_for(amo)
     aggregates._parsed.clear()

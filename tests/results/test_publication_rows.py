@@ -17,10 +17,9 @@ from tests.conftest import World, client_for
 from tests.factories import make_unit
 from tests.results.test_aggregates import answer, answer_many, make_measurement, ps7
 from tryghed.core import figures
-from tryghed.orgs.demo import load_demo
+from tryghed.orgs.models import Organisation
 from tryghed.results import aggregates, audit, selectors, shown_counts
 from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
-from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
 
 
@@ -137,14 +136,12 @@ def _loaded_slots(measurement: Measurement, calls: list[list[int]]) -> set[int]:
 
 @pytest.mark.django_db
 def test_no_page_reads_a_group_outside_its_readers_audited_view(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
     # The audit (results.audit.view_groups) decides a reader's view from their roles; the
     # pages load their slices themselves. Every group any page of a reader loaded must lie
     # in that reader's audited view, so the audit covers everything a page can show.
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurements = list(Measurement.objects.filter(organisation=organisation, status=Status.CLOSED))
     checked = 0
     for reader in audit.readers(organisation):

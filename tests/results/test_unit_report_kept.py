@@ -22,10 +22,8 @@ from tests.conftest import World, client_for
 from tests.privacy.test_redteam_teams_together import A_AND_B, ALL_THREE, move_c_out, nord
 from tests.results.test_teams_together import report, together_texts
 from tryghed.accounts.models import User
-from tryghed.orgs.demo import load_demo
-from tryghed.orgs.models import Unit
+from tryghed.orgs.models import Organisation, Unit
 from tryghed.results import aggregates, presenters, views
-from tryghed.surveys.demo import load_demo_measurements
 from tryghed.surveys.models import Measurement, Status
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +51,9 @@ def reader(email: str, lang: str) -> Client:
 
 
 def test_a_kept_page_is_the_page_made_fresh_for_every_reader_in_any_order(
-    django_capture_on_commit_callbacks: Any,
+    demo_organisation: Organisation,
 ) -> None:
-    organisation, _ = load_demo()
-    with django_capture_on_commit_callbacks(execute=False):
-        load_demo_measurements(organisation)
+    organisation = demo_organisation
     measurement = Measurement.objects.filter(
         organisation=organisation, status=Status.CLOSED, previous__isnull=False
     ).latest("pk")
