@@ -305,27 +305,43 @@ def _shown_counts(
     the slots that show it and its n there, as the anonymity audit reads them, and which
     figure each row is: (instrument id, "scales" | "items" | "key_figures", id) or
     ("text", item id)."""
-    rows: dict[tuple[str, ...], int] = {}
-    cells: list[tuple[int, int, int]] = []
+    figures: list[tuple[str, ...]] = []
+    # Per (instrument id, kind), or ("text", "") for comments: figure id -> row.
+    row_of: dict[tuple[str, str], dict[str, int]] = {}
+    cell_row: list[int] = []
+    cell_group: list[int] = []
+    cell_n: list[int] = []
+
+    def add(rows: dict[str, int], figure: tuple[str, ...], g: int, n: int) -> None:
+        row = rows.get(figure[-1])
+        if row is None:
+            row = rows[figure[-1]] = len(figures)
+            figures.append(figure)
+        cell_row.append(row)
+        cell_group.append(g)
+        cell_n.append(n)
+
+    texts = row_of.setdefault(("text", ""), {})
     for g, group in enumerate(data["groups"]):
         if group.get("suppressed"):
             continue
         for iid, block in group["instruments"].items():
             for kind in ("scales", "items", "key_figures"):
-                for fid, record in block.get(kind, {}).items():
-                    if not record.get("suppressed") and record.get("n") is not None:
-                        row = rows.setdefault((iid, kind, fid), len(rows))
-                        cells.append((row, g, int(record["n"])))
+                records = block.get(kind)
+                if not records:
+                    continue
+                rows = row_of.setdefault((iid, kind), {})
+                for fid, record in records.items():
+                    if not record.get("suppressed") and (n := record.get("n")) is not None:
+                        add(rows, (iid, kind, fid), g, int(n))
         for item_id, comments in group.get("comments", {}).items():
             if not comments.get("suppressed"):
-                row = rows.setdefault(("text", item_id), len(rows))
-                cells.append((row, g, len(comments.get("texts", ()))))
-    shown = np.zeros((len(rows), n_slots), dtype=np.bool_)
-    counts = np.zeros((len(rows), n_slots), dtype=np.int64)
-    for row, g, n in cells:
-        shown[row, g] = True
-        counts[row, g] = n
-    return shown, counts, list(rows)
+                add(texts, ("text", item_id), g, len(comments.get("texts", ())))
+    shown = np.zeros((len(figures), n_slots), dtype=np.bool_)
+    counts = np.zeros((len(figures), n_slots), dtype=np.int64)
+    shown[cell_row, cell_group] = True
+    counts[cell_row, cell_group] = cell_n
+    return shown, counts, figures
 
 
 def _figure_minimums(data: JsonDict, figures: Sequence[tuple[str, ...]]) -> npt.NDArray[np.int64]:
@@ -696,11 +712,10 @@ class _Decider:
                 # figures (those showing it with this count, and the scales their items
                 # hide with them); the organisation's total, the figure everyone reads,
                 # only when it has no shown subgroup left.
-                below = [
-                    t
-                    for t in np.flatnonzero(family[k]).tolist()
-                    if t != g and nearest[k, parent[t]] == g
-                ]
+                # The family's groups whose nearest family group above is g (its largest
+                # shown subgroups), in slot order.
+                in_family = np.flatnonzero(family[k])
+                below = in_family[(in_family != g) & (nearest[k, parent[in_family]] == g)].tolist()
                 closing = [t for t in below if region[k, t] + region[k, g] >= tier]
                 if g == organisation:
                     # Never the organisation while a subgroup can go: one that closes the
