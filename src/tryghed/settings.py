@@ -458,5 +458,19 @@ LOGGING = {
             "filters": ["redact_tokens"],
         },
         "django.request": {"filters": ["redact_tokens"]},
+        # A filter on a logger applies only to what is logged on it, not to its children's
+        # records: each of Django's security loggers that can record a request to a token's
+        # address (a forged form, a request too large or with too many fields) has its own.
+        **{
+            f"django.security.{name}": {"filters": ["redact_tokens"]}
+            for name in (
+                "csrf",
+                "DisallowedHost",
+                "RequestDataTooBig",
+                "SuspiciousMultipartForm",
+                "TooManyFieldsSent",
+                "TooManyFilesSent",
+            )
+        },
     },
 }

@@ -162,7 +162,8 @@ def _clean_answers(exercise: Exercise, answers: Mapping[str, str]) -> dict[str, 
         raise ValidationError(_("Denne øvelse indsamler ingen svar."))
     cleaned: dict[str, int | str] = {}
     for key in shown.keys:
-        raw = (answers.get(key) or "").strip()
+        # No NUL: a text column on PostgreSQL cannot hold one (a server error).
+        raw = (answers.get(key) or "").replace("\x00", "").strip()
         if shown.collects == exercises.Collects.TEXT:
             text = " ".join(raw.split())
             if not text:

@@ -142,7 +142,10 @@ def read_answers(
     for item in instrument.items:
         name = field_name(item)
         if item.type == "text":
-            raw_text = str(data.get(name, "") or "").strip()
+            # No NUL: PostgreSQL's jsonb cannot hold one, so a comment with one failed
+            # every release of the measurement and its closing, and the failure was
+            # logged quoting the comment (tests/privacy/test_redteam_logs_errors.py).
+            raw_text = str(data.get(name, "") or "").replace("\x00", "").strip()
             if len(raw_text) > MAX_TEXT:
                 errors[item.id] = _("Svaret er for langt (højst %(n)s tegn).") % {"n": MAX_TEXT}
             elif raw_text:

@@ -140,10 +140,14 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
     for invitation, token in outbox:
         try:
             _send(invitation, measurement, reminder=True, token=token)
-        except OSError as error:
+        except Exception as error:
             # One bad address or a hiccup must not keep the others' reminders back. The
             # error's kind only, no text or traceback: an SMTP refusal quotes the address,
-            # and only those who have not answered get a reminder (red team, e-mails).
+            # and only those who have not answered get a reminder (red team, e-mails). Any
+            # error, not only OSError: Django's own check of an address raises ValueError
+            # quoting it, and a mail service's backend its own errors; raised, it would be
+            # kept with its traceback in the log and the task queue's row (red team,
+            # tests/privacy/test_redteam_logs_errors.py).
             logger.error(
                 "measurement %s: a reminder was not sent (%s)",
                 measurement_id,
