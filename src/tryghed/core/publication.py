@@ -311,16 +311,6 @@ def _shown_counts(
     cell_row: list[int] = []
     cell_group: list[int] = []
     cell_n: list[int] = []
-
-    def add(rows: dict[str, int], figure: tuple[str, ...], g: int, n: int) -> None:
-        row = rows.get(figure[-1])
-        if row is None:
-            row = rows[figure[-1]] = len(figures)
-            figures.append(figure)
-        cell_row.append(row)
-        cell_group.append(g)
-        cell_n.append(n)
-
     texts = row_of.setdefault(("text", ""), {})
     for g, group in enumerate(data["groups"]):
         if group.get("suppressed"):
@@ -332,15 +322,28 @@ def _shown_counts(
                     continue
                 rows = row_of.setdefault((iid, kind), {})
                 for fid, record in records.items():
-                    if not record.get("suppressed") and (n := record.get("n")) is not None:
-                        add(rows, (iid, kind, fid), g, int(n))
+                    if record.get("suppressed") or (n := record.get("n")) is None:
+                        continue
+                    row = rows.get(fid)
+                    if row is None:
+                        row = rows[fid] = len(figures)
+                        figures.append((iid, kind, fid))
+                    cell_row.append(row)
+                    cell_group.append(g)
+                    cell_n.append(n)
         for item_id, comments in group.get("comments", {}).items():
             if not comments.get("suppressed"):
-                add(texts, ("text", item_id), g, len(comments.get("texts", ())))
+                row = texts.get(item_id)
+                if row is None:
+                    row = texts[item_id] = len(figures)
+                    figures.append(("text", item_id))
+                cell_row.append(row)
+                cell_group.append(g)
+                cell_n.append(len(comments.get("texts", ())))
     shown = np.zeros((len(figures), n_slots), dtype=np.bool_)
     counts = np.zeros((len(figures), n_slots), dtype=np.int64)
     shown[cell_row, cell_group] = True
-    counts[cell_row, cell_group] = cell_n
+    counts[cell_row, cell_group] = np.asarray(cell_n).astype(np.int64)
     return shown, counts, figures
 
 
