@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
+from tryghed.orgs.labels import labels_for
 from tryghed.orgs.models import Organisation, Unit
 from tryghed.voice.models import (
     HIDDEN_KEEP_DAYS,
@@ -28,7 +29,8 @@ NO_READER_MESSAGE = _(
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
-        return obj.name
+        # Namesakes ("Aftenteam" in two home-care areas) get their parent, as in the pickers.
+        return labels_for(self, obj.organisation_id)(obj)
 
 
 class RaiseForm(forms.Form):
