@@ -92,6 +92,29 @@ def test_a_leader_case_without_a_unit_is_refused(world: World) -> None:
     assert not Case.objects.exists()
 
 
+def _checked_receiver(html: str) -> str:
+    checked = re.findall(r'<input type="radio" name="receiver" value="(\w+)"[^>]*\bchecked\b', html)
+    assert len(checked) == 1, checked
+    return str(checked[0])
+
+
+def test_the_form_sent_unchanged_without_a_unit_goes_to_the_amo(world: World) -> None:
+    page = Client().get(_raise_url(world)).content.decode()
+    assert _checked_receiver(page) == "amo"
+    assert "Lederen kan kun modtage sagen, når du har valgt en enhed." in page
+    response = Client().post(
+        _raise_url(world),
+        {"unit": "", "receiver": _checked_receiver(page), "kind": "idea", "text": "Noget"},
+    )
+    assert response.status_code == 200
+    assert Case.objects.get().receiver == "amo"
+
+
+def test_a_preselected_unit_chooses_its_leader(world: World) -> None:
+    page = Client().get(_raise_url(world) + f"?enhed={world.team_a.pk}").content.decode()
+    assert _checked_receiver(page) == "leader"
+
+
 def test_the_reporter_reads_replies_and_closes_with_the_code(world: World) -> None:
     case, code = _new(world)
     services.receiver_reply(case=case, actor=world.leader, text="Godt forslag, vi prøver det.")

@@ -48,8 +48,8 @@ class RaiseForm(forms.Form):
             (Receiver.LEADER, _("Lederen af enheden")),
             (Receiver.AMO, _("AMO/HR. Vælg dette, hvis det handler om din leder.")),
         ],
+        help_text=_("Lederen kan kun modtage sagen, når du har valgt en enhed."),
         widget=forms.RadioSelect,
-        initial=Receiver.LEADER,
     )
     kind = forms.ChoiceField(
         label=_("Hvad drejer det sig om?"),
@@ -88,6 +88,11 @@ class RaiseForm(forms.Form):
         if self.whistleblower_scheme:
             del self.fields["receiver"]
             self.fields["kind"].help_text = ""
+        # The leader is only a valid default when a unit is chosen already (``?enhed=``);
+        # "Ingen bestemt enhed" with the leader would be refused if sent unchanged.
+        self.initial.setdefault(
+            "receiver", Receiver.LEADER if self.initial.get("unit") else Receiver.AMO
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
