@@ -123,6 +123,18 @@ def _each_test_starts_without_kept_respondent_pages() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_without_kept_publications() -> None:
+    # The publications a process has read (results.aggregates), and the rendered report pages
+    # kept with them (PageCache), are keyed by measurement id and the stored content's hash,
+    # which a later test's rolled-back database may give again to the same world: a test
+    # would then read the pages another test kept.
+    from tryghed.results import aggregates
+
+    aggregates._typed.clear()
+    aggregates._parsed.clear()
+
+
+@pytest.fixture(autouse=True)
 def _each_test_starts_in_danish() -> Iterator[None]:
     # A request in English leaves English active in the thread; the next test must not
     # inherit it (code outside a request then speaks the default language, Danish).

@@ -27,13 +27,6 @@ from tryghed.surveys.selectors import measurement_instruments
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _nothing_kept_between_tests() -> Any:
-    aggregates._typed.clear()
-    yield
-    aggregates._typed.clear()
-
-
 def _url(organisation: Organisation, measurement_id: int) -> str:
     return reverse("results:org_report", args=[organisation.slug, measurement_id])
 

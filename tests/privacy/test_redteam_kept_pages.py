@@ -9,7 +9,6 @@ kept, and compares the next page with the page made fresh (nothing kept).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,13 +22,6 @@ from tryghed.results import aggregates
 from tryghed.results.models import ReportCache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept_between_tests() -> Any:
-    aggregates._typed.clear()
-    yield
-    aggregates._typed.clear()
 
 
 def _url(organisation: Organisation, measurement_id: int, unit: Unit) -> str:

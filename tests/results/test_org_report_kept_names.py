@@ -5,7 +5,6 @@ publication stored before names were kept: its rows name the units as they are c
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,13 +17,6 @@ from tryghed.results import aggregates
 from tryghed.results.models import ReportCache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept_between_tests() -> Any:
-    aggregates._typed.clear()
-    yield
-    aggregates._typed.clear()
 
 
 def _page(client: Client, url: str) -> str:

@@ -23,12 +23,6 @@ from tryghed.results.models import PublishedGroup, PublishedText, ReportCache
 from tryghed.surveys.models import Measurement, Status
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_cache() -> None:
-    aggregates._typed.clear()
-    aggregates._parsed.clear()
-
-
 @pytest.mark.django_db
 def test_the_publication_is_a_header_and_one_row_per_group(world: World) -> None:
     measurement = make_measurement(world)
