@@ -7,8 +7,9 @@ group below the minimum.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,11 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import CommandError, call_command
 
-    django.setup()
     options: dict[str, object] = {"org": args.org}
     if args.measurement is not None:
         options["measurement"] = args.measurement

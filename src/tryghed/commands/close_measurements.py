@@ -4,8 +4,9 @@ daily, just after midnight). Exit 1 if one could not be closed (the others are).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,11 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import CommandError, call_command
 
-    django.setup()
     options: dict[str, object] = {"dry_run": args.dry_run}
     if args.date:
         options["date"] = args.date

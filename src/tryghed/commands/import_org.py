@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,12 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    django.setup()
     options: dict[str, object] = {
         "apply": args.apply,
         "deactivate_missing": args.deactivate_missing,

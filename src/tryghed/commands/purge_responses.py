@@ -5,8 +5,9 @@ dialogue tables after live sessions ended (``manage.py rewrite_dialogue``)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,11 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import call_command
 
-    django.setup()
     from tryghed.table_rewrite import RewriteFailed
 
     options: dict[str, object] = {"dry_run": args.dry_run}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -11,10 +12,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import call_command
 
-    django.setup()
     call_command("remind_apv")
     return 0

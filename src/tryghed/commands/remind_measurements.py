@@ -4,7 +4,8 @@ to their closing day (cron, daily, in the morning)."""
 from __future__ import annotations
 
 import argparse
-import os
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,11 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import call_command
 
-    django.setup()
     options: dict[str, object] = {"dry_run": args.dry_run}
     if args.date:
         options["date"] = args.date

@@ -5,8 +5,9 @@ Exit 1 if one could not be tightened (the others are)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from tryghed.commands import django_setup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,11 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tryghed.settings")
-    import django
+    django_setup.setup()
     from django.core.management import CommandError, call_command
 
-    django.setup()
     try:
         call_command("tighten_publications", dry_run=args.dry_run)
     except CommandError as error:

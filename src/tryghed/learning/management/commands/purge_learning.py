@@ -1,13 +1,22 @@
-from typing import Any
+from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+import datetime as dt
+from collections.abc import Sequence
 
-from tryghed.command_args import iso_date
-from tryghed.learning.retention import due_for_purge, organisation_purge_learning
-from tryghed.table_rewrite import rewrite_after_purge
+from tryghed.daily_commands import PurgeCommand
+from tryghed.learning.retention import LearningPurge, due_for_purge, organisation_purge_learning
 
 
-class Command(BaseCommand):
+def _label(found: LearningPurge) -> str:
+    # Each entry by the shortest period in force since it was written, so an older one
+    # may stay where the period was cut only after it was written.
+    return (
+        f"{found.organisation.name} (entries written up to {found.through}, each "
+        "by the shortest period since)"
+    )
+
+
+class Command(PurgeCommand[LearningPurge]):
     help = (
         "Delete the learning log's entries (and meeting reviews) older than the shortest "
         "retention period their organisation has had since they were written (default 36 "
@@ -15,38 +24,21 @@ class Command(BaseCommand):
         "On PostgreSQL the tables deleted from are then rewritten (VACUUM FULL). "
         "Safe to run twice; `tryghed purge-responses` runs it daily."
     )
+    nothing_due = "No learning-log entry is due for deletion."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--dry-run", action="store_true", help="only list what would be deleted"
+    def due(self, today: dt.date | None) -> Sequence[LearningPurge]:
+        return due_for_purge(today=today)
+
+    def would(self, found: LearningPurge) -> str:
+        return (
+            f"Would delete {found.entries} learning-log entries and "
+            f"{found.reviews} reviews: {_label(found)}"
         )
-        parser.add_argument("--today", type=str, help="the date to judge by (default: today)")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        today = iso_date(options["today"]) if options["today"] else None
-        due = due_for_purge(today=today)
-        if not due:
-            self.stdout.write("No learning-log entry is due for deletion.")
-        tables: set[str] = set()
-        for found in due:
-            # Each entry by the shortest period in force since it was written, so an
-            # older one may stay where the period was cut only after it was written.
-            label = (
-                f"{found.organisation.name} (entries written up to {found.through}, each "
-                "by the shortest period since)"
-            )
-            if options["dry_run"]:
-                self.stdout.write(
-                    f"Would delete {found.entries} learning-log entries and "
-                    f"{found.reviews} reviews: {label}"
-                )
-            else:
-                done = organisation_purge_learning(organisation=found.organisation, today=today)
-                tables |= done.tables
-                self.stdout.write(
-                    f"Deleted {done.entries} learning-log entries and {done.reviews} reviews: "
-                    f"{label}"
-                )
-        # After every purge has committed, also when nothing was due (a table an earlier
-        # run could not rewrite is owed); a failure raises RewriteFailed, the purge stays.
-        rewrite_after_purge(tables, dry_run=options["dry_run"], write=self.stdout.write)
+    def purge(self, found: LearningPurge, today: dt.date | None) -> tuple[str, frozenset[str]]:
+        done = organisation_purge_learning(organisation=found.organisation, today=today)
+        return (
+            f"Deleted {done.entries} learning-log entries and {done.reviews} reviews: "
+            f"{_label(found)}",
+            done.tables,
+        )

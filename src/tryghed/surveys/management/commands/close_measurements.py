@@ -5,19 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from tryghed.command_args import iso_date
-from tryghed.surveys.models import Measurement
+from tryghed.command_args import date_or_today
+from tryghed.surveys.management.labels import measurement_label
 from tryghed.surveys.selectors import past_closing_day
 from tryghed.surveys.services import measurements_close_due
-
-
-def _label(measurement: Measurement) -> str:
-    return (
-        f"{measurement.organisation.name}: {measurement.name} "
-        f"(closing day {measurement.closes_on.isoformat()})"
-    )
 
 
 class Command(BaseCommand):
@@ -34,23 +26,22 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only list what would be closed")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = iso_date(options["date"], option="--date") if options["date"] else None
-        today = today or timezone.localdate()
+        today = date_or_today(options["date"])
         if options["dry_run"]:
             due = past_closing_day(today=today)
             for measurement in due:
-                self.stdout.write(f"Would close {_label(measurement)}")
+                self.stdout.write(f"Would close {measurement_label(measurement)}")
             if not due:
                 self.stdout.write("No measurement is past its closing day.")
             return
         outcome = measurements_close_due(today=today)
         for measurement in outcome.closed:
-            self.stdout.write(f"Closed {_label(measurement)}")
+            self.stdout.write(f"Closed {measurement_label(measurement)}")
         if not outcome.closed and not outcome.failed:
             self.stdout.write("No measurement is past its closing day.")
         if outcome.failed:
             # The others are closed; cron mails the error, and the next run tries again.
             raise CommandError(
                 "Could not close (see the log): "
-                + "; ".join(_label(measurement) for measurement in outcome.failed)
+                + "; ".join(measurement_label(measurement) for measurement in outcome.failed)
             )

@@ -6,19 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
-from tryghed.command_args import iso_date
-from tryghed.surveys.models import Measurement
+from tryghed.command_args import date_or_today
+from tryghed.surveys.management.labels import measurement_label
 from tryghed.surveys.selectors import AUTOMATIC_REMINDER_DAYS, automatic_reminders_due
 from tryghed.surveys.services import measurements_remind_due
-
-
-def _label(measurement: Measurement) -> str:
-    return (
-        f"{measurement.organisation.name}: {measurement.name} "
-        f"(closing day {measurement.closes_on.isoformat()})"
-    )
 
 
 class Command(BaseCommand):
@@ -34,15 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only list what is due")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = iso_date(options["date"], option="--date") if options["date"] else None
-        today = today or timezone.localdate()
+        today = date_or_today(options["date"])
         if options["dry_run"]:
             due = automatic_reminders_due(today=today)
             for measurement in due:
-                self.stdout.write(f"Would remind {_label(measurement)}")
+                self.stdout.write(f"Would remind {measurement_label(measurement)}")
         else:
             due = measurements_remind_due(today=today)
             for measurement in due:
-                self.stdout.write(f"Reminded {_label(measurement)}")
+                self.stdout.write(f"Reminded {measurement_label(measurement)}")
         if not due:
             self.stdout.write("No measurement is due for its automatic reminder.")
