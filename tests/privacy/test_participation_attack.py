@@ -28,7 +28,10 @@ from tryghed.surveys.participation import (
     response_rates,
 )
 
-ROW = re.compile(r'([^<>]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>')
+ROW = re.compile(
+    r'([^<>]+)</th><td class="num" data-label="[^"]*">(\d+)</td>'
+    r'<td class="num" data-label="[^"]*">(\d+)</td>'
+)
 
 
 def _frozen(measurement: Measurement, world: World) -> None:

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 MINIMUM = 5
 _ROW = re.compile(
-    r'<td>(?:<span[^>]*>[^<]*</span>)?([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>'
+    r'<th scope="row">(?:<span[^>]*>[^<]*</span>)?([^<]+)</th>'
+    r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>(\d+)</td>'
 )
 
 

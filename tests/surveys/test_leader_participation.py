@@ -68,9 +68,11 @@ def test_a_team_leader_sees_their_teams_participation_and_no_other(
         assert response.status_code == 200
         html = response.content.decode()
         assert "Team A" in html
-        assert re.search(r"Team A</td><td class=\"num\">12</td><td class=\"num\">7</td>", html)
+        assert re.search(
+            r'Team A</th><td class="num"[^>]*>12</td><td class="num"[^>]*>7</td>', html
+        )
         assert "58 %" in html
-        for other in ("Team B", "Hjemmeplejen Nord", ">39<", ">23<", "Testkommune</td>"):
+        for other in ("Team B", "Hjemmeplejen Nord", ">39<", ">23<", "Testkommune</th>"):
             assert other not in html
     detail = _detail(client, world, measurement).content.decode()
     # No launching, reminding, closing or paper codes for a leader.
@@ -86,19 +88,20 @@ def test_an_area_leader_sees_the_area_with_small_teams_folded_and_the_same_figur
     html = _detail(client_for(area_leader), world, measurement).content.decode()
     assert "Team A" in html and "Team B" in html and "Område" in html
     assert "Hjemmeplejen Nord" in html and "for få inviterede" in html
-    assert "Testkommune</td>" not in html  # the organisation's total is not theirs
+    assert "Testkommune</th>" not in html  # the organisation's total is not theirs
     amo_html = _detail(client_for(world.amo), world, measurement).content.decode()
     rows, _total = response_rates(measurement)
     for row in rows:
         if row.name == "Testkommune":
             continue
         shown = (
-            f'{row.name}</td><td class="num">{row.invited}</td><td class="num">{row.responses}</td>'
+            f'{row.name}</th><td class="num" data-label="Inviterede">{row.invited}</td>'
+            f'<td class="num" data-label="Svar">{row.responses}</td>'
         )
         if row.shown:
             assert shown in html and shown in amo_html
         else:
-            assert f'{row.name}</td><td class="num">' not in html
+            assert f'{row.name}</th><td class="num"' not in html
 
 
 def test_a_measurement_outside_the_leaders_subtree_or_a_draft_is_404(
@@ -133,3 +136,33 @@ def test_the_amo_still_gets_the_full_measurement_pages(
     html = _detail(client_for(world.amo), world, measurement).content.decode()
     assert "Testkommune" in html and "Team B" in html
     assert "luk/" in html
+
+
+_UNIT_CELL = re.compile(r'<th scope="row">(?:<span aria-hidden="true">([^<]*)</span>)?([^<]+)</th>')
+
+
+def _indents(html: str) -> list[tuple[str, str]]:
+    """(indentation, unit) of each participation row, in page order."""
+    return [(indent, name) for indent, name in _UNIT_CELL.findall(html)]
+
+
+def test_the_rows_are_indented_from_the_top_unit_on_the_page(
+    world: World, measurement: Measurement
+) -> None:
+    # A measurement of the area alone, as it froze at launch: the area is its top unit.
+    area_units = Unit.objects.filter(path__startswith=world.area.path).order_by("path")
+    measurement.frozen_tree = [
+        {"id": u.pk, "parent": u.parent_id, "name": u.name, "depth": u.depth, "path": u.path}
+        for u in area_units
+    ]
+    measurement.save(update_fields=["frozen_tree"])
+    amo = _indents(_detail(client_for(world.amo), world, measurement).content.decode())
+    assert amo[0] == ("", "Område")
+    assert sorted(amo[1:]) == [("– ", "Hjemmeplejen Nord"), ("– ", "Team A"), ("– ", "Team B")]
+    leader = client_for(world.leader)
+    for response in (
+        leader.get(reverse("surveys_admin:list", kwargs={"org": world.org.slug})),
+        _detail(leader, world, measurement),
+    ):
+        # The team leader's own team is the top of what they see.
+        assert _indents(response.content.decode()) == [("", "Team A")]

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from django.db.models import Count, QuerySet
@@ -526,6 +526,14 @@ def code_line_is_safe(regions: Sequence[CodeRegion], minimum: int) -> bool:
         if any(allowed < min(minimum, natural) for allowed, natural in counts):
             return False
     return True
+
+
+def from_top(rows: Sequence[RateRow]) -> list[RateRow]:
+    """The rows with their depth counted from the shallowest of them (the measurement's top
+    unit, or a leader's own unit) for display: a measurement of one area would otherwise
+    start "– – Hjemmeplejen Nord", indented by the levels above it in the organisation."""
+    top = min((row.depth for row in rows), default=0)
+    return [replace(row, depth=row.depth - top) for row in rows]
 
 
 def total_row(measurement: Measurement, *, minimum: int = PARTICIPATION_MINIMUM) -> RateRow | None:

@@ -20,7 +20,7 @@ def measurement_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
     if access.can_manage_measurements:
         return views.measurement_list(request, access.organisation.slug)
     entries = [
-        (m, participation.reader_rates(access, m))
+        (m, participation.from_top(participation.reader_rates(access, m)))
         for m in participation.reader_measurements(access)
     ]
     return render_org(
@@ -46,7 +46,7 @@ def measurement_detail(
         "measurements",
         {
             "measurement": measurement,
-            "rows": participation.reader_rates(access, measurement),
+            "rows": participation.from_top(participation.reader_rates(access, measurement)),
             "participation_minimum": participation.PARTICIPATION_MINIMUM,
             "Status": Status,
         },

@@ -24,7 +24,7 @@ from tryghed.surveys import selectors, services
 from tryghed.surveys import selectors as survey_selectors
 from tryghed.surveys.forms import MeasurementForm, PaperCodeForm, follow_up_initial
 from tryghed.surveys.models import Measurement, Status
-from tryghed.surveys.participation import PARTICIPATION_MINIMUM
+from tryghed.surveys.participation import PARTICIPATION_MINIMUM, from_top
 from tryghed.surveys.stamps import invitations_send_at
 from tryghed.web.confirm import confirm_page, confirmed
 
@@ -109,7 +109,7 @@ def measurement_detail(
             "measurement": measurement,
             "instruments": survey_selectors.measurement_instruments(measurement),
             "scope": measurement.scope.select_related("unit"),
-            "rows": rows,
+            "rows": from_top(rows),
             "total": total,
             "accepting": selectors.is_accepting(measurement),
             "automatic_reminder_days": selectors.AUTOMATIC_REMINDER_DAYS,
