@@ -9,6 +9,7 @@ its message, its arguments, its traceback and the request attached to it.
 
 from __future__ import annotations
 
+import copy
 import logging
 import traceback
 from collections.abc import Iterator
@@ -43,7 +44,10 @@ class _Everything(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        # A copy, as the record is now: the console handler after this one runs its own
+        # filter, which changes the record in place (its message, its request), and would
+        # hide a logger that passed the record on unfiltered.
+        self.records.append(copy.copy(record))
 
     def text(self) -> str:
         parts = []
