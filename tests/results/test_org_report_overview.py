@@ -297,3 +297,34 @@ def _table(html: str, caption_id: str) -> list[list[str]]:
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
         rows.append([" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells])
     return rows
+
+
+@pytest.mark.django_db
+def test_namesakes_in_the_texts_are_told_apart_by_the_units_above_them(
+    crafted: Crafted, world: World
+) -> None:
+    from tryghed.surveys.selectors import measurement_instruments
+
+    data = org_presenters.typed(report_data(crafted.measurement))
+    names = {int(uid): data.unit_name(uid) for uid in data.units}
+    # Team C (in the area) and Team D (at the top) both called "Natteam" at closing.
+    names[crafted.team_c.pk] = names[crafted.team_d.pk] = "Natteam"
+    report = org_presenters.org_report_context(
+        data=data,
+        instruments=measurement_instruments(crafted.measurement),
+        unit_names=names,
+        total=None,
+        lang="da",
+        params={},
+    )
+    so = report.standouts
+    assert (so.weakest[0].unit, so.weakest[0].scale) == (
+        "Natteam (Testkommune)",
+        "Psykologisk tryghed",
+    )
+    ps7_row = next(r for r in so.scales if r.scale == "Psykologisk tryghed")
+    assert ps7_row.weakest.unit == "Natteam (Testkommune)"
+    assert ps7_row.best.unit == "Team E"  # a unique name stays as it is
+    # The heatmap's rows stand under their parents and keep the bare name.
+    in_heatmap = {row.name for row in report.heatmap.rows}
+    assert "Natteam" in in_heatmap and "Natteam (Testkommune)" not in in_heatmap

@@ -8,6 +8,7 @@ per organisation; a page or a form builds the labels once and reuses them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from tryghed.orgs.models import Unit
@@ -17,9 +18,21 @@ class UnitLabels:
     """The labels of one organisation's units (closed units included: their names clash too)."""
 
     def __init__(self, organisation_id: int) -> None:
-        rows = Unit.objects.filter(organisation_id=organisation_id).values_list(
-            "pk", "name", "parent_id"
+        self._build(
+            Unit.objects.filter(organisation_id=organisation_id).values_list(
+                "pk", "name", "parent_id"
+            )
         )
+
+    @classmethod
+    def of_tree(cls, rows: Iterable[tuple[int, str, int | None]]) -> UnitLabels:
+        """The labels of a tree given as (id, name, parent id): a measurement's frozen tree,
+        with the names as they stood at closing, rather than today's units."""
+        labels = cls.__new__(cls)
+        labels._build(rows)
+        return labels
+
+    def _build(self, rows: Iterable[tuple[int, str, int | None]]) -> None:
         self._name: dict[int, str] = {}
         self._parent: dict[int, int | None] = {}
         for pk, name, parent_id in rows:

@@ -52,6 +52,7 @@ from tryghed.core.figures import Zone as PlacedZone
 from tryghed.core.figures import load as load_publication
 from tryghed.core.instruments import Instrument, load_builtin
 from tryghed.core.scoring import ZONE_LABELS, Zone
+from tryghed.orgs.labels import UnitLabels
 from tryghed.results import charts, readings
 from tryghed.results.charts import Chart, HeatCell, ScatterPoint
 from tryghed.surveys.participation import RateRow
@@ -1035,8 +1036,12 @@ def standouts(
     lang: str,
     unit_url: Callable[[int], str] | None = None,
     count: int = 3,
+    labels: Mapping[int, str] | None = None,
 ) -> Standouts:
+    """``labels`` name the units in the text (namesakes told apart, see ``unit_labels``);
+    ``names`` order them."""
     data = typed(data)
+    labels = names if labels is None else labels
     units = data.units
     leaves = [
         uid
@@ -1050,7 +1055,7 @@ def standouts(
     # Every leaf on every scale takes part, but only the few picked become text and links.
     def standout(uid: str, column: Column, found: readings.Reading) -> Standout:
         return Standout(
-            unit=names.get(int(uid), uid),
+            unit=labels.get(int(uid), uid),
             url=unit_url(int(uid)) if unit_url is not None else "",
             scale=column.label,
             value_text=_fmt_scale(found.native, lang),
@@ -1218,11 +1223,13 @@ def zone_map(
     *,
     lang: str,
     unit_url: Callable[[int], str] | None = None,
+    labels: Mapping[int, str] | None = None,
 ) -> ZoneMap | None:
     """The four zones of seed 000 across units, from the zones the publication carries per
     group (``zone``). Units without units below them (teams), as in ``standouts``; None
     when the measurement places no group (no opgavefokus, or no safety scale)."""
     data = typed(data)
+    labels = names if labels is None else labels
     units = data.units
     organisation_block = data.groups[data.organisation]
     placed = [g.zone for g in data.groups if isinstance(g, Group) and g.zone is not None]
@@ -1256,7 +1263,7 @@ def zone_map(
     hidden = 0
     for uid in leaves:
         block = data.groups[units[uid].subtree]
-        found = row(block, names.get(int(uid), uid), unit_url(int(uid)) if unit_url else "")
+        found = row(block, labels.get(int(uid), uid), unit_url(int(uid)) if unit_url else "")
         zone = zone_of(block)
         if found is None or zone is None:
             hidden += 1
@@ -1518,6 +1525,22 @@ class OrgReport:
     method_open: bool
 
 
+def unit_labels(data: Publication, names: Mapping[int, str]) -> dict[int, str]:
+    """Each unit as the report's text and lists name it: its name at closing, and where
+    another unit of the measurement has the same name, the units above it as well
+    ("Udskolingen (Åbyskolen)", orgs.labels). The heatmap and the maturity table keep
+    the bare names: their rows stand in the tree, under their parents."""
+    found = UnitLabels.of_tree(
+        (
+            int(uid),
+            names.get(int(uid), uid),
+            int(entry.parent) if entry.parent is not None else None,
+        )
+        for uid, entry in data.units.items()
+    )
+    return {int(uid): found(int(uid)) for uid in data.units}
+
+
 def org_report_context(
     *,
     data: Publication | JsonDict,
@@ -1538,6 +1561,7 @@ def org_report_context(
     ``unit_url`` links a heatmap row to that unit's report (the page passes it)."""
     data = typed(data)
     organisation = data.groups[data.organisation]
+    labels = unit_labels(data, unit_names)
     hm = heatmap(
         data,
         instruments,
@@ -1549,11 +1573,11 @@ def org_report_context(
     )
     return OrgReport(
         heatmap=hm,
-        standouts=standouts(data, hm, unit_names, lang=lang, unit_url=unit_url),
-        zones=zone_map(data, unit_names, lang=lang, unit_url=unit_url),
+        standouts=standouts(data, hm, unit_names, lang=lang, unit_url=unit_url, labels=labels),
+        zones=zone_map(data, unit_names, lang=lang, unit_url=unit_url, labels=labels),
         maturity=maturity(data, instruments, unit_names, lang=lang),
         method_open="par" in params,
-        correlations=correlations(data, instruments, unit_names, lang=lang, params=params),
+        correlations=correlations(data, instruments, labels, lang=lang, params=params),
         drivers=drivers(data, instruments, lang=lang),
         trust=trust(data, instruments, total, lang=lang),
         has_figures=isinstance(organisation, Group),
