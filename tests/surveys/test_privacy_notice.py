@@ -62,3 +62,22 @@ def test_the_contact_line_shows_the_organisations_address_as_an_escaped_mail_lin
     address = "o&#x27;brien@testkommune.dk"
     assert f'{ASK} <a href="mailto:{address}">{address}</a>.</li>' in notice, notice
     assert notice.index(DEFAULT_START) < notice.index(ASK)
+
+
+def test_the_essentials_are_in_view_and_the_legal_details_one_tap_away(
+    open_survey: Survey,
+) -> None:
+    notice = _notice(open_survey)
+    summary = "<summary>Mere om behandlingen af dine oplysninger</summary>"
+    assert notice.count("<details") == 1 and summary in notice
+    shown, folded = notice.split("<details", 1)
+    for essential in (
+        "Dine svar er anonyme.",
+        "ser kun samlede resultater for grupper, hvor mindst 5 har svaret",
+        "Ingen kan se, om netop du har svaret.",
+        "Resultaterne vises først, når målingen er lukket.",
+        "er dataansvarlig. Formålet er at kortlægge og forbedre arbejdsmiljøet",
+    ):
+        assert essential in shown, essential
+    for detail in (DEFAULT_START, "De enkelte besvarelser slettes", "dit svar forseglet"):
+        assert detail in folded and detail not in shown, detail
