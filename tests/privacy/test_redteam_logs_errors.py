@@ -29,7 +29,13 @@ from tests.task_worker import run_ready_tasks
 from tryghed.dialogue.models import ExerciseKind, Placement
 from tryghed.surveys import sealing
 from tryghed.surveys import services as survey_services
-from tryghed.surveys.models import PendingAnswer, Response, Status, SubmissionMark
+from tryghed.surveys.models import (
+    InvitationToken,
+    PendingAnswer,
+    Response,
+    Status,
+    SubmissionMark,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -328,6 +334,39 @@ def test_a_reminder_that_fails_on_an_address_leaves_no_address_behind(
         survey_services.reminders_request(measurement=launched.measurement, actor=place.owner)
     run_ready_tasks("redlogs")
     assert len(mail.outbox) == 4  # the other non-responders
+    stored = " ".join(str(v) for row in attack.rows(DBTaskResult._meta.db_table) for v in row)
+    assert stuck not in stored
+    assert stuck not in logged.text()
+
+
+def test_an_invitation_that_fails_on_an_address_keeps_the_others_and_no_address(
+    settings: Any, logged: _Everything, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for the reminders: a refusal that is not an OSError (Django's address check
+    raises ValueError quoting it) stopped the invitations after it and put the address in
+    the log and the task queue's row. The others go out; the refused one keeps no token,
+    so the next run sends it."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    place = attack.build_workplace({"Køkkenet": (None, 8)})
+    stuck = place.people["Køkkenet"][0].email
+    real_send = locmem.EmailBackend.send_messages
+
+    def refusing(self: Any, messages: Any) -> int:
+        for message in messages:
+            if stuck in message.to:
+                raise ValueError(f'Invalid address "{stuck}"')
+        return real_send(self, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refusing)
+    mail.outbox.clear()
+    measurement = attack.launch(place).measurement
+    run_ready_tasks("redlogs")
+    assert len(mail.outbox) == 7
+    assert not InvitationToken.objects.filter(
+        invitation__measurement=measurement, invitation__person__email=stuck
+    ).exists()
     stored = " ".join(str(v) for row in attack.rows(DBTaskResult._meta.db_table) for v in row)
     assert stuck not in stored
     assert stuck not in logged.text()

@@ -123,7 +123,7 @@ def _deliver(measurement_id: int, *, reminder: bool) -> int:
             try:
                 with transaction.atomic():
                     _send(invitation, measurement, reminder=False)
-            except OSError as error:
+            except Exception as error:  # any error, as for the reminders below
                 logger.error(
                     "measurement %s: the invitation %s was not sent (%s)",
                     measurement_id,
