@@ -28,6 +28,10 @@ ANONYMOUS_VIEWS = {
     "tryghed.dialogue.phone.join",
     "tryghed.dialogue.phone.session_page",
     "tryghed.dialogue.phone.phone_status",
+    # An entry may be anonymous; the request names the signed-in writer beside its text.
+    "tryghed.learning.views.write",
+    # The reset token in the address, the new password in the form.
+    "tryghed.accounts.views.PasswordResetConfirmView",
 }
 
 _SAMPLE = {
@@ -49,7 +53,9 @@ def _pages(resolver: URLResolver, prefix: str = "/") -> Iterator[tuple[str, str]
             yield from _pages(entry, prefix + _path(route))
         elif isinstance(entry, URLPattern):
             callback = entry.callback
-            name = f"{callback.__module__}.{getattr(callback, '__name__', '')}"
+            # A class-based view's callback is "view"; name its class.
+            named = getattr(callback, "view_class", callback)
+            name = f"{named.__module__}.{getattr(named, '__name__', '')}"
             if route.startswith("^"):  # the survey's catch-all: any address under /s/
                 route = "nothing/here/"
             yield prefix + _path(route), name
@@ -69,3 +75,32 @@ def test_every_page_is_judged() -> None:
 def test_the_request_is_dropped_on_anonymous_pages_only(path: str, view: str) -> None:
     anonymous = view in ANONYMOUS_VIEWS
     assert bool(_ANONYMOUS_PATH.match(path)) == anonymous, (path, view)
+
+
+def test_a_password_reset_token_never_reaches_a_log() -> None:
+    """Whoever reads the server's log must not be able to set someone's password: the
+    reset address's user id and token are replaced, and the request (its form holds the
+    new password) is dropped."""
+    import logging
+
+    from django.test import RequestFactory
+
+    from tryghed.web.log import RedactSurveyTokens
+
+    request = RequestFactory().post(
+        "/konto/ny-adgangskode/MQ/set-password/", {"new_password1": "hemmelig-42"}
+    )
+    record = logging.LogRecord(
+        "django.server",
+        logging.WARNING,
+        __file__,
+        1,
+        '"GET /konto/ny-adgangskode/%s/%s/ HTTP/1.1" 302',
+        ("MQ", "cw3v1x-0c1e5a2b9f3d4e6a7b8c9d0e1f2a3b4c"),
+        None,
+    )
+    record.request = request
+    RedactSurveyTokens().filter(record)
+    assert "cw3v1x" not in record.getMessage()
+    assert "/konto/ny-adgangskode/[token]/" in record.getMessage()
+    assert getattr(record, "request", None) is None

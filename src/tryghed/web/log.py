@@ -14,16 +14,21 @@ import re
 _SURVEY_TOKEN = re.compile(r"/s/(?!svar/)[A-Za-z0-9_\-]{8,}")
 # An employee's one-time sign-in link (accounts.signin_link) is a credential too.
 _SIGNIN_TOKEN = re.compile(r"/konto/link/[A-Za-z0-9_\-]{8,}")
+# A password reset's address holds the user's id and a reset token: who reads it may set
+# the password.
+_RESET_TOKEN = re.compile(r"/konto/ny-adgangskode/[^/\s]+/[^/\s]+/")
 
 
 # The addresses of anonymous people (request.path_info): a survey's link and answer form
 # (whose POST holds the token and the answers), a sign-in link and the forms that use one
 # (their POST holds it), Sig det's reporter (the report's text, the receipt code) and the
-# dialogue phone (its cookie). A record about one of them keeps no request: it holds the
-# client's address and browser beside them.
+# dialogue phone (its cookie), the learning log's page for writing a situation (an entry
+# may be anonymous: the request names the signed-in writer beside the text) and a password
+# reset (the reset token, and the new password in its form). A record about one of them
+# keeps no request: it holds the client's address and browser beside them.
 _ANONYMOUS_PATH = re.compile(
     r"^/(?:s/|d/|konto/link/|konto/(?:log-ind|bekraeft)-med-link/brug/$"
-    r"|o/[^/]+/sig-det/(?:sag/)?$)"
+    r"|konto/ny-adgangskode/|o/[^/]+/sig-det/(?:sag/)?$|o/[^/]+/laering/\d+/ny/$)"
 )
 
 
@@ -42,6 +47,11 @@ class RedactSurveyTokens(logging.Filter):
                 record.request = None
         if "/konto/link/" in record.getMessage():
             record.msg = _SIGNIN_TOKEN.sub("/konto/link/[token]", record.getMessage())
+            record.args = ()
+            if hasattr(record, "request"):
+                record.request = None
+        if "/konto/ny-adgangskode/" in record.getMessage():
+            record.msg = _RESET_TOKEN.sub("/konto/ny-adgangskode/[token]/", record.getMessage())
             record.args = ()
             if hasattr(record, "request"):
                 record.request = None
