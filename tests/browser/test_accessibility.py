@@ -130,7 +130,11 @@ def crawl_targets(world: World) -> list[crawl.Target]:
 
 
 def switch_to_english(page: Page) -> None:
-    """Use the language switch in the page header, as a person would."""
+    """Use the language switch in the page header, as a person would: on a phone signed
+    in, it is under the header's "Menu"."""
+    menu = page.locator(".site-menu > summary")
+    if menu.count() and menu.is_visible():
+        menu.click()
     page.get_by_label("Sprog", exact=True).select_option("en")
     with page.expect_navigation():
         page.get_by_role("button", name="Skift sprog").click()
