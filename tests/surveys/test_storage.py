@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import os
+import secrets
 import stat
 from collections import Counter
 from pathlib import Path
@@ -341,3 +343,133 @@ def test_after_a_reminder_the_invitation_rows_of_those_who_answered_look_like_th
         )
     ]
     assert len(set(rows)) == 1, rows  # the same reminder week, count and tokens for all
+
+
+def _pend_payload(measurement: Measurement, payload: dict[str, Any]) -> None:
+    PendingAnswer.objects.create(
+        measurement=measurement,
+        sealed=sealing.seal(
+            measurement_id=measurement.pk,
+            payload=payload,
+            size=sealing.sealed_size(survey_selectors.measurement_instruments(measurement)),
+        ),
+    )
+
+
+def test_a_release_is_four_statements_in_order_and_writes_what_the_answers_say(
+    world: World,
+) -> None:
+    """A release while open, in plain SQL built once per process (issue 14): the
+    measurement's row locked, the pending rows read and locked, the chosen answers inserted
+    as responses in their shuffled order, the released pending rows deleted; no ORM query
+    compiled. Each response is its sealed answer, in the week of the release."""
+    from django.db.models.sql.query import Query
+    from django.test.utils import CaptureQueriesContext
+
+    from tryghed.core.answer_codes import choice_item_ids, encode
+
+    measurement = _measurement(world, minimum=5, instruments=("ps7", "hesteskoen"))
+    payloads = [
+        {
+            "unit": (world.team_a if n % 2 else world.team_b).pk,
+            "week": "2026-W01",
+            "answers": {"ps7.1": n % 7 + 1, "ps7.2": 2},
+            "texts": {"hesteskoen.2": f"Kommentar {n}"} if n % 3 == 0 else {},
+        }
+        for n in range(12)
+    ]
+    for payload in payloads:
+        _pend_payload(measurement, payload)
+    services.pending_release(measurement=measurement)  # the statements built once
+    Response.objects.all().delete()
+    PendingAnswer.objects.all().delete()
+    for payload in payloads:
+        _pend_payload(measurement, payload)
+    shuffled: list[list[Any]] = []
+    real_shuffle = secrets.SystemRandom.shuffle
+
+    def shuffle(self: Any, items: list[Any]) -> None:
+        real_shuffle(self, items)
+        shuffled.append([item.pk for item in items])
+
+    compiled = mock.patch.object(
+        Query, "get_compiler", autospec=True, side_effect=Query.get_compiler
+    )
+    with (
+        compiled as compiles,
+        mock.patch.object(secrets.SystemRandom, "shuffle", shuffle),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        released = services.pending_release(measurement=measurement)
+    assert released == 7  # 12 pending, 5 held back
+    assert compiles.call_count == 0
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN"))
+    ]
+    postgres = connection.vendor == "postgresql"
+    assert statements[0].startswith('SELECT "status", "min_group_score" FROM "surveys_measurement"')
+    assert statements[0].endswith("FOR NO KEY UPDATE") == postgres
+    assert statements[1].startswith('SELECT "id", "sealed" FROM "surveys_pendinganswer"')
+    assert statements[1].endswith("FOR UPDATE") == postgres
+    assert statements[2].startswith('INSERT INTO "surveys_response"')
+    assert statements[3].startswith('DELETE FROM "surveys_pendinganswer" WHERE "id" IN')
+    # Then nothing but (outside the tests' transaction) the commit and SQLite's checkpoint.
+    assert all("wal_checkpoint" in s or s.upper() == "COMMIT" for s in statements[4:])
+    # What was written: the released answers, whole, and 5 still sealed.
+    responses = list(Response.objects.filter(measurement=measurement))
+    assert len(responses) == 7 and PendingAnswer.objects.count() == 5
+    (order,) = shuffled
+    assert sorted(order) == sorted(r.pk for r in responses)
+    if postgres:  # inserted in the shuffled order, nothing else
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM surveys_response ORDER BY ctid")
+            assert [row[0] for row in cursor.fetchall()] == order
+    left = [
+        sealing.unseal(measurement_id=measurement.pk, sealed=p.sealed)
+        for p in PendingAnswer.objects.all()
+    ]
+    item_ids = choice_item_ids(survey_selectors.measurement_instruments(measurement))
+
+    def key(unit: object, answers: object, texts: object, codes: bytes | None, week: str) -> str:
+        return json.dumps([unit, answers, texts, (codes or b"").hex(), week], sort_keys=True)
+
+    got = sorted(
+        key(r.unit_id, r.answers, r.texts, bytes(r.codes or b""), r.week) for r in responses
+    )
+    expected = sorted(
+        key(
+            p["unit"], p["answers"], p["texts"], encode(p["answers"], item_ids), services.iso_week()
+        )
+        for p in payloads
+        if p not in left
+    )
+    assert len(expected) == 7 and got == expected
+
+
+def test_a_closing_releases_many_pending_answers_in_statements_the_database_takes(
+    world: World,
+) -> None:
+    """At closing everything goes in one batch, inserted in parts of at most 500 rows and
+    fewer where the database limits a statement's parameters, as bulk_create did."""
+    from django.test.utils import CaptureQueriesContext
+
+    measurement = _measurement(world)
+    for n in range(600):
+        _pend(measurement, world.team_a.pk, {"ps7.1": n % 7 + 1})
+    with CaptureQueriesContext(connection) as queries:
+        services.measurement_close(measurement=measurement, actor=world.owner)
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "surveys_response"')
+    ]
+    per_statement = min(
+        500, connection.ops.bulk_batch_size(Response._meta.concrete_fields, [0] * 600)
+    )
+    assert len(inserts) == -(-600 // per_statement)
+    assert Response.objects.filter(measurement=measurement).count() == 600
+    assert not PendingAnswer.objects.exists()
+    got = Counter(r.answers["ps7.1"] for r in Response.objects.filter(measurement=measurement))
+    assert got == Counter(n % 7 + 1 for n in range(600))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -638,7 +638,7 @@ def response_submit(
 _SUBMISSION_SQL: dict[str, tuple[str, str]] = {}
 
 
-def _column_field(model: type[SubmissionMark | PendingAnswer], name: str) -> Field[Any, Any]:
+def _column_field(model: type[Model], name: str) -> Field[Any, Any]:
     field = model._meta.get_field(name)
     if not isinstance(field, Field):
         raise TypeError(f"{model.__name__}.{name} is not a column")
@@ -688,7 +688,11 @@ def _lock_while_accepting(measurement: Measurement) -> None:
 def _release_minimum(measurement: Measurement) -> int:
     """The smallest batch a release may have: the measurement's score minimum, and never
     below the floor, even for a row whose minimum was written past the forms."""
-    return max(FLOOR_MINIMUM["score"], measurement.min_group_score)
+    return _minimum_of(measurement.min_group_score)
+
+
+def _minimum_of(min_group_score: int) -> int:
+    return max(FLOOR_MINIMUM["score"], min_group_score)
 
 
 def _release_locked(measurement: Measurement, *, everything: bool) -> int:
@@ -700,17 +704,29 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
     At closing (``everything``) all that remains goes, in one batch. Answers sealed under
     a key that is no longer in the ring stay pending (and are reported), never lost.
     """
-    minimum = _release_minimum(measurement)
-    rows = list(
-        PendingAnswer.objects.filter(measurement=measurement)
-        .select_for_update()
-        .values_list("pk", "sealed")
-    )
+    return _release_rows(measurement, everything=everything, minimum=_release_minimum(measurement))
+
+
+def _release_rows(measurement: Measurement, *, everything: bool, minimum: int) -> int:
+    """``_release_locked`` with the minimum read under the caller's lock.
+
+    Plain SQL written once per process (``_release_sql``): the ORM compiled the pending
+    rows' read, the bulk insert and the delete afresh on each release (issue 14). The same
+    statements in the same order: the pending rows locked (FOR UPDATE on PostgreSQL), the
+    responses inserted in their shuffled order in batches of at most 500 rows (fewer where
+    the database limits a statement's parameters, as ``bulk_create`` did), the released
+    pending rows deleted by id, 500 at a time."""
+    sql = _release_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.pending, [measurement.pk])
+        # The ids as the database gave them (a UUID, or SQLite's hex text): only ever sent
+        # back to it in the delete below.
+        rows: list[tuple[Any, bytes | memoryview]] = cursor.fetchall()
     if not everything and len(rows) < 2 * minimum:
         # Too few to release even if all open: most submissions end here, so spare them
         # opening every pending answer (unreadable ones are reported by the next release).
         return 0
-    opened: list[tuple[uuid.UUID, dict[str, Any]]] = []
+    opened: list[tuple[Any, dict[str, Any]]] = []
     unreadable = 0
     for pk, sealed in rows:
         try:
@@ -738,7 +754,7 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
     responses = [
         Response(
             id=uuid.uuid4(),
-            measurement=measurement,
+            measurement_id=measurement.pk,
             unit_id=int(payload["unit"]),
             week=released_week,
             answers=dict(payload["answers"]),
@@ -748,11 +764,77 @@ def _release_locked(measurement: Measurement, *, everything: bool) -> int:
         for _pk, payload in chosen
     ]
     chooser.shuffle(responses)  # the insertion order (ctid) says nothing either
-    Response.objects.bulk_create(responses, batch_size=500)
-    ids = [pk for pk, _payload in chosen]
-    for start in range(0, len(ids), 500):
-        PendingAnswer.objects.filter(pk__in=ids[start : start + 500]).delete()
+    fields = sql.response_fields
+    batch = min(500, max(connection.ops.bulk_batch_size(fields, responses), 1))
+    with connection.cursor() as cursor:
+        for start in range(0, len(responses), batch):
+            part = responses[start : start + batch]
+            rows_sql = ", ".join([sql.response_row] * len(part))
+            cursor.execute(
+                f"{sql.response_insert} {rows_sql}",
+                [
+                    field.get_db_prep_save(getattr(response, field.attname), connection)
+                    for response in part
+                    for field in fields
+                ],
+            )
+        ids = [pk for pk, _payload in chosen]
+        for start in range(0, len(ids), 500):
+            part_ids = ids[start : start + 500]
+            cursor.execute(f"{sql.pending_delete} ({', '.join(['%s'] * len(part_ids))})", part_ids)
     return len(responses)
+
+
+@dataclass(frozen=True)
+class _ReleaseSQL:
+    lock: str  # the measurement's status and minimum, its row locked: (id)
+    pending: str  # the pending rows' ids and sealed answers, locked: (measurement id)
+    response_insert: str  # INSERT INTO the responses (columns) VALUES, then the rows
+    response_row: str  # one row's placeholders
+    response_fields: tuple[Field[Any, Any], ...]  # the columns, in order
+    pending_delete: str  # DELETE the pending rows WHERE id IN, then the ids
+
+
+_RELEASE_SQL: dict[str, _ReleaseSQL] = {}
+
+
+def _release_sql() -> _ReleaseSQL:
+    """A release's statements for this database vendor, built once per process from the
+    models' fields (the columns and locks the ORM's calls had)."""
+    built = _RELEASE_SQL.get(connection.vendor)
+    if built is None:
+        quote = connection.ops.quote_name
+        postgres = connection.vendor == "postgresql"
+
+        def column(model: type[Model], name: str) -> str:
+            return quote(str(_column_field(model, name).column))
+
+        measurement, pending, response = (
+            quote(model._meta.db_table) for model in (Measurement, PendingAnswer, Response)
+        )
+        fields = tuple(
+            field for field in Response._meta.concrete_fields if isinstance(field, Field)
+        )
+        built = _ReleaseSQL(
+            lock=(
+                f"SELECT {column(Measurement, 'status')}, {column(Measurement, 'min_group_score')} "  # noqa: S608
+                f"FROM {measurement} WHERE {column(Measurement, 'id')} = %s"
+                + (" FOR NO KEY UPDATE" if postgres else "")
+            ),
+            pending=(
+                f"SELECT {column(PendingAnswer, 'id')}, {column(PendingAnswer, 'sealed')} "  # noqa: S608
+                f"FROM {pending} WHERE {column(PendingAnswer, 'measurement')} = %s"
+                + (" FOR UPDATE" if postgres else "")
+            ),
+            response_insert=(
+                f"INSERT INTO {response} ({', '.join(quote(str(f.column)) for f in fields)}) VALUES"
+            ),
+            response_row=f"({', '.join(['%s'] * len(fields))})",
+            response_fields=fields,
+            pending_delete=f"DELETE FROM {pending} WHERE {column(PendingAnswer, 'id')} IN",  # noqa: S608
+        )
+        _RELEASE_SQL[connection.vendor] = built
+    return built
 
 
 def _checkpoint_sqlite() -> None:
@@ -795,8 +877,19 @@ def pending_release(*, measurement: Measurement) -> int:
     sees what the previous one left.
     """
     with transaction.atomic():
-        locked = Measurement.objects.select_for_update(no_key=True).get(pk=measurement.pk)
-        released = _release_locked(locked, everything=locked.status == Status.CLOSED)
+        # The row's status and minimum as the lock finds them (plain SQL, ``_release_sql``);
+        # the instruments are the passed measurement's (written once, at its creation).
+        with connection.cursor() as cursor:
+            cursor.execute(_release_sql().lock, [measurement.pk])
+            row = cursor.fetchone()
+        if row is None:
+            raise Measurement.DoesNotExist("the measurement of a release is gone")
+        status, min_group_score = row
+        released = _release_rows(
+            measurement,
+            everything=status == Status.CLOSED,
+            minimum=_minimum_of(min_group_score),
+        )
     if released:
         _checkpoint_sqlite()
     return released
