@@ -473,3 +473,26 @@ def test_a_closing_releases_many_pending_answers_in_statements_the_database_take
     assert not PendingAnswer.objects.exists()
     got = Counter(r.answers["ps7.1"] for r in Response.objects.filter(measurement=measurement))
     assert got == Counter(n % 7 + 1 for n in range(600))
+
+
+def test_an_answer_sealed_with_a_nul_in_a_text_is_released_without_it(world: World) -> None:
+    """An answer sealed before NULs were dropped as answers are read still holds one; on
+    PostgreSQL a jsonb value holds none, so its release failed, and every release and the
+    closing after it. It is released with the NUL taken out, beside the others."""
+    measurement = _measurement(world, minimum=5, instruments=("ps7", "hesteskoen"))
+    for n in range(10):
+        _pend_payload(
+            measurement,
+            {
+                "unit": world.team_a.pk,
+                "week": "2026-W01",
+                "answers": {"ps7.1": 2},
+                "texts": {"hesteskoen.2": "før\x00efter"} if n == 0 else {},
+            },
+        )
+    assert services.pending_release(measurement=measurement) + 5 == 10
+    services.measurement_close(measurement=measurement, actor=world.owner)
+    texts = [r.texts for r in Response.objects.filter(measurement=measurement)]
+    assert len(texts) == 10
+    assert [t for t in texts if t] == [{"hesteskoen.2": "førefter"}]
+    assert not PendingAnswer.objects.filter(measurement=measurement).exists()

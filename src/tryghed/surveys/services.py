@@ -758,7 +758,7 @@ def _release_rows(measurement: Measurement, *, everything: bool, minimum: int) -
             unit_id=int(payload["unit"]),
             week=released_week,
             answers=dict(payload["answers"]),
-            texts=dict(payload["texts"]),
+            texts=_without_nul(payload["texts"]),
             codes=encode(payload["answers"], item_ids),
         )
         for _pk, payload in chosen
@@ -783,6 +783,17 @@ def _release_rows(measurement: Measurement, *, everything: bool, minimum: int) -
             part_ids = ids[start : start + 500]
             cursor.execute(f"{sql.pending_delete} ({', '.join(['%s'] * len(part_ids))})", part_ids)
     return len(responses)
+
+
+def _without_nul(texts: dict[str, Any]) -> dict[str, Any]:
+    """The free texts with no NUL character. They are dropped as answers are read
+    (``questionnaire.read_answers``), but an answer sealed before that still held one, and
+    PostgreSQL's jsonb holds none: it failed every release of its measurement and the
+    closing, and each failure was logged quoting the row (red team, logs and errors)."""
+    return {
+        key: value.replace("\x00", "") if isinstance(value, str) else value
+        for key, value in texts.items()
+    }
 
 
 @dataclass(frozen=True)
