@@ -11,9 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.tasks import Task
-from django.utils import timezone
 
-from tryghed.command_args import iso_date
+from tryghed.command_args import date_or_today, iso_date
 from tryghed.table_rewrite import rewrite_after_purge
 
 
@@ -29,7 +28,7 @@ class EnqueueForDayCommand(BaseCommand):
         parser.add_argument("--date", help="the day to remind for (YYYY-MM-DD); default today")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
+        day = date_or_today(options["date"])
         result = self.task.enqueue(day.isoformat())
         self.stdout.write(f"Enqueued {self.what} for {day.isoformat()} ({result.id}).")
 

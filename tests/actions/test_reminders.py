@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.actions.conftest import first_wave, make_action, make_focus, make_plan
 from tests.conftest import World
@@ -83,6 +83,12 @@ def test_the_daily_command_enqueues_the_task_for_the_day(world: World) -> None:
     assert len(mail.outbox) == 1  # the immediate backend ran it
     call_command("remind_actions", date=TODAY.isoformat(), stdout=out)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("command", ["remind_actions", "remind_voice"])
+def test_a_daily_command_refuses_a_day_it_cannot_read_with_a_clear_error(command: str) -> None:
+    with pytest.raises(CommandError, match="--date: '10-06-2026' is not a date like"):
+        call_command(command, date="10-06-2026", stdout=io.StringIO())
 
 
 def test_the_task_takes_the_day_as_an_iso_date(world: World) -> None:
