@@ -13,6 +13,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 from django.test import Client
 from django.utils import timezone, translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import grant, make_org, make_person, make_unit, make_user, root_of
 from tryghed.accounts.models import User
@@ -20,6 +22,14 @@ from tryghed.orgs.models import Organisation, Person, Role, Unit
 from tryghed.settings import sqlite_database
 from tryghed.surveys import services as survey_services
 from tryghed.surveys.models import Measurement
+
+# Property tests judge what the code computes, never how fast: these machines are shared
+# and noisy, and speed is measured by the benchmarks under bench/. So no example has a
+# deadline and a slow generation is no failure (a test's own settings may still set both).
+hypothesis_settings.register_profile(
+    "tryghed", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("tryghed")
 
 
 def sqlite_file_connection(path: Path, **options: str) -> BaseDatabaseWrapper:

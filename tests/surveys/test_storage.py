@@ -152,7 +152,9 @@ def test_a_submission_that_comes_after_closing_is_refused_as_closed(
 
 
 @hypothesis_settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     minimum=st.integers(min_value=5, max_value=7),
