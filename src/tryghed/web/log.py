@@ -15,8 +15,9 @@ _SURVEY_TOKEN = re.compile(r"/s/(?!svar/)[A-Za-z0-9_\-]{8,}")
 # An employee's one-time sign-in link (accounts.signin_link) is a credential too.
 _SIGNIN_TOKEN = re.compile(r"/konto/link/[A-Za-z0-9_\-]{8,}")
 # A password reset's address holds the user's id and a reset token: who reads it may set
-# the password.
-_RESET_TOKEN = re.compile(r"/konto/ny-adgangskode/[^/\s]+/[^/\s]+/")
+# the password. Also without its last slash: the address is answered by a redirect to it
+# with the slash, and the server's log line of that request ends in the token.
+_RESET_TOKEN = re.compile(r"/konto/ny-adgangskode/[^/\s?#\"']+/[^/\s?#\"']+")
 
 
 # The addresses of anonymous people (request.path_info): a survey's link and answer form
@@ -51,7 +52,7 @@ class RedactSurveyTokens(logging.Filter):
             if hasattr(record, "request"):
                 record.request = None
         if "/konto/ny-adgangskode/" in record.getMessage():
-            record.msg = _RESET_TOKEN.sub("/konto/ny-adgangskode/[token]/", record.getMessage())
+            record.msg = _RESET_TOKEN.sub("/konto/ny-adgangskode/[token]", record.getMessage())
             record.args = ()
             if hasattr(record, "request"):
                 record.request = None
