@@ -201,7 +201,10 @@ def test_an_open_measurement_links_to_its_participation_page(world: World) -> No
         assert "Målingen «Efterårsmåling» er åben for svar til og med" in section
         assert url in section
         assert client_for(user).get(url).status_code == 200
-    assert "Efterårsmåling" not in _front(world.employee)
+    # The employee is told of the survey (tests/orgs/test_employee_front_page.py), but has
+    # no step and no way to the participation page.
+    employee_front = _front(world.employee)
+    assert url not in employee_front and _steps_section(employee_front) == ""
     Measurement.objects.filter(pk=measurement.pk).update(status="closed")
     assert "er åben for svar" not in _front(world.amo)
 

@@ -33,6 +33,7 @@ from tryghed.orgs.forms import (
 )
 from tryghed.orgs.models import ImportBatch, Unit
 from tryghed.orgs.selectors import Capability, OrgAccess
+from tryghed.surveys import selectors as survey_selectors
 from tryghed.web.next_steps import next_steps
 
 P = ParamSpec("P")
@@ -131,6 +132,7 @@ def dashboard(request: HttpRequest, access: OrgAccess) -> HttpResponse:
             "recent": recent,
             "my_roles": [m for m in access.memberships],
             "next_steps": next_steps(access, get_language() or "da", timezone.localdate()),
+            "open_surveys": survey_selectors.open_for_own_units(access),
         },
     )
 
