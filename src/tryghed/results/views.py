@@ -30,13 +30,19 @@ SCOPES: dict[str, Scope] = {"alt": "subtree", "enhed": "unit"}
 
 @org_view()
 def report_list(request: HttpRequest, access: OrgAccess) -> HttpResponse:
+    entries = selectors.report_list(access)
+    # The newest measurement and the latest closed one (the newest may be open, without
+    # figures yet) show their units; the older ones are folded.
+    latest_closed = next((e for e in entries if not e.preliminary), None)
+    unfolded = {e.measurement.pk for e in (*entries[:1], latest_closed) if e is not None}
     return render_org(
         request,
         access,
         "results/report_list.html",
         "reports",
         {
-            "entries": selectors.report_list(access),
+            "entries": entries,
+            "unfolded": unfolded,
             "can_read_reports": selectors.can_read_unit_reports(access),
             "has_feedback": bool(access.employee_unit_ids),
         },
