@@ -4,7 +4,6 @@ own, and the organisation's contact only when it has given one."""
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from tests.surveys.conftest import Survey
@@ -78,24 +77,10 @@ def test_the_essentials_are_in_view_and_the_legal_details_one_tap_away(
         "Ingen kan se, om netop du har svaret.",
         "Resultaterne vises først, når målingen er lukket.",
         "er dataansvarlig. Formålet er at kortlægge og forbedre arbejdsmiljøet",
+        # privacy.md section 7: the legal basis and the retention before the first question
+        DEFAULT_START,
+        "De enkelte besvarelser slettes",
     ):
         assert essential in shown, essential
-    for detail in (DEFAULT_START, "De enkelte besvarelser slettes", "dit svar forseglet"):
-        assert detail in folded and detail not in shown, detail
+    assert "dit svar forseglet" in folded and "dit svar forseglet" not in shown
 
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Owner's decision: privacy.md section 7 lists the legal basis and the retention among "
-        "what respondents see before the first question; 9e71815 folds them into a closed "
-        "<details> under the essentials (a layered notice, as the EDPB's transparency "
-        "guidelines allow). Keep them in view, or let section 7 name a second layer."
-    ),
-)
-def test_the_legal_basis_and_the_retention_are_in_view_before_the_first_question(
-    open_survey: Survey,
-) -> None:
-    shown = _notice(open_survey).split("<details", 1)[0]
-    assert DEFAULT_START in shown
-    assert "De enkelte besvarelser slettes" in shown
