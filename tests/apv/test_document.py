@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -167,3 +168,43 @@ def test_a_change_is_risk_assessed_from_the_changes_page(world: World) -> None:
     assessment = change.risk_assessments.get()
     assert assessment.unit == world.team_b
     assert response["Location"].endswith(f"/risikovurderinger/{assessment.pk}/")
+
+
+def test_the_page_folds_all_but_the_first_assessment_and_the_pdf_shows_everything(
+    world: World,
+) -> None:
+    """On a phone the APV of three units was 10,800 px: each unit's assessment, the absence
+    table and each plan fold on the page (all still in it), never in the PDF."""
+    _fill(world)
+    second = services.risk_assessment_start(
+        organisation=world.org, unit=world.team_b, actor=world.amo
+    )
+    services.factor_assessment_update(
+        factor=FactorAssessment.objects.get(assessment=second, factor="workload"),
+        actor=world.amo,
+        extent="Travlt om morgenen",
+        duration="",
+        character="",
+        measures=[],
+        measures_other="",
+        combination="",
+        fully_sound="partly",
+        actions="Faste pauser kl. 10",
+        action_plan_id=None,
+    )
+    client = client_for(world.amo)
+    page = client.get(reverse("apv:document", kwargs={"org": world.org.slug})).content.decode()
+    fold = r'<details class="report-more apv-fold"[^>]*>\s*<summary>(.*?)</summary>'
+    folds = re.findall(fold, page, re.S)
+    opened = re.findall(r'<details class="report-more apv-fold" open>', page)
+    assert len(folds) == 3, folds  # two assessments and the absence table
+    assert len(opened) == 1
+    assert "Team A" in folds[0] or "Team B" in folds[0]
+    assert "Sygefravær pr. enhed og periode" in folds[2]
+    for text in ("Færre besøg pr. rute", "Faste pauser kl. 10", "Delvist arbejdsbetinget."):
+        assert text in page
+    pdf = client.get(reverse("apv:document_pdf", kwargs={"org": world.org.slug}))
+    text = _pdf_text(pdf.content)
+    for shown in ("Færre besøg pr. rute", "Faste pauser kl. 10", "Delvist arbejdsbetinget."):
+        assert shown in text
+    assert "Team A (vurderet" in text and "Team B (vurderet" in text
