@@ -83,4 +83,3 @@ def test_the_essentials_are_in_view_and_the_legal_details_one_tap_away(
     ):
         assert essential in shown, essential
     assert "dit svar forseglet" in folded and "dit svar forseglet" not in shown
-
