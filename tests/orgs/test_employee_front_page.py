@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import World, client_for
-from tests.factories import grant, make_person, make_user
+from tests.factories import grant, make_person, make_user, root_of
 from tests.surveys.conftest import tokens_from_outbox
 from tryghed.accounts.models import User
+from tryghed.orgs import services as org_services
 from tryghed.orgs.models import Role, Unit
 from tryghed.surveys import services as survey_services
 from tryghed.surveys.models import Measurement
@@ -84,6 +85,23 @@ def test_a_measurement_of_another_unit_is_not_mentioned(
         django_capture_on_commit_callbacks,
     )
     assert OPEN_LINE not in _front(world.employee)
+
+
+def test_a_unit_moved_after_opening_keeps_the_invitations_it_had(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Invitations are made when a measurement opens, for the units then in scope (privacy.md
+    section 1: "the unit as of the invitation"). A unit moved under a scope unit afterwards
+    got no e-mails, so its people are not told that their link is in one; a unit moved out
+    of the scope was invited, and its people still answer."""
+    _open(world, _measurement(world, world.team_b), django_capture_on_commit_callbacks)
+    org_services.unit_move(unit=world.team_a, actor=world.owner, new_parent=world.team_b)
+    assert OPEN_LINE not in _front(world.employee)
+    Measurement.objects.all().delete()
+    org_services.unit_move(unit=world.team_a, actor=world.owner, new_parent=world.area)
+    _open(world, _measurement(world, world.area), django_capture_on_commit_callbacks)
+    org_services.unit_move(unit=world.team_a, actor=world.owner, new_parent=root_of(world.org))
+    assert OPEN_LINE in _front(world.employee)
 
 
 def test_a_measurement_not_yet_taking_answers_is_not_mentioned(

@@ -36,36 +36,28 @@ from tryghed.surveys.stamps import hash_token, iso_week
 
 
 def open_for_own_units(access: OrgAccess) -> list[Measurement]:
-    """Measurements taking answers today whose scope covers one of the user's own units (as
-    an employee), closing first first. Read from the scope alone, never from invitations or
-    submission marks, so what it gives is the same whether the user answered or not
-    (privacy.md: no one learns whether a named person answered)."""
+    """Measurements taking answers today that invited one of the user's own units (as an
+    employee), closing first first. Read from the units the measurement invited when it
+    opened (an invitation's unit is frozen then), never from the user's own invitation or
+    from submission marks, so what it gives is the same whether the user answered or not
+    (privacy.md: no one learns whether a named person answered). Not from today's scope
+    either: a unit moved or created under a scope unit after opening got no invitations,
+    and its people are not to be told that a link is in their e-mail."""
     if not access.employee_unit_ids:
         return []
-    units = list(
-        Unit.objects.filter(organisation=access.organisation, pk__in=access.employee_unit_ids)
-    )
     today = timezone.localdate()
-    found = (
+    invited = Invitation.objects.filter(unit_id__in=access.employee_unit_ids).values(
+        "measurement_id"
+    )
+    return list(
         Measurement.objects.filter(
             organisation=access.organisation,
             status=Status.OPEN,
             opens_on__lte=today,
             closes_on__gte=today,
-        )
-        .prefetch_related("scope__unit")
-        .order_by("closes_on", "pk")
+            pk__in=invited,
+        ).order_by("closes_on", "pk")
     )
-    return [
-        measurement
-        for measurement in found
-        if any(
-            entry.unit_id == unit.pk
-            or (entry.include_subtree and unit.path.startswith(entry.unit.path))
-            for entry in measurement.scope.all()
-            for unit in units
-        )
-    ]
 
 
 def measurements(access: OrgAccess) -> QuerySet[Measurement]:
