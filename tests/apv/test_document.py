@@ -188,7 +188,7 @@ def test_the_page_folds_all_but_the_first_assessment_and_the_pdf_shows_everythin
         measures=[],
         measures_other="",
         combination="",
-        fully_sound="partly",
+        fully_sound="no",
         actions="Faste pauser kl. 10",
         action_plan_id=None,
     )

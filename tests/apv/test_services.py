@@ -152,3 +152,27 @@ def test_sickness_absence_is_entered_on_the_page_and_checked(world: World) -> No
     )
     assert other_unit.status_code == 200  # not a choice: only the organisation's units
     assert SicknessAbsence.objects.count() == 1
+
+
+def test_an_unknown_answer_to_fully_sound_is_refused(world: World) -> None:
+    """'partly' is no choice: SQLite stored it, PostgreSQL failed with a database error."""
+    assessment = services.risk_assessment_start(
+        organisation=world.org, unit=world.team_a, actor=None
+    )
+    factor = assessment.factors.get(factor="demands")
+    with pytest.raises(ValidationError, match="fuldt forsvarligt"):
+        services.factor_assessment_update(
+            factor=factor,
+            actor=None,
+            extent="",
+            duration="",
+            character="",
+            measures=[],
+            measures_other="",
+            combination="",
+            fully_sound="partly",
+            actions="",
+            action_plan_id=None,
+        )
+    factor.refresh_from_db()
+    assert factor.fully_sound == ""

@@ -17,6 +17,7 @@ from tryghed.apv.models import (
     ApvDocument,
     ApvReminder,
     FactorAssessment,
+    FullySound,
     IndicatorEntry,
     PreventiveMeasure,
     RiskAssessment,
@@ -116,6 +117,9 @@ def factor_assessment_update(
     unknown = set(measures) - set(PreventiveMeasure.values)
     if unknown:
         raise ValidationError(_("Ukendt forebyggende tiltag."))
+    if fully_sound not in ("", *FullySound.values):
+        # SQLite stored any text here; PostgreSQL refused it with a database error.
+        raise ValidationError(_("Ukendt svar på, om arbejdsmiljøet er fuldt forsvarligt."))
     if action_plan_id is not None and action_plan_id not in {
         plan.pk for plan in selectors.unit_plans(factor.assessment.unit)
     }:
